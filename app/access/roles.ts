@@ -1,0 +1,23 @@
+import type User from '#models/user'
+
+/**
+ * Who does what. Clinic staff register and upload for their own clinic;
+ * lead-hospital radiologists read for every clinic; QC officers score;
+ * administrators manage institutions, users, devices and policies but do not
+ * open clinical records by default (least privilege, C 8.5).
+ */
+export const ROLES = ['clinic_staff', 'radiologist', 'qc_officer', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Professional title: 初级 / 中级 / 高级. Two-tier sign-off needs 中级 or above (C 4.2.1, C 9.2.3). */
+export const TITLES = ['junior', 'intermediate', 'senior'] as const
+export type Title = (typeof TITLES)[number]
+
+export function hasRole(user: Pick<User, 'role'>, ...roles: Role[]) {
+  return roles.includes(user.role)
+}
+
+/** 中级及以上. */
+export function isIntermediateOrAbove(user: Pick<User, 'title'>) {
+  return user.title === 'intermediate' || user.title === 'senior'
+}

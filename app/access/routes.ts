@@ -1,0 +1,19 @@
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const SessionController = () => import('#app/access/controllers/session_controller')
+const AccountController = () => import('#app/access/controllers/account_controller')
+
+router.get('/login', [SessionController, 'create']).use(middleware.guest()).as('login')
+router.post('/login', [SessionController, 'store']).use(middleware.guest())
+router.post('/logout', [SessionController, 'destroy']).use(middleware.auth()).as('logout')
+router.post('/locale', [AccountController, 'switchLocale']).as('locale')
+
+router
+  .group(() => {
+    router.get('/account', [AccountController, 'show']).as('account')
+    router.post('/account/password', [AccountController, 'changePassword']).as('account.password')
+    router.post('/account/tokens', [AccountController, 'createToken']).as('account.tokens.create')
+    router.delete('/account/tokens/:id', [AccountController, 'revokeToken']).as('account.tokens.revoke')
+  })
+  .use(middleware.auth())

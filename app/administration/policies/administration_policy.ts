@@ -1,0 +1,9 @@
+import { BasePolicy } from '@adonisjs/bouncer'
+import type User from '#models/user'
+
+/** Institutions, users, devices, catalogue and audit are administrators' work. */
+export default class AdministrationPolicy extends BasePolicy {
+  manage(user: User) {
+    return user.role === 'admin'
+  }
+}

@@ -1,0 +1,102 @@
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import DicomSender from '#models/dicom_sender'
+import Institution from '#models/institution'
+import { OrthancClient } from '#app/orthanc/orthanc_client'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+
+export interface DicomSenderInput {
+  institutionId: number
+  aeTitle: string
+  host: string
+  port?: number | null
+  description?: string | null
+  active?: boolean
+}
+
+const MODALITY_PREFIX = 'clinic-'
+
+/**
+ * The clinic modalities allowed to send by DICOM. Orthanc accepts C-STORE only
+ * from declared modalities (DicomAlwaysAllowStore false, host checked), so
+ * every change here is mirrored into Orthanc's /modalities.
+ */
+@inject()
+export class DicomSenderDirectory {
+  constructor(protected orthanc: OrthancClient) {}
+
+  protected async check(input: DicomSenderInput, existing?: DicomSender) {
+    const institution = await Institution.find(input.institutionId)
+    if (!institution || institution.kind === 'lead_hospital') {
+      throw new DomainRefusal('sender_institution', 'admin.senders.sender_institution')
+    }
+    const same = await DicomSender.findBy('ae_title', input.aeTitle)
+    if (same && same.id !== existing?.id) throw new DomainRefusal('ae_title_taken', 'admin.senders.ae_title_taken')
+  }
+
+  protected async declare(sender: DicomSender) {
+    if (!sender.active) {
+      await this.orthanc.deleteModality(sender.orthancModalityName).catch(() => undefined)
+      return
+    }
+    await this.orthanc.putModality(sender.orthancModalityName, {
+      AET: sender.aeTitle,
+      Host: sender.host,
+      Port: sender.port ?? 104,
+      // Least privilege: clinics store and echo; they may not query or retrieve others' studies.
+      AllowEcho: true,
+      AllowStore: true,
+      AllowFind: false,
+      AllowMove: false,
+      AllowGet: false,
+    })
+  }
+
+  async create(input: DicomSenderInput) {
+    await this.check(input)
+    const sender = await DicomSender.create({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true })
+    await this.declare(sender)
+    return sender
+  }
+
+  async update(sender: DicomSender, input: DicomSenderInput) {
+    await this.check(input, sender)
+    const previousName = sender.orthancModalityName
+    sender.merge({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true })
+    await sender.save()
+    if (previousName !== sender.orthancModalityName) await this.orthanc.deleteModality(previousName).catch(() => undefined)
+    await this.declare(sender)
+    return sender
+  }
+
+  async remove(sender: DicomSender) {
+    await this.orthanc.deleteModality(sender.orthancModalityName).catch(() => undefined)
+    await sender.delete()
+  }
+
+  /**
+   * Makes Orthanc's list of clinic modalities equal to the database's (at boot
+   * and every few minutes): a restored or replaced Orthanc gets them back.
+   */
+  async syncToOrthanc() {
+    const senders = await DicomSender.all()
+    const declared = await this.orthanc.modalities()
+    const wanted = new Set(senders.filter((s) => s.active).map((s) => s.orthancModalityName))
+    for (const sender of senders) {
+      const current = declared[sender.orthancModalityName]
+      if (!sender.active) {
+        if (current) await this.orthanc.deleteModality(sender.orthancModalityName)
+        continue
+      }
+      if (!current || current.AET !== sender.aeTitle || current.Host !== sender.host || current.Port !== (sender.port ?? 104)) {
+        await this.declare(sender)
+      }
+    }
+    for (const name of Object.keys(declared)) {
+      if (name.startsWith(MODALITY_PREFIX) && !wanted.has(name)) {
+        logger.info({ modality: name }, 'removing a clinic modality that is no longer declared')
+        await this.orthanc.deleteModality(name)
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { DateTime } from 'luxon'
+import User from '#models/user'
+import Institution, { type InstitutionKind } from '#models/institution'
+import type { Role, Title } from '#app/access/roles'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+
+export interface UserInput {
+  institutionId: number
+  fullName: string
+  role: Role
+  title?: Title | null
+  status?: 'active' | 'locked' | 'disabled'
+  expiresOn?: Date | null
+  username?: string
+  password?: string | null
+}
+
+/** Where each role works: clinics register, the lead hospital reads and administers. */
+const ROLE_INSTITUTIONS: Record<Role, InstitutionKind[]> = {
+  clinic_staff: ['member_clinic', 'upper_hospital', 'specialty_centre'],
+  radiologist: ['lead_hospital', 'upper_hospital'],
+  qc_officer: ['lead_hospital'],
+  admin: ['lead_hospital'],
+}
+
+/** Rules for user accounts (C 8.5.4: least privilege; lock or remove surplus and expired accounts). */
+export class StaffDirectory {
+  protected async check(input: UserInput, actor: User, existing?: User) {
+    const institution = await Institution.find(input.institutionId)
+    if (!institution) throw new DomainRefusal('unknown_institution', 'admin.users.unknown_institution')
+    if (!ROLE_INSTITUTIONS[input.role].includes(institution.kind)) {
+      throw new DomainRefusal('role_institution', 'admin.users.role_institution')
+    }
+    // Readers need a professional title: it decides who may review and sign (C 4.2.1).
+    if (input.role === 'radiologist' && !input.title) throw new DomainRefusal('title_required', 'admin.users.title_required')
+    if (existing && existing.id === actor.id && (input.role !== 'admin' || (input.status && input.status !== 'active'))) {
+      throw new DomainRefusal('self_lockout', 'admin.users.self_lockout')
+    }
+  }
+
+  async create(input: UserInput, actor: User) {
+    await this.check(input, actor)
+    if (await User.findBy('username', input.username)) throw new DomainRefusal('username_taken', 'admin.users.username_taken')
+    return User.create({
+      institutionId: input.institutionId,
+      username: input.username!,
+      fullName: input.fullName,
+      password: input.password!,
+      role: input.role,
+      title: input.title ?? null,
+      status: input.status ?? 'active',
+      expiresOn: input.expiresOn ? DateTime.fromJSDate(input.expiresOn, { zone: 'utc' }) : null,
+      failedLoginCount: 0,
+    })
+  }
+
+  async update(user: User, input: UserInput, actor: User) {
+    await this.check(input, actor, user)
+    user.merge({
+      institutionId: input.institutionId,
+      fullName: input.fullName,
+      role: input.role,
+      title: input.title ?? null,
+      status: input.status ?? user.status,
+      expiresOn: input.expiresOn ? DateTime.fromJSDate(input.expiresOn, { zone: 'utc' }) : null,
+    })
+    // Unlocking by an administrator also clears the failed-password lock.
+    if (input.status === 'active') {
+      user.lockedUntil = null
+      user.failedLoginCount = 0
+    }
+    if (input.password) user.password = input.password
+    await user.save()
+    return user
+  }
+}

@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises'
+import app from '@adonisjs/core/services/app'
+import ExamItem, { type Catalogue } from '#models/exam_item'
+import { parseCsv } from '#app/platform/csv'
+import { normaliseItem } from './catalogue_normaliser.js'
+
+export interface CatalogueSource {
+  catalogue: Catalogue
+  file: string
+  /** column holding the coarse region, when the source has one */
+  regionColumn?: string
+}
+
+/** The mutual-recognition catalogues in force (R: 川渝 141 items; H: 河池 52 items). */
+export const CATALOGUE_SOURCES: CatalogueSource[] = [
+  { catalogue: 'chuanyu', file: 'database/data/chuanyu-recognition-items.csv', regionColumn: 'body_part' },
+  { catalogue: 'hechi', file: 'database/data/hechi-recognition-items.csv' },
+]
+
+export interface ImportReport {
+  catalogue: Catalogue
+  imported: number
+  skipped: Array<{ seq: number; reason: string }>
+}
+
+/** Loads (or refreshes) a catalogue into exam_items, keyed by catalogue + sequence number. */
+export async function importCatalogue(source: CatalogueSource): Promise<ImportReport> {
+  const rows = parseCsv(await readFile(app.makePath(source.file), 'utf8'))
+  const report: ImportReport = { catalogue: source.catalogue, imported: 0, skipped: [] }
+  for (const row of rows) {
+    const seq = Number(row.seq)
+    const item = normaliseItem(row.modality, row.item_name)
+    if (!item) {
+      report.skipped.push({ seq, reason: row.note || 'no item name' })
+      continue
+    }
+    await ExamItem.updateOrCreate(
+      { catalogue: source.catalogue, seq },
+      {
+        modality: item.modality,
+        region: source.regionColumn ? row[source.regionColumn] || null : null,
+        bodyPart: item.bodyPart,
+        method: item.method,
+        position: item.position,
+        name: item.name,
+        sourceName: row.item_name,
+        techniqueNote: [item.techniqueNote, row.note].filter(Boolean).join('；') || null,
+        isContrast: item.isContrast,
+      }
+    )
+    report.imported++
+  }
+  return report
+}
+
+export async function importAllCatalogues() {
+  const reports: ImportReport[] = []
+  for (const source of CATALOGUE_SOURCES) reports.push(await importCatalogue(source))
+  return reports
+}

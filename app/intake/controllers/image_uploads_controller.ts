@@ -1,0 +1,100 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import type Exam from '#models/exam'
+import { ImageIntake, type InstanceOutcome } from '#app/intake/services/image_intake'
+import { examForRequest } from '#app/intake/exam_access'
+import { audit } from '#app/audit/audit_log'
+
+export interface FileResult {
+  file: string
+  status: InstanceOutcome['status']
+  reason?: string
+  message: string
+  orthancInstanceId?: string
+}
+
+export interface UploadSummary {
+  stored: number
+  alreadyStored: number
+  rejected: number
+  files: FileResult[]
+}
+
+/**
+ * Receives the files of one request: a single raw `application/dicom` body
+ * (what the browser's uploader and integrations send, one request per file) or
+ * a multipart form of many files (the no-JavaScript form). Files stream through
+ * ImageIntake one by one; the summary says what was stored and what was refused and why.
+ */
+export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake: ImageIntake): Promise<UploadSummary> {
+  const identity = await intake.examIdentity(exam)
+  const files: FileResult[] = []
+  const describe = (file: string, outcome: InstanceOutcome): FileResult => ({
+    file,
+    status: outcome.status,
+    reason: outcome.status === 'rejected' ? outcome.reason : undefined,
+    message: ctx.i18n.t(
+      outcome.status === 'rejected' ? `intake.upload.reasons.${outcome.reason}` : `intake.upload.outcomes.${outcome.status}`
+    ),
+    orthancInstanceId: outcome.status === 'rejected' ? undefined : outcome.orthancInstanceId,
+  })
+
+  if (ctx.request.is(['multipart/form-data'])) {
+    ctx.request.multipart.onFile('*', {}, async (part) => {
+      const name = part.filename || 'file'
+      files.push(describe(name, await intake.receive(exam, part, identity)))
+    })
+    await ctx.request.multipart.process({ limit: Number.MAX_SAFE_INTEGER })
+  } else {
+    const rawName = ctx.request.header('x-file-name') || 'file'
+    let name = rawName
+    try {
+      name = decodeURIComponent(rawName)
+    } catch {}
+    const length = ctx.request.header('content-length')
+    const outcome = await intake.receive(exam, ctx.request.request, identity, length ? Number(length) : undefined)
+    files.push(describe(name.slice(0, 255), outcome))
+  }
+
+  const summary: UploadSummary = {
+    stored: files.filter((f) => f.status === 'stored').length,
+    alreadyStored: files.filter((f) => f.status === 'already_stored').length,
+    rejected: files.filter((f) => f.status === 'rejected').length,
+    files,
+  }
+  await audit.fromContext(ctx, {
+    action: 'exam.images.upload',
+    outcome: summary.rejected === files.length && files.length > 0 ? 'refused' : 'success',
+    targetType: 'exam',
+    targetId: exam.id,
+    details: {
+      stored: summary.stored,
+      alreadyStored: summary.alreadyStored,
+      rejected: summary.rejected,
+      reasons: [...new Set(files.filter((f) => f.reason).map((f) => f.reason))],
+    },
+  })
+  return summary
+}
+
+/** POST /exams/:id/images from the clinic's exam page. */
+@inject()
+export default class ImageUploadsController {
+  constructor(protected intake: ImageIntake) {}
+
+  async store(ctx: HttpContext) {
+    const exam = await examForRequest(ctx, { id: ctx.params.id }, 'upload')
+    const summary = await receiveUploadedFiles(ctx, exam, this.intake)
+    if (ctx.request.accepts(['html', 'json']) === 'json') {
+      return ctx.response.status(summary.rejected && !summary.stored && !summary.alreadyStored ? 422 : 200).send(summary)
+    }
+    // Flash messages ride in the session cookie: keep them short.
+    ctx.session.flash('uploadSummary', {
+      stored: summary.stored,
+      alreadyStored: summary.alreadyStored,
+      rejected: summary.rejected,
+      files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+    })
+    return ctx.response.redirect(`/exams/${exam.id}`)
+  }
+}

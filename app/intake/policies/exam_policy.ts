@@ -1,0 +1,21 @@
+import { BasePolicy } from '@adonisjs/bouncer'
+import type User from '#models/user'
+import type Exam from '#models/exam'
+import { canSeeExam } from '#app/intake/exam_visibility'
+
+/** Intake rules for exams; a denied `view` is answered 404 by the controllers. */
+export default class ExamPolicy extends BasePolicy {
+  view(user: User, exam: Exam) {
+    return canSeeExam(user, exam)
+  }
+
+  /** Registering patients and exams is the member clinic's job. */
+  register(user: User) {
+    return user.role === 'clinic_staff'
+  }
+
+  /** Only the requesting clinic uploads images for its exam. */
+  upload(user: User, exam: Exam) {
+    return user.role === 'clinic_staff' && exam.institutionId === user.institutionId
+  }
+}

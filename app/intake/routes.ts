@@ -1,0 +1,44 @@
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const PatientsController = () => import('#app/intake/controllers/patients_controller')
+const ExamsController = () => import('#app/intake/controllers/exams_controller')
+const ImageUploadsController = () => import('#app/intake/controllers/image_uploads_controller')
+const UnmatchedStudiesController = () => import('#app/intake/controllers/unmatched_studies_controller')
+const IntakeApiController = () => import('#app/intake/controllers/intake_api_controller')
+
+router
+  .group(() => {
+    router.get('/patients', [PatientsController, 'index']).as('patients.index')
+    router.get('/patients/new', [PatientsController, 'create']).as('patients.create')
+    router.post('/patients', [PatientsController, 'store']).as('patients.store')
+    router.get('/patients/:id', [PatientsController, 'show']).as('patients.show')
+
+    router.get('/exams', [ExamsController, 'index']).as('exams.index')
+    router.get('/exams/new', [ExamsController, 'create']).as('exams.create')
+    router.post('/exams', [ExamsController, 'store']).as('exams.store')
+    router.get('/exams/:id', [ExamsController, 'show']).as('exams.show')
+    // Streamed to Orthanc file by file: see config/bodyparser.ts processManually.
+    router.post('/exams/:id/images', [ImageUploadsController, 'store']).as('exams.images.store')
+
+    router.get('/unmatched', [UnmatchedStudiesController, 'index']).as('unmatched.index')
+    router.post('/unmatched/:id/attach', [UnmatchedStudiesController, 'attach']).as('unmatched.attach')
+    router.post('/unmatched/:id/dismiss', [UnmatchedStudiesController, 'dismiss']).as('unmatched.dismiss')
+  })
+  .use(middleware.auth())
+
+router
+  .group(() => {
+    router.get('/exam-items', [IntakeApiController, 'items'])
+    router.get('/patients', [IntakeApiController, 'patients'])
+    router.post('/patients', [IntakeApiController, 'registerPatient'])
+    router.get('/exams', [IntakeApiController, 'exams'])
+    router.post('/exams', [IntakeApiController, 'registerExam'])
+    router.get('/exams/:accession', [IntakeApiController, 'exam'])
+    router.post('/exams/:accession/images', [IntakeApiController, 'upload'])
+    router.get('/unmatched-studies', [IntakeApiController, 'unmatched'])
+    router.post('/unmatched-studies/:id/attach', [UnmatchedStudiesController, 'attach'])
+    router.post('/unmatched-studies/:id/dismiss', [UnmatchedStudiesController, 'dismiss'])
+  })
+  .prefix('/api/v1')
+  .use(middleware.auth({ guards: ['api'] }))

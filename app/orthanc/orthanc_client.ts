@@ -1,0 +1,329 @@
+import http from 'node:http'
+import type { Readable } from 'node:stream'
+import axios, { type AxiosInstance, type AxiosError } from 'axios'
+
+/*
+| The one place that speaks HTTP to Orthanc (like Orthanc Explorer 2's
+| orthancApi). Everything else in the app calls these typed methods, so a
+| change of Orthanc version, authentication or deployment is made here.
+*/
+
+export interface OrthancConnection {
+  url: string
+  username: string
+  password: string
+  /** ms; uploads of large instances pass their own, longer timeout */
+  timeoutMs?: number
+}
+
+export interface OrthancSystem {
+  Name: string
+  Version: string
+  ApiVersion: number
+  DicomAet: string
+  DicomPort: number
+  HttpPort: number
+}
+
+export interface OrthancStatistics {
+  CountInstances: number
+  CountSeries: number
+  CountStudies: number
+  CountPatients: number
+  TotalDiskSize: string
+  TotalDiskSizeMB: number
+}
+
+export type StoreStatus = 'Success' | 'AlreadyStored'
+
+export interface StoredInstance {
+  ID: string
+  ParentPatient: string
+  ParentStudy: string
+  ParentSeries: string
+  Path: string
+  Status: StoreStatus
+}
+
+export interface OrthancChange {
+  ChangeType: string
+  Date: string
+  ID: string
+  Path: string
+  ResourceType: 'Instance' | 'Series' | 'Study' | 'Patient'
+  Seq: number
+}
+
+export interface OrthancChangesPage {
+  Changes: OrthancChange[]
+  Done: boolean
+  Last: number
+}
+
+export interface OrthancStudy {
+  ID: string
+  IsStable: boolean
+  LastUpdate: string
+  MainDicomTags: Record<string, string>
+  PatientMainDicomTags: Record<string, string>
+  ParentPatient: string
+  Series: string[]
+}
+
+export interface OrthancSeries {
+  ID: string
+  IsStable: boolean
+  MainDicomTags: Record<string, string>
+  ParentStudy: string
+  Instances: string[]
+  ExpectedNumberOfInstances: number | null
+  Status: string
+}
+
+export interface OrthancInstance {
+  ID: string
+  FileSize: number
+  FileUuid: string
+  IndexInSeries: number | null
+  MainDicomTags: Record<string, string>
+  ParentSeries: string
+}
+
+/** Orthanc's own metadata on an instance: where it came from (RemoteAET for C-STORE). */
+export interface OrthancInstanceMetadata {
+  Origin?: 'DicomProtocol' | 'RestApi' | 'Plugins' | 'Lua' | 'WebDav' | 'Unknown'
+  RemoteAET?: string
+  RemoteIP?: string
+  CalledAET?: string
+  ReceptionDate?: string
+  TransferSyntax?: string
+  SopClassUid?: string
+  [key: string]: string | undefined
+}
+
+export interface OrthancModality {
+  AET: string
+  Host: string
+  Port: number
+  Manufacturer?: string
+  AllowEcho?: boolean
+  AllowStore?: boolean
+  AllowFind?: boolean
+  AllowMove?: boolean
+  AllowGet?: boolean
+}
+
+export interface RenderOptions {
+  /** CT window, e.g. lung: centre -600, width 1500 */
+  windowCenter?: number
+  windowWidth?: number
+  width?: number
+  height?: number
+}
+
+export interface ImageStream {
+  contentType: string
+  stream: Readable
+}
+
+export class OrthancError extends Error {
+  constructor(
+    message: string,
+    public status: number | null,
+    public orthancMessage?: string
+  ) {
+    super(message)
+  }
+
+  get isNotFound() {
+    return this.status === 404
+  }
+
+  /** Orthanc answered 400: the body was not DICOM it could parse. */
+  get isBadDicom() {
+    return this.status === 400
+  }
+
+  get isUnreachable() {
+    return this.status === null
+  }
+}
+
+export class OrthancClient {
+  readonly http: AxiosInstance
+
+  constructor(readonly connection: OrthancConnection) {
+    this.http = axios.create({
+      baseURL: connection.url.replace(/\/$/, ''),
+      auth: { username: connection.username, password: connection.password },
+      timeout: connection.timeoutMs ?? 30_000,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      maxBodyLength: Number.POSITIVE_INFINITY,
+      maxContentLength: Number.POSITIVE_INFINITY,
+      // Orthanc answers non-2xx with a JSON body that says why; keep it.
+      validateStatus: (status) => status >= 200 && status < 300,
+    })
+  }
+
+  protected async call<T>(promise: Promise<{ data: T }>, what: string): Promise<T> {
+    try {
+      return (await promise).data
+    } catch (error) {
+      throw this.describe(error as AxiosError, what)
+    }
+  }
+
+  protected describe(error: AxiosError, what: string) {
+    if (!error.response) {
+      return new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null)
+    }
+    const body = error.response.data as any
+    const detail = body && typeof body === 'object' ? body.Details || body.Message : undefined
+    return new OrthancError(`Orthanc ${what} failed with ${error.response.status}`, error.response.status, detail)
+  }
+
+  /* ------------------------------------------------------------- system */
+
+  system() {
+    return this.call<OrthancSystem>(this.http.get('/system'), 'GET /system')
+  }
+
+  statistics() {
+    return this.call<OrthancStatistics>(this.http.get('/statistics'), 'GET /statistics')
+  }
+
+  /* -------------------------------------------------------------- store */
+
+  /**
+   * Stores one DICOM instance (POST /instances), streaming the body.
+   * Idempotent by SOP Instance UID: a second copy answers AlreadyStored.
+   */
+  storeInstance(body: Readable | Buffer, options: { contentLength?: number; timeoutMs?: number } = {}) {
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/dicom' }
+    if (options.contentLength !== undefined) headers['Content-Length'] = options.contentLength
+    return this.call<StoredInstance>(
+      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? 10 * 60_000 }),
+      'POST /instances'
+    )
+  }
+
+  /* ------------------------------------------------------------ changes */
+
+  /** One page of the /changes feed after `since` (Orthanc returns at most 100 per call). */
+  changes(since: number, limit = 100) {
+    return this.call<OrthancChangesPage>(this.http.get('/changes', { params: { since, limit } }), 'GET /changes')
+  }
+
+  /** The sequence number of the newest change (to start a fresh feed at "now"). */
+  async lastChange() {
+    const page = await this.call<OrthancChangesPage>(this.http.get('/changes', { params: { last: true } }), 'GET /changes?last')
+    return page.Last
+  }
+
+  /* ---------------------------------------------------------- resources */
+
+  study(id: string) {
+    return this.call<OrthancStudy>(this.http.get(`/studies/${encodeURIComponent(id)}`), 'GET /studies/{id}')
+  }
+
+  studySeries(id: string) {
+    return this.call<OrthancSeries[]>(this.http.get(`/studies/${encodeURIComponent(id)}/series`), 'GET /studies/{id}/series')
+  }
+
+  studyInstances(id: string) {
+    return this.call<OrthancInstance[]>(this.http.get(`/studies/${encodeURIComponent(id)}/instances`), 'GET /studies/{id}/instances')
+  }
+
+  series(id: string) {
+    return this.call<OrthancSeries>(this.http.get(`/series/${encodeURIComponent(id)}`), 'GET /series/{id}')
+  }
+
+  seriesInstances(id: string) {
+    return this.call<OrthancInstance[]>(this.http.get(`/series/${encodeURIComponent(id)}/instances`), 'GET /series/{id}/instances')
+  }
+
+  instance(id: string) {
+    return this.call<OrthancInstance>(this.http.get(`/instances/${encodeURIComponent(id)}`), 'GET /instances/{id}')
+  }
+
+  instanceMetadata(id: string) {
+    return this.call<OrthancInstanceMetadata>(
+      this.http.get(`/instances/${encodeURIComponent(id)}/metadata`, { params: { expand: '' } }),
+      'GET /instances/{id}/metadata'
+    )
+  }
+
+  /** The Orthanc id of the study an instance belongs to. */
+  async studyOfInstance(instanceId: string) {
+    const study = await this.call<OrthancStudy>(
+      this.http.get(`/instances/${encodeURIComponent(instanceId)}/study`),
+      'GET /instances/{id}/study'
+    )
+    return study.ID
+  }
+
+  /** The Orthanc id of the study a series belongs to. */
+  async studyOfSeries(seriesId: string) {
+    const series = await this.series(seriesId)
+    return series.ParentStudy
+  }
+
+  /** Finds studies by DICOM tags (exact or wildcard values). */
+  findStudies(query: Record<string, string>) {
+    return this.call<string[]>(this.http.post('/tools/find', { Level: 'Study', Query: query }), 'POST /tools/find')
+  }
+
+  deleteStudy(id: string) {
+    return this.call<unknown>(this.http.delete(`/studies/${encodeURIComponent(id)}`), 'DELETE /studies/{id}')
+  }
+
+  /* ------------------------------------------------------------- images */
+
+  protected async image(path: string, params: Record<string, unknown>, what: string): Promise<ImageStream> {
+    try {
+      const response = await this.http.get(path, { params, responseType: 'stream', headers: { Accept: 'image/png' } })
+      return { contentType: String(response.headers['content-type'] || 'image/png'), stream: response.data }
+    } catch (error) {
+      throw this.describe(error as AxiosError, what)
+    }
+  }
+
+  /** A PNG preview of an instance's first frame, as Orthanc renders it. */
+  instancePreview(instanceId: string) {
+    return this.image(`/instances/${encodeURIComponent(instanceId)}/preview`, {}, 'GET /instances/{id}/preview')
+  }
+
+  /** A frame rendered with a window (CT presets) and an optional size. */
+  renderedFrame(instanceId: string, frame: number, options: RenderOptions = {}) {
+    const params: Record<string, unknown> = {}
+    if (options.windowCenter !== undefined && options.windowWidth !== undefined) {
+      params['window-center'] = options.windowCenter
+      params['window-width'] = options.windowWidth
+    }
+    if (options.width) params.width = options.width
+    if (options.height) params.height = options.height
+    return this.image(
+      `/instances/${encodeURIComponent(instanceId)}/frames/${frame}/rendered`,
+      params,
+      'GET /instances/{id}/frames/{n}/rendered'
+    )
+  }
+
+  /* ---------------------------------------------------------- modalities */
+
+  /** Declares (or updates) a clinic modality allowed to C-STORE into Orthanc. */
+  putModality(name: string, modality: OrthancModality) {
+    return this.call<unknown>(this.http.put(`/modalities/${encodeURIComponent(name)}`, modality), 'PUT /modalities/{name}')
+  }
+
+  deleteModality(name: string) {
+    return this.call<unknown>(this.http.delete(`/modalities/${encodeURIComponent(name)}`), 'DELETE /modalities/{name}')
+  }
+
+  async modalities() {
+    return this.call<Record<string, OrthancModality>>(
+      this.http.get('/modalities', { params: { expand: '' } }),
+      'GET /modalities'
+    )
+  }
+}

@@ -1,0 +1,47 @@
+import app from '@adonisjs/core/services/app'
+import imaging from '#config/imaging'
+
+export interface ScheduledJob {
+  name: string
+  /** node-cron expression, seconds first when six fields */
+  cron: string
+  /** how long a run may hold the lease before another node may take over */
+  leaseMs: number
+  run: () => Promise<unknown>
+}
+
+/** Every capability's scheduled jobs, in one list. */
+export function scheduledJobs(): ScheduledJob[] {
+  return [
+    {
+      name: 'intake.read-dicom-arrivals',
+      cron: `*/${Math.max(1, Math.min(59, imaging.orthanc.pollSeconds))} * * * * *`,
+      leaseMs: 60_000,
+      run: async () => {
+        const { DicomArrivals } = await import('#app/intake/services/dicom_arrivals')
+        const arrivals = await app.container.make(DicomArrivals)
+        await arrivals.readFeed()
+      },
+    },
+    {
+      name: 'administration.sync-dicom-senders',
+      cron: '0 */5 * * * *',
+      leaseMs: 60_000,
+      run: async () => {
+        const { DicomSenderDirectory } = await import('#app/administration/services/dicom_sender_directory')
+        const directory = await app.container.make(DicomSenderDirectory)
+        await directory.syncToOrthanc()
+      },
+    },
+    {
+      name: 'audit.purge-expired',
+      cron: '0 30 3 * * *',
+      leaseMs: 30 * 60_000,
+      run: async () => {
+        const { AuditRetention } = await import('#app/audit/audit_retention')
+        const retention = await app.container.make(AuditRetention)
+        await retention.purgeExpired()
+      },
+    },
+  ]
+}

@@ -1,0 +1,131 @@
+import type { Server as HttpServer } from 'node:http'
+import { Server, type Socket } from 'socket.io'
+import encryption from '@adonisjs/core/services/encryption'
+import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
+import User from '#models/user'
+import type Exam from '#models/exam'
+import { Clock } from '#app/platform/clock'
+import { accountRefusal } from '#app/access/services/account_rules'
+import { readsForAlliance } from '#app/intake/exam_visibility'
+import { audit } from '#app/audit/audit_log'
+
+/*
+| Live pushes over socket.io, on the AdonisJS HTTP server. A socket proves who
+| it is with a ticket the server put in the page of a logged-in user (signed
+| and encrypted with APP_KEY, 12 hours), and joins only the rooms of its own
+| user, institution and role. Delivery here is at most once: anything that
+| must not be lost is stored first and re-sent on connect by its capability.
+|
+| Several app nodes: plug the socket.io Redis adapter in attach() (io.adapter).
+*/
+
+const TICKET_PURPOSE = 'socket-ticket'
+
+export const rooms = {
+  user: (id: number) => `user:${id}`,
+  institution: (id: number) => `institution:${id}`,
+  /** lead-hospital radiologists and QC officers, who read for every clinic */
+  readers: 'readers',
+}
+
+export function socketTicket(user: User) {
+  return encryption.encrypt({ userId: user.id }, '12 hours', TICKET_PURPOSE)
+}
+
+/** The rooms a user may be in; anything else asked for is refused. */
+export function allowedRooms(user: User) {
+  const allowed = [rooms.user(user.id), rooms.institution(user.institutionId)]
+  if (readsForAlliance(user)) allowed.push(rooms.readers)
+  return allowed
+}
+
+type ConnectionHandler = (socket: Socket, user: User) => void | Promise<void>
+
+class Realtime {
+  io: Server | null = null
+  #connectionHandlers: ConnectionHandler[] = []
+
+  /** Capabilities add their own events (e.g. critical values re-sent on connect). */
+  onConnection(handler: ConnectionHandler) {
+    this.#connectionHandlers.push(handler)
+  }
+
+  attach(httpServer: HttpServer) {
+    if (this.io) return this.io
+    const io = new Server(httpServer, { serveClient: true, transports: ['websocket', 'polling'] })
+    io.use(async (socket, next) => {
+      try {
+        const ticket = socket.handshake.auth?.ticket
+        const payload = typeof ticket === 'string' ? encryption.decrypt<{ userId: number }>(ticket, TICKET_PURPOSE) : null
+        const user = payload ? await User.query().where('id', payload.userId).preload('institution').first() : null
+        const clock = await app.container.make(Clock)
+        if (!user || accountRefusal(user, clock.now())) {
+          await audit.record(
+            { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null, user: user ?? null },
+            { action: 'realtime.connect', outcome: 'denied' }
+          )
+          return next(new Error('unauthorised'))
+        }
+        socket.data.user = user
+        next()
+      } catch (error) {
+        next(error as Error)
+      }
+    })
+    io.on('connection', async (socket) => {
+      const user = socket.data.user as User
+      await socket.join(allowedRooms(user))
+      socket.on('join', async (room: unknown, ack?: (reply: unknown) => void) => {
+        const ok = typeof room === 'string' && allowedRooms(user).includes(room)
+        if (ok) await socket.join(room as string)
+        else {
+          await audit.record(
+            { user, ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null },
+            { action: 'realtime.join', outcome: 'denied', details: { room: String(room).slice(0, 64) } }
+          )
+        }
+        if (typeof ack === 'function') ack({ ok })
+      })
+      for (const handler of this.#connectionHandlers) {
+        try {
+          await handler(socket, user)
+        } catch (error) {
+          logger.error({ err: error }, 'realtime connection handler failed')
+        }
+      }
+    })
+    this.io = io
+    return io
+  }
+
+  emit(roomNames: string | string[], event: string, payload: unknown) {
+    if (!this.io) return
+    this.io.to(roomNames).emit(event, payload)
+  }
+
+  toInstitution(institutionId: number, event: string, payload: unknown) {
+    this.emit(rooms.institution(institutionId), event, payload)
+  }
+
+  /** An exam changed: its clinic and the readers' queues refresh. */
+  examChanged(exam: Exam, change: string) {
+    this.emit([rooms.institution(exam.institutionId), rooms.readers], 'exam:changed', {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+      status: exam.status,
+      change,
+    })
+  }
+
+  async close() {
+    if (!this.io) return
+    const io = this.io
+    this.io = null
+    io.disconnectSockets(true)
+    // io.close() would also close the HTTP server, which AdonisJS closes itself.
+    io.engine.close()
+  }
+}
+
+export const realtime = new Realtime()

@@ -1,0 +1,284 @@
+#!/usr/bin/env node
+/*
+| One command for everything a fresh machine needs.
+|
+|   npm start  →  node bin/up.mjs start   install, bring up DB + Orthanc, migrate, seed the demo county, serve :3333
+|   npm test   →  node bin/up.mjs test    install, bring up MySQL/MariaDB + a dedicated Orthanc, run the whole suite
+|
+| Plain JavaScript on purpose: it runs before the dependencies are installed.
+| Extra arguments after `npm test --` go to `node ace test` (e.g. `npm test -- unit`).
+*/
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const mode = process.argv[2]
+const passThrough = process.argv.slice(3)
+if (mode !== 'start' && mode !== 'test') {
+  console.error('usage: node bin/up.mjs start|test [-- args for ace test]')
+  process.exit(2)
+}
+
+const say = (message) => console.log(`\x1b[36m[up]\x1b[0m ${message}`)
+const warn = (message) => console.log(`\x1b[33m[up]\x1b[0m ${message}`)
+const fail = (message) => {
+  console.error(`\x1b[31m[up]\x1b[0m ${message}`)
+  process.exit(1)
+}
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', ...options })
+  if (result.error) throw result.error
+  return result.status ?? 1
+}
+
+/* ---------------------------------------------------------------- packages */
+
+function ensureNodeModules() {
+  const lock = join(ROOT, 'package-lock.json')
+  const installed = join(ROOT, 'node_modules/.package-lock.json')
+  const stale = !existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000)
+  if (!stale) return
+  say('installing npm dependencies (npm ci; better-sqlite3 compiles from source here, about a minute)…')
+  const status = run('npm', ['ci', '--no-audit', '--no-fund'])
+  if (status !== 0) fail('npm ci failed; see the output above')
+}
+
+function aptInstall(packages, why) {
+  const missing = packages.filter(([, probe]) => !existsSync(probe)).map(([name]) => name)
+  if (missing.length === 0) return
+  if (!isRoot) {
+    fail(`missing system packages (${missing.join(', ')}) needed for ${why}; install them: sudo apt-get install -y ${missing.join(' ')}`)
+  }
+  say(`installing ${missing.join(', ')} with apt (needed for ${why})…`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  let status = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
+  if (status !== 0) {
+    run('apt-get', ['update', '-q'], { env })
+    status = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
+  }
+  if (status !== 0) fail(`apt-get install ${missing.join(' ')} failed`)
+}
+
+/* --------------------------------------------------------------------- env */
+
+function parseEnvFile(file) {
+  const values = {}
+  if (!existsSync(file)) return values
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
+    if (!match) continue
+    values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2')
+  }
+  return values
+}
+
+/** Writes .env on first run with fresh secrets; never overwrites an existing one. */
+function ensureEnvFile() {
+  const file = join(ROOT, '.env')
+  if (existsSync(file)) return
+  const secret = () => randomBytes(32).toString('base64url')
+  const template = readFileSync(join(ROOT, '.env.example'), 'utf8')
+    .replace(/^APP_KEY=.*$/m, `APP_KEY=${secret()}`)
+    .replace(/^PATIENT_ID_HASH_KEY=.*$/m, `PATIENT_ID_HASH_KEY=${secret()}`)
+    .replace(/^ORTHANC_PASSWORD=.*$/m, `ORTHANC_PASSWORD=${secret()}`)
+  writeFileSync(file, template, { mode: 0o600 })
+  say('wrote .env with newly generated secrets (APP_KEY, PATIENT_ID_HASH_KEY, ORTHANC_PASSWORD)')
+}
+
+/* ---------------------------------------------------------------- database */
+
+async function probeMysql(env) {
+  const mysql = (await import('mysql2/promise')).default
+  const attempts = [
+    { host: env.DB_HOST || '127.0.0.1', port: Number(env.DB_PORT || 3306) },
+    ...(env.DB_SOCKET_PATH ? [{ socketPath: env.DB_SOCKET_PATH }] : []),
+    ...(!env.DB_SOCKET_PATH && existsSync('/run/mysqld/mysqld.sock') && ['127.0.0.1', 'localhost'].includes(env.DB_HOST || '127.0.0.1')
+      ? [{ socketPath: '/run/mysqld/mysqld.sock' }]
+      : []),
+  ]
+  let lastError = null
+  for (const target of attempts) {
+    try {
+      const connection = await mysql.createConnection({
+        ...target,
+        user: env.DB_USER || 'root',
+        password: env.DB_PASSWORD || '',
+        connectTimeout: 2000,
+      })
+      const database = env.DB_DATABASE
+      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+      const [[row]] = await connection.query('SELECT VERSION() AS version')
+      await connection.end()
+      return { ok: true, version: row.version, socketPath: target.socketPath }
+    } catch (error) {
+      lastError = error
+    }
+  }
+  return { ok: false, error: lastError }
+}
+
+async function startLocalMariadb() {
+  const daemon = '/usr/sbin/mariadbd'
+  aptInstall([['mariadb-server', daemon]], 'the test suite (it runs against real MySQL/MariaDB)')
+  say('starting MariaDB…')
+  // As root mariadbd refuses to start without --user=mysql (SETUP-NOTES).
+  run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', daemon, '--', '--user=mysql'])
+}
+
+async function chooseDatabase(env) {
+  const wantsSqlite = env.DB_CONNECTION === 'sqlite'
+  if (wantsSqlite && mode === 'start') {
+    say(`database: SQLite file ${env.SQLITE_FILE || 'tmp/imaging.sqlite3'} (DB_CONNECTION=sqlite)`)
+    return { DB_CONNECTION: 'sqlite' }
+  }
+  let probe = await probeMysql(env)
+  if (!probe.ok && mode === 'test') {
+    const local = ['127.0.0.1', 'localhost', undefined, ''].includes(env.DB_HOST)
+    if (!local) fail(`MySQL at ${env.DB_HOST}:${env.DB_PORT} is not reachable: ${probe.error?.message}`)
+    await startLocalMariadb()
+    for (let i = 0; i < 60 && !probe.ok; i++) {
+      await sleep(500)
+      probe = await probeMysql(env)
+    }
+    if (!probe.ok) fail(`MariaDB did not come up: ${probe.error?.message}`)
+  }
+  if (probe.ok) {
+    say(`database: MySQL/MariaDB ${probe.version} at ${probe.socketPath || `${env.DB_HOST}:${env.DB_PORT}`}, database "${env.DB_DATABASE}"`)
+    return { DB_CONNECTION: 'mysql', ...(probe.socketPath ? { DB_SOCKET_PATH: probe.socketPath } : {}) }
+  }
+  warn(`MySQL/MariaDB at ${env.DB_HOST}:${env.DB_PORT} is not reachable (${probe.error?.code || probe.error?.message}).`)
+  warn(`Falling back to an embedded SQLite database in tmp/imaging.sqlite3 — fine for trying the app, not for production.`)
+  warn('Set DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE in .env to use MySQL/MariaDB.')
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true })
+  return { DB_CONNECTION: 'sqlite' }
+}
+
+/* ----------------------------------------------------------------- Orthanc */
+
+async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
+  const credentials = { url: env.ORTHANC_URL, username: env.ORTHANC_USERNAME, password: env.ORTHANC_PASSWORD }
+  const probe = await probeOrthanc(credentials)
+  if (probe?.status === 200 && mode === 'start') {
+    say(`Orthanc: using the one already running at ${env.ORTHANC_URL} ("${probe.system.Name}", ${probe.system.Version})`)
+    return null
+  }
+  if (probe?.status === 401) {
+    fail(`an Orthanc at ${env.ORTHANC_URL} refuses our credentials; stop it or set ORTHANC_PASSWORD to its password`)
+  }
+  if (probe?.status === 200 && mode === 'test') {
+    fail(`an Orthanc already answers at ${env.ORTHANC_URL}; the suite needs its own (set TEST_ORTHANC_HTTP_PORT to a free port)`)
+  }
+  aptInstall([['orthanc', '/usr/sbin/Orthanc']], 'the DICOM store')
+  const url = new URL(env.ORTHANC_URL)
+  const node = new OrthancProcess({
+    name: mode === 'test' ? `test-${url.port}` : 'centre',
+    httpPort: Number(url.port || 8042),
+    dicomPort: Number(env.ORTHANC_DICOM_PORT || 4242),
+    aet: env.ORTHANC_AET || 'IMAGING_CENTRE',
+    password: env.ORTHANC_PASSWORD,
+    // Tests want stable studies quickly; a clinic's DR sends slowly, so production waits longer.
+    stableAge: mode === 'test' ? 2 : Number(env.ORTHANC_STABLE_AGE || 10),
+    fresh: mode === 'test',
+  })
+  say(`starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, data in ${node.home})…`)
+  await node.start()
+  return node
+}
+
+/* -------------------------------------------------------------------- main */
+
+const children = new Set()
+let orthancNode = null
+let stopping = false
+
+async function shutdown(code) {
+  if (stopping) return
+  stopping = true
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+  await Promise.all([...children].map((child) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)))
+  if (orthancNode) {
+    say('stopping Orthanc…')
+    await orthancNode.stop()
+  }
+  process.exit(code)
+}
+process.on('SIGINT', () => shutdown(130))
+process.on('SIGTERM', () => shutdown(143))
+
+function spawnChild(args, env) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' })
+  children.add(child)
+  return new Promise((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 1 : 0))))
+}
+
+async function main() {
+  const major = Number(process.versions.node.split('.')[0])
+  const minor = Number(process.versions.node.split('.')[1])
+  if (major < 20 || (major === 20 && minor < 6)) fail(`Node ${process.versions.node} is too old: Node ≥ 20.6 is needed`)
+
+  ensureNodeModules()
+  ensureEnvFile()
+  if (mode === 'test') {
+    aptInstall(
+      [
+        ['dcmtk', '/usr/bin/storescu'],
+        ['chromium', '/usr/bin/chromium'],
+      ],
+      'the test suite (storescu for C-STORE, Chromium for browser tests)'
+    )
+  } else {
+    aptInstall([['dcmtk', '/usr/bin/storescu']], 'the demo county (it sends some studies by DICOM C-STORE)')
+  }
+
+  const fileEnv = parseEnvFile(join(ROOT, '.env'))
+  const env = { ...fileEnv, ...process.env }
+  env.TZ = 'UTC'
+  env.NODE_ENV = mode === 'test' ? 'test' : env.NODE_ENV || 'development'
+  env.DB_HOST ||= '127.0.0.1'
+  env.DB_PORT ||= '3306'
+  env.DB_DATABASE ||= 'imaging'
+  if (mode === 'test') {
+    // The suite gets its own database and its own Orthanc, so it never touches the demo county.
+    env.DB_DATABASE = env.TEST_DB_DATABASE || `${env.DB_DATABASE}_test`
+    const httpPort = Number(env.TEST_ORTHANC_HTTP_PORT || 8043)
+    env.ORTHANC_URL = `http://127.0.0.1:${httpPort}`
+    env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3800)
+    env.PORT = env.TEST_PORT || '3334'
+    env.SESSION_DRIVER = 'memory'
+    env.LOG_LEVEL = env.TEST_LOG_LEVEL || 'warn'
+    env.SCHEDULER_ENABLED = 'false'
+  } else {
+    env.ORTHANC_URL ||= 'http://127.0.0.1:8042'
+  }
+  env.ORTHANC_USERNAME ||= 'imaging-app'
+
+  Object.assign(env, await chooseDatabase(env))
+  const orthanc = await import('./lib/orthanc_process.mjs')
+  orthancNode = await ensureOrthanc(env, orthanc)
+
+  const ace = (args) => spawnChild(['ace.js', ...args], env)
+  say('running migrations…')
+  if ((await ace(['migration:run', '--force'])) !== 0) return shutdown(1)
+
+  if (mode === 'test') {
+    say(`running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`)
+    const code = await ace(['test', ...passThrough])
+    return shutdown(code)
+  }
+
+  if ((await ace(['demo:seed'])) !== 0) return shutdown(1)
+  say(`serving the app at http://localhost:${env.PORT || 3333} — Ctrl-C stops it${orthancNode ? ' and Orthanc' : ''}`)
+  const code = await spawnChild(['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'], env)
+  return shutdown(code)
+}
+
+main().catch((error) => {
+  console.error(error)
+  shutdown(1)
+})

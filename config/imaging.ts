@@ -1,0 +1,40 @@
+import env from '#start/env'
+
+/** C 8.3.4 says 180 days; six calendar months (Cybersecurity Law) can be 184. Never less. */
+export const MIN_AUDIT_RETENTION_DAYS = 184
+
+const auditRetentionDays = env.get('AUDIT_RETENTION_DAYS', 365)
+if (auditRetentionDays < MIN_AUDIT_RETENTION_DAYS) {
+  throw new Error(
+    `AUDIT_RETENTION_DAYS=${auditRetentionDays} is below the legal minimum of ${MIN_AUDIT_RETENTION_DAYS} days (C 8.3.4, six months)`
+  )
+}
+
+const imagingConfig = {
+  orthanc: {
+    url: env.get('ORTHANC_URL'),
+    username: env.get('ORTHANC_USERNAME'),
+    password: env.get('ORTHANC_PASSWORD'),
+    aet: env.get('ORTHANC_AET', 'IMAGING_CENTRE'),
+    dicomPort: env.get('ORTHANC_DICOM_PORT', 4242),
+    /** how often the /changes feed is read */
+    pollSeconds: env.get('ORTHANC_POLL_SECONDS', 2),
+    /** a full DICOM viewer (e.g. OHIF or Stone) reachable by the browser, if one is installed */
+    viewerUrl: env.get('ORTHANC_VIEWER_URL') || null,
+  },
+  upload: {
+    maxFileBytes: env.get('UPLOAD_MAX_FILE_MB', 512) * 1024 * 1024,
+  },
+  audit: {
+    retentionDays: auditRetentionDays,
+  },
+  /** Times are stored in UTC and shown in the hospital's zone. */
+  displayTimezone: env.get('DISPLAY_TIMEZONE', 'Asia/Shanghai'),
+  /** Least privilege (C 8.5): administrators manage but do not open reports or images. */
+  adminClinicalAccess: false,
+  scheduler: {
+    enabled: env.get('SCHEDULER_ENABLED', true),
+  },
+}
+
+export default imagingConfig

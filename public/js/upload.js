@@ -1,0 +1,165 @@
+// Uploads the files or folder a clinic user picks, one request per file, a few at a time,
+// with a progress bar per file and overall, then a summary of what was stored and refused.
+(function () {
+  var root = document.getElementById('uploader')
+  if (!root) return
+  var url = root.dataset.uploadUrl
+  var csrf = root.dataset.csrf
+  var maxBytes = Number(root.dataset.maxBytes)
+  var t = JSON.parse(root.dataset.messages)
+  var CONCURRENCY = 3
+
+  var list = root.querySelector('.upload-list')
+  var overallBar = root.querySelector('.overall .progress')
+  var overallText = root.querySelector('.overall .text')
+  var summaryBox = root.querySelector('.upload-summary')
+  var retryButton = root.querySelector('[data-retry]')
+  var dropzone = root.querySelector('.dropzone')
+  var jobs = []
+  var running = 0
+  var queue = []
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key] })
+  }
+
+  function addFiles(fileList) {
+    var added = []
+    for (var i = 0; i < fileList.length; i++) {
+      var file = fileList[i]
+      var job = { file: file, name: file.webkitRelativePath || file.name, loaded: 0, state: 'waiting', result: null }
+      var li = document.createElement('li')
+      li.innerHTML = '<span class="name"></span><span class="progress"><span></span></span><span class="status muted"></span>'
+      li.querySelector('.name').textContent = job.name
+      li.querySelector('.status').textContent = t.waiting
+      job.row = li
+      list.appendChild(li)
+      jobs.push(job)
+      added.push(job)
+    }
+    if (added.length) {
+      root.dataset.uploading = 'true'
+      summaryBox.hidden = true
+      queue = queue.concat(added)
+      pump()
+    }
+  }
+
+  function setRow(job, percent, text, cls) {
+    var bar = job.row.querySelector('.progress')
+    bar.firstElementChild.style.width = percent + '%'
+    bar.className = 'progress' + (cls ? ' ' + cls : '')
+    job.row.querySelector('.status').textContent = text
+  }
+
+  function updateOverall() {
+    var total = 0, loaded = 0, done = 0
+    jobs.forEach(function (job) {
+      total += job.file.size
+      loaded += job.state === 'done' || job.state === 'failed' ? job.file.size : job.loaded
+      if (job.state === 'done' || job.state === 'failed') done++
+    })
+    var percent = total ? Math.round((loaded / total) * 100) : 0
+    overallBar.firstElementChild.style.width = percent + '%'
+    overallBar.setAttribute('aria-valuenow', String(percent))
+    overallText.textContent = fmt(t.overall, { done: done, total: jobs.length, percent: percent })
+  }
+
+  function pump() {
+    while (running < CONCURRENCY && queue.length) send(queue.shift())
+    if (running === 0 && queue.length === 0) finish()
+  }
+
+  function send(job) {
+    running++
+    job.state = 'sending'
+    job.loaded = 0
+    if (job.file.size > maxBytes) {
+      return complete(job, { status: 'rejected', message: t.tooLarge }, false)
+    }
+    var xhr = new XMLHttpRequest()
+    xhr.open('POST', url)
+    xhr.setRequestHeader('Content-Type', 'application/dicom')
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('X-CSRF-TOKEN', csrf)
+    xhr.setRequestHeader('X-File-Name', encodeURIComponent(job.name))
+    xhr.upload.onprogress = function (event) {
+      if (!event.lengthComputable) return
+      job.loaded = event.loaded
+      setRow(job, Math.round((event.loaded / event.total) * 100), t.sending)
+      updateOverall()
+    }
+    xhr.onload = function () {
+      var body = null
+      try { body = JSON.parse(xhr.responseText) } catch (e) {}
+      if (body && body.files && body.files[0]) return complete(job, body.files[0], false)
+      var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
+      complete(job, { status: 'failed', message: message }, true)
+    }
+    xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
+      complete(job, { status: 'failed', message: t.network }, true)
+    }
+    xhr.send(job.file)
+  }
+
+  function complete(job, result, retryable) {
+    running--
+    job.result = result
+    job.retryable = retryable
+    job.state = result.status === 'stored' || result.status === 'already_stored' ? 'done' : 'failed'
+    var cls = job.state === 'done' ? 'done' : 'failed'
+    setRow(job, 100, result.message, cls)
+    updateOverall()
+    pump()
+  }
+
+  function finish() {
+    root.dataset.uploading = 'false'
+    var stored = 0, already = 0, rejected = 0, failed = 0
+    var reasons = {}
+    jobs.forEach(function (job) {
+      if (!job.result) return
+      if (job.result.status === 'stored') stored++
+      else if (job.result.status === 'already_stored') already++
+      else if (job.retryable) failed++
+      else {
+        rejected++
+        reasons[job.result.message] = (reasons[job.result.message] || 0) + 1
+      }
+    })
+    var html = '<strong>' + fmt(t.summary, { stored: stored, already: already, rejected: rejected, failed: failed }) + '</strong>'
+    var keys = Object.keys(reasons)
+    if (keys.length) {
+      html += '<ul>' + keys.map(function (k) { return '<li></li>' }).join('') + '</ul>'
+    }
+    summaryBox.innerHTML = html
+    var items = summaryBox.querySelectorAll('li')
+    keys.forEach(function (k, i) { items[i].textContent = k + ' × ' + reasons[k] })
+    summaryBox.hidden = false
+    retryButton.hidden = failed === 0
+    document.dispatchEvent(new CustomEvent('images:uploaded', { detail: { stored: stored } }))
+  }
+
+  retryButton.addEventListener('click', function () {
+    var again = jobs.filter(function (job) { return job.state === 'failed' && job.retryable })
+    again.forEach(function (job) { job.state = 'waiting'; setRow(job, 0, t.waiting) })
+    retryButton.hidden = true
+    root.dataset.uploading = 'true'
+    queue = queue.concat(again)
+    pump()
+  })
+
+  root.querySelectorAll('input[type=file]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      addFiles(input.files)
+      input.value = ''
+    })
+  })
+  dropzone.addEventListener('dragover', function (event) { event.preventDefault(); dropzone.classList.add('over') })
+  dropzone.addEventListener('dragleave', function () { dropzone.classList.remove('over') })
+  dropzone.addEventListener('drop', function (event) {
+    event.preventDefault()
+    dropzone.classList.remove('over')
+    addFiles(event.dataTransfer.files)
+  })
+})()

@@ -1,0 +1,43 @@
+/*
+| Environment variables, validated at boot. bin/up.mjs writes .env on a fresh
+| machine (with generated secrets) and chooses DB_CONNECTION: mysql when the
+| configured server is reachable, otherwise an embedded SQLite file.
+*/
+import { Env } from '@adonisjs/core/env'
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  HOST: Env.schema.string({ format: 'host' }),
+  APP_KEY: Env.schema.string(),
+  APP_URL: Env.schema.string.optional(),
+  LOG_LEVEL: Env.schema.enum.optional(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  SESSION_DRIVER: Env.schema.enum.optional(['cookie', 'memory'] as const),
+  DISPLAY_TIMEZONE: Env.schema.string.optional(),
+
+  DB_CONNECTION: Env.schema.enum(['mysql', 'sqlite'] as const),
+  DB_HOST: Env.schema.string.optional({ format: 'host' }),
+  DB_PORT: Env.schema.number.optional(),
+  DB_USER: Env.schema.string.optional(),
+  DB_PASSWORD: Env.schema.string.optional(),
+  DB_DATABASE: Env.schema.string.optional(),
+  DB_SOCKET_PATH: Env.schema.string.optional(),
+  SQLITE_FILE: Env.schema.string.optional(),
+
+  ORTHANC_URL: Env.schema.string(),
+  ORTHANC_USERNAME: Env.schema.string(),
+  ORTHANC_PASSWORD: Env.schema.string(),
+  ORTHANC_AET: Env.schema.string.optional(),
+  ORTHANC_DICOM_PORT: Env.schema.number.optional(),
+  ORTHANC_POLL_SECONDS: Env.schema.number.optional(),
+  ORTHANC_VIEWER_URL: Env.schema.string.optional(),
+
+  /** Key for the keyed hash (HMAC) that matches national ID numbers across the alliance. */
+  PATIENT_ID_HASH_KEY: Env.schema.string(),
+  /** Key for encrypting national ID numbers at rest; defaults to APP_KEY. */
+  PATIENT_ID_ENCRYPTION_KEY: Env.schema.string.optional(),
+
+  UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
+  AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
+  SCHEDULER_ENABLED: Env.schema.boolean.optional(),
+})

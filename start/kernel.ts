@@ -1,0 +1,27 @@
+/*
+| HTTP kernel: global and named middleware.
+*/
+import router from '@adonisjs/core/services/router'
+import server from '@adonisjs/core/services/server'
+
+server.errorHandler(() => import('#app/platform/exceptions/handler'))
+
+server.use([
+  () => import('#app/platform/middleware/container_bindings_middleware'),
+  () => import('@adonisjs/static/static_middleware'),
+])
+
+router.use([
+  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('@adonisjs/session/session_middleware'),
+  () => import('@adonisjs/shield/shield_middleware'),
+  () => import('@adonisjs/auth/initialize_auth_middleware'),
+  () => import('#app/platform/middleware/detect_locale_middleware'),
+  () => import('#app/platform/middleware/initialize_bouncer_middleware'),
+])
+
+export const middleware = router.named({
+  auth: () => import('#app/access/middleware/auth_middleware'),
+  guest: () => import('#app/access/middleware/guest_middleware'),
+  role: () => import('#app/access/middleware/role_middleware'),
+})

@@ -1,0 +1,16 @@
+/*
+| Attaches socket.io to the HTTP server once it exists. In tests the HTTP
+| server is started later by testUtils.httpServer(); tests/bootstrap.ts attaches there.
+*/
+import app from '@adonisjs/core/services/app'
+import server from '@adonisjs/core/services/server'
+import { realtime } from '#app/realtime/realtime'
+
+app.ready(() => {
+  const nodeServer = server.getNodeServer()
+  if (nodeServer) realtime.attach(nodeServer)
+})
+
+app.terminating(async () => {
+  await realtime.close()
+})

@@ -1,0 +1,10 @@
+/*
+| Routes are declared by each capability in app/<capability>/routes.ts.
+| This file only loads them, in order.
+*/
+import '#app/platform/routes'
+import '#app/access/routes'
+import '#app/intake/routes'
+import '#app/images/routes'
+import '#app/administration/routes'
+import '#app/audit/routes'
