@@ -251,7 +251,7 @@ async function main() {
     env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3800)
     env.PORT = env.TEST_PORT || '3334'
     env.SESSION_DRIVER = 'memory'
-    env.LOG_LEVEL = env.TEST_LOG_LEVEL || 'warn'
+    env.LOG_LEVEL = env.TEST_LOG_LEVEL || 'error'
     env.SCHEDULER_ENABLED = 'false'
   } else {
     env.ORTHANC_URL ||= 'http://127.0.0.1:8042'

@@ -27,7 +27,10 @@ export const plugins: Config['plugins'] = [
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
+      // A clean database for the run; reference data (the catalogues) once, outside test transactions.
       await testUtils.db().truncate()
+      const { importAllCatalogues } = await import('#app/catalogue/catalogue_import')
+      await importAllCatalogues()
     },
   ],
   teardown: [],

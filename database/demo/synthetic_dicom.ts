@@ -4,9 +4,12 @@
 | drawn as simple phantoms so thumbnails look like a chest film, a CT slice or
 | a brain MR rather than noise.
 */
-import dcmjs from 'dcmjs'
+import { createRequire } from 'node:module'
 
-const { DicomDict, DicomMetaDictionary } = (dcmjs as any).data
+// dcmjs's ES build is a .js file in a CommonJS package, which Node cannot load through
+// the TypeScript loader; its CommonJS build loads everywhere.
+const dcmjs = createRequire(import.meta.url)('dcmjs')
+const { DicomDict, DicomMetaDictionary } = dcmjs.data
 
 export type SyntheticModality = 'DR' | 'CT' | 'MR'
 

@@ -10,7 +10,7 @@ export default class HomeController {
     const user = auth.user!
     const byStatus = await scopeExams(Exam.query(), user).select('status').count('* as total').groupBy('status')
     const counts = Object.fromEntries(byStatus.map((row) => [row.status, Number(row.$extras.total)]))
-    const recent = await scopeExams(Exam.query(), user).preload('patient').preload('institution').orderBy('registered_at', 'desc').limit(10)
+    const recent = await scopeExams(Exam.query(), user).preload('patient').preload('institution').preload('items').orderBy('registered_at', 'desc').limit(10)
     const unmatched =
       user.role === 'clinic_staff' ? await UnmatchedStudy.query().where('institution_id', user.institutionId).where('status', 'open').count('* as total') : null
     const admin =

@@ -74,7 +74,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return super.handle(error, ctx)
   }
 
+  /** A domain refusal is an answer, not a fault: it is audited where it happens, not logged as an error. */
   async report(error: unknown, ctx: HttpContext) {
+    if (error instanceof DomainRefusal) return
     return super.report(error, ctx)
   }
 }
