@@ -10,7 +10,7 @@
 */
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -40,13 +40,16 @@ function run(command, args, options = {}) {
 /* ---------------------------------------------------------------- packages */
 
 function ensureNodeModules() {
-  const lock = join(ROOT, 'package-lock.json')
-  const installed = join(ROOT, 'node_modules/.package-lock.json')
-  const stale = !existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000)
-  if (!stale) return
-  say('installing npm dependencies (npm ci; better-sqlite3 compiles from source here, about a minute)…')
-  const status = run('npm', ['ci', '--no-audit', '--no-fund'])
-  if (status !== 0) fail('npm ci failed; see the output above')
+  // Installed when every dependency named in package.json is present (a content check, so a
+  // fresh checkout with an already-filled node_modules does not reinstall).
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+  const missing = names.filter((name) => !existsSync(join(ROOT, 'node_modules', name, 'package.json')))
+  if (missing.length === 0) return
+  const fresh = !existsSync(join(ROOT, 'node_modules'))
+  say(`installing npm dependencies (${fresh ? 'npm ci' : `missing: ${missing.slice(0, 5).join(', ')}`}; better-sqlite3 compiles from source here, about a minute)…`)
+  const status = run('npm', fresh ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'])
+  if (status !== 0) fail('installing the npm dependencies failed; see the output above')
 }
 
 function aptInstall(packages, why) {
