@@ -232,11 +232,19 @@ async function main() {
       [
         ['dcmtk', '/usr/bin/storescu'],
         ['chromium', '/usr/bin/chromium'],
+        ['fonts-wqy-microhei', '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'],
+        ['poppler-utils', '/usr/bin/pdftotext'],
       ],
-      'the test suite (storescu for C-STORE, Chromium for browser tests)'
+      'the test suite (storescu for C-STORE, Chromium for browser tests, a CJK font and pdftotext for PDF reports)'
     )
   } else {
-    aptInstall([['dcmtk', '/usr/bin/storescu']], 'the demo county (it sends some studies by DICOM C-STORE)')
+    aptInstall(
+      [
+        ['dcmtk', '/usr/bin/storescu'],
+        ['fonts-wqy-microhei', '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'],
+      ],
+      'the demo county (storescu sends some studies by DICOM C-STORE) and printable PDF reports (a CJK font)'
+    )
   }
 
   const fileEnv = parseEnvFile(join(ROOT, '.env'))
