@@ -3,12 +3,15 @@ import env from '#start/env'
 /** C 8.3.4 says 180 days; six calendar months (Cybersecurity Law) can be 184. Never less. */
 export const MIN_AUDIT_RETENTION_DAYS = 184
 
-const auditRetentionDays = env.get('AUDIT_RETENTION_DAYS', 365)
-if (auditRetentionDays < MIN_AUDIT_RETENTION_DAYS) {
-  throw new Error(
-    `AUDIT_RETENTION_DAYS=${auditRetentionDays} is below the legal minimum of ${MIN_AUDIT_RETENTION_DAYS} days (C 8.3.4, six months)`
-  )
+/** The configured retention, refused at boot when below the legal minimum. */
+export function checkAuditRetention(days: number) {
+  if (!Number.isFinite(days) || days < MIN_AUDIT_RETENTION_DAYS) {
+    throw new Error(`AUDIT_RETENTION_DAYS=${days} is below the legal minimum of ${MIN_AUDIT_RETENTION_DAYS} days (C 8.3.4, six months)`)
+  }
+  return days
 }
+
+const auditRetentionDays = checkAuditRetention(env.get('AUDIT_RETENTION_DAYS', 365))
 
 const imagingConfig = {
   orthanc: {

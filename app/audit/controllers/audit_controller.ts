@@ -60,7 +60,7 @@ export default class AuditController {
       events.map((e) => [e.id, e.occurredAt.toISO(), e.actorUsername, e.actorInstitutionId, e.action, e.outcome, e.targetType, e.targetId, e.ip, e.details ? JSON.stringify(e.details) : ''])
     )
     ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-    ctx.response.attachment(`audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv`)
+    ctx.response.header('Content-Disposition', `attachment; filename="audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv"`)
     return csv
   }
 }
