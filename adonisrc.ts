@@ -48,5 +48,9 @@ export default defineConfig({
     { pattern: 'resources/lang/**/*.{json,yaml,yml}', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
     { pattern: 'docs/openapi.yaml', reloadServer: false },
+    { pattern: 'database/data/**', reloadServer: false },
+    { pattern: 'database/demo/*.json', reloadServer: false },
+    { pattern: 'bin/lib/**', reloadServer: false },
+    { pattern: 'docker/**', reloadServer: false },
   ],
 })

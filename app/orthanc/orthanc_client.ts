@@ -157,8 +157,13 @@ export class OrthancClient {
       baseURL: connection.url.replace(/\/$/, ''),
       auth: { username: connection.username, password: connection.password },
       timeout: connection.timeoutMs ?? 30_000,
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      // No keep-alive: Orthanc 1.10's web server closes idle connections after about half a
+      // second, and reusing one that is closing fails with ECONNRESET. Loopback connects are cheap.
+      httpAgent: new http.Agent({ keepAlive: false, maxSockets: 64 }),
       maxBodyLength: Number.POSITIVE_INFINITY,
+      // Orthanc never redirects; with redirects on, axios (follow-redirects) keeps a copy of every
+      // request body to be able to replay it — a whole DICOM file in memory per upload.
+      maxRedirects: 0,
       maxContentLength: Number.POSITIVE_INFINITY,
       // Orthanc answers non-2xx with a JSON body that says why; keep it.
       validateStatus: (status) => status >= 200 && status < 300,

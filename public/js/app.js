@@ -28,6 +28,14 @@
   var refreshTimer = null
   socket.on('exam:changed', function (event) {
     document.dispatchEvent(new CustomEvent('exam:changed', { detail: event }))
+    // On the exam's own page: update its status badge instead of announcing it.
+    var badge = document.getElementById('exam-status')
+    if (badge && Number(badge.dataset.examId) === event.id) {
+      var labels = JSON.parse(badge.dataset.labels)
+      badge.textContent = labels[event.status] || event.status
+      badge.className = 'badge ' + event.status
+      return
+    }
     var live = document.querySelector('[data-live-refresh]')
     if (live && !document.querySelector('[data-uploading="true"]')) {
       clearTimeout(refreshTimer)

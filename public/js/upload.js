@@ -92,7 +92,7 @@
     xhr.onload = function () {
       var body = null
       try { body = JSON.parse(xhr.responseText) } catch (e) {}
-      if (body && body.files && body.files[0]) return complete(job, body.files[0], false)
+      if (body && body.files && body.files[0]) return complete(job, body.files[0], body.files[0].reason === 'store_failed')
       var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
       complete(job, { status: 'failed', message: message }, true)
     }

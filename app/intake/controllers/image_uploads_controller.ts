@@ -77,6 +77,15 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
   return summary
 }
 
+/**
+ * 200 when something was accepted; 503 when the store was unavailable (worth retrying);
+ * 422 when every file was refused for what it is.
+ */
+export function uploadStatus(summary: UploadSummary) {
+  if (summary.files.length === 0 || summary.stored + summary.alreadyStored > 0) return 200
+  return summary.files.some((f) => f.reason === 'store_failed') ? 503 : 422
+}
+
 /** POST /exams/:id/images from the clinic's exam page. */
 @inject()
 export default class ImageUploadsController {
@@ -86,7 +95,7 @@ export default class ImageUploadsController {
     const exam = await examForRequest(ctx, { id: ctx.params.id }, 'upload')
     const summary = await receiveUploadedFiles(ctx, exam, this.intake)
     if (ctx.request.accepts(['html', 'json']) === 'json') {
-      return ctx.response.status(summary.rejected && !summary.stored && !summary.alreadyStored ? 422 : 200).send(summary)
+      return ctx.response.status(uploadStatus(summary)).send(summary)
     }
     // Flash messages ride in the session cookie: keep them short.
     ctx.session.flash('uploadSummary', {

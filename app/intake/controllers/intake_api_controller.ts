@@ -11,7 +11,7 @@ import { ExamRegistration } from '#app/intake/services/exam_registration'
 import { ExamDirectory, examJson } from '#app/intake/services/exam_directory'
 import { ImageIntake } from '#app/intake/services/image_intake'
 import { examForRequest } from '#app/intake/exam_access'
-import { receiveUploadedFiles } from './image_uploads_controller.js'
+import { receiveUploadedFiles, uploadStatus } from './image_uploads_controller.js'
 import { audit } from '#app/audit/audit_log'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 
@@ -126,8 +126,7 @@ export default class IntakeApiController {
   async upload(ctx: HttpContext) {
     const exam = await examForRequest(ctx, { accession: ctx.params.accession }, 'upload')
     const summary = await receiveUploadedFiles(ctx, exam, this.intake)
-    const nothingAccepted = summary.files.length > 0 && summary.stored + summary.alreadyStored === 0
-    return ctx.response.status(nothingAccepted ? 422 : 200).send(summary)
+    return ctx.response.status(uploadStatus(summary)).send(summary)
   }
 
   async unmatched({ auth, request, bouncer }: HttpContext) {

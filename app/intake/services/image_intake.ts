@@ -125,11 +125,29 @@ function continueStream(prefix: Buffer, rest: Readable | null, limit: number) {
       yield chunk
     }
   }
-  return Readable.from(body(), { objectMode: false })
+  const stream = Readable.from(body(), { objectMode: false })
+  // The failure reaches the caller through the Orthanc request's rejection; an 'error' event
+  // without a listener would take the whole server down.
+  stream.on('error', () => {})
+  return stream
+}
+
+/*
+| Facts that never change once true, remembered so that the thousandth slice of
+| a folder costs no more lookups than the first: which exam a study belongs to,
+| and which patient number an exam's clinic uses. Bounded, per process.
+*/
+const CACHE_LIMIT = 20_000
+const studyOwner = new Map<string, number>()
+const identities = new Map<number, ExamIdentity>()
+function remember<K, V>(cache: Map<K, V>, key: K, value: V) {
+  if (cache.size >= CACHE_LIMIT) cache.clear()
+  cache.set(key, value)
 }
 
 /** Lets the rest of a refused file flow by, so the next file of a multipart request can be read. */
 function drain(stream: Readable) {
+  stream.on('error', () => {})
   if (!stream.readableEnded) stream.resume()
 }
 
@@ -141,11 +159,15 @@ export class ImageIntake {
   ) {}
 
   async examIdentity(exam: Exam): Promise<ExamIdentity> {
+    const known = identities.get(exam.id)
+    if (known) return known
     const clinicPatient = await ClinicPatient.query()
       .where('patient_id', exam.patientId)
       .where('institution_id', exam.institutionId)
       .first()
-    return { accessionNumber: exam.accessionNumber, modality: exam.modality, clinicPatientNo: clinicPatient?.clinicPatientNo ?? null }
+    const identity = { accessionNumber: exam.accessionNumber, modality: exam.modality, clinicPatientNo: clinicPatient?.clinicPatientNo ?? null }
+    remember(identities, exam.id, identity)
+    return identity
   }
 
   /**
@@ -175,8 +197,8 @@ export class ImageIntake {
       drain(source)
       return { status: 'rejected', reason: refusal }
     }
-    const linked = await ExamStudy.findBy('study_instance_uid', header.studyInstanceUid)
-    if (linked && linked.examId !== exam.id) {
+    const owner = studyOwner.get(header.studyInstanceUid!) ?? (await ExamStudy.findBy('study_instance_uid', header.studyInstanceUid))?.examId
+    if (owner !== undefined && owner !== exam.id) {
       drain(source)
       return { status: 'rejected', reason: 'study_of_another_exam' }
     }
@@ -205,8 +227,10 @@ export class ImageIntake {
           studyDate: header.studyDate,
         },
         stored.Status === 'Success',
-        this.clock.now()
+        this.clock.now(),
+        owner === exam.id
       )
+      remember(studyOwner, header.studyInstanceUid!, exam.id)
     } catch (error) {
       if (error instanceof StudyOfAnotherExam) return { status: 'rejected', reason: 'study_of_another_exam' }
       throw error

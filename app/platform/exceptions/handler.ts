@@ -68,8 +68,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       ctx.session?.flash('error', ctx.i18n?.t('common.errors.csrf'))
       return ctx.response.redirect().back()
     }
-    if (this.isApi(ctx) && typeof error?.status === 'number' && error.status < 500) {
-      return ctx.response.status(error.status).send({ errors: [{ code: error.code || 'error', message: error.message }] })
+    if (this.isApi(ctx)) {
+      const status = typeof error?.status === 'number' ? error.status : 500
+      if (status < 500) return ctx.response.status(status).send({ errors: [{ code: error.code || 'error', message: error.message }] })
+      // Logged with its details by report(); the client learns only that it failed.
+      if (!this.debug) {
+        return ctx.response.status(status).send({ errors: [{ code: 'server_error', message: ctx.i18n?.t('common.errors.server_error_text') }] })
+      }
     }
     return super.handle(error, ctx)
   }
