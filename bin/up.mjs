@@ -180,7 +180,7 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
   aptInstall([['orthanc', '/usr/sbin/Orthanc']], 'the DICOM store')
   const url = new URL(env.ORTHANC_URL)
   const node = new OrthancProcess({
-    name: mode === 'test' ? `test-${url.port}` : 'centre',
+    name: mode === 'test' ? `test-${url.port}` : url.port && url.port !== '8042' ? `centre-${url.port}` : 'centre',
     httpPort: Number(url.port || 8042),
     dicomPort: Number(env.ORTHANC_DICOM_PORT || 4242),
     aet: env.ORTHANC_AET || 'IMAGING_CENTRE',
@@ -234,8 +234,9 @@ async function main() {
         ['chromium', '/usr/bin/chromium'],
         ['fonts-wqy-microhei', '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'],
         ['poppler-utils', '/usr/bin/pdftotext'],
+        ['docker-compose', '/usr/bin/docker-compose'],
       ],
-      'the test suite (storescu for C-STORE, Chromium for browser tests, a CJK font and pdftotext for PDF reports)'
+      'the test suite (storescu for C-STORE, Chromium for browser tests, a CJK font and pdftotext for PDF reports, docker-compose to validate docker/)'
     )
   } else {
     aptInstall(

@@ -20,7 +20,8 @@ app.ready(async () => {
         runExclusive(job.name, job.leaseMs, job.run).catch((error) =>
           logger.error({ err: error, job: job.name }, 'scheduled job failed; it runs again at its next time')
         ),
-      { name: job.name, noOverlap: true }
+      // Overlapping runs are skipped quietly by runExclusive (and across nodes by the lease).
+      { name: job.name }
     )
     tasks.push(task)
   }
