@@ -9,7 +9,11 @@ import { comparisonRows, comparisonWorkbook, planDocument, planPdf, planWorkbook
 import { audit } from '#app/audit/audit_log'
 import { auditedWork } from '#app/staffing/audited_work'
 import { resultView, chartOf } from './staffing_view.js'
+import { presenter } from '#app/staffing/services/staffing_presenter'
 import type StaffingPlan from '#models/staffing_plan'
+
+/** Content-Disposition for a generated file (response.attachment() streams a file from disk, which these are not). */
+const downloadAs = (ctx: HttpContext, name: string) => ctx.response.header('Content-Disposition', `attachment; filename="${name}"`)
 
 const formatTime = (iso: string) => DateTime.fromISO(iso).setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
 
@@ -72,6 +76,7 @@ export default class PlansController {
       rows: comparisonRows(docs, this.t(ctx)),
       charts: plans.map((plan) => chartOf(ctx, plan.result, `chart-${plan.id}`)),
       ids: plans.map((p) => p.id).join(','),
+      p: presenter,
     })
   }
 
@@ -84,7 +89,7 @@ export default class PlansController {
     )
     await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', details: { ids: plans.map((p) => p.id), format: 'xlsx', compare: true } })
     ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    ctx.response.attachment(`staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`)
+    downloadAs(ctx, `staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`)
     return buffer
   }
 
@@ -94,7 +99,7 @@ export default class PlansController {
     const buffer = await planWorkbook(planDocument(plan, formatTime), this.t(ctx))
     await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', targetId: plan.id, details: { format: 'xlsx' } })
     ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    ctx.response.attachment(this.fileName(plan, 'xlsx'))
+    downloadAs(ctx, this.fileName(plan, 'xlsx'))
     return buffer
   }
 
@@ -104,7 +109,7 @@ export default class PlansController {
     const buffer = await planPdf(planDocument(plan, formatTime), this.t(ctx))
     await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', targetId: plan.id, details: { format: 'pdf' } })
     ctx.response.header('Content-Type', 'application/pdf')
-    ctx.response.attachment(this.fileName(plan, 'pdf'))
+    downloadAs(ctx, this.fileName(plan, 'pdf'))
     return buffer
   }
 
