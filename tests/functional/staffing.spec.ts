@@ -4,6 +4,7 @@ import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
 import ExcelJS from 'exceljs'
 import AuditEvent from '#models/audit_event'
+import Equipment from '#models/equipment'
 import StaffingPlan from '#models/staffing_plan'
 import StaffingRatioSet from '#models/staffing_ratio_set'
 import type Institution from '#models/institution'
@@ -421,6 +422,20 @@ test.group('Equipment register and roster', (group) => {
     assert.match(page.text(), /<li class="ok" data-kind="ct">/)
     // DR-01 has no QC recorded
     page.assertTextIncludes('无质控记录')
+    const ct = await Equipment.findByOrFail('asset_no', 'CT-01')
+    const edit = await client.get(`/admin/equipment/${ct.id}/edit`).loginAs(admin)
+    edit.assertStatus(200)
+    edit.assertTextIncludes('value="2016-03-01"')
+    const retired = await client
+      .put(`/admin/equipment/${ct.id}`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ institutionId: String(lead.id), kind: 'ct', assetNo: 'CT-01', status: 'retired', contrastCapable: 'true' })
+      .redirects(0)
+    retired.assertStatus(302)
+    const after = await client.get(`/admin/equipment/institutions/${lead.id}`).loginAs(admin)
+    // a retired CT no longer satisfies C 6.1
+    assert.match(after.text(), /<li class="missing" data-kind="ct">/)
   })
 
   test('the roster flags certificates expired or expiring within 60 days, by the clock', async ({ client, assert }) => {
@@ -456,6 +471,16 @@ test.group('Equipment register and roster', (group) => {
     const overview = await client.get('/admin/staffing/roster').loginAs(admin)
     overview.assertStatus(200)
     assert.match(overview.text(), /<tr data-flag="expiring" data-staff="T001">[\s\S]*?2016-07-31 到期（剩 30 天）/)
+
+    // the institution's roster and the person's page show the same
+    const rosterPage = await client.get(`/admin/staffing/roster/${lead.id}`).loginAs(admin)
+    rosterPage.assertStatus(200)
+    assert.match(rosterPage.text(), /<tr data-staff="T001"[\s\S]*?即将到期[\s\S]*?1 项待处理/)
+    const personPage = await client.get(`/admin/staffing/staff/${id}/edit`).loginAs(admin)
+    personPage.assertStatus(200)
+    assert.match(personPage.text(), /id="person-flags"[\s\S]*?放射工作人员证:[\s\S]*?2016-07-31 到期（剩 30 天）/)
+    // both required certificates are recorded: nothing left to add
+    assert.notInclude(personPage.text(), 'id="add-certificate"')
 
     // sixty days on, it has expired
     const clock = (await app.container.make(Clock)) as ManualClock

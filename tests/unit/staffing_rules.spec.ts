@@ -332,8 +332,9 @@ test.group('Required equipment (C 6)', () => {
 test.group('Chart', () => {
   test('draws one required and one actual bar per role, red where short', ({ assert }) => {
     const bars: ChartBar[] = [
-      { key: 'doctors', label: '医师 <all>', required: 8, actual: 3, unit: 'fte' },
-      { key: 'nurses', label: 'Nurses', required: 2, actual: 2.5, unit: 'fte' },
+      { key: 'doctors', label: '医师 <all>', required: 8, actual: 3, unit: 'fte', met: false },
+      // two half-time nurses meet a floor of 2 people: green although 1 < 2
+      { key: 'nurses', label: 'Nurses', required: 2, actual: 1, unit: 'fte', met: true },
     ]
     const svg = chartSvg(bars, { title: 'Required vs actual', required: 'Required', actual: 'Actual' })
     assert.match(svg, /^<svg /)

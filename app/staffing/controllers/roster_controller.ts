@@ -91,6 +91,7 @@ export default class RosterController {
       professions: PROFESSIONS,
       titles: TITLES,
       kinds: REQUIRED_CERTIFICATES[person.profession],
+      missingKinds: REQUIRED_CERTIFICATES[person.profession].filter((kind) => !person.certificates.some((c) => c.kind === kind)),
       flags: certificateFlags(person.profession, person.certificates, today),
       stateOf: (expiresOn: DateTime | null) => certificateState(expiresOn, today),
       warningDays: EXPIRY_WARNING_DAYS,

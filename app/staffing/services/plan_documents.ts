@@ -303,7 +303,7 @@ function pdfChart(pdf: PDFKit.PDFDocument, result: StaffingResult, t: Translate)
     const centre = left + group * i + group / 2
     const series = [
       { value: bar.required, x: centre - barWidth - 1, colour: CHART_COLOURS.required },
-      { value: bar.actual, x: centre + 1, colour: bar.actual < bar.required ? CHART_COLOURS.short : CHART_COLOURS.met },
+      { value: bar.actual, x: centre + 1, colour: bar.met ? CHART_COLOURS.met : CHART_COLOURS.short },
     ]
     for (const s of series) {
       const h = Math.max(0, y(0) - y(s.value))

@@ -11,6 +11,8 @@ export interface ChartBar {
   actual: number
   /** what "actual" counts: FTE (lead hospital) or people (members, C 7.2 allows part-time) */
   unit: 'fte' | 'people'
+  /** the gap's verdict (for nurses the floor counts heads, so 1.5 FTE in two people can meet a floor of 2) */
+  met: boolean
 }
 
 type Translate = (key: string, data?: Record<string, unknown>) => string
@@ -19,19 +21,30 @@ type Translate = (key: string, data?: Record<string, unknown>) => string
 export function chartBars(result: StaffingResult, t: Translate): ChartBar[] {
   const planned = result.lead.requirement.planned
   const roster = result.lead.roster
+  const met = (role: string) => result.lead.gap.find((g) => g.role === role)?.met ?? false
+  // Members: every member must be staffed, so one member's spare technologist does not cover another's shortfall.
+  const membersMet = (role: 'technologists' | 'nurses') => result.members.every((m) => m.gap[role].met)
   return [
-    { key: 'doctors', label: t('staffing.roles.doctors'), required: planned.doctors, actual: roster.doctors.fte, unit: 'fte' },
-    { key: 'reviewers', label: t('staffing.roles.reviewers'), required: planned.reviewers, actual: roster.reviewCapable.fte, unit: 'fte' },
-    { key: 'technologists', label: t('staffing.roles.technologists'), required: planned.technologists, actual: roster.technologists.fte, unit: 'fte' },
-    { key: 'nurses', label: t('staffing.roles.nurses'), required: planned.nurses, actual: roster.nurses.fte, unit: 'fte' },
+    { key: 'doctors', label: t('staffing.chart.labels.doctors'), required: planned.doctors, actual: roster.doctors.fte, unit: 'fte', met: met('doctors') },
+    { key: 'reviewers', label: t('staffing.chart.labels.reviewers'), required: planned.reviewers, actual: roster.reviewCapable.fte, unit: 'fte', met: met('reviewers') },
+    { key: 'technologists', label: t('staffing.chart.labels.technologists'), required: planned.technologists, actual: roster.technologists.fte, unit: 'fte', met: met('technologists') },
+    { key: 'nurses', label: t('staffing.chart.labels.nurses'), required: planned.nurses, actual: roster.nurses.fte, unit: 'fte', met: met('nurses') },
     {
       key: 'member_technologists',
-      label: t('staffing.roles.member_technologists'),
+      label: t('staffing.chart.labels.member_technologists'),
       required: result.memberTotals.technologistsRequired,
       actual: result.memberTotals.technologistsActual,
       unit: 'people',
+      met: membersMet('technologists'),
     },
-    { key: 'member_nurses', label: t('staffing.roles.member_nurses'), required: result.memberTotals.nursesRequired, actual: result.memberTotals.nursesActual, unit: 'people' },
+    {
+      key: 'member_nurses',
+      label: t('staffing.chart.labels.member_nurses'),
+      required: result.memberTotals.nursesRequired,
+      actual: result.memberTotals.nursesActual,
+      unit: 'people',
+      met: membersMet('nurses'),
+    },
   ]
 }
 
@@ -72,16 +85,16 @@ export function chartSvg(bars: ChartBar[], labels: { title: string; required: st
   }
   bars.forEach((bar, index) => {
     const centre = left + group * index + group / 2
-    const short = bar.actual < bar.required
+    const short = !bar.met
     const actualColour = short ? CHART_COLOURS.short : CHART_COLOURS.met
     const drawn = [
-      { value: bar.required, x: centre - barWidth - 2, colour: CHART_COLOURS.required, name: labels.required },
-      { value: bar.actual, x: centre + 2, colour: actualColour, name: labels.actual },
+      { value: bar.required, x: centre - barWidth - 2, colour: CHART_COLOURS.required, name: labels.required, series: 'required' },
+      { value: bar.actual, x: centre + 2, colour: actualColour, name: labels.actual, series: 'actual' },
     ]
     for (const d of drawn) {
       const h = Math.max(0, y(0) - y(d.value))
       parts.push(
-        `<rect x="${d.x.toFixed(1)}" y="${y(d.value).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${d.colour}" data-role="${bar.key}" data-series="${d.name === labels.required ? 'required' : 'actual'}" data-value="${d.value}"><title>${escapeXml(`${bar.label} · ${d.name}: ${number(d.value)}`)}</title></rect>`,
+        `<rect x="${d.x.toFixed(1)}" y="${y(d.value).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${d.colour}" data-role="${bar.key}" data-series="${d.series}" data-value="${d.value}"><title>${escapeXml(`${bar.label} · ${d.name}: ${number(d.value)}`)}</title></rect>`,
         `<text x="${(d.x + barWidth / 2).toFixed(1)}" y="${(y(d.value) - 4).toFixed(1)}" text-anchor="middle" font-size="11" fill="${CHART_COLOURS.ink}">${number(d.value)}</text>`
       )
     }
