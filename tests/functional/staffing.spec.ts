@@ -16,7 +16,7 @@ import { ApiRequest } from '@japa/api-client'
 import { emptyWorkload } from '#app/staffing/services/staffing_rules'
 import * as make from '#tests/support/fixtures'
 import { apiToken } from '#tests/support/http'
-import { itemsByCategory, examWith, staff, device } from '#tests/support/staffing_fixtures'
+import { itemsByCategory, examWith, staff, device, leadHospitalStartingEmpty } from '#tests/support/staffing_fixtures'
 
 /*
 | The calculator against real exam rows in MySQL. Time is a ManualClock far from
@@ -45,7 +45,7 @@ interface County {
  *  - member A: signed DR 2015-06-10 (before) and 2016-07-01 (today)       → not counted
  */
 async function yearOfWork(): Promise<County> {
-  const lead = await make.institution('lead_hospital')
+  const lead = await leadHospitalStartingEmpty()
   const memberA = await make.institution('member_clinic')
   const memberB = await make.institution('member_clinic')
   const items = await itemsByCategory()
@@ -392,7 +392,7 @@ test.group('Equipment register and roster', (group) => {
   useClock(group)
 
   test('equipment is registered per institution and the C 6 check says what is missing; bad input changes nothing', async ({ client, assert }) => {
-    const lead = await make.institution('lead_hospital')
+    const lead = await leadHospitalStartingEmpty()
     const admin = await make.user('admin', lead)
     const add = (fields: Record<string, string>) =>
       client
@@ -415,6 +415,20 @@ test.group('Equipment register and roster', (group) => {
       const audited = await AuditEvent.query().where('action', 'equipment.create').where('outcome', 'refused').orderBy('id', 'desc').firstOrFail()
       assert.equal(audited.details!.code, refusal.code)
     }
+    // C 6 speaks of the lead hospital and the members only: an upper-level hospital keeps no register here
+    const upper = await make.institution('upper_hospital')
+    const elsewhere = await client
+      .post('/admin/equipment')
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ institutionId: String(upper.id), status: 'in_service', kind: 'ct', assetNo: 'UP-CT-01' })
+      .redirects(0)
+    elsewhere.assertStatus(302)
+    assert.equal((await AuditEvent.query().where('action', 'equipment.create').where('outcome', 'refused').orderBy('id', 'desc').firstOrFail()).details!.code, 'equipment_institution')
+    ;(await client.get(`/admin/equipment/institutions/${upper.id}`).loginAs(admin)).assertStatus(404)
+    ;(await client.get(`/admin/staffing/roster/${upper.id}`).loginAs(admin)).assertStatus(404)
+    assert.equal(await Equipment.query().where('institution_id', upper.id).count('* as n').then((r) => Number(r[0].$extras.n)), 0)
+
     const page = await client.get(`/admin/equipment/institutions/${lead.id}`).loginAs(admin)
     page.assertStatus(200)
     assert.equal((page.text().match(/<tr data-asset=/g) ?? []).length, 2)
@@ -422,7 +436,7 @@ test.group('Equipment register and roster', (group) => {
     assert.match(page.text(), /<li class="ok" data-kind="ct">/)
     // DR-01 has no QC recorded
     page.assertTextIncludes('无质控记录')
-    const ct = await Equipment.findByOrFail('asset_no', 'CT-01')
+    const ct = await Equipment.query().where('institution_id', lead.id).where('asset_no', 'CT-01').firstOrFail()
     const edit = await client.get(`/admin/equipment/${ct.id}/edit`).loginAs(admin)
     edit.assertStatus(200)
     edit.assertTextIncludes('value="2016-03-01"')
@@ -439,7 +453,7 @@ test.group('Equipment register and roster', (group) => {
   })
 
   test('the roster flags certificates expired or expiring within 60 days, by the clock', async ({ client, assert }) => {
-    const lead = await make.institution('lead_hospital')
+    const lead = await leadHospitalStartingEmpty()
     const admin = await make.user('admin', lead)
     const created = await client
       .post('/admin/staffing/staff')

@@ -72,3 +72,14 @@ export function device(institution: Institution, kind: EquipmentKind, extra: { c
     notes: null,
   })
 }
+
+/**
+ * The lead hospital with an empty roster and register. Call inside a test's global
+ * transaction: rows a browser test committed earlier are removed only for this test.
+ */
+export async function leadHospitalStartingEmpty() {
+  const lead = await make.institution('lead_hospital')
+  await StaffMember.query().where('institution_id', lead.id).delete()
+  await Equipment.query().where('institution_id', lead.id).delete()
+  return lead
+}
