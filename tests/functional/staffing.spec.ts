@@ -384,6 +384,11 @@ test.group('Staffing plans and ratio history', (group) => {
     assert.equal((pdf.body() as Buffer).subarray(0, 5).toString(), '%PDF-')
     const exports = await AuditEvent.query().where('action', 'staffing.plan.export')
     assert.lengthOf(exports, 2)
+
+    const deleted = await client.delete(`/admin/staffing/plans/${small.id}`).loginAs(admin).withCsrfToken().redirects(0)
+    deleted.assertStatus(302)
+    assert.isNull(await StaffingPlan.find(small.id))
+    ;(await client.get(`/admin/staffing/plans/${small.id}`).loginAs(admin)).assertStatus(404)
   })
 })
 
