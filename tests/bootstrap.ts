@@ -24,11 +24,37 @@ export const plugins: Config['plugins'] = [
   authApiClient(app),
 ]
 
+async function migrate() {
+  const ace = await app.container.make('ace')
+  const command = await ace.exec('migration:run', ['--compact-output', '--disable-locks'])
+  if (command.exitCode) throw command.error ?? new Error('migration:run failed')
+}
+
+async function emptyAllTables() {
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const connection = db.connection()
+  const keep = new Set(['adonis_schema', 'adonis_schema_versions'])
+  const tables = (await connection.getAllTables()).filter((table) => !keep.has(table))
+  // The suite runs on MySQL/MariaDB (bin/up.mjs); TRUNCATE there bypasses the audit log's delete trigger.
+  if (connection.dialect.name !== 'mysql') return
+  await connection.transaction(async (trx) => {
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS=0')
+    for (const table of tables) await trx.knexQuery().table(table).truncate()
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS=1')
+  })
+}
+
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
       // A clean database for the run; reference data (the catalogues) once, outside test transactions.
-      await testUtils.db().truncate()
+      // testUtils.db().truncate() only migrates and returns the truncation (meant as a teardown), and
+      // that truncates all tables in parallel, which deadlocks on MySQL with foreign keys; its migration
+      // lock is taken and released on different pooled connections ("unable to release database lock").
+      // So: migrate without the lock (one test process), then empty every table one by one on one
+      // connection, so that rows browser tests committed in an earlier run do not leak into this one.
+      await migrate()
+      await emptyAllTables()
       const { importAllCatalogues } = await import('#app/catalogue/catalogue_import')
       await importAllCatalogues()
     },

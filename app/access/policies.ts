@@ -5,4 +5,6 @@
 export const policies = {
   ExamPolicy: () => import('#app/intake/policies/exam_policy'),
   AdministrationPolicy: () => import('#app/administration/policies/administration_policy'),
+  StaffingPolicy: () => import('#app/staffing/policies/staffing_policy'),
+  EquipmentPolicy: () => import('#app/equipment/policies/equipment_policy'),
 }
