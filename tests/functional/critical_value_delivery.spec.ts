@@ -260,6 +260,12 @@ test.group('Critical values · delivery over socket.io', (group) => {
     )
     const deliveredTo = (await CriticalValueDelivery.query().where('critical_value_id', value.id)).map((d) => `${d.userId}:${d.reason}`).sort()
     assert.deepEqual(deliveredTo, [`${staff.id}:on_duty`, `${head.id}:clinic_head`, `${desk.id}:duty_desk`, `${raiser.id}:raiser_call`].sort())
+    // The detail page tells the whole story.
+    const page = await client.get(`/critical-values/${value.id}`).loginAs(desk)
+    page.assertStatus(200)
+    for (const label of ['超时未确认，升级通知', '超时未确认，要求电话通知', '记录电话通知', '值班医生王五', '单位负责人', '牵头医院总值班']) {
+      assert.include(page.text(), label)
+    }
     // Nothing more once acknowledged.
     clock.advance({ hours: 2 })
     assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 0, phoneRequired: 0 })
