@@ -15,6 +15,10 @@ import { realtime } from '#app/realtime/realtime'
 import { canRaise, RAISABLE_EXAM_STATUSES } from '#app/critical_values/critical_value_rules'
 import { CriticalValueAlerts } from '#app/critical_values/services/critical_value_alerts'
 import { CriticalFindingList } from '#app/critical_values/services/critical_finding_list'
+import { receiptBook } from '#app/critical_values/services/receipt_book'
+
+// Receipts still in the batch are written before the process ends.
+app.terminating(() => receiptBook.flush())
 
 realtime.onConnection(async (socket, user) => {
   const alerts = await app.container.make(CriticalValueAlerts)

@@ -11,6 +11,7 @@ import { rooms } from '#app/realtime/realtime'
 import { DutyRoster } from '#app/critical_values/services/duty_roster'
 import { CriticalValueRaising } from '#app/critical_values/services/critical_value_raising'
 import { CriticalValueEscalation } from '#app/critical_values/services/critical_value_escalation'
+import { receiptBook } from '#app/critical_values/services/receipt_book'
 import * as make from '#tests/support/fixtures'
 import { examWithImages, finding, MESSAGE, openTab, READ_BACK, settle, type Tab } from '#tests/support/critical_values'
 
@@ -40,8 +41,10 @@ async function raiseVia(service: CriticalValueRaising, raiser: Awaited<ReturnTyp
 
 test.group('Critical values · delivery over socket.io', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
-  group.each.teardown(() => {
+  group.each.teardown(async () => {
     for (const t of tabs.splice(0)) t.close()
+    // Receipts still batched belong to this test's transaction.
+    await receiptBook.flush()
     app.container.restore(Clock)
   })
 

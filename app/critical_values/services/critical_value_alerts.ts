@@ -2,15 +2,18 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { Socket } from 'socket.io'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import CriticalValue from '#models/critical_value'
 import CriticalValueDelivery from '#models/critical_value_delivery'
 import User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { realtime, rooms } from '#app/realtime/realtime'
 import { readsForAlliance } from '#app/intake/exam_visibility'
+import logger from '@adonisjs/core/services/logger'
 import { audit } from '#app/audit/audit_log'
+import { receiptBook } from '#app/critical_values/services/receipt_book'
 import { mayAcknowledge } from '#app/critical_values/critical_value_rules'
-import { logHandOff, sqlTime } from '#app/critical_values/hand_off_log'
+import { sqlTime } from '#app/critical_values/hand_off_log'
 import type { Recipient } from '#app/critical_values/services/duty_roster'
 
 /*
@@ -61,26 +64,66 @@ export interface AlertPayload {
   detailUrl: string
 }
 
+type BasePayload = Omit<AlertPayload, 'canAcknowledge' | 'canRecordCall'>
+
+/**
+ * What an open alert says, by id and state: the same for every recipient, so
+ * built once. A change of status or escalation level is a new key, so a
+ * stale entry is never served; the oldest entries are dropped beyond the cap.
+ */
+class PayloadCache {
+  #entries = new Map<string, BasePayload>()
+  constructor(protected cap: number) {}
+
+  get(key: string) {
+    return this.#entries.get(key)
+  }
+
+  has(key: string) {
+    return this.#entries.has(key)
+  }
+
+  set(key: string, payload: BasePayload) {
+    if (this.#entries.size >= this.cap) this.#entries.delete(this.#entries.keys().next().value!)
+    this.#entries.set(key, payload)
+  }
+}
+
+const payloadCache = new PayloadCache(5000)
+const payloadKey = (value: Pick<CriticalValue, 'id' | 'status' | 'escalationLevel'>) => `${value.id}:${value.status}:${value.escalationLevel}`
+
 @inject()
 export class CriticalValueAlerts {
   constructor(protected clock: Clock) {}
 
   /** Stores one delivery row per recipient (a person already addressed keeps their first reason). */
   async addDeliveries(value: CriticalValue, recipients: Recipient[], client: TransactionClientContract) {
+    if (!recipients.length) return
     const at = sqlTime(this.clock.now())
-    for (const recipient of recipients) {
-      await client
-        .knexQuery()
-        .table('critical_value_deliveries')
-        .insert({ critical_value_id: value.id, user_id: recipient.user.id, reason: recipient.reason, notified_at: at })
-        .onConflict(['critical_value_id', 'user_id'])
-        .ignore()
-    }
+    // One statement for every recipient; a person already addressed keeps their row.
+    await client
+      .knexQuery()
+      .table('critical_value_deliveries')
+      .insert(recipients.map((r) => ({ critical_value_id: value.id, user_id: r.user.id, reason: r.reason, notified_at: at })))
+      .onConflict(['critical_value_id', 'user_id'])
+      .ignore()
   }
 
-  /** The alert's content common to every recipient. */
-  async basePayload(value: CriticalValue) {
-    await value.load((loader) => loader.load('exam', (q) => q.preload('patient').preload('items')).load('institution').load('raisedBy'))
+  /** The relations an alert's content is built from, loaded in a few queries however many alerts. */
+  protected withPayloadRelations(query: ModelQueryBuilderContract<typeof CriticalValue>) {
+    return query.preload('exam', (q) => q.preload('patient').preload('items')).preload('institution').preload('raisedBy')
+  }
+
+  /** The alert's content common to every recipient (relations preloaded by withPayloadRelations). */
+  basePayload(value: CriticalValue) {
+    const cached = payloadCache.get(payloadKey(value))
+    if (cached) return cached
+    const payload = this.buildPayload(value)
+    payloadCache.set(payloadKey(value), payload)
+    return payload
+  }
+
+  protected buildPayload(value: CriticalValue) {
     const exam = value.exam
     const now = this.clock.now()
     const age = exam.patient.birthDate ? Math.floor(now.diff(exam.patient.birthDate, 'years').years) : null
@@ -116,17 +159,27 @@ export class CriticalValueAlerts {
     }
   }
 
+  /** Pushes a just-opened alert, its relations (exam with patient, items, institution; raisedBy) already in hand. */
+  pushTo(value: CriticalValue, recipients: Recipient[]) {
+    const base = this.basePayload(value)
+    for (const recipient of recipients) {
+      const payload: AlertPayload = { ...base, ...this.actionsFor(recipient.user, value) }
+      realtime.emit(rooms.user(recipient.user.id), EVENTS.alert, payload)
+    }
+  }
+
   /** Pushes an open alert to everyone it is addressed to (or only to `userIds`). */
   async push(value: CriticalValue, userIds?: number[]) {
-    if (value.status !== 'open') return
+    const current = await this.withPayloadRelations(CriticalValue.query().where('id', value.id)).first()
+    if (!current || current.status !== 'open') return
     const deliveries = await CriticalValueDelivery.query()
       .where('critical_value_id', value.id)
       .if(userIds, (q) => q.whereIn('user_id', userIds!))
       .preload('user', (q) => q.preload('institution'))
     if (!deliveries.length) return
-    const base = await this.basePayload(value)
+    const base = this.basePayload(current)
     for (const delivery of deliveries) {
-      const payload: AlertPayload = { ...base, ...this.actionsFor(delivery.user, value) }
+      const payload: AlertPayload = { ...base, ...this.actionsFor(delivery.user, current) }
       realtime.emit(rooms.user(delivery.userId), EVENTS.alert, payload)
     }
   }
@@ -163,14 +216,25 @@ export class CriticalValueAlerts {
     return Number(row?.total ?? 0)
   }
 
-  /** On every (re)connection: every open alert addressed to this person, to this socket. */
+  /**
+   * On every (re)connection: every open alert addressed to this person, to
+   * this socket. After an outage every browser reconnects at once, so this is
+   * one small query per socket; alert content comes from the payload cache
+   * and only alerts not seen since the process started are loaded in full.
+   */
   async resendOnConnect(socket: Socket, user: User) {
     const open = await CriticalValue.query()
       .where('status', 'open')
       .whereIn('id', (q) => q.from('critical_value_deliveries').where('user_id', user.id).select('critical_value_id'))
+      .select('id', 'status', 'escalation_level', 'institution_id', 'sent_at')
       .orderBy('sent_at')
+    const missing = open.filter((v) => !payloadCache.has(payloadKey(v))).map((v) => v.id)
+    if (missing.length) {
+      for (const value of await this.withPayloadRelations(CriticalValue.query().whereIn('id', missing))) this.basePayload(value)
+    }
     for (const value of open) {
-      socket.emit(EVENTS.alert, { ...(await this.basePayload(value)), ...this.actionsFor(user, value) } satisfies AlertPayload)
+      const base = payloadCache.get(payloadKey(value))
+      if (base) socket.emit(EVENTS.alert, { ...base, ...this.actionsFor(user, value) } satisfies AlertPayload)
     }
     if (user.role === 'radiologist' && readsForAlliance(user)) {
       const count = await this.awaitingConfirmation(user.id)
@@ -183,18 +247,8 @@ export class CriticalValueAlerts {
    * (and the first for the alert) is recorded; later ones change nothing.
    * Returns false when the alert was never addressed to this person.
    */
-  async confirmReceipt(user: User, criticalValueId: number) {
-    const delivery = await CriticalValueDelivery.query().where('critical_value_id', criticalValueId).where('user_id', user.id).first()
-    if (!delivery) return false
-    if (delivery.deliveredAt) return true
-    const now = this.clock.now()
-    await db.transaction(async (trx) => {
-      const first = await trx.from('critical_value_deliveries').where('id', delivery.id).whereNull('delivered_at').update({ delivered_at: sqlTime(now, true) })
-      if (Number(first) !== 1) return
-      await trx.from('critical_values').where('id', criticalValueId).whereNull('first_delivered_at').update({ first_delivered_at: sqlTime(now) })
-      await logHandOff(criticalValueId, 'delivered', now, user, { reason: delivery.reason }, trx)
-    })
-    return true
+  confirmReceipt(user: User, criticalValueId: number) {
+    return receiptBook.record(user, criticalValueId, this.clock.now())
   }
 
   /** Sockets: receipts come back on 'critical:received'; open alerts go out on connect. */
@@ -210,6 +264,9 @@ export class CriticalValueAlerts {
             { action: 'critical_value.receipt', outcome: 'denied', targetType: 'critical_value', targetId: Number.isInteger(id) ? id : null }
           )
         }
+      } catch (error) {
+        // Never let a database hiccup take the server down: the alert stays open and the tab confirms again.
+        logger.warn({ err: error, criticalValueId: id }, 'critical-value receipt not recorded')
       } finally {
         if (typeof ack === 'function') ack({ ok, id })
       }

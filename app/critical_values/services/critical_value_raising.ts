@@ -10,7 +10,7 @@ import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { canRaise, escalationTimes, raiseRefusal } from '#app/critical_values/critical_value_rules'
 import { isDuplicateKey, logHandOff, sqlTime } from '#app/critical_values/hand_off_log'
-import { DutyRoster } from '#app/critical_values/services/duty_roster'
+import { DutyRoster, type Recipient } from '#app/critical_values/services/duty_roster'
 import { CriticalFindingList } from '#app/critical_values/services/critical_finding_list'
 import { CriticalValueAlerts } from '#app/critical_values/services/critical_value_alerts'
 
@@ -39,23 +39,25 @@ export class CriticalValueRaising {
   /** Raises a critical value on an exam. A replayed request key is refused without creating a second one. */
   async raise(user: User, exam: Exam, input: RaiseInput): Promise<CriticalValue> {
     if (!canRaise(user)) throw new DomainRefusal('forbidden', 'critical_values.raise.radiologists_only', {}, 403)
-    const replayed = await CriticalValue.findBy('request_key', input.requestKey)
-    if (replayed) throw this.replayRefusal(replayed)
-
     const message = input.message.trim()
+    // The checks and what sending needs are independent lookups: run them side by side (a critical value is
+    // pushed as soon as it is stored, so every round trip before the push is time the clinic waits).
+    const [replayed, finding, open, twoPersonCheck, [requestingDoctor, recipients]] = await Promise.all([
+      CriticalValue.findBy('request_key', input.requestKey),
+      CriticalFinding.query().where('id', input.findingId).where('active', true).first(),
+      CriticalValue.query().where('exam_id', exam.id).where('finding_id', input.findingId).whereIn('status', ['awaiting_confirmation', 'open']).first(),
+      this.findings.twoPersonCheck(),
+      this.roster
+        .requestingDoctor(exam.institutionId, exam.requestingDoctor)
+        .then(async (doctor) => [doctor, await this.roster.clinicRecipients(exam.institutionId, doctor)] as const),
+      exam.load((loader) => loader.load('patient').load('items').load('institution')),
+    ])
+    if (replayed) throw this.replayRefusal(replayed)
     const refusal = raiseRefusal(exam, message)
     if (refusal) throw refusal
-    const finding = await CriticalFinding.query().where('id', input.findingId).where('active', true).first()
     if (!finding) throw new DomainRefusal('unknown_finding', 'critical_values.raise.unknown_finding')
-    const open = await CriticalValue.query()
-      .where('exam_id', exam.id)
-      .where('finding_id', finding.id)
-      .whereIn('status', ['awaiting_confirmation', 'open'])
-      .first()
     if (open) throw new DomainRefusal('already_open', 'critical_values.raise.already_open', { id: open.id }, 409)
 
-    const twoPersonCheck = await this.findings.twoPersonCheck()
-    const requestingDoctor = await this.roster.requestingDoctor(exam.institutionId, exam.requestingDoctor)
     const now = this.clock.now()
     let value: CriticalValue
     try {
@@ -73,12 +75,13 @@ export class CriticalValueRaising {
             raisedById: user.id,
             raisedAt: now,
             requestingDoctorUserId: requestingDoctor?.id ?? null,
+            ...(twoPersonCheck ? {} : this.deadlines(finding, now, recipients.length)),
           },
           { client: trx }
         )
         await logHandOff(created.id, 'raised', now, user, { finding: finding.name, message, examStatus: exam.status }, trx)
         if (twoPersonCheck) await logHandOff(created.id, 'confirmation_requested', now, user, null, trx)
-        else await this.send(created, finding, now, trx)
+        else await this.recordSending(created, recipients, now, trx)
         return created
       })
     } catch (error) {
@@ -89,8 +92,14 @@ export class CriticalValueRaising {
       }
       throw error
     }
-    if (value.status === 'open') await this.alerts.push(value)
-    else await this.alerts.announceConfirmations()
+    if (value.status === 'open') {
+      value.$setRelated('exam', exam)
+      value.$setRelated('institution', exam.institution)
+      value.$setRelated('raisedBy', user)
+      this.alerts.pushTo(value, recipients)
+    } else {
+      await this.alerts.announceConfirmations()
+    }
     return value
   }
 
@@ -98,15 +107,14 @@ export class CriticalValueRaising {
     return new DomainRefusal('replayed', 'critical_values.raise.replayed', { id: existing.id }, 409)
   }
 
-  /** Sends an open critical value: deadlines from now, one delivery row per recipient, the hand-off logged. */
-  protected async send(value: CriticalValue, finding: CriticalFinding, now: DateTime, trx: TransactionClientContract) {
+  /** Deadlines from the moment it goes out; nobody at the clinic to receive it escalates at the next run. */
+  protected deadlines(finding: CriticalFinding, now: DateTime, recipientCount: number) {
     const { dueAt, phoneDueAt } = escalationTimes(now, finding.ackMinutes)
-    const requestingDoctor = value.requestingDoctorUserId ? await User.find(value.requestingDoctorUserId, { client: trx }) : null
-    const recipients = await this.roster.clinicRecipients(value.institutionId, requestingDoctor)
-    // Nobody at the clinic can receive it: escalate at the next run rather than wait for a deadline.
-    value.useTransaction(trx)
-    value.merge({ status: 'open', sentAt: now, dueAt: recipients.length ? dueAt : now, phoneDueAt })
-    await value.save()
+    return { sentAt: now, dueAt: recipientCount ? dueAt : now, phoneDueAt }
+  }
+
+  /** One delivery row per recipient and the hand-off logged, in the transaction that opens the alert. */
+  protected async recordSending(value: CriticalValue, recipients: Recipient[], now: DateTime, trx: TransactionClientContract) {
     await this.alerts.addDeliveries(value, recipients, trx)
     await logHandOff(
       value.id,
@@ -116,11 +124,21 @@ export class CriticalValueRaising {
       {
         recipients: recipients.map((r) => ({ id: r.user.id, name: r.user.fullName, reason: r.reason })),
         dueAt: value.dueAt!.toISO(),
-        phoneDueAt: phoneDueAt.toISO(),
+        phoneDueAt: value.phoneDueAt!.toISO(),
         ...(recipients.length ? {} : { noRecipients: true }),
       },
       trx
     )
+  }
+
+  /** Sends a confirmed critical value (two-person check): deadlines from now, deliveries, hand-off. */
+  protected async send(value: CriticalValue, finding: CriticalFinding, now: DateTime, trx: TransactionClientContract) {
+    const requestingDoctor = value.requestingDoctorUserId ? await User.find(value.requestingDoctorUserId, { client: trx }) : null
+    const recipients = await this.roster.clinicRecipients(value.institutionId, requestingDoctor)
+    value.useTransaction(trx)
+    value.merge({ status: 'open', ...this.deadlines(finding, now, recipients.length) })
+    await value.save()
+    await this.recordSending(value, recipients, now, trx)
   }
 
   /** The two-person check: a second lead-hospital radiologist confirms, and the alert goes out. */
