@@ -25,7 +25,7 @@
 import 'reflect-metadata'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { performance } from 'node:perf_hooks'
+import { performance, monitorEventLoopDelay } from 'node:perf_hooks'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { Ignitor } from '@adonisjs/core'
@@ -334,6 +334,9 @@ async function main() {
 
   // ---- A: steady raises at RATE per second, clinics in turn.
   say(`A: ${RAISES} raises at ${RATE}/s…`)
+  // The bench's own event loop: a stall here would be counted as latency, so it is reported.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
   const phaseA: Array<Promise<Raised | null>> = []
   for (let i = 0; i < RAISES; i++) {
     phaseA.push(raise(i % CLINICS))
@@ -350,6 +353,12 @@ async function main() {
     const times = clients.filter((c) => c.clinic === r.clinicIndex && c.receivedAt.has(r.id)).map((c) => c.receivedAt.get(r.id)!)
     return Math.max(...times) - Math.min(...times)
   })
+  loopDelay.disable()
+  const benchLoopMaxMs = ms(loopDelay.max / 1e6)
+  say(`A: the bench's own event loop delay: p99 ${ms(loopDelay.percentile(99) / 1e6)} ms, max ${benchLoopMaxMs} ms`)
+  const phaseStart = Math.min(...setA.map((r) => r.startedAt))
+  const slowest = [...setA].sort((a, b) => b.respondedAt - b.startedAt - (a.respondedAt - a.startedAt)).slice(0, 8)
+  say(`A: slowest raises (start s → ms): ${slowest.map((r) => `${((r.startedAt - phaseStart) / 1000).toFixed(1)}→${Math.round(r.respondedAt - r.startedAt)}`).join(', ')}`)
   say(`A: ${latencies.length} receipts, p50 ${ms(quantile(latencies, 0.5))} ms, p99 ${ms(quantile(latencies, 0.99))} ms, lost ${lostA}`)
   say(`A: raise HTTP p50 ${ms(quantile(httpA, 0.5))} / p99 ${ms(quantile(httpA, 0.99))} ms; first receipt p50 ${ms(quantile(firstReceipt, 0.5))} / p99 ${ms(quantile(firstReceipt, 0.99))} ms; spread p50 ${ms(quantile(spread, 0.5))} / p99 ${ms(quantile(spread, 0.99))} ms`)
 
@@ -434,6 +443,7 @@ async function main() {
       receipts: latencies.length,
       latencyMs: { p50: ms(quantile(latencies, 0.5)), p90: ms(quantile(latencies, 0.9)), p99: ms(quantile(latencies, 0.99)), max: ms(Math.max(...latencies)) },
       raiseHttpMs: { p50: ms(quantile(httpA, 0.5)), p99: ms(quantile(httpA, 0.99)) },
+      benchEventLoopMaxMs: benchLoopMaxMs,
       lost: lostA,
     },
     phaseB1: { raises: setB1.length, deliveriesToSocketsStillAway: missedB1, allReconnectedMs: Math.round(reconnectB1), allReceivedMs: Math.round(recoveredB1), lost: lostB1 },

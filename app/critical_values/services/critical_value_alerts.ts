@@ -90,7 +90,9 @@ class PayloadCache {
 }
 
 const payloadCache = new PayloadCache(5000)
-const payloadKey = (value: Pick<CriticalValue, 'id' | 'status' | 'escalationLevel'>) => `${value.id}:${value.status}:${value.escalationLevel}`
+// The request key (a UUID) makes the key unique even where an engine reuses the id of a rolled-back row.
+const payloadKey = (value: Pick<CriticalValue, 'id' | 'requestKey' | 'status' | 'escalationLevel'>) =>
+  `${value.id}:${value.requestKey}:${value.status}:${value.escalationLevel}`
 
 @inject()
 export class CriticalValueAlerts {
@@ -226,7 +228,7 @@ export class CriticalValueAlerts {
     const open = await CriticalValue.query()
       .where('status', 'open')
       .whereIn('id', (q) => q.from('critical_value_deliveries').where('user_id', user.id).select('critical_value_id'))
-      .select('id', 'status', 'escalation_level', 'institution_id', 'sent_at')
+      .select('id', 'request_key', 'status', 'escalation_level', 'institution_id', 'sent_at')
       .orderBy('sent_at')
     const missing = open.filter((v) => !payloadCache.has(payloadKey(v))).map((v) => v.id)
     if (missing.length) {
