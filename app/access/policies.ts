@@ -7,4 +7,5 @@ export const policies = {
   AdministrationPolicy: () => import('#app/administration/policies/administration_policy'),
   StaffingPolicy: () => import('#app/staffing/policies/staffing_policy'),
   EquipmentPolicy: () => import('#app/equipment/policies/equipment_policy'),
+  CriticalValuePolicy: () => import('#app/critical_values/policies/critical_value_policy'),
 }

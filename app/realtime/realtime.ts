@@ -78,12 +78,17 @@ class Realtime {
       await socket.join(allowedRooms(user))
       socket.on('join', async (room: unknown, ack?: (reply: unknown) => void) => {
         const ok = typeof room === 'string' && allowedRooms(user).includes(room)
-        if (ok) await socket.join(room as string)
-        else {
-          await audit.record(
-            { user, ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null },
-            { action: 'realtime.join', outcome: 'denied', details: { room: String(room).slice(0, 64) } }
-          )
+        try {
+          if (ok) await socket.join(room as string)
+          else {
+            await audit.record(
+              { user, ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null },
+              { action: 'realtime.join', outcome: 'denied', details: { room: String(room).slice(0, 64) } }
+            )
+          }
+        } catch (error) {
+          // An event handler's rejection would otherwise end the process (and every socket with it).
+          logger.error({ err: error }, 'realtime join could not be handled')
         }
         if (typeof ack === 'function') ack({ ok })
       })

@@ -27,6 +27,7 @@ import { ImageIntake } from '#app/intake/services/image_intake'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
 import { syntheticStudy } from './synthetic_dicom.js'
 import { seedStaffingDemo } from './staffing_demo.js'
+import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -243,6 +244,7 @@ export class DemoCounty {
     exams++
     const sentByDicom = await this.sendByDicom(clinics, patientsByClinic)
     await seedStaffingDemo(this.log)
+    await seedCriticalValuesDemo(this.log)
     this.log(`${exams} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,
