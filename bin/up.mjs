@@ -46,9 +46,11 @@ function ensureNodeModules() {
   const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   const missing = names.filter((name) => !existsSync(join(ROOT, 'node_modules', name, 'package.json')))
   if (missing.length === 0) return
-  const fresh = !existsSync(join(ROOT, 'node_modules'))
-  say(`installing npm dependencies (${fresh ? 'npm ci' : `missing: ${missing.slice(0, 5).join(', ')}`}; better-sqlite3 compiles from source here, about a minute)…`)
-  const status = run('npm', fresh ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'])
+  // `npm install`, not `npm ci`: the lockfile pins every version, but registries that serve only this
+  // platform's packages (as on these machines) leave other platforms' optional binaries (@swc/core-darwin-*)
+  // out of it, and `npm ci` then refuses the lockfile as out of sync.
+  say(`installing npm dependencies (missing: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? '…' : ''}; better-sqlite3 compiles from source here, about a minute)…`)
+  const status = run('npm', ['install', '--no-audit', '--no-fund'])
   if (status !== 0) fail('installing the npm dependencies failed; see the output above')
 }
 
