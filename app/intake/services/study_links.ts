@@ -7,6 +7,7 @@ import ExamStudy from '#models/exam_study'
 import type { OrthancClient } from '#app/orthanc/orthanc_client'
 import { realtime } from '#app/realtime/realtime'
 import { insertIgnore } from '#app/platform/db_helpers'
+import { enterReadingQueue } from '#app/reading/services/turnaround'
 
 /*
 | Linking DICOM studies to exams. Both ways in (browser upload, DICOM C-STORE
@@ -36,6 +37,8 @@ async function markImagesReceived(trx: TransactionClientContract, examId: number
     .where('status', 'registered')
     .update({ status: 'images_received', images_received_at: now.toSQL({ includeOffset: false }), updated_at: now.toSQL({ includeOffset: false }) })
   if (newInstances > 0) await trx.from('exams').where('id', examId).increment('instance_count', newInstances)
+  // R 7.1.1: the reporting clock starts when the images arrive.
+  if (Number(updated) > 0) await enterReadingQueue(trx, examId, now)
   return Number(updated) > 0
 }
 
