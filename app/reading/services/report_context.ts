@@ -53,7 +53,8 @@ export function allVersions(examId: number) {
 /** The exam's name as a report prints it: each item, e.g. "CT 头部平扫". */
 export function examName(exam: Exam) {
   const items = exam.$preloaded.items ? exam.items : []
-  return items.length ? items.map((item) => `${exam.modality} ${item.sourceName}`).join('；') : exam.modality
+  const named = (name: string) => (/CT|MR|DR|X线|磁共振|摄/i.test(name) ? name : `${exam.modality} ${name}`)
+  return items.length ? items.map((item) => named(item.sourceName)).join('；') : exam.modality
 }
 
 function bodyParts(exam: Exam) {
