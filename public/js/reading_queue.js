@@ -26,7 +26,7 @@
       var due = Number(cell.dataset.due)
       var limit = Number(cell.dataset.limit)
       var overdue = due <= now
-      var minutes = overdue ? -Math.ceil((now - due) / 60000) : Math.floor((due - now) / 60000)
+      var minutes = overdue ? -Math.max(1, Math.ceil((now - due) / 60000)) : Math.floor((due - now) / 60000)
       var state = overdue ? 'overdue' : minutes <= Math.max(5, limit / 4) ? 'soon' : 'ok'
       var label = cell.querySelector('.left')
       label.textContent = (overdue ? t.overdue : t.left).replace('{time}', span(minutes))

@@ -28,14 +28,15 @@ export const MAX_LIMIT_MINUTES = 7 * 24 * 60
 export type Urgency = 'ok' | 'soon' | 'overdue'
 
 /**
- * Minutes left until the due time (negative once overdue) and how urgent that
- * is: "soon" in the last quarter of the limit.
+ * Minutes left until the due time (negative once overdue, at least one minute
+ * so that "overdue" never reads "0 left") and how urgent that is: "soon" in
+ * the last quarter of the limit.
  */
 export function timeLeft(dueAt: DateTime, now: DateTime, limitMinutes: number) {
   const minutes = Math.floor(dueAt.diff(now, 'minutes').minutes)
   const overdue = dueAt <= now
   const state: Urgency = overdue ? 'overdue' : minutes <= Math.max(5, limitMinutes / 4) ? 'soon' : 'ok'
-  return { minutes: overdue ? -Math.ceil(now.diff(dueAt, 'minutes').minutes) : minutes, state }
+  return { minutes: overdue ? -Math.max(1, Math.ceil(now.diff(dueAt, 'minutes').minutes)) : minutes, state }
 }
 
 /** Days, hours and minutes of a span, for "1 小时 20 分" / "overdue 2 d 3 h". */
