@@ -215,13 +215,17 @@ test.group('Claims: no two doctors write the same report', (group) => {
     assert.equal(taken.body.data.report.authorId, other.id)
   })
 
-  test('a senior reassigns; a junior may not; only to a reading doctor', async ({ assert }) => {
+  test('a senior reassigns, and what the holder typed goes with the exam; a junior may not; only to a reading doctor', async ({ assert }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'CT')
     const holder = await doctor('junior')
     const target = await doctor('junior')
     const senior = await doctor('senior')
-    await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(holder))
+    const claimed = await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(holder))
+    await api('PUT', `/reading/exams/${exam.accessionNumber}/draft`, await apiToken(holder), {
+      findings: '写到一半的影像描述',
+      revision: claimed.body.data.report.revision,
+    })
 
     const byJunior = await api('POST', `/reading/exams/${exam.accessionNumber}/reassign`, await apiToken(target), { userId: target.id })
     assert.equal(byJunior.status, 403)
@@ -238,6 +242,9 @@ test.group('Claims: no two doctors write the same report', (group) => {
     assert.equal(moved.body.data.report.authorId, target.id)
     const line = await AuditEvent.query().where('action', 'reading.reassign').where('outcome', 'success').where('target_id', String(exam.id)).firstOrFail()
     assert.deepInclude(line.details as any, { to: target.id, from: holder.id })
+    const view = await api('GET', `/reading/exams/${exam.accessionNumber}`, await apiToken(target))
+    assert.equal(view.body.data.working.findings, '写到一半的影像描述')
+    assert.isTrue(view.body.data.can.submit)
   })
 
   test('an exam whose images have not arrived cannot be claimed', async ({ assert }) => {

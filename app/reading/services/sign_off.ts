@@ -61,6 +61,7 @@ export class SignOff {
     const doctor = await doctorOf(user)
     if (!doctor.isReader) throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
     const now = this.clock.now()
+    const statusBefore = exam.status
     await db.transaction(async (trx) => {
       const updated = await trx
         .from('exams')
@@ -73,13 +74,14 @@ export class SignOff {
       await this.ensureDraftVersion(trx, exam.id, user.id, now)
     })
     await exam.refresh()
-    realtime.examChanged(exam, 'claimed')
+    announce(exam, statusBefore, 'claimed')
     return exam
   }
 
   /** Gives the exam back to the queue; the draft stays with its author. */
   async release(user: User, exam: Exam) {
     const now = this.clock.now()
+    const statusBefore = exam.status
     await db.transaction(async (trx) => {
       const version = await workingVersion(exam.id, trx)
       const backTo = version && (version.submittedAt || version.versionNo > 1) ? 'in_progress' : 'images_received'
@@ -96,7 +98,7 @@ export class SignOff {
       }
     })
     await exam.refresh()
-    realtime.examChanged(exam, 'released')
+    announce(exam, statusBefore, 'released')
     return exam
   }
 
@@ -109,6 +111,7 @@ export class SignOff {
     if (!target || !(await doctorOf(target)).isReader) throw new DomainRefusal('invalid_assignee', 'reading.refusals.invalid_assignee')
     const now = this.clock.now()
     const previous = exam.claimedById
+    const statusBefore = exam.status
     await db.transaction(async (trx) => {
       const updated = await trx
         .from('exams')
@@ -120,7 +123,7 @@ export class SignOff {
       await this.ensureDraftVersion(trx, exam.id, target.id, now)
     })
     await exam.refresh()
-    realtime.examChanged(exam, 'reassigned')
+    announce(exam, statusBefore, 'reassigned')
     realtime.emit(rooms.user(target.id), 'reading:assigned', { id: exam.id, accessionNumber: exam.accessionNumber })
     return { previous, target }
   }
@@ -390,16 +393,42 @@ export class SignOff {
     if (!Number(updated)) throw new DomainRefusal('stale_revision', 'reading.refusals.stale_revision', {}, 409)
   }
 
-  /** Claiming (or being handed) the exam makes that doctor the author of the working draft. */
+  /**
+   * Claiming (or being handed) the exam makes that doctor the author of the
+   * working draft. What the previous holder had typed goes with the exam, so
+   * a reassignment loses nothing.
+   */
   protected async ensureDraftVersion(trx: TransactionClientContract, examId: number, authorId: number, now: DateTime) {
     const version = await workingVersion(examId, trx)
     if (version) {
       if (version.status === 'draft' && version.authorId !== authorId) {
+        const typed = await trx
+          .from('report_drafts')
+          .where('exam_id', examId)
+          .where('author_id', version.authorId)
+          .where('version_no', version.versionNo)
+          .where('base_revision', version.revision)
+          .first()
         await trx
           .from('report_versions')
           .where('id', version.id)
           .where('status', 'draft')
-          .update({ author_id: authorId, revision: version.revision + 1, updated_at: sql(now) })
+          .update({
+            ...(typed
+              ? {
+                  technique: typed.technique,
+                  findings: typed.findings,
+                  impression: typed.impression,
+                  comparison: typed.comparison,
+                  prior_exam_id: typed.prior_exam_id,
+                  no_comparison_reason: typed.no_comparison_reason,
+                  last_modified_by_id: version.authorId,
+                }
+              : {}),
+            author_id: authorId,
+            revision: version.revision + 1,
+            updated_at: sql(now),
+          })
       }
       return
     }
@@ -429,6 +458,12 @@ export class SignOff {
     if (exam.status === 'signed' || exam.status === 'amended') return new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
     return new DomainRefusal('no_images', 'reading.refusals.no_images', {}, 409)
   }
+}
+
+/** A status change is news for the clinic too; a claim changing hands only for the readers' queues. */
+function announce(exam: Exam, statusBefore: string, change: string) {
+  if (exam.status !== statusBefore) realtime.examChanged(exam, change)
+  else realtime.queueChanged(exam, change)
 }
 
 /** Whose unsubmitted text the editor opens with: the person's own draft, when it is about the current revision. */
