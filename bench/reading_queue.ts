@@ -9,6 +9,8 @@
 |
 | Options (environment): BENCH_DB (imaging_bench), BENCH_PORT (3399),
 | BENCH_EXAMS (1000000), BENCH_SECONDS (60), BENCH_USERS (50),
+| The server runs as production does: compiled (`node ace build`, then
+| build/bin/server.js); BENCH_SERVER=ts runs bin/server.ts through ts-node instead.
 | BENCH_REUSE=1 keeps an already generated database; BENCH_EXPLAIN_ONLY=1 stops
 | after the EXPLAINs (no load); BENCH_NODE_ARGS passes
 | flags to the server's node (e.g. --cpu-prof to profile it).
@@ -16,7 +18,7 @@
 */
 import 'reflect-metadata'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mysql from 'mysql2/promise'
@@ -272,9 +274,31 @@ async function createTokens(count: number) {
 
 /* ------------------------------------------------------------------ load */
 
+/** The app's secrets from .env (APP_KEY…), for a server started outside bin/up.mjs. */
+function dotEnv() {
+  const values: Record<string, string> = {}
+  const file = join(ROOT, '.env')
+  if (!existsSync(file)) return values
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
+    if (match) values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2')
+  }
+  return values
+}
+
 function startServer(): Promise<ChildProcess> {
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const server = spawn(process.execPath, [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+  const serverEnv = { ...dotEnv(), ...env }
+  let server: ChildProcess
+  if (process.env.BENCH_SERVER === 'ts') {
+    server = spawn(process.execPath, [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
+  } else {
+    say('compiling the app (node ace build)…')
+    const built = spawnSync(process.execPath, ['ace.js', 'build'], { cwd: ROOT, env: serverEnv, stdio: 'ignore' })
+    if (built.status !== 0) throw new Error('node ace build failed')
+    if (!existsSync(join(ROOT, 'build/node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(ROOT, 'build/node_modules'))
+    server = spawn(process.execPath, [...extra, 'bin/server.js'], { cwd: join(ROOT, 'build'), env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
+  }
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000
     const probe = async () => {
