@@ -8,4 +8,5 @@ export const policies = {
   StaffingPolicy: () => import('#app/staffing/policies/staffing_policy'),
   EquipmentPolicy: () => import('#app/equipment/policies/equipment_policy'),
   CriticalValuePolicy: () => import('#app/critical_values/policies/critical_value_policy'),
+  ReadingPolicy: () => import('#app/reading/policies/reading_policy'),
 }

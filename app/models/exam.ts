@@ -64,6 +64,25 @@ export default class Exam extends BaseModel {
   @column()
   declare instanceCount: number
 
+  /** Images received + the turnaround limit (R 7.1.1); set by app/reading when images arrive. */
+  @column.dateTime()
+  declare dueAt: DateTime | null
+
+  /** In the reading queue: from images received until the report is signed. */
+  @column({ consume: Boolean })
+  declare inReadingQueue: boolean
+
+  /** The doctor writing the report (app/reading claims). */
+  @column()
+  declare claimedById: number | null
+
+  @column.dateTime()
+  declare claimedAt: DateTime | null
+
+  /** First signature of the report. */
+  @column.dateTime()
+  declare reportSignedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -78,6 +97,9 @@ export default class Exam extends BaseModel {
 
   @belongsTo(() => User, { foreignKey: 'registeredById' })
   declare registeredBy: BelongsTo<typeof User>
+
+  @belongsTo(() => User, { foreignKey: 'claimedById' })
+  declare claimedBy: BelongsTo<typeof User>
 
   @manyToMany(() => ExamItem, { pivotTable: 'exam_exam_items' })
   declare items: ManyToMany<typeof ExamItem>

@@ -123,6 +123,25 @@ class Realtime {
     })
   }
 
+  /** The reading queue changed (claims, releases, reassignments): only the readers' queues refresh. */
+  queueChanged(exam: Exam, change: string) {
+    this.emit(rooms.readers, 'queue:changed', { id: exam.id, accessionNumber: exam.accessionNumber, status: exam.status, change })
+  }
+
+  /**
+   * A report was signed: the requesting clinic is told at once. The report is
+   * stored before this is sent, and the clinic's report list shows it whether
+   * or not this message arrives.
+   */
+  reportSigned(exam: Exam, versionNo: number) {
+    this.emit(rooms.institution(exam.institutionId), 'report:signed', {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+      versionNo,
+      url: `/exams/${exam.id}/report`,
+    })
+  }
+
   async close() {
     if (!this.io) return
     const io = this.io

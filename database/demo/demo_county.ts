@@ -246,6 +246,7 @@ export class DemoCounty {
     await seedStaffingDemo(this.log)
     await seedCriticalValuesDemo(this.log)
     this.log(`${exams} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
+    await new (await import('./reading_demo.js')).ReadingDemo(this.log).seed()
     return {
       institutions: institutions.size,
       users: users.size,

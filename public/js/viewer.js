@@ -1,8 +1,11 @@
 // The exam's images, rendered by Orthanc and proxied by the app after its checks:
 // series thumbnails, then a frame viewer (scroll through the series, CT window presets, zoom).
+// Several viewers may share a page (the reading page shows a prior exam beside the current one):
+// each root is initialised once, lazy ones ([data-lazy]) when window.initImageViewer(root) is called.
 (function () {
-  var root = document.getElementById('image-viewer')
-  if (!root) return
+  function init(root) {
+  if (!root || root.dataset.viewerReady) return
+  root.dataset.viewerReady = 'true'
   var base = root.dataset.examUrl
   var t = JSON.parse(root.dataset.messages)
   var thumbs = root.querySelector('.thumbs')
@@ -75,6 +78,7 @@
   }, { passive: false })
   document.addEventListener('keydown', function (event) {
     if (viewer.hidden || /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) return
+    if (document.querySelectorAll('.viewer:not([hidden])').length > 1 && !root.matches(':hover')) return
     if (event.key === 'ArrowDown' || event.key === 'ArrowRight') show(index + 1)
     if (event.key === 'ArrowUp' || event.key === 'ArrowLeft') show(index - 1)
   })
@@ -94,4 +98,8 @@
   })
   document.addEventListener('images:uploaded', load)
   load()
+  }
+  window.initImageViewer = init
+  init(document.getElementById('image-viewer'))
+  document.querySelectorAll('[data-image-viewer]:not([data-lazy])').forEach(init)
 })()

@@ -6,6 +6,7 @@ import type ExamStudy from '#models/exam_study'
 import type { OrthancClient } from '#app/orthanc/orthanc_client'
 import { realtime } from '#app/realtime/realtime'
 import { insertIgnore } from '#app/platform/db_helpers'
+import { enterReadingQueue } from '#app/reading/services/turnaround'
 
 /*
 | Linking DICOM studies to exams. Both ways in (browser upload, DICOM C-STORE
@@ -87,6 +88,8 @@ async function markImagesReceived(examId: number, now: DateTime) {
     .where('id', examId)
     .where('status', 'registered')
     .update({ status: 'images_received', images_received_at: sql(now), updated_at: sql(now) })
+  // R 7.1.1: the reporting clock starts when the images arrive.
+  if (Number(updated) > 0) await enterReadingQueue(db.connection(), examId, now)
   return Number(updated) > 0
 }
 
