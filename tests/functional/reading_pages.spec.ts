@@ -12,7 +12,7 @@ import { singleSignatureAllowed } from '#app/reading/services/reading_settings'
 test.group('Reading pages: the editor and the forms', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('the reading page shows the request, the images, the editor and the critical-value slot', async ({ client, assert }) => {
+  test('the reading page shows the request, the images, the editor and the critical-value form', async ({ client, assert }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'MR')
     const junior = await doctor('junior')
@@ -25,7 +25,10 @@ test.group('Reading pages: the editor and the forms', (group) => {
     assert.include(html, 'id="report-editor"')
     assert.include(html, 'data-mri-helper')
     assert.include(html, `data-exam-url="/exams/${exam.id}"`)
-    assert.include(html, 'id="critical-value-slot"')
+    // The raise form sits beside the report form, never inside it (a form cannot hold a form).
+    assert.include(html, `action="/exams/${exam.id}/critical-values"`)
+    const editor = html.slice(html.indexOf('id="report-editor"'), html.indexOf('</form>', html.indexOf('id="report-editor"')))
+    assert.notInclude(editor, 'critical-values')
     assert.include(html, '/js/report_editor.js')
     assert.include(html, '报告时间由系统在签发时自动生成')
   })
