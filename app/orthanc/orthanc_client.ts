@@ -309,6 +309,77 @@ export class OrthancClient {
     )
   }
 
+  /* ------------------------------------------- storage nodes, replication */
+
+  /**
+   * The stored DICOM file of an instance, as a stream of the exact bytes
+   * Orthanc holds (no transcoding), with its length.
+   */
+  async instanceFile(id: string, options: { timeoutMs?: number } = {}): Promise<{ stream: Readable; size: number | null }> {
+    try {
+      const response = await this.http.get(`/instances/${encodeURIComponent(id)}/file`, {
+        responseType: 'stream',
+        timeout: options.timeoutMs ?? 10 * 60_000,
+      })
+      const length = Number(response.headers['content-length'])
+      return { stream: response.data as Readable, size: Number.isFinite(length) ? length : null }
+    } catch (error) {
+      throw this.describe(error as AxiosError, 'GET /instances/{id}/file')
+    }
+  }
+
+  /** The MD5 Orthanc computed when it stored the instance (StoreMD5ForAttachments, on by default). */
+  async instanceMd5(id: string) {
+    const md5 = await this.call<string>(
+      this.http.get(`/instances/${encodeURIComponent(id)}/attachments/dicom/md5`, { responseType: 'text' }),
+      'GET /instances/{id}/attachments/dicom/md5'
+    )
+    return String(md5).trim()
+  }
+
+  /**
+   * Asks Orthanc to re-read the instance's file and compare it with the MD5 it
+   * recorded: false means the file on disk is corrupted.
+   */
+  async verifyInstanceMd5(id: string) {
+    try {
+      await this.http.post(`/instances/${encodeURIComponent(id)}/attachments/dicom/verify-md5`, '')
+      return true
+    } catch (error) {
+      const described = this.describe(error as AxiosError, 'POST /instances/{id}/attachments/dicom/verify-md5')
+      if (described.status === 400 || described.status === 500) return false
+      throw described
+    }
+  }
+
+  deleteInstance(id: string) {
+    return this.call<unknown>(this.http.delete(`/instances/${encodeURIComponent(id)}`), 'DELETE /instances/{id}')
+  }
+
+  /** Declares another Orthanc as a peer of this one (for Orthanc's own /peers/{name}/store). */
+  putPeer(name: string, peer: { url: string; username: string; password: string }) {
+    return this.call<unknown>(
+      this.http.put(`/peers/${encodeURIComponent(name)}`, { Url: peer.url.replace(/\/?$/, '/'), Username: peer.username, Password: peer.password }),
+      'PUT /peers/{name}'
+    )
+  }
+
+  deletePeer(name: string) {
+    return this.call<unknown>(this.http.delete(`/peers/${encodeURIComponent(name)}`), 'DELETE /peers/{name}')
+  }
+
+  /** Orthanc sends the resources to a declared peer itself (one job; synchronous waits for its end). */
+  storeToPeer(name: string, resources: string[], options: { synchronous?: boolean; timeoutMs?: number } = {}) {
+    return this.call<{ InstancesCount?: number; FailedInstancesCount?: number; Size?: string; ID?: string }>(
+      this.http.post(
+        `/peers/${encodeURIComponent(name)}/store`,
+        { Resources: resources, Synchronous: options.synchronous ?? true },
+        { timeout: options.timeoutMs ?? 60 * 60_000 }
+      ),
+      'POST /peers/{name}/store'
+    )
+  }
+
   /* ---------------------------------------------------------- modalities */
 
   /** Declares (or updates) a clinic modality allowed to C-STORE into Orthanc. */
