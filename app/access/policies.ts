@@ -5,4 +5,5 @@
 export const policies = {
   ExamPolicy: () => import('#app/intake/policies/exam_policy'),
   AdministrationPolicy: () => import('#app/administration/policies/administration_policy'),
+  StoragePolicy: () => import('#app/storage/policies/storage_policy'),
 }

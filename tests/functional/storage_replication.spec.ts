@@ -14,17 +14,18 @@ import { StorageNodeRegistry } from '#app/storage/services/storage_node_registry
 import { StudyCatalogue } from '#app/storage/services/study_catalogue'
 import { Replication } from '#app/storage/services/replication'
 import { CopyVerification } from '#app/storage/services/copy_verification'
+import { StorageDashboard } from '#app/storage/services/storage_dashboard'
+import { apiToken } from '#tests/support/http'
 import * as make from '#tests/support/fixtures'
 import { studyFor, syntheticStudy } from '#tests/support/dicom'
 import { eventually } from '#tests/support/wait'
-import { extraNode, clientOf, storeStudy, corruptOnDisk, md5s, NODE_PASSWORD } from '#tests/support/storage'
+import { ExtraNodes, clientOf, storeStudy, corruptOnDisk, md5s, NODE_PASSWORD } from '#tests/support/storage'
 
 /*
 | Three real Orthanc processes: the centre (the suite's Orthanc), a member
 | clinic's store and a backup site, both started here on the storage ports.
 */
-const member = extraNode('member', 1)
-const backup = extraNode('backup', 2)
+const nodes = new ExtraNodes()
 
 async function services(clock: ManualClock) {
   app.container.swap(Clock, () => clock)
@@ -51,7 +52,7 @@ async function registerNodes(registry: StorageNodeRegistry) {
     name: make.unique('member'),
     role: 'member',
     institutionId: clinic.institutionId,
-    url: member.url,
+    url: nodes.member.url,
     username: 'imaging-app',
     password: NODE_PASSWORD,
     catalogueExisting: false,
@@ -59,7 +60,7 @@ async function registerNodes(registry: StorageNodeRegistry) {
   const backupNode = await registry.register({
     name: make.unique('backup'),
     role: 'backup',
-    url: backup.url,
+    url: nodes.backup.url,
     username: 'imaging-app',
     password: NODE_PASSWORD,
     catalogueExisting: false,
@@ -80,21 +81,19 @@ async function catalogued(catalogue: StudyCatalogue, orthancStudyIds: string[]) 
 
 test.group('Storage: forwarding, replication and verification across three Orthanc nodes', (group) => {
   group.setup(async () => {
-    await Promise.all([member.start(), backup.start()])
-    return async () => {
-      await Promise.all([member.stop(), backup.stop()])
-    }
+    await nodes.start()
+    return () => nodes.stop()
   })
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a study stored at a member site is forwarded to the centre, then copied to the backup; each copy verified by MD5', async ({ assert }) => {
+  test('a study stored at a member site is forwarded to the centre, then copied to the backup; each copy verified by MD5', async ({ assert, client }) => {
     const clock = new ManualClock(DateTime.utc())
     const { registry, catalogue, replication } = await services(clock)
     const { clinic, central, memberNode, backupNode } = await registerNodes(registry)
     const { exam, clinicPatient } = await make.exam(clinic, 'CT', 'emergency')
     const study = studyFor(exam, clinicPatient, 2, 3)
-    const orthancStudyId = await storeStudy(clientOf(member), study.files)
+    const orthancStudyId = await storeStudy(clientOf(nodes.member), study.files)
 
     // The member's feed reports the study once its modality has finished sending (StableAge).
     await catalogued(catalogue, [orthancStudyId])
@@ -126,10 +125,20 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     assert.isNull(archived.singleCopySince)
 
     // Same instances, same MD5 as each Orthanc recorded it.
-    const atMember = await md5s(clientOf(member), orthancStudyId)
+    const atMember = await md5s(clientOf(nodes.member), orthancStudyId)
     assert.lengthOf(Object.keys(atMember), 6)
     assert.deepEqual(await md5s(await centreClient(), orthancStudyId), atMember)
-    assert.deepEqual(await md5s(clientOf(backup), orthancStudyId), atMember)
+    assert.deepEqual(await md5s(clientOf(nodes.backup), orthancStudyId), atMember)
+
+    // What the administrator sees.
+    const admin = await make.user('admin')
+    const page = await client.get(`/storage/studies/${archived.id}`).loginAs(admin)
+    page.assertStatus(200)
+    assert.include(page.text(), exam.accessionNumber)
+    assert.equal(page.text().match(/copy-state-verified/g)?.length, 3)
+    const status = (await client.get('/api/v1/storage/status').bearerToken(await apiToken(admin))).body()
+    const byName = Object.fromEntries(status.nodes.map((n: any) => [n.name, n]))
+    for (const node of [central, memberNode, backupNode]) assert.equal(byName[node.name].copies.verified, 1)
   })
 
   test('a study that reaches the centre is copied to the backup; the queue serves emergency, then routine, then bulk', async ({ assert }) => {
@@ -164,7 +173,7 @@ test.group('Storage: forwarding, replication and verification across three Ortha
       ['bulk', ids.bulk],
     ])
     for (const id of Object.values(ids)) {
-      assert.deepEqual(await md5s(clientOf(backup), id), await md5s(centre, id))
+      assert.deepEqual(await md5s(clientOf(nodes.backup), id), await md5s(centre, id))
       const archived = await ArchivedStudy.findByOrFail('orthanc_study_id', id)
       assert.equal(archived.copyStatus, 'verified')
     }
@@ -176,7 +185,7 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     const { clinic, backupNode } = await registerNodes(registry)
     const centre = await centreClient()
     const ids: string[] = []
-    await backup.stop()
+    await nodes.backup.stop()
     try {
       for (let i = 0; i < 3; i++) {
         const { exam, clinicPatient } = await make.exam(clinic, 'DR')
@@ -200,8 +209,20 @@ test.group('Storage: forwarding, replication and verification across three Ortha
       assert.isTrue(waiting.some((t) => t.attempts > 0 && t.lastError !== null))
       const backlog = await Replication.backlog(backupNode.id)
       assert.equal(backlog.count, 4)
+
+      // A day later the studies still have a single verified copy: the dashboard raises the alert.
+      const dashboard = await app.container.make(StorageDashboard)
+      assert.equal((await dashboard.singleCopyAlerts()).total, 0)
+      clock.advance({ hours: 25 })
+      const alerts = await dashboard.singleCopyAlerts()
+      assert.includeMembers(alerts.studies.map((s) => s.orthancStudyId), ids)
+      const overview = await dashboard.overview()
+      const waitingAtBackup = overview.nodes.find((o) => o.node.id === backupNode.id)!
+      assert.equal(waitingAtBackup.node.status, 'down')
+      assert.equal(waitingAtBackup.backlog.count, 4)
+      assert.isAtLeast(waitingAtBackup.backlog.oldestAgeMinutes!, 25 * 60)
     } finally {
-      await backup.start()
+      await nodes.backup.start()
     }
 
     // Past the back-off and the down-node wait, the next cycle finds the backup up and drains.
@@ -211,7 +232,7 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     assert.equal((await Replication.backlog(backupNode.id)).count, 0)
     await backupNode.refresh()
     assert.equal(backupNode.status, 'up')
-    for (const id of ids) assert.deepEqual(await md5s(clientOf(backup), id), await md5s(centre, id))
+    for (const id of ids) assert.deepEqual(await md5s(clientOf(nodes.backup), id), await md5s(centre, id))
   })
 
   test('an instance missing on one node is found by verification and re-copied from a good one', async ({ assert }) => {
@@ -219,7 +240,7 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     const { registry, catalogue, replication, verification } = await services(clock)
     const { clinic, central, memberNode } = await registerNodes(registry)
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
-    const orthancStudyId = await storeStudy(clientOf(member), studyFor(exam, clinicPatient, 1, 4).files)
+    const orthancStudyId = await storeStudy(clientOf(nodes.member), studyFor(exam, clinicPatient, 1, 4).files)
     await catalogued(catalogue, [orthancStudyId])
     await replication.drain()
     const centre = await centreClient()
@@ -243,7 +264,7 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     await centreCopy.refresh()
     assert.equal(centreCopy.state, 'verified')
     assert.deepEqual(await md5s(centre, orthancStudyId), before)
-    assert.deepEqual(await md5s(clientOf(member), orthancStudyId), before)
+    assert.deepEqual(await md5s(clientOf(nodes.member), orthancStudyId), before)
     const audited = await AuditEvent.query().whereIn('action', ['storage.copy.damaged', 'storage.copy.repaired']).where('target_id', String(centreCopy.archivedStudyId))
     assert.sameMembers(audited.map((a) => a.action), ['storage.copy.damaged', 'storage.copy.repaired'])
     assert.isAbove(memberNode.id, 0)
@@ -258,9 +279,9 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     const orthancStudyId = await storeStudy(centre, studyFor(exam, clinicPatient, 1, 2).files)
     await catalogued(catalogue, [orthancStudyId])
     await replication.drain()
-    const backupClient = clientOf(backup)
+    const backupClient = clientOf(nodes.backup)
     const rotten = (await backupClient.studyInstances(orthancStudyId))[0].ID
-    await corruptOnDisk(backup, backupClient, rotten)
+    await corruptOnDisk(nodes.backup, backupClient, rotten)
     assert.isFalse(await backupClient.verifyInstanceMd5(rotten))
 
     clock.advance({ days: 31 })
@@ -276,15 +297,15 @@ test.group('Storage: forwarding, replication and verification across three Ortha
   test('registering a node keeps its password encrypted and refuses credentials the node rejects', async ({ assert }) => {
     const clock = new ManualClock(DateTime.utc())
     const { registry } = await services(clock)
-    const node = await registry.register({ name: make.unique('bk'), role: 'backup', url: backup.url, username: 'imaging-app', password: NODE_PASSWORD, catalogueExisting: false })
+    const node = await registry.register({ name: make.unique('bk'), role: 'backup', url: nodes.backup.url, username: 'imaging-app', password: NODE_PASSWORD, catalogueExisting: false })
     const row = await StorageNode.findOrFail(node.id)
     assert.notInclude(row.passwordCipher, NODE_PASSWORD)
     assert.equal(row.status, 'up')
     assert.equal(row.orthancVersion, '1.10.1')
     await assert.rejects(
-      () => registry.register({ name: make.unique('bk'), role: 'backup', url: member.url, username: 'imaging-app', password: 'wrong-password', catalogueExisting: false }),
+      () => registry.register({ name: make.unique('bk'), role: 'backup', url: nodes.member.url, username: 'imaging-app', password: 'wrong-password', catalogueExisting: false }),
       /storage.nodes.credentials_refused/
     )
-    assert.isNull(await StorageNode.findBy('url', member.url))
+    assert.isNull(await StorageNode.findBy('url', nodes.member.url))
   })
 })

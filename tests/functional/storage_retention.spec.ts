@@ -19,7 +19,7 @@ import { LegalHolds } from '#app/storage/services/legal_holds'
 import * as make from '#tests/support/fixtures'
 import { studyFor } from '#tests/support/dicom'
 import { eventually } from '#tests/support/wait'
-import { extraNode, clientOf, storeStudy, md5s, NODE_PASSWORD } from '#tests/support/storage'
+import { ExtraNodes, clientOf, storeStudy, md5s, NODE_PASSWORD } from '#tests/support/storage'
 
 /*
 | The retention rules at their boundaries (C 8.3.2), against three real
@@ -27,8 +27,7 @@ import { extraNode, clientOf, storeStudy, md5s, NODE_PASSWORD } from '#tests/sup
 | over, only when the centre and a backup hold verified copies, never under a
 | legal hold; the centre, the backups and a "both keep 30 years" member never.
 */
-const member = extraNode('member', 1)
-const backup = extraNode('backup', 2)
+const nodes = new ExtraNodes()
 
 interface World {
   clock: ManualClock
@@ -51,8 +50,8 @@ async function world(): Promise<World> {
   const clinic = await make.user('clinic_staff')
   const common = { username: 'imaging-app', password: NODE_PASSWORD, catalogueExisting: false }
   const central = await registry.register({ ...common, name: make.unique('centre'), role: 'central', url: imaging.orthanc.url, username: imaging.orthanc.username, password: imaging.orthanc.password })
-  const memberNode = await registry.register({ ...common, name: make.unique('member'), role: 'member', institutionId: clinic.institutionId, url: member.url })
-  const backupNode = await registry.register({ ...common, name: make.unique('backup'), role: 'backup', url: backup.url })
+  const memberNode = await registry.register({ ...common, name: make.unique('member'), role: 'member', institutionId: clinic.institutionId, url: nodes.member.url })
+  const backupNode = await registry.register({ ...common, name: make.unique('backup'), role: 'backup', url: nodes.backup.url })
   return {
     clock,
     registry,
@@ -71,7 +70,7 @@ async function world(): Promise<World> {
 /** A clinic exam whose images are at the member store, forwarded and backed up, all verified. */
 async function replicatedMemberStudy(w: World) {
   const { exam, clinicPatient, patient } = await make.exam(w.clinic, 'DR')
-  const orthancStudyId = await storeStudy(clientOf(member), studyFor(exam, clinicPatient, 1, 2).files)
+  const orthancStudyId = await storeStudy(clientOf(nodes.member), studyFor(exam, clinicPatient, 1, 2).files)
   await eventually(async () => {
     await w.catalogue.discover()
     return ArchivedStudy.findBy('orthanc_study_id', orthancStudyId)
@@ -91,14 +90,12 @@ async function decisionsFor(study: ArchivedStudy, runId: number) {
   return RetentionDecision.query().where('archived_study_id', study.id).where('retention_run_id', runId).preload('node')
 }
 
-const atMember = async (orthancStudyId: string) => (await clientOf(member).studyInstances(orthancStudyId).catch(() => [])).length
+const atMember = async (orthancStudyId: string) => (await clientOf(nodes.member).studyInstances(orthancStudyId).catch(() => [])).length
 
 test.group('Storage retention', (group) => {
   group.setup(async () => {
-    await Promise.all([member.start(), backup.start()])
-    return async () => {
-      await Promise.all([member.stop(), backup.stop()])
-    }
+    await nodes.start()
+    return () => nodes.stop()
   })
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
@@ -127,7 +124,7 @@ test.group('Storage retention', (group) => {
     assert.equal(await atMember(orthancStudyId), 0)
     // Both other copies untouched.
     assert.deepEqual(await md5s(centre, orthancStudyId), before)
-    assert.deepEqual(await md5s(clientOf(backup), orthancStudyId), before)
+    assert.deepEqual(await md5s(clientOf(nodes.backup), orthancStudyId), before)
     const copy = await StudyCopy.query().where('archived_study_id', study.id).where('storage_node_id', w.memberNode.id).firstOrFail()
     assert.equal(copy.state, 'deleted')
     await study.refresh()
@@ -148,7 +145,7 @@ test.group('Storage retention', (group) => {
     const { study, exam, orthancStudyId } = await replicatedMemberStudy(w)
 
     // The backup loses the study; verification finds it (a repair is queued but not yet run).
-    await clientOf(backup).deleteStudy(orthancStudyId)
+    await clientOf(nodes.backup).deleteStudy(orthancStudyId)
     const backupCopy = await StudyCopy.query().where('archived_study_id', study.id).where('storage_node_id', w.backupNode.id).firstOrFail()
     assert.equal(await w.verification.verifyCopy(backupCopy), 'damaged')
 

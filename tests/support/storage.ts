@@ -5,10 +5,41 @@
 */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import net from 'node:net'
 import { OrthancProcess } from '../../bin/lib/orthanc_process.mjs'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 
 export const NODE_PASSWORD = 'node-Secret-42'
+
+/** True when nothing listens on the port (on any interface: Orthanc 1.10 binds them all). */
+export function portIsFree(port: number) {
+  return new Promise<boolean>((resolve) => {
+    const server = net.createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)))
+  })
+}
+
+const taken = new Set<number>()
+
+/**
+ * A slot of the storage port range (HTTP 8061–8069, DICOM 4261–4269) whose two
+ * ports are free now; other sessions on this machine may hold some of them.
+ */
+export async function freeSlot() {
+  for (let slot = 1; slot <= 9; slot++) {
+    if (taken.has(slot)) continue
+    if ((await portIsFree(8060 + slot)) && (await portIsFree(4260 + slot))) {
+      taken.add(slot)
+      return slot
+    }
+  }
+  throw new Error('no free port pair left in 8061–8069 / 4261–4269')
+}
+
+export function releaseSlot(slot: number) {
+  taken.delete(slot)
+}
 
 export function extraNode(name: string, slot: number) {
   return new OrthancProcess({
@@ -22,6 +53,28 @@ export function extraNode(name: string, slot: number) {
     // Orthanc's read cache would hide a file corrupted on disk from verify-md5.
     overrides: { MaximumStorageCacheSize: 0 },
   })
+}
+
+/**
+ * A member store and a backup site for one test group, on free ports of the
+ * range; started together, stopped (and their ports released) together.
+ */
+export class ExtraNodes {
+  member!: OrthancProcess
+  backup!: OrthancProcess
+  #slots: number[] = []
+
+  async start() {
+    this.#slots = [await freeSlot(), await freeSlot()]
+    this.member = extraNode('member', this.#slots[0])
+    this.backup = extraNode('backup', this.#slots[1])
+    await Promise.all([this.member.start(), this.backup.start()])
+  }
+
+  async stop() {
+    await Promise.all([this.member?.stop(), this.backup?.stop()])
+    this.#slots.forEach(releaseSlot)
+  }
 }
 
 export function clientOf(node: OrthancProcess) {

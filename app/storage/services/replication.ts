@@ -50,6 +50,7 @@ export class Replication {
     await this.reviveDownNodes()
     const discovered = await this.catalogue.discover()
     await this.catalogue.linkExams()
+    await this.catalogue.planMissing()
     const drained = await this.drain(options)
     return { discovered, ...drained }
   }

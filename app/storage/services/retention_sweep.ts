@@ -15,6 +15,7 @@ import { LegalHolds, isHeld } from './legal_holds.js'
 import { compareManifests, fetchManifest, isIdentical } from './manifest.js'
 import { decideRetention, effectiveRetentionYears, retentionCutoff, type KeepReason } from './retention_rules.js'
 import { sqlTime } from './transfer_queue.js'
+import { nextRetentionRun } from './retention_schedule.js'
 
 /*
 | The nightly retention job (C 8.3.2). For every copy past its node's
@@ -25,24 +26,7 @@ import { sqlTime } from './transfer_queue.js'
 | an administrator.
 */
 
-/** The job runs at 02:30 hospital time (quiet hours for the clinics' uplinks). */
-export const RETENTION_LOCAL_HOUR = 2
-export const RETENTION_LOCAL_MINUTE = 30
-
-/** The node-cron expression in the server's zone (UTC), from the hospital's zone. */
-export function retentionCron(zone = imaging.displayTimezone) {
-  const local = DateTime.now().setZone(zone).set({ hour: RETENTION_LOCAL_HOUR, minute: RETENTION_LOCAL_MINUTE, second: 0 })
-  const utc = local.toUTC()
-  return `0 ${utc.minute} ${utc.hour} * * *`
-}
-
-/** When the nightly job next runs after `now`. */
-export function nextRetentionRun(now: DateTime, zone = imaging.displayTimezone) {
-  const local = now.setZone(zone)
-  let next = local.set({ hour: RETENTION_LOCAL_HOUR, minute: RETENTION_LOCAL_MINUTE, second: 0, millisecond: 0 })
-  if (next <= local) next = next.plus({ days: 1 })
-  return next.toUTC()
-}
+export { RETENTION_LOCAL_HOUR, RETENTION_LOCAL_MINUTE, retentionCron, nextRetentionRun } from './retention_schedule.js'
 
 export interface Candidate {
   copy: StudyCopy

@@ -1,4 +1,5 @@
 import { inject } from '@adonisjs/core'
+import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import StorageNode from '#models/storage_node'
 import ArchivedStudy from '#models/archived_study'
@@ -14,12 +15,20 @@ import { sqlTime } from './transfer_queue.js'
 
 export const SINGLE_COPY_ALERT_HOURS = 24
 
+/** A DATETIME from a raw query: a Date from MySQL, a string from SQLite; both UTC. */
+function toDateTime(value: unknown) {
+  if (!value) return null
+  if (value instanceof Date) return DateTime.fromJSDate(value, { zone: 'utc' })
+  const parsed = DateTime.fromSQL(String(value), { zone: 'utc' })
+  return parsed.isValid ? parsed : DateTime.fromISO(String(value), { zone: 'utc' })
+}
+
 export interface NodeOverview {
   node: StorageNode
   catalogued: number
   copyStatus: { single: number; copied: number; verified: number }
   damaged: number
-  backlog: { count: number; oldest: Date | string | null; oldestPriority: string | null; failing: number }
+  backlog: { count: number; oldest: DateTime | null; oldestAgeMinutes: number | null; oldestPriority: string | null; failing: number }
 }
 
 @inject()
@@ -67,6 +76,7 @@ export class StorageDashboard {
           .first()
         oldestPriority = oldest?.priority ?? null
       }
+      const oldest = toDateTime(backlogRow?.oldest)
       overviews.push({
         node,
         catalogued: copyStatus.single + copyStatus.copied + copyStatus.verified,
@@ -74,7 +84,8 @@ export class StorageDashboard {
         damaged: Number(damagedRows.find((r) => Number(r.node_id) === node.id)?.total ?? 0),
         backlog: {
           count: Number(backlogRow?.total ?? 0),
-          oldest: backlogRow?.oldest ?? null,
+          oldest,
+          oldestAgeMinutes: oldest ? Math.max(0, Math.round(this.clock.now().diff(oldest, 'minutes').minutes)) : null,
           oldestPriority,
           failing: Number(backlogRow?.failing ?? 0),
         },

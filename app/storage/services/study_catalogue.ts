@@ -377,17 +377,59 @@ export class StudyCatalogue {
     return study
   }
 
-  /** After the set of nodes changed (a backup added or retired): every study's status again, and missing copies queued. */
-  async refreshAll({ batch = 500 } = {}) {
-    let lastId = 0
-    for (;;) {
-      const studies = await ArchivedStudy.query().where('id', '>', lastId).orderBy('id').limit(batch)
-      if (studies.length === 0) break
-      for (const study of studies) {
-        await this.refreshStatus(study)
-        await this.planCopies(study)
+  /**
+   * After the set of nodes changed (a backup added, retired or brought back):
+   * every study's verified count and status again, in a few set-based
+   * statements rather than study by study. Missing copies are then queued by
+   * `planMissing` on the next replication cycles.
+   */
+  async refreshAllStatuses() {
+    const now = sqlTime(this.clock.now())
+    const required = (await db.from('storage_nodes').where('active', true).whereIn('role', ['central', 'backup']).select('id')).map((r) => Number(r.id))
+    const verifiedOnActive = `(SELECT COUNT(*) FROM study_copies c JOIN storage_nodes n ON n.id = c.storage_node_id
+      WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND n.active = ?)`
+    const verifiedOnRequired = required.length
+      ? `(SELECT COUNT(*) FROM study_copies c WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND c.storage_node_id IN (${required.map(() => '?').join(',')}))`
+      : '0'
+    const othersPresent = `(SELECT COUNT(*) FROM study_copies c JOIN storage_nodes n ON n.id = c.storage_node_id
+      WHERE c.archived_study_id = archived_studies.id AND c.state IN ('present', 'damaged') AND n.active = ?)`
+    await db.rawQuery(`UPDATE archived_studies SET verified_copies = ${verifiedOnActive}`, [1])
+    await db.rawQuery(
+      `UPDATE archived_studies SET
+        copy_status = CASE
+          WHEN ${required.length} > 0 AND ${verifiedOnRequired} = ${required.length} AND verified_copies >= 2 THEN 'verified'
+          WHEN verified_copies >= 2 OR ${othersPresent} > 0 THEN 'copied'
+          ELSE 'single' END,
+        single_copy_since = CASE WHEN verified_copies <= 1 THEN COALESCE(single_copy_since, ?) ELSE NULL END`,
+      [...required, 1, now]
+    )
+  }
+
+  /**
+   * Studies with no copy (queued or held) on a required node: a backup added
+   * after they were catalogued, or a plan that was interrupted. Queued a
+   * batch per cycle, oldest first; backups only once the centre holds a
+   * verified copy to send them from.
+   */
+  async planMissing({ limit = 200 } = {}) {
+    const nodes = await StorageNode.query().where('active', true).whereIn('role', ['central', 'backup'])
+    const central = nodes.find((n) => n.role === 'central')
+    let planned = 0
+    for (const node of nodes) {
+      const query = ArchivedStudy.query()
+        .whereNotExists((q) => q.from('study_copies').whereColumn('study_copies.archived_study_id', 'archived_studies.id').where('study_copies.storage_node_id', node.id))
+        .orderBy('id')
+        .limit(limit)
+      if (node.role === 'backup' && central) {
+        query.whereExists((q) =>
+          q.from('study_copies').whereColumn('study_copies.archived_study_id', 'archived_studies.id').where('study_copies.storage_node_id', central.id).where('study_copies.state', 'verified')
+        )
       }
-      lastId = studies[studies.length - 1].id
+      for (const study of await query) {
+        await this.refreshStatus(study)
+        planned += (await this.planCopies(study)).length
+      }
     }
+    return planned
   }
 }
