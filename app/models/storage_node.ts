@@ -26,6 +26,10 @@ export default class StorageNode extends BaseModel {
   @column()
   declare url: string
 
+  /** How other Orthanc nodes reach this one (direct transfers); null: transfers to it are relayed through the app. */
+  @column()
+  declare peerUrl: string | null
+
   @column()
   declare username: string
 

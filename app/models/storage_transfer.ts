@@ -46,6 +46,9 @@ export default class StorageTransfer extends BaseModel {
   declare lastError: string | null
 
   @column()
+  declare transport: 'direct' | 'relay' | 'mixed' | null
+
+  @column()
   declare instancesCopied: number
 
   @column({ consume: Number })

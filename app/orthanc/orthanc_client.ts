@@ -126,6 +126,28 @@ export interface ImageStream {
   stream: Readable
 }
 
+/**
+ * Orthanc 1.10 answers `Keep-Alive: timeout=1` (configurable only from 1.11.3),
+ * and Node's agent keeps a one-second safety margin, so it would reuse no
+ * socket at all: every request would open a new TCP connection (measured: 20
+ * sequential requests, 20 connections). This agent keeps sockets that have
+ * been idle under half a second, well inside Orthanc's second.
+ */
+export class OrthancKeepAliveAgent extends http.Agent {
+  static IDLE_MS = 500
+
+  constructor() {
+    super({ keepAlive: true, maxSockets: 64 })
+  }
+
+  keepSocketAlive(socket: import('node:net').Socket) {
+    socket.setKeepAlive(true, 1000)
+    socket.unref()
+    socket.setTimeout(OrthancKeepAliveAgent.IDLE_MS)
+    return true
+  }
+}
+
 export class OrthancError extends Error {
   constructor(
     message: string,
@@ -157,7 +179,7 @@ export class OrthancClient {
       baseURL: connection.url.replace(/\/$/, ''),
       auth: { username: connection.username, password: connection.password },
       timeout: connection.timeoutMs ?? 30_000,
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpAgent: new OrthancKeepAliveAgent(),
       maxBodyLength: Number.POSITIVE_INFINITY,
       maxContentLength: Number.POSITIVE_INFINITY,
       // Orthanc answers non-2xx with a JSON body that says why; keep it.
@@ -202,7 +224,8 @@ export class OrthancClient {
     const headers: Record<string, string | number> = { 'Content-Type': 'application/dicom' }
     if (options.contentLength !== undefined) headers['Content-Length'] = options.contentLength
     return this.call<StoredInstance>(
-      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? 10 * 60_000 }),
+      // maxRedirects 0: Orthanc never redirects, and axios's redirect wrapper would keep a copy of the body.
+      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? 10 * 60_000, maxRedirects: 0 }),
       'POST /instances'
     )
   }
@@ -320,12 +343,22 @@ export class OrthancClient {
       const response = await this.http.get(`/instances/${encodeURIComponent(id)}/file`, {
         responseType: 'stream',
         timeout: options.timeoutMs ?? 10 * 60_000,
+        maxRedirects: 0,
       })
       const length = Number(response.headers['content-length'])
       return { stream: response.data as Readable, size: Number.isFinite(length) ? length : null }
     } catch (error) {
       throw this.describe(error as AxiosError, 'GET /instances/{id}/file')
     }
+  }
+
+  /** The stored DICOM file of an instance in memory (for instances small enough to hold; see instanceFile). */
+  async instanceBytes(id: string, options: { timeoutMs?: number } = {}) {
+    const data = await this.call<ArrayBuffer>(
+      this.http.get(`/instances/${encodeURIComponent(id)}/file`, { responseType: 'arraybuffer', timeout: options.timeoutMs ?? 10 * 60_000, maxRedirects: 0 }),
+      'GET /instances/{id}/file'
+    )
+    return Buffer.from(data)
   }
 
   /** The MD5 Orthanc computed when it stored the instance (StoreMD5ForAttachments, on by default). */

@@ -15,6 +15,9 @@ export default class extends BaseSchema {
       table.string('role', 16).notNullable()
       table.integer('institution_id').unsigned().nullable().references('id').inTable('institutions')
       table.string('url', 255).notNullable()
+      // the address other Orthanc nodes reach this one at; set, uncapped transfers to it go node to node
+      // (Orthanc's own peer push), otherwise they are relayed through the app
+      table.string('peer_url', 255).nullable()
       table.string('username', 64).notNullable()
       // C 8.5: the node's password is encrypted at rest (APP_KEY)
       table.text('password_cipher').notNullable()
@@ -118,6 +121,8 @@ export default class extends BaseSchema {
       table.integer('attempts').unsigned().notNullable().defaultTo(0)
       table.dateTime('next_attempt_at').notNullable()
       table.string('last_error', 500).nullable()
+      // direct (node to node) | relay (through the app, capped) | mixed, of the last attempt that copied
+      table.string('transport', 8).nullable()
       table.integer('instances_copied').unsigned().notNullable().defaultTo(0)
       table.bigInteger('bytes_copied').unsigned().notNullable().defaultTo(0)
       table.dateTime('enqueued_at').notNullable()

@@ -44,6 +44,8 @@ async function registerNodes(registry: StorageNodeRegistry) {
     name: make.unique('centre'),
     role: 'central',
     url: imaging.orthanc.url,
+    // the other nodes reach the centre at the same address here (all on this machine): forwards go node to node
+    peerUrl: imaging.orthanc.url,
     username: imaging.orthanc.username,
     password: imaging.orthanc.password,
     catalogueExisting: false,
@@ -109,13 +111,16 @@ test.group('Storage: forwarding, replication and verification across three Ortha
 
     const transfers = await StorageTransfer.query().where('archived_study_id', archived.id).orderBy('id')
     assert.deepEqual(
-      transfers.map((t) => [t.targetNodeId, t.purpose, t.status, t.sourceNodeId]),
+      transfers.map((t) => [t.targetNodeId, t.purpose, t.status, t.sourceNodeId, t.transport]),
       [
-        [central.id, 'forward', 'done', memberNode.id],
-        // the backup's copy comes from the centre, not over the clinic's uplink again
-        [backupNode.id, 'replicate', 'done', central.id],
+        // pushed by the member's Orthanc to the centre (the centre has a peer address)
+        [central.id, 'forward', 'done', memberNode.id, 'direct'],
+        // the backup's copy comes from the centre, not over the clinic's uplink again; relayed (no peer address)
+        [backupNode.id, 'replicate', 'done', central.id, 'relay'],
       ]
     )
+    // The member's Orthanc holds no peer declaration after the transfer.
+    assert.deepEqual((await clientOf(nodes.member).http.get('/peers')).data, [])
     const copies = await StudyCopy.query().where('archived_study_id', archived.id)
     assert.lengthOf(copies, 3)
     assert.isTrue(copies.every((c) => c.state === 'verified' && c.manifestDigest === archived.manifestDigest))
@@ -292,6 +297,27 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     assert.equal(copy.state, 'verified')
     assert.isTrue(await backupClient.verifyInstanceMd5(rotten))
     assert.deepEqual(await md5s(backupClient, orthancStudyId), await md5s(centre, orthancStudyId))
+  })
+
+  test('transfers to a node with a bandwidth cap are relayed through its token bucket and verified like any other', async ({ assert }) => {
+    const clock = new ManualClock(DateTime.utc())
+    const { registry, catalogue, replication } = await services(clock)
+    const { clinic, backupNode } = await registerNodes(registry)
+    // A peer address would allow node-to-node pushes; the cap (16 Mbit/s) means the app paces the bytes itself.
+    backupNode.merge({ bandwidthLimitKbps: 16_000, peerUrl: nodes.backup.url })
+    await backupNode.save()
+    const centre = await centreClient()
+    const { exam, clinicPatient } = await make.exam(clinic, 'DR')
+    const orthancStudyId = await storeStudy(centre, studyFor(exam, clinicPatient, 1, 2).files)
+    const [archived] = await catalogued(catalogue, [orthancStudyId])
+    await StorageTransfer.query().whereNot('archived_study_id', archived.id).delete()
+    await replication.drain()
+    const transfer = await StorageTransfer.query().where('archived_study_id', archived.id).where('target_node_id', backupNode.id).firstOrFail()
+    assert.equal(transfer.status, 'done')
+    assert.equal(transfer.transport, 'relay')
+    assert.equal(transfer.instancesCopied, 2)
+    assert.equal(transfer.bytesCopied, archived.totalBytes)
+    assert.deepEqual(await md5s(clientOf(nodes.backup), orthancStudyId), await md5s(centre, orthancStudyId))
   })
 
   test('registering a node keeps its password encrypted and refuses credentials the node rejects', async ({ assert }) => {

@@ -68,7 +68,13 @@ export class ExtraNodes {
     this.#slots = [await freeSlot(), await freeSlot()]
     this.member = extraNode('member', this.#slots[0])
     this.backup = extraNode('backup', this.#slots[1])
-    await Promise.all([this.member.start(), this.backup.start()])
+    const started = await Promise.allSettled([this.member.start(), this.backup.start()])
+    const failed = started.find((r) => r.status === 'rejected')
+    if (failed) {
+      // Leave no half-started pair behind (the group's teardown does not run when its setup fails).
+      await this.stop()
+      throw (failed as PromiseRejectedResult).reason
+    }
   }
 
   async stop() {

@@ -62,8 +62,9 @@ export function manifestBytes(manifest: Manifest) {
 /**
  * The manifest of a study as a node holds it now: the instance list and, for
  * each instance, the MD5 Orthanc recorded. An absent study is an empty manifest.
+ * `known` MD5s were read from this same node just before (see copyStudy).
  */
-export async function fetchManifest(orthanc: OrthancClient, orthancStudyId: string, concurrency = 8): Promise<Manifest> {
+export async function fetchManifest(orthanc: OrthancClient, orthancStudyId: string, concurrency = 8, known: Manifest = {}): Promise<Manifest> {
   let instances
   try {
     instances = await orthanc.studyInstances(orthancStudyId)
@@ -72,7 +73,12 @@ export async function fetchManifest(orthanc: OrthancClient, orthancStudyId: stri
     throw error
   }
   const manifest: Manifest = {}
+  // MD5s read moments ago (as each instance was stored) are not asked again; the instance list is.
   await mapLimit(instances, concurrency, async (instance) => {
+    if (known[instance.ID]) {
+      manifest[instance.ID] = [known[instance.ID][0], instance.FileSize]
+      return
+    }
     try {
       manifest[instance.ID] = [await orthanc.instanceMd5(instance.ID), instance.FileSize]
     } catch (error: any) {

@@ -143,13 +143,20 @@ export class Replication {
     for (const source of sources) {
       const sourceCopy = await this.catalogue.copyAt(study, source)
       let outcome
+      const buckets = [bucketForNode(source.id, source.bandwidthLimitKbps), bucketForNode(target.id, target.bandwidthLimitKbps)].filter((b) => b !== null)
+      // Node to node when nothing is capped and the target has an address the other nodes reach.
+      const direct =
+        buckets.length === 0 && target.peerUrl
+          ? { peerName: `imaging-transfer-${transfer.id}`, url: target.peerUrl, username: target.username, password: this.registry.passwordOf(target) }
+          : undefined
       try {
         outcome = await copyStudy({
           orthancStudyId: study.orthancStudyId,
           reference: study.manifest,
           source: this.registry.clientFor(source),
           target: targetClient,
-          buckets: [bucketForNode(source.id, source.bandwidthLimitKbps), bucketForNode(target.id, target.bandwidthLimitKbps)].filter((b) => b !== null),
+          buckets,
+          direct,
         })
       } catch (error: any) {
         if (error instanceof SourceIncomplete) {
@@ -175,6 +182,7 @@ export class Replication {
       }
       transfer.merge({
         sourceNodeId: source.id,
+        transport: outcome.copied === 0 ? transfer.transport : outcome.pushed === outcome.copied ? 'direct' : outcome.pushed === 0 ? 'relay' : 'mixed',
         instancesCopied: transfer.instancesCopied + outcome.copied,
         bytesCopied: transfer.bytesCopied + outcome.bytes,
       })
@@ -227,6 +235,7 @@ export class Replication {
         next_attempt_at: sqlTime(next),
         last_error: error.slice(0, 500),
         source_node_id: transfer.sourceNodeId ?? null,
+        transport: transfer.transport ?? null,
         instances_copied: transfer.instancesCopied,
         bytes_copied: transfer.bytesCopied,
       })

@@ -22,6 +22,8 @@ export interface NodeInput {
   role: NodeRole
   institutionId?: number | null
   url: string
+  /** the address other nodes reach this one at (direct transfers); blank: relayed through the app */
+  peerUrl?: string | null
   username: string
   /** required when registering; blank on update keeps the stored one */
   password?: string | null
@@ -45,14 +47,19 @@ const clients = new Map<number, { key: string; client: OrthancClient }>()
 export class StorageNodeRegistry {
   constructor(protected clock: Clock) {}
 
+  /** The node's password, decrypted (for its client, and for a direct transfer's peer declaration). */
+  passwordOf(node: StorageNode) {
+    const password = encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE)
+    if (password === null) throw new Error(`storage node ${node.id}: stored password cannot be decrypted (APP_KEY changed?)`)
+    return password
+  }
+
   /** The Orthanc client for a node, with its decrypted credentials. */
   clientFor(node: StorageNode) {
     const key = `${node.url}|${node.username}|${node.passwordCipher}`
     const cached = clients.get(node.id)
     if (cached && cached.key === key) return cached.client
-    const password = encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE)
-    if (password === null) throw new Error(`storage node ${node.id}: stored password cannot be decrypted (APP_KEY changed?)`)
-    const client = new OrthancClient({ url: node.url, username: node.username, password })
+    const client = new OrthancClient({ url: node.url, username: node.username, password: this.passwordOf(node) })
     clients.set(node.id, { key, client })
     return client
   }
@@ -119,6 +126,7 @@ export class StorageNodeRegistry {
       role: input.role,
       institutionId: input.institutionId ?? null,
       url,
+      peerUrl: input.peerUrl ? StorageNodeRegistry.normaliseUrl(input.peerUrl) : null,
       username: input.username,
       passwordCipher: encryption.encrypt(input.password!, undefined, PASSWORD_PURPOSE),
       bandwidthLimitKbps: input.bandwidthLimitKbps ?? null,
@@ -147,6 +155,7 @@ export class StorageNodeRegistry {
       name: input.name,
       institutionId: input.institutionId ?? null,
       url,
+      peerUrl: input.peerUrl ? StorageNodeRegistry.normaliseUrl(input.peerUrl) : null,
       username: input.username,
       bandwidthLimitKbps: input.bandwidthLimitKbps ?? null,
       capacityGb: input.capacityGb ?? null,

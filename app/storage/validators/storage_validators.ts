@@ -14,6 +14,12 @@ const nodeFields = {
     .trim()
     .maxLength(255)
     .url({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }),
+  peerUrl: vine
+    .string()
+    .trim()
+    .maxLength(255)
+    .url({ require_protocol: true, protocols: ['http', 'https'], require_tld: false })
+    .optional(),
   username: vine.string().trim().minLength(1).maxLength(64),
   password: vine.string().minLength(1).maxLength(128).optional(),
   /** Mbit/s as people say it; stored as kbit/s */
