@@ -26,6 +26,7 @@ import { ExamRegistration } from '#app/intake/services/exam_registration'
 import { ImageIntake } from '#app/intake/services/image_intake'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
 import { syntheticStudy } from './synthetic_dicom.js'
+import { seedStorageDemo } from './storage_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -241,6 +242,7 @@ export class DemoCounty {
     })
     exams++
     const sentByDicom = await this.sendByDicom(clinics, patientsByClinic)
+    await seedStorageDemo(this.log)
     this.log(`${exams} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,
