@@ -320,6 +320,34 @@ test.group('Storage: forwarding, replication and verification across three Ortha
     assert.deepEqual(await md5s(clientOf(nodes.backup), orthancStudyId), await md5s(centre, orthancStudyId))
   })
 
+  test('a backup registered later receives the studies catalogued before it', async ({ assert }) => {
+    const clock = new ManualClock(DateTime.utc())
+    const { registry, catalogue, replication } = await services(clock)
+    const { clinic, backupNode } = await registerNodes(registry)
+    // The backup is retired while a study arrives: the study waits with a single verified copy.
+    backupNode.active = false
+    await backupNode.save()
+    const centre = await centreClient()
+    const { exam, clinicPatient } = await make.exam(clinic, 'DR')
+    const orthancStudyId = await storeStudy(centre, studyFor(exam, clinicPatient, 1, 2).files)
+    const [archived] = await catalogued(catalogue, [orthancStudyId])
+    await replication.drain()
+    await archived.refresh()
+    assert.equal(archived.verifiedCopies, 1)
+    assert.isNull(await StudyCopy.query().where('archived_study_id', archived.id).where('storage_node_id', backupNode.id).first())
+
+    // Back in service: the next cycles' catch-up queues the back catalogue for it.
+    backupNode.active = true
+    await backupNode.save()
+    clock.advance({ minutes: 11 })
+    await replication.cycle()
+    const copy = await StudyCopy.query().where('archived_study_id', archived.id).where('storage_node_id', backupNode.id).firstOrFail()
+    assert.equal(copy.state, 'verified')
+    await archived.refresh()
+    assert.equal(archived.copyStatus, 'verified')
+    assert.deepEqual(await md5s(clientOf(nodes.backup), orthancStudyId), await md5s(centre, orthancStudyId))
+  })
+
   test('registering a node keeps its password encrypted and refuses credentials the node rejects', async ({ assert }) => {
     const clock = new ManualClock(DateTime.utc())
     const { registry } = await services(clock)

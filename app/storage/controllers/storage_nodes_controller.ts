@@ -44,7 +44,8 @@ export default class StorageNodesController {
         bandwidthLimitKbps: data.bandwidthLimitMbps ? Math.round(data.bandwidthLimitMbps * 1000) : null,
         capacityGb: data.capacityGb ?? null,
         active: data.active ?? true,
-        catalogueExisting: data.catalogueExisting ?? false,
+        // On the form an unticked box is absent; an API caller who says nothing gets the safe choice.
+        catalogueExisting: data.catalogueExisting ?? wantsJson(ctx),
       })
     )
     if (!node) return ctx.response.redirect('/storage/nodes')

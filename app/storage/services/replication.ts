@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
+import type { DateTime } from 'luxon'
 import ArchivedStudy from '#models/archived_study'
 import StudyCopy from '#models/study_copy'
 import StorageNode from '#models/storage_node'
@@ -21,6 +22,10 @@ import { compareManifests, describeDifference, fetchManifest } from './manifest.
 | both sides). A failed attempt goes back to the queue with a longer wait; a
 | node that does not answer is marked down and its transfers wait for it.
 */
+
+/** How often a cycle looks for copies nobody queued (a backup added later, an interrupted plan). */
+export const CATCH_UP_MINUTES = 10
+let lastCatchUp: DateTime | null = null
 
 /** How long a node marked down is left alone before it is asked again. */
 export const DOWN_NODE_RETRY_SECONDS = 60
@@ -50,7 +55,12 @@ export class Replication {
     await this.reviveDownNodes()
     const discovered = await this.catalogue.discover()
     await this.catalogue.linkExams()
-    await this.catalogue.planMissing()
+    // The catch-up scans the whole catalogue: every few minutes is enough (new studies are planned as they arrive).
+    const now = this.clock.now()
+    if (!lastCatchUp || now.diff(lastCatchUp, 'minutes').minutes >= CATCH_UP_MINUTES || now < lastCatchUp) {
+      lastCatchUp = now
+      await this.catalogue.planMissing()
+    }
     const drained = await this.drain(options)
     return { discovered, ...drained }
   }

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import encryption from '@adonisjs/core/services/encryption'
+import db from '@adonisjs/lucid/services/db'
 import StorageNode, { type NodeRole } from '#models/storage_node'
 import Institution from '#models/institution'
 import { OrthancClient, OrthancError } from '#app/orthanc/orthanc_client'
@@ -146,6 +147,7 @@ export class StorageNodeRegistry {
   async update(node: StorageNode, input: NodeInput) {
     await this.check(input, node)
     const url = StorageNodeRegistry.normaliseUrl(input.url)
+    const previousUrl = node.url
     const credentialsChanged = url !== node.url || input.username !== node.username || !!input.password
     if (credentialsChanged) {
       const password = input.password || encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE) || ''
@@ -162,7 +164,17 @@ export class StorageNodeRegistry {
       active: input.active ?? true,
     })
     if (input.password) node.passwordCipher = encryption.encrypt(input.password, undefined, PASSWORD_PURPOSE)
+    // Another Orthanc behind the node: its feed starts from the beginning (known studies are only re-checked).
+    if (url !== previousUrl) node.changesSeq = 0
     await node.save()
+    if (!node.active) {
+      // A retired node receives nothing more; its queued transfers end (they are planned again if it returns).
+      await db
+        .from('storage_transfers')
+        .where('target_node_id', node.id)
+        .whereIn('status', ['queued', 'running'])
+        .update({ status: 'cancelled', active_key: null, finished_at: this.clock.now().toUTC().toSQL({ includeOffset: false }), last_error: 'node retired' })
+    }
     if (credentialsChanged) await this.checkHealth(node)
     return node
   }

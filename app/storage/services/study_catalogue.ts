@@ -407,7 +407,7 @@ export class StudyCatalogue {
 
   /**
    * Studies with no copy (queued or held) on a required node: a backup added
-   * after they were catalogued, or a plan that was interrupted. Queued a
+   * after they were catalogued or brought back, or a plan that was interrupted. Queued a
    * batch per cycle, oldest first; backups only once the centre holds a
    * verified copy to send them from.
    */
@@ -417,7 +417,22 @@ export class StudyCatalogue {
     let planned = 0
     for (const node of nodes) {
       const query = ArchivedStudy.query()
-        .whereNotExists((q) => q.from('study_copies').whereColumn('study_copies.archived_study_id', 'archived_studies.id').where('study_copies.storage_node_id', node.id))
+        // no copy there, or one left unfinished with nothing queued for it
+        .whereNotExists((q) =>
+          q
+            .from('study_copies')
+            .whereColumn('study_copies.archived_study_id', 'archived_studies.id')
+            .where('study_copies.storage_node_id', node.id)
+            .where((w) =>
+              w.whereIn('study_copies.state', ['verified', 'deleted']).orWhereExists((t) =>
+                t
+                  .from('storage_transfers')
+                  .whereColumn('storage_transfers.archived_study_id', 'archived_studies.id')
+                  .where('storage_transfers.target_node_id', node.id)
+                  .whereIn('storage_transfers.status', ['queued', 'running'])
+              )
+            )
+        )
         .orderBy('id')
         .limit(limit)
       if (node.role === 'backup' && central) {
