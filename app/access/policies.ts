@@ -9,4 +9,5 @@ export const policies = {
   EquipmentPolicy: () => import('#app/equipment/policies/equipment_policy'),
   CriticalValuePolicy: () => import('#app/critical_values/policies/critical_value_policy'),
   ReadingPolicy: () => import('#app/reading/policies/reading_policy'),
+  StoragePolicy: () => import('#app/storage/policies/storage_policy'),
 }

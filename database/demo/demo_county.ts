@@ -28,6 +28,7 @@ import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_
 import { syntheticStudy } from './synthetic_dicom.js'
 import { seedStaffingDemo } from './staffing_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
+import { seedStorageDemo } from './storage_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -245,6 +246,7 @@ export class DemoCounty {
     const sentByDicom = await this.sendByDicom(clinics, patientsByClinic)
     await seedStaffingDemo(this.log)
     await seedCriticalValuesDemo(this.log)
+    await seedStorageDemo(this.log)
     this.log(`${exams} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     await new (await import('./reading_demo.js')).ReadingDemo(this.log).seed()
     return {
