@@ -4,6 +4,7 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
+import { ADMIN_MENU, ADMIN_PRIMARY_LINKS } from '#app/administration/admin_menu'
 
 function toDateTime(value: DateTime | Date | string | null | undefined) {
   if (!value) return null
@@ -25,3 +26,6 @@ edge.global('formatDate', (value: DateTime | Date | string | null) => {
 edge.global('ageOn', (birthDate: DateTime, at?: DateTime) => Math.floor((at ?? DateTime.utc()).diff(birthDate, 'years').years))
 
 edge.global('displayTimezone', imaging.displayTimezone)
+
+edge.global('adminMenu', ADMIN_MENU)
+edge.global('adminPrimaryLinks', ADMIN_PRIMARY_LINKS)

@@ -134,6 +134,31 @@ test.group('Studies sent by DICOM C-STORE', (group) => {
     assert.lengthOf(await orthanc.findStudies({ StudyInstanceUID: study.studyInstanceUid }), 0)
   })
 
+  test('a study forwarded over REST from a clinic\'s own store is matched for that clinic', async ({ assert }) => {
+    // The storage capability forwards member-store studies to the centre over REST (no AE title);
+    // its catalogue says which clinic's store the study came from.
+    const clinicUser = await make.user('clinic_staff')
+    const { exam, clinicPatient } = await make.exam(clinicUser, 'DR')
+    await feedFromNow()
+    const orthanc = await app.container.make(OrthancClient)
+    const study = studyFor(exam, clinicPatient, 1, 1, { accessionNumber: '' })
+    const stored = await orthanc.storeInstance(study.files[0].data)
+    const now = new Date()
+    const [nodeId] = await db.table('storage_nodes').insert({
+      name: make.unique('store'), role: 'member', institution_id: clinicUser.institutionId, url: 'http://127.0.0.1:1',
+      username: 'x', password_cipher: 'x', retention_years: 1, created_at: now, updated_at: now,
+    })
+    await db.table('archived_studies').insert({
+      orthanc_study_id: stored.ParentStudy, study_instance_uid: study.studyInstanceUid, exam_date: '2026-11-22', priority: 'routine',
+      origin_node_id: nodeId, manifest: '{}', manifest_digest: 'x', first_seen_at: now, created_at: now, updated_at: now,
+    })
+    await eventually(async () => (await orthanc.study(stored.ParentStudy)).IsStable)
+    await (await app.container.make(DicomArrivals)).readFeed()
+    await exam.refresh()
+    assert.equal(exam.status, 'images_received')
+    assert.equal((await ExamStudy.findByOrFail('orthanc_study_id', stored.ParentStudy)).examId, exam.id)
+  })
+
   test('the feed position survives a restart: nothing is lost and nothing doubled', async ({ assert }) => {
     const { clinicUser, aeTitle } = await declaredClinic()
     const first = await make.exam(clinicUser, 'DR')

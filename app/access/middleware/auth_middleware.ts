@@ -28,7 +28,8 @@ export default class AuthMiddleware {
       return ctx.response.redirect(this.redirectTo)
     }
     await (user as User).load('institution')
-    if ('view' in ctx) ctx.view.share({ currentUser: user, socketTicket: socketTicket(user) })
+    // The socket ticket is encrypted only when a page is rendered, not on every API call.
+    if ('view' in ctx) ctx.view.share({ currentUser: user, socketTicket: () => socketTicket(user) })
     return next()
   }
 }

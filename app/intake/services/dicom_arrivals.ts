@@ -94,7 +94,7 @@ export class DicomArrivals {
     const tags = study.MainDicomTags
     const patientTags = study.PatientMainDicomTags
     const origin = await this.originOf(study)
-    const sender = origin.aet ? await DicomSender.query().where('ae_title', origin.aet).first() : null
+    const senderInstitutionId = await this.sendingInstitution(orthancStudyId, origin)
 
     const identity = {
       studyInstanceUid: tags.StudyInstanceUID,
@@ -105,7 +105,7 @@ export class DicomArrivals {
     }
 
     const listed = await UnmatchedStudy.findBy('orthanc_study_id', orthancStudyId)
-    const match = await this.findExam(tags.AccessionNumber, patientTags.PatientID, tags.StudyDate, sender, origin.viaDicom)
+    const match = await this.findExam(tags.AccessionNumber, patientTags.PatientID, tags.StudyDate, senderInstitutionId, origin.viaDicom)
     if (match.exam && !listed) {
       try {
         await linkWholeStudy(match.exam, identity, this.orthanc, now)
@@ -132,7 +132,7 @@ export class DicomArrivals {
     await UnmatchedStudy.updateOrCreate(
       { orthancStudyId },
       {
-        institutionId: sender?.institutionId ?? null,
+        institutionId: senderInstitutionId,
         studyInstanceUid: tags.StudyInstanceUID,
         sendingAe: origin.aet,
         dicomPatientId: patientTags.PatientID || null,
@@ -151,10 +151,30 @@ export class DicomArrivals {
       outcome: 'refused',
       targetType: 'orthanc_study',
       targetId: orthancStudyId,
-      details: { ae: origin.aet, reason, institutionId: sender?.institutionId ?? null },
+      details: { ae: origin.aet, reason, institutionId: senderInstitutionId },
     })
-    if (sender) realtime.toInstitution(sender.institutionId, 'unmatched:new', { orthancStudyId, reason })
+    if (senderInstitutionId) realtime.toInstitution(senderInstitutionId, 'unmatched:new', { orthancStudyId, reason })
     return { kind: 'unmatched', reason }
+  }
+
+  /**
+   * The clinic a study came from: for a DICOM C-STORE, the declared sender of the calling AE title
+   * (Orthanc records it on each instance); for a study forwarded from a clinic's own store by the
+   * storage capability (it arrives over REST), the clinic that store belongs to.
+   */
+  protected async sendingInstitution(orthancStudyId: string, origin: { aet: string | null; viaDicom: boolean }) {
+    if (origin.viaDicom) {
+      const sender = origin.aet ? await DicomSender.query().where('ae_title', origin.aet).first() : null
+      return sender?.institutionId ?? null
+    }
+    const forwarded = await db
+      .from('archived_studies')
+      .join('storage_nodes', 'storage_nodes.id', 'archived_studies.origin_node_id')
+      .where('archived_studies.orthanc_study_id', orthancStudyId)
+      .where('storage_nodes.role', 'member')
+      .select('storage_nodes.institution_id')
+      .first()
+    return forwarded?.institution_id ? Number(forwarded.institution_id) : null
   }
 
   /** Who sent the study: Orthanc records the calling AE title of a C-STORE on each instance. */
@@ -179,26 +199,26 @@ export class DicomArrivals {
     accession: string | undefined,
     patientId: string | undefined,
     studyDate: string | undefined,
-    sender: DicomSender | null,
+    senderInstitutionId: number | null,
     viaDicom: boolean
   ): Promise<{ exam: Exam | null; by?: string; reason?: UnmatchedReason }> {
-    if (viaDicom && !sender) return { exam: null, reason: 'unknown_sender' }
+    if (viaDicom && !senderInstitutionId) return { exam: null, reason: 'unknown_sender' }
     if (accession) {
       const exam = await Exam.findBy('accession_number', accession.trim())
       if (exam) {
-        if (sender && exam.institutionId !== sender.institutionId) return { exam: null, reason: 'wrong_clinic' }
+        if (senderInstitutionId && exam.institutionId !== senderInstitutionId) return { exam: null, reason: 'wrong_clinic' }
         return { exam, by: 'accession' }
       }
     }
-    if (!sender || !patientId) return { exam: null, reason: 'no_exam' }
+    if (!senderInstitutionId || !patientId) return { exam: null, reason: 'no_exam' }
     const clinicPatient = await ClinicPatient.query()
-      .where('institution_id', sender.institutionId)
+      .where('institution_id', senderInstitutionId)
       .where('clinic_patient_no', patientId.trim())
       .first()
     if (!clinicPatient) return { exam: null, reason: 'no_exam' }
     const day = dicomDate(studyDate)
     const candidates = await Exam.query()
-      .where('institution_id', sender.institutionId)
+      .where('institution_id', senderInstitutionId)
       .where('patient_id', clinicPatient.patientId)
       .where('status', 'registered')
       .if(day, (q) => {

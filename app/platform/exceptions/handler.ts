@@ -71,10 +71,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (this.isApi(ctx)) {
       const status = typeof error?.status === 'number' ? error.status : 500
       if (status < 500) return ctx.response.status(status).send({ errors: [{ code: error.code || 'error', message: error.message }] })
-      // Logged with its details by report(); the client learns only that it failed.
-      if (!this.debug) {
-        return ctx.response.status(status).send({ errors: [{ code: 'server_error', message: ctx.i18n?.t('common.errors.server_error_text') }] })
-      }
+      // Logged with its details by report(); the client learns only that it failed (and, in development, why).
+      const message = ctx.i18n?.t('common.errors.server_error_text') ?? 'server error'
+      return ctx.response.status(status).send({ errors: [{ code: 'server_error', message, ...(this.debug ? { detail: String(error?.message ?? error) } : {}) }] })
     }
     return super.handle(error, ctx)
   }
