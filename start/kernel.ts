@@ -13,8 +13,9 @@ server.use([
 
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
-  () => import('@adonisjs/session/session_middleware'),
-  () => import('@adonisjs/shield/shield_middleware'),
+  // session and shield (CSRF, security headers) for pages only: the bearer-token API needs neither
+  () => import('#app/platform/middleware/web_session_middleware'),
+  () => import('#app/platform/middleware/web_shield_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#app/platform/middleware/detect_locale_middleware'),
   () => import('#app/platform/middleware/initialize_bouncer_middleware'),
