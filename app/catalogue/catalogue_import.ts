@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
+import db from '@adonisjs/lucid/services/db'
 import app from '@adonisjs/core/services/app'
-import ExamItem, { type Catalogue } from '#models/exam_item'
+import ExamItem, { type Catalogue, type Modality } from '#models/exam_item'
 import { parseCsv } from '#app/platform/csv'
 import { normaliseItem } from './catalogue_normaliser.js'
 
@@ -57,4 +58,31 @@ export async function importAllCatalogues() {
   const reports: ImportReport[] = []
   for (const source of CATALOGUE_SOURCES) reports.push(await importCatalogue(source))
   return reports
+}
+
+export interface LocalItemInput {
+  modality: Modality
+  bodyPart: string
+  method: string
+  position?: string | null
+  isContrast?: boolean
+}
+
+/** An item of the alliance's own, named by the same four parts as the imported ones (R 7.2). */
+export async function addLocalItem(input: LocalItemInput) {
+  const last = await db.from('exam_items').where('catalogue', 'local').max('seq as seq').first()
+  return ExamItem.create({
+    catalogue: 'local',
+    seq: Number(last?.seq ?? 0) + 1,
+    modality: input.modality,
+    region: null,
+    bodyPart: input.bodyPart,
+    method: input.method,
+    position: input.position || null,
+    name: [input.modality, input.bodyPart, input.method, input.position].filter(Boolean).join(' '),
+    sourceName: [input.bodyPart, input.method, input.position].filter(Boolean).join(''),
+    techniqueNote: null,
+    isContrast: input.isContrast ?? /增强/.test(input.method),
+    active: true,
+  })
 }

@@ -22,11 +22,4 @@ export function logHandOff(
   )
 }
 
-/** DATETIME(3) text for conditional updates written with the query builder (MySQL/MariaDB and SQLite alike). */
-export function sqlTime(time: DateTime, milliseconds = false) {
-  return time.toUTC().toFormat(milliseconds ? 'yyyy-MM-dd HH:mm:ss.SSS' : 'yyyy-MM-dd HH:mm:ss')
-}
-
-export function isDuplicateKey(error: any) {
-  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE'
-}
+export { sqlTime, isDuplicateKey } from '#app/platform/db_helpers'

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import PDFDocument from 'pdfkit'
 import ExcelJS from 'exceljs'
+import type { HttpContext } from '@adonisjs/core/http'
 
 /** Fonts tried in order; bin/up.mjs installs fonts-wqy-microhei (Debian) when none is present. */
 export const CJK_FONT_CANDIDATES = [
@@ -58,4 +59,12 @@ export async function xlsxBuffer(sheets: SheetSpec[]): Promise<Buffer> {
     sheet.columns.forEach((column) => (column.width = 16))
   }
   return Buffer.from(await workbook.xlsx.writeBuffer())
+}
+
+/**
+ * Names a generated file in the response: `attachment` downloads, `inline` opens in the browser.
+ * (response.attachment() streams a file from disk, which generated documents are not.)
+ */
+export function nameDownload(ctx: HttpContext, fileName: string, disposition: 'attachment' | 'inline' = 'attachment') {
+  ctx.response.header('Content-Disposition', `${disposition}; filename="${fileName}"`)
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
-import { insertIgnore } from './db_helpers.js'
+import { insertIgnore, sqlTime } from './db_helpers.js'
 
 /*
 | Only one app node runs a scheduled job at a time: each run first takes a
@@ -14,20 +14,18 @@ import { insertIgnore } from './db_helpers.js'
 const HOLDER = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 const running = new Set<string>()
 
-function sqlTime(time: DateTime) {
-  return time.toUTC().toFormat('yyyy-MM-dd HH:mm:ss.SSS')
-}
+const leaseTime = (time: DateTime) => sqlTime(time, true)
 
 export async function acquireLease(name: string, ttlMs: number, holder = HOLDER) {
   // Wall-clock time, not the injectable Clock: leases are between machines, not domain rules.
   const now = DateTime.utc()
   const expires = now.plus({ milliseconds: ttlMs })
-  await insertIgnore('job_leases', { name, holder, expires_at: sqlTime(now.minus({ seconds: 1 })) }, 'name')
+  await insertIgnore('job_leases', { name, holder, expires_at: leaseTime(now.minus({ seconds: 1 })) }, 'name')
   const taken = await db
     .from('job_leases')
     .where('name', name)
-    .where((q) => q.where('holder', holder).orWhere('expires_at', '<', sqlTime(now)))
-    .update({ holder, expires_at: sqlTime(expires) })
+    .where((q) => q.where('holder', holder).orWhere('expires_at', '<', leaseTime(now)))
+    .update({ holder, expires_at: leaseTime(expires) })
   return Number(taken) === 1
 }
 
@@ -36,7 +34,7 @@ export async function releaseLease(name: string, holder = HOLDER) {
     .from('job_leases')
     .where('name', name)
     .where('holder', holder)
-    .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    .update({ expires_at: leaseTime(DateTime.utc().minus({ seconds: 1 })) })
 }
 
 /**

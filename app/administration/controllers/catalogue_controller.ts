@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import db from '@adonisjs/lucid/services/db'
 import ExamItem, { CATALOGUES, MODALITIES } from '#models/exam_item'
 import { examItemValidator } from '#app/administration/validators/administration_validators'
 import { audit } from '#app/audit/audit_log'
+import { addLocalItem } from '#app/catalogue/catalogue_import'
 
 /** The exam-item catalogue: the recognition catalogues as imported, plus the alliance's local items. */
 export default class CatalogueController {
@@ -31,21 +31,7 @@ export default class CatalogueController {
   async store(ctx: HttpContext) {
     await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
     const data = await ctx.request.validateUsing(examItemValidator)
-    const last = await db.from('exam_items').where('catalogue', 'local').max('seq as seq').first()
-    const item = await ExamItem.create({
-      catalogue: 'local',
-      seq: Number(last?.seq ?? 0) + 1,
-      modality: data.modality,
-      region: null,
-      bodyPart: data.bodyPart,
-      method: data.method,
-      position: data.position || null,
-      name: [data.modality, data.bodyPart, data.method, data.position].filter(Boolean).join(' '),
-      sourceName: [data.bodyPart, data.method, data.position].filter(Boolean).join(''),
-      techniqueNote: null,
-      isContrast: data.isContrast ?? /增强/.test(data.method),
-      active: true,
-    })
+    const item = await addLocalItem(data)
     await audit.fromContext(ctx, { action: 'admin.catalogue.create', targetType: 'exam_item', targetId: item.id })
     ctx.session.flash('success', ctx.i18n.t('common.saved'))
     return ctx.response.redirect('/admin/catalogue?catalogue=local')

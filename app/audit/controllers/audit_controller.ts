@@ -5,6 +5,7 @@ import AuditEvent from '#models/audit_event'
 import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
 import imaging from '#config/imaging'
+import { nameDownload } from '#app/platform/documents'
 
 const filterValidator = vine.compile(
   vine.object({
@@ -60,7 +61,7 @@ export default class AuditController {
       events.map((e) => [e.id, e.occurredAt.toISO(), e.actorUsername, e.actorInstitutionId, e.action, e.outcome, e.targetType, e.targetId, e.ip, e.details ? JSON.stringify(e.details) : ''])
     )
     ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-    ctx.response.header('Content-Disposition', `attachment; filename="audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv"`)
+    nameDownload(ctx, `audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv`)
     return csv
   }
 }

@@ -7,7 +7,7 @@ import CriticalValueDelivery from '#models/critical_value_delivery'
 import { CRITICAL_VALUE_STATUSES } from '#models/critical_value'
 import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
-import { xlsxBuffer } from '#app/platform/documents'
+import { nameDownload, xlsxBuffer } from '#app/platform/documents'
 import { readsForAlliance } from '#app/intake/exam_visibility'
 import { Clock } from '#app/platform/clock'
 import { criticalValueForRequest } from '#app/critical_values/critical_value_access'
@@ -109,7 +109,7 @@ export default class CriticalValuesController {
     const { header, rows, filters, stamp } = await this.exportData(ctx)
     await audit.fromContext(ctx, { action: 'critical_value.export', details: { format: 'csv', rows: rows.length, filters } })
     ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-    ctx.response.header('Content-Disposition', `attachment; filename="critical-values-${stamp}.csv"`)
+    nameDownload(ctx, `critical-values-${stamp}.csv`)
     return toCsv(header, rows)
   }
 
@@ -127,7 +127,7 @@ export default class CriticalValuesController {
       },
     ])
     ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    ctx.response.header('Content-Disposition', `attachment; filename="critical-values-${stamp}.xlsx"`)
+    nameDownload(ctx, `critical-values-${stamp}.xlsx`)
     return buffer
   }
 }

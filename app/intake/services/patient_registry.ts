@@ -8,6 +8,7 @@ import Patient, { type Sex } from '#models/patient'
 import ClinicPatient from '#models/clinic_patient'
 import type Institution from '#models/institution'
 import { DomainRefusal } from '#app/platform/domain_refusal'
+import { isDuplicateKey } from '#app/platform/db_helpers'
 
 /*
 | One person is one patient across the alliance. The national ID number is
@@ -138,7 +139,7 @@ export class PatientRegistry {
       return outer ? await work(outer) : await db.transaction(work)
     } catch (error: any) {
       // Two clinics registering the same new person at the same instant: the unique hash decides.
-      if (error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (isDuplicateKey(error)) {
         throw new DomainRefusal('registration_conflict', 'intake.patient.registration_conflict', {}, 409)
       }
       throw error

@@ -5,7 +5,7 @@ import Exam from '#models/exam'
 import type ExamStudy from '#models/exam_study'
 import type { OrthancClient } from '#app/orthanc/orthanc_client'
 import { realtime } from '#app/realtime/realtime'
-import { insertIgnore } from '#app/platform/db_helpers'
+import { insertIgnore, sqlTime } from '#app/platform/db_helpers'
 import { enterReadingQueue } from '#app/reading/services/turnaround'
 
 /*
@@ -33,7 +33,7 @@ export class StudyOfAnotherExam extends Error {
   }
 }
 
-const sql = (time: DateTime) => time.toUTC().toSQL({ includeOffset: false })!
+const sql = (time: DateTime) => sqlTime(time, true)
 
 function parseDicomDate(value?: string | null) {
   if (!value) return null

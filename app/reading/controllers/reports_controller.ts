@@ -8,6 +8,7 @@ import { signedReport, signedReportsFor } from '#app/reading/services/report_vie
 import { reportPdf } from '#app/reading/services/report_pdf'
 import { reportJson } from '#app/reading/controllers/report_json'
 import { isApi } from '#app/reading/controllers/reading_access'
+import { nameDownload } from '#app/platform/documents'
 
 /*
 | Signed reports for whoever may see the exam: the requesting clinic (another
@@ -63,7 +64,7 @@ export default class ReportsController {
     const buffer = await reportPdf(signed, previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null)
     await audit.fromContext(ctx, { action: 'report.print', targetType: 'exam', targetId: exam.id, details: { versionNo: signed.versionNo, ...(isApi(ctx) ? { via: 'api' } : {}) } })
     ctx.response.header('Content-Type', 'application/pdf')
-    ctx.response.header('Content-Disposition', `inline; filename="report-${exam.accessionNumber}-v${signed.versionNo}.pdf"`)
+    nameDownload(ctx, `report-${exam.accessionNumber}-v${signed.versionNo}.pdf`, 'inline')
     ctx.response.header('Cache-Control', 'private, no-store')
     return ctx.response.send(buffer)
   }

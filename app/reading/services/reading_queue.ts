@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { timeLeft, type Urgency } from '#app/reading/services/turnaround'
+import { sqlTime } from '#app/platform/db_helpers'
 
 /*
 | The reading queue: exams whose images arrived and whose report is not yet
@@ -59,7 +60,7 @@ function utc(value: Date | string | null): DateTime | null {
   return value instanceof Date ? DateTime.fromJSDate(value, { zone: 'utc' }) : DateTime.fromSQL(String(value), { zone: 'utc' })
 }
 
-const sql = (time: DateTime) => time.toSQL({ includeOffset: false })!
+const sql = (time: DateTime) => sqlTime(time, true)
 
 @inject()
 export class ReadingQueue {

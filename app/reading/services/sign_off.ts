@@ -13,6 +13,7 @@ import { doctorOf } from '#app/reading/services/doctors'
 import { singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { currentLimits, limitFrom } from '#app/reading/services/turnaround'
 import { ReportContext, versionContent, workingVersion } from '#app/reading/services/report_context'
+import { sqlTime } from '#app/platform/db_helpers'
 import {
   cleanContent,
   comparisonRefusal,
@@ -39,7 +40,7 @@ import {
 | thrown before any write or inside the transaction that rolls back.
 */
 
-const sql = (time: DateTime) => time.toSQL({ includeOffset: false })!
+const sql = (time: DateTime) => sqlTime(time, true)
 
 const QUEUED_STATUSES = ['images_received', 'in_progress'] as const
 

@@ -11,9 +11,9 @@ import { auditedWork } from '#app/staffing/audited_work'
 import { resultView, chartOf } from './staffing_view.js'
 import { presenter } from '#app/staffing/services/staffing_presenter'
 import type StaffingPlan from '#models/staffing_plan'
+import { nameDownload } from '#app/platform/documents'
 
-/** Content-Disposition for a generated file (response.attachment() streams a file from disk, which these are not). */
-const downloadAs = (ctx: HttpContext, name: string) => ctx.response.header('Content-Disposition', `attachment; filename="${name}"`)
+const downloadAs = (ctx: HttpContext, name: string) => nameDownload(ctx, name)
 
 const formatTime = (iso: string) => DateTime.fromISO(iso).setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
 

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
 import type { ExamStatus } from '#models/exam'
 import { categoryOfItem, emptyWorkload, type Workload } from './staffing_rules.js'
+import { sqlTime } from '#app/platform/db_helpers'
 
 /**
  * Exams that were actually done: their images reached the centre (or they went
@@ -26,7 +27,7 @@ export interface CountedWorkload {
  */
 export class WorkloadCounter {
   async count(start: DateTime, end: DateTime): Promise<CountedWorkload> {
-    const sql = (t: DateTime) => t.toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+    const sql = (t: DateTime) => sqlTime(t)
     const rows = await db
       .from('exams as e')
       .join('exam_exam_items as x', 'x.exam_id', 'e.id')

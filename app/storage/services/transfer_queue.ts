@@ -3,7 +3,7 @@ import type { DateTime } from 'luxon'
 import type ArchivedStudy from '#models/archived_study'
 import type { TransferPriority } from '#models/archived_study'
 import type { TransferPurpose } from '#models/storage_transfer'
-import { insertIgnore } from '#app/platform/db_helpers'
+import { insertIgnore, sqlTime as platformSqlTime } from '#app/platform/db_helpers'
 
 /*
 | The persistent replication queue. Every transfer is a row before anything
@@ -22,9 +22,8 @@ export function backoffSeconds(attempts: number) {
   return Math.min(max, base * 2 ** Math.max(0, attempts - 1))
 }
 
-export function sqlTime(time: DateTime) {
-  return time.toUTC().toSQL({ includeOffset: false })!
-}
+/** DATETIME text with milliseconds (the storage tables order and compare by it). */
+export const sqlTime = (time: DateTime) => platformSqlTime(time, true)
 
 export function activeKey(studyId: number, nodeId: number) {
   return `${studyId}:${nodeId}`
