@@ -20,7 +20,8 @@ export function studyFor(exam: Exam, clinicPatient: ClinicPatient, series = 1, p
       patientName: 'Zhang^San',
       patientId: clinicPatient.clinicPatientNo,
       accessionNumber: exam.accessionNumber,
-      studyDate: exam.registeredAt.toFormat('yyyyMMdd'),
+      // A modality writes its local date: the hospital's day, which differs from UTC's from 16:00 UTC on.
+      studyDate: exam.registeredAt.setZone(imaging.displayTimezone).toFormat('yyyyMMdd'),
       ...extra,
     },
     series,
