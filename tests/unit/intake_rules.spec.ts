@@ -23,7 +23,7 @@ const header = (extra: Partial<DicomHeader> = {}): DicomHeader => ({
   lossyImageCompression: null,
   ...extra,
 })
-const exam = { accessionNumber: '26112200001', modality: 'CT', clinicPatientNo: 'M01-1001' }
+const exam = { accessionNumber: '26112200001', modality: 'CT', clinicPatientNo: 'M01-1001', institutionId: 1 }
 
 test.group('National ID (C 9.2.4)', () => {
   test('checks the GB 11643 check character and reads birth date and sex', ({ assert }) => {
