@@ -179,7 +179,14 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
   if (probe?.status === 200 && mode === 'test') {
     fail(`an Orthanc already answers at ${env.ORTHANC_URL}; the suite needs its own (set TEST_ORTHANC_HTTP_PORT to a free port)`)
   }
-  aptInstall([['orthanc', '/usr/sbin/Orthanc']], 'the DICOM store')
+  aptInstall(
+    [
+      ['orthanc', '/usr/sbin/Orthanc'],
+      // decodes JPEG 2000 and JPEG-LS (lossless studies in those syntaxes are accepted and must display)
+      ['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so'],
+    ],
+    'the DICOM store'
+  )
   const url = new URL(env.ORTHANC_URL)
   const node = new OrthancProcess({
     name: mode === 'test' ? `test-${url.port}` : url.port && url.port !== '8042' ? `centre-${url.port}` : 'centre',
@@ -230,6 +237,7 @@ async function main() {
   ensureNodeModules()
   ensureEnvFile()
   if (mode === 'test') {
+    aptInstall([['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so']], 'JPEG 2000 / JPEG-LS previews (the suite checks one)')
     aptInstall(
       [
         ['dcmtk', '/usr/bin/storescu'],

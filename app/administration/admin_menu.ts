@@ -28,6 +28,7 @@ export const ADMIN_MENU: AdminSection[] = [
     title: 'admin.menu.images',
     links: [
       { href: '/admin/senders', label: 'common.nav.senders' },
+      { href: '/admin/arrival-problems', label: 'intake.feed.title' },
       { href: '/admin/catalogue', label: 'common.nav.catalogue' },
       { href: '/storage', label: 'storage.nav', primary: true },
     ],

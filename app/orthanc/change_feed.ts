@@ -82,6 +82,8 @@ export interface ReadSummary {
   poisoned: number
   retried: number
   stoppedBy: string | null
+  /** the error that stopped the read (Orthanc or the database unavailable) */
+  error?: unknown
 }
 
 export interface ReadOptions {
@@ -103,6 +105,7 @@ export async function readChanges(options: ReadOptions): Promise<ReadSummary> {
     summary.retried = await retryPoison(feed, client, listeners, now)
   } catch (error) {
     summary.stoppedBy = describe(error)
+    summary.error = error
     return summary
   }
 
@@ -113,6 +116,7 @@ export async function readChanges(options: ReadOptions): Promise<ReadSummary> {
       changes = await client.changes(since, 100)
     } catch (error) {
       summary.stoppedBy = describe(error)
+      summary.error = error
       if (!isTransient(error)) logger.error({ err: error, feed }, 'reading an Orthanc changes feed failed')
       return summary
     }
@@ -128,6 +132,7 @@ export async function readChanges(options: ReadOptions): Promise<ReadSummary> {
             // Orthanc or the database went away mid-page: stop here, this change comes again next poll.
             await cursor.save(Math.max(since, change.Seq - 1))
             summary.stoppedBy = describe(error)
+            summary.error = error
             return summary
           }
           await recordPoison(feed, subscriber.name, change, error, now())

@@ -15,13 +15,23 @@ export interface ScheduledJob {
 export function scheduledJobs(): ScheduledJob[] {
   return [
     {
-      name: 'intake.read-dicom-arrivals',
+      // The central Orthanc's /changes, read once and handed to every subscriber (intake, storage).
+      name: 'orthanc.read-change-feed',
       cron: `*/${Math.max(1, Math.min(59, imaging.orthanc.pollSeconds))} * * * * *`,
       leaseMs: 60_000,
       run: async () => {
         const { DicomArrivals } = await import('#app/intake/services/dicom_arrivals')
-        const arrivals = await app.container.make(DicomArrivals)
-        await arrivals.readFeed()
+        await (await app.container.make(DicomArrivals)).readFeed()
+      },
+    },
+    {
+      // Exams whose rows and Orthanc studies disagree are mended (also once at start-up).
+      name: 'intake.reconcile-exams',
+      cron: '20 */10 * * * *',
+      leaseMs: 10 * 60_000,
+      run: async () => {
+        const { ExamReconciliation } = await import('#app/intake/services/exam_reconciliation')
+        await (await app.container.make(ExamReconciliation)).reconcile()
       },
     },
     {

@@ -5,6 +5,7 @@ import { examForRequest } from '#app/intake/exam_access'
 import { audit } from '#app/audit/audit_log'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { ExamImages, CT_WINDOWS, type WindowPreset } from '#app/images/services/exam_images'
+import { needingOrthanc } from '#app/orthanc/unavailable'
 
 /**
  * Images reach a browser only through here: the exam is checked for the user's
@@ -21,7 +22,8 @@ export default class ImagesController {
   /** GET /exams/:id/series — the series and their ordered instances, for the viewer. */
   async series(ctx: HttpContext) {
     const exam = await examForRequest(ctx, { id: ctx.params.id })
-    const series = await this.images.series(exam)
+    // Orthanc unavailable or hung: 503 within its deadline, never 404 as if the images did not exist.
+    const series = await needingOrthanc(() => this.images.series(exam))
     await audit.fromContext(ctx, { action: 'exam.images.view', targetType: 'exam', targetId: exam.id })
     return { series }
   }
@@ -29,14 +31,14 @@ export default class ImagesController {
   /** GET /exams/:id/instances/:instanceId/preview */
   async preview(ctx: HttpContext) {
     const exam = await examForRequest(ctx, { id: ctx.params.id })
-    await this.ensureHeld(ctx, exam, ctx.params.instanceId)
-    return this.pipe(ctx, await this.orthanc.instancePreview(ctx.params.instanceId))
+    await needingOrthanc(() => this.ensureHeld(ctx, exam, ctx.params.instanceId))
+    return this.pipe(ctx, await needingOrthanc(() => this.orthanc.instancePreview(ctx.params.instanceId)))
   }
 
   /** GET /exams/:id/instances/:instanceId/frames/:frame/rendered?preset=lung */
   async rendered(ctx: HttpContext) {
     const exam = await examForRequest(ctx, { id: ctx.params.id })
-    await this.ensureHeld(ctx, exam, ctx.params.instanceId)
+    await needingOrthanc(() => this.ensureHeld(ctx, exam, ctx.params.instanceId))
     const frame = Number(ctx.params.frame)
     if (!Number.isInteger(frame) || frame < 0 || frame > 10_000) throw DomainRefusal.notFound('frame')
     const preset = ctx.request.input('preset') as WindowPreset | undefined
@@ -44,11 +46,13 @@ export default class ImagesController {
     const width = Math.min(Number(ctx.request.input('width')) || 0, 2048) || undefined
     return this.pipe(
       ctx,
-      await this.orthanc.renderedFrame(ctx.params.instanceId, frame, {
-        windowCenter: window?.center,
-        windowWidth: window?.width,
-        width,
-      })
+      await needingOrthanc(() =>
+        this.orthanc.renderedFrame(ctx.params.instanceId, frame, {
+          windowCenter: window?.center,
+          windowWidth: window?.width,
+          width,
+        })
+      )
     )
   }
 

@@ -12,6 +12,7 @@ import { examForRequest } from '#app/intake/exam_access'
 import { audit } from '#app/audit/audit_log'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import imaging from '#config/imaging'
+import { examArrival } from './image_uploads_controller.js'
 
 /** Exam requests: the list a user may see, registering one, opening one. */
 @inject()
@@ -71,8 +72,10 @@ export default class ExamsController {
     const studies = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at')
     const canUpload = await ctx.bouncer.with('ExamPolicy').allows('upload', exam)
     await audit.fromContext(ctx, { action: 'exam.view', targetType: 'exam', targetId: exam.id })
+    const arrival = await examArrival(exam, ctx)
     return ctx.view.render('pages/intake/exams/show', {
       exam,
+      arrival,
       clinicPatient,
       studies,
       canUpload,

@@ -4,6 +4,7 @@ import type Exam from '#models/exam'
 import app from '@adonisjs/core/services/app'
 import type { DateTime } from 'luxon'
 import ExamStudy from '#models/exam_study'
+import ExamModel from '#models/exam'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { ImageIntake, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
@@ -142,8 +143,8 @@ export interface ExamArrival {
 }
 
 /** What the exam page shows of the images' arrival (also sent after each upload, so it is right at once). */
-export async function examArrival(exam: Exam, ctx: HttpContext): Promise<ExamArrival> {
-  await exam.refresh()
+export async function examArrival(loaded: Exam, ctx: HttpContext): Promise<ExamArrival> {
+  const exam = await ExamModel.findOrFail(loaded.id)
   const studies = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at')
   const format = (time: DateTime | null) => (time ? time.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') : null)
   const clock = await app.container.make(Clock)
