@@ -230,3 +230,8 @@ export async function retryPoisonNow(id: number, now: DateTime) {
     .update({ status: 'retrying', next_attempt_at: sqlTime(now), attempts: POISON_MAX_ATTEMPTS - 1 })
   return Number(updated) > 0
 }
+
+/** Removes a subscriber (tests, or a capability switched off). */
+export function unsubscribeFromChanges(name: string) {
+  subscribers.delete(name)
+}

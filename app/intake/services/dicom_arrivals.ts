@@ -368,7 +368,13 @@ export class DicomArrivals {
   async attach(unmatched: UnmatchedStudy, exam: Exam, userId: number) {
     const facts = await this.studyFacts(unmatched.orthancStudyId)
     if (!facts) throw DomainRefusal.notFound('study')
-    const refusal = intakeRefusal(factsOf(facts), await examFacts(exam), unmatched.institutionId)
+    const studyFacts = factsOf(facts)
+    const rules = await examFacts(exam)
+    const patientIdOfAnotherPatient =
+      !!studyFacts.patientId &&
+      studyFacts.patientId.trim() !== rules.clinicPatientNo &&
+      !!(await ClinicPatient.query().where('institution_id', exam.institutionId).where('clinic_patient_no', studyFacts.patientId.trim().slice(0, 64)).first())
+    const refusal = intakeRefusal(studyFacts, rules, unmatched.institutionId, { confirmedByClinic: true, patientIdOfAnotherPatient })
     if (refusal) {
       throw new DomainRefusal(refusal.reason, `intake.upload.reasons.${refusal.reason}`, refusal.detail ?? {}, 422)
     }

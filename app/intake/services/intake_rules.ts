@@ -95,7 +95,19 @@ function modalityFits(modality: string | null, examModality: string) {
  * @param senderInstitutionId the clinic that sent it (the uploader's, the C-STORE sender's, the store's);
  *   null when nobody knows, which never matches
  */
-export function intakeRefusal(facts: IntakeFacts, exam: ExamFacts, senderInstitutionId: number | null): IntakeRefusal | null {
+export interface AttachContext {
+  /** the clinic chose this exam for this study itself (attaching an unmatched study) */
+  confirmedByClinic: boolean
+  /** the study's Patient ID is the number of another of the clinic's patients */
+  patientIdOfAnotherPatient: boolean
+}
+
+/**
+ * @param attach when a clinic attaches an unmatched study by hand: a Patient ID
+ *   the clinic does not know (a walk-in's temporary number, a typo at the
+ *   modality) does not stop it, one that is another patient's does.
+ */
+export function intakeRefusal(facts: IntakeFacts, exam: ExamFacts, senderInstitutionId: number | null, attach?: AttachContext): IntakeRefusal | null {
   const tooLong = overLongValue(facts)
   if (tooLong) return tooLong
   // R 7.1: images exchanged for mutual recognition are lossless.
@@ -111,8 +123,10 @@ export function intakeRefusal(facts: IntakeFacts, exam: ExamFacts, senderInstitu
   const patientId = facts.patientId?.trim() || null
   if (accession && accession !== exam.accessionNumber) return { reason: 'accession_mismatch' }
   // Both are checked when both are present: a right accession with another patient's ID is another patient's study.
-  if (patientId && exam.clinicPatientNo && patientId !== exam.clinicPatientNo) return { reason: 'patient_mismatch', detail: { patientId } }
-  if (!accession && !patientId) return { reason: 'patient_mismatch' }
+  if (patientId && exam.clinicPatientNo && patientId !== exam.clinicPatientNo) {
+    if (!attach?.confirmedByClinic || attach.patientIdOfAnotherPatient) return { reason: 'patient_mismatch', detail: { patientId } }
+  }
+  if (!accession && !patientId && !attach?.confirmedByClinic) return { reason: 'patient_mismatch' }
   const wrong = facts.modalities.find((m) => !modalityFits(m, exam.modality))
   if (wrong !== undefined) return { reason: 'modality_mismatch', detail: { modality: String(wrong) } }
   return null

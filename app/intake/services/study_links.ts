@@ -164,8 +164,8 @@ export async function linkStoredInstance(
           .from('exam_studies')
           .where('id', studyRowId)
           .update({
-            instance_count: trx.raw('instance_count + 1'),
-            series_count: newSeries ? trx.raw('series_count + 1') : trx.raw('series_count'),
+            instance_count: trx.knexRawQuery('instance_count + 1'),
+            series_count: newSeries ? trx.knexRawQuery('series_count + 1') : trx.knexRawQuery('series_count'),
             last_received_at: sql(now),
             updated_at: sql(now),
           })
