@@ -68,20 +68,32 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
   if (ctx.request.is(['multipart/form-data'])) {
     let stop!: () => void
     const stopped = new Promise<void>((resolve) => (stop = resolve))
+    // A part's handler may still wait for Orthanc while the parser reads the next part.
+    const inFlight = new Set<Promise<void>>()
     ctx.request.multipart.onFile('*', {}, async (part) => {
       const name = part.filename || 'file'
       if (tooLarge) return drainPart(part)
+      const handled = (async () => {
+        try {
+          files.push(describe(name, await intake.receive(exam, part, identity)))
+        } catch (error) {
+          if (!(error instanceof UploadTooLarge)) throw error
+          overLimit(name)
+          stop()
+        }
+      })()
+      inFlight.add(handled)
       try {
-        files.push(describe(name, await intake.receive(exam, part, identity)))
-      } catch (error) {
-        if (!(error instanceof UploadTooLarge)) throw error
-        overLimit(name)
-        stop()
+        await handled
+      } finally {
+        inFlight.delete(handled)
       }
     })
     const processed = ctx.request.multipart.process({ limit: Number.MAX_SAFE_INTEGER })
     processed.catch(() => {})
     await Promise.race([processed, stopped])
+    // Files whose bytes all arrived finish storing before the answer; the rest of the body is never read.
+    await Promise.allSettled([...inFlight])
   } else {
     const rawName = ctx.request.header('x-file-name') || 'file'
     let name = rawName

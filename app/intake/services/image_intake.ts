@@ -131,7 +131,7 @@ class Truncated extends Error {}
  * The source is read by hand, never destroyed: a multipart parser must be able
  * to move on to the next part.
  */
-function continueStream(prefix: Buffer, rest: Readable | null, limit: number, structure: DicomStructure | null) {
+function continueStream(prefix: Buffer, rest: Readable | null, limit: number, structure: DicomStructure | null, failure: { error: Error | null }) {
   let sent = 0
   let held: Buffer | null = null
   let finished = !rest
@@ -141,8 +141,10 @@ function continueStream(prefix: Buffer, rest: Readable | null, limit: number, st
     },
   })
   const fail = (error: Error) => {
+    // Kept for the caller: the HTTP client reports only that the body broke, not why.
+    failure.error = error
     detach()
-    if (rest && !rest.readableEnded) drain(rest)
+    if (!(error instanceof TooLarge) && rest && !rest.readableEnded) drain(rest)
     out.destroy(error)
   }
   const pass = (chunk: Buffer) => {
@@ -290,15 +292,15 @@ export class ImageIntake {
     }
 
     let stored
+    const failure: { error: Error | null } = { error: null }
     try {
-      stored = await this.orthanc.storeInstance(continueStream(prefix, ended ? null : source, limit, new DicomStructure(parsed.layout)), {
+      stored = await this.orthanc.storeInstance(continueStream(prefix, ended ? null : source, limit, new DicomStructure(parsed.layout), failure), {
         contentLength: declaredSize,
       })
     } catch (error) {
+      if (failure.error instanceof TooLarge) throw new UploadTooLarge(limit)
       drain(source)
-      const cause = (error as any)?.cause
-      if (error instanceof TooLarge || cause instanceof TooLarge || String((error as Error)?.message).includes('TooLarge')) throw new UploadTooLarge(limit)
-      if (error instanceof Truncated || cause instanceof Truncated) return { status: 'rejected', reason: 'truncated' }
+      if (failure.error instanceof Truncated) return { status: 'rejected', reason: 'truncated' }
       // Orthanc could not parse what our reader accepted: its structure is broken somewhere we did not read.
       if (error instanceof OrthancError && error.isBadDicom) return { status: 'rejected', reason: 'malformed' }
       logger.error({ err: error, exam: exam.accessionNumber }, 'storing an instance in Orthanc failed')
