@@ -147,6 +147,15 @@ export class OrthancProcess {
     }
   }
 
+  /** Pauses the process (SIGSTOP): it keeps its sockets open and answers nothing, like a hung server. */
+  pause() {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGSTOP')
+  }
+
+  resume() {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGCONT')
+  }
+
   async restart() {
     await this.stop()
     this.options.fresh = false
