@@ -291,7 +291,15 @@ async function main() {
   if (mode === 'test') {
     say(`running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`)
     const code = await ace(['test', ...passThrough])
-    return shutdown(code)
+    if (code !== 0 || passThrough.length > 0) return shutdown(code)
+    // The date-sensitive files once more with the Node process in another time zone than UTC (the hospital's
+    // day must come from the configured zone, never from the machine's): a few seconds.
+    say('running the date-sensitive tests again with TZ=America/New_York…')
+    const zoned = await spawnChild(
+      ['ace.js', 'test', '--files=tests/functional/time_of_day.spec.ts', '--files=tests/unit/intake_rules.spec.ts'],
+      { ...env, TZ: 'America/New_York' }
+    )
+    return shutdown(zoned)
   }
 
   if ((await ace(['demo:seed'])) !== 0) return shutdown(1)
