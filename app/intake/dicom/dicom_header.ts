@@ -183,9 +183,15 @@ function clean(value: string) {
  * from the first element (a group it knows, in one byte order or the other,
  * followed by a VR or not). Null when it does not look like DICOM at all.
  */
-function guessEncoding(buf: Buffer, offset: number): { littleEndian: boolean; explicit: boolean; transferSyntaxUid: string } | null {
+function guessEncoding(buf: Buffer, offset: number, afterMeta = false): { littleEndian: boolean; explicit: boolean; transferSyntaxUid: string } | null {
   if (buf.length < offset + 8) return null
-  const plausible = (group: number) => group >= 0x0002 && group <= 0x0028 && group % 2 === 0
+  // Without a preamble the first group must look like a dataset's, or the file is not DICOM at all; after a
+  // meta header that names no transfer syntax, any group does (DCMTK reads such files too).
+  const plausible = afterMeta ? (group: number) => group < 0x7fe0 : (group: number) => group >= 0x0002 && group <= 0x0028 && group % 2 === 0
+  if (afterMeta && buf.readUInt16LE(offset) > buf.readUInt16BE(offset)) {
+    const vr = buf.toString('latin1', offset + 4, offset + 6)
+    if (KNOWN_VRS.has(vr)) return { littleEndian: false, explicit: true, transferSyntaxUid: EXPLICIT_BE }
+  }
   const le = buf.readUInt16LE(offset)
   const be = buf.readUInt16BE(offset)
   const vr = buf.toString('latin1', offset + 4, offset + 6)
@@ -248,7 +254,7 @@ export function parseDicomHeader(buf: Buffer, ended: boolean): HeaderParse {
     let explicit = true
     if (!transferSyntaxUid) {
       // No transfer syntax in the meta header (or no meta header): guessed as DCMTK does.
-      const guessed = guessEncoding(buf, datasetOffset)
+      const guessed = guessEncoding(buf, datasetOffset, datasetOffset > start)
       if (!guessed) {
         if (buf.length < datasetOffset + 8) throw new NeedMore()
         return { state: 'invalid', reason: hasPreamble ? 'malformed' : 'not_dicom' }
