@@ -38,7 +38,9 @@ test.group('A hung Orthanc', (group) => {
       const { exam, clinicPatient } = await make.exam(clinic, 'CT')
       const token = await apiToken(clinic)
       const study = studyFor(exam, clinicPatient, 1, 3)
-      assert.equal((await upload(exam.accessionNumber, token, study.files[0].data)).status, 200)
+      const first = await upload(exam.accessionNumber, token, study.files[0].data)
+      assert.equal(first.status, 200)
+      const instanceId = first.body.files[0].orthancInstanceId
       assert.equal((await call(`/api/v1/exams/${exam.id}/series`, token)).status, 200)
 
       node.pause()
@@ -50,6 +52,8 @@ test.group('A hung Orthanc', (group) => {
         assert.equal(series.status, 503)
         assert.equal(series.body.errors[0].code, 'store_unavailable')
         assert.equal(series.body.errors[0].message, '影像存储服务暂不可用，请稍后重试')
+        const preview = await fetch(`${baseUrl()}/api/v1/exams/${exam.id}/instances/${instanceId}/preview`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) })
+        assert.equal(preview.status, 503)
       } finally {
         node.resume()
       }
