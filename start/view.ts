@@ -4,7 +4,8 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
-import { ADMIN_MENU, ADMIN_PRIMARY_LINKS } from '#app/administration/admin_menu'
+import { navigation } from '#app/platform/navigation'
+import '#start/navigation'
 
 function toDateTime(value: DateTime | Date | string | null | undefined) {
   if (!value) return null
@@ -27,5 +28,4 @@ edge.global('ageOn', (birthDate: DateTime, at?: DateTime) => Math.floor((at ?? D
 
 edge.global('displayTimezone', imaging.displayTimezone)
 
-edge.global('adminMenu', ADMIN_MENU)
-edge.global('adminPrimaryLinks', ADMIN_PRIMARY_LINKS)
+edge.global('navigation', navigation)

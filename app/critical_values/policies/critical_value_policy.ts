@@ -2,7 +2,7 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type CriticalValue from '#models/critical_value'
 import imaging from '#config/imaging'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import { canRaise, mayAcknowledge } from '#app/critical_values/critical_value_rules'
 
 /** Who may see and act on critical values; a denied `view` is answered 404 by the controllers. */

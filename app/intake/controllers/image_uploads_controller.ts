@@ -2,8 +2,9 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type Exam from '#models/exam'
 import { ImageIntake, type InstanceOutcome } from '#app/intake/services/image_intake'
-import { examForRequest } from '#app/intake/exam_access'
-import { audit } from '#app/audit/audit_log'
+import { examTarget } from '#app/access/exam_access'
+import { mayUploadTo } from '#app/intake/intake_access'
+import { useCase } from '#app/platform/http/use_case'
 
 export interface FileResult {
   file: string
@@ -56,25 +57,12 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
     files.push(describe(name.slice(0, 255), outcome))
   }
 
-  const summary: UploadSummary = {
+  return {
     stored: files.filter((f) => f.status === 'stored').length,
     alreadyStored: files.filter((f) => f.status === 'already_stored').length,
     rejected: files.filter((f) => f.status === 'rejected').length,
     files,
   }
-  await audit.fromContext(ctx, {
-    action: 'exam.images.upload',
-    outcome: summary.rejected === files.length && files.length > 0 ? 'refused' : 'success',
-    targetType: 'exam',
-    targetId: exam.id,
-    details: {
-      stored: summary.stored,
-      alreadyStored: summary.alreadyStored,
-      rejected: summary.rejected,
-      reasons: [...new Set(files.filter((f) => f.reason).map((f) => f.reason))],
-    },
-  })
-  return summary
 }
 
 /**
@@ -86,24 +74,37 @@ export function uploadStatus(summary: UploadSummary) {
   return summary.files.some((f) => f.reason === 'store_failed') ? 503 : 422
 }
 
-/** POST /exams/:id/images from the clinic's exam page. */
+/** POST /exams/:id/images from the clinic's exam page, POST /api/v1/exams/:accession/images from integrations. */
 @inject()
 export default class ImageUploadsController {
   constructor(protected intake: ImageIntake) {}
 
-  async store(ctx: HttpContext) {
-    const exam = await examForRequest(ctx, { id: ctx.params.id }, 'upload')
-    const summary = await receiveUploadedFiles(ctx, exam, this.intake)
-    if (ctx.request.accepts(['html', 'json']) === 'json') {
-      return ctx.response.status(uploadStatus(summary)).send(summary)
-    }
-    // Flash messages ride in the session cookie: keep them short.
-    ctx.session.flash('uploadSummary', {
-      stored: summary.stored,
-      alreadyStored: summary.alreadyStored,
-      rejected: summary.rejected,
-      files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.images.upload',
+      target: examTarget,
+      allowOn: mayUploadTo,
+      run: ({ target }) => receiveUploadedFiles(ctx, target, this.intake),
+      audit: {
+        outcome: (summary) => (summary.rejected === summary.files.length && summary.files.length > 0 ? 'refused' : 'success'),
+        details: (summary) => ({
+          stored: summary.stored,
+          alreadyStored: summary.alreadyStored,
+          rejected: summary.rejected,
+          reasons: [...new Set(summary.files.filter((f) => f.reason).map((f) => f.reason))],
+        }),
+      },
+      json: (summary) => ctx.response.status(uploadStatus(summary)).send(summary),
+      page: (summary, { target }) => {
+        // Flash messages ride in the session cookie: keep them short.
+        ctx.session.flash('uploadSummary', {
+          stored: summary.stored,
+          alreadyStored: summary.alreadyStored,
+          rejected: summary.rejected,
+          files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+        })
+        return ctx.response.redirect(`/exams/${target.id}`)
+      },
     })
-    return ctx.response.redirect(`/exams/${exam.id}`)
   }
 }

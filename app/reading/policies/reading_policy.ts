@@ -1,7 +1,8 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import { isIntermediateOrAbove } from '#app/access/roles'
+import imaging from '#config/imaging'
 
 /**
  * Who may enter reading at all. The finer rules (a junior signing, signing
@@ -17,6 +18,12 @@ export default class ReadingPolicy extends BasePolicy {
   /** C 8.4.2: the department's templates and phrases, kept by its 中级+ doctors. */
   maintainTemplates(user: User) {
     return this.read(user) && isIntermediateOrAbove(user)
+  }
+
+  /** Signed reports: the requesting clinics, the readers and QC (administrators only with clinical access). */
+  seeReports(user: User) {
+    if (user.role === 'admin') return imaging.adminClinicalAccess
+    return user.role === 'clinic_staff' || user.role === 'radiologist' || user.role === 'qc_officer'
   }
 
   /** Turnaround limits and the sign-off policy are administration. */

@@ -1,7 +1,7 @@
 import Exam from '#models/exam'
 import type User from '#models/user'
 import type ReportVersion from '#models/report_version'
-import { scopeExams } from '#app/intake/exam_visibility'
+import { scopeExams } from '#app/access/visibility'
 import { allVersions } from '#app/reading/services/report_context'
 import { diffText, type DiffPart } from '#app/reading/services/report_rules'
 

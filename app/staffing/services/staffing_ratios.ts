@@ -9,7 +9,7 @@ import { Clock } from '#app/platform/clock'
 import { parseCsv } from '#app/platform/csv'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { STANDARD_DEFAULTS, WORKLOAD_CATEGORIES, type RatioRow, type RatioSnapshot, type WorkloadCategory } from './staffing_rules.js'
-import { isUniqueViolation } from './db_errors.js'
+import { isDuplicateKey } from '#app/platform/db_helpers'
 
 /** C 7.1.1 Table 1 as shipped with the app (copied from the standard). */
 export const WORKLOAD_TABLE_CSV = 'database/data/staffing-workload-table.csv'
@@ -126,7 +126,7 @@ export class StaffingRatios {
       await this.insertVersion(1, { note: 'C 7.1.1 表 1 / Table 1 (database/data/staffing-workload-table.csv)', rows, ...STANDARD_DEFAULTS }, null)
     } catch (error) {
       // Two first users at once: the other one seeded it.
-      if (!isUniqueViolation(error)) throw error
+      if (!isDuplicateKey(error)) throw error
     }
   }
 
@@ -151,7 +151,7 @@ export class StaffingRatios {
     try {
       return await this.insertVersion(current.version + 1, revision, user.id)
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version + 1 }, 409)
+      if (isDuplicateKey(error)) throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version + 1 }, 409)
       throw error
     }
   }
