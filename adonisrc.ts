@@ -31,6 +31,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/view'),
+    () => import('#start/events'),
     { file: () => import('#start/realtime'), environment: ['web', 'test'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
   ],

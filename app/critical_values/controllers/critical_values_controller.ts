@@ -1,3 +1,4 @@
+import { isAdministrator } from '#app/access/roles'
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import Institution from '#models/institution'
@@ -26,7 +27,7 @@ async function filterOptions(user: User) {
   return {
     statuses: CRITICAL_VALUE_STATUSES,
     findings: await CriticalFinding.query().orderBy('seq'),
-    institutions: readsForAlliance(user) || user.role === 'admin' ? await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code') : [],
+    institutions: readsForAlliance(user) || isAdministrator(user) ? await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code') : [],
   }
 }
 

@@ -1,3 +1,4 @@
+import { isAdministrator, isSystemAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type CriticalValue from '#models/critical_value'
@@ -9,14 +10,14 @@ import { canRaise, mayAcknowledge } from '#app/critical_values/critical_value_ru
 export default class CriticalValuePolicy extends BasePolicy {
   /** The requesting clinic sees its own; lead-hospital readers see every clinic's. */
   view(user: User, value: CriticalValue) {
-    if (user.role === 'admin') return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return imaging.adminClinicalAccess
     if (readsForAlliance(user)) return true
     return value.institutionId === user.institutionId
   }
 
   /** The registry page (its rows are scoped per user). */
   registry(user: User) {
-    return user.role !== 'admin' || imaging.adminClinicalAccess
+    return !isAdministrator(user) || imaging.adminClinicalAccess
   }
 
   /** B: the report writer (a lead-hospital radiologist) raises; so does the second doctor confirm. */
@@ -39,6 +40,6 @@ export default class CriticalValuePolicy extends BasePolicy {
 
   /** The finding list, the contacts and the policy switches are administrators' work. */
   manage(user: User) {
-    return user.role === 'admin'
+    return isSystemAdministrator(user)
   }
 }

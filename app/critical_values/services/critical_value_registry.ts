@@ -1,3 +1,4 @@
+import { isAdministrator } from '#app/access/roles'
 import { DateTime } from 'luxon'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import CriticalValue from '#models/critical_value'
@@ -44,7 +45,7 @@ export const EXPORT_LIMIT = 50_000
 */
 export class CriticalValueRegistry {
   scope(query: ModelQueryBuilderContract<typeof CriticalValue>, user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }) {
-    if (user.role === 'admin') return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
+    if (isAdministrator(user)) return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
     if (readsForAlliance(user)) return query
     return query.where('critical_values.institution_id', user.institutionId)
   }

@@ -1,3 +1,4 @@
+import { isAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Exam from '#models/exam'
@@ -12,7 +13,7 @@ export default class ExamPolicy extends BasePolicy {
 
   /** The exam list: everyone with clinical access (administrators only when it is switched on). */
   list(user: User) {
-    return user.role !== 'admin' || imaging.adminClinicalAccess
+    return !isAdministrator(user) || imaging.adminClinicalAccess
   }
 
   /** Registering patients and exams is the member clinic's job. */

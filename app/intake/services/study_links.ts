@@ -1,3 +1,4 @@
+import { publish } from '#app/platform/domain_events'
 import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
 import { DateTime as LuxonDateTime } from 'luxon'
@@ -103,6 +104,7 @@ function announce(exam: Exam, firstImages: boolean) {
   lastAnnounced.set(exam.id, now)
   if (firstImages) exam.status = 'images_received'
   realtime.examChanged(exam, firstImages ? 'images_received' : 'images_added')
+  if (firstImages) publish('exam:images_received', { examId: exam.id, orthancStudyId: null, via: 'upload' })
 }
 
 /**

@@ -1,7 +1,7 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import { readsForAlliance } from '#app/access/visibility'
-import { isIntermediateOrAbove } from '#app/access/roles'
+import { isAdministrator, isIntermediateOrAbove, isSystemAdministrator } from '#app/access/roles'
 import imaging from '#config/imaging'
 
 /**
@@ -22,12 +22,12 @@ export default class ReadingPolicy extends BasePolicy {
 
   /** Signed reports: the requesting clinics, the readers and QC (administrators only with clinical access). */
   seeReports(user: User) {
-    if (user.role === 'admin') return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return imaging.adminClinicalAccess
     return user.role === 'clinic_staff' || user.role === 'radiologist' || user.role === 'qc_officer'
   }
 
   /** Turnaround limits and the sign-off policy are administration. */
   configure(user: User) {
-    return user.role === 'admin'
+    return isSystemAdministrator(user)
   }
 }
