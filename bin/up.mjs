@@ -280,6 +280,12 @@ async function main() {
   say('running migrations…')
   if ((await ace(['migration:run', '--force'])) !== 0) return shutdown(1)
 
+  if (mode === 'test' && passThrough.length === 0) {
+    // The whole suite starts with the checks that need no database: types and lint (a targeted run skips them).
+    say('type check (tsc --noEmit) and lint (eslint)…')
+    if ((await spawnChild(['node_modules/typescript/bin/tsc', '--noEmit'], env)) !== 0) return shutdown(1)
+    if ((await spawnChild(['node_modules/eslint/bin/eslint.js', '.'], env)) !== 0) return shutdown(1)
+  }
   if (mode === 'test') {
     say(`running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`)
     const code = await ace(['test', ...passThrough])

@@ -5,7 +5,7 @@ import { nameDownload } from '#app/platform/documents'
 import { fileStamp } from '#app/platform/dates'
 import { Clock } from '#app/platform/clock'
 import { can } from '#app/platform/http/can'
-import { normaliseQuery } from '#app/platform/http/request_input'
+import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
 import { useCase } from '#app/platform/http/use_case'
 import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
 
@@ -26,7 +26,7 @@ export default class AuditController {
       input: auditFilterValidator,
       run: ({ input }) => this.search.page(input),
       page: (events) => {
-        const { page: _page, ...asked } = normaliseQuery(ctx.request.qs())
+        const asked = withoutPage(normaliseQuery(ctx.request.qs()))
         events.baseUrl('/admin/audit').queryString(asked)
         return ctx.view.render('pages/audit/index', { events, filters: asked })
       },

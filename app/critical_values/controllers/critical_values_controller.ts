@@ -20,7 +20,7 @@ import { ackChartSvg } from '#app/critical_values/ack_chart'
 import { DEFAULT_ACK_MINUTES } from '#app/critical_values/default_findings'
 import { minutesBetween } from '#app/critical_values/display'
 import { useCase } from '#app/platform/http/use_case'
-import { normaliseQuery } from '#app/platform/http/request_input'
+import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
 import imaging from '#config/imaging'
 
 async function filterOptions(user: User) {
@@ -48,7 +48,7 @@ export default class CriticalValuesController {
       run: async ({ user, input }) => ({ values: await this.registry.list(user, input), duties: await this.roster.dutiesOf(user.id) }),
       page: async ({ values, duties }, { user, input }) => {
         // The filters as typed (normalised), for the export links and the pages.
-        const { page: _page, ...asked } = normaliseQuery(ctx.request.qs())
+        const asked = withoutPage(normaliseQuery(ctx.request.qs()))
         const query = new URLSearchParams(asked as Record<string, string>).toString()
         values.baseUrl('/critical-values').queryString(asked)
         return ctx.view.render('pages/critical_values/index', {

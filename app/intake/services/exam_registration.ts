@@ -88,7 +88,7 @@ export class ExamRegistration {
     for (const item of items) byModality.set(item.modality, [...(byModality.get(item.modality) ?? []), item])
 
     const now = this.clock.now()
-    const exams = await db.transaction(async (trx) => {
+    const registered = await db.transaction(async (trx) => {
       const exams: Exam[] = []
       for (const [modality, modalityItems] of byModality) {
         const exam = await Exam.create(
@@ -118,7 +118,7 @@ export class ExamRegistration {
       }
       return exams
     })
-    publish('exam:registered', { examIds: exams.map((e) => e.id), userId: user.id, institutionId: exams[0]?.institutionId ?? user.institutionId })
-    return exams
+    publish('exam:registered', { examIds: registered.map((e) => e.id), userId: user.id, institutionId: registered[0]?.institutionId ?? user.institutionId })
+    return registered
   }
 }

@@ -87,8 +87,7 @@ class AuditLog {
   fromContext(ctx: HttpContext, entry: AuditEntry & { user?: User | null; username?: string }) {
     const actor = this.actorFromContext(ctx, entry.user)
     if (entry.username) actor.username = entry.username
-    const { user: _user, username: _username, ...rest } = entry
-    return this.record(actor, rest)
+    return this.record(actor, { action: entry.action, outcome: entry.outcome, targetType: entry.targetType, targetId: entry.targetId, details: entry.details })
   }
 
   /** For scheduled jobs and the DICOM feed: the system acts, not a person. */

@@ -51,3 +51,8 @@ export function requestInput(ctx: HttpContext) {
   if (ctx.request.method() === 'GET' || ctx.request.method() === 'HEAD') return query
   return { ...query, ...ctx.request.body(), ...ctx.request.allFiles() }
 }
+
+/** The filters of a list without its page number (for pagination links and exports). */
+export function withoutPage(query: Record<string, unknown>) {
+  return Object.fromEntries(Object.entries(query).filter(([key]) => key !== 'page'))
+}

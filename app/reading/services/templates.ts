@@ -131,13 +131,13 @@ export const STARTER_PHRASES: Array<Pick<PhraseTemplate, 'modality' | 'section' 
 /** Loads the starter set into an empty template list (never twice). Returns how many were added. */
 export async function loadStarterSet(userId: number | null) {
   let added = 0
-  if ((await ReportTemplate.query().count('* as n').firstOrFail()).$extras.n == 0) {
+  if (Number((await ReportTemplate.query().count('* as n').firstOrFail()).$extras.n) === 0) {
     for (const template of STARTER_TEMPLATES) {
       await ReportTemplate.create({ ...template, active: true, updatedById: userId })
       added++
     }
   }
-  if ((await PhraseTemplate.query().count('* as n').firstOrFail()).$extras.n == 0) {
+  if (Number((await PhraseTemplate.query().count('* as n').firstOrFail()).$extras.n) === 0) {
     let sort = 0
     for (const phrase of STARTER_PHRASES) {
       await PhraseTemplate.create({ ...phrase, sort: sort++, active: true, updatedById: userId })

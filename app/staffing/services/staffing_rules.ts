@@ -341,12 +341,12 @@ export function memberDeviceRule(devices: DeviceLike[], rule: RatioSnapshot['mem
 
 /** A member's gap: C 7.2 allows 专（兼）职 staff, so people are counted by head. */
 export function memberGap(required: { technologists: number; nurses: number }, roster: RosterSummary) {
-  const row = (required: number, actual: HeadsAndFte) => ({
-    required,
+  const row = (needed: number, actual: HeadsAndFte) => ({
+    required: needed,
     actualHeadcount: actual.headcount,
     actualFte: actual.fte,
-    gap: actual.headcount - required,
-    met: actual.headcount >= required,
+    gap: actual.headcount - needed,
+    met: actual.headcount >= needed,
   })
   return { technologists: row(required.technologists, roster.technologists), nurses: row(required.nurses, roster.nurses) }
 }
