@@ -36,6 +36,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   /** Unmatched routes never ran the router middleware: the error page still speaks the person's language. */
   protected ensureI18n(ctx: HttpContext) {
+    // No session either: the layout's flash messages read as empty.
+    if (!ctx.session) ctx.view?.share({ flashMessages: { has: () => false, get: () => undefined, all: () => ({}) } })
     if (ctx.i18n) return
     const locale = ctx.request.cookie(LOCALE_COOKIE)
     ctx.i18n = i18nManager.locale(i18nManager.getSupportedLocaleFor(locale || '') || i18nManager.defaultLocale)
