@@ -1,3 +1,4 @@
+import { escapeMarkup } from '#app/platform/escape'
 import Exam from '#models/exam'
 import type User from '#models/user'
 import type ReportVersion from '#models/report_version'
@@ -16,8 +17,7 @@ export interface SignedVersionView {
   changes: { technique: DiffPart[]; findings: DiffPart[]; impression: DiffPart[] } | null
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c])
+const escape = escapeMarkup
 
 /** A difference as HTML: removed text struck through, added text underlined; everything escaped. */
 export function diffHtml(parts: DiffPart[]) {

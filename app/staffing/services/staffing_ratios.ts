@@ -1,3 +1,4 @@
+import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
 import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -17,9 +18,11 @@ export const WORKLOAD_TABLE_CSV = 'database/data/staffing-workload-table.csv'
 /** "CT plain (CT 平扫)", "Contrast MRI (增强 MRI)", "DR" → the category. */
 export function categoryOfTableLabel(label: string): WorkloadCategory {
   const contrast = /contrast|增强/i.test(label)
-  if (/\bMRI?\b/i.test(label)) return contrast ? 'mri_contrast' : 'mri_plain'
-  if (/\bCT\b/i.test(label)) return contrast ? 'ct_contrast' : 'ct_plain'
-  if (/\bDR\b/i.test(label)) return 'dr'
+  const modality = (label.match(/\b(MRI|MR|CT|DR)\b/i)?.[1] ?? '').toUpperCase()
+  const normalised = modality ? normaliseModality(modality) : null
+  if (normalised === 'MR') return contrast ? 'mri_contrast' : 'mri_plain'
+  if (normalised === 'CT') return contrast ? 'ct_contrast' : 'ct_plain'
+  if (normalised === 'DR') return 'dr'
   throw new Error(`unknown Table 1 category "${label}"`)
 }
 
