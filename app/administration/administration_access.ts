@@ -3,14 +3,10 @@ import ExamItem from '#models/exam_item'
 import Institution from '#models/institution'
 import User from '#models/user'
 import { can } from '#app/platform/http/can'
-import { numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { recordById as byId } from '#app/platform/http/use_case'
 
 /** Administration's pipeline steps (AdministrationPolicy) and the records its routes name by id. */
 export const mayAdminister = can('AdministrationPolicy', 'manage')
-
-function byId<T>(type: string, find: (id: number) => Promise<T | null>): RecordLoader<T> {
-  return { type, find: async (ctx) => (numericParam(ctx) ? find(numericParam(ctx)!) : null) }
-}
 
 export const institutionTarget = byId('institution', (id) => Institution.find(id))
 export const userTarget = byId('user', (id) => User.find(id))

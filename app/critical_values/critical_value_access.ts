@@ -1,7 +1,7 @@
 import CriticalValue from '#models/critical_value'
 import CriticalFinding from '#models/critical_finding'
 import { can } from '#app/platform/http/can'
-import { numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { recordById, type RecordLoader } from '#app/platform/http/use_case'
 
 /*
 | Critical values' pipeline steps. The rules are CriticalValuePolicy's; another
@@ -15,12 +15,8 @@ export const mayRecordCall = can('CriticalValuePolicy', 'recordCall')
 export const mayManageCriticalValues = can('CriticalValuePolicy', 'manage')
 
 export const criticalValueTarget: RecordLoader<CriticalValue> = {
-  type: 'critical_value',
-  find: async (ctx) => (numericParam(ctx) ? CriticalValue.find(numericParam(ctx)!) : null),
+  ...recordById('critical_value', (id) => CriticalValue.find(id)),
   visible: (ctx, value) => (ctx as any).bouncer.with('CriticalValuePolicy').allows('view', value),
 }
 
-export const criticalFindingTarget: RecordLoader<CriticalFinding> = {
-  type: 'critical_finding',
-  find: async (ctx) => (numericParam(ctx) ? CriticalFinding.find(numericParam(ctx)!) : null),
-}
+export const criticalFindingTarget = recordById('critical_finding', (id) => CriticalFinding.find(id))

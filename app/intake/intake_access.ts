@@ -2,7 +2,7 @@ import type User from '#models/user'
 import ClinicPatient from '#models/clinic_patient'
 import UnmatchedStudy from '#models/unmatched_study'
 import { can } from '#app/platform/http/can'
-import { numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { recordById, type RecordLoader } from '#app/platform/http/use_case'
 
 /*
 | Intake's pipeline steps: who registers and uploads (ExamPolicy), and the
@@ -14,19 +14,11 @@ export const mayListExams = can('ExamPolicy', 'list')
 export const mayUploadTo = can('ExamPolicy', 'upload')
 
 export const clinicPatientTarget: RecordLoader<ClinicPatient> = {
-  type: 'clinic_patient',
-  find: async (ctx) => {
-    const id = numericParam(ctx)
-    return id ? ClinicPatient.query().where('id', id).preload('patient').first() : null
-  },
+  ...recordById('clinic_patient', (id) => ClinicPatient.query().where('id', id).preload('patient').first()),
   visible: (ctx, clinicPatient) => clinicPatient.institutionId === (ctx.auth.user as User).institutionId,
 }
 
 export const unmatchedStudyTarget: RecordLoader<UnmatchedStudy> = {
-  type: 'unmatched_study',
-  find: async (ctx) => {
-    const id = numericParam(ctx)
-    return id ? UnmatchedStudy.find(id) : null
-  },
+  ...recordById('unmatched_study', (id) => UnmatchedStudy.find(id)),
   visible: (ctx, study) => study.institutionId === (ctx.auth.user as User).institutionId,
 }

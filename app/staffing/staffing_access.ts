@@ -3,7 +3,7 @@ import StaffMember from '#models/staff_member'
 import StaffCertificate from '#models/staff_certificate'
 import StaffingPlan from '#models/staffing_plan'
 import { can } from '#app/platform/http/can'
-import { numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { numericParam, recordById, type RecordLoader } from '#app/platform/http/use_case'
 
 /** Staffing's pipeline steps: administrators' work (StaffingPolicy); records named by numeric id. */
 export const mayManageStaffing = can('StaffingPolicy', 'manage')
@@ -19,20 +19,8 @@ export const rosterInstitutionTarget: RecordLoader<Institution> = {
   },
 }
 
-export const staffMemberTarget: RecordLoader<StaffMember> = {
-  type: 'staff_member',
-  find: async (ctx) => {
-    const id = numericParam(ctx)
-    return id ? StaffMember.query().where('id', id).preload('institution').preload('certificates', (q) => q.orderBy('kind')).first() : null
-  },
-}
-
-export const certificateTarget: RecordLoader<StaffCertificate> = {
-  type: 'staff_certificate',
-  find: async (ctx) => (numericParam(ctx) ? StaffCertificate.find(numericParam(ctx)!) : null),
-}
-
-export const staffingPlanTarget: RecordLoader<StaffingPlan> = {
-  type: 'staffing_plan',
-  find: async (ctx) => (numericParam(ctx) ? StaffingPlan.query().where('id', numericParam(ctx)!).preload('createdBy').first() : null),
-}
+export const staffMemberTarget = recordById('staff_member', (id) =>
+  StaffMember.query().where('id', id).preload('institution').preload('certificates', (q) => q.orderBy('kind')).first()
+)
+export const certificateTarget = recordById('staff_certificate', (id) => StaffCertificate.find(id))
+export const staffingPlanTarget = recordById('staffing_plan', (id) => StaffingPlan.query().where('id', id).preload('createdBy').first())

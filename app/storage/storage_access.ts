@@ -3,17 +3,13 @@ import ArchivedStudy from '#models/archived_study'
 import LegalHold from '#models/legal_hold'
 import RetentionRun from '#models/retention_run'
 import { can } from '#app/platform/http/can'
-import { numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { recordById as byId } from '#app/platform/http/use_case'
 
 /*
 | Storage's pipeline steps: only administrators (StoragePolicy, C 8.5 least
 | privilege); records named by numeric id.
 */
 export const mayManageStorage = can('StoragePolicy', 'manage')
-
-function byId<T>(type: string, find: (id: number) => Promise<T | null>): RecordLoader<T> {
-  return { type, find: async (ctx) => (numericParam(ctx) ? find(numericParam(ctx)!) : null) }
-}
 
 export const storageNodeTarget = byId('storage_node', (id) => StorageNode.find(id))
 export const archivedStudyTarget = byId('archived_study', (id) => ArchivedStudy.query().where('id', id).preload('origin').first())

@@ -7,7 +7,7 @@ import { equipmentValidator } from '#app/equipment/validators/equipment_validato
 import { EquipmentRegister } from '#app/equipment/services/equipment_register'
 import { standardFor, QC_INTERVAL_MONTHS } from '#app/equipment/services/equipment_rules'
 import { can } from '#app/platform/http/can'
-import { useCase, done, numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { useCase, done, numericParam, recordById, type RecordLoader } from '#app/platform/http/use_case'
 
 const day = (value: Date | undefined) => (value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null)
 const options = { kinds: EQUIPMENT_KINDS, statuses: EQUIPMENT_STATUSES, qcMonths: QC_INTERVAL_MONTHS }
@@ -23,10 +23,7 @@ const registerInstitution: RecordLoader<Institution> = {
     return institution && standardFor(institution.kind) ? institution : null
   },
 }
-const deviceTarget: RecordLoader<Equipment> = {
-  type: 'equipment',
-  find: async (ctx) => (numericParam(ctx) ? Equipment.query().where('id', numericParam(ctx)!).preload('institution').first() : null),
-}
+const deviceTarget = recordById('equipment', (id) => Equipment.query().where('id', id).preload('institution').first())
 
 /** The equipment register per institution and the C 6.1 / C 6.2 check of what is missing. */
 @inject()

@@ -223,6 +223,17 @@ export function done(ctx: HttpContext, messageKey: string, data: Record<string, 
   return to ? ctx.response.redirect(to) : ctx.response.redirect().back()
 }
 
+/** The record a numeric `:id` names (a malformed id is answered like a missing record). */
+export function recordById<T>(type: string, find: (id: number) => Promise<T | null>): RecordLoader<T> {
+  return {
+    type,
+    find: async (ctx) => {
+      const id = numericParam(ctx)
+      return id ? find(id) : null
+    },
+  }
+}
+
 /** A numeric route parameter, or null when it is not one (a malformed id is answered like a missing record). */
 export function numericParam(ctx: HttpContext, name = 'id') {
   const value = ctx.params?.[name]

@@ -6,17 +6,11 @@ import { MODALITIES } from '#models/exam_item'
 import { loadStarterSet, TemplateBook } from '#app/reading/services/templates'
 import { phraseValidator, templateValidator } from '#app/reading/validators/reading_validators'
 import { mayMaintainTemplates, mayRead } from '#app/reading/reading_access'
-import { useCase, done, numericParam, type RecordLoader } from '#app/platform/http/use_case'
+import { useCase, done, recordById } from '#app/platform/http/use_case'
 import vine from '@vinejs/vine'
 
-const templateTarget: RecordLoader<ReportTemplate> = {
-  type: 'report_template',
-  find: async (ctx) => (numericParam(ctx) ? ReportTemplate.find(numericParam(ctx)!) : null),
-}
-const phraseTarget: RecordLoader<PhraseTemplate> = {
-  type: 'phrase_template',
-  find: async (ctx) => (numericParam(ctx) ? PhraseTemplate.find(numericParam(ctx)!) : null),
-}
+const templateTarget = recordById('report_template', (id) => ReportTemplate.find(id))
+const phraseTarget = recordById('phrase_template', (id) => PhraseTemplate.find(id))
 const listValidator = vine.compile(vine.object({ edit: vine.number().positive().withoutDecimals().optional() }))
 
 /** C 8.4.2: the department's report templates (by item and diagnosis) and phrase templates. */
