@@ -6,6 +6,7 @@ import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
 import imaging from '#config/imaging'
 import { nameDownload } from '#app/platform/documents'
+import { AuditPresenter } from '#app/audit/audit_presenter'
 
 const filterValidator = vine.compile(
   vine.object({
@@ -48,7 +49,8 @@ export default class AuditController {
     const events = await this.query(filters).paginate(filters.page ?? 1, 50)
     events.baseUrl('/admin/audit').queryString({ ...ctx.request.qs(), page: undefined })
     await audit.fromContext(ctx, { action: 'audit.search', details: { ...ctx.request.qs() } })
-    return ctx.view.render('pages/audit/index', { events, filters: ctx.request.qs() })
+    const rows = await new AuditPresenter(ctx.i18n).present(events.all())
+    return ctx.view.render('pages/audit/index', { events, rows, filters: ctx.request.qs() })
   }
 
   async export(ctx: HttpContext) {

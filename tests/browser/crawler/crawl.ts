@@ -161,7 +161,15 @@ export class Crawler {
     // The language as a person picks it: the switch in the top bar.
     const current = await this.page.getAttribute('html', 'lang')
     if (current !== locale) {
-      await Promise.all([this.page.waitForNavigation(), this.page.selectOption('select[name=locale]', locale)])
+      // (The switch submits its form on change; a critical-value alert may cover the page, so the form is submitted directly.)
+      await Promise.all([
+        this.page.waitForNavigation(),
+        this.page.evaluate((wanted) => {
+          const form = document.querySelector('form[action="/locale"]') as HTMLFormElement
+          ;(form.elements.namedItem('locale') as HTMLSelectElement).value = wanted
+          form.submit()
+        }, locale),
+      ])
     }
     return true
   }
