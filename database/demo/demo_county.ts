@@ -36,7 +36,7 @@ const run = promisify(execFile)
 
 export const DEMO_LOGINS = JSON.parse(readFileSync(new URL('./logins.json', import.meta.url), 'utf8')) as {
   password: string
-  users: Array<{ username: string; fullName: string; institution: string; role: string; title: string | null; description: string }>
+  users: Array<{ username: string; fullName: string; institution: string; institutionName: string; role: string; title: string | null; description: string }>
 }
 
 const INSTITUTIONS = [

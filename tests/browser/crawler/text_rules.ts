@@ -34,7 +34,7 @@ const LATIN_ALLOWED = new Set(
     'bearer', 'chrome', 'chromium', 'javascript', 'email', 'ok', 'sql', 'mysql', 'mariadb', 'sqlite', 'postgresql', 'redis', 'node', 'npm', 'ace',
     'totp', 'wifi', 'usb', 'www', 'com', 'cn', 'org', 'localhost', 'dwi', 'adc', 'flair', 'swi', 'dti', 'mra', 'cta', 'pwi', 'stir', 'fs', 'fse', 'tse', 'gre',
     'wi', 'bjhr', 'jjjhr', 'hr', 'stanford', 'modic', 'fazekas', 'colles', 'chilaiditi', 'bi', 'rads', 'ti', 'tr', 'te', 'fov', 'dxa', 'qct', 'dr', 'gi', 'mri', 'ct', 'mr',
-    'ww', 'wl', 'pacs', 'ris', 'his', 'lis', 'emr', 'fhir', 'hl7', 'ihe', 'xds', 'utc', 'gmt', 'asia', 'shanghai', 'zh', 'en',
+    'ww', 'wl', 'mbit', 'kbit', 'gbit', 'pacs', 'ris', 'his', 'lis', 'emr', 'fhir', 'hl7', 'ihe', 'xds', 'utc', 'gmt', 'asia', 'shanghai', 'zh', 'en',
   ].map((w) => w.toLowerCase())
 )
 
@@ -45,6 +45,8 @@ export function hasHan(text: string) {
 export class DataDictionary {
   protected han: string[] = []
   protected latin: string[] = []
+  /** one-character values (a body part 头, a sex 男): data only when they are the whole text */
+  protected whole = new Set<string>()
 
   constructor(values: Iterable<string>) {
     const seen = new Set<string>()
@@ -52,7 +54,11 @@ export class DataDictionary {
       if (typeof raw !== 'string') continue
       for (const part of raw.split(/\r?\n/)) {
         const value = part.trim()
-        if (value.length < 2 || seen.has(value)) continue
+        if (!value || seen.has(value)) continue
+        if (value.length < 2) {
+          this.whole.add(value)
+          continue
+        }
         seen.add(value)
         ;(hasHan(value) ? this.han : this.latin).push(value)
       }
@@ -68,6 +74,7 @@ export class DataDictionary {
 
   /** The text with every piece of data replaced by a space. */
   strip(text: string) {
+    if (this.whole.has(text.trim())) return ''
     let out = text
     for (const list of [this.han, this.latin]) {
       for (const value of list) {
@@ -96,8 +103,10 @@ export function judgeText(text: string, locale: Locale, dictionary?: DataDiction
   const path = compact.match(/(?:^|[\s(（"'：:])((?:\/work|\/home|\/tmp|\/usr|\/var)\/[\w./@-]+|(?:app|database|resources|config|start|bin|tests|tmp)\/[\w./-]+\.(?:ts|js|mjs|edge|csv|json|sqlite3))/)
   if (path) findings.push({ rule: 'file_path', text: short, detail: path[1] })
 
+  // DICOM attribute names are written in English in Chinese software too.
+  const terms = compact.replace(/\b(?:Study|Series|SOP) Instance UID\b|\bAccession Number\b|\bPatient ID\b|\bStudy Date\b/g, ' ')
   // ICU placeholders ({count}, {name}) are filled in by the page's scripts.
-  const own = (dictionary ? dictionary.strip(compact) : compact).replace(/\{\s*\w+\s*(?:,[^{}]*)?\}/g, ' ')
+  const own = (dictionary ? dictionary.strip(terms) : terms).replace(/\{\s*\w+\s*(?:,[^{}]*)?\}/g, ' ')
   if (locale === 'en') {
     const han = own.match(HAN_ALL)
     if (han) findings.push({ rule: 'chinese_in_english', text: short, detail: han.slice(0, 8).join('') })
