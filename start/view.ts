@@ -7,6 +7,7 @@ import imaging from '#config/imaging'
 import type { I18n } from '@adonisjs/i18n'
 import { ADMIN_MENU, ADMIN_PRIMARY_LINKS } from '#app/administration/admin_menu'
 import { DEFAULT_CRITICAL_FINDINGS } from '#app/critical_values/default_findings'
+import { storageProblem } from '#app/storage/presenters/storage_problem'
 
 function toDateTime(value: DateTime | Date | string | null | undefined) {
   if (!value) return null
@@ -52,3 +53,6 @@ edge.global('ratioNote', (i18n: I18n, note: string | null) => (!note || /staffin
 
 /** An institution's grade (三级甲等…) in the reader's language. */
 edge.global('levelName', (i18n: I18n, level: string | null) => (level ? i18n.t(`admin.levels.${level}`, {}, level) : '—'))
+
+/** A storage node's or transfer's last error in the reader's language (the technical text stays in the record). */
+edge.global('storageProblem', storageProblem)

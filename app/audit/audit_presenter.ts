@@ -10,6 +10,8 @@ import type { I18n } from '@adonisjs/i18n'
 import db from '@adonisjs/lucid/services/db'
 import type AuditEvent from '#models/audit_event'
 
+const CODE_LIKE = new Set(['url', 'ae', 'needs'])
+
 export interface PresentedAuditEvent {
   id: number
   occurredAt: AuditEvent['occurredAt']
@@ -17,7 +19,7 @@ export interface PresentedAuditEvent {
   outcome: AuditEvent['outcome']
   /** HTML: the sentence, its target escaped and linked */
   sentence: string
-  details: Array<{ label: string; value: string }>
+  details: Array<{ label: string; value: string; code: boolean }>
   /** the stored details as JSON, for the technical view */
   raw: string | null
   ip: string | null
@@ -30,9 +32,11 @@ interface TargetLabel {
 
 /** Where each kind of record is looked up and which page shows it. */
 const TARGETS: Record<string, { table: string; label: string; href?: (id: string, row: Record<string, any>) => string | null }> = {
-  exam: { table: 'exams', label: 'accession_number', href: (id) => `/exams/${id}` },
-  clinic_patient: { table: 'clinic_patients', label: 'clinic_patient_no', href: (id) => `/patients/${id}` },
-  critical_value: { table: 'critical_values', label: 'id', href: (id) => `/critical-values/${id}` },
+  // The log's readers are administrators, who by least privilege (C 8.5) open no exam, patient or critical
+  // value: those are named (accession number, patient number, #id) but not linked.
+  exam: { table: 'exams', label: 'accession_number' },
+  clinic_patient: { table: 'clinic_patients', label: 'clinic_patient_no' },
+  critical_value: { table: 'critical_values', label: 'id' },
   critical_finding: { table: 'critical_findings', label: 'name', href: () => '/admin/critical-findings' },
   user: { table: 'users', label: 'username', href: (id) => `/admin/users/${id}/edit` },
   institution: { table: 'institutions', label: 'name', href: (id) => `/admin/institutions/${id}/edit` },
@@ -110,15 +114,18 @@ export class AuditPresenter {
   }
 
   protected details(event: AuditEvent) {
-    const out: Array<{ label: string; value: string }> = []
+    const out: Array<{ label: string; value: string; code: boolean }> = []
     const details = (event as any).details as Record<string, unknown> | null
     if (!details || typeof details !== 'object') return out
     for (const [name, value] of Object.entries(details)) {
-      if (value === null || value === undefined || value === '' || typeof value === 'object') continue
+      const text = Array.isArray(value) ? value.join(', ') : value
+      if (text === null || text === undefined || text === '' || typeof text === 'object') continue
       const labelKey = `audit.detail_keys.${name}`
       if (!this.has(labelKey)) continue
-      const valueKey = `audit.detail_values.${name}.${String(value)}`
-      out.push({ label: this.i18n.t(labelKey), value: this.has(valueKey) ? this.i18n.t(valueKey) : String(value) })
+      const valueKey = `audit.detail_values.${name}.${String(text)}`
+      const translated = this.has(valueKey)
+      // A page address, an AE title or a role code is shown as the code it is.
+      out.push({ label: this.i18n.t(labelKey), value: translated ? this.i18n.t(valueKey) : String(text), code: !translated && (CODE_LIKE.has(name) || /^[a-z_]+$/.test(String(text))) })
     }
     return out
   }

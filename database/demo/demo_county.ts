@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
 import Institution from '#models/institution'
 import User from '#models/user'
 import ExamItem from '#models/exam_item'
@@ -89,6 +90,14 @@ export interface DemoReport {
 
 export class DemoCounty {
   constructor(protected log: (message: string) => void = () => {}) {}
+
+  /** When the demo county was seeded: its newest exam's registration (null when there is none). */
+  async seededOn() {
+    const newest = await db.from('exams').max('registered_at as at').first()
+    if (!newest?.at) return null
+    const at = newest.at instanceof Date ? DateTime.fromJSDate(newest.at, { zone: 'utc' }) : DateTime.fromSQL(String(newest.at), { zone: 'utc' })
+    return at.isValid ? at : null
+  }
 
   async isSeeded() {
     return (await Institution.query().count('* as total').firstOrFail()).$extras.total > 0

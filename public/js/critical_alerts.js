@@ -23,7 +23,12 @@
   function time(iso) {
     if (!iso) return '—'
     try {
-      return new Date(iso).toLocaleString(locale, { timeZone: timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      // The one format of every page, yyyy-MM-dd HH:mm, in the hospital's time zone (not the browser's locale style).
+      var parts = {}
+      new Intl.DateTimeFormat('en-CA', { timeZone: timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(new Date(iso))
+        .forEach(function (part) { parts[part.type] = part.value })
+      return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute
     } catch (e) {
       return iso
     }

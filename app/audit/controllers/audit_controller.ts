@@ -5,7 +5,7 @@ import AuditEvent from '#models/audit_event'
 import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
 import imaging from '#config/imaging'
-import { nameDownload } from '#app/platform/documents'
+import { downloadStamp, nameDownload } from '#app/platform/documents'
 import { AuditPresenter } from '#app/audit/audit_presenter'
 
 const filterValidator = vine.compile(
@@ -63,7 +63,7 @@ export default class AuditController {
       events.map((e) => [e.id, e.occurredAt.toISO(), e.actorUsername, e.actorInstitutionId, e.action, e.outcome, e.targetType, e.targetId, e.ip, e.details ? JSON.stringify(e.details) : ''])
     )
     ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-    nameDownload(ctx, `audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv`)
+    nameDownload(ctx, `audit-${downloadStamp(DateTime.utc())}.csv`)
     return csv
   }
 }

@@ -7,7 +7,7 @@ import CriticalValueDelivery from '#models/critical_value_delivery'
 import { CRITICAL_VALUE_STATUSES } from '#models/critical_value'
 import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
-import { nameDownload, xlsxBuffer } from '#app/platform/documents'
+import { nameDownload, xlsxBuffer, downloadStamp } from '#app/platform/documents'
 import { readsForAlliance } from '#app/intake/exam_visibility'
 import { Clock } from '#app/platform/clock'
 import { criticalValueForRequest } from '#app/critical_values/critical_value_access'
@@ -101,7 +101,7 @@ export default class CriticalValuesController {
     await guard(ctx, 'registry', 'critical_value.export')
     const filters = await this.filters(ctx)
     const data = await this.registry.exportRows(ctx.auth.user!, filters, (key) => ctx.i18n.t(key))
-    const stamp = this.clock.now().toFormat('yyyyMMdd-HHmm')
+    const stamp = downloadStamp(this.clock.now())
     return { ...data, filters, stamp }
   }
 

@@ -29,9 +29,10 @@ export default class ExamsController {
     return view.render('pages/intake/exams/index', { exams, filters, institutions, statuses: EXAM_STATUSES, priorities: PRIORITIES })
   }
 
-  async create({ view, auth, request, bouncer }: HttpContext) {
+  async create({ view, auth, request, bouncer, session }: HttpContext) {
     await bouncer.with('ExamPolicy').authorize('register')
-    const patientId = request.input('patient')
+    // Back from a refused form: the redirect drops the query string, the form's own patient field is in the flashed input.
+    const patientId = request.input('patient') ?? session.flashMessages.get('clinicPatientId')
     const clinicPatient = patientId
       ? await ClinicPatient.query().where('id', patientId).where('institution_id', auth.user!.institutionId).preload('patient').first()
       : null

@@ -2,6 +2,7 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import { readsForAlliance } from '#app/intake/exam_visibility'
 import { isIntermediateOrAbove } from '#app/access/roles'
+import { editRefusal } from '#app/reading/services/report_rules'
 
 /**
  * Who may enter reading at all. The finer rules (a junior signing, signing
@@ -17,6 +18,17 @@ export default class ReadingPolicy extends BasePolicy {
   /** C 8.4.2: the department's templates and phrases, kept by its 中级+ doctors. */
   maintainTemplates(user: User) {
     return this.read(user) && isIntermediateOrAbove(user)
+  }
+
+  /**
+   * Whether the queue offers this reader to review a submitted report: the
+   * sign-off rule itself decides (not its author, intermediate or above), so
+   * a junior never sees 审核 on his own report.
+   */
+  review(user: User, report: { status: string; authorId: number } | null) {
+    if (!report || report.status !== 'pending_review' || !this.read(user)) return false
+    const reader = { id: user.id, role: user.role, title: user.title, isReader: true }
+    return !editRefusal(reader, { status: 'pending_review', authorId: report.authorId, lastModifiedById: report.authorId }, null)
   }
 
   /** Turnaround limits and the sign-off policy are administration. */

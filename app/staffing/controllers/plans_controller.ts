@@ -11,7 +11,7 @@ import { auditedWork } from '#app/staffing/audited_work'
 import { resultView, chartOf } from './staffing_view.js'
 import { presenter } from '#app/staffing/services/staffing_presenter'
 import type StaffingPlan from '#models/staffing_plan'
-import { nameDownload } from '#app/platform/documents'
+import { nameDownload, downloadStamp } from '#app/platform/documents'
 
 const downloadAs = (ctx: HttpContext, name: string) => nameDownload(ctx, name)
 
@@ -30,7 +30,7 @@ export default class PlansController {
   }
 
   protected fileName(plan: StaffingPlan, ext: string) {
-    return `staffing-plan-${plan.id}-${plan.createdAt.toFormat('yyyyMMdd')}.${ext}`
+    return `staffing-plan-${plan.id}-${downloadStamp(plan.createdAt, 'yyyyMMdd')}.${ext}`
   }
 
   async index({ view, bouncer }: HttpContext) {

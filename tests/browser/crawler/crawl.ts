@@ -131,6 +131,36 @@ export class Crawler {
     return `${this.options.username}/${this.options.locale}`
   }
 
+  /** The language switch of the top bar, as a person uses it (its form is submitted directly: an alert may cover the page). */
+  async switchLanguage(locale: Locale) {
+    this.options.locale = locale
+    // From a page of the application (an error page may have no switch).
+    await this.page.goto(this.options.baseUrl + '/', { waitUntil: 'domcontentloaded' })
+    if ((await this.page.getAttribute('html', 'lang')) === locale) return
+    await Promise.all([
+      this.page.waitForNavigation(),
+      this.page.evaluate((wanted) => {
+        const form = document.querySelector('form[action="/locale"]') as HTMLFormElement
+        ;(form.elements.namedItem('locale') as HTMLSelectElement).value = wanted
+        form.submit()
+      }, locale),
+    ])
+  }
+
+  /**
+   * The pages the first crawl found, read again in another language: the
+   * same pages and filtered lists, judged for that language.
+   */
+  async revisit(result: CrawlResult) {
+    for (const path of [...result.pages, ...result.forms]) {
+      const url = this.options.baseUrl + path
+      this.current = url
+      const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch(() => null)
+      if ((response?.status() ?? 0) >= 500) continue // already reported by the response listener
+      await this.judgePage(url)
+    }
+  }
+
   protected problem(url: string, rule: Problem['rule'], detail: string, text?: string) {
     this.problems.push({ who: this.who, url: url.replace(this.options.baseUrl, ''), rule, detail, text })
   }
@@ -140,6 +170,8 @@ export class Crawler {
     this.context = await this.browser.newContext({ locale: locale === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: false })
     // Live pushes are not what the crawler looks at; pages must render without them.
     await this.context.route('**/socket.io/**', (route) => route.abort())
+    // Thumbnails and frames are rendered by Orthanc and tested where they are made; the words around them are what is crawled here.
+    await this.context.route('**/*', (route) => (['image', 'media', 'font'].includes(route.request().resourceType()) ? route.abort() : route.fallback()))
     this.context.on('response', (response: Response) => {
       if (response.status() >= 500 && response.url().startsWith(baseUrl)) {
         this.problem(this.current, 'server_error', `${response.status()} ${response.request().method()} ${response.url().replace(baseUrl, '')}`)
@@ -158,19 +190,7 @@ export class Crawler {
       this.problem(this.current, 'login', `could not log in as ${this.options.username}: ${await this.page.locator('.flash').allTextContents()}`)
       return false
     }
-    // The language as a person picks it: the switch in the top bar.
-    const current = await this.page.getAttribute('html', 'lang')
-    if (current !== locale) {
-      // (The switch submits its form on change; a critical-value alert may cover the page, so the form is submitted directly.)
-      await Promise.all([
-        this.page.waitForNavigation(),
-        this.page.evaluate((wanted) => {
-          const form = document.querySelector('form[action="/locale"]') as HTMLFormElement
-          ;(form.elements.namedItem('locale') as HTMLSelectElement).value = wanted
-          form.submit()
-        }, locale),
-      ])
-    }
+    await this.switchLanguage(locale)
     return true
   }
 
@@ -183,7 +203,7 @@ export class Crawler {
     this.current = url
     let response: Response | null
     try {
-      response = await this.page.goto(url, { waitUntil: 'load', timeout: 60_000 })
+      response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 })
     } catch (error) {
       this.problem(url, 'status', `did not load: ${(error as Error).message.split('\n')[0]}`)
       return null
@@ -265,7 +285,7 @@ export class Crawler {
     this.forms.push(url.replace(this.options.baseUrl, ''))
     const before = new URL(url).pathname
     this.current = url
-    const response = await this.page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch(() => null)
+    const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch(() => null)
     const status = response?.status() ?? 0
     await this.judgePage(url)
     if (!filtersItsPage) return

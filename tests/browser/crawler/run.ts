@@ -13,26 +13,32 @@ const dictionary = await dataDictionary({ host: process.env.DB_HOST || '127.0.0.
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
 const started = Date.now()
 let total = 0
-for (const role of DEMO_ROLES.filter((r) => !only.length || only.includes(r.username))) {
-  for (const locale of ['zh-CN', 'en'] as const) {
-    const t0 = Date.now()
-    const crawler = new Crawler(browser, { baseUrl, username: role.username, password: 'Demo@2026', locale, dictionary })
-    if (await crawler.open()) {
-      const result = await crawler.crawl()
-      await crawler.errorPages(role.forbidden, role.missing)
-      await crawler.apiUnknown()
-      total += result.pages.length + result.forms.length
-      console.log(`${crawler.who}: ${result.pages.length} pages, ${result.forms.length} forms, ${result.downloads.length} downloads, ${Date.now() - t0} ms`)
+const queue = DEMO_ROLES.filter((r) => !only.length || only.includes(r.username))
+await Promise.all(
+  Array.from({ length: Number(process.env.CRAWL_PARALLEL || 2) }, async () => {
+    for (let role = queue.shift(); role; role = queue.shift()) {
+      const t0 = Date.now()
+      const crawler = new Crawler(browser, { baseUrl, username: role.username, password: 'Demo@2026', locale: 'zh-CN', dictionary })
+      if (await crawler.open()) {
+        const result = await crawler.crawl()
+        await crawler.errorPages(role.forbidden, role.missing)
+        await crawler.apiUnknown()
+        await crawler.switchLanguage('en')
+        await crawler.revisit(result)
+        await crawler.errorPages(role.forbidden, role.missing)
+        total += 2 * (result.pages.length + result.forms.length)
+        console.log(`${role.username}: ${result.pages.length} pages, ${result.forms.length} forms, ${result.downloads.length} downloads, ${Date.now() - t0} ms`)
+      }
+      const seen = new Set<string>()
+      for (const p of crawler.problems) {
+        const key = `${p.rule} ${p.detail} ${p.text}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        console.log(`  ${p.who.padEnd(18)} ${p.rule.padEnd(20)} ${p.url}  ${p.detail}${p.text ? `  «${p.text}»` : ''}`)
+      }
+      await crawler.close()
     }
-    const seen = new Set<string>()
-    for (const p of crawler.problems) {
-      const key = `${p.rule} ${p.detail} ${p.text}`
-      if (seen.has(key)) continue
-      seen.add(key)
-      console.log(`  ${p.rule.padEnd(20)} ${p.url}  ${p.detail}${p.text ? `  «${p.text}»` : ''}`)
-    }
-    await crawler.close()
-  }
-}
+  })
+)
 console.log(`${total} loads in ${Date.now() - started} ms`)
 await browser.close()
