@@ -46,11 +46,12 @@ export interface CrawlOptions {
 const DOWNLOAD = /\.(pdf|csv|xlsx|xls|zip|dcm|yaml|json)(\?|$)|\/(pdf|xlsx|csv)(\?|$)|\/export(\?|$)/
 const NEVER = [/^\/logout/, /^\/socket\.io/, /^\/api\//, /^\/(css|js|ohif|viewer-assets)\//, /\/instances\//, /\/series(\?|$)/]
 
-/** `/exams/12/report?x=1&y=2` → `/exams/:id/report?x&y` */
+/**
+ * `/exams/12/report?x=1` → `/exams/:id/report`: one page per template. A
+ * filtered list is the same page (its filter form is submitted separately).
+ */
 export function pagePattern(url: URL) {
-  const path = url.pathname.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}(?=\/|$)/gi, '/:uuid')
-  const keys = [...new Set([...url.searchParams.keys()])].sort()
-  return keys.length ? `${path}?${keys.join('&')}` : path
+  return url.pathname.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}(?=\/|$)/gi, '/:uuid')
 }
 
 /** Everything a person reads on the page, one entry per text node or text attribute. */
@@ -148,11 +149,11 @@ export class Crawler {
   }
 
   /**
-   * The pages the first crawl found, read again in another language: the
-   * same pages and filtered lists, judged for that language.
+   * The pages the first crawl found, read again in another language and
+   * judged for it (the filtered lists are the same templates as the lists).
    */
   async revisit(result: CrawlResult) {
-    for (const path of [...result.pages, ...result.forms]) {
+    for (const path of result.pages) {
       const url = this.options.baseUrl + path
       this.current = url
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch(() => null)
@@ -265,7 +266,7 @@ export class Crawler {
         next.push(...found.links)
         for (const form of found.forms) {
           const formUrl = new URL(form.url)
-          const key = 'form ' + pagePattern(formUrl)
+          const key = 'form ' + pagePattern(formUrl) + '?' + [...new Set(formUrl.searchParams.keys())].sort().join('&')
           if (this.seenPatterns.has(key)) continue
           this.seenPatterns.add(key)
           if (DOWNLOAD.test(formUrl.pathname)) {

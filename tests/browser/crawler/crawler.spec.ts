@@ -96,7 +96,7 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
               await crawler.switchLanguage('en')
               await crawler.revisit(result)
               await crawler.errorPages(role.forbidden, role.missing)
-              loads += 2 * (result.pages.length + result.forms.length)
+              loads += 2 * result.pages.length + result.forms.length
             }
           } finally {
             problems.push(...crawler.problems)

@@ -26,7 +26,7 @@ await Promise.all(
         await crawler.switchLanguage('en')
         await crawler.revisit(result)
         await crawler.errorPages(role.forbidden, role.missing)
-        total += 2 * (result.pages.length + result.forms.length)
+        total += 2 * result.pages.length + result.forms.length
         console.log(`${role.username}: ${result.pages.length} pages, ${result.forms.length} forms, ${result.downloads.length} downloads, ${Date.now() - t0} ms`)
       }
       const seen = new Set<string>()
