@@ -138,7 +138,8 @@ export class AuditPresenter {
       return {
         id: event.id,
         occurredAt: event.occurredAt,
-        actor: event.actorUsername,
+        // Scheduled jobs and the feeds write as the system, not as a person.
+        actor: event.actorUserId === null && (!event.actorUsername || event.actorUsername === 'system') ? null : event.actorUsername,
         outcome: event.outcome,
         sentence: this.sentence(event, this.target(event, labels)),
         details: this.details(event),

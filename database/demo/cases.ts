@@ -197,7 +197,7 @@ export const CASES: ClinicalCase[] = [
   {
     key: 'meningioma', modality: 'MR', item: 'MR 头部 增强', priority: 'special', sex: 'F', ages: [40, 70], department: '内科',
     history: '反复头痛 3 月，外院头颅 CT 示右额部占位。', purpose: '明确占位性质', diagnosis: '颅内占位',
-    report: { technique: '横断位：T1WI，T2WI，FLAIR，DWI；增强：横断位 T1WI+C，矢状位 T1WI+C，冠状位 T1WI+C', findings: '右侧额部凸面见一类圆形肿块，以宽基底与硬脑膜相连，大小约 3.0 cm×2.6 cm，T1WI 呈等信号，T2WI 呈稍高信号，DWI 未见明显弥散受限；增强扫描病灶明显均匀强化，可见“脑膜尾征”。邻近脑实质受压，周围见轻度水肿。中线结构居中。', impression: '右侧额部凸面占位，考虑脑膜瘤可能性大，建议神经外科会诊。' },
+    report: { technique: '横断位：T1WI，T2WI，FLAIR，DWI，T1WI+C；矢状位：T1WI+C；冠状位：T1WI+C', findings: '右侧额部凸面见一类圆形肿块，以宽基底与硬脑膜相连，大小约 3.0 cm×2.6 cm，T1WI 呈等信号，T2WI 呈稍高信号，DWI 未见明显弥散受限；增强扫描病灶明显均匀强化，可见“脑膜尾征”。邻近脑实质受压，周围见轻度水肿。中线结构居中。', impression: '右侧额部凸面占位，考虑脑膜瘤可能性大，建议神经外科会诊。' },
   },
 ]
 

@@ -113,6 +113,16 @@ function pageForms() {
     })
 }
 
+/** A request through the browser's context, retried once when a kept-alive socket was closed under it. */
+async function requestWithRetry<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send()
+  } catch (error) {
+    if (!/ECONNRESET|socket hang up/.test(String((error as Error).message))) throw error
+    return send()
+  }
+}
+
 export class Crawler {
   problems: Problem[] = []
   protected context!: BrowserContext
@@ -234,7 +244,7 @@ export class Crawler {
 
   protected async fetchDownload(url: string) {
     this.current = url
-    const response = await this.context.request.get(url, { maxRedirects: 0, timeout: 60_000 })
+    const response = await requestWithRetry(() => this.context.request.get(url, { maxRedirects: 0, timeout: 60_000 }))
     this.downloads.push(url.replace(this.options.baseUrl, ''))
     if (response.status() >= 500) this.problem(url, 'server_error', `${response.status()} download`)
   }
@@ -318,7 +328,7 @@ export class Crawler {
   /** The JSON API answers an unknown URL in JSON, never with a page or a trace. */
   async apiUnknown() {
     const url = `${this.options.baseUrl}/api/v1/no-such-endpoint`
-    const response = await this.context.request.get(url, { headers: { Accept: 'application/json' } })
+    const response = await requestWithRetry(() => this.context.request.get(url, { headers: { Accept: 'application/json' } }))
     const body = await response.text()
     let json: any = null
     try {
