@@ -20,15 +20,22 @@ import type { DataDictionary } from './text_rules.js'
 
 const PASSWORD = 'Demo@2026'
 
+/** One line per kind of problem (the first person and page that met it, and how often); a page that broke outright is one line. */
 function report(problems: Problem[]) {
-  const seen = new Map<string, Problem & { count: number }>()
-  for (const p of problems) {
-    const key = `${p.rule}|${p.detail}|${p.text ?? ''}`
-    const known = seen.get(key)
-    if (known) known.count++
-    else seen.set(key, { ...p, count: 1 })
+  const byUrl = new Map<string, Problem[]>()
+  for (const p of problems) byUrl.set(`${p.who} ${p.url}`, [...(byUrl.get(`${p.who} ${p.url}`) ?? []), p])
+  const lines = new Map<string, { line: string; count: number }>()
+  for (const [where, found] of byUrl) {
+    // A stack-trace page yields dozens of findings: it is one problem.
+    const broken = found.length > 8 ? [{ ...found[0], detail: `${found.length} problems, first: ${found[0].rule} ${found[0].detail}`, text: undefined }] : found
+    for (const p of broken) {
+      const key = `${p.rule}|${p.detail.replace(/no-such-page-\w+/, 'no-such-page')}`
+      const known = lines.get(key)
+      if (known) known.count++
+      else lines.set(key, { line: `${where} ${p.rule}: ${p.detail}${p.text && p.text !== p.detail ? ` «${p.text}»` : ''}`, count: 1 })
+    }
   }
-  return [...seen.values()].map((p) => `${p.who} ${p.url} ${p.rule}: ${p.detail}${p.text && p.text !== p.detail ? ` «${p.text}»` : ''}${p.count > 1 ? ` (×${p.count})` : ''}`)
+  return [...lines.values()].map(({ line, count }) => (count > 1 ? `${line} (and ${count - 1} more like it)` : line))
 }
 
 test.group('Crawler: every demo role, in both languages, over every page', (group) => {
