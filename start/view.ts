@@ -6,7 +6,7 @@ import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
 import type { I18n } from '@adonisjs/i18n'
 import { ADMIN_MENU, ADMIN_PRIMARY_LINKS } from '#app/administration/admin_menu'
-import { DEFAULT_CRITICAL_FINDINGS } from '#app/critical_values/default_findings'
+import { findingNameEn } from '#app/critical_values/display'
 import { storageProblem } from '#app/storage/presenters/storage_problem'
 
 function toDateTime(value: DateTime | Date | string | null | undefined) {
@@ -44,9 +44,8 @@ edge.global('ageText', (i18n: I18n, label: string | null | undefined) => {
 /** A list in the reader's language: 甲、乙、丙 / a, b, c. */
 edge.global('listOf', (i18n: I18n, items: string[]) => items.join(i18n.t('common.list_separator')))
 
-// The standard list's Chinese names, for critical values raised under them (the value keeps the name it was raised with).
-const FINDING_NAMES_EN = new Map(DEFAULT_CRITICAL_FINDINGS.map((f) => [f.name, f.nameEn]))
-edge.global('findingName', (i18n: I18n, name: string) => (i18n.locale === 'en' ? FINDING_NAMES_EN.get(name) ?? name : name))
+/** A critical value's finding in the reader's language (the value keeps the name it was raised under). */
+edge.global('findingName', (i18n: I18n, name: string) => (i18n.locale === 'en' ? findingNameEn(name) ?? name : name))
 
 /** The first ratio version is the standard's own table (its stored note names the source file). */
 edge.global('ratioNote', (i18n: I18n, note: string | null) => (!note || /staffing-workload-table|^standard$/.test(note) ? i18n.t('staffing.ratios.standard_note') : note))
