@@ -1,13 +1,13 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { toCsv } from '#app/platform/csv'
-import { nameDownload } from '#app/platform/documents'
-import { fileStamp } from '#app/platform/dates'
+import { downloadStamp, nameDownload } from '#app/platform/documents'
 import { Clock } from '#app/platform/clock'
 import { can } from '#app/platform/http/can'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
 import { useCase } from '#app/platform/http/use_case'
 import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
+import { AuditPresenter } from '#app/audit/audit_presenter'
 
 const mayReadAudit = can('AuditPolicy', 'read')
 
@@ -25,10 +25,12 @@ export default class AuditController {
       allow: mayReadAudit,
       input: auditFilterValidator,
       run: ({ input }) => this.search.page(input),
-      page: (events) => {
+      page: async (events) => {
         const asked = withoutPage(normaliseQuery(ctx.request.qs()))
         events.baseUrl('/admin/audit').queryString(asked)
-        return ctx.view.render('pages/audit/index', { events, filters: asked })
+        // Each line as a sentence in the reader's language, with its target named and linked.
+        const rows = await new AuditPresenter(ctx.i18n).present(events.all())
+        return ctx.view.render('pages/audit/index', { events, rows, filters: asked })
       },
     })
   }
@@ -59,7 +61,7 @@ export default class AuditController {
           ])
         )
         ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-        nameDownload(ctx, `audit-${fileStamp(this.clock.now())}.csv`)
+        nameDownload(ctx, `audit-${downloadStamp(this.clock.now())}.csv`)
         return csv
       },
     })

@@ -9,7 +9,7 @@ import type CriticalValue from '#models/critical_value'
 import { CRITICAL_VALUE_STATUSES } from '#models/critical_value'
 import type User from '#models/user'
 import { toCsv } from '#app/platform/csv'
-import { nameDownload, xlsxBuffer } from '#app/platform/documents'
+import { nameDownload, xlsxBuffer, downloadStamp } from '#app/platform/documents'
 import { readsForAlliance } from '#app/access/visibility'
 import { Clock } from '#app/platform/clock'
 import { criticalValueTarget, mayUseRegistry } from '#app/critical_values/critical_value_access'
@@ -21,7 +21,6 @@ import { DEFAULT_ACK_MINUTES } from '#app/critical_values/default_findings'
 import { minutesBetween } from '#app/critical_values/display'
 import { useCase } from '#app/platform/http/use_case'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
-import imaging from '#config/imaging'
 
 async function filterOptions(user: User) {
   return {
@@ -155,6 +154,6 @@ export default class CriticalValuesController {
 
   /** Download names carry the hospital's date and time. */
   protected stamp() {
-    return this.clock.now().setZone(imaging.displayTimezone).toFormat('yyyyMMdd-HHmm')
+    return downloadStamp(this.clock.now())
   }
 }

@@ -1,3 +1,4 @@
+import { findingNameEn } from '#app/critical_values/display'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { Socket } from 'socket.io'
@@ -54,6 +55,8 @@ export interface AlertPayload {
   requestingDoctor: string
   department: string | null
   finding: string
+  /** the finding's English name, for an English page (null: shown as named) */
+  findingEn: string | null
   message: string
   raisedBy: string
   raisedAt: string
@@ -143,6 +146,7 @@ export class CriticalValueAlerts {
       requestingDoctor: exam.requestingDoctor,
       department: exam.department,
       finding: value.findingName,
+      findingEn: findingNameEn(value.findingName),
       message: value.message,
       raisedBy: value.raisedBy.fullName,
       raisedAt: value.raisedAt.toISO()!,

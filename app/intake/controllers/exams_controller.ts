@@ -79,8 +79,10 @@ export default class ExamsController {
       audit: false,
       input: newExamValidator,
       run: async ({ user, input }) => {
-        const clinicPatient = input.patient
-          ? await ClinicPatient.query().where('id', input.patient).where('institution_id', user.institutionId).preload('patient').first()
+        // Back from a refused form the patient is also in the flashed input (the form's own field).
+        const patientId = input.patient ?? Number(ctx.session.flashMessages.get('clinicPatientId')) ?? null
+        const clinicPatient = patientId
+          ? await ClinicPatient.query().where('id', patientId).where('institution_id', user.institutionId).preload('patient').first()
           : null
         const items = await ExamItem.query().where('active', true).orderBy('modality').orderBy('catalogue').orderBy('seq')
         return { clinicPatient, items }

@@ -104,7 +104,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       } else {
         ctx.session.flash('error', answers[0].message)
       }
-      return ctx.response.redirect().back()
+      return ctx.response.redirect().withQs().back()
     }
 
     if (isRead && error instanceof vineErrors.E_VALIDATION_ERROR && ctx.session) {
@@ -119,7 +119,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       const here = ctx.request.completeUrl(true)
       if (referrer !== here) {
         ctx.session.flash('error', answers[0].message)
-        return ctx.response.redirect().back()
+        return ctx.response.redirect().withQs().back()
       }
     }
 

@@ -220,7 +220,7 @@ function respond<T, V, R>(ctx: HttpContext, spec: UseCase<T, V, R>, result: R, a
 /** The usual answer to a form: a message in the person's language, then where they go next (default: back). */
 export function done(ctx: HttpContext, messageKey: string, data: Record<string, unknown> = {}, to?: string, kind: 'success' | 'error' = 'success') {
   ctx.session?.flash(kind, ctx.i18n.t(messageKey, data))
-  return to ? ctx.response.redirect(to) : ctx.response.redirect().back()
+  return to ? ctx.response.redirect(to) : ctx.response.redirect().withQs().back()
 }
 
 /** The record a numeric `:id` names (a malformed id is answered like a missing record). */

@@ -26,8 +26,9 @@ export function diffHtml(parts: DiffPart[]) {
     .join('')
 }
 
-function findingsText(version: ReportVersion) {
-  return [version.comparison ? `对比：${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
+/** The findings as the sheet prints them, the comparison first (its label in the reader's language on pages). */
+function findingsText(version: ReportVersion, label = '对比：') {
+  return [version.comparison ? `${label}${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
 }
 
 export async function signedReport(exam: Exam) {

@@ -9,7 +9,7 @@ import { comparisonRows, comparisonWorkbook, planDocument, planPdf, planWorkbook
 import { presenter } from '#app/staffing/services/staffing_presenter'
 import { mayManageStaffing, staffingPlanTarget } from '#app/staffing/staffing_access'
 import type StaffingPlan from '#models/staffing_plan'
-import { nameDownload } from '#app/platform/documents'
+import { nameDownload, downloadStamp } from '#app/platform/documents'
 import { useCase, done } from '#app/platform/http/use_case'
 import { resultView, chartOf } from './staffing_view.js'
 
@@ -49,7 +49,7 @@ export default class PlansController {
 
   /** Download names carry the hospital's date. */
   protected fileName(plan: StaffingPlan, ext: string) {
-    return `staffing-plan-${plan.id}-${plan.createdAt.setZone(imaging.displayTimezone).toFormat('yyyyMMdd')}.${ext}`
+    return `staffing-plan-${plan.id}-${downloadStamp(plan.createdAt, 'yyyyMMdd')}.${ext}`
   }
 
   protected send(ctx: HttpContext, type: string, name: string, buffer: Buffer) {

@@ -126,7 +126,7 @@ export class StaffingRatios {
   async seedFromTable() {
     const rows = parseWorkloadTable(await readFile(app.makePath(WORKLOAD_TABLE_CSV), 'utf8'))
     try {
-      await this.insertVersion(1, { note: 'C 7.1.1 表 1 / Table 1 (database/data/staffing-workload-table.csv)', rows, ...STANDARD_DEFAULTS }, null)
+      await this.insertVersion(1, { note: 'standard' /* C 7.1.1 Table 1, from database/data/staffing-workload-table.csv; shown as "the standard's Table 1" */, rows, ...STANDARD_DEFAULTS }, null)
     } catch (error) {
       // Two first users at once: the other one seeded it.
       if (!isDuplicateKey(error)) throw error
