@@ -24,13 +24,15 @@ export default defineConfig({
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
     () => import('#app/platform/providers/platform_provider'),
+    () => import('#app/orthanc/orthanc_provider'),
   ],
 
   preloads: [
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/view'),
-    { file: () => import('#start/realtime'), environment: ['web'] },
+    () => import('#start/events'),
+    { file: () => import('#start/realtime'), environment: ['web', 'test'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
   ],
 

@@ -49,7 +49,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 function quantile(values: number[], q: number) {
-  if (!values.length) return NaN
+  if (!values.length) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)
   const rank = q * (sorted.length - 1)
   const low = Math.floor(rank)

@@ -315,14 +315,14 @@ function startServer(): Promise<ChildProcess> {
 }
 
 function percentile(sorted: number[], p: number) {
-  if (!sorted.length) return NaN
+  if (!sorted.length) return Number.NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
   const round = (n: number) => Math.round(n * 10) / 10
-  return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) }
+  return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? Number.NaN) }
 }
 
 async function load(tokens: Array<{ userId: number; token: string }>, seconds: number, thinkMs: [number, number]) {

@@ -10,13 +10,17 @@
 */
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { withMigrationLock, adviceFor } from './lib/migrate.mjs'
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const mode = process.argv[2]
-const passThrough = process.argv.slice(3)
+// `npm start -- --fresh`: empty the app's database and local Orthanc, then seed a new demo county dated today.
+const fresh = mode === 'start' && process.argv.includes('--fresh')
+const passThrough = process.argv.slice(3).filter((arg) => !(mode === 'start' && arg === '--fresh'))
 if (mode !== 'start' && mode !== 'test') {
   console.error('usage: node bin/up.mjs start|test [-- args for ace test]')
   process.exit(2)
@@ -170,6 +174,7 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
   const credentials = { url: env.ORTHANC_URL, username: env.ORTHANC_USERNAME, password: env.ORTHANC_PASSWORD }
   const probe = await probeOrthanc(credentials)
   if (probe?.status === 200 && mode === 'start') {
+    if (fresh) warn(`--fresh: the Orthanc at ${env.ORTHANC_URL} was not started by npm start, so its studies stay; the database is emptied`)
     say(`Orthanc: using the one already running at ${env.ORTHANC_URL} ("${probe.system.Name}", ${probe.system.Version})`)
     return null
   }
@@ -196,11 +201,43 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
     password: env.ORTHANC_PASSWORD,
     // Tests want stable studies quickly; a clinic's DR sends slowly, so production waits longer.
     stableAge: mode === 'test' ? 2 : Number(env.ORTHANC_STABLE_AGE || 10),
-    fresh: mode === 'test',
+    fresh: mode === 'test' || fresh,
   })
   say(`starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, data in ${node.home})…`)
   await node.start()
   return node
+}
+
+/* -------------------------------------------------------------- migrations */
+
+function mysqlTarget(env) {
+  return env.DB_SOCKET_PATH
+    ? { socketPath: env.DB_SOCKET_PATH, user: env.DB_USER || 'root', password: env.DB_PASSWORD || '' }
+    : { host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER || 'root', password: env.DB_PASSWORD || '' }
+}
+
+/** Lucid's lock is off: ours is held on one connection for the whole run (bin/lib/migrate.mjs says why). */
+async function migrate(env, ace) {
+  if (env.DB_CONNECTION !== 'mysql') {
+    const code = await ace(['migration:run', '--force'])
+    return { code, reason: code === 0 ? null : 'migration_failed' }
+  }
+  return withMigrationLock(mysqlTarget(env), env.DB_DATABASE, () => ace(['migration:run', '--force', '--disable-locks']), { say })
+}
+
+async function emptyDatabase(env) {
+  if (env.DB_CONNECTION === 'mysql') {
+    const mysql = (await import('mysql2/promise')).default
+    const connection = await mysql.createConnection(mysqlTarget(env))
+    say(`--fresh: emptying the database "${env.DB_DATABASE}"…`)
+    await connection.query(`DROP DATABASE IF EXISTS \`${env.DB_DATABASE}\``)
+    await connection.query(`CREATE DATABASE \`${env.DB_DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+    await connection.end()
+  } else {
+    const file = join(ROOT, env.SQLITE_FILE || 'tmp/imaging.sqlite3')
+    say(`--fresh: removing ${file}…`)
+    rmSync(file, { force: true })
+  }
 }
 
 /* -------------------------------------------------------------------- main */
@@ -285,9 +322,21 @@ async function main() {
   orthancNode = await ensureOrthanc(env, orthanc)
 
   const ace = (args) => spawnChild(['ace.js', ...args], env)
+  const context = { database: env.DB_DATABASE, connection: env.DB_CONNECTION, mode }
+  if (fresh) await emptyDatabase(env)
   say('running migrations…')
-  if ((await ace(['migration:run', '--force'])) !== 0) return shutdown(1)
+  const migrated = await migrate(env, ace)
+  if (migrated.code !== 0) {
+    warn(adviceFor(migrated.reason === 'lock_timeout' ? 'lock_timeout' : 'migrations', context))
+    return shutdown(1)
+  }
 
+  if (mode === 'test' && passThrough.length === 0) {
+    // The whole suite starts with the checks that need no database: types and lint (a targeted run skips them).
+    say('type check (tsc --noEmit) and lint (eslint)…')
+    if ((await spawnChild(['node_modules/typescript/bin/tsc', '--noEmit'], env)) !== 0) return shutdown(1)
+    if ((await spawnChild(['node_modules/eslint/bin/eslint.js', '.'], env)) !== 0) return shutdown(1)
+  }
   if (mode === 'test') {
     say(`running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`)
     const code = await ace(['test', ...passThrough])
@@ -302,7 +351,10 @@ async function main() {
     return shutdown(zoned)
   }
 
-  if ((await ace(['demo:seed'])) !== 0) return shutdown(1)
+  if ((await ace(['demo:seed'])) !== 0) {
+    warn(adviceFor('seed', context))
+    return shutdown(1)
+  }
   say(`serving the app at http://localhost:${env.PORT || 3333} — Ctrl-C stops it${orthancNode ? ' and Orthanc' : ''}`)
   const code = await spawnChild(['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'], env)
   return shutdown(code)

@@ -18,7 +18,7 @@ router.use([
   () => import('#app/platform/middleware/web_shield_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#app/platform/middleware/detect_locale_middleware'),
-  () => import('#app/platform/middleware/initialize_bouncer_middleware'),
+  () => import('#app/access/middleware/initialize_bouncer_middleware'),
 ])
 
 export const middleware = router.named({

@@ -4,7 +4,11 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
-import { ADMIN_MENU, ADMIN_PRIMARY_LINKS } from '#app/administration/admin_menu'
+import { navigation } from '#app/platform/navigation'
+import '#start/navigation'
+import type { I18n } from '@adonisjs/i18n'
+import { findingNameEn } from '#app/critical_values/display'
+import { storageProblem } from '#app/storage/presenters/storage_problem'
 
 function toDateTime(value: DateTime | Date | string | null | undefined) {
   if (!value) return null
@@ -27,5 +31,27 @@ edge.global('ageOn', (birthDate: DateTime, at?: DateTime) => Math.floor((at ?? D
 
 edge.global('displayTimezone', imaging.displayTimezone)
 
-edge.global('adminMenu', ADMIN_MENU)
-edge.global('adminPrimaryLinks', ADMIN_PRIMARY_LINKS)
+edge.global('navigation', navigation)
+
+/** An age as the report header stores it (72岁, 5月, 12天), in the reader's language. */
+edge.global('ageText', (i18n: I18n, label: string | null | undefined) => {
+  const match = String(label ?? '').match(/^(\d+)\s*(岁|月|天)$/)
+  if (!match) return label || '—'
+  const unit = { 岁: 'years', 月: 'months', 天: 'days' }[match[2] as '岁' | '月' | '天']
+  return i18n.t(`common.age.${unit}`, { n: Number(match[1]) })
+})
+
+/** A list in the reader's language: 甲、乙、丙 / a, b, c. */
+edge.global('listOf', (i18n: I18n, items: string[]) => items.join(i18n.t('common.list_separator')))
+
+/** A critical value's finding in the reader's language (the value keeps the name it was raised under). */
+edge.global('findingName', (i18n: I18n, name: string) => (i18n.locale === 'en' ? findingNameEn(name) ?? name : name))
+
+/** The first ratio version is the standard's own table (its stored note names the source file). */
+edge.global('ratioNote', (i18n: I18n, note: string | null) => (!note || /staffing-workload-table|^standard$/.test(note) ? i18n.t('staffing.ratios.standard_note') : note))
+
+/** An institution's grade (三级甲等…) in the reader's language. */
+edge.global('levelName', (i18n: I18n, level: string | null) => (level ? i18n.t(`admin.levels.${level}`, {}, level) : '—'))
+
+/** A storage node's or transfer's last error in the reader's language (the technical text stays in the record). */
+edge.global('storageProblem', storageProblem)

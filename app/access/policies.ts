@@ -10,4 +10,5 @@ export const policies = {
   CriticalValuePolicy: () => import('#app/critical_values/policies/critical_value_policy'),
   ReadingPolicy: () => import('#app/reading/policies/reading_policy'),
   StoragePolicy: () => import('#app/storage/policies/storage_policy'),
+  AuditPolicy: () => import('#app/audit/policies/audit_policy'),
 }

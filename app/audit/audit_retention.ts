@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import imaging, { MIN_AUDIT_RETENTION_DAYS } from '#config/imaging'
 import { Clock } from '#app/platform/clock'
-import { audit } from './audit_log.js'
+import { audit } from '#app/platform/audit/audit_log'
 
 /**
  * Removes audit lines older than the retention period, never younger than

@@ -9,4 +9,4 @@ router
     router.get('/audit/export', [AuditController, 'export']).as('admin.audit.export')
   })
   .prefix('/admin')
-  .use([middleware.auth(), middleware.role({ roles: ['admin'] })])
+  .use(middleware.auth())

@@ -86,3 +86,20 @@ export async function addLocalItem(input: LocalItemInput) {
     active: true,
   })
 }
+
+/** The administrator's catalogue list, filtered. */
+export function catalogueItems(filters: { modality?: string; catalogue?: string; search?: string }) {
+  return ExamItem.query()
+    .if(filters.modality, (q) => q.where('modality', filters.modality!))
+    .if(filters.catalogue, (q) => q.where('catalogue', filters.catalogue!))
+    .if(filters.search, (q) => q.where((s) => s.where('name', 'like', `%${filters.search}%`).orWhere('source_name', 'like', `%${filters.search}%`)))
+    .orderBy('catalogue')
+    .orderBy('seq')
+}
+
+/** An item leaves (or returns to) what clinics may request; it is never deleted (exams keep naming it). */
+export async function toggleItem(item: ExamItem) {
+  item.active = !item.active
+  await item.save()
+  return item
+}

@@ -1,3 +1,4 @@
+import { escapeMarkup } from '#app/platform/escape'
 /*
 | The registry's chart: per clinic, the median and 90th-percentile minutes
 | from sending to acknowledgement, against the acknowledgement deadline.
@@ -19,9 +20,7 @@ export interface ChartLabels {
   none: string
 }
 
-function escapeXml(text: string) {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!)
-}
+const escapeXml = escapeMarkup
 
 /** A round step for the axis so that ticks read 0, 5, 10… or 0, 20, 40… */
 function niceStep(max: number) {

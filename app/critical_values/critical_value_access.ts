@@ -1,24 +1,22 @@
-import type { HttpContext } from '@adonisjs/core/http'
 import CriticalValue from '#models/critical_value'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
+import CriticalFinding from '#models/critical_finding'
+import { can } from '#app/platform/http/can'
+import { recordById, type RecordLoader } from '#app/platform/http/use_case'
 
-/**
- * The critical value a request names, if this user may see it. Another
- * clinic's answers 404 exactly like a missing one, and the attempt is audited.
- */
-export async function criticalValueForRequest(ctx: HttpContext, id: string | number) {
-  const value = /^\d+$/.test(String(id)) ? await CriticalValue.find(Number(id)) : null
-  if (!value) throw DomainRefusal.notFound('critical_value')
-  if (await ctx.bouncer.with('CriticalValuePolicy').denies('view', value)) {
-    await audit.fromContext(ctx, {
-      action: 'critical_value.access',
-      outcome: 'denied',
-      targetType: 'critical_value',
-      targetId: value.id,
-      details: { url: ctx.request.url(), institutionId: value.institutionId },
-    })
-    throw DomainRefusal.notFound('critical_value')
-  }
-  return value
+/*
+| Critical values' pipeline steps. The rules are CriticalValuePolicy's; another
+| clinic's critical value is answered exactly like a missing one (404).
+*/
+export const mayUseRegistry = can('CriticalValuePolicy', 'registry')
+export const mayRaise = can('CriticalValuePolicy', 'raise')
+export const mayConfirm = can('CriticalValuePolicy', 'confirm')
+export const mayAcknowledge = can('CriticalValuePolicy', 'acknowledge')
+export const mayRecordCall = can('CriticalValuePolicy', 'recordCall')
+export const mayManageCriticalValues = can('CriticalValuePolicy', 'manage')
+
+export const criticalValueTarget: RecordLoader<CriticalValue> = {
+  ...recordById('critical_value', (id) => CriticalValue.find(id)),
+  visible: (ctx, value) => (ctx as any).bouncer.with('CriticalValuePolicy').allows('view', value),
 }
+
+export const criticalFindingTarget = recordById('critical_finding', (id) => CriticalFinding.find(id))

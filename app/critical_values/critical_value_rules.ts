@@ -3,7 +3,7 @@ import type User from '#models/user'
 import type { ExamStatus } from '#models/exam'
 import type { Duty } from '#models/critical_value_contact'
 import { accountRefusal } from '#app/access/services/account_rules'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 
 /*

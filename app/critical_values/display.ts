@@ -1,5 +1,14 @@
 import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
+import { DEFAULT_CRITICAL_FINDINGS } from '#app/critical_values/default_findings'
+
+// A critical value keeps the (Chinese) name it was raised under; the standard list gives its English name.
+const NAMES_EN = new Map(DEFAULT_CRITICAL_FINDINGS.map((f) => [f.name, f.nameEn]))
+
+/** The English name of a finding of the standard list, or null (an administrator's own finding is shown as named). */
+export function findingNameEn(name: string) {
+  return NAMES_EN.get(name) ?? null
+}
 
 /** Times are stored in UTC and shown in the hospital's zone. */
 export function formatInZone(time: DateTime | null | undefined, format = 'yyyy-MM-dd HH:mm') {

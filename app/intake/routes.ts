@@ -6,7 +6,6 @@ const PatientsController = () => import('#app/intake/controllers/patients_contro
 const ExamsController = () => import('#app/intake/controllers/exams_controller')
 const ImageUploadsController = () => import('#app/intake/controllers/image_uploads_controller')
 const UnmatchedStudiesController = () => import('#app/intake/controllers/unmatched_studies_controller')
-const IntakeApiController = () => import('#app/intake/controllers/intake_api_controller')
 const ArrivalProblemsController = () => import('#app/intake/controllers/arrival_problems_controller')
 
 // The centre's administrators: arrivals the feed could not process, series held apart.
@@ -39,14 +38,14 @@ router
 
 router
   .group(() => {
-    router.get('/exam-items', [IntakeApiController, 'items'])
-    router.get('/patients', [IntakeApiController, 'patients'])
-    router.post('/patients', [IntakeApiController, 'registerPatient'])
-    router.get('/exams', [IntakeApiController, 'exams'])
-    router.post('/exams', [IntakeApiController, 'registerExam'])
-    router.get('/exams/:accession', [IntakeApiController, 'exam'])
-    router.post('/exams/:accession/images', [IntakeApiController, 'upload'])
-    router.get('/unmatched-studies', [IntakeApiController, 'unmatched'])
+    router.get('/exam-items', [ExamsController, 'items'])
+    router.get('/patients', [PatientsController, 'index'])
+    router.post('/patients', [PatientsController, 'store'])
+    router.get('/exams', [ExamsController, 'index'])
+    router.post('/exams', [ExamsController, 'store'])
+    router.get('/exams/:accession', [ExamsController, 'show'])
+    router.post('/exams/:accession/images', [ImageUploadsController, 'store'])
+    router.get('/unmatched-studies', [UnmatchedStudiesController, 'index'])
     router.post('/unmatched-studies/:id/attach', [UnmatchedStudiesController, 'attach'])
     router.post('/unmatched-studies/:id/dismiss', [UnmatchedStudiesController, 'dismiss'])
   })

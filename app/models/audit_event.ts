@@ -3,7 +3,7 @@ import { BaseModel, column } from '@adonisjs/lucid/orm'
 
 export type AuditOutcome = 'success' | 'denied' | 'refused' | 'failed'
 
-/** One line of the append-only audit log (C 8.3.4). Written only by app/audit/audit_log.ts. */
+/** One line of the append-only audit log (C 8.3.4). Written only by app/platform/audit/audit_log.ts. */
 export default class AuditEvent extends BaseModel {
   @column({ isPrimary: true })
   declare id: number
@@ -19,6 +19,10 @@ export default class AuditEvent extends BaseModel {
 
   @column()
   declare actorInstitutionId: number | null
+
+  /** the actor's role when it acted (roles change; the log keeps what was true then) */
+  @column()
+  declare actorRole: string | null
 
   @column()
   declare action: string

@@ -24,7 +24,7 @@ export function sqlTime(time: DateTime, milliseconds = false) {
   return time.toUTC().toFormat(milliseconds ? 'yyyy-MM-dd HH:mm:ss.SSS' : 'yyyy-MM-dd HH:mm:ss')
 }
 
-/** A unique key refused the row (MySQL/MariaDB or SQLite). */
+/** A unique key refused the row (MySQL/MariaDB or SQLite): someone else got there first, or a form was sent twice. */
 export function isDuplicateKey(error: any) {
-  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE' || error?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs'
 import PDFDocument from 'pdfkit'
 import ExcelJS from 'exceljs'
 import type { HttpContext } from '@adonisjs/core/http'
+import type { DateTime } from 'luxon'
+import imaging from '#config/imaging'
 
 /** Fonts tried in order; bin/up.mjs installs fonts-wqy-microhei (Debian) when none is present. */
 export const CJK_FONT_CANDIDATES = [
@@ -65,6 +67,11 @@ export async function xlsxBuffer(sheets: SheetSpec[]): Promise<Buffer> {
  * Names a generated file in the response: `attachment` downloads, `inline` opens in the browser.
  * (response.attachment() streams a file from disk, which generated documents are not.)
  */
+/** A file name's date and time: the hospital's (yyyyMMdd-HHmm), never UTC, as every page shows it. */
+export function downloadStamp(at: DateTime, format = 'yyyyMMdd-HHmm') {
+  return at.setZone(imaging.displayTimezone).toFormat(format)
+}
+
 export function nameDownload(ctx: HttpContext, fileName: string, disposition: 'attachment' | 'inline' = 'attachment') {
   ctx.response.header('Content-Disposition', `${disposition}; filename="${fileName}"`)
 }

@@ -41,8 +41,8 @@ router
 
 router
   .group(() => {
-    router.get('/reading/queue', [QueueController, 'api'])
-    router.get('/reading/exams/:accession', [WorkspaceController, 'api'])
+    router.get('/reading/queue', [QueueController, 'index'])
+    router.get('/reading/exams/:accession', [WorkspaceController, 'show'])
     router.post('/reading/exams/:accession/claim', [SignOffController, 'claim'])
     router.post('/reading/exams/:accession/release', [SignOffController, 'release'])
     router.post('/reading/exams/:accession/reassign', [SignOffController, 'reassign'])

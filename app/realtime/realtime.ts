@@ -7,8 +7,8 @@ import User from '#models/user'
 import type Exam from '#models/exam'
 import { Clock } from '#app/platform/clock'
 import { accountRefusal } from '#app/access/services/account_rules'
-import { readsForAlliance } from '#app/intake/exam_visibility'
-import { audit } from '#app/audit/audit_log'
+import { readsForAlliance } from '#app/access/visibility'
+import { audit } from '#app/platform/audit/audit_log'
 
 /*
 | Live pushes over socket.io, on the AdonisJS HTTP server. A socket proves who

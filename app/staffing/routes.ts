@@ -5,11 +5,10 @@ const CalculatorController = () => import('#app/staffing/controllers/calculator_
 const PlansController = () => import('#app/staffing/controllers/plans_controller')
 const RatiosController = () => import('#app/staffing/controllers/ratios_controller')
 const RosterController = () => import('#app/staffing/controllers/roster_controller')
-const StaffingApiController = () => import('#app/staffing/controllers/staffing_api_controller')
 
 router
   .group(() => {
-    router.get('/staffing', [CalculatorController, 'show']).as('admin.staffing.calculator')
+    router.get('/staffing', [CalculatorController, 'calculate']).as('admin.staffing.calculator')
 
     router.get('/staffing/plans', [PlansController, 'index']).as('admin.staffing.plans.index')
     router.post('/staffing/plans', [PlansController, 'store']).as('admin.staffing.plans.store')
@@ -37,10 +36,10 @@ router
 
 router
   .group(() => {
-    router.post('/staffing/calculations', [StaffingApiController, 'calculate'])
-    router.get('/staffing/ratios', [StaffingApiController, 'currentRatios'])
-    router.get('/staffing/plans', [StaffingApiController, 'index'])
-    router.get('/staffing/plans/:id', [StaffingApiController, 'show'])
+    router.post('/staffing/calculations', [CalculatorController, 'calculate'])
+    router.get('/staffing/ratios', [RatiosController, 'index'])
+    router.get('/staffing/plans', [PlansController, 'index'])
+    router.get('/staffing/plans/:id', [PlansController, 'show'])
   })
   .prefix('/api/v1')
   .use([middleware.auth({ guards: ['api'] }), middleware.role({ roles: ['admin'] })])

@@ -36,7 +36,7 @@ router
 
 router
   .group(() => {
-    router.get('/status', [StorageDashboardController, 'status'])
+    router.get('/status', [StorageDashboardController, 'show'])
     router.get('/nodes', [StorageNodesController, 'index'])
     router.post('/nodes', [StorageNodesController, 'store'])
     router.post('/nodes/:id/check', [StorageNodesController, 'check'])

@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
 import Institution from '#models/institution'
 import User from '#models/user'
-import ExamItem, { type Modality } from '#models/exam_item'
-import type { Priority } from '#models/exam'
+import ExamItem from '#models/exam_item'
+import type Exam from '#models/exam'
 import { ManualClock } from '#app/platform/clock'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { importAllCatalogues } from '#app/catalogue/catalogue_import'
@@ -26,6 +27,7 @@ import { ExamRegistration } from '#app/intake/services/exam_registration'
 import { ImageIntake } from '#app/intake/services/image_intake'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
 import { syntheticStudy } from './synthetic_dicom.js'
+import { planCounty, type DemoSize, type PlannedExam } from './timeline.js'
 import { seedStaffingDemo } from './staffing_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
@@ -35,7 +37,7 @@ const run = promisify(execFile)
 
 export const DEMO_LOGINS = JSON.parse(readFileSync(new URL('./logins.json', import.meta.url), 'utf8')) as {
   password: string
-  users: Array<{ username: string; fullName: string; institution: string; role: string; title: string | null; description: string }>
+  users: Array<{ username: string; fullName: string; institution: string; institutionName: string; role: string; title: string | null; description: string }>
 }
 
 const INSTITUTIONS = [
@@ -52,29 +54,9 @@ const INSTITUTIONS = [
 ] as const
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢'
-const GIVEN = ['秀英', '桂英', '建国', '志强', '丽', '敏', '静', '伟', '芳', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀兰', '霞', '平', '刚', '桂兰', '文', '海燕', '玉兰', '春梅', '德华', '国庆', '红梅']
-
-const HISTORIES: Record<Modality, Array<[string, string, string]>> = {
-  DR: [
-    ['咳嗽、咳痰 1 周，发热 2 天，最高 38.6℃。既往体健，无手术史。', '排除肺炎', '社区获得性肺炎？'],
-    ['跌倒后右腕部肿痛 3 小时，活动受限。', '排除桡骨远端骨折', '右腕外伤'],
-    ['反复腰痛 2 年，加重 1 月，无外伤史。', '评估腰椎退行性变', '腰椎间盘突出症？'],
-    ['体检。高血压病史 5 年，规律服药。', '常规胸部检查', '高血压病'],
-    ['左膝关节疼痛 3 月，上下楼加重。', '评估膝关节骨性关节炎', '膝骨关节炎？'],
-  ],
-  CT: [
-    ['突发头痛伴呕吐 2 小时，既往高血压 10 年，未规律服药。', '排除脑出血', '脑出血？'],
-    ['右上腹痛 1 天，伴恶心，墨菲征阳性。', '排除胆囊炎、胆石症', '急性胆囊炎？'],
-    ['咳嗽 1 月，痰中带血 1 周，吸烟 30 年。', '排除肺部占位', '肺部占位？'],
-    ['车祸伤后胸痛 1 小时，呼吸时加重。', '排除肋骨骨折、气胸', '胸部外伤'],
-    ['左侧肢体无力 3 小时，言语含糊。', '排除脑梗死、脑出血', '急性脑卒中？'],
-  ],
-  MR: [
-    ['反复头晕 2 月，伴右侧耳鸣。', '排除颅内占位及缺血灶', '后循环缺血？'],
-    ['腰痛伴左下肢放射痛 3 月，保守治疗无效。', '评估椎间盘突出及神经根受压', '腰椎间盘突出症'],
-    ['右膝扭伤后肿痛 2 周，交锁感。', '评估半月板及韧带损伤', '右膝半月板损伤？'],
-    ['颈肩痛伴双手麻木 6 月。', '评估颈椎管狭窄及脊髓受压', '脊髓型颈椎病？'],
-  ],
+const GIVEN: Record<'M' | 'F', string[]> = {
+  M: ['建国', '志强', '伟', '军', '勇', '杰', '涛', '明', '超', '刚', '国庆', '德华', '洋', '平', '文', '建华', '海波'],
+  F: ['秀英', '桂英', '丽', '敏', '静', '芳', '艳', '娟', '秀兰', '霞', '桂兰', '海燕', '玉兰', '春梅', '红梅', '丽华'],
 }
 
 const DOCTORS = ['刘建军', '陈丽', '杨志强', '黄敏', '赵红梅', '吴德华']
@@ -109,14 +91,24 @@ export interface DemoReport {
 export class DemoCounty {
   constructor(protected log: (message: string) => void = () => {}) {}
 
+  /** When the demo county was seeded: its newest exam's registration (null when there is none). */
+  async seededOn() {
+    const newest = await db.from('exams').max('registered_at as at').first()
+    if (!newest?.at) return null
+    const at = newest.at instanceof Date ? DateTime.fromJSDate(newest.at, { zone: 'utc' }) : DateTime.fromSQL(String(newest.at), { zone: 'utc' })
+    return at.isValid ? at : null
+  }
+
   async isSeeded() {
     return (await Institution.query().count('* as total').firstOrFail()).$extras.total > 0
   }
 
-  async seed(): Promise<DemoReport> {
+  async seed(options: { size?: DemoSize } = {}): Promise<DemoReport> {
+    const size = options.size ?? (process.env.DEMO_SIZE === 'small' ? 'small' : 'full')
     const orthanc = await app.container.make(OrthancClient)
     const random = randomSource(20261122)
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]
+    const zone = imaging.displayTimezone
 
     this.log('importing the exam-item catalogues (R 141 items, H 52 items)…')
     await importAllCatalogues()
@@ -150,68 +142,75 @@ export class DemoCounty {
       await senders.create({ institutionId: clinic.id, aeTitle: `${clinic.code}_DR`, host: '127.0.0.1', port: 104, description: `${clinic.name} DR`, active: true })
     }
 
-    const items = await ExamItem.query().where('catalogue', 'chuanyu').where('active', true)
-    const itemsBy = (modality: Modality) => items.filter((i) => i.modality === modality)
-
-    const clock = new ManualClock(DateTime.utc())
+    const items = new Map((await ExamItem.query().where('catalogue', 'chuanyu').where('active', true)).map((i) => [i.name, i]))
+    const now = DateTime.utc().startOf('minute')
+    const clock = new ManualClock(now)
     const registry = new PatientRegistry()
     const registration = new ExamRegistration(clock)
     const intake = new ImageIntake(orthanc, clock)
-    const now = DateTime.utc().startOf('minute')
 
-    // Patients: 12 per clinic; two people are registered at two clinics (one patient, two numbers).
-    this.log('registering patients and exams (about a hundred, some with images)…')
-    const patientsByClinic = new Map<number, Array<{ id: number; patientId: number; no: string; name: string; sex: string; birth: DateTime }>>()
+    // Each exam is one clinical case (cases.ts) for a patient of the sex and age it needs, at a time of the timeline.
+    const plan = planCounty(now, zone, size, random)
+    this.log(`registering ${plan.length} exams of believable cases, most with images…`)
+    type DemoPatient = { id: number; patientId: number; no: string; name: string; sex: 'M' | 'F'; birth: DateTime<boolean> }
+    const patientsByClinic = new Map<number, DemoPatient[]>()
+    const byKey = new Map<string, DemoPatient>()
     let serial = 1
-    const shared: Array<{ name: string; sex: 'M' | 'F'; birth: DateTime<boolean>; nationalId: string }> = []
-    for (const clinic of clinics) {
-      const list = []
-      for (let n = 1; n <= 12; n++) {
-        const sex = random() < 0.5 ? 'M' : 'F'
-        const birth = DateTime.utc(1940 + Math.floor(random() * 70), 1 + Math.floor(random() * 12), 1 + Math.floor(random() * 28))
-        let person: (typeof shared)[number] = { name: pick(SURNAMES.split('')) + pick(GIVEN), sex: sex as 'M' | 'F', birth, nationalId: demoNationalId('511325', birth, sex, serial++) }
-        if (n === 12 && shared.length > 0 && clinic.code === 'M02') person = shared[0]
-        const result = await registry.register(clinic, {
-          name: person.name,
-          sex: person.sex,
-          birthDate: person.birth,
-          clinicPatientNo: `${clinic.code}-${String(1000 + n)}`,
-          nationalId: random() < 0.85 || n === 11 ? person.nationalId : null,
-        })
-        if (clinic.code === 'M01' && n === 11) shared.push(person)
-        list.push({ id: result.clinicPatient.id, patientId: result.patient.id, no: result.clinicPatient.clinicPatientNo, name: person.name, sex: person.sex, birth: person.birth })
-      }
+    let shared: { name: string; sex: "M" | "F"; birth: DateTime<boolean>; nationalId: string } | null = null
+    const newPatient = async (clinic: Institution, planned: PlannedExam) => {
+      const list = patientsByClinic.get(clinic.id) ?? []
       patientsByClinic.set(clinic.id, list)
+      const sex: 'M' | 'F' = planned.case.sex ?? (random() < 0.5 ? 'M' : 'F')
+      const [minAge, maxAge] = planned.case.ages
+      const age = minAge + Math.floor(random() * (maxAge - minAge + 1))
+      const birth = planned.registeredAt.setZone(zone).minus({ years: age, days: Math.floor(random() * 300) + 10 }).startOf('day').setZone('utc', { keepLocalTime: true })
+      let person: { name: string; sex: "M" | "F"; birth: DateTime<boolean>; nationalId: string } = { name: pick(SURNAMES.split('')) + pick(GIVEN[sex]), sex, birth, nationalId: demoNationalId('511325', birth, sex, serial++) }
+      // One person registered at two clinics: the second clinic's patient is the first one's (matched by national ID).
+      const sharedAge = shared ? Math.floor(planned.registeredAt.diff(shared.birth, 'years').years) : -1
+      if (clinic.code === 'M02' && shared && !list.some((p) => p.name === shared!.name) && shared.sex === sex && sharedAge >= minAge && sharedAge <= maxAge) person = shared
+      const result = await registry.register(clinic, {
+        name: person.name,
+        sex: person.sex,
+        birthDate: person.birth,
+        clinicPatientNo: `${clinic.code}-${String(1001 + list.length)}`,
+        nationalId: random() < 0.85 || (clinic.code === 'M01' && !shared) ? person.nationalId : null,
+      })
+      if (clinic.code === 'M01' && !shared) shared = person
+      const patient: DemoPatient = { id: result.clinicPatient.id, patientId: result.patient.id, no: result.clinicPatient.clinicPatientNo, name: person.name, sex: person.sex, birth: person.birth }
+      list.push(patient)
+      return patient
     }
 
     const staffOf = (clinic: Institution) => [...users.values()].find((u) => u.institutionId === clinic.id && u.role === 'clinic_staff')!
-    let exams = 0
-    let withImages = 0
-    const modalities: Modality[] = ['DR', 'DR', 'DR', 'DR', 'DR', 'CT', 'CT', 'CT', 'MR', 'MR']
-    const priorities: Priority[] = ['routine', 'routine', 'routine', 'routine', 'emergency', 'emergency', 'special']
-    for (let i = 0; i < 100; i++) {
-      const clinic = clinics[i % clinics.length]
-      const patient = pick(patientsByClinic.get(clinic.id)!)
-      const modality = modalities[i % modalities.length]
-      const [history, purpose, diagnosis] = pick(HISTORIES[modality])
-      const registeredAt = now.minus({ minutes: Math.floor(random() * 14 * 24 * 60) + 30 })
-      clock.set(registeredAt)
+    const registered: Array<{ exam: Exam; planned: PlannedExam; patient: DemoPatient }> = []
+    for (const planned of plan) {
+      const clinic = clinics[planned.clinic]
+      const patient = (planned.patientKey && byKey.get(planned.patientKey)) || (await newPatient(clinic, planned))
+      if (planned.patientKey) byKey.set(planned.patientKey, patient)
+      const item = items.get(planned.case.item)
+      if (!item) throw new Error(`demo case ${planned.case.key}: no catalogue item named ${planned.case.item}`)
+      clock.set(planned.registeredAt)
       const [exam] = await registration.register(staffOf(clinic), {
         clinicPatientId: patient.id,
-        itemIds: [pick(itemsBy(modality)).id],
-        priority: pick(priorities),
-        clinicalHistory: history,
-        purpose,
-        clinicalDiagnosis: diagnosis,
-        department: modality === 'DR' ? '全科' : '内科',
+        itemIds: [item.id],
+        priority: planned.priority,
+        clinicalHistory: planned.case.history,
+        purpose: planned.case.purpose,
+        clinicalDiagnosis: planned.case.diagnosis,
+        department: planned.case.department,
         requestingDoctor: pick(DOCTORS),
       })
-      exams++
-      // One in six still waits for its images; the rest were uploaded within the hour (R 7.1.1).
-      if (i % 6 === 0) continue
-      clock.set(registeredAt.plus({ minutes: 5 + Math.floor(random() * 40) }))
-      const perSeries = modality === 'DR' ? 1 : modality === 'CT' ? 16 : 12
-      const series = modality === 'DR' ? (random() < 0.5 ? 2 : 1) : modality === 'MR' ? 2 : 1
+      registered.push({ exam, planned, patient })
+    }
+
+    let withImages = 0
+    const sizes = size === 'full' ? { DR: 1, CT: 16, MR: 12 } : { DR: 1, CT: 3, MR: 2 }
+    for (const { exam, planned, patient } of registered) {
+      if (planned.arrivesAfter === null) continue
+      // R 7.1.1: uploaded within the hour of the exam.
+      clock.set(planned.registeredAt.plus({ minutes: planned.arrivesAfter }))
+      const modality = planned.case.modality
+      const series = modality === 'DR' ? (planned.case.item.includes('+') || planned.case.item.includes('钼靶') ? 2 : 1) : modality === 'MR' ? 2 : 1
       const study = syntheticStudy(
         {
           modality,
@@ -220,40 +219,31 @@ export class DemoCounty {
           patientSex: patient.sex,
           patientBirthDate: patient.birth.toFormat('yyyyMMdd'),
           accessionNumber: exam.accessionNumber,
-          studyDate: registeredAt.setZone(imaging.displayTimezone).toFormat('yyyyMMdd'),
-          studyDescription: modality,
+          // The modality writes the hospital's date of the exam itself.
+          studyDate: planned.registeredAt.setZone(zone).toFormat('yyyyMMdd'),
+          studyDescription: planned.case.item,
         },
         series,
-        perSeries
+        sizes[modality as 'DR' | 'CT' | 'MR']
       )
       const identity = await intake.examIdentity(exam)
       for (const file of study.files) await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
       withImages++
     }
 
-    // One exam registered just now, whose DR images arrive by C-STORE without an accession number.
-    clock.set(now)
-    const waiting = patientsByClinic.get(clinics[0].id)![0]
-    await registration.register(staffOf(clinics[0]), {
-      clinicPatientId: waiting.id,
-      itemIds: [itemsBy('DR')[0].id],
-      priority: 'emergency',
-      clinicalHistory: HISTORIES.DR[0][0],
-      purpose: HISTORIES.DR[0][1],
-      requestingDoctor: DOCTORS[0],
-    })
-    exams++
-    const sentByDicom = await this.sendByDicom(clinics, patientsByClinic)
+    const waiting = registered.find((r) => r.planned.viaDicom)
+    const sentByDicom = waiting ? await this.sendByDicom(clinics[waiting.planned.clinic], waiting.patient) : 0
     await seedStaffingDemo(this.log)
-    await seedCriticalValuesDemo(this.log)
+    const { ReadingDemo } = await import('./reading_demo.js')
+    const reading = await new ReadingDemo(this.log).seed(registered.map((r) => ({ exam: r.exam, planned: r.planned })), now)
+    await seedCriticalValuesDemo(reading, now, this.log)
     await seedStorageDemo(this.log)
-    this.log(`${exams} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
-    await new (await import('./reading_demo.js')).ReadingDemo(this.log).seed()
+    this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,
       users: users.size,
       patients: [...patientsByClinic.values()].reduce((n, l) => n + l.length, 0),
-      exams,
+      exams: registered.length,
       withImages,
       sentByDicom,
     }
@@ -264,9 +254,7 @@ export class DemoCounty {
    * one for a registered exam waiting for images (matched by patient number and
    * date), and two nobody registered (listed as unmatched for the clinic).
    */
-  protected async sendByDicom(clinics: Institution[], patients: Map<number, Array<{ no: string; name: string; sex: string; birth: DateTime }>>) {
-    const clinic = clinics[0]
-    const patient = patients.get(clinic.id)![0]
+  protected async sendByDicom(clinic: Institution, patient: { no: string; name: string; sex: string }) {
     const dir = await mkdtemp(join(tmpdir(), 'demo-cstore-'))
     try {
       const today = DateTime.utc().setZone(imaging.displayTimezone).toFormat('yyyyMMdd')

@@ -175,7 +175,7 @@ export async function seedStaffingDemo(log: (message: string) => void = () => {}
   const performed = { ...emptyWorkload(), ct_plain: 16000, mri_plain: 7200, dr: 26000, ct_contrast: 4800, mri_contrast: 1500 }
   await plans.save(
     admin,
-    { name: '2027 年预测：CT +20%', notes: '按全县 2026 年门急诊量估算，CT 平扫与增强各增长 20%' },
+    { name: `${today.year + 1} 年预测：CT +20%`, notes: `按全县 ${today.year} 年门急诊量估算，CT 平扫与增强各增长 20%` },
     { source: 'typed', typed: { read, performed }, adjustments: { ...emptyWorkload(), ct_plain: 20, ct_contrast: 20 } }
   )
   log(`${devices} devices, ${staff} staff with ${certificates} certificates, 1 staffing plan`)

@@ -23,7 +23,12 @@
   function time(iso) {
     if (!iso) return '—'
     try {
-      return new Date(iso).toLocaleString(locale, { timeZone: timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      // The one format of every page, yyyy-MM-dd HH:mm, in the hospital's time zone (not the browser's locale style).
+      var parts = {}
+      new Intl.DateTimeFormat('en-CA', { timeZone: timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(new Date(iso))
+        .forEach(function (part) { parts[part.type] = part.value })
+      return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute
     } catch (e) {
       return iso
     }
@@ -210,7 +215,7 @@
     var card = el('article', { className: 'critical-card', 'data-id': String(alert.id) })
     var patient = alert.patient.name + ' · ' + (messages.sex[alert.patient.sex] || alert.patient.sex) + (alert.patient.age === null ? '' : ' · ' + fill(messages.age, { age: alert.patient.age }))
     card.appendChild(el('p', { className: 'critical-escalation', text: escalationText(alert) }))
-    card.appendChild(el('h3', { className: 'critical-finding', text: alert.finding }))
+    card.appendChild(el('h3', { className: 'critical-finding', text: document.body.dataset.locale === 'en' && alert.findingEn ? alert.findingEn : alert.finding }))
     card.appendChild(el('p', { className: 'critical-message', text: alert.message }))
     card.appendChild(
       el('div', { className: 'critical-facts' }, [
@@ -294,7 +299,7 @@
     if (event && alerts[event.id]) close(event.id)
   })
   socket.on('critical:acknowledged', function (event) {
-    if (window.showToast) window.showToast(fill(messages.acknowledgedToast, { finding: event.finding, name: event.acknowledgedBy || '' }))
+    if (window.showToast) window.showToast(fill(messages.acknowledgedToast, { finding: document.body.dataset.locale === 'en' && event.findingEn ? event.findingEn : event.finding, name: event.acknowledgedBy || '' }))
   })
   socket.on('critical:confirmations', function (event) {
     if (window.showToast && event && event.count) window.showToast(fill(messages.confirmations, { count: event.count }))

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { formatInZone } from '#app/critical_values/display'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import app from '@adonisjs/core/services/app'
 import CriticalValue from '#models/critical_value'
@@ -73,6 +74,8 @@ test.group('Critical values in the browser', (group) => {
       assert.oneOf(await tab.evaluate(() => (globalThis as any).document.body.dataset.criticalSound), ['playing', 'blocked'])
     }
     const value = await CriticalValue.query().where('exam_id', exam.id).firstOrFail()
+    // The alert's times read as every page's: yyyy-MM-dd HH:mm in the hospital's zone (issue 9: it showed 2026/12/02).
+    assert.include(await tabA.textContent('#critical-alerts'), formatInZone(value.raisedAt))
     // The tabs confirmed receipt.
     await eventually(() => CriticalValueDelivery.query().where('critical_value_id', value.id).where('user_id', staff.id).whereNotNull('delivered_at').first())
 

@@ -57,7 +57,7 @@ test.group('Logging in', (group) => {
   test('an expired or locked account cannot log in (C 8.5.4)', async ({ client }) => {
     const expired = await make.user('clinic_staff', undefined, { expiresOn: DateTime.utc().minus({ days: 2 }) })
     const locked = await make.user('clinic_staff', undefined, { status: 'locked' })
-    ;(await loginForm(client, expired.username, make.PASSWORD)).assertFlashMessage('error', '该账号已过有效期，请联系管理员（C 8.5.4）。')
+    ;(await loginForm(client, expired.username, make.PASSWORD)).assertFlashMessage('error', '该账号已过有效期，请联系管理员。')
     ;(await loginForm(client, locked.username, make.PASSWORD)).assertFlashMessage('error', '该账号已被管理员锁定，请联系管理员。')
   })
 

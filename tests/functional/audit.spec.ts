@@ -4,7 +4,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import AuditEvent from '#models/audit_event'
-import { audit } from '#app/audit/audit_log'
+import { audit } from '#app/platform/audit/audit_log'
 import { AuditRetention } from '#app/audit/audit_retention'
 import { Clock, ManualClock } from '#app/platform/clock'
 import * as make from '#tests/support/fixtures'
@@ -60,7 +60,7 @@ test.group('The audit log (C 8.3.4)', (group) => {
     await audit.record({ user: clinic, ip: '10.1.2.3' }, { action: 'exam.view', targetType: 'exam', targetId: 42 })
     const page = await client.get('/admin/audit').qs({ username: clinic.username }).loginAs(admin)
     page.assertStatus(200)
-    page.assertTextIncludes('exam.view')
+    page.assertTextIncludes('查看了检查 42')
     page.assertTextIncludes('10.1.2.3')
     const csv = await client.get('/admin/audit/export').qs({ action: 'exam.view' }).loginAs(admin)
     csv.assertStatus(200)

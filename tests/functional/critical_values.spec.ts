@@ -112,7 +112,7 @@ test.group('Critical values · raising from the exam page', (group) => {
     foreign.assertStatus(404)
     missing.assertStatus(404)
     assert.deepEqual(foreign.body(), missing.body())
-    assert.isNotNull(await AuditEvent.query().where('action', 'exam.access').where('outcome', 'denied').where('target_id', String(exam.id)).first())
+    assert.isNotNull(await AuditEvent.query().where('action', 'critical_value.raise').where('outcome', 'denied').where('target_id', String(exam.id)).first())
   })
 
   test('refuses with the reason and stores nothing: {case}')
@@ -243,7 +243,7 @@ test.group('Critical values · acknowledgement', (group) => {
     const stranger = await make.user('clinic_staff')
     const foreign = await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(stranger).withCsrfToken().json({ readBack: READ_BACK })
     foreign.assertStatus(404)
-    const denied = await AuditEvent.query().where('action', 'critical_value.access').where('target_id', String(value.id)).firstOrFail()
+    const denied = await AuditEvent.query().where('action', 'critical_value.acknowledge').where('outcome', 'denied').where('target_id', String(value.id)).firstOrFail()
     assert.equal(denied.outcome, 'denied')
     assert.equal(denied.actorUserId, stranger.id)
     ;(await client.get(`/critical-values/${value.id}`).loginAs(stranger)).assertStatus(404)

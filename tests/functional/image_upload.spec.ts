@@ -122,7 +122,7 @@ test.group('Image upload through the API', (group) => {
     assert.equal(foreign.status, 404)
     assert.equal(missing.status, 404)
     assert.deepEqual(foreign.body, missing.body)
-    const denied = await AuditEvent.query().where('action', 'exam.access').where('outcome', 'denied').where('target_id', String(exam.id)).first()
+    const denied = await AuditEvent.query().where('action', 'exam.images.upload').where('outcome', 'denied').where('target_id', String(exam.id)).first()
     assert.isNotNull(denied)
     assert.equal(denied!.actorUserId, other.id)
     await exam.refresh()

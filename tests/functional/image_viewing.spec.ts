@@ -53,7 +53,7 @@ test.group('Images reach a browser only through the app', (group) => {
     // The clinic of `other` asks for an image of `exam` through its own exam's URL.
     ;(await client.get(`/exams/${other.exam.id}/instances/${ids[0]}/preview`).loginAs(other.clinic)).assertStatus(404)
     ;(await client.get(`/exams/${other.exam.id}/instances/not-an-id/preview`).loginAs(other.clinic)).assertStatus(404)
-    const denied = await AuditEvent.query().where('action', 'exam.images.access').where('outcome', 'denied').where('actor_user_id', other.clinic.id)
+    const denied = await AuditEvent.query().where('action', 'exam.images.view').where('outcome', 'denied').where('actor_user_id', other.clinic.id)
     assert.isAtLeast(denied.length, 1)
   })
 })

@@ -136,7 +136,7 @@ test.group('Reading pages: templates and settings', (group) => {
       .redirects(0)
     assert.notEqual(refused.status(), 200)
     assert.isNull(await ReportTemplate.findBy('name', '初级医师的模板'))
-    assert.equal((await AuditEvent.query().where('action', 'reading.maintainTemplates').where('actor_user_id', junior.id).firstOrFail()).outcome, 'denied')
+    assert.equal((await AuditEvent.query().where('action', 'reading.template.create').where('actor_user_id', junior.id).firstOrFail()).outcome, 'denied')
 
     await client.post(`/reading/exams/${exam.id}/claim`).loginAs(junior).withCsrfToken()
     const editor = await client.get(`/reading/exams/${exam.id}`).loginAs(junior)

@@ -154,7 +154,7 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
             : await make.user('radiologist', await make.institution('upper_hospital'), { title: 'senior' })
       const response = await api('GET', '/reading/queue', await apiToken(user))
       assert.equal(response.status, 403)
-      const line = await AuditEvent.query().where('action', 'reading.read').where('actor_user_id', user.id).firstOrFail()
+      const line = await AuditEvent.query().where('action', 'reading.queue').where('actor_user_id', user.id).firstOrFail()
       assert.equal(line.outcome, 'denied')
     })
 

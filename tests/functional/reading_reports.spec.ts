@@ -100,7 +100,7 @@ test.group('Signed reports for the clinic', (group) => {
     const missingApi = await api('GET', `/exams/00000000000/report`, token)
     assert.equal(foreignApi.status, 404)
     assert.deepEqual(foreignApi.body, missingApi.body)
-    const denied = await AuditEvent.query().where('action', 'exam.access').where('outcome', 'denied').where('target_id', String(exam.id))
+    const denied = await AuditEvent.query().whereIn('action', ['report.view', 'report.print']).where('outcome', 'denied').where('target_id', String(exam.id))
     assert.isAtLeast(denied.length, 3)
     assert.isTrue(denied.every((line) => line.actorUserId === other.id))
   })

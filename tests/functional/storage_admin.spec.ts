@@ -76,7 +76,7 @@ test.group('Storage administration over HTTP', (group) => {
       ;(await client.get('/storage').loginAs(user)).assertStatus(403)
       ;(await client.post('/storage/nodes').form(centre()).loginAs(user).withCsrfToken()).assertStatus(403)
       assert.equal(await count(), before)
-      const denied = await AuditEvent.query().where('action', 'storage.access').where('outcome', 'denied').where('actor_user_id', user.id)
+      const denied = await AuditEvent.query().where('action', 'like', 'storage.%').where('outcome', 'denied').where('actor_user_id', user.id)
       assert.lengthOf(denied, 2)
     })
 

@@ -20,7 +20,8 @@ test.group('Deployment files', () => {
     assert.notMatch(stdout, /published: 8042|8042:8042/)
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SECRETS)))
     await assert.rejects(() => run(compose, ['-f', file, 'config', '--quiet'], { env }))
-  })
+    // Three runs of a Python program: slow when the machine is busy, whatever the unit suite's default.
+  }).timeout(60_000)
 
   test('both Orthanc configurations keep authentication on and stores from undeclared modalities off', async ({ assert }) => {
     for (const name of ['orthanc.json', 'orthanc.compose.json']) {

@@ -4,7 +4,7 @@ import User from '#models/user'
 import type { HttpContext } from '@adonisjs/core/http'
 import { loginValidator } from '#app/access/validators/access_validators'
 import { LoginService } from '#app/access/services/login_service'
-import { audit } from '#app/audit/audit_log'
+import { audit } from '#app/platform/audit/audit_log'
 import { LOCALE_COOKIE } from '#app/platform/middleware/detect_locale_middleware'
 
 /** Logging in and out. Every attempt, good or bad, is audited. */

@@ -4,58 +4,61 @@ import DicomSender from '#models/dicom_sender'
 import Institution from '#models/institution'
 import { dicomSenderValidator } from '#app/administration/validators/administration_validators'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
+import { dicomSenderTarget, mayAdminister } from '#app/administration/administration_access'
+import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
 
+/** The clinics' devices allowed to send by DICOM C-STORE (mirrored into Orthanc's modality list). */
 @inject()
 export default class DicomSendersController {
   constructor(protected directory: DicomSenderDirectory) {}
 
-  async index({ view, bouncer }: HttpContext) {
-    await bouncer.with('AdministrationPolicy').authorize('manage')
-    const senders = await DicomSender.query().preload('institution').orderBy('institution_id').orderBy('ae_title')
-    const institutions = await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code')
-    return view.render('pages/administration/senders/index', {
-      senders,
-      institutions,
-      centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort },
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.sender.list',
+      allow: mayAdminister,
+      run: async () => ({
+        senders: await DicomSender.query().preload('institution').orderBy('institution_id').orderBy('ae_title'),
+        institutions: await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code'),
+      }),
+      page: (state) => ctx.view.render('pages/administration/senders/index', { ...state, centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort } }),
     })
   }
 
-  async store(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const data = await ctx.request.validateUsing(dicomSenderValidator)
-    return this.save(ctx, () => this.directory.create({ ...data, active: data.active ?? true }), 'admin.sender.create')
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.sender.create',
+      allow: mayAdminister,
+      input: dicomSenderValidator,
+      run: ({ input }) => this.directory.create({ ...input, active: input.active ?? true }),
+      audit: { target: (sender) => ({ type: 'dicom_sender', id: sender.id }), details: (sender) => ({ ae: sender.aeTitle }) },
+      page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
+    })
   }
 
-  async update(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const sender = await DicomSender.findOrFail(ctx.params.id)
-    const data = await ctx.request.validateUsing(dicomSenderValidator)
-    return this.save(ctx, () => this.directory.update(sender, { ...data, active: data.active ?? false }), 'admin.sender.update')
+  update(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.sender.update',
+      allow: mayAdminister,
+      target: dicomSenderTarget,
+      input: dicomSenderValidator,
+      run: ({ target, input }) => this.directory.update(target, { ...input, active: input.active ?? false }),
+      audit: { details: (sender) => ({ ae: sender.aeTitle }) },
+      page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
+    })
   }
 
-  async destroy(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const sender = await DicomSender.findOrFail(ctx.params.id)
-    await this.directory.remove(sender)
-    await audit.fromContext(ctx, { action: 'admin.sender.delete', targetType: 'dicom_sender', targetId: sender.id, details: { ae: sender.aeTitle } })
-    ctx.session.flash('success', ctx.i18n.t('common.deleted'))
-    return ctx.response.redirect('/admin/senders')
-  }
-
-  protected async save(ctx: HttpContext, work: () => Promise<DicomSender>, action: string) {
-    try {
-      const sender = await work()
-      await audit.fromContext(ctx, { action, targetType: 'dicom_sender', targetId: sender.id, details: { ae: sender.aeTitle } })
-      ctx.session.flash('success', ctx.i18n.t('common.saved'))
-    } catch (error) {
-      if (!(error instanceof DomainRefusal)) throw error
-      await audit.fromContext(ctx, { action, outcome: 'refused', details: { code: error.code } })
-      ctx.session.flashAll()
-      ctx.session.flash('error', ctx.i18n.t(error.messageKey, error.messageData))
-    }
-    return ctx.response.redirect('/admin/senders')
+  destroy(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.sender.delete',
+      allow: mayAdminister,
+      target: dicomSenderTarget,
+      run: async ({ target }) => {
+        await this.directory.remove(target)
+        return target
+      },
+      audit: { details: (sender) => ({ ae: sender.aeTitle }) },
+      page: () => done(ctx, 'common.deleted', {}, '/admin/senders'),
+    })
   }
 }

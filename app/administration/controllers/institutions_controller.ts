@@ -3,59 +3,65 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Institution, { INSTITUTION_KINDS, INSTITUTION_LEVELS, SPECIALTIES } from '#models/institution'
 import { institutionValidator } from '#app/administration/validators/administration_validators'
 import { InstitutionRegistry } from '#app/administration/services/institution_registry'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
+import { institutionTarget, mayAdminister } from '#app/administration/administration_access'
+import { useCase, done } from '#app/platform/http/use_case'
 
+const options = { kinds: INSTITUTION_KINDS, levels: INSTITUTION_LEVELS, specialties: SPECIALTIES }
+
+/** The alliance's institutions: one lead hospital, its member clinics, upper-level hospitals, specialty centres. */
 @inject()
 export default class InstitutionsController {
   constructor(protected registry: InstitutionRegistry) {}
 
-  protected options() {
-    return { kinds: INSTITUTION_KINDS, levels: INSTITUTION_LEVELS, specialties: SPECIALTIES }
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.institution.list',
+      allow: mayAdminister,
+      run: () =>
+        Institution.query().withCount('users').orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 WHEN 'member_clinic' THEN 1 ELSE 2 END").orderBy('code'),
+      page: (institutions) => ctx.view.render('pages/administration/institutions/index', { institutions }),
+    })
   }
 
-  async index({ view, bouncer }: HttpContext) {
-    await bouncer.with('AdministrationPolicy').authorize('manage')
-    const institutions = await Institution.query().withCount('users').orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 WHEN 'member_clinic' THEN 1 ELSE 2 END").orderBy('code')
-    return view.render('pages/administration/institutions/index', { institutions })
+  create(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.institution.new',
+      allow: mayAdminister,
+      audit: false,
+      run: async () => null,
+      page: () => ctx.view.render('pages/administration/institutions/form', { institution: null, ...options }),
+    })
   }
 
-  async create({ view, bouncer }: HttpContext) {
-    await bouncer.with('AdministrationPolicy').authorize('manage')
-    return view.render('pages/administration/institutions/form', { institution: null, ...this.options() })
+  edit(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.institution.view',
+      allow: mayAdminister,
+      target: institutionTarget,
+      run: async ({ target }) => target,
+      page: (institution) => ctx.view.render('pages/administration/institutions/form', { institution, ...options }),
+    })
   }
 
-  async edit({ view, bouncer, params }: HttpContext) {
-    await bouncer.with('AdministrationPolicy').authorize('manage')
-    const institution = await Institution.findOrFail(params.id)
-    return view.render('pages/administration/institutions/form', { institution, ...this.options() })
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.institution.create',
+      allow: mayAdminister,
+      input: institutionValidator,
+      run: ({ input }) => this.registry.create({ ...input, active: input.active ?? true }),
+      audit: { target: (institution) => ({ type: 'institution', id: institution.id }) },
+      page: () => done(ctx, 'common.saved', {}, '/admin/institutions'),
+    })
   }
 
-  async store(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const data = await ctx.request.validateUsing(institutionValidator)
-    return this.save(ctx, () => this.registry.create({ ...data, active: data.active ?? true }), 'admin.institution.create')
-  }
-
-  async update(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const institution = await Institution.findOrFail(ctx.params.id)
-    const data = await ctx.request.validateUsing(institutionValidator)
-    return this.save(ctx, () => this.registry.update(institution, { ...data, active: data.active ?? false }), 'admin.institution.update')
-  }
-
-  protected async save(ctx: HttpContext, work: () => Promise<Institution>, action: string) {
-    try {
-      const institution = await work()
-      await audit.fromContext(ctx, { action, targetType: 'institution', targetId: institution.id })
-      ctx.session.flash('success', ctx.i18n.t('common.saved'))
-      return ctx.response.redirect('/admin/institutions')
-    } catch (error) {
-      if (!(error instanceof DomainRefusal)) throw error
-      await audit.fromContext(ctx, { action, outcome: 'refused', details: { code: error.code } })
-      ctx.session.flashAll()
-      ctx.session.flash('error', ctx.i18n.t(error.messageKey, error.messageData))
-      return ctx.response.redirect().back()
-    }
+  update(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'admin.institution.update',
+      allow: mayAdminister,
+      target: institutionTarget,
+      input: institutionValidator,
+      run: ({ target, input }) => this.registry.update(target, { ...input, active: input.active ?? false }),
+      page: () => done(ctx, 'common.saved', {}, '/admin/institutions'),
+    })
   }
 }

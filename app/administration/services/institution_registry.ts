@@ -1,3 +1,4 @@
+import db from '@adonisjs/lucid/services/db'
 import Institution, { type InstitutionKind, type Specialty } from '#models/institution'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 
@@ -14,6 +15,21 @@ export interface InstitutionInput {
 
 /** The alliance's institutions: one lead hospital, its member clinics, upper-level hospitals, specialty centres. */
 export class InstitutionRegistry {
+  /** The administrator's home page: what the alliance holds. */
+  async homeCounts() {
+    const count = async (table: string, where?: Record<string, unknown>) => {
+      const query = db.from(table)
+      if (where) query.where(where)
+      return Number((await query.count('* as total').first()).total)
+    }
+    return {
+      institutions: await count('institutions'),
+      users: await count('users'),
+      senders: await count('dicom_senders'),
+      items: await count('exam_items', { active: true }),
+    }
+  }
+
   protected async check(input: InstitutionInput, existing?: Institution) {
     const sameCode = await Institution.findBy('code', input.code)
     if (sameCode && sameCode.id !== existing?.id) throw new DomainRefusal('code_taken', 'admin.institutions.code_taken')

@@ -24,7 +24,27 @@ const ROLE_INSTITUTIONS: Record<Role, InstitutionKind[]> = {
 }
 
 /** Rules for user accounts (C 8.5.4: least privilege; lock or remove surplus and expired accounts). */
+export interface UserFilters {
+  institutionId?: number
+  role?: string
+  status?: string
+  search?: string
+  page?: number
+}
+
 export class StaffDirectory {
+  list(filters: UserFilters) {
+    return User.query()
+      .preload('institution')
+      .if(filters.institutionId, (q) => q.where('institution_id', filters.institutionId!))
+      .if(filters.role, (q) => q.where('role', filters.role!))
+      .if(filters.status, (q) => q.where('status', filters.status!))
+      .if(filters.search, (q) => q.where((s) => s.where('username', 'like', `%${filters.search}%`).orWhere('full_name', 'like', `%${filters.search}%`)))
+      .orderBy('institution_id')
+      .orderBy('username')
+      .paginate(filters.page ?? 1, 50)
+  }
+
   protected async check(input: UserInput, actor: User, existing?: User) {
     const institution = await Institution.find(input.institutionId)
     if (!institution) throw new DomainRefusal('unknown_institution', 'admin.users.unknown_institution')

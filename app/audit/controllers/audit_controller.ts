@@ -1,67 +1,69 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import vine from '@vinejs/vine'
-import { DateTime } from 'luxon'
-import AuditEvent from '#models/audit_event'
-import { audit } from '#app/audit/audit_log'
 import { toCsv } from '#app/platform/csv'
-import imaging from '#config/imaging'
-import { nameDownload } from '#app/platform/documents'
+import { downloadStamp, nameDownload } from '#app/platform/documents'
+import { Clock } from '#app/platform/clock'
+import { can } from '#app/platform/http/can'
+import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
+import { useCase } from '#app/platform/http/use_case'
+import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
+import { AuditPresenter } from '#app/audit/audit_presenter'
 
-const filterValidator = vine.compile(
-  vine.object({
-    username: vine.string().trim().maxLength(64).optional(),
-    action: vine.string().trim().maxLength(64).optional(),
-    outcome: vine.enum(['success', 'denied', 'refused', 'failed'] as const).optional(),
-    targetType: vine.string().trim().maxLength(32).optional(),
-    targetId: vine.string().trim().maxLength(64).optional(),
-    from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
-    to: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
-    page: vine.number().positive().optional(),
-  })
-)
+const mayReadAudit = can('AuditPolicy', 'read')
 
-type Filters = Awaited<ReturnType<typeof filterValidator.validate>>
-
-/** Administrators search the audit log (C 8.3.4) and export it; both are themselves audited. */
+/** The audit log (C 8.3.4): searched and exported by those who may read it; both are themselves audited. */
+@inject()
 export default class AuditController {
-  protected query(filters: Filters) {
-    const zone = imaging.displayTimezone
-    return AuditEvent.query()
-      .if(filters.username, (q) => q.where('actor_username', filters.username!))
-      .if(filters.action, (q) => q.where('action', 'like', `${filters.action}%`))
-      .if(filters.outcome, (q) => q.where('outcome', filters.outcome!))
-      .if(filters.targetType, (q) => q.where('target_type', filters.targetType!))
-      .if(filters.targetId, (q) => q.where('target_id', filters.targetId!))
-      .if(filters.from, (q) =>
-        q.where('occurred_at', '>=', DateTime.fromJSDate(filters.from!).setZone(zone, { keepLocalTime: true }).startOf('day').toUTC().toSQL({ includeOffset: false })!)
-      )
-      .if(filters.to, (q) =>
-        q.where('occurred_at', '<=', DateTime.fromJSDate(filters.to!).setZone(zone, { keepLocalTime: true }).endOf('day').toUTC().toSQL({ includeOffset: false })!)
-      )
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
+  constructor(
+    protected search: AuditSearch,
+    protected clock: Clock
+  ) {}
+
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'audit.search',
+      allow: mayReadAudit,
+      input: auditFilterValidator,
+      run: ({ input }) => this.search.page(input),
+      page: async (events) => {
+        const asked = withoutPage(normaliseQuery(ctx.request.qs()))
+        events.baseUrl('/admin/audit').queryString(asked)
+        // Each line as a sentence in the reader's language, with its target named and linked.
+        const rows = await new AuditPresenter(ctx.i18n).present(events.all())
+        return ctx.view.render('pages/audit/index', { events, rows, filters: asked })
+      },
+    })
   }
 
-  async index(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const filters = await filterValidator.validate(ctx.request.qs())
-    const events = await this.query(filters).paginate(filters.page ?? 1, 50)
-    events.baseUrl('/admin/audit').queryString({ ...ctx.request.qs(), page: undefined })
-    await audit.fromContext(ctx, { action: 'audit.search', details: { ...ctx.request.qs() } })
-    return ctx.view.render('pages/audit/index', { events, filters: ctx.request.qs() })
-  }
-
-  async export(ctx: HttpContext) {
-    await ctx.bouncer.with('AdministrationPolicy').authorize('manage')
-    const filters = await filterValidator.validate(ctx.request.qs())
-    const events = await this.query(filters).limit(100_000)
-    await audit.fromContext(ctx, { action: 'audit.export', details: { ...ctx.request.qs(), rows: events.length } })
-    const csv = toCsv(
-      ['id', 'occurred_at_utc', 'username', 'institution_id', 'action', 'outcome', 'target_type', 'target_id', 'ip', 'details'],
-      events.map((e) => [e.id, e.occurredAt.toISO(), e.actorUsername, e.actorInstitutionId, e.action, e.outcome, e.targetType, e.targetId, e.ip, e.details ? JSON.stringify(e.details) : ''])
-    )
-    ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-    nameDownload(ctx, `audit-${DateTime.utc().toFormat('yyyyMMdd-HHmm')}.csv`)
-    return csv
+  export(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'audit.export',
+      allow: mayReadAudit,
+      input: auditFilterValidator,
+      run: ({ input }) => this.search.all(input),
+      audit: { details: (events) => ({ rows: events.length }) },
+      page: (events) => {
+        const csv = toCsv(
+          ['id', 'occurred_at_utc', 'username', 'role', 'institution_id', 'action', 'outcome', 'target_type', 'target_id', 'ip', 'request_id', 'details'],
+          events.map((e) => [
+            e.id,
+            e.occurredAt.toISO(),
+            e.actorUsername,
+            e.actorRole,
+            e.actorInstitutionId,
+            e.action,
+            e.outcome,
+            e.targetType,
+            e.targetId,
+            e.ip,
+            e.requestId,
+            e.details ? JSON.stringify(e.details) : '',
+          ])
+        )
+        ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
+        nameDownload(ctx, `audit-${downloadStamp(this.clock.now())}.csv`)
+        return csv
+      },
+    })
   }
 }

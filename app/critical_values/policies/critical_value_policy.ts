@@ -1,22 +1,23 @@
+import { isAdministrator, isSystemAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type CriticalValue from '#models/critical_value'
 import imaging from '#config/imaging'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import { canRaise, mayAcknowledge } from '#app/critical_values/critical_value_rules'
 
 /** Who may see and act on critical values; a denied `view` is answered 404 by the controllers. */
 export default class CriticalValuePolicy extends BasePolicy {
   /** The requesting clinic sees its own; lead-hospital readers see every clinic's. */
   view(user: User, value: CriticalValue) {
-    if (user.role === 'admin') return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return imaging.adminClinicalAccess
     if (readsForAlliance(user)) return true
     return value.institutionId === user.institutionId
   }
 
   /** The registry page (its rows are scoped per user). */
   registry(user: User) {
-    return user.role !== 'admin' || imaging.adminClinicalAccess
+    return !isAdministrator(user) || imaging.adminClinicalAccess
   }
 
   /** B: the report writer (a lead-hospital radiologist) raises; so does the second doctor confirm. */
@@ -39,6 +40,6 @@ export default class CriticalValuePolicy extends BasePolicy {
 
   /** The finding list, the contacts and the policy switches are administrators' work. */
   manage(user: User) {
-    return user.role === 'admin'
+    return isSystemAdministrator(user)
   }
 }

@@ -1,3 +1,4 @@
+import { findingNameEn } from '#app/critical_values/display'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { Socket } from 'socket.io'
@@ -8,9 +9,9 @@ import CriticalValueDelivery from '#models/critical_value_delivery'
 import User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { realtime, rooms } from '#app/realtime/realtime'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import logger from '@adonisjs/core/services/logger'
-import { audit } from '#app/audit/audit_log'
+import { audit } from '#app/platform/audit/audit_log'
 import { receiptBook } from '#app/critical_values/services/receipt_book'
 import { mayAcknowledge } from '#app/critical_values/critical_value_rules'
 import { sqlTime } from '#app/critical_values/hand_off_log'
@@ -54,6 +55,8 @@ export interface AlertPayload {
   requestingDoctor: string
   department: string | null
   finding: string
+  /** the finding's English name, for an English page (null: shown as named) */
+  findingEn: string | null
   message: string
   raisedBy: string
   raisedAt: string
@@ -143,6 +146,7 @@ export class CriticalValueAlerts {
       requestingDoctor: exam.requestingDoctor,
       department: exam.department,
       finding: value.findingName,
+      findingEn: findingNameEn(value.findingName),
       message: value.message,
       raisedBy: value.raisedBy.fullName,
       raisedAt: value.raisedAt.toISO()!,

@@ -1,3 +1,4 @@
+import { publish } from '#app/platform/domain_events'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
@@ -100,6 +101,7 @@ export class CriticalValueRaising {
     } else {
       await this.alerts.announceConfirmations()
     }
+    publish('critical_value:raised', { criticalValueId: value.id, examId: exam.id, status: value.status })
     return value
   }
 

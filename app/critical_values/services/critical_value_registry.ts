@@ -1,10 +1,11 @@
+import { isAdministrator } from '#app/access/roles'
 import { DateTime } from 'luxon'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import CriticalValue from '#models/critical_value'
 import Institution from '#models/institution'
 import type User from '#models/user'
 import imaging from '#config/imaging'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import { percentile } from '#app/critical_values/critical_value_rules'
 import { formatInZone, minutesBetween } from '#app/critical_values/display'
 import { sqlTime } from '#app/critical_values/hand_off_log'
@@ -44,7 +45,7 @@ export const EXPORT_LIMIT = 50_000
 */
 export class CriticalValueRegistry {
   scope(query: ModelQueryBuilderContract<typeof CriticalValue>, user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }) {
-    if (user.role === 'admin') return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
+    if (isAdministrator(user)) return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
     if (readsForAlliance(user)) return query
     return query.where('critical_values.institution_id', user.institutionId)
   }

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { DateTime } from 'luxon'
 import User from '#models/user'
+import Institution from '#models/institution'
 import CriticalValueContact, { type Duty } from '#models/critical_value_contact'
 import type { DeliveryReason } from '#models/critical_value_delivery'
 import { Clock } from '#app/platform/clock'
@@ -31,6 +32,33 @@ export class DutyRoster {
       })
       .preload('user', (q) => q.preload('institution'))
     return contacts.map((c) => c.user)
+  }
+
+  /** The administrator's contacts page: one institution's people and their duties, and every clinic at a glance. */
+  async contactsOverview(institutionId?: number) {
+    const institutions = await Institution.query().where('active', true).orderBy('code')
+    const chosen = institutionId || institutions.find((i) => i.kind === 'lead_hospital')?.id || institutions[0]?.id
+    const institution = institutions.find((i) => i.id === chosen) ?? null
+    const users = institution
+      ? await User.query().where('institution_id', institution.id).whereIn('role', ['clinic_staff', 'radiologist', 'qc_officer']).orderBy('role').orderBy('full_name')
+      : []
+    const contacts = await CriticalValueContact.query().preload('user', (q) => q.preload('institution'))
+    const dutiesByUser = new Map<number, string[]>()
+    for (const contact of contacts) dutiesByUser.set(contact.userId, [...(dutiesByUser.get(contact.userId) ?? []), contact.duty])
+    const summary = institutions
+      .filter((i) => i.kind !== 'lead_hospital')
+      .map((i) => ({
+        institution: i,
+        onDuty: contacts.filter((c) => c.duty === 'on_duty' && c.user.institutionId === i.id).map((c) => c.user.fullName),
+        heads: contacts.filter((c) => c.duty === 'clinic_head' && c.user.institutionId === i.id).map((c) => c.user.fullName),
+      }))
+    return {
+      institutions,
+      institution,
+      users: users.map((u) => ({ user: u, duties: dutiesByUser.get(u.id) ?? [] })),
+      summary,
+      dutyDesk: contacts.filter((c) => c.duty === 'duty_desk').map((c) => c.user),
+    }
   }
 
   protected usable(users: User[], now: DateTime) {

@@ -5,8 +5,8 @@ import Equipment, { CONTRAST_KINDS, type EquipmentKind, type EquipmentStatus } f
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { isUniqueViolation } from '#app/staffing/services/db_errors'
-import { calendarDay } from '#app/staffing/services/certificate_rules'
+import { isDuplicateKey } from '#app/platform/db_helpers'
+import { calendarDay } from '#app/platform/dates'
 import { equipmentCheck, qcState, standardFor } from './equipment_rules.js'
 
 export interface EquipmentInput {
@@ -67,7 +67,7 @@ export class EquipmentRegister {
     try {
       return await Equipment.create(this.fields(input))
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', { assetNo: input.assetNo })
+      if (isDuplicateKey(error)) throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', { assetNo: input.assetNo })
       throw error
     }
   }

@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { Clock } from '#app/platform/clock'
 import { retryPoisonNow } from '#app/orthanc/change_feed'
-import { audit } from '#app/audit/audit_log'
+import { audit } from '#app/platform/audit/audit_log'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 
 /** For the centre's administrators: arrivals the feed could not process, and series held apart from their study. */

@@ -1,20 +1,26 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import vine from '@vinejs/vine'
 import ClinicPatient from '#models/clinic_patient'
 import ExamItem from '#models/exam_item'
 import ExamStudy from '#models/exam_study'
 import Institution from '#models/institution'
+import type Exam from '#models/exam'
 import { PRIORITIES, EXAM_STATUSES } from '#models/exam'
 import { examFilterValidator, examRequestValidator } from '#app/intake/validators/intake_validators'
 import { ExamRegistration } from '#app/intake/services/exam_registration'
-import { ExamDirectory } from '#app/intake/services/exam_directory'
-import { examForRequest } from '#app/intake/exam_access'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
+import { ExamDirectory, examJson } from '#app/intake/services/exam_directory'
+import { mayListExams, mayRegister } from '#app/intake/intake_access'
+import { examTarget } from '#app/access/exam_access'
+import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
+import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
 import { examArrival } from './image_uploads_controller.js'
 
-/** Exam requests: the list a user may see, registering one, opening one. */
+const newExamValidator = vine.compile(vine.object({ patient: vine.number().positive().withoutDecimals().optional() }))
+const itemsValidator = vine.compile(vine.object({ modality: vine.string().trim().maxLength(8).optional() }))
+
+/** Exam requests: the list a person may see, registering one, opening one (pages and /api/v1). */
 @inject()
 export default class ExamsController {
   constructor(
@@ -22,65 +28,106 @@ export default class ExamsController {
     protected directory: ExamDirectory
   ) {}
 
-  async index({ view, auth, request }: HttpContext) {
-    const filters = await examFilterValidator.validate(request.qs())
-    const exams = await this.directory.list(auth.user!, filters)
-    exams.baseUrl('/exams').queryString({ ...filters, page: undefined })
-    const institutions = auth.user!.role === 'clinic_staff' ? [] : await Institution.query().where('kind', 'member_clinic').orderBy('code')
-    return view.render('pages/intake/exams/index', { exams, filters, institutions, statuses: EXAM_STATUSES, priorities: PRIORITIES })
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.search',
+      allow: mayListExams,
+      input: examFilterValidator,
+      run: ({ user, input }) => this.directory.list(user, input, ctx.request.url().startsWith('/api/') ? 50 : 25),
+      json: (page) => ({ data: page.all().map((exam) => examJson(exam)), meta: page.getMeta() }),
+      page: async (exams, { user, input }) => {
+        exams.baseUrl('/exams').queryString({ ...input, page: undefined })
+        const institutions = user.role === 'clinic_staff' ? [] : await Institution.query().where('kind', 'member_clinic').orderBy('code')
+        return ctx.view.render('pages/intake/exams/index', { exams, filters: input, institutions, statuses: EXAM_STATUSES, priorities: PRIORITIES })
+      },
+    })
   }
 
-  async create({ view, auth, request, bouncer }: HttpContext) {
-    await bouncer.with('ExamPolicy').authorize('register')
-    const patientId = request.input('patient')
-    const clinicPatient = patientId
-      ? await ClinicPatient.query().where('id', patientId).where('institution_id', auth.user!.institutionId).preload('patient').first()
-      : null
-    const items = await ExamItem.query().where('active', true).orderBy('modality').orderBy('catalogue').orderBy('seq')
-    return view.render('pages/intake/exams/new', { clinicPatient, items, priorities: PRIORITIES })
+  /** The catalogue items a clinic may request (R 7.2 names), for integrations. */
+  items(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.items',
+      audit: false,
+      input: itemsValidator,
+      run: ({ input }) =>
+        ExamItem.query()
+          .where('active', true)
+          .if(input.modality, (q) => q.where('modality', normaliseModality(input.modality!) ?? input.modality!.toUpperCase()))
+          .orderBy('modality')
+          .orderBy('catalogue')
+          .orderBy('seq'),
+      json: (items) => ({
+        data: items.map((item) => ({
+          id: item.id,
+          catalogue: item.catalogue,
+          seq: item.seq,
+          modality: item.modality,
+          bodyPart: item.bodyPart,
+          method: item.method,
+          position: item.position,
+          name: item.name,
+          sourceName: item.sourceName,
+          isContrast: item.isContrast,
+        })),
+      }),
+    })
   }
 
-  async store(ctx: HttpContext) {
-    const { request, response, auth, bouncer, session, i18n } = ctx
-    await bouncer.with('ExamPolicy').authorize('register')
-    const data = await request.validateUsing(examRequestValidator)
-    try {
-      const exams = await this.registration.register(auth.user!, { ...data, itemIds: data.itemIds ?? [] })
-      for (const exam of exams) {
-        await audit.fromContext(ctx, { action: 'exam.register', targetType: 'exam', targetId: exam.id, details: { accession: exam.accessionNumber } })
-      }
-      session.flash('success', i18n.t('intake.exam.registered', { accessions: exams.map((e) => e.accessionNumber).join(', ') }))
-      return response.redirect(`/exams/${exams[0].id}`)
-    } catch (error) {
-      if (error instanceof DomainRefusal && error.status !== 404) {
-        await audit.fromContext(ctx, { action: 'exam.register', outcome: 'refused', details: { code: error.code } })
-        session.flashAll()
-        session.flash('error', i18n.t(error.messageKey, error.messageData))
-        return response.redirect().back()
-      }
-      throw error
-    }
+  create(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.new',
+      allow: mayRegister,
+      audit: false,
+      input: newExamValidator,
+      run: async ({ user, input }) => {
+        // Back from a refused form the patient is also in the flashed input (the form's own field).
+        const patientId = input.patient ?? Number(ctx.session.flashMessages.get('clinicPatientId')) ?? null
+        const clinicPatient = patientId
+          ? await ClinicPatient.query().where('id', patientId).where('institution_id', user.institutionId).preload('patient').first()
+          : null
+        const items = await ExamItem.query().where('active', true).orderBy('modality').orderBy('catalogue').orderBy('seq')
+        return { clinicPatient, items }
+      },
+      page: (state) => ctx.view.render('pages/intake/exams/new', { ...state, priorities: PRIORITIES }),
+    })
   }
 
-  async show(ctx: HttpContext) {
-    const exam = await examForRequest(ctx, { id: ctx.params.id })
-    await exam.load((loader) => loader.load('patient').load('institution').load('items').load('registeredBy'))
-    const clinicPatient = await ClinicPatient.query()
-      .where('patient_id', exam.patientId)
-      .where('institution_id', exam.institutionId)
-      .first()
-    const studies = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at')
-    const canUpload = await ctx.bouncer.with('ExamPolicy').allows('upload', exam)
-    await audit.fromContext(ctx, { action: 'exam.view', targetType: 'exam', targetId: exam.id })
-    const arrival = await examArrival(exam, ctx)
-    return ctx.view.render('pages/intake/exams/show', {
-      exam,
-      arrival,
-      clinicPatient,
-      studies,
-      canUpload,
-      maxFileMb: Math.round(imaging.upload.maxFileBytes / 1024 / 1024),
-      viewerUrl: imaging.orthanc.viewerUrl,
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.register',
+      allow: mayRegister,
+      input: examRequestValidator,
+      run: ({ user, input }) => this.registration.register(user, { ...input, itemIds: input.itemIds ?? [] }),
+      audit: { each: (exams) => exams.map((exam) => ({ type: 'exam', id: exam.id, details: { accession: exam.accessionNumber } })) },
+      json: async (exams) => {
+        for (const exam of exams) await exam.load((l) => l.load('items').load('institution').load('patient'))
+        return ctx.response.created({ data: exams.map((exam) => examJson(exam)) })
+      },
+      page: (exams) => done(ctx, 'intake.exam.registered', { accessions: exams.map((e) => e.accessionNumber).join(', ') }, `/exams/${exams[0].id}`),
+    })
+  }
+
+  show(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.view',
+      target: examTarget,
+      run: async ({ target: exam }) => {
+        await exam.load((loader) => loader.load('patient').load('institution').load('items').load('registeredBy'))
+        const clinicPatient = await ClinicPatient.query().where('patient_id', exam.patientId).where('institution_id', exam.institutionId).first()
+        return { exam, clinicPatient }
+      },
+      json: ({ exam, clinicPatient }) => ({ data: examJson(exam, clinicPatient?.clinicPatientNo) }),
+      page: async ({ exam, clinicPatient }) =>
+        ctx.view.render('pages/intake/exams/show', {
+          exam,
+          clinicPatient,
+          // the arrival line, time and date warnings, as an upload's answer refreshes them
+          arrival: await examArrival(exam, ctx),
+          studies: await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at'),
+          canUpload: await ctx.bouncer.with('ExamPolicy').allows('upload', exam as Exam),
+          maxFileMb: Math.round(imaging.upload.maxFileBytes / 1024 / 1024),
+          viewerUrl: imaging.orthanc.viewerUrl,
+        }),
     })
   }
 }

@@ -1,16 +1,17 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import type Exam from '#models/exam'
 import app from '@adonisjs/core/services/app'
 import type { DateTime } from 'luxon'
+import type Exam from '#models/exam'
 import ExamStudy from '#models/exam_study'
 import ExamModel from '#models/exam'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { ImageIntake, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
 import { studyDateWarning } from '#app/intake/services/intake_rules'
-import { examForRequest } from '#app/intake/exam_access'
-import { audit } from '#app/audit/audit_log'
+import { examTarget } from '#app/access/exam_access'
+import { mayUploadTo } from '#app/intake/intake_access'
+import { useCase } from '#app/platform/http/use_case'
 
 export interface FileResult {
   file: string
@@ -41,8 +42,6 @@ export interface UploadSummary {
  * A file over the size limit ends the request at once (413): the rest of the body is not read.
  */
 export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake: ImageIntake): Promise<UploadSummary> {
-  // Who and from where, taken before the body is read: a socket closed by an over-limit upload knows no address.
-  const actor = audit.actorFromContext(ctx)
   const identity = await intake.examIdentity(exam)
   const files: FileResult[] = []
   const warnings = new Map<string, { code: string; message: string }>()
@@ -124,19 +123,6 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
     exam: await examArrival(exam, ctx),
     ...(tooLarge ? { tooLarge } : {}),
   }
-  await audit.record(actor, {
-    action: 'exam.images.upload',
-    outcome: summary.rejected === files.length && files.length > 0 ? 'refused' : 'success',
-    targetType: 'exam',
-    targetId: exam.id,
-    details: {
-      stored: summary.stored,
-      alreadyStored: summary.alreadyStored,
-      rejected: summary.rejected,
-      reasons: [...new Set(files.filter((f) => f.reason).map((f) => f.reason))],
-      ...(summary.warnings.length ? { warnings: summary.warnings.map((w) => w.code) } : {}),
-    },
-  })
   return summary
 }
 
@@ -191,25 +177,39 @@ export function uploadStatus(summary: UploadSummary) {
   return summary.files.some((f) => f.reason === 'store_failed') ? 503 : 422
 }
 
-/** POST /exams/:id/images from the clinic's exam page. */
+/** POST /exams/:id/images from the clinic's exam page, POST /api/v1/exams/:accession/images from integrations. */
 @inject()
 export default class ImageUploadsController {
   constructor(protected intake: ImageIntake) {}
 
-  async store(ctx: HttpContext) {
-    const exam = await examForRequest(ctx, { id: ctx.params.id }, 'upload')
-    const summary = await receiveUploadedFiles(ctx, exam, this.intake)
-    if (ctx.request.accepts(['html', 'json']) === 'json') {
-      return ctx.response.status(uploadStatus(summary)).send(summary)
-    }
-    // Flash messages ride in the session cookie: keep them short.
-    ctx.session.flash('uploadSummary', {
-      warnings: summary.warnings.map((w) => w.message),
-      stored: summary.stored,
-      alreadyStored: summary.alreadyStored,
-      rejected: summary.rejected,
-      files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'exam.images.upload',
+      target: examTarget,
+      allowOn: mayUploadTo,
+      run: ({ target }) => receiveUploadedFiles(ctx, target, this.intake),
+      audit: {
+        outcome: (summary) => (summary.rejected === summary.files.length && summary.files.length > 0 ? 'refused' : 'success'),
+        details: (summary) => ({
+          stored: summary.stored,
+          alreadyStored: summary.alreadyStored,
+          rejected: summary.rejected,
+          reasons: [...new Set(summary.files.filter((f) => f.reason).map((f) => f.reason))],
+          ...(summary.warnings.length ? { warnings: summary.warnings.map((w) => w.code) } : {}),
+        }),
+      },
+      json: (summary) => ctx.response.status(uploadStatus(summary)).send(summary),
+      page: (summary, { target }) => {
+        // Flash messages ride in the session cookie: keep them short.
+        ctx.session.flash('uploadSummary', {
+          warnings: summary.warnings.map((w) => w.message),
+          stored: summary.stored,
+          alreadyStored: summary.alreadyStored,
+          rejected: summary.rejected,
+          files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+        })
+        return ctx.response.redirect(`/exams/${target.id}`)
+      },
     })
-    return ctx.response.redirect(`/exams/${exam.id}`)
   }
 }

@@ -1,15 +1,32 @@
-import type User from '#models/user'
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
-import ClinicPatient from '#models/clinic_patient'
+import type User from '#models/user'
+import type ClinicPatient from '#models/clinic_patient'
 import { patientValidator } from '#app/intake/validators/intake_validators'
 import { PatientRegistry } from '#app/intake/services/patient_registry'
 import { ExamDirectory } from '#app/intake/services/exam_directory'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
+import { clinicPatientTarget, mayRegister } from '#app/intake/intake_access'
+import { useCase, done } from '#app/platform/http/use_case'
 
-/** A clinic's patients: register, find, open. */
+const searchValidator = vine.compile(
+  vine.object({ search: vine.string().trim().maxLength(64).optional(), page: vine.number().positive().withoutDecimals().optional() })
+)
+const pageValidator = vine.compile(vine.object({ page: vine.number().positive().withoutDecimals().optional() }))
+
+function patientJson(cp: ClinicPatient) {
+  return {
+    id: cp.id,
+    clinicPatientNo: cp.clinicPatientNo,
+    name: cp.patient.name,
+    sex: cp.patient.sex,
+    birthDate: cp.patient.birthDate.toISODate(),
+    nationalIdMasked: cp.patient.nationalIdMasked,
+  }
+}
+
+/** A clinic's patients: find, register, open; the same use cases serve the pages and /api/v1. */
 @inject()
 export default class PatientsController {
   constructor(
@@ -17,66 +34,66 @@ export default class PatientsController {
     protected directory: ExamDirectory
   ) {}
 
-  async index({ view, auth, request, bouncer }: HttpContext) {
-    await bouncer.with('ExamPolicy').authorize('register')
-    const search = request.input('search')
-    const patients = await this.registry.clinicPatients(auth.user!.institutionId, search).paginate(request.input('page', 1), 25)
-    patients.baseUrl('/patients').queryString({ search })
-    return view.render('pages/intake/patients/index', { patients, search })
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'patient.search',
+      allow: mayRegister,
+      input: searchValidator,
+      run: ({ user, input }) => this.registry.clinicPatients(user.institutionId, input.search).paginate(input.page ?? 1, 50),
+      json: (page) => ({ data: page.all().map(patientJson), meta: page.getMeta() }),
+      page: (patients, { input }) => {
+        patients.baseUrl('/patients').queryString({ search: input.search })
+        return ctx.view.render('pages/intake/patients/index', { patients, search: input.search })
+      },
+    })
   }
 
-  async create({ view, bouncer }: HttpContext) {
-    await bouncer.with('ExamPolicy').authorize('register')
-    return view.render('pages/intake/patients/new')
+  create(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'patient.new',
+      allow: mayRegister,
+      audit: false,
+      run: async () => null,
+      page: () => ctx.view.render('pages/intake/patients/new'),
+    })
   }
 
-  async store(ctx: HttpContext) {
-    const { request, response, auth, bouncer, session, i18n } = ctx
-    await bouncer.with('ExamPolicy').authorize('register')
-    const data = await request.validateUsing(patientValidator)
-    const user = auth.user!
-    await (user as User).load('institution')
-    try {
-      const result = await this.registry.register(user.institution, {
-        ...data,
-        birthDate: DateTime.fromJSDate(data.birthDate, { zone: 'utc' }),
-      })
-      await audit.fromContext(ctx, {
-        action: 'patient.register',
-        targetType: 'clinic_patient',
-        targetId: result.clinicPatient.id,
-        details: { linkedExisting: result.linkedExisting },
-      })
-      session.flash('success', i18n.t(result.linkedExisting ? 'intake.patient.linked' : 'intake.patient.registered'))
-      return response.redirect(`/exams/new?patient=${result.clinicPatient.id}`)
-    } catch (error) {
-      if (error instanceof DomainRefusal) {
-        await audit.fromContext(ctx, { action: 'patient.register', outcome: 'refused', details: { code: error.code } })
-        session.flashAll()
-        session.flash('error', i18n.t(error.messageKey, error.messageData))
-        return response.redirect().back()
-      }
-      throw error
-    }
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'patient.register',
+      allow: mayRegister,
+      input: patientValidator,
+      run: async ({ user, input }) => {
+        await (user as User).load('institution')
+        return this.registry.register(user.institution, { ...input, birthDate: DateTime.fromJSDate(input.birthDate, { zone: 'utc' }) })
+      },
+      audit: {
+        target: (result) => ({ type: 'clinic_patient', id: result.clinicPatient.id }),
+        details: (result) => ({ linkedExisting: result.linkedExisting }),
+      },
+      json: (result) =>
+        ctx.response.created({
+          id: result.clinicPatient.id,
+          clinicPatientNo: result.clinicPatient.clinicPatientNo,
+          linkedExisting: result.linkedExisting,
+          name: result.patient.name,
+          sex: result.patient.sex,
+          birthDate: result.patient.birthDate.toISODate(),
+          nationalIdMasked: result.patient.nationalIdMasked,
+        }),
+      page: (result) =>
+        done(ctx, result.linkedExisting ? 'intake.patient.linked' : 'intake.patient.registered', {}, `/exams/new?patient=${result.clinicPatient.id}`),
+    })
   }
 
-  async show(ctx: HttpContext) {
-    const { params, auth, view, bouncer, request } = ctx
-    await bouncer.with('ExamPolicy').authorize('register')
-    const clinicPatient = /^\d+$/.test(params.id)
-      ? await ClinicPatient.query().where('id', params.id).preload('patient').first()
-      : null
-    if (!clinicPatient || clinicPatient.institutionId !== auth.user!.institutionId) {
-      if (clinicPatient) {
-        await audit.fromContext(ctx, { action: 'patient.view', outcome: 'denied', targetType: 'clinic_patient', targetId: clinicPatient.id })
-      }
-      throw DomainRefusal.notFound('patient')
-    }
-    const exams = await this.directory
-      .query(auth.user!, {})
-      .where('exams.patient_id', clinicPatient.patientId)
-      .paginate(request.input('page', 1), 25)
-    await audit.fromContext(ctx, { action: 'patient.view', targetType: 'clinic_patient', targetId: clinicPatient.id })
-    return view.render('pages/intake/patients/show', { clinicPatient, patient: clinicPatient.patient, exams })
+  show(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'patient.view',
+      allow: mayRegister,
+      target: clinicPatientTarget,
+      input: pageValidator,
+      run: ({ user, target, input }) => this.directory.query(user, {}).where('exams.patient_id', target.patientId).paginate(input.page ?? 1, 25),
+      page: (exams, { target }) => ctx.view.render('pages/intake/patients/show', { clinicPatient: target, patient: target.patient, exams }),
+    })
   }
 }

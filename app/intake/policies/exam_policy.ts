@@ -1,12 +1,19 @@
+import { isAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Exam from '#models/exam'
-import { canSeeExam } from '#app/intake/exam_visibility'
+import { canSeeExam } from '#app/access/visibility'
+import imaging from '#config/imaging'
 
 /** Intake rules for exams; a denied `view` is answered 404 by the controllers. */
 export default class ExamPolicy extends BasePolicy {
   view(user: User, exam: Exam) {
     return canSeeExam(user, exam)
+  }
+
+  /** The exam list: everyone with clinical access (administrators only when it is switched on). */
+  list(user: User) {
+    return !isAdministrator(user) || imaging.adminClinicalAccess
   }
 
   /** Registering patients and exams is the member clinic's job. */

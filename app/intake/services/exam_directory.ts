@@ -1,6 +1,7 @@
 import Exam, { EXAM_STATUSES } from '#models/exam'
 import type User from '#models/user'
-import { scopeExams } from '#app/intake/exam_visibility'
+import UnmatchedStudy from '#models/unmatched_study'
+import { scopeExams } from '#app/access/visibility'
 
 export interface ExamFilters {
   status?: string
@@ -31,6 +32,18 @@ export class ExamDirectory {
       })
     }
     return query
+  }
+
+  /** The home page: the person's exams by status, the latest ten, and a clinic's open unmatched studies. */
+  async homeSummary(user: User) {
+    const byStatus = await scopeExams(Exam.query(), user).select('status').count('* as total').groupBy('status')
+    const counts = Object.fromEntries(byStatus.map((row) => [row.status, Number(row.$extras.total)]))
+    const recent = await this.query(user).limit(10)
+    const unmatchedOpen =
+      user.role === 'clinic_staff'
+        ? Number((await UnmatchedStudy.query().where('institution_id', user.institutionId).where('status', 'open').count('* as total'))[0].$extras.total)
+        : 0
+    return { counts, recent, unmatchedOpen, statuses: EXAM_STATUSES, registers: user.role === 'clinic_staff' }
   }
 
   list(user: User, filters: ExamFilters = {}, perPage = 25) {

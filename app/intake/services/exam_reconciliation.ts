@@ -5,7 +5,7 @@ import Exam from '#models/exam'
 import { Clock } from '#app/platform/clock'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { sqlTime } from '#app/platform/db_helpers'
-import { audit } from '#app/audit/audit_log'
+import { audit } from '#app/platform/audit/audit_log'
 import { countsOf, linkWholeStudy } from './study_links.js'
 import { heldSeriesIds } from './dicom_arrivals.js'
 

@@ -1,3 +1,4 @@
+import { publish } from '#app/platform/domain_events'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -87,7 +88,7 @@ export class ExamRegistration {
     for (const item of items) byModality.set(item.modality, [...(byModality.get(item.modality) ?? []), item])
 
     const now = this.clock.now()
-    return db.transaction(async (trx) => {
+    const registered = await db.transaction(async (trx) => {
       const exams: Exam[] = []
       for (const [modality, modalityItems] of byModality) {
         const exam = await Exam.create(
@@ -117,5 +118,7 @@ export class ExamRegistration {
       }
       return exams
     })
+    publish('exam:registered', { examIds: registered.map((e) => e.id), userId: user.id, institutionId: registered[0]?.institutionId ?? user.institutionId })
+    return registered
   }
 }

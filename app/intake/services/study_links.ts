@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { publish } from '#app/platform/domain_events'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract, QueryClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -130,6 +131,7 @@ function announce(exam: Exam, firstImages: boolean) {
   lastAnnounced.set(exam.id, now)
   if (firstImages) exam.status = 'images_received'
   realtime.examChanged(exam, firstImages ? 'images_received' : 'images_added')
+  if (firstImages) publish('exam:images_received', { examId: exam.id, orthancStudyId: null, via: 'upload' })
 }
 
 /**

@@ -22,7 +22,7 @@ export default class ApiToken extends BaseCommand {
 
   async run() {
     const { default: User } = await import('#models/user')
-    const { audit } = await import('#app/audit/audit_log')
+    const { audit } = await import('#app/platform/audit/audit_log')
     const user = await User.findBy('username', this.username)
     if (!user) {
       this.logger.error(`no user "${this.username}"`)

@@ -1,86 +1,155 @@
 import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
-import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import { errors as httpErrors } from '@adonisjs/core/http'
 import { errors as authErrors } from '@adonisjs/auth'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import { errors as vineErrors } from '@vinejs/vine'
-import { DomainRefusal } from '#app/platform/domain_refusal'
 import i18nManager from '@adonisjs/i18n/services/main'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { wantsJson } from '#app/platform/http/wants_json'
+import { Forbidden } from '#app/platform/http/use_case'
 import { LOCALE_COOKIE } from '#app/platform/middleware/detect_locale_middleware'
 
-/**
- * One place decides how failures look: HTML pages for people, JSON for the
- * API. A record the user may not see answers 404 (never 403) so that its
- * existence is not revealed across clinics.
- */
+/*
+| One place decides how a failure looks, for every capability:
+|   - the API (and a page's own fetch calls): { errors: [{ code, message, field?, rule? }] } with the status;
+|   - pages: the styled 403 / 404 / 500 pages in the person's language, never a stack trace;
+|     a refused form comes back with what was typed and the reason on top.
+| A record the person may not see answers 404 exactly like a missing one.
+| The request pipeline has already audited the outcome; this only answers it.
+*/
+
+interface Answer {
+  status: number
+  code: string
+  message: string
+  field?: string
+  rule?: string
+}
+
+const NEVER_KEPT = ['password', 'password_confirmation', 'currentPassword', 'newPassword', 'newPasswordConfirmation', '_csrf', 'totp', 'code']
+
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = !app.inProduction && !app.inTest
-  protected renderStatusPages = true
+  protected renderStatusPages = false
 
-  // In development a 500 shows the stack trace page instead.
-  protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
-    '403': (error, { view }) => view.render('pages/errors/forbidden', { error }),
-    '404': (error, { view }) => view.render('pages/errors/not_found', { error }),
-    ...(this.debug ? {} : { '500..599': (error: any, { view }: HttpContext) => view.render('pages/errors/server_error', { error }) }),
-  } as Record<StatusPageRange, StatusPageRenderer>
+  /** Unmatched routes never ran the router middleware: the error page still speaks the person's language. */
+  protected ensureI18n(ctx: HttpContext) {
+    // No session either: the layout's flash messages read as empty.
+    if (!ctx.session) ctx.view?.share({ flashMessages: { has: () => false, get: () => undefined, all: () => ({}) } })
+    if (ctx.i18n) return
+    const locale = ctx.request.cookie(LOCALE_COOKIE)
+    ctx.i18n = i18nManager.locale(i18nManager.getSupportedLocaleFor(locale || '') || i18nManager.defaultLocale)
+    ctx.view?.share({ i18n: ctx.i18n })
+  }
 
-  protected isApi(ctx: HttpContext) {
-    return ctx.request.url().startsWith('/api/') || ctx.request.accepts(['html', 'json']) === 'json'
+  protected t(ctx: HttpContext, key: string, data: Record<string, unknown> = {}) {
+    return ctx.i18n ? ctx.i18n.t(key, data, key) : key
+  }
+
+  protected statusOf(error: any): number {
+    if (error instanceof lucidErrors.E_ROW_NOT_FOUND) return 404
+    if (error instanceof httpErrors.E_ROUTE_NOT_FOUND) return 404
+    if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE) return 403
+    if (error instanceof authErrors.E_UNAUTHORIZED_ACCESS) return 401
+    if (error instanceof vineErrors.E_VALIDATION_ERROR) return 422
+    if (error?.code === 'E_BAD_CSRF_TOKEN') return 403
+    const status = Number(error?.status)
+    return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500
+  }
+
+  /** What the person is told: a reason for what they can act on, a plain "error" for our faults. */
+  protected answersOf(ctx: HttpContext, error: any, status: number): Answer[] {
+    if (error instanceof DomainRefusal) {
+      return [{ status, code: error.code, message: this.t(ctx, error.messageKey, error.messageData) }]
+    }
+    if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+      return (error.messages as any[]).map((m) => ({ status, code: 'validation', field: m.field, rule: m.rule, message: m.message }))
+    }
+    if (error?.code === 'E_BAD_CSRF_TOKEN') return [{ status, code: 'csrf', message: this.t(ctx, 'common.errors.csrf') }]
+    if (status === 401) return [{ status, code: 'unauthenticated', message: this.t(ctx, 'common.errors.unauthenticated') }]
+    if (status === 403) return [{ status, code: 'forbidden', message: this.t(ctx, 'common.errors.forbidden') }]
+    if (status === 404) return [{ status, code: 'not_found', message: this.t(ctx, 'common.errors.not_found') }]
+    if (status === 413) return [{ status, code: 'too_large', message: this.t(ctx, 'common.errors.too_large') }]
+    if (status < 500) return [{ status, code: 'bad_request', message: this.t(ctx, 'common.errors.bad_request') }]
+    return [{ status, code: status === 503 ? 'unavailable' : 'server_error', message: this.t(ctx, status === 503 ? 'common.errors.unavailable' : 'common.errors.server_error_text') }]
   }
 
   async handle(error: any, ctx: HttpContext) {
-    // Unmatched routes never ran the locale middleware; error pages still speak the user's language.
-    if (!ctx.i18n) {
-      const locale = ctx.request.cookie(LOCALE_COOKIE)
-      ctx.i18n = i18nManager.locale(i18nManager.getSupportedLocaleFor(locale || '') || i18nManager.defaultLocale)
-      ctx.view?.share({ i18n: ctx.i18n, currentUser: null })
-    }
-    if (error instanceof DomainRefusal) {
-      const message = ctx.i18n ? ctx.i18n.t(error.messageKey, error.messageData, error.messageKey) : error.messageKey
-      if (this.isApi(ctx)) {
-        return ctx.response.status(error.status).send({ errors: [{ code: error.code, message }] })
-      }
-      if (error.status === 404) {
-        return ctx.response.status(404).send(await ctx.view.render('pages/errors/not_found', { error }))
-      }
-      ctx.session?.flash('error', message)
-      return ctx.response.redirect().back()
-    }
-    if (error instanceof lucidErrors.E_ROW_NOT_FOUND) {
-      error.status = 404
-    }
-    if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && this.isApi(ctx)) {
-      return ctx.response.status(403).send({ errors: [{ code: 'forbidden', message: ctx.i18n?.t('common.errors.forbidden') }] })
-    }
-    if (error instanceof authErrors.E_UNAUTHORIZED_ACCESS && this.isApi(ctx)) {
-      return ctx.response.status(401).send({ errors: [{ code: 'unauthenticated', message: ctx.i18n?.t('common.errors.unauthenticated') }] })
-    }
-    if (error instanceof vineErrors.E_VALIDATION_ERROR && this.isApi(ctx)) {
-      return ctx.response.status(422).send({
-        errors: error.messages.map((m: any) => ({ code: 'validation', field: m.field, rule: m.rule, message: m.message })),
+    this.ensureI18n(ctx)
+    const status = this.statusOf(error)
+    const answers = this.answersOf(ctx, error, status)
+
+    if (wantsJson(ctx)) {
+      return ctx.response.status(status).send({
+        errors: answers.map(({ status: _s, ...rest }) => rest),
+        ...(status >= 500 ? { requestId: ctx.request.id() } : {}),
       })
     }
-    if (error?.code === 'E_BAD_CSRF_TOKEN') {
-      if (this.isApi(ctx)) {
-        return ctx.response.status(403).send({ errors: [{ code: 'csrf', message: ctx.i18n?.t('common.errors.csrf') }] })
+
+    // A person's browser.
+    if (status === 401) return ctx.response.redirect('/login')
+    const isRead = ['GET', 'HEAD'].includes(ctx.request.method())
+
+    // Not theirs to do at all: the 403 page, whatever the method.
+    const notAllowed = error instanceof Forbidden || error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE
+
+    if (!isRead && status < 500 && status !== 404 && !notAllowed && ctx.session) {
+      // A refused form: back to it, with what was typed and why.
+      ctx.session.flashExcept(NEVER_KEPT)
+      if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+        ctx.session.flashValidationErrors(error)
+        ctx.session.flash('error', this.t(ctx, 'common.errors.fix_fields'))
+      } else {
+        ctx.session.flash('error', answers[0].message)
       }
-      ctx.session?.flash('error', ctx.i18n?.t('common.errors.csrf'))
-      return ctx.response.redirect().back()
+      return ctx.response.redirect().withQs().back()
     }
-    if (this.isApi(ctx)) {
-      const status = typeof error?.status === 'number' ? error.status : 500
-      if (status < 500) return ctx.response.status(status).send({ errors: [{ code: error.code || 'error', message: error.message }] })
-      // Logged with its details by report(); the client learns only that it failed (and, in development, why).
-      const message = ctx.i18n?.t('common.errors.server_error_text') ?? 'server error'
-      return ctx.response.status(status).send({ errors: [{ code: 'server_error', message, ...(this.debug ? { detail: String(error?.message ?? error) } : {}) }] })
+
+    if (isRead && error instanceof vineErrors.E_VALIDATION_ERROR && ctx.session) {
+      // A filter the page cannot use: the page again without it, and why.
+      ctx.session.flash('error', answers.map((a) => a.message).join(' '))
+      return ctx.response.redirect(ctx.request.url())
     }
-    return super.handle(error, ctx)
+
+    if (isRead && error instanceof DomainRefusal && status !== 404 && !notAllowed && ctx.session) {
+      // A page that cannot show what was asked (two plans to compare, not one): back where they came from, and why.
+      const referrer = ctx.request.header('referer')
+      const here = ctx.request.completeUrl(true)
+      if (referrer !== here) {
+        ctx.session.flash('error', answers[0].message)
+        return ctx.response.redirect().withQs().back()
+      }
+    }
+
+    return this.renderErrorPage(ctx, status, error)
   }
 
-  /** A domain refusal is an answer, not a fault: it is audited where it happens, not logged as an error. */
-  async report(error: unknown, ctx: HttpContext) {
+  protected async renderErrorPage(ctx: HttpContext, status: number, error: any) {
+    const page = status === 403 ? 'forbidden' : status === 404 ? 'not_found' : status === 413 ? 'too_large' : status >= 500 ? 'server_error' : 'bad_request'
+    const state = {
+      status,
+      requestId: status >= 500 ? ctx.request.id() : null,
+      message: error instanceof DomainRefusal && status !== 404 ? this.t(ctx, error.messageKey, error.messageData) : null,
+    }
+    try {
+      const html = await ctx.view.render(`pages/errors/${page}`, state)
+      return ctx.response.status(status).header('Cache-Control', 'no-store').send(html)
+    } catch (renderError) {
+      // The error page itself failed: a plain, still translated sentence, never a trace.
+      ctx.logger.error({ err: renderError }, 'the error page could not be rendered')
+      return ctx.response
+        .status(status)
+        .header('Content-Type', 'text/html; charset=utf-8')
+        .send(`<!doctype html><meta charset="utf-8"><p>${this.t(ctx, status >= 500 ? 'common.errors.server_error_text' : 'common.errors.not_found_text')}</p>`)
+    }
+  }
+
+  /** Answers are not faults: only what went wrong on our side is logged as an error. */
+  async report(error: any, ctx: HttpContext) {
     if (error instanceof DomainRefusal) return
+    if (this.statusOf(error) < 500) return
     return super.report(error, ctx)
   }
 }

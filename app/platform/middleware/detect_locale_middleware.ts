@@ -1,3 +1,4 @@
+import { isMachineRequest } from '#app/platform/http/wants_json'
 import { I18n } from '@adonisjs/i18n'
 import i18nManager from '@adonisjs/i18n/services/main'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -17,7 +18,7 @@ export default class DetectLocaleMiddleware {
   protected userLanguage(ctx: HttpContext) {
     const chosen = ctx.request.cookie(LOCALE_COOKIE) || ctx.request.input('lang')
     if (chosen && i18nManager.supportedLocales().includes(chosen)) return chosen
-    if (ctx.request.url().startsWith('/api/')) {
+    if (isMachineRequest(ctx)) {
       return ctx.request.language(i18nManager.supportedLocales()) || null
     }
     return null

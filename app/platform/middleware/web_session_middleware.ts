@@ -1,3 +1,4 @@
+import { isMachineRequest } from '#app/platform/http/wants_json'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -9,7 +10,7 @@ import SessionMiddleware from '@adonisjs/session/session_middleware'
  */
 export default class WebSessionMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.request.url().startsWith('/api/')) return next()
+    if (isMachineRequest(ctx)) return next()
     return (await app.container.make(SessionMiddleware)).handle(ctx, next)
   }
 }

@@ -1,3 +1,4 @@
+import { isMachineRequest } from '#app/platform/http/wants_json'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -9,7 +10,7 @@ import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
  */
 export default class WebShieldMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.request.url().startsWith('/api/')) {
+    if (isMachineRequest(ctx)) {
       // Patient data: never cached by intermediaries unless a route says otherwise (images set their own).
       ctx.response.header('X-Content-Type-Options', 'nosniff')
       ctx.response.header('Cache-Control', 'no-store')

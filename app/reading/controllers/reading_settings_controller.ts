@@ -6,7 +6,8 @@ import { Clock } from '#app/platform/clock'
 import { currentLimits, setLimits, STANDARD_LIMITS, MAX_LIMIT_MINUTES } from '#app/reading/services/turnaround'
 import { setSingleSignature, singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { settingsValidator } from '#app/reading/validators/reading_validators'
-import { audited, authorizeReading } from '#app/reading/controllers/reading_access'
+import { mayConfigureReading } from '#app/reading/reading_access'
+import { useCase, done } from '#app/platform/http/use_case'
 
 /**
  * Turnaround limits per priority and modality (R 7.1.1) and the single-signature
@@ -16,33 +17,34 @@ import { audited, authorizeReading } from '#app/reading/controllers/reading_acce
 export default class ReadingSettingsController {
   constructor(protected clock: Clock) {}
 
-  async show(ctx: HttpContext) {
-    await authorizeReading(ctx, 'configure')
-    return ctx.view.render('pages/reading/settings', {
-      limits: await currentLimits(),
-      standard: STANDARD_LIMITS,
-      singleSignature: await singleSignatureAllowed(),
-      priorities: PRIORITIES,
-      modalities: MODALITIES,
-      maxMinutes: MAX_LIMIT_MINUTES,
+  show(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'reading.settings.view',
+      allow: mayConfigureReading,
+      run: async () => ({ limits: await currentLimits(), singleSignature: await singleSignatureAllowed() }),
+      page: (state) =>
+        ctx.view.render('pages/reading/settings', {
+          ...state,
+          standard: STANDARD_LIMITS,
+          priorities: PRIORITIES,
+          modalities: MODALITIES,
+          maxMinutes: MAX_LIMIT_MINUTES,
+        }),
     })
   }
 
-  async update(ctx: HttpContext) {
-    await authorizeReading(ctx, 'configure')
-    const data = await ctx.request.validateUsing(settingsValidator)
-    const user = ctx.auth.user!
-    await audited(
-      ctx,
-      { action: 'reading.settings', targetType: 'reading_settings' },
-      async () => {
-        const changes = await setLimits(user.id, data.limits ?? {}, this.clock.now())
-        const policy = await setSingleSignature(Boolean(data.singleSignature), user.id, this.clock.now())
+  update(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'reading.settings',
+      allow: mayConfigureReading,
+      input: settingsValidator,
+      run: async ({ user, input }) => {
+        const changes = await setLimits(user.id, input.limits ?? {}, this.clock.now())
+        const policy = await setSingleSignature(Boolean(input.singleSignature), user.id, this.clock.now())
         return { changes, policy }
       },
-      (result) => ({ limits: result.changes, singleSignature: result.policy })
-    )
-    ctx.session.flash('success', ctx.i18n.t('common.saved'))
-    return ctx.response.redirect('/admin/reading')
+      audit: { target: () => ({ type: 'reading_settings', id: null }), details: (result) => ({ limits: result.changes, singleSignature: result.policy }) },
+      page: () => done(ctx, 'common.saved', {}, '/admin/reading'),
+    })
   }
 }

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type Exam from '#models/exam'
+import ReportVersion from '#models/report_version'
 import { SignOff, type DraftInput } from '#app/reading/services/sign_off'
 import {
   amendValidator,
@@ -9,14 +10,15 @@ import {
   returnValidator,
   signValidator,
 } from '#app/reading/validators/reading_validators'
-import { audited, authorizeReading, isApi, readingExam } from '#app/reading/controllers/reading_access'
+import { mayRead } from '#app/reading/reading_access'
 import { reportJson } from '#app/reading/controllers/report_json'
-import ReportVersion from '#models/report_version'
+import { examTarget } from '#app/access/exam_access'
+import { useCase, done } from '#app/platform/http/use_case'
 
 /*
 | Claims and the two-tier sign-off, for the pages (form posts, answered with a
-| redirect and a message) and /api/v1 (JSON). Each action is one call to the
-| SignOff service; every outcome, refusals included, is audited.
+| redirect and a message) and /api/v1 (JSON), one use case each: reader, then
+| the exam (another clinic's or a missing one: 404), then one SignOff call.
 */
 
 function contentOf(data: Partial<DraftInput> & Record<string, unknown>): DraftInput | null {
@@ -33,110 +35,109 @@ function contentOf(data: Partial<DraftInput> & Record<string, unknown>): DraftIn
   }
 }
 
+/** The exam as the API reports it after a sign-off step. */
+async function examAfterStep(exam: Exam) {
+  await exam.refresh()
+  const working = await ReportVersion.query().where('exam_id', exam.id).orderBy('version_no', 'desc').first()
+  return {
+    data: {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+      status: exam.status,
+      claimedById: exam.claimedById,
+      report: working ? reportJson(working) : null,
+    },
+  }
+}
+
+const reading = { allow: mayRead, target: examTarget, json: (_: unknown, { target }: { target: Exam }) => examAfterStep(target) }
+
 @inject()
 export default class SignOffController {
   constructor(protected signOff: SignOff) {}
 
-  protected async done(ctx: HttpContext, exam: Exam, messageKey: string, data: Record<string, unknown> = {}, to?: string) {
-    if (isApi(ctx)) {
-      await exam.refresh()
-      const working = await ReportVersion.query().where('exam_id', exam.id).orderBy('version_no', 'desc').first()
-      return ctx.response.send({
-        data: {
-          id: exam.id,
-          accessionNumber: exam.accessionNumber,
-          status: exam.status,
-          claimedById: exam.claimedById,
-          report: working ? reportJson(working) : null,
-        },
-      })
-    }
-    ctx.session.flash('success', ctx.i18n.t(messageKey, data))
-    return ctx.response.redirect(to ?? `/reading/exams/${exam.id}`)
+  claim(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'reading.claim',
+      run: ({ user, target }) => this.signOff.claim(user, target),
+      page: (_, { target }) => done(ctx, 'reading.flash.claimed', {}, `/reading/exams/${target.id}`),
+    })
   }
 
-  async claim(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    await audited(ctx, { action: 'reading.claim', exam }, () => this.signOff.claim(ctx.auth.user!, exam))
-    return this.done(ctx, exam, 'reading.flash.claimed')
+  release(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'reading.release',
+      run: ({ user, target }) => this.signOff.release(user, target),
+      page: () => done(ctx, 'reading.flash.released', {}, '/reading'),
+    })
   }
 
-  async release(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    await audited(ctx, { action: 'reading.release', exam }, () => this.signOff.release(ctx.auth.user!, exam))
-    return this.done(ctx, exam, 'reading.flash.released', {}, '/reading')
-  }
-
-  async reassign(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const { userId } = await ctx.request.validateUsing(reassignValidator)
-    const result = await audited(
-      ctx,
-      { action: 'reading.reassign', exam, details: { to: userId } },
-      () => this.signOff.reassign(ctx.auth.user!, exam, userId),
-      (r) => ({ from: r.previous })
-    )
-    return this.done(ctx, exam, 'reading.flash.reassigned', { name: result.target.fullName })
+  reassign(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'reading.reassign',
+      input: reassignValidator,
+      run: ({ user, target, input }) => this.signOff.reassign(user, target, input.userId),
+      audit: { details: (result, { input }) => ({ to: input.userId, from: result.previous }) },
+      page: (result, { target }) => done(ctx, 'reading.flash.reassigned', { name: result.target.fullName }, `/reading/exams/${target.id}`),
+    })
   }
 
   /** Autosave: called by the editor as the doctor types and when the tab is hidden or closed. */
-  async draft(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const data = await ctx.request.validateUsing(reportContentValidator)
-    // Successful autosaves are not audited line by line (the submitted and signed versions are); refusals are.
-    try {
-      const saved = await this.signOff.saveDraft(ctx.auth.user!, exam, contentOf(data) ?? data, data.revision)
-      return ctx.response.send({ savedAt: saved.savedAt.toISO(), stale: saved.stale, revision: saved.revision })
-    } catch (error) {
-      await audited(ctx, { action: 'report.draft', exam }, () => Promise.reject(error))
-    }
+  draft(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'report.draft',
+      input: reportContentValidator,
+      // Successful autosaves are not audited line by line (the submitted and signed versions are); refusals are.
+      audit: 'refusals',
+      run: ({ user, target, input }) => this.signOff.saveDraft(user, target, contentOf(input) ?? input, input.revision),
+      json: (saved) => ({ savedAt: saved.savedAt.toISO(), stale: saved.stale, revision: saved.revision }),
+      page: (saved) => ({ savedAt: saved.savedAt.toISO(), stale: saved.stale, revision: saved.revision }),
+    })
   }
 
-  async submit(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const data = await ctx.request.validateUsing(reportContentValidator)
-    await audited(ctx, { action: 'report.submit', exam }, () => this.signOff.submit(ctx.auth.user!, exam, contentOf(data) ?? data, data.revision))
-    return this.done(ctx, exam, 'reading.flash.submitted', {}, '/reading')
+  submit(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'report.submit',
+      input: reportContentValidator,
+      run: ({ user, target, input }) => this.signOff.submit(user, target, contentOf(input) ?? input, input.revision),
+      page: () => done(ctx, 'reading.flash.submitted', {}, '/reading'),
+    })
   }
 
-  async sign(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const data = await ctx.request.validateUsing(signValidator)
-    const signed = await audited(
-      ctx,
-      { action: 'report.sign', exam },
-      () => this.signOff.sign(ctx.auth.user!, exam, contentOf(data), data.revision),
-      (version) => ({ versionNo: version.versionNo, reportVersionId: version.id })
-    )
-    return this.done(ctx, exam, 'reading.flash.signed', { version: signed.versionNo }, `/exams/${exam.id}/report`)
+  sign(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'report.sign',
+      input: signValidator,
+      run: ({ user, target, input }) => this.signOff.sign(user, target, contentOf(input), input.revision),
+      audit: { details: (version) => ({ versionNo: version.versionNo, reportVersionId: version.id }) },
+      page: (version, { target }) => done(ctx, 'reading.flash.signed', { version: version.versionNo }, `/exams/${target.id}/report`),
+    })
   }
 
-  async returnToAuthor(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const data = await ctx.request.validateUsing(returnValidator)
-    await audited(ctx, { action: 'report.return', exam }, () =>
-      this.signOff.returnToAuthor(ctx.auth.user!, exam, data.comment, data.revision, contentOf(data))
-    )
-    return this.done(ctx, exam, 'reading.flash.returned', {}, '/reading')
+  returnToAuthor(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'report.return',
+      input: returnValidator,
+      run: ({ user, target, input }) => this.signOff.returnToAuthor(user, target, input.comment, input.revision, contentOf(input)),
+      page: () => done(ctx, 'reading.flash.returned', {}, '/reading'),
+    })
   }
 
-  async amend(ctx: HttpContext) {
-    await authorizeReading(ctx)
-    const exam = await readingExam(ctx)
-    const { reason } = await ctx.request.validateUsing(amendValidator)
-    const version = await audited(
-      ctx,
-      { action: 'report.amend', exam, details: { reason } },
-      () => this.signOff.amend(ctx.auth.user!, exam, reason),
-      (v) => ({ versionNo: v.versionNo })
-    )
-    return this.done(ctx, exam, 'reading.flash.amendment_started', { version: version.versionNo })
+  amend(ctx: HttpContext) {
+    return useCase(ctx, {
+      ...reading,
+      action: 'report.amend',
+      input: amendValidator,
+      run: ({ user, target, input }) => this.signOff.amend(user, target, input.reason),
+      audit: { details: (version, { input }) => ({ reason: input.reason, versionNo: version.versionNo }) },
+      page: (version, { target }) => done(ctx, 'reading.flash.amendment_started', { version: version.versionNo }, `/reading/exams/${target.id}`),
+    })
   }
 }

@@ -1,5 +1,5 @@
 import User from '#models/user'
-import { readsForAlliance } from '#app/intake/exam_visibility'
+import { readsForAlliance } from '#app/access/visibility'
 import type { Doctor } from '#app/reading/services/report_rules'
 
 /** A user as the sign-off rules see them: who they are, their title, whether they read for the alliance. */

@@ -45,7 +45,7 @@ export interface QueueRow {
   institution: { id: number; code: string; name: string }
   items: Array<{ name: string; bodyPart: string; method: string }>
   claimedBy: { id: number; fullName: string } | null
-  working: { versionNo: number; status: string; returnComment: string | null; author: string } | null
+  working: { versionNo: number; status: string; returnComment: string | null; author: string; authorId: number } | null
 }
 
 export function parseCursor(after?: string) {
@@ -131,7 +131,7 @@ export class ReadingQueue {
       .innerJoin('users', 'users.id', 'report_versions.author_id')
       .whereIn('report_versions.exam_id', examIds)
       .whereIn('report_versions.status', ['draft', 'pending_review'])
-      .select('report_versions.exam_id', 'report_versions.version_no', 'report_versions.status', 'report_versions.return_comment', 'users.full_name')
+      .select('report_versions.exam_id', 'report_versions.version_no', 'report_versions.status', 'report_versions.return_comment', 'report_versions.author_id', 'users.full_name')
   }
 
   async list(user: Pick<User, 'id'>, filters: QueueFilters = {}) {
@@ -147,7 +147,7 @@ export class ReadingQueue {
       itemsBy.set(Number(item.exam_id), list)
     }
     const workingBy = new Map(
-      working.map((v: any) => [Number(v.exam_id), { versionNo: Number(v.version_no), status: v.status, returnComment: v.return_comment, author: v.full_name }])
+      working.map((v: any) => [Number(v.exam_id), { versionNo: Number(v.version_no), status: v.status, returnComment: v.return_comment, author: v.full_name, authorId: Number(v.author_id) }])
     )
     const now = this.clock.now()
     const rows: QueueRow[] = page.map((row: any) => {

@@ -1,3 +1,4 @@
+import { diffArrays } from 'diff'
 import { DateTime } from 'luxon'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 
@@ -262,48 +263,20 @@ function tokens(text: string) {
 }
 
 /**
- * What changed between two versions of a text (longest common subsequence over
- * characters and words). Long texts fall back to whole lines to bound the work.
+ * What changed between two versions of a text, with jsdiff (Myers' algorithm)
+ * over Chinese characters and whole Latin words and numbers.
  */
 export function diffText(before: string | null, after: string | null): DiffPart[] {
-  const a0 = before ?? ''
-  const b0 = after ?? ''
-  if (a0 === b0) return a0 ? [{ op: 'same', text: a0 }] : []
-  let a: string[] = tokens(a0)
-  let b: string[] = tokens(b0)
-  if (a.length * b.length > 4_000_000) {
-    a = a0.split(/(?<=\n)/)
-    b = b0.split(/(?<=\n)/)
-  }
-  const n = a.length
-  const m = b.length
-  const width = m + 1
-  const table = new Uint32Array((n + 1) * (m + 1))
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      table[i * width + j] = a[i] === b[j] ? table[(i + 1) * width + j + 1] + 1 : Math.max(table[(i + 1) * width + j], table[i * width + j + 1])
-    }
-  }
+  const a = before ?? ''
+  const b = after ?? ''
+  if (a === b) return a ? [{ op: 'same', text: a }] : []
   const parts: DiffPart[] = []
-  const push = (op: DiffPart['op'], text: string) => {
+  for (const change of diffArrays(tokens(a), tokens(b))) {
+    const op: DiffPart['op'] = change.added ? 'added' : change.removed ? 'removed' : 'same'
+    const text = change.value.join('')
     const last = parts[parts.length - 1]
     if (last && last.op === op) last.text += text
-    else parts.push({ op, text })
+    else if (text) parts.push({ op, text })
   }
-  let i = 0
-  let j = 0
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      push('same', a[i])
-      i++
-      j++
-    } else if (table[(i + 1) * width + j] >= table[i * width + j + 1]) {
-      push('removed', a[i++])
-    } else {
-      push('added', b[j++])
-    }
-  }
-  while (i < n) push('removed', a[i++])
-  while (j < m) push('added', b[j++])
   return parts
 }

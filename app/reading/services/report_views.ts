@@ -1,7 +1,8 @@
+import { escapeMarkup } from '#app/platform/escape'
 import Exam from '#models/exam'
 import type User from '#models/user'
 import type ReportVersion from '#models/report_version'
-import { scopeExams } from '#app/intake/exam_visibility'
+import { scopeExams } from '#app/access/visibility'
 import { allVersions } from '#app/reading/services/report_context'
 import { diffText, type DiffPart } from '#app/reading/services/report_rules'
 
@@ -16,8 +17,7 @@ export interface SignedVersionView {
   changes: { technique: DiffPart[]; findings: DiffPart[]; impression: DiffPart[] } | null
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c])
+const escape = escapeMarkup
 
 /** A difference as HTML: removed text struck through, added text underlined; everything escaped. */
 export function diffHtml(parts: DiffPart[]) {
@@ -26,8 +26,9 @@ export function diffHtml(parts: DiffPart[]) {
     .join('')
 }
 
-function findingsText(version: ReportVersion) {
-  return [version.comparison ? `对比：${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
+/** The findings as the sheet prints them, the comparison first (its label in the reader's language on pages). */
+function findingsText(version: ReportVersion, label = '对比：') {
+  return [version.comparison ? `${label}${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
 }
 
 export async function signedReport(exam: Exam) {

@@ -1,3 +1,4 @@
+import { publish } from '#app/platform/domain_events'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -197,6 +198,7 @@ export class SignOff {
     })
     await exam.refresh()
     realtime.examChanged(exam, 'submitted')
+    publish('report:submitted', { examId: exam.id, reportVersionId: version!.id, authorId: user.id })
     return exam
   }
 
@@ -261,6 +263,7 @@ export class SignOff {
     const signed = await ReportVersion.findOrFail(version.id)
     realtime.examChanged(exam, 'report_signed')
     realtime.reportSigned(exam, signed.versionNo)
+    publish('report:signed', { examId: exam.id, reportVersionId: signed.id, versionNo: signed.versionNo, signerId: user.id })
     return signed
   }
 

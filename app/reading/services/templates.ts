@@ -131,13 +131,13 @@ export const STARTER_PHRASES: Array<Pick<PhraseTemplate, 'modality' | 'section' 
 /** Loads the starter set into an empty template list (never twice). Returns how many were added. */
 export async function loadStarterSet(userId: number | null) {
   let added = 0
-  if ((await ReportTemplate.query().count('* as n').firstOrFail()).$extras.n == 0) {
+  if (Number((await ReportTemplate.query().count('* as n').firstOrFail()).$extras.n) === 0) {
     for (const template of STARTER_TEMPLATES) {
       await ReportTemplate.create({ ...template, active: true, updatedById: userId })
       added++
     }
   }
-  if ((await PhraseTemplate.query().count('* as n').firstOrFail()).$extras.n == 0) {
+  if (Number((await PhraseTemplate.query().count('* as n').firstOrFail()).$extras.n) === 0) {
     let sort = 0
     for (const phrase of STARTER_PHRASES) {
       await PhraseTemplate.create({ ...phrase, sort: sort++, active: true, updatedById: userId })
@@ -145,4 +145,59 @@ export async function loadStarterSet(userId: number | null) {
     }
   }
   return added
+}
+
+export interface TemplateInput {
+  name: string
+  modality?: string | null
+  bodyPart?: string | null
+  diagnosis: string
+  technique?: string | null
+  findings: string
+  impression: string
+}
+
+export interface PhraseInput {
+  modality?: string | null
+  section: PhraseSection
+  category: string
+  text: string
+  sort?: number
+}
+
+/** C 8.4.2: the department keeps its own templates and phrases; every change names who made it. */
+export class TemplateBook {
+  async list(editId?: number) {
+    const templates = await ReportTemplate.query().orderBy('modality').orderBy('body_part').orderBy('diagnosis')
+    const phrases = await PhraseTemplate.query().orderBy('section').orderBy('category').orderBy('sort')
+    const editing = editId ? (templates.find((t) => t.id === editId) ?? null) : null
+    return { templates, phrases, editing }
+  }
+
+  protected fields(data: TemplateInput) {
+    return { ...data, modality: data.modality ?? null, bodyPart: data.bodyPart || null, technique: data.technique ?? null }
+  }
+
+  createTemplate(userId: number, data: TemplateInput) {
+    return ReportTemplate.create({ ...this.fields(data), active: true, updatedById: userId } as Partial<ReportTemplate>)
+  }
+
+  async updateTemplate(userId: number, template: ReportTemplate, data: TemplateInput) {
+    template.merge({ ...this.fields(data), updatedById: userId } as Partial<ReportTemplate>)
+    return template.save()
+  }
+
+  async toggleTemplate(userId: number, template: ReportTemplate) {
+    template.merge({ active: !template.active, updatedById: userId })
+    return template.save()
+  }
+
+  createPhrase(userId: number, data: PhraseInput) {
+    return PhraseTemplate.create({ ...data, modality: data.modality ?? null, sort: data.sort ?? 0, active: true, updatedById: userId } as Partial<PhraseTemplate>)
+  }
+
+  async togglePhrase(userId: number, phrase: PhraseTemplate) {
+    phrase.merge({ active: !phrase.active, updatedById: userId })
+    return phrase.save()
+  }
 }

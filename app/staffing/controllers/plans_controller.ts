@@ -6,16 +6,34 @@ import { calculationInput, compareValidator, planValidator } from '#app/staffing
 import { StaffingPlans } from '#app/staffing/services/staffing_plans'
 import { StaffingRatios } from '#app/staffing/services/staffing_ratios'
 import { comparisonRows, comparisonWorkbook, planDocument, planPdf, planWorkbook } from '#app/staffing/services/plan_documents'
-import { audit } from '#app/audit/audit_log'
-import { auditedWork } from '#app/staffing/audited_work'
-import { resultView, chartOf } from './staffing_view.js'
 import { presenter } from '#app/staffing/services/staffing_presenter'
+import { mayManageStaffing, staffingPlanTarget } from '#app/staffing/staffing_access'
 import type StaffingPlan from '#models/staffing_plan'
-import { nameDownload } from '#app/platform/documents'
-
-const downloadAs = (ctx: HttpContext, name: string) => nameDownload(ctx, name)
+import { nameDownload, downloadStamp } from '#app/platform/documents'
+import { useCase, done } from '#app/platform/http/use_case'
+import { resultView, chartOf } from './staffing_view.js'
 
 const formatTime = (iso: string) => DateTime.fromISO(iso).setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
+
+const planJson = (plan: StaffingPlan, withResult = false) => ({
+  id: plan.id,
+  name: plan.name,
+  notes: plan.notes,
+  createdAt: plan.createdAt.toISO(),
+  createdBy: plan.createdBy ? { id: plan.createdBy.id, fullName: plan.createdBy.fullName } : null,
+  ratioVersion: plan.ratios.version,
+  input: plan.input,
+  ...(withResult ? { result: plan.result } : {}),
+})
+
+/** `?ids=1,2` or `?ids=1&ids=2`: the plans to compare. */
+const compareInput = async (ctx: HttpContext) => {
+  const raw = ctx.request.qs().ids
+  const ids = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).filter((v: unknown) => String(v).trim() !== '')
+  return compareValidator.validate({ ids }, { messagesProvider: ctx.i18n.createMessagesProvider() })
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /** Saved scenarios: save, list, open, compare side by side, export (Excel, PDF), delete. */
 @inject()
@@ -29,96 +47,116 @@ export default class PlansController {
     return (key: string, data?: Record<string, unknown>) => ctx.i18n.t(key, data)
   }
 
+  /** Download names carry the hospital's date. */
   protected fileName(plan: StaffingPlan, ext: string) {
-    return `staffing-plan-${plan.id}-${plan.createdAt.toFormat('yyyyMMdd')}.${ext}`
+    return `staffing-plan-${plan.id}-${downloadStamp(plan.createdAt, 'yyyyMMdd')}.${ext}`
   }
 
-  async index({ view, bouncer }: HttpContext) {
-    await bouncer.with('StaffingPolicy').authorize('manage')
-    const plans = await this.plans.list()
-    const current = await this.ratios.current()
-    return view.render('pages/staffing/plans', { plans, currentVersion: current.version })
+  protected send(ctx: HttpContext, type: string, name: string, buffer: Buffer) {
+    ctx.response.header('Content-Type', type)
+    nameDownload(ctx, name)
+    return buffer
   }
 
-  async store(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const data = await ctx.request.validateUsing(planValidator)
-    const plan = await auditedWork(
-      ctx,
-      { action: 'staffing.plan.save', targetType: 'staffing_plan', details: { name: data.name, source: data.source ?? 'recorded' } },
-      () => this.plans.save(ctx.auth.user!, { name: data.name, notes: data.notes }, calculationInput(data)),
-      (p) => p.id
-    )
-    ctx.session.flash('success', ctx.i18n.t('staffing.plans.saved', { name: plan.name }))
-    return ctx.response.redirect(`/admin/staffing/plans/${plan.id}`)
-  }
-
-  async show(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plan = await this.plans.find(Number(ctx.params.id) || 0)
-    const current = await this.ratios.current()
-    return ctx.view.render('pages/staffing/plan', { plan, currentVersion: current.version, ...resultView(ctx, plan.result) })
-  }
-
-  protected async compared(ctx: HttpContext) {
-    const raw = ctx.request.input('ids')
-    const ids = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).filter((v: unknown) => String(v).trim() !== '')
-    const data = await compareValidator.validate({ ids }, { messagesProvider: ctx.i18n.createMessagesProvider() })
-    return this.plans.compare(data.ids)
-  }
-
-  async compare(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plans = await this.compared(ctx)
-    const docs = plans.map((plan) => planDocument(plan, formatTime))
-    return ctx.view.render('pages/staffing/compare', {
-      plans,
-      rows: comparisonRows(docs, this.t(ctx)),
-      charts: plans.map((plan) => chartOf(ctx, plan.result, `chart-${plan.id}`)),
-      ids: plans.map((p) => p.id).join(','),
-      p: presenter,
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.list',
+      allow: mayManageStaffing,
+      run: async () => ({ plans: await this.plans.list(), current: await this.ratios.current() }),
+      json: ({ plans }) => ({ data: plans.map((plan) => planJson(plan)) }),
+      page: ({ plans, current }) => ctx.view.render('pages/staffing/plans', { plans, currentVersion: current.version }),
     })
   }
 
-  async compareXlsx(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plans = await this.compared(ctx)
-    const buffer = await comparisonWorkbook(
-      plans.map((plan) => planDocument(plan, formatTime)),
-      this.t(ctx)
-    )
-    await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', details: { ids: plans.map((p) => p.id), format: 'xlsx', compare: true } })
-    ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    downloadAs(ctx, `staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`)
-    return buffer
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.save',
+      allow: mayManageStaffing,
+      input: planValidator,
+      run: ({ user, input }) => this.plans.save(user, { name: input.name, notes: input.notes }, calculationInput(input)),
+      audit: {
+        target: (plan) => ({ type: 'staffing_plan', id: plan.id }),
+        details: (_, { input }) => ({ name: input.name, source: input.source ?? 'recorded' }),
+      },
+      page: (plan) => done(ctx, 'staffing.plans.saved', { name: plan.name }, `/admin/staffing/plans/${plan.id}`),
+    })
   }
 
-  async xlsx(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plan = await this.plans.find(Number(ctx.params.id) || 0)
-    const buffer = await planWorkbook(planDocument(plan, formatTime), this.t(ctx))
-    await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', targetId: plan.id, details: { format: 'xlsx' } })
-    ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    downloadAs(ctx, this.fileName(plan, 'xlsx'))
-    return buffer
+  show(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.view',
+      allow: mayManageStaffing,
+      target: staffingPlanTarget,
+      run: async ({ target }) => ({ plan: target, current: await this.ratios.current() }),
+      json: ({ plan }) => ({ data: planJson(plan, true) }),
+      page: ({ plan, current }) => ctx.view.render('pages/staffing/plan', { plan, currentVersion: current.version, ...resultView(ctx, plan.result) }),
+    })
   }
 
-  async pdf(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plan = await this.plans.find(Number(ctx.params.id) || 0)
-    const buffer = await planPdf(planDocument(plan, formatTime), this.t(ctx))
-    await audit.fromContext(ctx, { action: 'staffing.plan.export', targetType: 'staffing_plan', targetId: plan.id, details: { format: 'pdf' } })
-    ctx.response.header('Content-Type', 'application/pdf')
-    downloadAs(ctx, this.fileName(plan, 'pdf'))
-    return buffer
+  compare(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.compare',
+      allow: mayManageStaffing,
+      input: compareInput,
+      run: ({ input }) => this.plans.compare(input.ids),
+      audit: { details: (plans) => ({ ids: plans.map((p) => p.id) }) },
+      page: (plans) =>
+        ctx.view.render('pages/staffing/compare', {
+          plans,
+          rows: comparisonRows(
+            plans.map((plan) => planDocument(plan, formatTime)),
+            this.t(ctx)
+          ),
+          charts: plans.map((plan) => chartOf(ctx, plan.result, `chart-${plan.id}`)),
+          ids: plans.map((p) => p.id).join(','),
+          p: presenter,
+        }),
+    })
   }
 
-  async destroy(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const plan = await auditedWork(ctx, { action: 'staffing.plan.delete', targetType: 'staffing_plan', targetId: ctx.params.id }, () =>
-      this.plans.remove(Number(ctx.params.id) || 0)
-    )
-    ctx.session.flash('success', ctx.i18n.t('staffing.plans.deleted', { name: plan.name }))
-    return ctx.response.redirect('/admin/staffing/plans')
+  compareXlsx(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.export',
+      allow: mayManageStaffing,
+      input: compareInput,
+      run: async ({ input }) => {
+        const plans = await this.plans.compare(input.ids)
+        return { plans, buffer: await comparisonWorkbook(plans.map((plan) => planDocument(plan, formatTime)), this.t(ctx)) }
+      },
+      audit: { target: () => ({ type: 'staffing_plan', id: null }), details: ({ plans }) => ({ ids: plans.map((p) => p.id), format: 'xlsx', compare: true }) },
+      page: ({ plans, buffer }) => this.send(ctx, XLSX, `staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`, buffer),
+    })
+  }
+
+  xlsx(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.export',
+      allow: mayManageStaffing,
+      target: staffingPlanTarget,
+      run: ({ target }) => planWorkbook(planDocument(target, formatTime), this.t(ctx)),
+      audit: { details: () => ({ format: 'xlsx' }) },
+      page: (buffer, { target }) => this.send(ctx, XLSX, this.fileName(target, 'xlsx'), buffer),
+    })
+  }
+
+  pdf(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.export',
+      allow: mayManageStaffing,
+      target: staffingPlanTarget,
+      run: ({ target }) => planPdf(planDocument(target, formatTime), this.t(ctx)),
+      audit: { details: () => ({ format: 'pdf' }) },
+      page: (buffer, { target }) => this.send(ctx, 'application/pdf', this.fileName(target, 'pdf'), buffer),
+    })
+  }
+
+  destroy(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.plan.delete',
+      allow: mayManageStaffing,
+      target: staffingPlanTarget,
+      run: ({ target }) => this.plans.remove(target.id),
+      page: (plan) => done(ctx, 'staffing.plans.deleted', { name: plan.name }, '/admin/staffing/plans'),
+    })
   }
 }

@@ -3,47 +3,53 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { ratiosValidator } from '#app/staffing/validators/staffing_validators'
 import { StaffingRatios } from '#app/staffing/services/staffing_ratios'
 import { WORKLOAD_CATEGORIES } from '#app/staffing/services/staffing_rules'
-import { auditedWork } from '#app/staffing/audited_work'
 import { presenter } from '#app/staffing/services/staffing_presenter'
+import { mayManageStaffing } from '#app/staffing/staffing_access'
+import { useCase, done } from '#app/platform/http/use_case'
 
 /** Table 1 and the other staffing parameters: the version in force, its history, and a new version. */
 @inject()
 export default class RatiosController {
   constructor(protected ratios: StaffingRatios) {}
 
-  async index({ view, bouncer }: HttpContext) {
-    await bouncer.with('StaffingPolicy').authorize('manage')
-    const current = await this.ratios.current()
-    const history = await this.ratios.history()
-    return view.render('pages/staffing/ratios', {
-      current: StaffingRatios.snapshot(current),
-      history: history.map((set) => ({ set, snapshot: StaffingRatios.snapshot(set) })),
-      categories: WORKLOAD_CATEGORIES,
-      p: presenter,
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.ratios.view',
+      allow: mayManageStaffing,
+      run: async () => ({ current: await this.ratios.current(), history: await this.ratios.history() }),
+      json: async () => ({ data: await this.ratios.currentSnapshot() }),
+      page: ({ current, history }) =>
+        ctx.view.render('pages/staffing/ratios', {
+          current: StaffingRatios.snapshot(current),
+          history: history.map((set) => ({ set, snapshot: StaffingRatios.snapshot(set) })),
+          categories: WORKLOAD_CATEGORIES,
+          p: presenter,
+        }),
     })
   }
 
-  async store(ctx: HttpContext) {
-    await ctx.bouncer.with('StaffingPolicy').authorize('manage')
-    const data = await ctx.request.validateUsing(ratiosValidator)
-    const set = await auditedWork(
-      ctx,
-      { action: 'staffing.ratios.revise', targetType: 'staffing_ratio_set', details: { baseVersion: data.baseVersion, note: data.note } },
-      () =>
-        this.ratios.revise(ctx.auth.user!, data.baseVersion, {
-          note: data.note,
-          rows: WORKLOAD_CATEGORIES.map((category) => ({ category, ...data.rows[category] })),
-          floor: { doctors: data.floorDoctors, technologists: data.floorTechnologists, nurses: data.floorNurses },
-          titleMix: { intermediatePct: data.minIntermediatePct, seniorPct: data.minSeniorPct },
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'staffing.ratios.revise',
+      allow: mayManageStaffing,
+      input: ratiosValidator,
+      run: ({ user, input }) =>
+        this.ratios.revise(user, input.baseVersion, {
+          note: input.note,
+          rows: WORKLOAD_CATEGORIES.map((category) => ({ category, ...input.rows[category] })),
+          floor: { doctors: input.floorDoctors, technologists: input.floorTechnologists, nurses: input.floorNurses },
+          titleMix: { intermediatePct: input.minIntermediatePct, seniorPct: input.minSeniorPct },
           memberRule: {
-            technologistsFirstDevice: data.memberTechnologistsFirstDevice,
-            technologistsPerAdditionalDevice: data.memberTechnologistsPerAdditionalDevice,
-            nursesPerContrastDevice: data.memberNursesPerContrastDevice,
+            technologistsFirstDevice: input.memberTechnologistsFirstDevice,
+            technologistsPerAdditionalDevice: input.memberTechnologistsPerAdditionalDevice,
+            nursesPerContrastDevice: input.memberNursesPerContrastDevice,
           },
         }),
-      (s) => s.id
-    )
-    ctx.session.flash('success', ctx.i18n.t('staffing.ratios.saved', { version: set.version }))
-    return ctx.response.redirect('/admin/staffing/ratios')
+      audit: {
+        target: (set) => ({ type: 'staffing_ratio_set', id: set.id }),
+        details: (_, { input }) => ({ baseVersion: input.baseVersion, note: input.note }),
+      },
+      page: (set) => done(ctx, 'staffing.ratios.saved', { version: set.version }, '/admin/staffing/ratios'),
+    })
   }
 }

@@ -1,3 +1,4 @@
+import { calendarDay } from '#app/platform/dates'
 /*
 | Which certificates each person must hold and which are running out
 | (C 7.1.2–7.1.4 for the lead hospital; C 7.2.2–7.2.3 repeat them for members'
@@ -19,11 +20,6 @@ export const REQUIRED_CERTIFICATES: Record<Profession, CertificateKind[]> = {
 /** Flag a certificate this many days before it expires, so renewal can be arranged in time. */
 export const EXPIRY_WARNING_DAYS = 60
 
-/** A calendar day as a UTC midnight, so day differences are whole numbers. */
-export function calendarDay(value: DateTime | string) {
-  const iso = typeof value === 'string' ? value : value.toISODate()!
-  return DateTime.fromISO(iso, { zone: 'utc' }).startOf('day')
-}
 
 export type CertificateState = 'valid' | 'expiring' | 'expired' | 'no_expiry'
 

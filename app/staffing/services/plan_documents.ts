@@ -129,7 +129,7 @@ function memberRows(result: StaffingResult, t: Translate) {
     m.gap.nurses.actualHeadcount,
     m.gap.nurses.gap,
     m.doctors.headcount,
-    m.equipmentMissing.map((k) => t(`equipment.kinds.${k}`)).join('、') || '—',
+    m.equipmentMissing.map((k) => t(`equipment.kinds.${k}`)).join(t('common.list_separator')) || '—',
   ])
 }
 

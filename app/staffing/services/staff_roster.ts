@@ -8,8 +8,10 @@ import type { Title } from '#app/access/roles'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { REQUIRED_CERTIFICATES, calendarDay, certificateFlags, type CertificateFlag } from './certificate_rules.js'
-import { isUniqueViolation } from './db_errors.js'
+import { REQUIRED_CERTIFICATES, certificateFlags, type CertificateFlag } from './certificate_rules.js'
+import { calendarDay } from '#app/platform/dates'
+import { isDuplicateKey } from '#app/platform/db_helpers'
+import { rosterSummary } from './staffing_rules.js'
 
 export interface StaffInput {
   institutionId: number
@@ -83,7 +85,7 @@ export class StaffRoster {
     try {
       return await StaffMember.create(this.fields(input))
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', { staffNo: input.staffNo })
+      if (isDuplicateKey(error)) throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', { staffNo: input.staffNo })
       throw error
     }
   }
@@ -117,6 +119,27 @@ export class StaffRoster {
     }
   }
 
+  /** The alliance at a glance: each institution's roster summary and how many people have a certificate flag. */
+  async allianceOverview() {
+    const institutions = await Institution.query()
+      .whereIn('kind', ['lead_hospital', 'member_clinic'])
+      .orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 ELSE 1 END")
+      .orderBy('code')
+    const staff = await StaffMember.query().where('active', true)
+    const flagged = await this.flaggedAcrossAlliance()
+    const rows = institutions.map((institution) => ({
+      institution,
+      summary: rosterSummary(staff.filter((s) => s.institutionId === institution.id)),
+      flagged: new Set(flagged.filter((f) => f.person.institutionId === institution.id).map((f) => f.person.id)).size,
+    }))
+    return { rows, flagged }
+  }
+
+  async removeCertificate(certificate: StaffCertificate) {
+    await certificate.delete()
+    return certificate
+  }
+
   async addCertificate(person: StaffMember, input: CertificateInput) {
     this.checkCertificate(person, input)
     const existing = await StaffCertificate.query().where('staff_member_id', person.id).where('kind', input.kind).first()
@@ -124,7 +147,7 @@ export class StaffRoster {
     try {
       return await StaffCertificate.create({ staffMemberId: person.id, ...this.certificateFields(input) })
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainRefusal('certificate_exists', 'staffing.certificates.exists')
+      if (isDuplicateKey(error)) throw new DomainRefusal('certificate_exists', 'staffing.certificates.exists')
       throw error
     }
   }

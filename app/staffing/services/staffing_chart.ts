@@ -1,3 +1,4 @@
+import { escapeMarkup } from '#app/platform/escape'
 /*
 | Required against actual, per role: the data once, drawn as an SVG for the
 | pages (server-rendered, no script, no CDN) and with pdfkit for the PDF.
@@ -48,7 +49,7 @@ export function chartBars(result: StaffingResult, t: Translate): ChartBar[] {
   ]
 }
 
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!)
+const escapeXml = escapeMarkup
 const number = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, ''))
 
 /** A scale with 4–6 round ticks covering the largest bar. */

@@ -4,7 +4,7 @@ import StaffingPlan from '#models/staffing_plan'
 import type User from '#models/user'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { StaffingCalculator } from './staffing_calculator.js'
-import { isUniqueViolation } from './db_errors.js'
+import { isDuplicateKey } from '#app/platform/db_helpers'
 import type { CalculationInput } from './staffing_rules.js'
 
 /** Side by side: at least two scenarios, at most what fits on a screen. */
@@ -40,7 +40,7 @@ export class StaffingPlans {
       })
     } catch (error) {
       // The same form sent twice at once: the unique name lets one through.
-      if (isUniqueViolation(error)) throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
+      if (isDuplicateKey(error)) throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
       throw error
     }
   }

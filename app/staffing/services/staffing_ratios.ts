@@ -1,3 +1,4 @@
+import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
 import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -9,7 +10,7 @@ import { Clock } from '#app/platform/clock'
 import { parseCsv } from '#app/platform/csv'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { STANDARD_DEFAULTS, WORKLOAD_CATEGORIES, type RatioRow, type RatioSnapshot, type WorkloadCategory } from './staffing_rules.js'
-import { isUniqueViolation } from './db_errors.js'
+import { isDuplicateKey } from '#app/platform/db_helpers'
 
 /** C 7.1.1 Table 1 as shipped with the app (copied from the standard). */
 export const WORKLOAD_TABLE_CSV = 'database/data/staffing-workload-table.csv'
@@ -17,9 +18,11 @@ export const WORKLOAD_TABLE_CSV = 'database/data/staffing-workload-table.csv'
 /** "CT plain (CT 平扫)", "Contrast MRI (增强 MRI)", "DR" → the category. */
 export function categoryOfTableLabel(label: string): WorkloadCategory {
   const contrast = /contrast|增强/i.test(label)
-  if (/\bMRI?\b/i.test(label)) return contrast ? 'mri_contrast' : 'mri_plain'
-  if (/\bCT\b/i.test(label)) return contrast ? 'ct_contrast' : 'ct_plain'
-  if (/\bDR\b/i.test(label)) return 'dr'
+  const modality = (label.match(/\b(MRI|MR|CT|DR)\b/i)?.[1] ?? '').toUpperCase()
+  const normalised = modality ? normaliseModality(modality) : null
+  if (normalised === 'MR') return contrast ? 'mri_contrast' : 'mri_plain'
+  if (normalised === 'CT') return contrast ? 'ct_contrast' : 'ct_plain'
+  if (normalised === 'DR') return 'dr'
   throw new Error(`unknown Table 1 category "${label}"`)
 }
 
@@ -123,10 +126,10 @@ export class StaffingRatios {
   async seedFromTable() {
     const rows = parseWorkloadTable(await readFile(app.makePath(WORKLOAD_TABLE_CSV), 'utf8'))
     try {
-      await this.insertVersion(1, { note: 'C 7.1.1 表 1 / Table 1 (database/data/staffing-workload-table.csv)', rows, ...STANDARD_DEFAULTS }, null)
+      await this.insertVersion(1, { note: 'standard' /* C 7.1.1 Table 1, from database/data/staffing-workload-table.csv; shown as "the standard's Table 1" */, rows, ...STANDARD_DEFAULTS }, null)
     } catch (error) {
       // Two first users at once: the other one seeded it.
-      if (!isUniqueViolation(error)) throw error
+      if (!isDuplicateKey(error)) throw error
     }
   }
 
@@ -151,7 +154,7 @@ export class StaffingRatios {
     try {
       return await this.insertVersion(current.version + 1, revision, user.id)
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version + 1 }, 409)
+      if (isDuplicateKey(error)) throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version + 1 }, 409)
       throw error
     }
   }

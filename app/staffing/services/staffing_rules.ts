@@ -1,3 +1,4 @@
+import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
 /*
 | The staffing arithmetic of C 7, as plain functions a unit test calls without
 | a database: Table 1 (C 7.1.1), the small-centre floor, the title mix (C 7.1.2),
@@ -22,10 +23,10 @@ export const emptyWorkload = (): Workload => ({ ct_plain: 0, mri_plain: 0, dr: 0
  * DR → DR; CT or MR with a contrast method (增强, 平扫+增强, CTA…) → contrast; otherwise plain.
  */
 export function categoryOfItem(item: { modality: string; isContrast: boolean }): WorkloadCategory {
-  const modality = item.modality.toUpperCase()
+  const modality = normaliseModality(item.modality)
   if (modality === 'DR') return 'dr'
   if (modality === 'CT') return item.isContrast ? 'ct_contrast' : 'ct_plain'
-  if (modality === 'MR' || modality === 'MRI') return item.isContrast ? 'mri_contrast' : 'mri_plain'
+  if (modality === 'MR') return item.isContrast ? 'mri_contrast' : 'mri_plain'
   throw new Error(`no Table 1 category for modality ${item.modality}`)
 }
 
@@ -341,12 +342,12 @@ export function memberDeviceRule(devices: DeviceLike[], rule: RatioSnapshot['mem
 
 /** A member's gap: C 7.2 allows 专（兼）职 staff, so people are counted by head. */
 export function memberGap(required: { technologists: number; nurses: number }, roster: RosterSummary) {
-  const row = (required: number, actual: HeadsAndFte) => ({
-    required,
+  const row = (needed: number, actual: HeadsAndFte) => ({
+    required: needed,
     actualHeadcount: actual.headcount,
     actualFte: actual.fte,
-    gap: actual.headcount - required,
-    met: actual.headcount >= required,
+    gap: actual.headcount - needed,
+    met: actual.headcount >= needed,
   })
   return { technologists: row(required.technologists, roster.technologists), nurses: row(required.nurses, roster.nurses) }
 }

@@ -64,15 +64,6 @@ export function calculationInput(data: CalculationData): CalculationInput {
   }
 }
 
-/** Query strings keep empty fields as ""; an empty field means "not given". */
-export function withoutEmpty<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutEmpty) as T
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== null).map(([k, v]) => [k, withoutEmpty(v)])) as T
-  }
-  return value
-}
-
 const ratio = () => vine.number().min(0).max(20).decimal([0, 3])
 
 export const ratiosValidator = vine.compile(

@@ -2,12 +2,16 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import StorageNode from '#models/storage_node'
 import Institution from '#models/institution'
-import { audit } from '#app/audit/audit_log'
-import { DomainRefusal } from '#app/platform/domain_refusal'
 import { StorageNodeRegistry } from '#app/storage/services/storage_node_registry'
 import { StudyCatalogue } from '#app/storage/services/study_catalogue'
 import { registerNodeValidator, retentionValidator, updateNodeValidator } from '#app/storage/validators/storage_validators'
-import { authorizeStorage, refusable, routeId, wantsJson } from './storage_access.js'
+import { mayManageStorage, storageNodeTarget } from '#app/storage/storage_access'
+import { wantsJson } from '#app/platform/http/wants_json'
+import { useCase, done } from '#app/platform/http/use_case'
+
+function institutions() {
+  return Institution.query().whereIn('kind', ['lead_hospital', 'member_clinic']).where('active', true).orderBy('code')
+}
 
 /** The administrator registers and maintains the storage nodes and their retention. */
 @inject()
@@ -17,118 +21,113 @@ export default class StorageNodesController {
     protected catalogue: StudyCatalogue
   ) {}
 
-  protected async node(ctx: HttpContext) {
-    const id = routeId(ctx)
-    const node = id ? await StorageNode.find(id) : null
-    if (!node) throw DomainRefusal.notFound('storage_node')
-    return node
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'storage.node.list',
+      allow: mayManageStorage,
+      run: () => StorageNode.query().preload('institution').orderBy('role').orderBy('name'),
+      json: (nodes) => ({ nodes: nodes.map((node) => node.serialize()) }),
+      page: async (nodes) => ctx.view.render('pages/storage/nodes/index', { nodes, institutions: await institutions() }),
+    })
   }
 
-  protected institutions() {
-    return Institution.query().whereIn('kind', ['lead_hospital', 'member_clinic']).where('active', true).orderBy('code')
-  }
-
-  async index(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const nodes = await StorageNode.query().preload('institution').orderBy('role').orderBy('name')
-    if (wantsJson(ctx)) return { nodes: nodes.map((node) => node.serialize()) }
-    return ctx.view.render('pages/storage/nodes/index', { nodes, institutions: await this.institutions() })
-  }
-
-  async store(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const data = await ctx.request.validateUsing(registerNodeValidator)
-    const node = await refusable(ctx, { action: 'storage.node.register' }, () =>
-      this.registry.register({
-        ...data,
-        bandwidthLimitKbps: data.bandwidthLimitMbps ? Math.round(data.bandwidthLimitMbps * 1000) : null,
-        capacityGb: data.capacityGb ?? null,
-        active: data.active ?? true,
-        // On the form an unticked box is absent; an API caller who says nothing gets the safe choice.
-        catalogueExisting: data.catalogueExisting ?? wantsJson(ctx),
-      })
-    )
-    if (!node) return ctx.response.redirect('/storage/nodes')
-    // A new backup lowers every study's status until it holds a copy; the replication cycle queues the copies.
-    if (node.role !== 'member') await this.catalogue.refreshAllStatuses()
-    await audit.fromContext(ctx, {
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
       action: 'storage.node.register',
-      targetType: 'storage_node',
-      targetId: node.id,
-      details: { name: node.name, role: node.role, url: node.url, status: node.status },
+      allow: mayManageStorage,
+      input: registerNodeValidator,
+      run: async ({ input }) => {
+        const node = await this.registry.register({
+          ...input,
+          bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
+          capacityGb: input.capacityGb ?? null,
+          active: input.active ?? true,
+          // On the form an unticked box is absent; an API caller who says nothing gets the safe choice.
+          catalogueExisting: input.catalogueExisting ?? wantsJson(ctx),
+        })
+        // A new backup lowers every study's status until it holds a copy; the replication cycle queues the copies.
+        if (node.role !== 'member') await this.catalogue.refreshAllStatuses()
+        return node
+      },
+      audit: {
+        target: (node) => ({ type: 'storage_node', id: node.id }),
+        details: (node) => ({ name: node.name, role: node.role, url: node.url, status: node.status }),
+      },
+      json: (node) => ctx.response.status(201).send({ id: node.id, status: node.status }),
+      page: (node) =>
+        done(ctx, node.status === 'up' ? 'storage.nodes.registered' : 'storage.nodes.registered_down', { name: node.name }, '/storage/nodes', node.status === 'up' ? 'success' : 'error'),
     })
-    if (wantsJson(ctx)) return ctx.response.status(201).send({ id: node.id, status: node.status })
-    ctx.session.flash(node.status === 'up' ? 'success' : 'error', ctx.i18n.t(node.status === 'up' ? 'storage.nodes.registered' : 'storage.nodes.registered_down', { name: node.name }))
-    return ctx.response.redirect('/storage/nodes')
   }
 
-  async edit(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const node = await this.node(ctx)
-    return ctx.view.render('pages/storage/nodes/edit', { node, institutions: await this.institutions() })
+  edit(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'storage.node.edit',
+      allow: mayManageStorage,
+      target: storageNodeTarget,
+      audit: false,
+      run: async ({ target }) => ({ node: target, institutions: await institutions() }),
+      page: (state) => ctx.view.render('pages/storage/nodes/edit', state),
+    })
   }
 
-  async update(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const node = await this.node(ctx)
-    const data = await ctx.request.validateUsing(updateNodeValidator)
-    const wasActive = node.active
-    const saved = await refusable(ctx, { action: 'storage.node.update', targetType: 'storage_node', targetId: node.id }, () =>
-      this.registry.update(node, {
-        ...data,
-        role: node.role,
-        bandwidthLimitKbps: data.bandwidthLimitMbps ? Math.round(data.bandwidthLimitMbps * 1000) : null,
-        capacityGb: data.capacityGb ?? null,
-        // an unticked checkbox is absent from the form
-        active: data.active ?? false,
-      })
-    )
-    if (!saved) return ctx.response.redirect(`/storage/nodes/${node.id}/edit`)
-    if (saved.active !== wasActive) await this.catalogue.refreshAllStatuses()
-    await audit.fromContext(ctx, {
+  update(ctx: HttpContext) {
+    return useCase(ctx, {
       action: 'storage.node.update',
-      targetType: 'storage_node',
-      targetId: node.id,
-      details: { name: saved.name, url: saved.url, active: saved.active, passwordChanged: !!data.password },
+      allow: mayManageStorage,
+      target: storageNodeTarget,
+      input: updateNodeValidator,
+      run: async ({ target: node, input }) => {
+        const wasActive = node.active
+        const saved = await this.registry.update(node, {
+          ...input,
+          role: node.role,
+          bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
+          capacityGb: input.capacityGb ?? null,
+          // an unticked checkbox is absent from the form
+          active: input.active ?? false,
+        })
+        if (saved.active !== wasActive) await this.catalogue.refreshAllStatuses()
+        return saved
+      },
+      audit: { details: (saved, { input }) => ({ name: saved.name, url: saved.url, active: saved.active, passwordChanged: !!input.password }) },
+      page: () => done(ctx, 'common.saved', {}, '/storage/nodes'),
     })
-    ctx.session.flash('success', ctx.i18n.t('common.saved'))
-    return ctx.response.redirect('/storage/nodes')
   }
 
-  async check(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const node = await this.registry.checkHealth(await this.node(ctx))
-    await audit.fromContext(ctx, { action: 'storage.node.check', targetType: 'storage_node', targetId: node.id, details: { status: node.status } })
-    if (wantsJson(ctx)) return { id: node.id, status: node.status, lastError: node.lastError }
-    ctx.session.flash(node.status === 'up' ? 'success' : 'error', ctx.i18n.t(`storage.nodes.check_${node.status === 'up' ? 'up' : 'down'}`, { name: node.name, error: node.lastError ?? '' }))
-    return ctx.response.redirect().back()
+  check(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'storage.node.check',
+      allow: mayManageStorage,
+      target: storageNodeTarget,
+      run: ({ target }) => this.registry.checkHealth(target),
+      audit: { details: (node) => ({ status: node.status }) },
+      json: (node) => ({ id: node.id, status: node.status, lastError: node.lastError }),
+      page: (node) =>
+        done(ctx, `storage.nodes.check_${node.status === 'up' ? 'up' : 'down'}`, { name: node.name, error: node.lastError ?? '' }, undefined, node.status === 'up' ? 'success' : 'error'),
+    })
   }
 
   /** C 8.3.2 retention of one node; a value under the minimum is refused and audited. */
-  async retention(ctx: HttpContext) {
-    await authorizeStorage(ctx)
-    const node = await this.node(ctx)
-    const data = await ctx.request.validateUsing(retentionValidator)
-    const result = await refusable(ctx, { action: 'storage.retention.update', targetType: 'storage_node', targetId: node.id }, () =>
-      this.registry.setRetention(node, {
-        retentionYears: data.retentionYears,
-        keepsThirtyYears: data.keepsThirtyYears ?? false,
-        retentionDryRun: data.retentionDryRun ?? false,
-      })
-    )
-    if (result) {
-      await audit.fromContext(ctx, {
-        action: 'storage.retention.update',
-        targetType: 'storage_node',
-        targetId: node.id,
-        details: {
+  retention(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'storage.retention.update',
+      allow: mayManageStorage,
+      target: storageNodeTarget,
+      input: retentionValidator,
+      run: ({ target, input }) =>
+        this.registry.setRetention(target, {
+          retentionYears: input.retentionYears,
+          keepsThirtyYears: input.keepsThirtyYears ?? false,
+          retentionDryRun: input.retentionDryRun ?? false,
+        }),
+      audit: {
+        details: (result, { target: node }) => ({
           before: result.before,
           after: { retentionYears: node.retentionYears, keepsThirtyYears: node.keepsThirtyYears, retentionDryRun: node.retentionDryRun },
-        },
-      })
-      if (wantsJson(ctx)) return { id: node.id, retentionYears: node.retentionYears }
-      ctx.session.flash('success', ctx.i18n.t('common.saved'))
-    }
-    return ctx.response.redirect('/storage/retention')
+        }),
+      },
+      json: (_, { target }) => ({ id: target.id, retentionYears: target.retentionYears }),
+      page: () => done(ctx, 'common.saved', {}, '/storage/retention'),
+    })
   }
 }

@@ -1,3 +1,4 @@
+import { isSystemAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 
@@ -8,6 +9,6 @@ import type User from '#models/user'
  */
 export default class StoragePolicy extends BasePolicy {
   manage(user: User) {
-    return user.role === 'admin'
+    return isSystemAdministrator(user)
   }
 }

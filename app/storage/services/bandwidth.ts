@@ -70,18 +70,18 @@ export function kbpsToBytesPerSecond(kbps: number) {
 }
 
 /** One bucket per node, shared by every transfer this process runs. */
-const buckets = new Map<number, TokenBucket>()
+const bucketsByNode = new Map<number, TokenBucket>()
 
 export function bucketForNode(nodeId: number, limitKbps: number | null) {
   if (!limitKbps) {
-    buckets.delete(nodeId)
+    bucketsByNode.delete(nodeId)
     return null
   }
   const rate = kbpsToBytesPerSecond(limitKbps)
-  let bucket = buckets.get(nodeId)
+  let bucket = bucketsByNode.get(nodeId)
   if (!bucket) {
     bucket = new TokenBucket(rate)
-    buckets.set(nodeId, bucket)
+    bucketsByNode.set(nodeId, bucket)
   } else if (bucket.bytesPerSecond !== rate) {
     bucket.setRate(rate)
   }

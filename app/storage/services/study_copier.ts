@@ -117,10 +117,10 @@ export async function copyStudy(request: CopyRequest): Promise<CopyOutcome> {
     let stored
     if (buckets.length === 0 && expectedSize <= IN_MEMORY_MAX_BYTES) {
       // No cap to pace and a file of ordinary size: one buffer costs the app less CPU than a stream.
-      const bytes = await source.instanceBytes(id)
-      md5 = createHash('md5').update(bytes).digest('hex')
-      sent = bytes.length
-      stored = await target.storeInstance(bytes)
+      const body = await source.instanceBytes(id)
+      md5 = createHash('md5').update(body).digest('hex')
+      sent = body.length
+      stored = await target.storeInstance(body)
     } else {
       const file = await source.instanceFile(id)
       const metered = new MeteredStream(buckets)

@@ -1,3 +1,4 @@
+import { isAdministrator } from '#app/access/roles'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type Exam from '#models/exam'
 import type User from '#models/user'
@@ -17,13 +18,13 @@ export function readsForAlliance(user: Viewer) {
 }
 
 export function canSeeExam(user: Viewer, exam: Pick<Exam, 'institutionId'>) {
-  if (user.role === 'admin') return imaging.adminClinicalAccess
+  if (isAdministrator(user)) return imaging.adminClinicalAccess
   if (readsForAlliance(user)) return true
   return exam.institutionId === user.institutionId
 }
 
 export function scopeExams(query: ModelQueryBuilderContract<typeof Exam>, user: Viewer) {
-  if (user.role === 'admin' && !imaging.adminClinicalAccess) return query.whereRaw('1 = 0')
+  if (isAdministrator(user) && !imaging.adminClinicalAccess) return query.whereRaw('1 = 0')
   if (readsForAlliance(user)) return query
   return query.where('exams.institution_id', user.institutionId)
 }

@@ -1,0 +1,6 @@
+import AuditPolicy from '#app/audit/policies/audit_policy'
+import { navigation } from '#app/platform/navigation'
+
+const auditing = new AuditPolicy()
+
+navigation.link({ section: 'admin.security', order: 10, href: '/admin/audit', label: 'common.nav.audit', primary: true, visible: (user) => auditing.read(user) })

@@ -1,0 +1,6 @@
+/*
+| Domain events (app/platform/domain_events.ts): capabilities subscribe in
+| their own app/<capability>/events.ts, loaded here. None yet: the quality,
+| recognition, consultation and interoperability capabilities add theirs.
+*/
+export {}

@@ -1,0 +1,9 @@
+/*
+| Every capability's scheduled jobs register themselves in its own jobs.ts;
+| this file only loads them (start/scheduler.ts runs them under the lease).
+*/
+import '#app/intake/jobs'
+import '#app/administration/jobs'
+import '#app/critical_values/jobs'
+import '#app/audit/jobs'
+import '#app/storage/jobs'
