@@ -107,7 +107,9 @@ export class AuditPresenter {
     const marker = '\u0000target\u0000'
     if (this.has(key)) {
       const text = escape(this.i18n.t(key, { target: marker }))
-      return text.includes(marker) ? text.replace(marker, target) : target ? `${text}（${target}）` : text
+      if (text.includes(marker)) return text.replace(marker, target)
+      // A sentence that does not name its target gets it after, in the reader's brackets (（…） or (…)).
+      return target ? text + escape(this.i18n.t('common.titled', { title: marker })).replace(marker, target) : text
     }
     const text = escape(this.i18n.t('audit.unknown_action', { code: marker }))
     return text.replace(marker, `<code>${escape(event.action)}</code>`) + (target ? ` · ${target}` : '')

@@ -108,9 +108,12 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
 
     if (isRead && error instanceof vineErrors.E_VALIDATION_ERROR && ctx.session) {
-      // A filter the page cannot use: the page again without it, and why.
+      // A filter the page cannot use: the page again without it, and why. A page that needs what was
+      // missing (no query to drop) goes back where the person came from instead, never round in a loop.
       ctx.session.flash('error', answers.map((a) => a.message).join(' '))
-      return ctx.response.redirect(ctx.request.url())
+      if (Object.keys(ctx.request.qs()).length > 0) return ctx.response.redirect(ctx.request.url())
+      if (ctx.request.header('referer') && ctx.request.header('referer') !== ctx.request.completeUrl(true)) return ctx.response.redirect().withQs().back()
+      return this.renderErrorPage(ctx, 422, error)
     }
 
     if (isRead && error instanceof DomainRefusal && status !== 404 && !notAllowed && ctx.session) {
