@@ -1,10 +1,20 @@
 import router from '@adonisjs/core/services/router'
+import '#app/intake/wiring'
 import { middleware } from '#start/kernel'
 
 const PatientsController = () => import('#app/intake/controllers/patients_controller')
 const ExamsController = () => import('#app/intake/controllers/exams_controller')
 const ImageUploadsController = () => import('#app/intake/controllers/image_uploads_controller')
 const UnmatchedStudiesController = () => import('#app/intake/controllers/unmatched_studies_controller')
+const ArrivalProblemsController = () => import('#app/intake/controllers/arrival_problems_controller')
+
+// The centre's administrators: arrivals the feed could not process, series held apart.
+router
+  .group(() => {
+    router.get('/admin/arrival-problems', [ArrivalProblemsController, 'index']).as('intake.arrival_problems')
+    router.post('/admin/arrival-problems/:id/retry', [ArrivalProblemsController, 'retry']).as('intake.arrival_problems.retry')
+  })
+  .use([middleware.auth(), middleware.role({ roles: ['admin'] })])
 
 router
   .group(() => {

@@ -3,7 +3,10 @@ import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Institution from '#models/institution'
 
-export type UnmatchedReason = 'no_exam' | 'wrong_clinic' | 'ambiguous' | 'unknown_sender'
+import type { IntakeRefusalReason } from '#app/intake/services/intake_rules'
+
+/** Why no exam took the study: no match, or a match the intake rules refused. */
+export type UnmatchedReason = 'no_exam' | 'wrong_clinic' | 'ambiguous' | 'unknown_sender' | IntakeRefusalReason
 
 /** A study that arrived by DICOM and matched no exam; the sending clinic attaches or dismisses it. */
 export default class UnmatchedStudy extends BaseModel {
@@ -42,6 +45,13 @@ export default class UnmatchedStudy extends BaseModel {
 
   @column()
   declare reason: UnmatchedReason
+
+  /** what the reason is about, e.g. { field: 'AccessionNumber', length: 20, limit: 16 } */
+  @column({
+    prepare: (value: Record<string, unknown> | null) => (value ? JSON.stringify(value) : null),
+    consume: (value: string | null) => (value ? JSON.parse(value) : null),
+  })
+  declare reasonDetail: Record<string, string | number> | null
 
   @column()
   declare status: 'open' | 'attached' | 'dismissed'

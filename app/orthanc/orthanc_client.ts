@@ -14,6 +14,35 @@ export interface OrthancConnection {
   password: string
   /** ms; uploads of large instances pass their own, longer timeout */
   timeoutMs?: number
+  deadlines?: Partial<OrthancDeadlines>
+}
+
+/**
+ * How long each kind of call may wait on Orthanc. Every call has one: a hung
+ * Orthanc (paused, deadlocked, its disk stalled) must give a clear "store
+ * unavailable" within seconds, never a request that hangs. The idle deadlines
+ * count from the last byte that moved either way, so a large upload or
+ * download that keeps moving is never cut.
+ */
+export interface OrthancDeadlines {
+  /** TCP connect */
+  connectMs: number
+  /** metadata calls: system, changes, studies, series, instances, find */
+  callMs: number
+  /** rendering a preview or a frame (JPEG 2000 decoding can take a while) */
+  renderMs: number
+  /** storing an instance: idle while the body streams and while Orthanc writes it */
+  storeIdleMs: number
+  /** reading or copying whole files between nodes (idle) */
+  transferIdleMs: number
+}
+
+export const DEFAULT_DEADLINES: OrthancDeadlines = {
+  connectMs: 3_000,
+  callMs: 10_000,
+  renderMs: 20_000,
+  storeIdleMs: 30_000,
+  transferIdleMs: 60_000,
 }
 
 export interface OrthancSystem {
@@ -136,8 +165,18 @@ export interface ImageStream {
 export class OrthancKeepAliveAgent extends http.Agent {
   static IDLE_MS = 500
 
-  constructor() {
+  constructor(readonly connectMs = DEFAULT_DEADLINES.connectMs) {
     super({ keepAlive: true, maxSockets: 64 })
+  }
+
+  /** A connect that does not complete in time fails (the idle deadline only starts once connected). */
+  createConnection(options: any, callback?: any) {
+    const socket = (http.Agent.prototype as any).createConnection.call(this, options, callback) as import('node:net').Socket
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout after ${this.connectMs} ms`), { code: 'ECONNTIMEOUT' })), this.connectMs)
+    timer.unref()
+    socket.once('connect', () => clearTimeout(timer))
+    socket.once('close', () => clearTimeout(timer))
+    return socket
   }
 
   keepSocketAlive(socket: import('node:net').Socket) {
@@ -149,37 +188,59 @@ export class OrthancKeepAliveAgent extends http.Agent {
 }
 
 export class OrthancError extends Error {
+  /**
+   * @param orthancStatus what Orthanc answered; null when it did not answer
+   *   (refused connection, connect or idle deadline passed)
+   */
   constructor(
     message: string,
-    public status: number | null,
-    public orthancMessage?: string
+    public orthancStatus: number | null,
+    public orthancMessage?: string,
+    public timedOut = false
   ) {
     super(message)
   }
 
+  /**
+   * What the app answers when this error reaches a request: the store is
+   * unavailable (503) or misbehaved (502). Never Orthanc's own status: its 404
+   * for a study is not the user's "record not found".
+   */
+  get status() {
+    return this.isUnreachable ? 503 : 502
+  }
+
+  get code() {
+    return this.isUnreachable ? 'store_unavailable' : 'store_failed'
+  }
+
   get isNotFound() {
-    return this.status === 404
+    return this.orthancStatus === 404
   }
 
   /** Orthanc answered 400: the body was not DICOM it could parse. */
   get isBadDicom() {
-    return this.status === 400
+    return this.orthancStatus === 400
   }
 
+  /** Orthanc did not answer at all, or not within the deadline: worth retrying later. */
   get isUnreachable() {
-    return this.status === null
+    return this.orthancStatus === null
   }
 }
 
 export class OrthancClient {
   readonly http: AxiosInstance
+  readonly deadlines: OrthancDeadlines
 
   constructor(readonly connection: OrthancConnection) {
+    this.deadlines = { ...DEFAULT_DEADLINES, ...(connection.timeoutMs ? { callMs: connection.timeoutMs } : {}), ...connection.deadlines }
     this.http = axios.create({
       baseURL: connection.url.replace(/\/$/, ''),
       auth: { username: connection.username, password: connection.password },
-      timeout: connection.timeoutMs ?? 30_000,
-      httpAgent: new OrthancKeepAliveAgent(),
+      // axios's timeout is an idle deadline on the socket (no byte either way for this long)
+      timeout: this.deadlines.callMs,
+      httpAgent: new OrthancKeepAliveAgent(this.deadlines.connectMs),
       maxBodyLength: Number.POSITIVE_INFINITY,
       // Orthanc never redirects; with redirects on, axios (follow-redirects) keeps a copy of every
       // request body to be able to replay it — a whole DICOM file in memory per upload.
@@ -200,7 +261,8 @@ export class OrthancClient {
 
   protected describe(error: AxiosError, what: string) {
     if (!error.response) {
-      return new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null)
+      const timedOut = ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(String(error.code)) || /timeout/i.test(error.message)
+      return new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null, undefined, timedOut)
     }
     const body = error.response.data as any
     const detail = body && typeof body === 'object' ? body.Details || body.Message : undefined
@@ -228,7 +290,7 @@ export class OrthancClient {
     if (options.contentLength !== undefined) headers['Content-Length'] = options.contentLength
     return this.call<StoredInstance>(
       // maxRedirects 0: Orthanc never redirects, and axios's redirect wrapper would keep a copy of the body.
-      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? 10 * 60_000, maxRedirects: 0 }),
+      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? this.deadlines.storeIdleMs, maxRedirects: 0 }),
       'POST /instances'
     )
   }
@@ -279,6 +341,20 @@ export class OrthancClient {
     )
   }
 
+  /** One tag's value as text (e.g. "0028-2110"); null when the instance does not have it. */
+  async instanceTag(id: string, tag: string) {
+    try {
+      const value = await this.call<string>(
+        this.http.get(`/instances/${encodeURIComponent(id)}/content/${encodeURIComponent(tag)}`, { responseType: 'text' }),
+        'GET /instances/{id}/content/{tag}'
+      )
+      return String(value).replace(/\0+$/, '').trim()
+    } catch (error) {
+      if (error instanceof OrthancError && error.isNotFound) return null
+      throw error
+    }
+  }
+
   /** The Orthanc id of the study an instance belongs to. */
   async studyOfInstance(instanceId: string) {
     const study = await this.call<OrthancStudy>(
@@ -307,7 +383,7 @@ export class OrthancClient {
 
   protected async image(path: string, params: Record<string, unknown>, what: string): Promise<ImageStream> {
     try {
-      const response = await this.http.get(path, { params, responseType: 'stream', headers: { Accept: 'image/png' } })
+      const response = await this.http.get(path, { params, responseType: 'stream', headers: { Accept: 'image/png' }, timeout: this.deadlines.renderMs })
       return { contentType: String(response.headers['content-type'] || 'image/png'), stream: response.data }
     } catch (error) {
       throw this.describe(error as AxiosError, what)
@@ -345,7 +421,7 @@ export class OrthancClient {
     try {
       const response = await this.http.get(`/instances/${encodeURIComponent(id)}/file`, {
         responseType: 'stream',
-        timeout: options.timeoutMs ?? 10 * 60_000,
+        timeout: options.timeoutMs ?? this.deadlines.transferIdleMs,
         maxRedirects: 0,
       })
       const length = Number(response.headers['content-length'])
@@ -358,7 +434,7 @@ export class OrthancClient {
   /** The stored DICOM file of an instance in memory (for instances small enough to hold; see instanceFile). */
   async instanceBytes(id: string, options: { timeoutMs?: number } = {}) {
     const data = await this.call<ArrayBuffer>(
-      this.http.get(`/instances/${encodeURIComponent(id)}/file`, { responseType: 'arraybuffer', timeout: options.timeoutMs ?? 10 * 60_000, maxRedirects: 0 }),
+      this.http.get(`/instances/${encodeURIComponent(id)}/file`, { responseType: 'arraybuffer', timeout: options.timeoutMs ?? this.deadlines.transferIdleMs, maxRedirects: 0 }),
       'GET /instances/{id}/file'
     )
     return Buffer.from(data)
@@ -383,7 +459,7 @@ export class OrthancClient {
       return true
     } catch (error) {
       const described = this.describe(error as AxiosError, 'POST /instances/{id}/attachments/dicom/verify-md5')
-      if (described.status === 400 || described.status === 500) return false
+      if (described.orthancStatus === 400 || described.orthancStatus === 500) return false
       throw described
     }
   }

@@ -1,4 +1,5 @@
 import router from '@adonisjs/core/services/router'
+import '#app/storage/wiring'
 import { middleware } from '#start/kernel'
 
 const StorageDashboardController = () => import('#app/storage/controllers/storage_dashboard_controller')

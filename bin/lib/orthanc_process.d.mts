@@ -33,4 +33,8 @@ export class OrthancProcess {
   start(options?: { timeoutMs?: number }): Promise<this>
   stop(options?: { timeoutMs?: number }): Promise<void>
   restart(): Promise<this>
+  /** SIGSTOP: the process keeps its sockets and answers nothing (a hung Orthanc) */
+  pause(): void
+  /** SIGCONT */
+  resume(): void
 }

@@ -91,6 +91,12 @@ export class OrthancProcess {
       RegisteredUsers: { 'imaging-app': this.options.password },
       ...this.options.overrides,
     })
+    // Only plugin files that are installed (orthanc-gdcm may be missing on a machine without root).
+    const plugins = config.Plugins ?? []
+    config.Plugins = plugins.filter((file) => existsSync(file))
+    for (const missing of plugins.filter((file) => !existsSync(file))) {
+      console.warn(`[orthanc] plugin ${missing} is not installed; starting without it (apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews)`)
+    }
     const file = join(this.home, 'orthanc.json')
     writeFileSync(file, JSON.stringify(config, null, 2))
     return file
@@ -139,6 +145,15 @@ export class OrthancProcess {
       this.child.kill('SIGKILL')
       await this.exited
     }
+  }
+
+  /** Pauses the process (SIGSTOP): it keeps its sockets open and answers nothing, like a hung server. */
+  pause() {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGSTOP')
+  }
+
+  resume() {
+    if (this.child?.pid) process.kill(this.child.pid, 'SIGCONT')
   }
 
   async restart() {

@@ -8,6 +8,8 @@
   var maxBytes = Number(root.dataset.maxBytes)
   var t = JSON.parse(root.dataset.messages)
   var CONCURRENCY = 3
+  // The store unavailable (503) or the network gone: the file is tried again by itself, later and later.
+  var RETRY_DELAYS_MS = [5000, 15000, 30000, 60000]
 
   var list = root.querySelector('.upload-list')
   var overallBar = root.querySelector('.overall .progress')
@@ -67,7 +69,8 @@
 
   function pump() {
     while (running < CONCURRENCY && queue.length) send(queue.shift())
-    if (running === 0 && queue.length === 0) finish()
+    var waiting = jobs.some(function (job) { return job.waiting })
+    if (running === 0 && queue.length === 0 && !waiting) finish()
   }
 
   function send(job) {
@@ -92,9 +95,10 @@
     xhr.onload = function () {
       var body = null
       try { body = JSON.parse(xhr.responseText) } catch (e) {}
-      if (body && body.files && body.files[0]) return complete(job, body.files[0], body.files[0].reason === 'store_failed')
+      if (body && body.exam) showArrival(body.exam, body.warnings || [])
+      if (body && body.files && body.files[0]) return complete(job, body.files[0], body.files[0].reason === 'store_failed' || xhr.status === 503)
       var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
-      complete(job, { status: 'failed', message: message }, true)
+      complete(job, { status: 'failed', message: message }, xhr.status >= 500 || xhr.status === 0)
     }
     xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
       complete(job, { status: 'failed', message: t.network }, true)
@@ -109,8 +113,57 @@
     job.state = result.status === 'stored' || result.status === 'already_stored' ? 'done' : 'failed'
     var cls = job.state === 'done' ? 'done' : 'failed'
     setRow(job, 100, result.message, cls)
+    if (job.state === 'failed' && retryable) {
+      job.retries = (job.retries || 0) + 1
+      if (job.retries <= RETRY_DELAYS_MS.length) {
+        // Counted as waiting, not finished: the summary comes when the retries are done.
+        job.state = 'retry_wait'
+        job.waiting = true
+        setTimeout(function () {
+          job.waiting = false
+          job.state = 'waiting'
+          setRow(job, 0, t.waiting)
+          queue.push(job)
+          pump()
+        }, RETRY_DELAYS_MS[job.retries - 1])
+      }
+    }
     updateOverall()
     pump()
+  }
+
+  /** The exam's arrival line, time and date warnings, right after each file (no reload needed). */
+  function showArrival(exam, warnings) {
+    var at = document.getElementById('images-received-at')
+    if (at) at.textContent = exam.imagesReceivedAt || '—'
+    var lines = document.getElementById('study-lines')
+    if (lines && exam.studyLines) {
+      lines.innerHTML = ''
+      exam.studyLines.forEach(function (line) {
+        var span = document.createElement('span')
+        span.textContent = line
+        lines.appendChild(span)
+        lines.appendChild(document.createElement('br'))
+      })
+      lines.hidden = exam.studyLines.length === 0
+    }
+    var status = document.getElementById('exam-status')
+    if (status && exam.statusLabel) {
+      status.textContent = exam.statusLabel
+      status.className = 'badge ' + exam.status
+    }
+    var box = document.getElementById('date-warnings')
+    var all = (exam.warnings || []).concat(warnings.map(function (w) { return w.message }))
+    if (box && all.length) {
+      var list = box.querySelector('ul')
+      list.innerHTML = ''
+      all.filter(function (w, i) { return all.indexOf(w) === i }).forEach(function (w) {
+        var li = document.createElement('li')
+        li.textContent = w
+        list.appendChild(li)
+      })
+      box.hidden = false
+    }
   }
 
   function finish() {

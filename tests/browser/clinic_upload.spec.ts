@@ -67,6 +67,11 @@ test.group('A clinic user in the browser', () => {
       assert.include(summary!, '已存储 12 个')
       assert.include(summary!, '不是 DICOM 文件')
 
+      // The arrival line, the arrival time and the status are right at once, without a reload.
+      assert.include(await page.textContent('#study-lines'), '2 个序列，12 幅')
+      assert.match((await page.textContent('#images-received-at'))!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
+      assert.equal(await page.textContent('#exam-status'), '影像已到达')
+
       // The images: one thumbnail per series, rendered through the app.
       await page.waitForFunction(() => document.querySelectorAll('#image-viewer .thumb img').length === 2)
       await page.waitForFunction(() => Array.from(document.querySelectorAll('#image-viewer .thumb img')).every((img) => (img as HTMLImageElement).naturalWidth > 0))

@@ -64,7 +64,7 @@ test.group('Image upload through the API', (group) => {
       { case: 'another patient', reason: 'patient_mismatch' },
       { case: 'lossy JPEG', reason: 'lossy_compression' },
       { case: 'wrong modality', reason: 'modality_mismatch' },
-      { case: 'truncated file', reason: 'malformed' },
+      { case: 'truncated file', reason: 'truncated' },
     ])
     .run(async ({ assert }, row) => {
       const clinic = await make.user('clinic_staff')
@@ -78,7 +78,7 @@ test.group('Image upload through the API', (group) => {
         patient_mismatch: one({}, { ...spec, patientId: 'SOMEONE-ELSE' }),
         lossy_compression: one({ transferSyntaxUid: '1.2.840.10008.1.2.4.50' }),
         modality_mismatch: one({}, { ...spec, modality: 'MR' }),
-        malformed: one().subarray(0, 300),
+        truncated: one().subarray(0, 300),
       }
       const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, bodies[row.reason], token)
       assert.equal(response.status, 422)

@@ -41,6 +41,6 @@ export async function writeFolder(files: Array<{ name: string; data: Buffer }>) 
 }
 
 /** Sends files to the test Orthanc by DICOM C-STORE, as a clinic modality with this AE title would. */
-export async function cStore(callingAet: string, paths: string[]) {
-  return run('storescu', ['-aet', callingAet, '-aec', imaging.orthanc.aet, '127.0.0.1', String(imaging.orthanc.dicomPort), ...paths])
+export async function cStore(callingAet: string, paths: string[], options: string[] = [], port = imaging.orthanc.dicomPort) {
+  return run('storescu', [...options, '-aet', callingAet, '-aec', imaging.orthanc.aet, '127.0.0.1', String(port), ...paths])
 }

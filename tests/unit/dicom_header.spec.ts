@@ -30,10 +30,10 @@ test.group('DICOM header reader', () => {
     assert.equal(parseDicomHeader(file.subarray(0, 2048), false).state, 'complete')
   })
 
-  test('refuses what is not DICOM, and a file cut inside its header', ({ assert }) => {
+  test('refuses what is not DICOM, and a file cut inside its header as truncated', ({ assert }) => {
     assert.deepEqual(parseDicomHeader(Buffer.from('%PDF-1.7 not an image'.padEnd(400, ' ')), false), { state: 'invalid', reason: 'not_dicom' })
     assert.deepEqual(parseDicomHeader(Buffer.alloc(10), true), { state: 'invalid', reason: 'not_dicom' })
-    assert.deepEqual(parseDicomHeader(instance().subarray(0, 300), true), { state: 'invalid', reason: 'malformed' })
+    assert.deepEqual(parseDicomHeader(instance().subarray(0, 300), true), { state: 'invalid', reason: 'truncated' })
   })
 
   test('flags lossy transfer syntaxes and the LossyImageCompression tag (R 7.1)', ({ assert }) => {

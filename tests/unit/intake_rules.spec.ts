@@ -23,7 +23,7 @@ const header = (extra: Partial<DicomHeader> = {}): DicomHeader => ({
   lossyImageCompression: null,
   ...extra,
 })
-const exam = { accessionNumber: '26112200001', modality: 'CT', clinicPatientNo: 'M01-1001' }
+const exam = { accessionNumber: '26112200001', modality: 'CT', clinicPatientNo: 'M01-1001', institutionId: 1 }
 
 test.group('National ID (C 9.2.4)', () => {
   test('checks the GB 11643 check character and reads birth date and sex', ({ assert }) => {
@@ -84,5 +84,46 @@ test.group('Does an instance belong to its exam', () => {
   test('lossy or UID-less instances are refused', ({ assert }) => {
     assert.equal(instanceRefusal(header({ transferSyntaxUid: '1.2.840.10008.1.2.4.50' }), exam), 'lossy_compression')
     assert.equal(instanceRefusal(header({ sopInstanceUid: null }), exam), 'missing_uids')
+  })
+})
+
+test.group('Intake rules: one rule set for every way in', () => {
+  const facts = (extra: Partial<import('#app/intake/services/intake_rules').IntakeFacts> = {}) => ({
+    studyInstanceUid: '1.2.3',
+    seriesInstanceUids: ['1.2.3.1'],
+    sopInstanceUids: ['1.2.3.1.1'],
+    accessionNumber: '26112200001',
+    patientId: 'M01-1001',
+    patientName: 'Zhang^San',
+    modalities: ['CT'],
+    transferSyntaxes: ['1.2.840.10008.1.2.1'],
+    lossyImageCompression: [null],
+    ...extra,
+  })
+  test('values over DICOM limits are refused whole, with the field: SH 16, UI 64, LO 64, PN 64 per component group', async ({ assert }) => {
+    const { intakeRefusal } = await import('#app/intake/services/intake_rules')
+    assert.deepEqual(intakeRefusal(facts({ accessionNumber: 'A'.repeat(20) }), exam, 1), { reason: 'value_too_long', detail: { field: 'AccessionNumber', length: 20, limit: 16 } })
+    assert.equal(intakeRefusal(facts({ studyInstanceUid: '1.2.' + '3'.repeat(72) }), exam, 1)?.detail?.field, 'StudyInstanceUID')
+    assert.equal(intakeRefusal(facts({ patientName: 'N'.repeat(65) }), exam, 1)?.reason, 'value_too_long')
+    // 141 characters in three component groups of at most 64: valid, accepted
+    const name141 = `${'A'.repeat(64)}=${'张'.repeat(64)}=${'a'.repeat(11)}`
+    assert.lengthOf([...name141], 141)
+    assert.isNull(intakeRefusal(facts({ patientName: name141 }), exam, 1))
+  })
+  test('accession and patient number are both checked when both are present', async ({ assert }) => {
+    const { intakeRefusal } = await import('#app/intake/services/intake_rules')
+    assert.equal(intakeRefusal(facts({ patientId: 'M01-9999' }), exam, 1)?.reason, 'patient_mismatch')
+  })
+  test('only the exam\'s own clinic may send into it', async ({ assert }) => {
+    const { intakeRefusal } = await import('#app/intake/services/intake_rules')
+    assert.equal(intakeRefusal(facts(), exam, 2)?.reason, 'wrong_clinic')
+    assert.equal(intakeRefusal(facts(), exam, null)?.reason, 'wrong_clinic')
+  })
+  test('lossy anywhere in a study refuses it; the wrong modality in any series too', async ({ assert }) => {
+    const { intakeRefusal } = await import('#app/intake/services/intake_rules')
+    assert.equal(intakeRefusal(facts({ transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50'] }), exam, 1)?.reason, 'lossy_compression')
+    assert.equal(intakeRefusal(facts({ lossyImageCompression: ['01'] }), exam, 1)?.reason, 'lossy_compression')
+    assert.equal(intakeRefusal(facts({ modalities: ['CT', 'MR'] }), exam, 1)?.reason, 'modality_mismatch')
+    assert.isNull(intakeRefusal(facts({ transferSyntaxes: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.1.99'] }), exam, 1))
   })
 })

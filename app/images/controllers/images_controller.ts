@@ -7,6 +7,7 @@ import { examTarget } from '#app/access/exam_access'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { HiddenRecord, useCase } from '#app/platform/http/use_case'
 import { ExamImages, CT_WINDOWS } from '#app/images/services/exam_images'
+import { needingOrthanc } from '#app/orthanc/unavailable'
 
 const renderValidator = vine.compile(
   vine.object({
@@ -34,7 +35,8 @@ export default class ImagesController {
   series(ctx: HttpContext) {
     return useCase(ctx, {
       ...imageViews,
-      run: async ({ target }) => ({ series: await this.images.series(target) }),
+      // Orthanc unavailable or hung: 503 within its deadline, never 404 as if the images did not exist.
+      run: async ({ target }) => ({ series: await needingOrthanc(() => this.images.series(target)) }),
     })
   }
 
@@ -42,10 +44,11 @@ export default class ImagesController {
   preview(ctx: HttpContext) {
     return useCase(ctx, {
       ...imageViews,
-      run: async ({ target }) => {
-        await this.ensureHeld(target, ctx.params.instanceId)
-        return this.orthanc.instancePreview(ctx.params.instanceId)
-      },
+      run: ({ target }) =>
+        needingOrthanc(async () => {
+          await this.ensureHeld(target, ctx.params.instanceId)
+          return this.orthanc.instancePreview(ctx.params.instanceId)
+        }),
       json: (image) => this.pipe(ctx, image),
       page: (image) => this.pipe(ctx, image),
     })
@@ -56,7 +59,8 @@ export default class ImagesController {
     return useCase(ctx, {
       ...imageViews,
       input: renderValidator,
-      run: async ({ target, input }) => {
+      run: ({ target, input }) =>
+        needingOrthanc(async () => {
         await this.ensureHeld(target, ctx.params.instanceId)
         const frame = Number(ctx.params.frame)
         if (!/^\d{1,5}$/.test(String(ctx.params.frame)) || frame > 10_000) throw DomainRefusal.notFound('frame')
@@ -66,7 +70,7 @@ export default class ImagesController {
           windowWidth: window?.width,
           width: input.width ? Math.min(input.width, 2048) : undefined,
         })
-      },
+        }),
       json: (image) => this.pipe(ctx, image),
       page: (image) => this.pipe(ctx, image),
     })

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type Exam from '#models/exam'
 import ExamStudy from '#models/exam_study'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
+import { heldSeriesIds } from '#app/intake/services/dicom_arrivals'
 
 export interface SeriesView {
   id: string
@@ -28,9 +29,20 @@ export class ExamImages {
 
   async series(exam: Exam): Promise<SeriesView[]> {
     const views: SeriesView[] = []
-    for (const studyId of await this.studyIds(exam)) {
-      const seriesList = await this.orthanc.studySeries(studyId)
+    const studyIds = await this.studyIds(exam)
+    // Series another clinic sent into this study are held apart: not this exam's images.
+    const held = await heldSeriesIds(studyIds)
+    for (const studyId of studyIds) {
+      let seriesList
+      try {
+        seriesList = await this.orthanc.studySeries(studyId)
+      } catch (error: any) {
+        // Claimed but not (yet) in Orthanc: nothing to show for it; the reconciliation removes empty claims.
+        if (error?.isNotFound) continue
+        throw error
+      }
       for (const series of seriesList) {
+        if (held.has(series.ID)) continue
         const instances = await this.orthanc.seriesInstances(series.ID)
         instances.sort((a, b) => Number(a.MainDicomTags.InstanceNumber ?? 0) - Number(b.MainDicomTags.InstanceNumber ?? 0))
         views.push({
@@ -51,14 +63,17 @@ export class ExamImages {
     if (!/^[0-9a-f-]{44}$/.test(instanceId)) return false
     const key = `${exam.id}:${instanceId}`
     if (membership.has(key)) return true
+    let seriesId: string
     let studyId: string
     try {
-      studyId = await this.orthanc.studyOfInstance(instanceId)
+      seriesId = (await this.orthanc.instance(instanceId)).ParentSeries
+      studyId = await this.orthanc.studyOfSeries(seriesId)
     } catch (error: any) {
       if (error?.isNotFound) return false
       throw error
     }
-    const owned = (await this.studyIds(exam)).includes(studyId)
+    const studies = await this.studyIds(exam)
+    const owned = studies.includes(studyId) && !(await heldSeriesIds([studyId])).has(seriesId)
     if (owned) {
       if (membership.size >= MEMBERSHIP_LIMIT) membership.clear()
       membership.set(key, true)

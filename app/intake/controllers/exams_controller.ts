@@ -15,6 +15,7 @@ import { examTarget } from '#app/access/exam_access'
 import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
 import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
+import { examArrival } from './image_uploads_controller.js'
 
 const newExamValidator = vine.compile(vine.object({ patient: vine.number().positive().withoutDecimals().optional() }))
 const itemsValidator = vine.compile(vine.object({ modality: vine.string().trim().maxLength(8).optional() }))
@@ -120,6 +121,8 @@ export default class ExamsController {
         ctx.view.render('pages/intake/exams/show', {
           exam,
           clinicPatient,
+          // the arrival line, time and date warnings, as an upload's answer refreshes them
+          arrival: await examArrival(exam, ctx),
           studies: await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at'),
           canUpload: await ctx.bouncer.with('ExamPolicy').allows('upload', exam as Exam),
           maxFileMb: Math.round(imaging.upload.maxFileBytes / 1024 / 1024),

@@ -1,7 +1,14 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import app from '@adonisjs/core/services/app'
+import type { DateTime } from 'luxon'
 import type Exam from '#models/exam'
-import { ImageIntake, type InstanceOutcome } from '#app/intake/services/image_intake'
+import ExamStudy from '#models/exam_study'
+import ExamModel from '#models/exam'
+import imaging from '#config/imaging'
+import { Clock } from '#app/platform/clock'
+import { ImageIntake, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
+import { studyDateWarning } from '#app/intake/services/intake_rules'
 import { examTarget } from '#app/access/exam_access'
 import { mayUploadTo } from '#app/intake/intake_access'
 import { useCase } from '#app/platform/http/use_case'
@@ -19,6 +26,12 @@ export interface UploadSummary {
   alreadyStored: number
   rejected: number
   files: FileResult[]
+  /** not refusals: e.g. a study dated far from its request */
+  warnings: Array<{ code: string; message: string }>
+  /** the exam as it stands after this request, so the page updates without a reload */
+  exam?: ExamArrival
+  /** the request stopped at a file over the size limit (answered 413 at once) */
+  tooLarge?: boolean
 }
 
 /**
@@ -26,26 +39,60 @@ export interface UploadSummary {
  * (what the browser's uploader and integrations send, one request per file) or
  * a multipart form of many files (the no-JavaScript form). Files stream through
  * ImageIntake one by one; the summary says what was stored and what was refused and why.
+ * A file over the size limit ends the request at once (413): the rest of the body is not read.
  */
 export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake: ImageIntake): Promise<UploadSummary> {
   const identity = await intake.examIdentity(exam)
   const files: FileResult[] = []
-  const describe = (file: string, outcome: InstanceOutcome): FileResult => ({
-    file,
-    status: outcome.status,
-    reason: outcome.status === 'rejected' ? outcome.reason : undefined,
-    message: ctx.i18n.t(
-      outcome.status === 'rejected' ? `intake.upload.reasons.${outcome.reason}` : `intake.upload.outcomes.${outcome.status}`
-    ),
-    orthancInstanceId: outcome.status === 'rejected' ? undefined : outcome.orthancInstanceId,
-  })
+  const warnings = new Map<string, { code: string; message: string }>()
+  let tooLarge = false
+  const t = (key: string, data: Record<string, any> = {}) => ctx.i18n.t(key, data)
+  const describe = (file: string, outcome: InstanceOutcome): FileResult => {
+    if (outcome.status !== 'rejected' && outcome.warning) {
+      warnings.set(outcome.warning.code, { code: outcome.warning.code, message: t(`intake.upload.warnings.${outcome.warning.code}`, outcome.warning) })
+    }
+    return {
+      file,
+      status: outcome.status,
+      reason: outcome.status === 'rejected' ? outcome.reason : undefined,
+      message: outcome.status === 'rejected' ? t(`intake.upload.reasons.${outcome.reason}`, outcome.detail ?? {}) : t(`intake.upload.outcomes.${outcome.status}`),
+      orthancInstanceId: outcome.status === 'rejected' ? undefined : outcome.orthancInstanceId,
+    }
+  }
+  const overLimit = (file: string) => {
+    tooLarge = true
+    files.push(describe(file, { status: 'rejected', reason: 'too_large' }))
+  }
 
   if (ctx.request.is(['multipart/form-data'])) {
+    let stop!: () => void
+    const stopped = new Promise<void>((resolve) => (stop = resolve))
+    // A part's handler may still wait for Orthanc while the parser reads the next part.
+    const inFlight = new Set<Promise<void>>()
     ctx.request.multipart.onFile('*', {}, async (part) => {
       const name = part.filename || 'file'
-      files.push(describe(name, await intake.receive(exam, part, identity)))
+      if (tooLarge) return drainPart(part)
+      const handled = (async () => {
+        try {
+          files.push(describe(name, await intake.receive(exam, part, identity)))
+        } catch (error) {
+          if (!(error instanceof UploadTooLarge)) throw error
+          overLimit(name)
+          stop()
+        }
+      })()
+      inFlight.add(handled)
+      try {
+        await handled
+      } finally {
+        inFlight.delete(handled)
+      }
     })
-    await ctx.request.multipart.process({ limit: Number.MAX_SAFE_INTEGER })
+    const processed = ctx.request.multipart.process({ limit: Number.MAX_SAFE_INTEGER })
+    processed.catch(() => {})
+    await Promise.race([processed, stopped])
+    // Files whose bytes all arrived finish storing before the answer; the rest of the body is never read.
+    await Promise.allSettled([...inFlight])
   } else {
     const rawName = ctx.request.header('x-file-name') || 'file'
     let name = rawName
@@ -53,23 +100,79 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
       name = decodeURIComponent(rawName)
     } catch {}
     const length = ctx.request.header('content-length')
-    const outcome = await intake.receive(exam, ctx.request.request, identity, length ? Number(length) : undefined)
-    files.push(describe(name.slice(0, 255), outcome))
+    try {
+      const outcome = await intake.receive(exam, ctx.request.request, identity, length ? Number(length) : undefined)
+      files.push(describe(name.slice(0, 255), outcome))
+    } catch (error) {
+      if (!(error instanceof UploadTooLarge)) throw error
+      overLimit(name.slice(0, 255))
+    }
+  }
+  if (tooLarge) {
+    // Answer now and close: the client may still be sending what will never be read.
+    ctx.response.header('Connection', 'close')
+    ctx.response.response.once('finish', () => ctx.request.request.socket?.destroySoon?.())
   }
 
-  return {
+  const summary: UploadSummary = {
     stored: files.filter((f) => f.status === 'stored').length,
     alreadyStored: files.filter((f) => f.status === 'already_stored').length,
     rejected: files.filter((f) => f.status === 'rejected').length,
     files,
+    warnings: [...warnings.values()],
+    exam: await examArrival(exam, ctx),
+    ...(tooLarge ? { tooLarge } : {}),
+  }
+  return summary
+}
+
+function drainPart(part: import('node:stream').Readable) {
+  part.on('error', () => {})
+  part.resume()
+}
+
+export interface ExamArrival {
+  status: string
+  statusLabel: string
+  imagesReceivedAt: string | null
+  instanceCount: number
+  studyLines: string[]
+  warnings: string[]
+}
+
+/** What the exam page shows of the images' arrival (also sent after each upload, so it is right at once). */
+export async function examArrival(loaded: Exam, ctx: HttpContext): Promise<ExamArrival> {
+  const exam = await ExamModel.findOrFail(loaded.id)
+  const studies = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at')
+  const format = (time: DateTime | null) => (time ? time.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') : null)
+  const clock = await app.container.make(Clock)
+  return {
+    status: exam.status,
+    statusLabel: ctx.i18n.t(`common.status.${exam.status}`),
+    imagesReceivedAt: format(exam.imagesReceivedAt),
+    instanceCount: exam.instanceCount,
+    studyLines: studies.map((study) =>
+      ctx.i18n.t('intake.exam.study_line', {
+        via: ctx.i18n.t(`intake.exam.via.${study.receivedVia}`),
+        ae: study.sendingAe || '—',
+        series: study.seriesCount,
+        instances: study.instanceCount,
+        time: format(study.firstReceivedAt),
+      })
+    ),
+    warnings: studies
+      .map((study) => studyDateWarning(study.studyDate?.toFormat('yyyyMMdd'), exam.registeredAt, clock.now(), imaging.displayTimezone))
+      .filter((w) => w !== null)
+      .map((w) => ctx.i18n.t(`intake.upload.warnings.${w!.code}`, w!)),
   }
 }
 
 /**
- * 200 when something was accepted; 503 when the store was unavailable (worth retrying);
- * 422 when every file was refused for what it is.
+ * 200 when something was accepted; 413 when a file was over the size limit;
+ * 503 when the store was unavailable (worth retrying); 422 when every file was refused for what it is.
  */
 export function uploadStatus(summary: UploadSummary) {
+  if (summary.tooLarge) return 413
   if (summary.files.length === 0 || summary.stored + summary.alreadyStored > 0) return 200
   return summary.files.some((f) => f.reason === 'store_failed') ? 503 : 422
 }
@@ -92,12 +195,14 @@ export default class ImageUploadsController {
           alreadyStored: summary.alreadyStored,
           rejected: summary.rejected,
           reasons: [...new Set(summary.files.filter((f) => f.reason).map((f) => f.reason))],
+          ...(summary.warnings.length ? { warnings: summary.warnings.map((w) => w.code) } : {}),
         }),
       },
       json: (summary) => ctx.response.status(uploadStatus(summary)).send(summary),
       page: (summary, { target }) => {
         // Flash messages ride in the session cookie: keep them short.
         ctx.session.flash('uploadSummary', {
+          warnings: summary.warnings.map((w) => w.message),
           stored: summary.stored,
           alreadyStored: summary.alreadyStored,
           rejected: summary.rejected,

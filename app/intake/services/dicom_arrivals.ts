@@ -8,27 +8,32 @@ import UnmatchedStudy, { type UnmatchedReason } from '#models/unmatched_study'
 import DicomSender from '#models/dicom_sender'
 import ClinicPatient from '#models/clinic_patient'
 import { Clock } from '#app/platform/clock'
-import { OrthancClient, type OrthancStudy } from '#app/orthanc/orthanc_client'
+import { OrthancClient, type OrthancSeries, type OrthancStudy } from '#app/orthanc/orthanc_client'
+import { CENTRAL_FEED, namedCursor, readChanges } from '#app/orthanc/change_feed'
 import { audit } from '#app/platform/audit/audit_log'
 import { realtime } from '#app/realtime/realtime'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { sqlTime } from '#app/platform/db_helpers'
 import imaging from '#config/imaging'
-import { upsert } from '#app/platform/db_helpers'
-import { linkWholeStudy, reconcileStudy, StudyOfAnotherExam } from './study_links.js'
+import { countsOf, linkWholeStudy, StudyOfAnotherExam } from './study_links.js'
+import { intakeRefusal, overLongValue, type ExamFacts, type IntakeFacts, type IntakeRefusal } from './intake_rules.js'
+import { isLossy } from '#app/intake/dicom/dicom_header'
 
 /*
-| Studies that modalities send by DICOM C-STORE land in Orthanc first. This
-| reads Orthanc's /changes feed, and for each study that became stable matches
-| it to its exam, or lists it as unmatched for the sending clinic to attach.
-| The feed position is stored in the same database as the links, after each
-| handled change: a restart resumes where it stopped, and handling a study
-| twice changes nothing (unique Orthanc study id), so nothing is lost or doubled.
+| Studies that modalities send by DICOM C-STORE (and studies a clinic's own
+| store forwards) land in Orthanc first. The change feed (app/orthanc) hands
+| each stable study here: it is matched to its exam and checked with the same
+| intake rules as an upload; a study that breaks a rule is not linked but
+| listed for the sending clinic with the reason. A series another clinic
+| sends into a study already linked to an exam is held apart, audited and
+| shown to the centre.
 */
 
-export const FEED_NAME = 'orthanc-central'
+export const FEED_NAME = CENTRAL_FEED
 
 export type ArrivalOutcome =
   | { kind: 'linked'; examId: number }
-  | { kind: 'refreshed'; examId: number }
+  | { kind: 'refreshed'; examId: number; held: number }
   | { kind: 'unmatched'; reason: UnmatchedReason }
   | { kind: 'gone' }
 
@@ -36,6 +41,52 @@ function dicomDate(value?: string) {
   if (!value) return null
   const date = DateTime.fromFormat(value.slice(0, 8), 'yyyyMMdd', { zone: 'utc' })
   return date.isValid ? date : null
+}
+
+/** A series as the rules see it, with who sent it. */
+interface SeriesFacts {
+  series: OrthancSeries
+  sopInstanceUids: Array<string | null>
+  transferSyntaxes: Array<string | null>
+  lossyImageCompression: string | null
+  viaDicom: boolean
+  aet: string | null
+  senderInstitutionId: number | null
+}
+
+export interface StudyFacts {
+  study: OrthancStudy
+  series: SeriesFacts[]
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++
+        results[index] = await work(items[index])
+      }
+    })
+  )
+  return results
+}
+
+export function factsOf(study: StudyFacts, series: SeriesFacts[] = study.series): IntakeFacts {
+  const tags = study.study.MainDicomTags
+  const patient = study.study.PatientMainDicomTags
+  return {
+    studyInstanceUid: tags.StudyInstanceUID || null,
+    seriesInstanceUids: series.map((s) => s.series.MainDicomTags.SeriesInstanceUID || null),
+    sopInstanceUids: series.flatMap((s) => s.sopInstanceUids),
+    accessionNumber: tags.AccessionNumber || null,
+    patientId: patient.PatientID || null,
+    patientName: patient.PatientName || null,
+    modalities: series.map((s) => s.series.MainDicomTags.Modality || null),
+    transferSyntaxes: series.flatMap((s) => s.transferSyntaxes),
+    lossyImageCompression: series.map((s) => s.lossyImageCompression),
+  }
 }
 
 @inject()
@@ -46,127 +97,218 @@ export class DicomArrivals {
   ) {}
 
   async position() {
-    const row = await db.from('feed_cursors').where('name', FEED_NAME).first()
-    return row ? Number(row.last_seq) : 0
+    return namedCursor(FEED_NAME, () => this.clock.now()).load()
   }
 
-  protected async savePosition(seq: number) {
-    const now = this.clock.now().toSQL({ includeOffset: false })
-    await upsert('feed_cursors', { name: FEED_NAME, last_seq: seq, updated_at: now }, 'name')
-  }
-
-  /** Reads the feed to its end; returns how many stable studies were handled. */
+  /**
+   * Reads the central feed to its end for every subscriber (intake and
+   * storage); returns how many changes were handled. What the scheduled job runs.
+   */
   async readFeed({ maxPages = 50 } = {}) {
-    let since = await this.position()
-    let handled = 0
-    for (let page = 0; page < maxPages; page++) {
-      const changes = await this.orthanc.changes(since, 100)
-      for (const change of changes.Changes) {
-        if (change.ChangeType === 'StableStudy') {
-          await this.handleStableStudy(change.ID)
-          handled++
-          await this.savePosition(change.Seq)
-        }
-      }
-      if (changes.Last > since) await this.savePosition(changes.Last)
-      since = Math.max(since, changes.Last)
-      if (changes.Done) break
+    const summary = await readChanges({
+      feed: FEED_NAME,
+      client: this.orthanc,
+      cursor: namedCursor(FEED_NAME, () => this.clock.now()),
+      now: () => this.clock.now(),
+      maxPages,
+    })
+    return summary.handled
+  }
+
+  /** What Orthanc holds of a study: its series, each instance's transfer syntax, and who sent each series. */
+  async studyFacts(orthancStudyId: string): Promise<StudyFacts | null> {
+    let study: OrthancStudy
+    try {
+      study = await this.orthanc.study(orthancStudyId)
+    } catch (error: any) {
+      if (error?.isNotFound) return null
+      throw error
     }
-    return handled
+    const [seriesList, instances] = await Promise.all([this.orthanc.studySeries(orthancStudyId), this.orthanc.studyInstances(orthancStudyId)])
+    const metadata = await mapLimit(instances, 8, async (instance) => ({ instance, metadata: await this.orthanc.instanceMetadata(instance.ID) }))
+    const senders = new Map<string, number | null>()
+    const series: SeriesFacts[] = []
+    for (const one of seriesList) {
+      const mine = metadata.filter((m) => m.instance.ParentSeries === one.ID)
+      const fromDicom = mine.find((m) => m.metadata.Origin === 'DicomProtocol')
+      const aet = fromDicom ? (fromDicom.metadata.RemoteAET || '').trim() || null : null
+      let senderInstitutionId: number | null = null
+      if (fromDicom) {
+        if (aet && !senders.has(aet)) senders.set(aet, (await DicomSender.query().where('ae_title', aet).first())?.institutionId ?? null)
+        senderInstitutionId = aet ? (senders.get(aet) ?? null) : null
+      } else {
+        senderInstitutionId = await this.forwardingInstitution(orthancStudyId)
+      }
+      // (0028,2110) is an image-level attribute that devices set per series: the first instance of each is read.
+      const lossyImageCompression = mine[0] ? await this.orthanc.instanceTag(mine[0].instance.ID, '0028-2110') : null
+      series.push({
+        series: one,
+        sopInstanceUids: mine.map((m) => m.instance.MainDicomTags.SOPInstanceUID || null),
+        transferSyntaxes: mine.map((m) => m.metadata.TransferSyntax || null),
+        lossyImageCompression,
+        viaDicom: !!fromDicom,
+        aet,
+        senderInstitutionId,
+      })
+    }
+    return { study, series }
   }
 
   /** Links, refreshes or lists one stable study. Safe to call again for the same study. */
   async handleStableStudy(orthancStudyId: string): Promise<ArrivalOutcome> {
     const now = this.clock.now()
+    const facts = await this.studyFacts(orthancStudyId)
+    if (!facts) return { kind: 'gone' }
     const known = await ExamStudy.findBy('orthanc_study_id', orthancStudyId)
-    if (known) {
-      await reconcileStudy(known, this.orthanc, now)
-      return { kind: 'refreshed', examId: known.examId }
-    }
+    if (known) return this.refreshKnown(known, facts, now)
 
-    let study: OrthancStudy
-    try {
-      study = await this.orthanc.study(orthancStudyId)
-    } catch (error: any) {
-      if (error?.isNotFound) return { kind: 'gone' }
-      throw error
-    }
-    const tags = study.MainDicomTags
-    const patientTags = study.PatientMainDicomTags
-    const origin = await this.originOf(study)
-    const senderInstitutionId = await this.sendingInstitution(orthancStudyId, origin)
-
-    const identity = {
-      studyInstanceUid: tags.StudyInstanceUID,
-      orthancStudyId,
-      receivedVia: origin.viaDicom ? ('dicom' as const) : ('upload' as const),
-      sendingAe: origin.aet,
-      studyDate: tags.StudyDate,
-    }
+    const tags = facts.study.MainDicomTags
+    const patientTags = facts.study.PatientMainDicomTags
+    const first = facts.series[0]
+    const viaDicom = facts.series.some((s) => s.viaDicom)
+    const aet = facts.series.find((s) => s.aet)?.aet ?? null
+    const senderInstitutionId = first?.senderInstitutionId ?? null
 
     const listed = await UnmatchedStudy.findBy('orthanc_study_id', orthancStudyId)
-    const match = await this.findExam(tags.AccessionNumber, patientTags.PatientID, tags.StudyDate, senderInstitutionId, origin.viaDicom)
-    if (match.exam && !listed) {
-      try {
-        await linkWholeStudy(match.exam, identity, this.orthanc, now)
-      } catch (error) {
-        if (!(error instanceof StudyOfAnotherExam)) throw error
-        return { kind: 'refreshed', examId: error.examId }
+    const match = listed ? { exam: null, reason: listed.reason } : await this.findExam(tags.AccessionNumber, patientTags.PatientID, tags.StudyDate, senderInstitutionId, viaDicom)
+    let refusal: IntakeRefusal | null = null
+    if (match.exam) {
+      refusal = intakeRefusal(factsOf(facts), await examFacts(match.exam), senderInstitutionId)
+      if (!refusal) {
+        try {
+          await linkWholeStudy(
+            match.exam,
+            { studyInstanceUid: tags.StudyInstanceUID, orthancStudyId, receivedVia: viaDicom ? 'dicom' : 'upload', sendingAe: aet, studyDate: tags.StudyDate },
+            countsOf(facts.series.map((s) => s.series)),
+            now
+          )
+        } catch (error) {
+          if (!(error instanceof StudyOfAnotherExam)) throw error
+          return { kind: 'refreshed', examId: error.examId, held: 0 }
+        }
+        await audit.system({
+          action: 'exam.images.received_dicom',
+          targetType: 'exam',
+          targetId: match.exam.id,
+          details: { ae: aet, orthancStudyId, matchedBy: match.by },
+        })
+        return { kind: 'linked', examId: match.exam.id }
       }
-      await audit.system({
-        action: 'exam.images.received_dicom',
-        targetType: 'exam',
-        targetId: match.exam.id,
-        details: { ae: origin.aet, orthancStudyId, matchedBy: match.by },
-      })
-      return { kind: 'linked', examId: match.exam.id }
     }
 
-    const reason: UnmatchedReason = match.reason ?? 'no_exam'
-    const instanceCount = (await this.orthanc.studyInstances(orthancStudyId)).length
+    // The clinic is told the true reason: a broken study is refused for what it is, whatever it matched.
+    const intrinsic = overLongValue(factsOf(facts)) ?? (facts.series.some((s) => s.transferSyntaxes.some((ts) => isLossy({ transferSyntaxUid: ts ?? '', lossyImageCompression: s.lossyImageCompression }))) ? { reason: 'lossy_compression' as const } : null)
+    const why: { reason: string; detail?: Record<string, string | number> } = intrinsic ?? refusal ?? { reason: match.reason ?? 'no_exam' }
+    const reason = why.reason as UnmatchedReason
+    const instanceCount = facts.series.reduce((n, s) => n + s.series.Instances.length, 0)
+    const modality = facts.series.map((s) => s.series.MainDicomTags.Modality).filter(Boolean).join('\\') || null
     if (listed) {
-      listed.instanceCount = instanceCount
+      listed.merge({ instanceCount, ...(listed.status === 'open' ? { reason, reasonDetail: why.detail ?? null } : {}) })
       await listed.save()
       return { kind: 'unmatched', reason: listed.reason }
     }
-    await UnmatchedStudy.updateOrCreate(
-      { orthancStudyId },
-      {
-        institutionId: senderInstitutionId,
-        studyInstanceUid: tags.StudyInstanceUID,
-        sendingAe: origin.aet,
-        dicomPatientId: patientTags.PatientID || null,
-        dicomPatientName: patientTags.PatientName || null,
-        dicomAccession: tags.AccessionNumber || null,
-        dicomStudyDate: dicomDate(tags.StudyDate),
-        modality: origin.modality,
-        instanceCount,
-        reason,
-        status: 'open',
-        receivedAt: now,
-      }
-    )
+    await UnmatchedStudy.create({
+      orthancStudyId,
+      institutionId: senderInstitutionId,
+      studyInstanceUid: tags.StudyInstanceUID ?? '',
+      sendingAe: aet,
+      dicomPatientId: patientTags.PatientID || null,
+      dicomPatientName: patientTags.PatientName || null,
+      dicomAccession: tags.AccessionNumber || null,
+      dicomStudyDate: dicomDate(tags.StudyDate),
+      modality,
+      instanceCount,
+      reason,
+      reasonDetail: why.detail ?? null,
+      status: 'open',
+      receivedAt: now,
+    })
     await audit.system({
       action: 'exam.images.unmatched',
       outcome: 'refused',
       targetType: 'orthanc_study',
       targetId: orthancStudyId,
-      details: { ae: origin.aet, reason, institutionId: senderInstitutionId },
+      details: { ae: aet, reason, detail: why.detail ?? null, institutionId: senderInstitutionId, examId: match.exam?.id ?? null },
     })
     if (senderInstitutionId) realtime.toInstitution(senderInstitutionId, 'unmatched:new', { orthancStudyId, reason })
     return { kind: 'unmatched', reason }
   }
 
   /**
-   * The clinic a study came from: for a DICOM C-STORE, the declared sender of the calling AE title
-   * (Orthanc records it on each instance); for a study forwarded from a clinic's own store by the
-   * storage capability (it arrives over REST), the clinic that store belongs to.
+   * A study already linked became stable again (more images arrived). Series
+   * another clinic sent, or that break a rule, are held apart; the counts are
+   * set from what Orthanc holds of the rest.
    */
-  protected async sendingInstitution(orthancStudyId: string, origin: { aet: string | null; viaDicom: boolean }) {
-    if (origin.viaDicom) {
-      const sender = origin.aet ? await DicomSender.query().where('ae_title', origin.aet).first() : null
-      return sender?.institutionId ?? null
+  protected async refreshKnown(known: ExamStudy, facts: StudyFacts, now: DateTime): Promise<ArrivalOutcome> {
+    const exam = await Exam.findOrFail(known.examId)
+    const examRules = await examFacts(exam)
+    const alreadyHeld = new Set(
+      (await db.from('held_series').where('orthanc_study_id', known.orthancStudyId).whereIn('status', ['held', 'removed']).select('orthanc_series_id')).map((r) => r.orthanc_series_id)
+    )
+    const kept: SeriesFacts[] = []
+    let held = 0
+    for (const series of facts.series) {
+      if (alreadyHeld.has(series.series.ID)) {
+        held++
+        continue
+      }
+      // Series that came through the app (uploads) were checked file by file; DICOM series are checked here.
+      const refusal = series.viaDicom ? intakeRefusal(factsOf(facts, [series]), examRules, series.senderInstitutionId) : null
+      if (refusal) {
+        await this.holdApart(exam, known, series, refusal, now)
+        held++
+      } else {
+        kept.push(series)
+      }
     }
+    try {
+      await linkWholeStudy(
+        exam,
+        { studyInstanceUid: known.studyInstanceUid, orthancStudyId: known.orthancStudyId, receivedVia: known.receivedVia, sendingAe: known.sendingAe },
+        countsOf(kept.map((s) => s.series)),
+        now
+      )
+    } catch (error) {
+      if (!(error instanceof StudyOfAnotherExam)) throw error
+    }
+    return { kind: 'refreshed', examId: exam.id, held }
+  }
+
+  protected async holdApart(exam: Exam, known: ExamStudy, series: SeriesFacts, refusal: IntakeRefusal, now: DateTime) {
+    const reason = refusal.reason === 'wrong_clinic' ? 'another_clinic' : refusal.reason
+    const inserted = await db
+      .knexQuery()
+      .table('held_series')
+      .insert({
+        orthanc_series_id: series.series.ID,
+        orthanc_study_id: known.orthancStudyId,
+        series_instance_uid: series.series.MainDicomTags.SeriesInstanceUID ?? '',
+        exam_id: exam.id,
+        sender_institution_id: series.senderInstitutionId,
+        sending_ae: series.aet,
+        modality: series.series.MainDicomTags.Modality ?? null,
+        instance_count: series.series.Instances.length,
+        reason,
+        status: 'held',
+        received_at: sqlTime(now),
+        created_at: sqlTime(now),
+        updated_at: sqlTime(now),
+      })
+      .onConflict('orthanc_series_id')
+      .ignore()
+    if (!inserted || (Array.isArray(inserted) && Number(inserted[0]) === 0)) return
+    await audit.system({
+      action: 'exam.images.series_held',
+      outcome: 'refused',
+      targetType: 'exam',
+      targetId: exam.id,
+      details: { orthancSeriesId: series.series.ID, ae: series.aet, senderInstitutionId: series.senderInstitutionId, reason, detail: refusal.detail ?? null },
+    })
+    logger.warn({ exam: exam.accessionNumber, series: series.series.ID, ae: series.aet, reason }, 'a series was held apart from its study')
+  }
+
+  /** For a study forwarded from a clinic's own store by the storage capability (over REST): that store's clinic. */
+  protected async forwardingInstitution(orthancStudyId: string) {
     const forwarded = await db
       .from('archived_studies')
       .join('storage_nodes', 'storage_nodes.id', 'archived_studies.origin_node_id')
@@ -175,19 +317,6 @@ export class DicomArrivals {
       .select('storage_nodes.institution_id')
       .first()
     return forwarded?.institution_id ? Number(forwarded.institution_id) : null
-  }
-
-  /** Who sent the study: Orthanc records the calling AE title of a C-STORE on each instance. */
-  protected async originOf(study: OrthancStudy) {
-    const firstSeries = study.Series[0]
-    if (!firstSeries) return { aet: null, viaDicom: false, modality: null }
-    const series = await this.orthanc.series(firstSeries)
-    const modality = series.MainDicomTags.Modality || null
-    const instance = series.Instances[0]
-    if (!instance) return { aet: null, viaDicom: false, modality }
-    const metadata = await this.orthanc.instanceMetadata(instance)
-    const viaDicom = metadata.Origin === 'DicomProtocol'
-    return { aet: viaDicom ? (metadata.RemoteAET || '').trim() || null : null, viaDicom, modality }
   }
 
   /**
@@ -203,8 +332,8 @@ export class DicomArrivals {
     viaDicom: boolean
   ): Promise<{ exam: Exam | null; by?: string; reason?: UnmatchedReason }> {
     if (viaDicom && !senderInstitutionId) return { exam: null, reason: 'unknown_sender' }
-    if (accession) {
-      const exam = await Exam.findBy('accession_number', accession.trim())
+    if (accession?.trim()) {
+      const exam = await Exam.findBy('accession_number', accession.trim().slice(0, 64))
       if (exam) {
         if (senderInstitutionId && exam.institutionId !== senderInstitutionId) return { exam: null, reason: 'wrong_clinic' }
         return { exam, by: 'accession' }
@@ -213,7 +342,7 @@ export class DicomArrivals {
     if (!senderInstitutionId || !patientId) return { exam: null, reason: 'no_exam' }
     const clinicPatient = await ClinicPatient.query()
       .where('institution_id', senderInstitutionId)
-      .where('clinic_patient_no', patientId.trim())
+      .where('clinic_patient_no', patientId.trim().slice(0, 64))
       .first()
     if (!clinicPatient) return { exam: null, reason: 'no_exam' }
     const day = dicomDate(studyDate)
@@ -232,31 +361,66 @@ export class DicomArrivals {
   }
 
   /**
-   * A clinic attaches one of its unmatched studies to one of its exams.
-   * Both must be the clinic's own; the caller has checked the user's clinic.
+   * A clinic attaches one of its unmatched studies to one of its exams. Both
+   * must be the clinic's own (the caller checked the user's clinic); the
+   * study must pass the intake rules for that exam, or nothing changes.
    */
   async attach(unmatched: UnmatchedStudy, exam: Exam, userId: number) {
-    const study = await this.orthanc.study(unmatched.orthancStudyId)
-    await linkWholeStudy(
-      exam,
-      {
-        studyInstanceUid: unmatched.studyInstanceUid,
-        orthancStudyId: unmatched.orthancStudyId,
-        receivedVia: 'dicom',
-        sendingAe: unmatched.sendingAe,
-        studyDate: study.MainDicomTags.StudyDate,
-      },
-      this.orthanc,
-      this.clock.now()
-    )
-    unmatched.merge({ status: 'attached', attachedExamId: exam.id, resolvedById: userId, resolvedAt: this.clock.now() })
-    await unmatched.save()
+    const facts = await this.studyFacts(unmatched.orthancStudyId)
+    if (!facts) throw DomainRefusal.notFound('study')
+    const studyFacts = factsOf(facts)
+    const rules = await examFacts(exam)
+    const patientIdOfAnotherPatient =
+      !!studyFacts.patientId &&
+      studyFacts.patientId.trim() !== rules.clinicPatientNo &&
+      !!(await ClinicPatient.query().where('institution_id', exam.institutionId).where('clinic_patient_no', studyFacts.patientId.trim().slice(0, 64)).first())
+    const refusal = intakeRefusal(studyFacts, rules, unmatched.institutionId, { confirmedByClinic: true, patientIdOfAnotherPatient })
+    if (refusal) {
+      throw new DomainRefusal(refusal.reason, `intake.upload.reasons.${refusal.reason}`, refusal.detail ?? {}, 422)
+    }
+    const now = this.clock.now()
+    try {
+      await linkWholeStudy(
+        exam,
+        {
+          studyInstanceUid: unmatched.studyInstanceUid,
+          orthancStudyId: unmatched.orthancStudyId,
+          receivedVia: 'dicom',
+          sendingAe: unmatched.sendingAe,
+          studyDate: facts.study.MainDicomTags.StudyDate,
+        },
+        countsOf(facts.series.map((s) => s.series)),
+        now,
+        (trx) =>
+          trx
+            .from('unmatched_studies')
+            .where('id', unmatched.id)
+            .update({ status: 'attached', attached_exam_id: exam.id, resolved_by_id: userId, resolved_at: sqlTime(now), updated_at: sqlTime(now) })
+      )
+    } catch (error) {
+      if (error instanceof StudyOfAnotherExam) throw new DomainRefusal('study_of_another_exam', 'intake.upload.reasons.study_of_another_exam', {}, 409)
+      throw error
+    }
+    await unmatched.refresh()
   }
 
   async dismiss(unmatched: UnmatchedStudy, userId: number) {
     unmatched.merge({ status: 'dismissed', resolvedById: userId, resolvedAt: this.clock.now() })
     await unmatched.save()
   }
+}
+
+/** The exam as the intake rules see it. */
+export async function examFacts(exam: Exam): Promise<ExamFacts> {
+  const clinicPatient = await ClinicPatient.query().where('patient_id', exam.patientId).where('institution_id', exam.institutionId).first()
+  return { accessionNumber: exam.accessionNumber, modality: exam.modality, clinicPatientNo: clinicPatient?.clinicPatientNo ?? null, institutionId: exam.institutionId }
+}
+
+/** Series of these Orthanc studies held apart (not the exam's images). */
+export async function heldSeriesIds(orthancStudyIds: string[]) {
+  if (orthancStudyIds.length === 0) return new Set<string>()
+  const rows = await db.from('held_series').whereIn('orthanc_study_id', orthancStudyIds).whereIn('status', ['held', 'removed']).select('orthanc_series_id')
+  return new Set(rows.map((r) => r.orthanc_series_id as string))
 }
 
 export function logFeedError(error: unknown) {

@@ -7,8 +7,9 @@ import ClinicPatient from '#models/clinic_patient'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { OrthancClient, OrthancError } from '#app/orthanc/orthanc_client'
-import { parseDicomHeader, isLossy, type DicomHeader } from '#app/intake/dicom/dicom_header'
-import { linkStoredInstance, StudyOfAnotherExam } from './study_links.js'
+import { parseDicomHeader, DicomStructure, type DicomHeader } from '#app/intake/dicom/dicom_header'
+import { claimStudy, linkStoredInstance, orthancStudyIdOf, StudyOfAnotherExam, UidTooLong } from './study_links.js'
+import { intakeRefusal, studyDateWarning, type ExamFacts, type IntakeFacts } from './intake_rules.js'
 
 /*
 | Receiving one DICOM instance for an exam from a browser or an integration.
@@ -20,9 +21,12 @@ import { linkStoredInstance, StudyOfAnotherExam } from './study_links.js'
 export const REJECT_REASONS = [
   'not_dicom',
   'malformed',
+  'truncated',
   'unsupported_syntax',
   'lossy_compression',
   'missing_uids',
+  'value_too_long',
+  'wrong_clinic',
   'accession_mismatch',
   'patient_mismatch',
   'modality_mismatch',
@@ -32,43 +36,49 @@ export const REJECT_REASONS = [
 ] as const
 export type RejectReason = (typeof REJECT_REASONS)[number]
 
+export interface DateWarning {
+  code: 'study_date_before_request' | 'study_date_in_future'
+  studyDate: string
+  requestDate: string
+}
+
 export type InstanceOutcome =
-  | { status: 'stored' | 'already_stored'; sopInstanceUid: string; orthancInstanceId: string }
-  | { status: 'rejected'; reason: RejectReason }
+  | { status: 'stored' | 'already_stored'; sopInstanceUid: string; orthancInstanceId: string; warning?: DateWarning | null }
+  | { status: 'rejected'; reason: RejectReason; detail?: Record<string, string | number> }
 
 /** Bytes read before giving up on finding the header (large private tags, icons). */
 const MAX_HEADER_BYTES = 16 * 1024 * 1024
 
-/** DICOM Modality values an exam of each catalogue modality accepts. */
-const ACCEPTED_MODALITIES: Record<string, string[]> = {
-  DR: ['DX', 'CR', 'DR', 'MG', 'RF', 'XA', 'RG', 'IO', 'PX'],
-  CT: ['CT', 'PT'],
-  MR: ['MR'],
-}
-/** Objects that travel with any study: reports, key images, presentation states, screenshots. */
-const ANY_STUDY_MODALITIES = ['SR', 'KO', 'PR', 'OT', 'SC', 'DOC']
+export type ExamIdentity = ExamFacts
 
-export interface ExamIdentity {
-  accessionNumber: string
-  modality: string
-  clinicPatientNo: string | null
+/** The facts of one instance, from its header. */
+export function instanceFacts(header: DicomHeader): IntakeFacts {
+  return {
+    studyInstanceUid: header.studyInstanceUid,
+    seriesInstanceUids: [header.seriesInstanceUid],
+    sopInstanceUids: [header.sopInstanceUid],
+    accessionNumber: header.accessionNumber,
+    patientId: header.patientId,
+    patientName: header.patientName,
+    modalities: [header.modality],
+    transferSyntaxes: [header.transferSyntaxUid],
+    lossyImageCompression: [header.lossyImageCompression],
+  }
 }
 
 /**
- * Does this instance belong to this exam? The accession number decides when the
- * file carries one; the clinic's patient number must agree whenever present.
+ * Does this instance belong to this exam? The intake rules, applied to one
+ * file's header; the uploader's clinic is the exam's (checked before).
  */
 export function instanceRefusal(header: DicomHeader, exam: ExamIdentity): RejectReason | null {
-  if (isLossy(header)) return 'lossy_compression'
-  if (!header.sopInstanceUid || !header.studyInstanceUid || !header.seriesInstanceUid) return 'missing_uids'
-  if (header.accessionNumber && header.accessionNumber !== exam.accessionNumber) return 'accession_mismatch'
-  if (header.patientId && exam.clinicPatientNo && header.patientId !== exam.clinicPatientNo) return 'patient_mismatch'
-  if (!header.accessionNumber && !header.patientId) return 'patient_mismatch'
-  const modality = (header.modality || '').toUpperCase()
-  if (modality && !ANY_STUDY_MODALITIES.includes(modality) && !(ACCEPTED_MODALITIES[exam.modality] ?? []).includes(modality)) {
-    return 'modality_mismatch'
+  return intakeRefusal(instanceFacts(header), exam, exam.institutionId)?.reason ?? null
+}
+
+/** The file went past the size limit while streaming: the request answers 413 at once. */
+export class UploadTooLarge extends Error {
+  constructor(public limit: number) {
+    super('upload over the size limit')
   }
-  return null
 }
 
 class TooLarge extends Error {}
@@ -112,24 +122,79 @@ function readPrefix(stream: Readable, enough: (prefix: Buffer) => boolean): Prom
   })
 }
 
-/** The prefix, then the rest of the source, failing once more than `limit` bytes went by. */
-function continueStream(prefix: Buffer, rest: Readable | null, limit: number) {
-  async function* body() {
-    let sent = prefix.length
-    if (sent > limit) throw new TooLarge()
-    yield prefix
-    if (!rest) return
-    for await (const chunk of rest) {
-      sent += chunk.length
-      if (sent > limit) throw new TooLarge()
-      yield chunk
+class Truncated extends Error {}
+
+/**
+ * The prefix, then the rest of the source, as one stream for Orthanc. Fails
+ * once more than `limit` bytes went by, and, when the file ends inside an
+ * element, before its last bytes go out (so Orthanc never stores a cut file).
+ * The source is read by hand, never destroyed: a multipart parser must be able
+ * to move on to the next part.
+ */
+function continueStream(prefix: Buffer, rest: Readable | null, limit: number, structure: DicomStructure | null, failure: { error: Error | null }) {
+  let sent = 0
+  let held: Buffer | null = null
+  let finished = !rest
+  const out = new Readable({
+    read() {
+      pump()
+    },
+  })
+  const fail = (error: Error) => {
+    // Kept for the caller: the HTTP client reports only that the body broke, not why.
+    failure.error = error
+    detach()
+    if (!(error instanceof TooLarge) && rest && !rest.readableEnded) drain(rest)
+    out.destroy(error)
+  }
+  const pass = (chunk: Buffer) => {
+    sent += chunk.length
+    if (sent > limit) {
+      fail(new TooLarge())
+      return false
+    }
+    structure?.feed(chunk)
+    // One chunk is held back until the next arrives: the last one goes only if the file is whole.
+    const previous = held
+    held = chunk
+    return previous ? out.push(previous) : true
+  }
+  const finish = () => {
+    finished = true
+    detach()
+    if (structure && structure.verdict() === 'truncated') return fail(new Truncated())
+    if (held) out.push(held)
+    held = null
+    out.push(null)
+  }
+  const onReadable = () => pump()
+  const onEnd = () => finish()
+  const onError = (error: Error) => fail(error)
+  const detach = () => {
+    rest?.off('readable', onReadable)
+    rest?.off('end', onEnd)
+    rest?.off('error', onError)
+  }
+  function pump() {
+    if (finished || !rest) return
+    let chunk: Buffer | null
+    while ((chunk = rest.read()) !== null) {
+      if (!pass(chunk)) return
     }
   }
-  const stream = Readable.from(body(), { objectMode: false })
+  if (!pass(prefix)) return out
+  if (rest) {
+    rest.on('readable', onReadable)
+    rest.on('end', onEnd)
+    rest.on('error', onError)
+    if (rest.readableEnded) finish()
+  } else {
+    finish()
+  }
   // The failure reaches the caller through the Orthanc request's rejection; an 'error' event
   // without a listener would take the whole server down.
-  stream.on('error', () => {})
-  return stream
+  out.on('error', () => {})
+  return out
 }
 
 /*
@@ -165,7 +230,12 @@ export class ImageIntake {
       .where('patient_id', exam.patientId)
       .where('institution_id', exam.institutionId)
       .first()
-    const identity = { accessionNumber: exam.accessionNumber, modality: exam.modality, clinicPatientNo: clinicPatient?.clinicPatientNo ?? null }
+    const identity = {
+      accessionNumber: exam.accessionNumber,
+      modality: exam.modality,
+      clinicPatientNo: clinicPatient?.clinicPatientNo ?? null,
+      institutionId: exam.institutionId,
+    }
     remember(identities, exam.id, identity)
     return identity
   }
@@ -173,64 +243,72 @@ export class ImageIntake {
   /**
    * Checks one file against its exam and streams it to Orthanc.
    * @param declaredSize the Content-Length when the client sent one
+   * @throws UploadTooLarge when the file passes the size limit (the request answers 413 at once)
    */
   async receive(exam: Exam, source: Readable, identity: ExamIdentity, declaredSize?: number): Promise<InstanceOutcome> {
     const limit = imaging.upload.maxFileBytes
-    if (declaredSize !== undefined && declaredSize > limit) {
-      drain(source)
-      return { status: 'rejected', reason: 'too_large' }
-    }
+    if (declaredSize !== undefined && declaredSize > limit) throw new UploadTooLarge(limit)
 
     let parsed: ReturnType<typeof parseDicomHeader> = { state: 'need_more' }
     const { prefix, ended } = await readPrefix(source, (bytes) => {
       parsed = parseDicomHeader(bytes, false)
       return parsed.state !== 'need_more'
     })
+    if (prefix.length > limit) throw new UploadTooLarge(limit)
     if (ended || parsed.state === 'need_more') parsed = parseDicomHeader(prefix, ended)
     if (parsed.state !== 'complete') {
       drain(source)
       return { status: 'rejected', reason: parsed.state === 'invalid' ? parsed.reason : 'malformed' }
     }
     const header = parsed.header
-    const refusal = instanceRefusal(header, identity)
+    const refusal = intakeRefusal(instanceFacts(header), identity, identity.institutionId)
     if (refusal) {
       drain(source)
-      return { status: 'rejected', reason: refusal }
+      return { status: 'rejected', reason: refusal.reason, ...(refusal.detail ? { detail: refusal.detail } : {}) }
     }
     const owner = studyOwner.get(header.studyInstanceUid!) ?? (await ExamStudy.findBy('study_instance_uid', header.studyInstanceUid))?.examId
     if (owner !== undefined && owner !== exam.id) {
       drain(source)
       return { status: 'rejected', reason: 'study_of_another_exam' }
     }
+    const now = this.clock.now()
+    const study = {
+      studyInstanceUid: header.studyInstanceUid!,
+      orthancStudyId: orthancStudyIdOf(header.patientId, header.studyInstanceUid!),
+      receivedVia: 'upload' as const,
+      studyDate: header.studyDate,
+    }
+    // The study is this exam's before a byte goes to Orthanc: two uploads racing for one study, one wins.
+    if (owner === undefined) {
+      try {
+        await claimStudy(exam.id, study, now)
+      } catch (error) {
+        drain(source)
+        if (error instanceof StudyOfAnotherExam) return { status: 'rejected', reason: 'study_of_another_exam' }
+        if (error instanceof UidTooLong) return { status: 'rejected', reason: 'value_too_long' }
+        throw error
+      }
+      remember(studyOwner, header.studyInstanceUid!, exam.id)
+    }
 
     let stored
+    const failure: { error: Error | null } = { error: null }
     try {
-      stored = await this.orthanc.storeInstance(continueStream(prefix, ended ? null : source, limit), {
+      stored = await this.orthanc.storeInstance(continueStream(prefix, ended ? null : source, limit, new DicomStructure(parsed.layout), failure), {
         contentLength: declaredSize,
       })
     } catch (error) {
+      if (failure.error instanceof TooLarge) throw new UploadTooLarge(limit)
       drain(source)
-      if (error instanceof TooLarge || (error as any)?.cause instanceof TooLarge) return { status: 'rejected', reason: 'too_large' }
-      if (error instanceof OrthancError && error.isBadDicom) return { status: 'rejected', reason: 'not_dicom' }
-      if (String((error as Error)?.message).includes('TooLarge')) return { status: 'rejected', reason: 'too_large' }
+      if (failure.error instanceof Truncated) return { status: 'rejected', reason: 'truncated' }
+      // Orthanc could not parse what our reader accepted: its structure is broken somewhere we did not read.
+      if (error instanceof OrthancError && error.isBadDicom) return { status: 'rejected', reason: 'malformed' }
       logger.error({ err: error, exam: exam.accessionNumber }, 'storing an instance in Orthanc failed')
       return { status: 'rejected', reason: 'store_failed' }
     }
 
     try {
-      await linkStoredInstance(
-        exam,
-        {
-          studyInstanceUid: header.studyInstanceUid!,
-          orthancStudyId: stored.ParentStudy,
-          receivedVia: 'upload',
-          studyDate: header.studyDate,
-        },
-        stored.Status === 'Success',
-        this.clock.now(),
-        owner === exam.id
-      )
-      remember(studyOwner, header.studyInstanceUid!, exam.id)
+      await linkStoredInstance(exam, { ...study, orthancStudyId: stored.ParentStudy }, { newInstance: stored.Status === 'Success', orthancSeriesId: stored.ParentSeries }, this.clock.now())
     } catch (error) {
       if (error instanceof StudyOfAnotherExam) return { status: 'rejected', reason: 'study_of_another_exam' }
       throw error
@@ -239,6 +317,7 @@ export class ImageIntake {
       status: stored.Status === 'Success' ? 'stored' : 'already_stored',
       sopInstanceUid: header.sopInstanceUid!,
       orthancInstanceId: stored.ID,
+      warning: studyDateWarning(header.studyDate, exam.registeredAt, now, imaging.displayTimezone),
     }
   }
 }

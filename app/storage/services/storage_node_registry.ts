@@ -108,7 +108,7 @@ export class StorageNodeRegistry {
       const system = await client.system()
       return { reachable: true as const, client, system }
     } catch (error) {
-      if (error instanceof OrthancError && (error.status === 401 || error.status === 403)) {
+      if (error instanceof OrthancError && (error.orthancStatus === 401 || error.orthancStatus === 403)) {
         throw new DomainRefusal('node_credentials_refused', 'storage.nodes.credentials_refused')
       }
       return { reachable: false as const, client, system: null }

@@ -15,6 +15,22 @@ import { StorageNodeRegistry } from './storage_node_registry.js'
 import { compareManifests, describeDifference, fetchManifest, isIdentical, manifestBytes, manifestDigest } from './manifest.js'
 import { transfersNeeded } from './copy_plan.js'
 import { enqueueTransfer, PRIORITY_RANK, queuedTargets, sqlTime } from './transfer_queue.js'
+import { readChanges } from '#app/orthanc/change_feed'
+import type { OrthancChange } from '#app/orthanc/orthanc_client'
+
+/** Two addresses of one Orthanc (localhost and 127.0.0.1 are the same machine). */
+function sameOrthanc(a: string, b: string) {
+  const norm = (url: string) => {
+    try {
+      const u = new URL(url)
+      const host = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname
+      return `${u.protocol}//${host}:${u.port || (u.protocol === 'https:' ? '443' : '80')}${u.pathname.replace(/\/$/, '')}`
+    } catch {
+      return url
+    }
+  }
+  return norm(a) === norm(b)
+}
 
 /*
 | The storage catalogue: every study any node holds, the manifest its copies
@@ -59,24 +75,51 @@ export class StudyCatalogue {
     return handled
   }
 
+  /**
+   * Reads one node's feed through the shared reader (app/orthanc/change_feed):
+   * a study that fails is a poison change of this node's feed, retried and then
+   * parked, and the position on the node row moves on.
+   */
   async discoverAt(node: StorageNode, { maxPages = 20 } = {}) {
     const client = this.registry.clientFor(node)
-    let since = node.changesSeq
-    let handled = 0
-    for (let page = 0; page < maxPages; page++) {
-      const changes = await client.changes(since, 100)
-      for (const change of changes.Changes) {
-        if (change.ChangeType !== 'StableStudy') continue
-        await this.noteStableStudy(node, change.ID)
-        handled++
-        await db.from('storage_nodes').where('id', node.id).update({ changes_seq: change.Seq })
-      }
-      since = Math.max(since, changes.Last)
-      await db.from('storage_nodes').where('id', node.id).update({ changes_seq: since })
-      if (changes.Done) break
+    const catalogue = this
+    const summary = await readChanges({
+      feed: `storage-node:${node.id}`,
+      client,
+      now: () => this.clock.now(),
+      maxPages,
+      cursor: {
+        load: async () => Number((await db.from('storage_nodes').where('id', node.id).select('changes_seq').first())?.changes_seq ?? node.changesSeq),
+        save: async (seq) => {
+          await db.from('storage_nodes').where('id', node.id).where('changes_seq', '<', seq).update({ changes_seq: seq })
+          node.changesSeq = Math.max(node.changesSeq, seq)
+        },
+      },
+      only: [
+        {
+          name: 'storage',
+          changeTypes: ['StableStudy'],
+          feeds: () => true,
+          handle: (change) => catalogue.noteStableStudy(node, change.ID),
+        },
+      ],
+    })
+    if (summary.error) throw summary.error
+    return summary.handled
+  }
+
+  /**
+   * A change of the central Orthanc's feed (the one the app uses), handed over
+   * by the shared reader: catalogued for each central node registered at that
+   * address, unless that node's own position is already past it.
+   */
+  async noteCentralChange(change: OrthancChange) {
+    const nodes = await StorageNode.query().where('active', true).where('role', 'central')
+    for (const node of nodes.filter((n) => sameOrthanc(n.url, imaging.orthanc.url))) {
+      if (change.Seq <= node.changesSeq) continue
+      await this.noteStableStudy(node, change.ID)
+      await db.from('storage_nodes').where('id', node.id).where('changes_seq', '<', change.Seq).update({ changes_seq: change.Seq })
     }
-    node.changesSeq = since
-    return handled
   }
 
   /**
@@ -112,9 +155,10 @@ export class StudyCatalogue {
       studyInstanceUid: tags.StudyInstanceUID,
       examId: link.exam?.id ?? null,
       patientId: link.patientId,
-      accessionNumber: tags.AccessionNumber?.trim().slice(0, 16) || null,
-      dicomPatientId: patientTags.PatientID?.slice(0, 64) || null,
-      modality: series?.MainDicomTags.Modality?.slice(0, 16) || null,
+      // Stored whole, whatever their length (TEXT columns): a device's over-long value never stops the catalogue.
+      accessionNumber: tags.AccessionNumber?.trim() || null,
+      dicomPatientId: patientTags.PatientID || null,
+      modality: series?.MainDicomTags.Modality || null,
       examDate,
       priority: this.priorityOf(link.exam, examDate, now),
       originNodeId: node.id,
@@ -206,8 +250,20 @@ export class StudyCatalogue {
       .limit(limit)
     let linked = 0
     for (const study of unlinked) {
+      try {
+        if (await this.linkOne(study, now)) linked++
+      } catch (error) {
+        // One odd study must not stop the cycle for every other.
+        logger.error({ err: error, study: study.orthancStudyId }, 'storage: linking a catalogued study to its exam failed')
+      }
+    }
+    return linked
+  }
+
+  protected async linkOne(study: ArchivedStudy, now: DateTime) {
+    {
       const { exam, patientId } = await this.findExam(study.origin, study.orthancStudyId, study.accessionNumber ?? undefined, study.dicomPatientId ?? undefined)
-      if (!exam && (!patientId || patientId === study.patientId)) continue
+      if (!exam && (!patientId || patientId === study.patientId)) return false
       study.merge({ examId: exam?.id ?? null, patientId: patientId ?? study.patientId })
       if (exam) {
         study.examDate = this.examDate(exam, undefined, now)
@@ -219,9 +275,8 @@ export class StudyCatalogue {
         .where('archived_study_id', study.id)
         .whereIn('status', ['queued', 'running'])
         .update({ priority: study.priority, priority_rank: PRIORITY_RANK[study.priority] })
-      linked++
+      return true
     }
-    return linked
   }
 
   /* ---------------------------------------------------------------- copies */
@@ -441,8 +496,12 @@ export class StudyCatalogue {
         )
       }
       for (const study of await query) {
-        await this.refreshStatus(study)
-        planned += (await this.planCopies(study)).length
+        try {
+          await this.refreshStatus(study)
+          planned += (await this.planCopies(study)).length
+        } catch (error) {
+          logger.error({ err: error, study: study.orthancStudyId }, 'storage: planning the copies of a study failed')
+        }
       }
     }
     return planned
