@@ -11,7 +11,7 @@
 |
 | Defaults: 12 CT studies × 25 instances of 512×512 (≈ 300 instances, ≈ 150 MB),
 | 4 rounds (the order of the two methods swaps each round). Three Orthanc
-| processes on free ports of 8061–8069 / 4261–4269: a source, a target for the
+| processes on free ports of 8601–8609 / 4601–4609: a source, a target for the
 | app's copy, a target for Orthanc's peer store. Results print as a Markdown
 | table and go to bench/results/replication-<time>.json.
 */
@@ -40,14 +40,14 @@ const PEER = 'Orthanc /peers/{peer}/store'
 async function freeSlots(count: number) {
   const slots: number[] = []
   for (let slot = 1; slot <= 9 && slots.length < count; slot++) {
-    if ((await portIsFree(8060 + slot)) && (await portIsFree(4260 + slot))) slots.push(slot)
+    if ((await portIsFree(8600 + slot)) && (await portIsFree(4600 + slot))) slots.push(slot)
   }
-  if (slots.length < count) throw new Error('not enough free ports in 8061–8069 / 4261–4269')
+  if (slots.length < count) throw new Error('not enough free ports in 8601–8609 / 4601–4609')
   return slots
 }
 
 function node(name: string, slot: number) {
-  return new OrthancProcess({ name: `bench-${name}`, httpPort: 8060 + slot, dicomPort: 4260 + slot, password: PASSWORD, fresh: true, stableAge: 60 })
+  return new OrthancProcess({ name: `bench-${name}`, httpPort: 8600 + slot, dicomPort: 4600 + slot, password: PASSWORD, fresh: true, stableAge: 60 })
 }
 
 async function emptyNode(client: OrthancClient) {

@@ -8,7 +8,7 @@ import LegalHold from '#models/legal_hold'
 import RetentionRun from '#models/retention_run'
 import * as make from '#tests/support/fixtures'
 import { apiToken } from '#tests/support/http'
-import { portIsFree } from '#tests/support/storage'
+import { unusedPort } from '#tests/support/storage'
 
 /*
 | The storage pages and API through HTTP: who may use them, what bad input
@@ -32,8 +32,8 @@ async function count() {
 
 test.group('Storage administration over HTTP', (group) => {
   group.setup(async () => {
-    for (let port = 8069; port > 8060 && !DOWN_URL; port--) if (await portIsFree(port)) DOWN_URL = `http://127.0.0.1:${port}`
-    if (!DOWN_URL) throw new Error('no free port in 8061–8069 for a node that is down')
+    // A port nothing listens on, for a node that is down (the OS hands out a free one and takes it back).
+    DOWN_URL = `http://127.0.0.1:${await unusedPort()}`
   })
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 

@@ -1,7 +1,9 @@
 /*
 | Extra Orthanc nodes for the storage tests (a member clinic's store, a
 | backup site), started from the project's Orthanc configuration on the
-| storage capability's own ports (HTTP 8061–8069, DICOM 4261–4269).
+| storage capability's own ports: HTTP 8601–8609 and DICOM 4601–4609, shifted
+| by 10 per WORKTREE_SLOT so that checkouts testing side by side on one machine
+| never meet (a node restarted by one test must find its port still free).
 */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,21 +22,33 @@ export function portIsFree(port: number) {
   })
 }
 
-const taken = new Set<number>()
+/** A port the OS just handed out as free (then closed again): for an address where nothing answers. */
+export function unusedPort() {
+  return new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+}
 
-/**
- * A slot of the storage port range (HTTP 8061–8069, DICOM 4261–4269) whose two
- * ports are free now; other sessions on this machine may hold some of them.
- */
+const taken = new Set<number>()
+const SHIFT = Number(process.env.WORKTREE_SLOT ?? 0) * 10
+const HTTP_BASE = 8600 + SHIFT
+const DICOM_BASE = 4600 + SHIFT
+
+/** A slot of this checkout's storage port range whose two ports are free now. */
 export async function freeSlot() {
   for (let slot = 1; slot <= 9; slot++) {
     if (taken.has(slot)) continue
-    if ((await portIsFree(8060 + slot)) && (await portIsFree(4260 + slot))) {
+    if ((await portIsFree(HTTP_BASE + slot)) && (await portIsFree(DICOM_BASE + slot))) {
       taken.add(slot)
       return slot
     }
   }
-  throw new Error('no free port pair left in 8061–8069 / 4261–4269')
+  throw new Error(`no free port pair left in ${HTTP_BASE + 1}–${HTTP_BASE + 9} / ${DICOM_BASE + 1}–${DICOM_BASE + 9}`)
 }
 
 export function releaseSlot(slot: number) {
@@ -44,8 +58,8 @@ export function releaseSlot(slot: number) {
 export function extraNode(name: string, slot: number) {
   return new OrthancProcess({
     name: `storage-test-${name}`,
-    httpPort: 8060 + slot,
-    dicomPort: 4260 + slot,
+    httpPort: HTTP_BASE + slot,
+    dicomPort: DICOM_BASE + slot,
     aet: `STORE_${name.toUpperCase()}`.slice(0, 16),
     password: NODE_PASSWORD,
     stableAge: 1,

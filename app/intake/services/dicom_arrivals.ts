@@ -1,3 +1,4 @@
+import { calendarDay, dicomDate } from '#app/platform/dates'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
@@ -14,7 +15,6 @@ import { audit } from '#app/platform/audit/audit_log'
 import { realtime } from '#app/realtime/realtime'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { sqlTime } from '#app/platform/db_helpers'
-import imaging from '#config/imaging'
 import { countsOf, linkWholeStudy, StudyOfAnotherExam } from './study_links.js'
 import { intakeRefusal, overLongValue, type ExamFacts, type IntakeFacts, type IntakeRefusal } from './intake_rules.js'
 import { isLossy } from '#app/intake/dicom/dicom_header'
@@ -37,10 +37,10 @@ export type ArrivalOutcome =
   | { kind: 'unmatched'; reason: UnmatchedReason }
   | { kind: 'gone' }
 
-function dicomDate(value?: string) {
-  if (!value) return null
-  const date = DateTime.fromFormat(value.slice(0, 8), 'yyyyMMdd', { zone: 'utc' })
-  return date.isValid ? date : null
+
+function studyDay(value?: string) {
+  const day = dicomDate(value)
+  return day ? calendarDay(day.toISODate()!) : null
 }
 
 /** A series as the rules see it, with who sent it. */
@@ -215,7 +215,8 @@ export class DicomArrivals {
       dicomPatientId: patientTags.PatientID || null,
       dicomPatientName: patientTags.PatientName || null,
       dicomAccession: tags.AccessionNumber || null,
-      dicomStudyDate: dicomDate(tags.StudyDate),
+      // A DATE column holds the calendar day itself (stored as UTC midnight, as every date column here).
+      dicomStudyDate: studyDay(tags.StudyDate),
       modality,
       instanceCount,
       reason,
@@ -352,8 +353,8 @@ export class DicomArrivals {
       .where('status', 'registered')
       .if(day, (q) => {
         // Registered up to a day before the study (hospital time), in case the request was made the evening before.
-        const start = day!.setZone(imaging.displayTimezone, { keepLocalTime: true }).minus({ days: 1 }).startOf('day').toUTC()
-        const end = day!.setZone(imaging.displayTimezone, { keepLocalTime: true }).endOf('day').toUTC()
+        const start = day!.minus({ days: 1 }).startOf('day').toUTC()
+        const end = day!.endOf('day').toUTC()
         q.whereBetween('registered_at', [start.toSQL({ includeOffset: false })!, end.toSQL({ includeOffset: false })!])
       })
     if (candidates.length === 1) return { exam: candidates[0], by: 'patient_and_date' }

@@ -1,3 +1,4 @@
+import { dicomDate } from '#app/platform/dates'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
@@ -45,11 +46,6 @@ export type NoteOutcome = 'catalogued' | 'verified' | 'grew' | 'damaged' | 'in_t
 /** Studies first seen this recently with no exam are routine; older ones are a back-fill (bulk). */
 const RECENT_DAYS = 7
 
-function dicomDate(value?: string) {
-  if (!value) return null
-  const date = DateTime.fromFormat(value.slice(0, 8), 'yyyyMMdd', { zone: imaging.displayTimezone })
-  return date.isValid ? date : null
-}
 
 @inject()
 export class StudyCatalogue {
