@@ -32,6 +32,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/view'),
     () => import('#start/events'),
+    () => import('#start/indicators'),
     { file: () => import('#start/realtime'), environment: ['web', 'test'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
   ],
