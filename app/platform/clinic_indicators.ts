@@ -33,7 +33,11 @@ export interface ClinicIndicator {
   higherIsBetter: boolean
   /** A target from a standard, when there is one (e.g. 0.95 for the report sharing rate, C 9.4). */
   target?: number
-  compute(period: { from: DateTime; to: DateTime; clinicIds: number[] }): Promise<Map<number, IndicatorValue>>
+  /**
+   * The figure per clinic over [from, to). `modality` (DR, CT, MR…) narrows it to one modality where the indicator
+   * knows modalities (recognition suspends an institution × modality on the QC pass rate, R 9.1); others ignore it.
+   */
+  compute(query: { from: DateTime; to: DateTime; clinicIds: number[]; modality?: string }): Promise<Map<number, IndicatorValue>>
 }
 
 class ClinicIndicators {
