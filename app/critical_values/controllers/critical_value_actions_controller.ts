@@ -1,4 +1,5 @@
 import { inject } from '@adonisjs/core'
+import { can } from '#app/platform/http/can'
 import type { HttpContext } from '@adonisjs/core/http'
 import CriticalValueDelivery from '#models/critical_value_delivery'
 import { examTarget } from '#app/access/exam_access'
@@ -107,6 +108,7 @@ export default class CriticalValueActionsController {
   ownDuty(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'critical_value.duty',
+      allow: can('CriticalValuePolicy', 'takeDuty'),
       input: ownDutyValidator,
       run: ({ user, input }) => this.roster.setOwnDuty(user, input.on),
       audit: { target: (_, { user }) => ({ type: 'user', id: user.id }), details: (_, { input }) => ({ on: input.on }) },

@@ -33,6 +33,11 @@ export default class CriticalValuePolicy extends BasePolicy {
     return mayAcknowledge(user, value)
   }
 
+  /** Clinic staff take the clinic's critical-value duty themselves (the service refuses anyone else). */
+  takeDuty(user: User) {
+    return user.role === 'clinic_staff'
+  }
+
   /** The raiser, a colleague or the duty desk telephones the clinic. */
   recordCall(user: User) {
     return readsForAlliance(user)
