@@ -14,6 +14,10 @@
 | BENCH_REUSE=1 keeps an already generated database; BENCH_EXPLAIN_ONLY=1 stops
 | after the EXPLAINs (no load); BENCH_NODE_ARGS passes
 | flags to the server's node (e.g. --cpu-prof to profile it).
+| BENCH_COMPARE=<path of another checkout> runs the same load, alternately, against
+| that checkout's server and this one's (BENCH_ROUNDS rounds each, default 3), and
+| reports p95 and the server's CPU milliseconds per request for both and their
+| ratio: CPU per request stays comparable on a loaded machine, latency does not.
 | Loopback only. Writes bench/results/reading_queue.json and prints a summary.
 */
 import 'reflect-metadata'
@@ -286,7 +290,7 @@ function dotEnv() {
   return values
 }
 
-function startServer(): Promise<ChildProcess> {
+function startServer(root = ROOT): Promise<ChildProcess> {
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const serverEnv = { ...dotEnv(), ...env }
   let server: ChildProcess
@@ -294,10 +298,10 @@ function startServer(): Promise<ChildProcess> {
     server = spawn(process.execPath, [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
   } else {
     say('compiling the app (node ace build)…')
-    const built = spawnSync(process.execPath, ['ace.js', 'build'], { cwd: ROOT, env: serverEnv, stdio: 'ignore' })
+    const built = spawnSync(process.execPath, ['ace.js', 'build'], { cwd: root, env: serverEnv, stdio: 'ignore' })
     if (built.status !== 0) throw new Error('node ace build failed')
-    if (!existsSync(join(ROOT, 'build/node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(ROOT, 'build/node_modules'))
-    server = spawn(process.execPath, [...extra, 'bin/server.js'], { cwd: join(ROOT, 'build'), env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
+    if (!existsSync(join(root, 'build/node_modules'))) symlinkSync(join(root, 'node_modules'), join(root, 'build/node_modules'))
+    server = spawn(process.execPath, [...extra, 'bin/server.js'], { cwd: join(root, 'build'), env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
   }
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000
@@ -402,6 +406,8 @@ async function main() {
     return
   }
 
+  if (process.env.BENCH_COMPARE) return compare(tokens, process.env.BENCH_COMPARE, Number(counts.exams))
+
   say('starting the app server…')
   const server = await startServer()
   try {
@@ -430,6 +436,60 @@ async function main() {
   } finally {
     server.kill('SIGTERM')
   }
+}
+
+/** User + system CPU time of a process so far, in milliseconds (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** The same paced load against two checkouts' servers, alternately, BENCH_ROUNDS rounds each. */
+async function compare(tokens: Array<{ userId: number; token: string }>, other: string, exams: number) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+  const sides = [
+    { name: 'previous', root: other },
+    { name: 'current', root: ROOT },
+  ]
+  const runs: Array<{ side: string; round: number; p50: number; p95: number; requests: number; cpuMsPerRequest: number }> = []
+  for (let round = 1; round <= rounds; round++) {
+    for (const side of sides) {
+      const server = await startServer(side.root)
+      try {
+        await load(tokens, 5, [500, 1500]) // JIT warm-up, not counted
+        const before = cpuMs(server.pid!)
+        const paced = await load(tokens, SECONDS, [500, 1500])
+        const cpu = cpuMs(server.pid!) - before
+        const run = { side: side.name, round, p50: paced.overall.p50, p95: paced.overall.p95, requests: paced.requests, cpuMsPerRequest: Math.round((cpu / paced.requests) * 100) / 100 }
+        runs.push(run)
+        say(`${side.name} round ${round}: ${JSON.stringify(run)}`)
+      } finally {
+        server.kill('SIGTERM')
+        await new Promise((r) => server.once('exit', r))
+      }
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  const of = (side: string, key: 'p95' | 'cpuMsPerRequest') => median(runs.filter((r) => r.side === side).map((r) => r[key]))
+  const result = {
+    date: new Date().toISOString(),
+    exams,
+    users: USERS,
+    seconds: SECONDS,
+    loadAverageBefore: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    runs,
+    median: {
+      previous: { p95: of('previous', 'p95'), cpuMsPerRequest: of('previous', 'cpuMsPerRequest') },
+      current: { p95: of('current', 'p95'), cpuMsPerRequest: of('current', 'cpuMsPerRequest') },
+    },
+    ratio: {
+      p95: Math.round((of('current', 'p95') / of('previous', 'p95')) * 1000) / 1000,
+      cpuMsPerRequest: Math.round((of('current', 'cpuMsPerRequest') / of('previous', 'cpuMsPerRequest')) * 1000) / 1000,
+    },
+  }
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+  writeFileSync(join(ROOT, 'bench/results/reading_queue_compare.json'), JSON.stringify(result, null, 2))
+  say(`median p95 ${result.median.previous.p95} → ${result.median.current.p95} ms (×${result.ratio.p95}); CPU per request ${result.median.previous.cpuMsPerRequest} → ${result.median.current.cpuMsPerRequest} ms (×${result.ratio.cpuMsPerRequest})`)
 }
 
 main().catch((error) => {
