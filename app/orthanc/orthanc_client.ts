@@ -183,7 +183,23 @@ export class OrthancKeepAliveAgent extends http.Agent {
     socket.setKeepAlive(true, 1000)
     socket.unref()
     socket.setTimeout(OrthancKeepAliveAgent.IDLE_MS)
+    ;(socket as any).idleSince = Date.now()
     return true
+  }
+
+  /**
+   * The idle timer above fires late when the event loop is busy (two loaded cores): a socket
+   * idle past Orthanc's second could then be reused and the request fail with EPIPE. Before a
+   * request takes a free socket, those idle too long by the wall clock are closed.
+   */
+  addRequest(request: http.ClientRequest, options: any) {
+    const name = (this as any).getName(options)
+    const free: import('node:net').Socket[] | undefined = (this as any).freeSockets[name]
+    const now = Date.now()
+    for (const socket of free ?? []) {
+      if (now - ((socket as any).idleSince ?? now) > OrthancKeepAliveAgent.IDLE_MS) socket.destroy()
+    }
+    return (http.Agent.prototype as any).addRequest.call(this, request, options)
   }
 }
 
