@@ -17,6 +17,7 @@ import { finding, examWithImages as examReadyForAlert, MESSAGE } from '#tests/su
 import { CT_REPORT, doctor, examWithImages, revisionOf } from '#tests/support/reading'
 import { studyFor } from '#tests/support/dicom'
 import { eventually } from '#tests/support/wait'
+import { acquireLease, releaseLease } from '#app/platform/job_lease'
 import { freePort } from '#tests/support/orthanc_node'
 
 /*
@@ -300,4 +301,19 @@ test.group('Two app nodes', (group) => {
     assert.lengthOf(links, 1)
     assert.equal(Number(links[0].instance_count), 12)
   }).timeout(90_000)
+
+  test('a scheduled job asked for by both nodes at the same instant runs on exactly one (the lease)', async ({ assert }) => {
+    // The lease is a database row: two holders on two connections are what two nodes' schedulers are to it.
+    for (let round = 0; round < 10; round++) {
+      const job = make.unique('lease-')
+      const [onA, onB] = await Promise.all([acquireLease(job, 60_000, 'node-A'), acquireLease(job, 60_000, 'node-B')])
+      assert.equal(Number(onA) + Number(onB), 1, `round ${round}: ${onA} ${onB}`)
+      const [holder, other] = onA ? ['node-A', 'node-B'] : ['node-B', 'node-A']
+      // The other node's next tick finds it held; after the run is released, whoever asks first takes it.
+      assert.isFalse(await acquireLease(job, 60_000, other))
+      await releaseLease(job, holder)
+      assert.isTrue(await acquireLease(job, 60_000, other))
+      await releaseLease(job, other)
+    }
+  })
 })
