@@ -57,6 +57,9 @@ const env: NodeJS.ProcessEnv = {
   PORT: String(APP_PORT),
   DB_CONNECTION: 'mysql',
   DB_DATABASE: DATABASE,
+  // The changes feed's work on each stable study (metadata, MD5 manifest) follows either way of ingest, seconds later,
+  // so it would land in the next measured phase: off here, as the upload path is what is compared.
+  SCHEDULER_ENABLED: 'false',
   ORTHANC_URL: `http://127.0.0.1:${ORTHANC_PORT}`,
   ORTHANC_DICOM_PORT: String(ORTHANC_PORT - 3800),
 }

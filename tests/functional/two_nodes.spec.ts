@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import http from 'node:http'
+import net from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { io as connectSocket, type Socket } from 'socket.io-client'
@@ -39,11 +40,11 @@ interface AppNode {
   stderr: () => string
 }
 
-async function startNode(name: string): Promise<AppNode> {
+async function startNode(name: string, redisUrl = REDIS_URL): Promise<AppNode> {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], {
     cwd: app.makePath(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL, SESSION_DRIVER: 'cookie', SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, SESSION_DRIVER: 'cookie', SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -83,6 +84,46 @@ async function redisAnswers() {
     return false
   } finally {
     await client.disconnect().catch(() => {})
+  }
+}
+
+/**
+ * A TCP relay in front of the shared Redis, so that one node can lose Redis without stopping the
+ * Redis every other checkout on the machine uses: `cut()` drops every connection and refuses new ones.
+ */
+async function redisRelay() {
+  const target = new URL(REDIS_URL)
+  const sockets = new Set<net.Socket>()
+  let up = true
+  const server = net.createServer((client) => {
+    if (!up) return client.destroy()
+    const upstream = net.connect(Number(target.port || 6379), target.hostname)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => {
+        sockets.delete(socket)
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  return {
+    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    cut() {
+      up = false
+      for (const socket of sockets) socket.destroy()
+    },
+    restore() {
+      up = true
+    },
+    close() {
+      up = false
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    },
   }
 }
 
@@ -316,4 +357,55 @@ test.group('Two app nodes', (group) => {
       await releaseLease(job, other)
     }
   })
+
+  test('a node that loses Redis keeps serving and says so; the alert it accepted meanwhile reaches the other node when Redis is back', async ({ assert }) => {
+    if (skip) return console.warn(`two-node test skipped: ${skip}`)
+    const relay = await redisRelay()
+    let c: AppNode | null = null
+    const socketHolder: { socket?: Socket } = {}
+    try {
+      c = await startNode('C', relay.url)
+      const clinic = await make.institution('member_clinic', { phone: '0831-5550198' } as any)
+      const staff = await make.user('clinic_staff', clinic)
+      await (await app.container.make(DutyRoster)).assign(staff, staff.id, 'on_duty', true)
+      const radiologist = await make.user('radiologist')
+      const { exam } = await examReadyForAlert(staff)
+      const alerts: any[] = []
+      const socket = connectSocket(b!.base, { auth: { ticket: socketTicket(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
+      socketHolder.socket = socket
+      socket.on('critical:alert', (alert) => alerts.push(alert))
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve())
+        socket.once('connect_error', reject)
+      })
+      const browser = new Browser(c.base)
+      await browser.login(radiologist.username)
+
+      relay.cut()
+      const degraded = await eventually(
+        async () => {
+          const response = await fetch(`${c!.base}/health`)
+          const body = (await response.json()) as any
+          return body.checks.redis === 'degraded' ? { status: response.status, body } : null
+        },
+        { timeoutMs: 15_000, everyMs: 100 }
+      )
+      assert.equal(degraded.status, 200, 'still in the balancer')
+      assert.equal(degraded.body.status, 'degraded')
+      assert.equal((await browser.request('GET', '/critical-values')).status, 200, 'pages keep working')
+
+      const raised = await browser.request('POST', `/exams/${exam.id}/critical-values`, { json: { findingId: (await finding('ICH')).id, message: MESSAGE, requestKey: randomUUID() } })
+      assert.equal(raised.status, 201)
+      const { id } = (await raised.json()) as any
+
+      relay.restore()
+      await eventually(async () => ((await (await fetch(`${c!.base}/health`)).json()) as any).checks.redis === 'ok', { timeoutMs: 20_000, everyMs: 200 })
+      const alert = await eventually(async () => alerts.find((x) => x.id === id) ?? null, { timeoutMs: 20_000, everyMs: 50 })
+      assert.equal(alert.accessionNumber, exam.accessionNumber)
+    } finally {
+      socketHolder.socket?.close()
+      await stopNode(c)
+      relay.close()
+    }
+  }).timeout(120_000)
 })

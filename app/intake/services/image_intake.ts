@@ -231,6 +231,8 @@ export class UploadBatch {
   readonly held = new Map<string, Promise<Set<string>>>()
   /** the studies this batch sent to or found in Orthanc, linked at the end */
   readonly studies = new Map<string, StudyIdentity>()
+  /** the date warning per Study Date (one date parse per batch, not per file) */
+  readonly dateWarnings = new Map<string, DateWarning | null>()
   finished = false
 }
 
@@ -309,7 +311,12 @@ export class ImageIntake {
       remember(studyOwner, header.studyInstanceUid!, exam.id)
     }
 
-    const warning = studyDateWarning(header.studyDate, exam.registeredAt, now, imaging.displayTimezone)
+    const dateKey = header.studyDate ?? ''
+    let warning = batch?.dateWarnings.get(dateKey)
+    if (warning === undefined) {
+      warning = studyDateWarning(header.studyDate, exam.registeredAt, now, imaging.displayTimezone)
+      batch?.dateWarnings.set(dateKey, warning)
+    }
     if (batch) {
       // Orthanc's id is a hash of the UIDs: an instance it holds is known before a byte is sent.
       const instanceId = orthancInstanceIdOf(header.patientId, header.studyInstanceUid!, header.seriesInstanceUid!, header.sopInstanceUid!)
