@@ -48,7 +48,14 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
   const files: FileResult[] = []
   const warnings = new Map<string, { code: string; message: string }>()
   let tooLarge = false
-  const t = (key: string, data: Record<string, any> = {}) => ctx.i18n.t(key, data)
+  // A batch of hundreds of files has a handful of distinct messages: each is formatted once.
+  const messages = new Map<string, string>()
+  const t = (key: string, data: Record<string, any> = {}) => {
+    const cacheKey = `${key}|${JSON.stringify(data)}`
+    let message = messages.get(cacheKey)
+    if (message === undefined) messages.set(cacheKey, (message = ctx.i18n.t(key, data)))
+    return message
+  }
   const describe = (file: string, outcome: InstanceOutcome): FileResult => {
     if (outcome.status !== 'rejected' && outcome.warning) {
       warnings.set(outcome.warning.code, { code: outcome.warning.code, message: t(`intake.upload.warnings.${outcome.warning.code}`, outcome.warning) })
