@@ -170,7 +170,44 @@ async function chooseDatabase(env) {
 
 /* ----------------------------------------------------------------- Orthanc */
 
-async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
+/**
+ * Orthanc's index: PostgreSQL when one answers (ORTHANC_INDEX=auto, the default) or when asked
+ * (ORTHANC_INDEX=postgresql, then it must answer), else SQLite (ORTHANC_INDEX=sqlite forces it).
+ * One database per checkout, named from DB_DATABASE (orthanc_<db>, the suite's orthanc_<db>_test),
+ * so parallel checkouts never share an index.
+ */
+function chooseOrthancIndex(env, { probePostgres, postgresDatabaseName, POSTGRESQL_INDEX_PLUGIN }) {
+  const wanted = (env.ORTHANC_INDEX || 'auto').toLowerCase()
+  if (wanted === 'sqlite') {
+    say('Orthanc index: SQLite (ORTHANC_INDEX=sqlite)')
+    return null
+  }
+  const target = {
+    host: env.ORTHANC_PG_HOST || '127.0.0.1',
+    port: Number(env.ORTHANC_PG_PORT || 5432),
+    user: env.ORTHANC_PG_USER || 'postgres',
+    password: env.ORTHANC_PG_PASSWORD || '',
+    database: postgresDatabaseName(env.ORTHANC_PG_DATABASE || `orthanc_${env.DB_DATABASE}`),
+  }
+  if (!existsSync(POSTGRESQL_INDEX_PLUGIN)) {
+    if (wanted === 'postgresql') aptInstall([['orthanc-postgresql', POSTGRESQL_INDEX_PLUGIN]], "Orthanc's PostgreSQL index (ORTHANC_INDEX=postgresql)")
+    else {
+      warn('Orthanc index: SQLite (the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql)')
+      return null
+    }
+  }
+  const probe = probePostgres(target)
+  if (!probe.ok) {
+    if (wanted === 'postgresql') fail(`ORTHANC_INDEX=postgresql but PostgreSQL at ${target.host}:${target.port} does not answer: ${probe.error}`)
+    warn(`Orthanc index: SQLite — PostgreSQL at ${target.host}:${target.port} is not reachable (${probe.error}); fine for trying the app, not for a county's archive.`)
+    return null
+  }
+  say(`Orthanc index: PostgreSQL ${probe.version} at ${target.host}:${target.port}, database "${target.database}"`)
+  return target
+}
+
+async function ensureOrthanc(env, orthanc) {
+  const { OrthancProcess, probeOrthanc } = orthanc
   const credentials = { url: env.ORTHANC_URL, username: env.ORTHANC_USERNAME, password: env.ORTHANC_PASSWORD }
   const probe = await probeOrthanc(credentials)
   if (probe?.status === 200 && mode === 'start') {
@@ -193,7 +230,9 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
     'the DICOM store'
   )
   const url = new URL(env.ORTHANC_URL)
+  const postgres = chooseOrthancIndex(env, orthanc)
   const node = new OrthancProcess({
+    postgres,
     name: mode === 'test' ? `test-${url.port}` : url.port && url.port !== '8042' ? `centre-${url.port}` : 'centre',
     httpPort: Number(url.port || 8042),
     dicomPort: Number(env.ORTHANC_DICOM_PORT || 4242),
@@ -203,7 +242,7 @@ async function ensureOrthanc(env, { OrthancProcess, probeOrthanc }) {
     stableAge: mode === 'test' ? 2 : Number(env.ORTHANC_STABLE_AGE || 10),
     fresh: mode === 'test' || fresh,
   })
-  say(`starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, data in ${node.home})…`)
+  say(`starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, files in ${node.home}, index ${node.index})…`)
   await node.start()
   return node
 }

@@ -40,4 +40,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
   AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
+  /** Several app nodes: socket.io's Redis adapter carries pushes between them (e.g. redis://127.0.0.1:6379). */
+  REDIS_URL: Env.schema.string.optional(),
+  /** Prefix of the adapter's channels; default imaging:<DB_DATABASE> (deployments sharing one Redis stay apart). */
+  REDIS_PREFIX: Env.schema.string.optional(),
 })

@@ -183,7 +183,23 @@ export class OrthancKeepAliveAgent extends http.Agent {
     socket.setKeepAlive(true, 1000)
     socket.unref()
     socket.setTimeout(OrthancKeepAliveAgent.IDLE_MS)
+    ;(socket as any).idleSince = Date.now()
     return true
+  }
+
+  /**
+   * The idle timer above fires late when the event loop is busy (two loaded cores): a socket
+   * idle past Orthanc's second could then be reused and the request fail with EPIPE. Before a
+   * request takes a free socket, those idle too long by the wall clock are closed.
+   */
+  addRequest(request: http.ClientRequest, options: any) {
+    const name = (this as any).getName(options)
+    const free: import('node:net').Socket[] | undefined = (this as any).freeSockets[name]
+    const now = Date.now()
+    for (const socket of free ?? []) {
+      if (now - ((socket as any).idleSince ?? now) > OrthancKeepAliveAgent.IDLE_MS) socket.destroy()
+    }
+    return (http.Agent.prototype as any).addRequest.call(this, request, options)
   }
 }
 
@@ -285,14 +301,82 @@ export class OrthancClient {
    * Stores one DICOM instance (POST /instances), streaming the body.
    * Idempotent by SOP Instance UID: a second copy answers AlreadyStored.
    */
-  storeInstance(body: Readable | Buffer, options: { contentLength?: number; timeoutMs?: number } = {}) {
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/dicom' }
-    if (options.contentLength !== undefined) headers['Content-Length'] = options.contentLength
-    return this.call<StoredInstance>(
-      // maxRedirects 0: Orthanc never redirects, and axios's redirect wrapper would keep a copy of the body.
-      this.http.post('/instances', body, { headers, timeout: options.timeoutMs ?? this.deadlines.storeIdleMs, maxRedirects: 0 }),
-      'POST /instances'
-    )
+  storeInstance(body: Readable | Buffer, options: { contentLength?: number; timeoutMs?: number } = {}): Promise<StoredInstance> {
+    // Plain node:http on the keep-alive agent, not axios: on the upload path (one call per file) axios's
+    // config merging and adapter cost more CPU than the rest of the request. The body's chunks go out
+    // corked, so the chunks that arrived together leave in one writev.
+    const url = new URL(`${this.connection.url.replace(/\/$/, '')}/instances`)
+    const length = Buffer.isBuffer(body) ? body.length : options.contentLength
+    const idle = options.timeoutMs ?? this.deadlines.storeIdleMs
+    const what = 'POST /instances'
+    return new Promise((resolve, reject) => {
+      let settled = false
+      const fail = (error: OrthancError) => {
+        if (settled) return
+        settled = true
+        reject(error)
+      }
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port || 80,
+          path: url.pathname,
+          method: 'POST',
+          agent: this.http.defaults.httpAgent,
+          auth: `${this.connection.username}:${this.connection.password}`,
+          headers: { 'Content-Type': 'application/dicom', ...(length !== undefined ? { 'Content-Length': length } : {}) },
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          response.on('data', (chunk) => chunks.push(chunk))
+          response.on('error', (error) => fail(new OrthancError(`Orthanc unreachable (${what}): ${error.message}`, null)))
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            let data: any = text
+            try {
+              data = JSON.parse(text)
+            } catch {}
+            const status = response.statusCode ?? 0
+            if (status >= 200 && status < 300) {
+              settled = true
+              resolve(data as StoredInstance)
+            } else {
+              const detail = data && typeof data === 'object' ? data.Details || data.Message : undefined
+              fail(new OrthancError(`Orthanc ${what} failed with ${status}`, status, detail))
+            }
+          })
+        }
+      )
+      request.setTimeout(idle, () => {
+        request.destroy()
+        fail(new OrthancError(`Orthanc unreachable (${what}): timeout of ${idle} ms`, null, undefined, true))
+      })
+      request.on('error', (error: any) => {
+        const timedOut = ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(String(error.code))
+        fail(new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null, undefined, timedOut))
+      })
+      if (Buffer.isBuffer(body)) {
+        request.end(body)
+        return
+      }
+      body.on('error', (error) => {
+        request.destroy(error)
+        fail(new OrthancError(`Orthanc unreachable (${what}): the body failed: ${error.message}`, null))
+      })
+      body.on('readable', () => {
+        let chunk: Buffer | null
+        let wrote = false
+        let full = false
+        request.cork()
+        while (!full && (chunk = body.read()) !== null) {
+          wrote = true
+          full = !request.write(chunk)
+        }
+        process.nextTick(() => request.uncork())
+        if (full && wrote) request.once('drain', () => body.emit('readable'))
+      })
+      body.on('end', () => request.end())
+    })
   }
 
   /* ------------------------------------------------------------ changes */

@@ -3,6 +3,7 @@
 | engines (Orthanc, Redis) register theirs where they are wired in, so the
 | platform names none of them.
 */
+/** 'down' answers /health with 503 (take the node out); 'degraded' answers 200 and says what is missing. */
 export type HealthCheck = () => Promise<'ok' | 'down' | 'degraded'>
 
 class HealthChecks {

@@ -9,6 +9,8 @@ import { Clock } from '#app/platform/clock'
 import { accountRefusal } from '#app/access/services/account_rules'
 import { readsForAlliance } from '#app/access/visibility'
 import { audit } from '#app/platform/audit/audit_log'
+import env from '#start/env'
+import { attachRedisAdapter, type RedisLink } from './redis_adapter.js'
 
 /*
 | Live pushes over socket.io, on the AdonisJS HTTP server. A socket proves who
@@ -17,7 +19,9 @@ import { audit } from '#app/platform/audit/audit_log'
 | user, institution and role. Delivery here is at most once: anything that
 | must not be lost is stored first and re-sent on connect by its capability.
 |
-| Several app nodes: plug the socket.io Redis adapter in attach() (io.adapter).
+| Several app nodes: with REDIS_URL set, attach() plugs in socket.io's Redis
+| adapter (./redis_adapter.ts), so a push from any node reaches every node's sockets.
+| Tickets are signed with APP_KEY, so a socket may connect to any node.
 */
 
 const TICKET_PURPOSE = 'socket-ticket'
@@ -44,6 +48,7 @@ type ConnectionHandler = (socket: Socket, user: User) => void | Promise<void>
 
 class Realtime {
   io: Server | null = null
+  redis: RedisLink | null = null
   #connectionHandlers: ConnectionHandler[] = []
 
   /** Capabilities add their own events (e.g. critical values re-sent on connect). */
@@ -54,6 +59,8 @@ class Realtime {
   attach(httpServer: HttpServer) {
     if (this.io) return this.io
     const io = new Server(httpServer, { serveClient: true, transports: ['websocket', 'polling'] })
+    const redisUrl = env.get('REDIS_URL')
+    if (redisUrl) this.redis = attachRedisAdapter(io, redisUrl, env.get('REDIS_PREFIX') || `imaging:${env.get('DB_DATABASE')}`)
     io.use(async (socket, next) => {
       try {
         const ticket = socket.handshake.auth?.ticket
@@ -149,6 +156,8 @@ class Realtime {
     io.disconnectSockets(true)
     // io.close() would also close the HTTP server, which AdonisJS closes itself.
     io.engine.close()
+    await this.redis?.close()
+    this.redis = null
   }
 }
 

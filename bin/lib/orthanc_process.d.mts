@@ -12,6 +12,18 @@ export function probeOrthanc(
   options: OrthancCredentials & { timeoutMs?: number }
 ): Promise<null | { status: number; system?: Record<string, any> }>
 
+export interface PostgresTarget {
+  host: string
+  port: number
+  user: string
+  password?: string
+}
+export const POSTGRESQL_INDEX_PLUGIN: string
+export function postgresDatabaseName(text: string): string
+export function probePostgres(target: PostgresTarget): { ok: boolean; version?: string; error?: string }
+export function preparePostgresDatabase(target: PostgresTarget, database: string, options?: { fresh?: boolean }): void
+export function postgresIndexConfig(target: PostgresTarget, database: string): Record<string, unknown>
+
 export interface OrthancProcessOptions {
   name: string
   httpPort: number
@@ -21,6 +33,8 @@ export interface OrthancProcessOptions {
   stableAge?: number
   fresh?: boolean
   overrides?: Record<string, unknown>
+  /** the index in this PostgreSQL database instead of SQLite */
+  postgres?: (PostgresTarget & { database: string }) | null
 }
 
 export class OrthancProcess {
@@ -28,6 +42,8 @@ export class OrthancProcess {
   options: Required<OrthancProcessOptions>
   home: string
   readonly url: string
+  /** "PostgreSQL <database> at host:port" or "SQLite" */
+  readonly index: string
   readonly credentials: OrthancCredentials
   writeConfig(): string
   start(options?: { timeoutMs?: number }): Promise<this>

@@ -6,7 +6,7 @@
 | Plain JavaScript with no dependencies: it runs before `npm ci` has finished
 | on a fresh machine.
 */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,6 +47,70 @@ export function probeOrthanc({ url, username, password, timeoutMs = 1500 }) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+export const POSTGRESQL_INDEX_PLUGIN = '/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so'
+
+/** A PostgreSQL database name from any text (e.g. "orthanc_" + DB_DATABASE): lower case, [a-z0-9_], ≤ 63 bytes. */
+export function postgresDatabaseName(text) {
+  return text.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63)
+}
+
+function psql(target, database, sql) {
+  return spawnSync('psql', ['-h', target.host, '-p', String(target.port), '-U', target.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atqc', sql], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: target.password ?? '', PGCONNECT_TIMEOUT: '2' },
+  })
+}
+
+/**
+ * Is a PostgreSQL server answering with these credentials (psql, so no npm dependency)?
+ * @returns {{ ok: boolean, version?: string, error?: string }}
+ */
+export function probePostgres(target) {
+  const result = psql(target, 'postgres', 'SHOW server_version')
+  if (result.error) return { ok: false, error: result.error.code === 'ENOENT' ? 'psql is not installed (apt-get install -y postgresql-client)' : result.error.message }
+  if (result.status !== 0) return { ok: false, error: (result.stderr || '').trim().split('\n')[0] }
+  return { ok: true, version: result.stdout.trim() }
+}
+
+/** Creates the index database if missing; `fresh` drops it first (closing what is still connected). */
+export function preparePostgresDatabase(target, database, { fresh = false } = {}) {
+  if (!/^[a-z0-9_]+$/.test(database)) throw new Error(`unsafe PostgreSQL database name: ${database}`)
+  if (fresh) {
+    const dropped = psql(target, 'postgres', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+    if (dropped.status !== 0) throw new Error(`dropping PostgreSQL database ${database} failed: ${dropped.stderr}`)
+  }
+  const exists = psql(target, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`)
+  if (exists.status !== 0) throw new Error(`PostgreSQL at ${target.host}:${target.port}: ${exists.stderr}`)
+  if (exists.stdout.trim() !== '1') {
+    const created = psql(target, 'postgres', `CREATE DATABASE ${database} ENCODING 'UTF8' TEMPLATE template0`)
+    if (created.status !== 0 && !/already exists/.test(created.stderr)) throw new Error(`creating PostgreSQL database ${database} failed: ${created.stderr}`)
+  }
+}
+
+/**
+ * The index settings (docs/deployment.md says why each):
+ * - IndexConnectionsCount 5: the HTTP threads store in parallel instead of queueing on one connection
+ *   (plugin ≥ 4.0 runs several index transactions at once); 5 is what the Orthanc book suggests to start with.
+ * - Lock true: one Orthanc per index database (as SQLite's file lock does); a second process sharing it
+ *   must be configured for it on purpose.
+ * - MaximumConnectionRetries / ConnectionRetryInterval: a restarting PostgreSQL is waited for, not fatal.
+ */
+export function postgresIndexConfig(target, database) {
+  return {
+    EnableIndex: true,
+    EnableStorage: false,
+    Host: target.host,
+    Port: Number(target.port),
+    Database: database,
+    Username: target.user,
+    Password: target.password ?? '',
+    Lock: true,
+    IndexConnectionsCount: 5,
+    MaximumConnectionRetries: 10,
+    ConnectionRetryInterval: 5,
+  }
+}
+
 /**
  * A local Orthanc node.
  * @param {object} options
@@ -58,12 +122,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
  * @param {number} [options.stableAge] seconds before a study is "stable"
  * @param {boolean} [options.fresh]   wipe the node's storage before starting
  * @param {object} [options.overrides] extra configuration keys
+ * @param {{host: string, port: number, user: string, password?: string, database: string}} [options.postgres]
+ *   keep the index in this PostgreSQL database (Orthanc's PostgreSQL plugin) instead of SQLite;
+ *   `fresh` then empties that database too
  */
 export class OrthancProcess {
   constructor(options) {
-    this.options = { aet: 'IMAGING_CENTRE', stableAge: 10, fresh: false, overrides: {}, ...options }
+    this.options = { aet: 'IMAGING_CENTRE', stableAge: 10, fresh: false, overrides: {}, postgres: null, ...options }
     this.home = join(ROOT, 'tmp/orthanc', this.options.name)
     this.child = null
+  }
+
+  /** "PostgreSQL <database>" or "SQLite" */
+  get index() {
+    return this.options.postgres ? `PostgreSQL ${this.options.postgres.database} at ${this.options.postgres.host}:${this.options.postgres.port}` : 'SQLite'
   }
 
   get url() {
@@ -91,6 +163,10 @@ export class OrthancProcess {
       RegisteredUsers: { 'imaging-app': this.options.password },
       ...this.options.overrides,
     })
+    if (this.options.postgres) {
+      config.Plugins = [...(config.Plugins ?? []), POSTGRESQL_INDEX_PLUGIN]
+      config.PostgreSQL = postgresIndexConfig(this.options.postgres, this.options.postgres.database)
+    }
     // Only plugin files that are installed (orthanc-gdcm may be missing on a machine without root).
     const plugins = config.Plugins ?? []
     config.Plugins = plugins.filter((file) => existsSync(file))
@@ -110,6 +186,10 @@ export class OrthancProcess {
     const already = await probeOrthanc(this.credentials)
     if (already?.status === 200) {
       throw new Error(`port ${this.options.httpPort} already answers as Orthanc "${already.system.Name}"`)
+    }
+    if (this.options.postgres) {
+      if (!existsSync(POSTGRESQL_INDEX_PLUGIN)) throw new Error('the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql')
+      preparePostgresDatabase(this.options.postgres, this.options.postgres.database, { fresh: this.options.fresh })
     }
     const configFile = this.writeConfig()
     const log = openSync(join(this.home, 'logs', 'stdout.log'), 'a')

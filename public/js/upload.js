@@ -1,5 +1,7 @@
-// Uploads the files or folder a clinic user picks, one request per file, a few at a time,
-// with a progress bar per file and overall, then a summary of what was stored and refused.
+// Uploads the files or folder a clinic user picks in batches (several files per multipart request,
+// a few requests at a time: the server checks the exam once per batch, skips what Orthanc already
+// holds and links the batch at once), with a progress bar per file and overall, then a summary of
+// what was stored and refused. A batch that failed is sent again; what it stored is not stored twice.
 (function () {
   var root = document.getElementById('uploader')
   if (!root) return
@@ -8,6 +10,9 @@
   var maxBytes = Number(root.dataset.maxBytes)
   var t = JSON.parse(root.dataset.messages)
   var CONCURRENCY = 3
+  // At most this many files or bytes per request; fewer while the queue is short, so every request slot is used.
+  var BATCH_FILES = 16
+  var BATCH_BYTES = 32 * 1024 * 1024
   // The store unavailable (503) or the network gone: the file is tried again by itself, later and later.
   var RETRY_DELAYS_MS = [5000, 15000, 30000, 60000]
 
@@ -67,47 +72,94 @@
     overallText.textContent = fmt(t.overall, { done: done, total: jobs.length, percent: percent })
   }
 
+  function nextBatch() {
+    var size = Math.max(1, Math.min(BATCH_FILES, Math.ceil(queue.length / CONCURRENCY)))
+    var batch = [queue.shift()]
+    var bytes = batch[0].file.size
+    while (batch.length < size && queue.length && bytes + queue[0].file.size <= BATCH_BYTES && queue[0].file.size <= maxBytes) {
+      bytes += queue[0].file.size
+      batch.push(queue.shift())
+    }
+    return batch
+  }
+
   function pump() {
-    while (running < CONCURRENCY && queue.length) send(queue.shift())
+    while (running < CONCURRENCY && queue.length) {
+      var job = queue[0]
+      if (job.file.size > maxBytes) {
+        queue.shift()
+        running++
+        complete(job, { status: 'rejected', message: t.tooLarge }, false)
+        continue
+      }
+      send(nextBatch())
+    }
     var waiting = jobs.some(function (job) { return job.waiting })
     if (running === 0 && queue.length === 0 && !waiting) finish()
   }
 
-  function send(job) {
+  function send(batch) {
     running++
-    job.state = 'sending'
-    job.loaded = 0
-    if (job.file.size > maxBytes) {
-      return complete(job, { status: 'rejected', message: t.tooLarge }, false)
-    }
+    var form = new FormData()
+    var offsets = []
+    var total = 0
+    batch.forEach(function (job) {
+      job.state = 'sending'
+      job.loaded = 0
+      offsets.push(total)
+      total += job.file.size
+      form.append('files', job.file, job.name)
+    })
     var xhr = new XMLHttpRequest()
     xhr.open('POST', url)
-    xhr.setRequestHeader('Content-Type', 'application/dicom')
     xhr.setRequestHeader('Accept', 'application/json')
     xhr.setRequestHeader('X-CSRF-TOKEN', csrf)
-    xhr.setRequestHeader('X-File-Name', encodeURIComponent(job.name))
     xhr.upload.onprogress = function (event) {
       if (!event.lengthComputable) return
-      job.loaded = event.loaded
-      setRow(job, Math.round((event.loaded / event.total) * 100), t.sending)
+      // The body's bytes go out file after file: each file's share of what was sent.
+      var sent = (event.loaded / event.total) * total
+      batch.forEach(function (job, i) {
+        job.loaded = Math.max(0, Math.min(job.file.size, sent - offsets[i]))
+        setRow(job, job.file.size ? Math.round((job.loaded / job.file.size) * 100) : 100, t.sending)
+      })
       updateOverall()
     }
     xhr.onload = function () {
       var body = null
       try { body = JSON.parse(xhr.responseText) } catch (e) {}
       if (body && body.exam) showArrival(body.exam, body.warnings || [])
-      if (body && body.files && body.files[0]) return complete(job, body.files[0], body.files[0].reason === 'store_failed' || xhr.status === 503)
-      var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
-      complete(job, { status: 'failed', message: message }, xhr.status >= 500 || xhr.status === 0)
+      running--
+      if (body && body.files) {
+        // The answer lists the files in the order they were sent.
+        batch.forEach(function (job, i) {
+          var result = body.files[i]
+          if (result) settle(job, result, result.reason === 'store_failed' || xhr.status === 503)
+          else settle(job, { status: 'failed', message: t.serverError + ' (' + xhr.status + ')' }, true)
+        })
+      } else {
+        var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
+        batch.forEach(function (job) { settle(job, { status: 'failed', message: message }, xhr.status >= 500 || xhr.status === 0) })
+      }
+      updateOverall()
+      pump()
     }
     xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
-      complete(job, { status: 'failed', message: t.network }, true)
+      running--
+      batch.forEach(function (job) { settle(job, { status: 'failed', message: t.network }, true) })
+      updateOverall()
+      pump()
     }
-    xhr.send(job.file)
+    xhr.send(form)
   }
 
   function complete(job, result, retryable) {
     running--
+    settle(job, result, retryable)
+    updateOverall()
+    pump()
+  }
+
+  function settle(job, result, retryable) {
     job.result = result
     job.retryable = retryable
     job.state = result.status === 'stored' || result.status === 'already_stored' ? 'done' : 'failed'
@@ -128,8 +180,6 @@
         }, RETRY_DELAYS_MS[job.retries - 1])
       }
     }
-    updateOverall()
-    pump()
   }
 
   /** The exam's arrival line, time and date warnings, right after each file (no reload needed). */

@@ -7,7 +7,7 @@ import ExamStudy from '#models/exam_study'
 import ExamModel from '#models/exam'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
-import { ImageIntake, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
+import { ImageIntake, UploadBatch, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
 import { studyDateWarning } from '#app/intake/services/intake_rules'
 import { examTarget } from '#app/access/exam_access'
 import { mayUploadTo } from '#app/intake/intake_access'
@@ -35,10 +35,12 @@ export interface UploadSummary {
 }
 
 /**
- * Receives the files of one request: a single raw `application/dicom` body
- * (what the browser's uploader and integrations send, one request per file) or
- * a multipart form of many files (the no-JavaScript form). Files stream through
- * ImageIntake one by one; the summary says what was stored and what was refused and why.
+ * Receives the files of one request: a multipart form of many files (the
+ * batch the browser's uploader and integrations send, and the no-JavaScript
+ * form) or a single raw `application/dicom` body (one file). Files stream
+ * through ImageIntake one by one; a multipart request is one UploadBatch
+ * (what Orthanc holds is skipped, the links are written once at the end).
+ * The summary says what was stored and what was refused and why.
  * A file over the size limit ends the request at once (413): the rest of the body is not read.
  */
 export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake: ImageIntake): Promise<UploadSummary> {
@@ -46,7 +48,14 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
   const files: FileResult[] = []
   const warnings = new Map<string, { code: string; message: string }>()
   let tooLarge = false
-  const t = (key: string, data: Record<string, any> = {}) => ctx.i18n.t(key, data)
+  // A batch of hundreds of files has a handful of distinct messages: each is formatted once.
+  const messages = new Map<string, string>()
+  const t = (key: string, data: Record<string, any> = {}) => {
+    const cacheKey = `${key}|${JSON.stringify(data)}`
+    let message = messages.get(cacheKey)
+    if (message === undefined) messages.set(cacheKey, (message = ctx.i18n.t(key, data)))
+    return message
+  }
   const describe = (file: string, outcome: InstanceOutcome): FileResult => {
     if (outcome.status !== 'rejected' && outcome.warning) {
       warnings.set(outcome.warning.code, { code: outcome.warning.code, message: t(`intake.upload.warnings.${outcome.warning.code}`, outcome.warning) })
@@ -69,15 +78,20 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
     const stopped = new Promise<void>((resolve) => (stop = resolve))
     // A part's handler may still wait for Orthanc while the parser reads the next part.
     const inFlight = new Set<Promise<void>>()
+    const batch = new UploadBatch()
     ctx.request.multipart.onFile('*', {}, async (part) => {
       const name = part.filename || 'file'
       if (tooLarge) return drainPart(part)
+      // The answer lists the files in the order they were sent, whichever finishes first.
+      const slot = files.length
+      files.push(null as unknown as FileResult)
       const handled = (async () => {
         try {
-          files.push(describe(name, await intake.receive(exam, part, identity)))
+          files[slot] = describe(name, await intake.receive(exam, part, identity, undefined, batch))
         } catch (error) {
           if (!(error instanceof UploadTooLarge)) throw error
-          overLimit(name)
+          tooLarge = true
+          files[slot] = describe(name, { status: 'rejected', reason: 'too_large' })
           stop()
         }
       })()
@@ -90,9 +104,16 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
     })
     const processed = ctx.request.multipart.process({ limit: Number.MAX_SAFE_INTEGER })
     processed.catch(() => {})
-    await Promise.race([processed, stopped])
-    // Files whose bytes all arrived finish storing before the answer; the rest of the body is never read.
-    await Promise.allSettled([...inFlight])
+    try {
+      await Promise.race([processed, stopped])
+    } finally {
+      // Files whose bytes all arrived finish storing before the answer; the rest of the body is never read.
+      await Promise.allSettled([...inFlight])
+      // What was stored is linked before anything is answered "stored" (also when the request failed).
+      await intake.finishBatch(exam, batch)
+    }
+    // A part whose handler failed (not a refusal: e.g. the database) leaves no answer of its own.
+    for (let i = 0; i < files.length; i++) if (!files[i]) files[i] = describe('file', { status: 'rejected', reason: 'store_failed' })
   } else {
     const rawName = ctx.request.header('x-file-name') || 'file'
     let name = rawName

@@ -8,7 +8,8 @@ import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { OrthancClient, OrthancError } from '#app/orthanc/orthanc_client'
 import { parseDicomHeader, DicomStructure, type DicomHeader } from '#app/intake/dicom/dicom_header'
-import { claimStudy, linkStoredInstance, orthancStudyIdOf, StudyOfAnotherExam, UidTooLong } from './study_links.js'
+import { claimStudy, countsOf, linkStoredInstance, linkUploadedStudy, orthancInstanceIdOf, orthancStudyIdOf, StudyOfAnotherExam, UidTooLong, type StudyIdentity } from './study_links.js'
+import { heldSeriesIds } from './dicom_arrivals.js'
 import { intakeRefusal, studyDateWarning, type ExamFacts, type IntakeFacts } from './intake_rules.js'
 
 /*
@@ -216,6 +217,25 @@ function drain(stream: Readable) {
   if (!stream.readableEnded) stream.resume()
 }
 
+/**
+ * The files of one multipart request, handled as one batch: the exam, token
+ * and audit are paid once per request (by the controller), and here what
+ * Orthanc already holds of a study is read once, so an instance it holds is
+ * answered "already stored" without sending its bytes again (a re-run of an
+ * interrupted batch stores nothing twice), and the instances stored are
+ * linked to the exam at the end, in one transaction per study
+ * (`ImageIntake.finishBatch`), instead of one per file.
+ */
+export class UploadBatch {
+  /** Orthanc instance ids held per Orthanc study, read once per batch */
+  readonly held = new Map<string, Promise<Set<string>>>()
+  /** the studies this batch sent to or found in Orthanc, linked at the end */
+  readonly studies = new Map<string, StudyIdentity>()
+  /** the date warning per Study Date (one date parse per batch, not per file) */
+  readonly dateWarnings = new Map<string, DateWarning | null>()
+  finished = false
+}
+
 @inject()
 export class ImageIntake {
   constructor(
@@ -245,7 +265,7 @@ export class ImageIntake {
    * @param declaredSize the Content-Length when the client sent one
    * @throws UploadTooLarge when the file passes the size limit (the request answers 413 at once)
    */
-  async receive(exam: Exam, source: Readable, identity: ExamIdentity, declaredSize?: number): Promise<InstanceOutcome> {
+  async receive(exam: Exam, source: Readable, identity: ExamIdentity, declaredSize?: number, batch?: UploadBatch): Promise<InstanceOutcome> {
     const limit = imaging.upload.maxFileBytes
     if (declaredSize !== undefined && declaredSize > limit) throw new UploadTooLarge(limit)
 
@@ -291,6 +311,22 @@ export class ImageIntake {
       remember(studyOwner, header.studyInstanceUid!, exam.id)
     }
 
+    const dateKey = header.studyDate ?? ''
+    let warning = batch?.dateWarnings.get(dateKey)
+    if (warning === undefined) {
+      warning = studyDateWarning(header.studyDate, exam.registeredAt, now, imaging.displayTimezone)
+      batch?.dateWarnings.set(dateKey, warning)
+    }
+    if (batch) {
+      // Orthanc's id is a hash of the UIDs: an instance it holds is known before a byte is sent.
+      const instanceId = orthancInstanceIdOf(header.patientId, header.studyInstanceUid!, header.seriesInstanceUid!, header.sopInstanceUid!)
+      if ((await this.heldInstances(batch, study.orthancStudyId)).has(instanceId)) {
+        drain(source)
+        batch.studies.set(study.orthancStudyId, study)
+        return { status: 'already_stored', sopInstanceUid: header.sopInstanceUid!, orthancInstanceId: instanceId, warning }
+      }
+    }
+
     let stored
     const failure: { error: Error | null } = { error: null }
     try {
@@ -307,6 +343,11 @@ export class ImageIntake {
       return { status: 'rejected', reason: 'store_failed' }
     }
 
+    if (batch) {
+      // Linked with the rest of the batch (finishBatch), before the answer goes out.
+      batch.studies.set(stored.ParentStudy, { ...study, orthancStudyId: stored.ParentStudy })
+      return { status: stored.Status === 'Success' ? 'stored' : 'already_stored', sopInstanceUid: header.sopInstanceUid!, orthancInstanceId: stored.ID, warning }
+    }
     try {
       await linkStoredInstance(exam, { ...study, orthancStudyId: stored.ParentStudy }, { newInstance: stored.Status === 'Success', orthancSeriesId: stored.ParentSeries }, this.clock.now())
     } catch (error) {
@@ -317,7 +358,37 @@ export class ImageIntake {
       status: stored.Status === 'Success' ? 'stored' : 'already_stored',
       sopInstanceUid: header.sopInstanceUid!,
       orthancInstanceId: stored.ID,
-      warning: studyDateWarning(header.studyDate, exam.registeredAt, now, imaging.displayTimezone),
+      warning,
+    }
+  }
+
+  /** The instance ids Orthanc holds of a study (none when it has not got the study), once per batch. */
+  protected heldInstances(batch: UploadBatch, orthancStudyId: string) {
+    let held = batch.held.get(orthancStudyId)
+    if (!held) {
+      // Not there (404) or not readable: nothing is skipped, every file is sent (Orthanc answers AlreadyStored).
+      held = this.orthanc.studySeries(orthancStudyId).then(
+        (series) => new Set(series.flatMap((s) => s.Instances)),
+        () => new Set<string>()
+      )
+      batch.held.set(orthancStudyId, held)
+    }
+    return held
+  }
+
+  /**
+   * Links what a batch stored: for each study, what Orthanc holds of it now
+   * (one read), written in one transaction. Counts only grow here, so batches
+   * of one study finishing in any order leave the largest, i.e. Orthanc's, count;
+   * instances a crashed earlier attempt stored but never linked are counted too.
+   */
+  async finishBatch(exam: Exam, batch: UploadBatch) {
+    if (batch.finished) return
+    batch.finished = true
+    for (const study of batch.studies.values()) {
+      const series = await this.orthanc.studySeries(study.orthancStudyId)
+      const heldApart = await heldSeriesIds([study.orthancStudyId])
+      await linkUploadedStudy(exam, study, countsOf(series, (s) => !heldApart.has(s.ID)), this.clock.now())
     }
   }
 }

@@ -57,6 +57,12 @@ export function orthancStudyIdOf(patientId: string | null, studyInstanceUid: str
   return hex.match(/.{8}/g)!.join('-')
 }
 
+/** Orthanc's id of an instance: SHA-1 of "PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID". */
+export function orthancInstanceIdOf(patientId: string | null, studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string) {
+  const hex = createHash('sha1').update(`${patientId ?? ''}|${studyInstanceUid}|${seriesInstanceUid}|${sopInstanceUid}`).digest('hex')
+  return hex.match(/.{8}/g)!.join('-')
+}
+
 /** InnoDB may pick a statement as a deadlock victim under concurrent uploads; it is safe to run again. */
 export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -216,6 +222,45 @@ export async function linkWholeStudy(
       await writeCounts(trx, exam.id, studyRowId, counts, now)
       if (alsoInTransaction) await alsoInTransaction(trx)
       return counts.instances > 0 ? markImagesReceived(trx, exam.id, now) : false
+    })
+  )
+  announce(exam, firstImages)
+  return { firstImages }
+}
+
+/**
+ * Links what one upload batch found in Orthanc for a study (its series and
+ * counts as Orthanc holds them after the batch), in one transaction: one
+ * statement for all its series, one for the study, one for the exam, and the
+ * status and reading clock the first time. Counts are only ever raised here
+ * (never lowered), so concurrent batches of one study may commit in any
+ * order; a series or instance that went away is the reconciliation's to mend.
+ */
+export async function linkUploadedStudy(exam: Exam, study: StudyIdentity, counts: StudyCounts, now: DateTime) {
+  const firstImages = await retryOnDeadlock(() =>
+    db.transaction(async (trx) => {
+      const studyRowId = await claimStudy(exam.id, study, now, trx)
+      const mysql = trx.dialect.name !== 'better-sqlite3' && trx.dialect.name !== 'sqlite3'
+      if (counts.series.length) {
+        // The larger of the two, in one statement for every series of the study.
+        const larger = mysql ? 'GREATEST(instance_count, VALUES(instance_count))' : 'MAX(instance_count, excluded.instance_count)'
+        await trx
+          .knexQuery()
+          .table('exam_series')
+          .insert(counts.series.map((s) => ({ exam_study_id: studyRowId, orthanc_series_id: s.orthancSeriesId, instance_count: s.instances })))
+          .onConflict('orthanc_series_id')
+          .merge({ exam_study_id: studyRowId, instance_count: trx.knexRawQuery(larger) } as any)
+      }
+      const raise = (column: string, value: number) => trx.knexRawQuery(`CASE WHEN ${column} < ? THEN ? ELSE ${column} END`, [value, value])
+      await trx
+        .from('exam_studies')
+        .where('id', studyRowId)
+        .update({ instance_count: raise('instance_count', counts.instances), series_count: raise('series_count', counts.series.length), last_received_at: sql(now), updated_at: sql(now) })
+      await trx
+        .from('exams')
+        .where('id', exam.id)
+        .update({ instance_count: trx.knexRawQuery('(SELECT COALESCE(SUM(instance_count), 0) FROM exam_studies WHERE exam_id = ?)', [exam.id]), updated_at: sql(now) })
+      return counts.instances > 0 && exam.status === 'registered' ? markImagesReceived(trx, exam.id, now) : false
     })
   )
   announce(exam, firstImages)

@@ -13,8 +13,10 @@ healthChecks.register('database', async () => {
 export default class SystemController {
   async health({ response }: HttpContext) {
     const checks = await healthChecks.run()
-    const healthy = Object.values(checks).every((v) => v === 'ok')
-    return response.status(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', checks })
+    const values = Object.values(checks)
+    // 'degraded' (e.g. Redis lost: this node serves, alone) is said but keeps the node in the balancer; 'down' takes it out.
+    const down = values.includes('down')
+    return response.status(down ? 503 : 200).send({ status: values.every((v) => v === 'ok') ? 'ok' : 'degraded', checks })
   }
 
   async openapi({ response }: HttpContext) {

@@ -1,0 +1,79 @@
+import type { Server } from 'socket.io'
+import { createAdapter } from '@socket.io/redis-adapter'
+import { createClient } from 'redis'
+import logger from '@adonisjs/core/services/logger'
+import { healthChecks } from '#app/platform/health'
+
+/*
+| Several app nodes (issue 18): with REDIS_URL set, socket.io's Redis adapter
+| carries every push to the sockets of every node (a critical value raised on
+| node A reaches a clinic connected to node B). Without Redis a node is alone
+| and needs none.
+|
+| Redis lost: the node keeps serving pages and pushing to its own sockets;
+| /health says "redis": "degraded" (200: it stays in the balancer); the clients reconnect by themselves (redis@4's
+| reconnect strategy) and the adapter's subscriptions are restored on their
+| own. Pushes published while Redis was away wait in the client's offline
+| queue and go out when it is back; alerts are stored before they are pushed
+| and re-sent to every socket that (re)connects, so none is lost either way.
+*/
+
+export interface RedisLink {
+  /** both connections up */
+  readonly ready: boolean
+  close(): Promise<void>
+}
+
+const reconnectStrategy = (retries: number) => Math.min(200 * 2 ** Math.min(retries, 5), 5000)
+
+/**
+ * @param key the channels' prefix: the same on every node of one deployment, different between
+ *   deployments sharing a Redis (the default is derived from the database name, which the nodes share)
+ */
+export function attachRedisAdapter(io: Server, url: string, key: string): RedisLink {
+  const pub = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy } })
+  const sub = pub.duplicate()
+  let lost = false
+  const ready = () => pub.isReady && sub.isReady
+  for (const [name, client] of [
+    ['publish', pub],
+    ['subscribe', sub],
+  ] as const) {
+    // An 'error' without a listener would end the process; one line per outage, not one per retry.
+    client.on('error', (error: Error) => {
+      if (lost) return
+      lost = true
+      logger.error({ err: error, connection: name }, 'redis: connection lost; pushes reach only this node until it is back')
+    })
+    client.on('ready', () => {
+      if (lost && ready()) {
+        lost = false
+        logger.info('redis: connected again; pushes reach every node')
+      }
+    })
+    client.connect().catch((error: Error) => logger.error({ err: error, connection: name }, 'redis: could not connect (retrying)'))
+  }
+  // The adapter does not await its publishes: a command lost with its connection must not become an
+  // unhandled rejection (which would end the process and every socket on it).
+  const publisher = new Proxy(pub, {
+    get(target, property) {
+      if (property === 'publish') {
+        return (channel: string, message: string | Buffer) =>
+          target.publish(channel, message).catch((error: Error) => logger.warn({ err: error }, 'redis: a push to the other nodes was lost'))
+      }
+      const value = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  io.adapter(createAdapter(publisher, sub, { key }))
+  // Degraded, not down: the node still serves every page and its own sockets.
+  healthChecks.register('redis', async () => (ready() ? 'ok' : 'degraded'))
+  return {
+    get ready() {
+      return ready()
+    },
+    async close() {
+      await Promise.allSettled([pub.disconnect(), sub.disconnect()])
+    },
+  }
+}
