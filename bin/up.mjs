@@ -309,7 +309,12 @@ async function main() {
     env.ORTHANC_URL = `http://127.0.0.1:${httpPort}`
     env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3800)
     env.PORT = env.TEST_PORT || '3334'
+    // The test client (loginAs, CSRF, flash assertions) shares the in-process memory store with the server;
+    // the crawler's demo server runs on the database store.
     env.SESSION_DRIVER = 'memory'
+    // The suite logs in hundreds of times from one address; the login rate-limit tests set their own limits.
+    env.LOGIN_RATE_PER_IP ||= '100000'
+    env.LOGIN_RATE_PER_ACCOUNT ||= '100000'
     env.LOG_LEVEL = env.TEST_LOG_LEVEL || 'error'
     env.SCHEDULER_ENABLED = 'false'
   } else {

@@ -63,7 +63,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     DB_DATABASE: database,
     PORT: String(port),
     HOST: '127.0.0.1',
-    SESSION_DRIVER: 'cookie',
+    SESSION_DRIVER: 'database',
     SCHEDULER_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DEMO_SIZE: 'small',
