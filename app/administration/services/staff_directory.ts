@@ -23,6 +23,8 @@ const ROLE_INSTITUTIONS: Record<Role, InstitutionKind[]> = {
   radiologist: ['lead_hospital', 'upper_hospital'],
   qc_officer: ['lead_hospital'],
   admin: ['lead_hospital'],
+  security_admin: ['lead_hospital'],
+  audit_admin: ['lead_hospital'],
 }
 
 /** Rules for user accounts (C 8.5.4: least privilege; lock or remove surplus and expired accounts). */
