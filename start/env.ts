@@ -48,5 +48,10 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
   AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
+  /** Key of the audit log's hash chain; defaults to one derived from APP_KEY. Keep it out of the database. */
+  AUDIT_CHAIN_KEY: Env.schema.string.optional(),
+  /** The app's own least-privilege database account (bin/up.mjs creates it); DB_USER is the migration account. */
+  DB_APP_USER: Env.schema.string.optional(),
+  DB_APP_PASSWORD: Env.schema.string.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
 })
