@@ -62,28 +62,45 @@ export function rowHash(prev: string, day: string, seq: number, row: ChainFields
   return hmac(`${prev}\n${canonical}`)
 }
 
-/** Appends one line to its day's chain; the caller passes the row as it will be stored. */
+const isDeadlock = (error: any) => error?.errno === 1213 || error?.code === 'ER_LOCK_DEADLOCK' || error?.code === 'SQLITE_BUSY'
+
+/**
+ * Appends one line to its day's chain; the caller passes the row as it will be stored. The day's head row is
+ * locked first (a plain SELECT … FOR UPDATE: an INSERT IGNORE before it would take a shared lock that two
+ * writers then both try to upgrade). Only the first line of a day creates the head; two first lines at once
+ * may deadlock, and the loser simply tries again.
+ */
 export async function appendChained(row: ChainFields & { occurred_at: DateTime }) {
   const day = row.occurred_at.toUTC().toISODate()!
-  return db.transaction(async (trx) => {
-    await trx.insertQuery().table('audit_chain_heads').insert({ day, last_seq: 0, last_hash: genesis(day) }).knexQuery.onConflict('day').ignore()
-    const head = await trx.from('audit_chain_heads').where('day', day).forUpdate().firstOrFail()
-    const seq = Number(head.last_seq) + 1
-    const hash = rowHash(head.last_hash, day, seq, row)
-    const [id] = await trx
-      .insertQuery()
-      .table('audit_events')
-      .insert({
-        ...row,
-        occurred_at: row.occurred_at.toUTC().toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
-        chain_day: day,
-        chain_seq: seq,
-        prev_hash: head.last_hash,
-        row_hash: hash,
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        let head = await trx.from('audit_chain_heads').where('day', day).forUpdate().first()
+        if (!head) {
+          await trx.insertQuery().table('audit_chain_heads').insert({ day, last_seq: 0, last_hash: genesis(day) }).knexQuery.onConflict('day').ignore()
+          head = await trx.from('audit_chain_heads').where('day', day).forUpdate().firstOrFail()
+        }
+        const seq = Number(head.last_seq) + 1
+        const hash = rowHash(head.last_hash, day, seq, row)
+        const [id] = await trx
+          .insertQuery()
+          .table('audit_events')
+          .insert({
+            ...row,
+            occurred_at: row.occurred_at.toUTC().toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
+            chain_day: day,
+            chain_seq: seq,
+            prev_hash: head.last_hash,
+            row_hash: hash,
+          })
+        await trx.from('audit_chain_heads').where('day', day).update({ last_seq: seq, last_hash: hash })
+        return Number(id)
       })
-    await trx.from('audit_chain_heads').where('day', day).update({ last_seq: seq, last_hash: hash })
-    return Number(id)
-  })
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= 8) throw error
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt))
+    }
+  }
 }
 
 export interface ChainProblem {
