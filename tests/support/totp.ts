@@ -26,9 +26,19 @@ export async function freshCode(secret: string, key = secret) {
   return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: wanted * 30_000 + 1000 })
 }
 
-/** Administrators answer the one-time code page (the demo's secrets are known: database/demo/logins.json). */
+/**
+ * Administrators answer the one-time code page (the demo's secrets are known: database/demo/logins.json);
+ * an administrator without a second factor yet sets one up as a person would (reads the key off the page,
+ * enters a code, passes the recovery codes).
+ */
 export async function secondFactor(page: Page, username: string, secret = demoTotpSecret(username)) {
-  if (new URL(page.url()).pathname !== '/login/second-factor' || !secret) return
-  await page.fill('input[name=code]', await freshCode(secret, username))
+  if (new URL(page.url()).pathname !== '/login/second-factor') return
+  const shown = await page.locator('[data-totp-secret]').first().textContent({ timeout: 500 }).catch(() => null)
+  const key = shown?.trim() || secret
+  if (!key) return
+  await page.fill('input[name=code]', await freshCode(key, username))
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')])
+  if (shown && (await page.locator('[data-recovery-codes]').count())) {
+    await Promise.all([page.waitForLoadState('load'), page.click('a.btn[href="/"]')])
+  }
 }
