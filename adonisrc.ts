@@ -23,6 +23,7 @@ export default defineConfig({
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
+    () => import('@adonisjs/limiter/limiter_provider'),
     () => import('#app/platform/providers/platform_provider'),
     () => import('#app/orthanc/orthanc_provider'),
   ],

@@ -92,7 +92,7 @@ async function seed(examsPerClinic: number): Promise<Seeded> {
   const { default: Institution } = await import('#models/institution')
   const { default: User } = await import('#models/user')
   const { default: CriticalFinding } = await import('#models/critical_finding')
-  const { socketTicket } = await import('#app/realtime/realtime')
+  const { ticketFor } = await import('#tests/support/sessions')
   const { importAllCatalogues } = await import('#app/catalogue/catalogue_import')
   const { PatientRegistry } = await import('#app/intake/services/patient_registry')
   const { ExamRegistration } = await import('#app/intake/services/exam_registration')
@@ -134,7 +134,7 @@ async function seed(examsPerClinic: number): Promise<Seeded> {
       const [exam] = await registration.register(users[0], { clinicPatientId: patient.clinicPatient.id, itemIds: [item.id], priority: 'emergency', clinicalHistory: '突发头痛伴呕吐2小时', purpose: '排除脑出血', requestingDoctor: '值班医生' })
       exams.push(exam.id)
     }
-    clinics.push({ id: clinic.id, users: users.map((u) => ({ id: u.id, ticket: socketTicket(u) })), exams })
+    clinics.push({ id: clinic.id, users: await Promise.all(users.map(async (u) => ({ id: u.id, ticket: await ticketFor(u) }))), exams })
   }
   await db.from('exams').update({ status: 'images_received', images_received_at: now, instance_count: 1 })
   const finding = await CriticalFinding.findByOrFail('code', 'ICH')

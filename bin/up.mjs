@@ -279,6 +279,43 @@ async function emptyDatabase(env) {
   }
 }
 
+/* ------------------------------------------------------- database accounts */
+
+/*
+| MLPS 8.1.4.2 / the audit log's protection: the app connects with its own account, which may read and
+| write rows but not change the schema (no DROP, ALTER, TRIGGER, TRUNCATE) and may not UPDATE audit lines;
+| migrations keep DB_USER. Re-granted table by table after every migration run (new tables included).
+| The password is kept in .env (DB_APP_PASSWORD, generated once). Returns the env for the app's processes.
+*/
+async function ensureAppAccount(env) {
+  if (env.DB_CONNECTION !== 'mysql' || env.DB_APP_ACCOUNT === 'off') return {}
+  let password = env.DB_APP_PASSWORD
+  if (!password) {
+    password = randomBytes(24).toString('base64url')
+    writeFileSync(join(ROOT, '.env'), `${readFileSync(join(ROOT, '.env'), 'utf8').replace(/\n?$/, '\n')}DB_APP_PASSWORD=${password}\n`, { mode: 0o600 })
+  }
+  const user = `${env.DB_DATABASE}_app`.slice(0, 80)
+  const mysql = (await import('mysql2/promise')).default
+  const connection = await mysql.createConnection({ ...mysqlTarget(env), database: env.DB_DATABASE })
+  try {
+    const [tables] = await connection.query("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'")
+    const names = tables.map((row) => Object.values(row)[0])
+    for (const host of ['localhost', '%']) {
+      await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password])
+      await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password])
+      await connection.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host])
+      for (const table of names) {
+        const rights = table === 'audit_events' ? 'SELECT, INSERT, DELETE' : table.startsWith('adonis_schema') ? 'SELECT' : 'SELECT, INSERT, UPDATE, DELETE'
+        await connection.query(`GRANT ${rights} ON \`${env.DB_DATABASE}\`.\`${table}\` TO ?@?`, [user, host])
+      }
+    }
+  } finally {
+    await connection.end()
+  }
+  say(`database account for the app: ${user} (rows only; migrations as ${env.DB_USER || 'root'})`)
+  return { DB_APP_USER: user, DB_APP_PASSWORD: password }
+}
+
 /* -------------------------------------------------------------------- main */
 
 const children = new Set()
@@ -348,7 +385,12 @@ async function main() {
     env.ORTHANC_URL = `http://127.0.0.1:${httpPort}`
     env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3800)
     env.PORT = env.TEST_PORT || '3334'
+    // The test client (loginAs, CSRF, flash assertions) shares the in-process memory store with the server;
+    // the crawler's demo server runs on the database store.
     env.SESSION_DRIVER = 'memory'
+    // The suite logs in hundreds of times from one address; the login rate-limit tests set their own limits.
+    env.LOGIN_RATE_PER_IP ||= '100000'
+    env.LOGIN_RATE_PER_ACCOUNT ||= '100000'
     env.LOG_LEVEL = env.TEST_LOG_LEVEL || 'error'
     env.SCHEDULER_ENABLED = 'false'
   } else {
@@ -369,6 +411,7 @@ async function main() {
     warn(adviceFor(migrated.reason === 'lock_timeout' ? 'lock_timeout' : 'migrations', context))
     return shutdown(1)
   }
+  Object.assign(env, await ensureAppAccount(env))
 
   if (mode === 'test' && passThrough.length === 0) {
     // The whole suite starts with the checks that need no database: types and lint (a targeted run skips them).

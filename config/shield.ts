@@ -23,7 +23,8 @@ const shieldConfig = defineConfig({
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },
   xFrame: { enabled: true, action: 'DENY' },
-  hsts: { enabled: true, maxAge: '180 days' },
+  // HSTS only over HTTPS: app/platform/middleware/transport_security_middleware.ts
+  hsts: { enabled: false },
   contentTypeSniffing: { enabled: true },
 })
 

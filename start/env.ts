@@ -11,8 +11,19 @@ export default await Env.create(new URL('../', import.meta.url), {
   HOST: Env.schema.string({ format: 'host' }),
   APP_KEY: Env.schema.string(),
   APP_URL: Env.schema.string.optional(),
+  /** Reverse proxies whose X-Forwarded-For/-Proto are believed (exact addresses, comma-separated); none by default. */
+  TRUSTED_PROXIES: Env.schema.string.optional(),
   LOG_LEVEL: Env.schema.enum.optional(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-  SESSION_DRIVER: Env.schema.enum.optional(['cookie', 'memory'] as const),
+  SESSION_DRIVER: Env.schema.enum.optional(['database', 'memory', 'cookie'] as const),
+  SESSION_IDLE_MINUTES: Env.schema.number.optional(),
+  SESSION_ABSOLUTE_HOURS: Env.schema.number.optional(),
+  LOGIN_MAX_FAILURES: Env.schema.number.optional(),
+  LOGIN_LOCKOUT_MINUTES: Env.schema.number.optional(),
+  LOGIN_RATE_PER_IP: Env.schema.number.optional(),
+  LOGIN_RATE_PER_ACCOUNT: Env.schema.number.optional(),
+  LOGIN_RATE_WINDOW_MINUTES: Env.schema.number.optional(),
+  LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
+  PASSWORD_PROFILE: Env.schema.enum.optional(['mlps', 'asvs'] as const),
   DISPLAY_TIMEZONE: Env.schema.string.optional(),
 
   DB_CONNECTION: Env.schema.enum(['mysql', 'sqlite'] as const),
@@ -39,6 +50,11 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
   AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
+  /** Key of the audit log's hash chain; defaults to one derived from APP_KEY. Keep it out of the database. */
+  AUDIT_CHAIN_KEY: Env.schema.string.optional(),
+  /** The app's own least-privilege database account (bin/up.mjs creates it); DB_USER is the migration account. */
+  DB_APP_USER: Env.schema.string.optional(),
+  DB_APP_PASSWORD: Env.schema.string.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
   /** Several app nodes: socket.io's Redis adapter carries pushes between them (e.g. redis://127.0.0.1:6379). */
   REDIS_URL: Env.schema.string.optional(),

@@ -12,6 +12,7 @@ server.use([
 ])
 
 router.use([
+  () => import('#app/platform/middleware/transport_security_middleware'),
   () => import('@adonisjs/core/bodyparser_middleware'),
   // session and shield (CSRF, security headers) for pages only: the bearer-token API needs neither
   () => import('#app/platform/middleware/web_session_middleware'),

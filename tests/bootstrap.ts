@@ -26,13 +26,18 @@ export const plugins: Config['plugins'] = [
 
 async function migrate() {
   const ace = await app.container.make('ace')
-  const command = await ace.exec('migration:run', ['--compact-output', '--disable-locks'])
+  // As the migration account: the app's own account may not change the schema (config/database.ts).
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const args = db.primaryConnectionName === 'mysql' ? ['--connection=migrator'] : []
+  const command = await ace.exec('migration:run', ['--compact-output', '--disable-locks', ...args])
   if (command.exitCode) throw command.error ?? new Error('migration:run failed')
 }
 
 async function emptyAllTables() {
   const { default: db } = await import('@adonisjs/lucid/services/db')
-  const connection = db.connection()
+  if (db.primaryConnectionName !== 'mysql') return
+  // TRUNCATE needs the migration account (the app's account has no DROP privilege).
+  const connection = db.connection('migrator')
   const keep = new Set(['adonis_schema', 'adonis_schema_versions'])
   const tables = (await connection.getAllTables()).filter((table) => !keep.has(table))
   // The suite runs on MySQL/MariaDB (bin/up.mjs); TRUNCATE there bypasses the audit log's delete trigger.

@@ -6,7 +6,7 @@ import type User from '#models/user'
  * administrators manage institutions, users, devices and policies but do not
  * open clinical records by default (least privilege, C 8.5).
  */
-export const ROLES = ['clinic_staff', 'radiologist', 'qc_officer', 'admin'] as const
+export const ROLES = ['clinic_staff', 'radiologist', 'qc_officer', 'admin', 'security_admin', 'audit_admin'] as const
 export type Role = (typeof ROLES)[number]
 
 /** Professional title: 初级 / 中级 / 高级. Two-tier sign-off needs 中级 or above (C 4.2.1, C 9.2.3). */
@@ -28,20 +28,28 @@ export function isIntermediateOrAbove(user: Pick<User, 'title'>) {
 | security, audit) changes only this file and the roles.
 */
 
+/*
+| MLPS 8.1.4.2 (三员分立): three roles, and an account has exactly one role, so no account holds two.
+| `admin` is the system administrator (its code predates the split; existing accounts keep it).
+*/
+
 /** Institutions, users, devices, storage, catalogue, staffing: the system administrator's work. */
 export function isSystemAdministrator(user: Pick<User, 'role'>) {
   return user.role === 'admin'
 }
 
-/** Roles, policies and approvals: the security administrator's work. */
+/** Roles, policies and approvals (the second person of every two-person change): the security administrator's work. */
 export function isSecurityAdministrator(user: Pick<User, 'role'>) {
-  return user.role === 'admin'
+  return user.role === 'security_admin'
 }
 
-/** Reading the audit log: the audit administrator's work. */
+/** Reading and verifying the audit log, nothing else: the audit administrator's work. */
 export function isAuditAdministrator(user: Pick<User, 'role'>) {
-  return user.role === 'admin'
+  return user.role === 'audit_admin'
 }
+
+/** Roles that open clinical records: granting one to an account waits for the security administrator. */
+export const CLINICAL_ROLES: Role[] = ['clinic_staff', 'radiologist', 'qc_officer']
 
 /** Any of the administrators (they do not open clinical records unless clinical access is switched on). */
 export function isAdministrator(user: Pick<User, 'role'>) {

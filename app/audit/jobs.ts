@@ -12,3 +12,16 @@ scheduledJobs.register({
     await retention.purgeExpired()
   },
 })
+
+scheduledJobs.register({
+  // MLPS 8.1.4.3 c: yesterday's audit chain is verified every night; a break is itself an audit line
+  // (outcome failed) that the audit administrator's page shows.
+  name: 'audit.verify-chain',
+  cron: '0 10 2 * * *',
+  leaseMs: 30 * 60_000,
+  run: async () => {
+    const { AuditVerification } = await import('#app/audit/audit_verification')
+    const verification = await app.container.make(AuditVerification)
+    await verification.verifyYesterday()
+  },
+})

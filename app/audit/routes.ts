@@ -7,6 +7,7 @@ router
   .group(() => {
     router.get('/audit', [AuditController, 'index']).as('admin.audit.index')
     router.get('/audit/export', [AuditController, 'export']).as('admin.audit.export')
+    router.get('/audit/verify', [AuditController, 'verify']).as('admin.audit.verify')
   })
   .prefix('/admin')
   .use(middleware.auth())

@@ -63,6 +63,24 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column()
   declare locale: string | null
 
+  /** Bumped when every session, API token and socket of the account must end (app/access/services/account_sessions.ts). */
+  @column({ serializeAs: null })
+  declare sessionEpoch: number
+
+  /** TOTP secret (base32), encrypted with APP_KEY; null until the second factor is set up. */
+  @column({ serializeAs: null })
+  declare totpSecret: string | null
+
+  @column.dateTime({ serializeAs: null })
+  declare totpEnabledAt: DateTime | null
+
+  /** The last TOTP time step accepted: a code is good once (replay refused). */
+  @column({ serializeAs: null })
+  declare totpLastStep: number | null
+
+  @column.dateTime({ serializeAs: null })
+  declare passwordChangedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

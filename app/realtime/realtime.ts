@@ -5,18 +5,23 @@ import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import User from '#models/user'
 import type Exam from '#models/exam'
+import type { DateTime } from 'luxon'
 import { Clock } from '#app/platform/clock'
 import { accountRefusal } from '#app/access/services/account_rules'
 import { readsForAlliance } from '#app/access/visibility'
 import { audit } from '#app/platform/audit/audit_log'
 import env from '#start/env'
 import { attachRedisAdapter, type RedisLink } from './redis_adapter.js'
+import { onAccountSessionsEnded, onSessionEnded, sessionCollection, sessionKey } from '#app/access/services/account_sessions'
 
 /*
 | Live pushes over socket.io, on the AdonisJS HTTP server. A socket proves who
 | it is with a ticket the server put in the page of a logged-in user (signed
-| and encrypted with APP_KEY, 12 hours), and joins only the rooms of its own
-| user, institution and role. Delivery here is at most once: anything that
+| and encrypted with APP_KEY), bound to that login session and the account's
+| session epoch: a ticket of a session that ended (logout, timeout) or of an
+| account whose sessions were ended (password, role, lock…) is refused, and the
+| sockets already open are disconnected at once (their `session:` and `user:`
+| rooms). It joins only the rooms of its own user, institution and role. Delivery here is at most once: anything that
 | must not be lost is stored first and re-sent on connect by its capability.
 |
 | Several app nodes: with REDIS_URL set, attach() plugs in socket.io's Redis
@@ -31,10 +36,26 @@ export const rooms = {
   institution: (id: number) => `institution:${id}`,
   /** lead-hospital radiologists and QC officers, who read for every clinic */
   readers: 'readers',
+
+  /** the sockets of one login session (named by the session id's hash) */
+  session: (sessionId: string) => `session:${sessionKey(sessionId)}`,
 }
 
-export function socketTicket(user: User) {
-  return encryption.encrypt({ userId: user.id }, '12 hours', TICKET_PURPOSE)
+interface Ticket {
+  userId: number
+  sessionId: string
+  epoch: number
+}
+
+/** A ticket for the sockets of this login session; it dies with the session (absolute timeout at most). */
+export function socketTicket(user: User, sessionId: string) {
+  const ticket: Ticket = { userId: user.id, sessionId, epoch: user.sessionEpoch ?? 0 }
+  return encryption.encrypt(ticket, '12 hours', TICKET_PURPOSE)
+}
+
+async function sessionAlive(sessionId: string) {
+  const sessions = await sessionCollection()
+  return (await sessions.get(sessionId)) !== null
 }
 
 /** The rooms a user may be in; anything else asked for is refused. */
@@ -64,10 +85,11 @@ class Realtime {
     io.use(async (socket, next) => {
       try {
         const ticket = socket.handshake.auth?.ticket
-        const payload = typeof ticket === 'string' ? encryption.decrypt<{ userId: number }>(ticket, TICKET_PURPOSE) : null
-        const user = payload ? await User.query().where('id', payload.userId).preload('institution').first() : null
+        const payload = typeof ticket === 'string' ? encryption.decrypt<Ticket>(ticket, TICKET_PURPOSE) : null
+        const user = payload?.sessionId ? await User.query().where('id', payload.userId).preload('institution').first() : null
         const clock = await app.container.make(Clock)
-        if (!user || accountRefusal(user, clock.now())) {
+        const alive = !!user && payload!.epoch === (user.sessionEpoch ?? 0) && (await sessionAlive(payload!.sessionId))
+        if (!user || !alive || accountRefusal(user, clock.now())) {
           await audit.record(
             { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null, user: user ?? null },
             { action: 'realtime.connect', outcome: 'denied' }
@@ -75,6 +97,7 @@ class Realtime {
           return next(new Error('unauthorised'))
         }
         socket.data.user = user
+        socket.data.sessionId = payload!.sessionId
         next()
       } catch (error) {
         next(error as Error)
@@ -82,7 +105,7 @@ class Realtime {
     })
     io.on('connection', async (socket) => {
       const user = socket.data.user as User
-      await socket.join(allowedRooms(user))
+      await socket.join([...allowedRooms(user), rooms.session(socket.data.sessionId)])
       socket.on('join', async (room: unknown, ack?: (reply: unknown) => void) => {
         const ok = typeof room === 'string' && allowedRooms(user).includes(room)
         try {
@@ -109,6 +132,30 @@ class Realtime {
     })
     this.io = io
     return io
+  }
+
+  /** Every socket of the account, on every node (the Redis adapter carries it across). */
+  disconnectUser(userId: number) {
+    this.io?.in(rooms.user(userId)).disconnectSockets(true)
+  }
+
+  disconnectSession(sessionId: string) {
+    this.io?.in(rooms.session(sessionId)).disconnectSockets(true)
+  }
+
+  /**
+   * The sockets of accounts that became unusable without anyone acting (an
+   * account's end date passed): disconnected by the access capability's job.
+   */
+  async disconnectUnusable(now: DateTime) {
+    if (!this.io) return 0
+    const sockets = await this.io.fetchSockets()
+    const ids = [...new Set(sockets.map((s) => (s.data.user as User | undefined)?.id).filter((id): id is number => !!id))]
+    if (!ids.length) return 0
+    const users = await User.query().whereIn('id', ids)
+    const unusable = users.filter((u) => accountRefusal(u, now))
+    for (const u of unusable) this.disconnectUser(u.id)
+    return unusable.length
   }
 
   emit(roomNames: string | string[], event: string, payload: unknown) {
@@ -162,3 +209,6 @@ class Realtime {
 }
 
 export const realtime = new Realtime()
+
+onAccountSessionsEnded((userId) => realtime.disconnectUser(userId))
+onSessionEnded((sessionId) => realtime.disconnectSession(sessionId))

@@ -1,5 +1,6 @@
 import router from '@adonisjs/core/services/router'
 import '#app/storage/wiring'
+import '#app/storage/approvals'
 import { middleware } from '#start/kernel'
 
 const StorageDashboardController = () => import('#app/storage/controllers/storage_dashboard_controller')
@@ -39,6 +40,7 @@ router
     router.get('/status', [StorageDashboardController, 'show'])
     router.get('/nodes', [StorageNodesController, 'index'])
     router.post('/nodes', [StorageNodesController, 'store'])
+    router.put('/nodes/:id', [StorageNodesController, 'update'])
     router.post('/nodes/:id/check', [StorageNodesController, 'check'])
     router.put('/nodes/:id/retention', [StorageNodesController, 'retention'])
     router.post('/retention/runs', [RetentionController, 'run'])

@@ -7,7 +7,7 @@
 | on a fresh machine.
 */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import http from 'node:http'
@@ -149,8 +149,12 @@ export class OrthancProcess {
   writeConfig() {
     const storage = join(this.home, 'storage')
     if (this.options.fresh) rmSync(storage, { recursive: true, force: true })
-    mkdirSync(storage, { recursive: true })
-    mkdirSync(join(this.home, 'logs'), { recursive: true })
+    // Owner-only (MLPS 8.1.4.4 / C 8.5): the configuration holds the REST password and the storage holds
+    // patients' images; no other local account may read either. mkdir's mode does not change an existing
+    // directory, hence the chmods.
+    mkdirSync(storage, { recursive: true, mode: 0o700 })
+    mkdirSync(join(this.home, 'logs'), { recursive: true, mode: 0o700 })
+    for (const dir of [this.home, storage, join(this.home, 'logs')]) chmodSync(dir, 0o700)
     const config = JSON.parse(readFileSync(BASE_CONFIG, 'utf8'))
     Object.assign(config, {
       Name: this.options.name,
@@ -174,7 +178,8 @@ export class OrthancProcess {
       console.warn(`[orthanc] plugin ${missing} is not installed; starting without it (apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews)`)
     }
     const file = join(this.home, 'orthanc.json')
-    writeFileSync(file, JSON.stringify(config, null, 2))
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 })
+    chmodSync(file, 0o600)
     return file
   }
 

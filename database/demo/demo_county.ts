@@ -26,18 +26,20 @@ import { PatientRegistry } from '#app/intake/services/patient_registry'
 import { ExamRegistration } from '#app/intake/services/exam_registration'
 import { ImageIntake } from '#app/intake/services/image_intake'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
+import { encryptSecret } from '#app/access/services/second_factor'
 import { syntheticStudy } from './synthetic_dicom.js'
 import { planCounty, type DemoSize, type PlannedExam } from './timeline.js'
 import { seedStaffingDemo } from './staffing_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
+import { seedApprovalsDemo } from './approvals_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
 
 export const DEMO_LOGINS = JSON.parse(readFileSync(new URL('./logins.json', import.meta.url), 'utf8')) as {
   password: string
-  users: Array<{ username: string; fullName: string; institution: string; institutionName: string; role: string; title: string | null; description: string }>
+  users: Array<{ username: string; fullName: string; institution: string; institutionName: string; role: string; title: string | null; description: string; totpSecret?: string }>
 }
 
 const INSTITUTIONS = [
@@ -131,6 +133,8 @@ export class DemoCounty {
           title: spec.title as any,
           status: 'active',
           failedLoginCount: 0,
+          // MLPS 8.1.4.1 d: administrators have a second factor; the demo's secrets are known (logins.json).
+          ...(spec.totpSecret ? { totpSecret: encryptSecret(spec.totpSecret), totpEnabledAt: DateTime.utc() } : {}),
         })
       )
     }
@@ -238,6 +242,7 @@ export class DemoCounty {
     const reading = await new ReadingDemo(this.log).seed(registered.map((r) => ({ exam: r.exam, planned: r.planned })), now)
     await seedCriticalValuesDemo(reading, now, this.log)
     await seedStorageDemo(this.log)
+    await seedApprovalsDemo(users.get('admin')!, this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

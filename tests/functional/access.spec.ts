@@ -13,6 +13,9 @@ async function loginForm(client: any, username: string, password: string) {
   return client.post('/login').withCsrfToken().form({ username, password }).redirects(0)
 }
 
+/** Every refusal reads the same (ASVS 2.2; a locked, disabled or expired account cannot be told from a wrong password). */
+const REFUSED = '用户名或密码错误，或该账号暂时无法登录。多次失败请稍后再试或联系管理员。'
+
 test.group('Logging in', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
@@ -34,7 +37,7 @@ test.group('Logging in', (group) => {
     const response = await loginForm(client, user.username, 'wrong-password1')
     response.assertStatus(302)
     response.assertHeader('location', '/login')
-    response.assertFlashMessage('error', '用户名或密码错误。')
+    response.assertFlashMessage('error', REFUSED)
     await loginForm(client, 'nobody-here', 'whatever1')
     const failed = await AuditEvent.query().where('action', 'auth.login_failed').orderBy('id')
     assert.deepEqual(failed.map((e) => e.actorUsername), [user.username, 'nobody-here'])
@@ -47,7 +50,7 @@ test.group('Logging in', (group) => {
     const user = await make.user('clinic_staff')
     for (let i = 0; i < MAX_FAILED_LOGINS; i++) await loginForm(client, user.username, 'wrong-password1')
     const locked = await loginForm(client, user.username, make.PASSWORD)
-    locked.assertFlashMessage('error', '密码连续输错次数过多，账号已临时锁定 15 分钟。')
+    locked.assertFlashMessage('error', REFUSED)
     clock.advance({ minutes: 16 })
     const again = await loginForm(client, user.username, make.PASSWORD)
     again.assertHeader('location', '/')
@@ -57,8 +60,8 @@ test.group('Logging in', (group) => {
   test('an expired or locked account cannot log in (C 8.5.4)', async ({ client }) => {
     const expired = await make.user('clinic_staff', undefined, { expiresOn: DateTime.utc().minus({ days: 2 }) })
     const locked = await make.user('clinic_staff', undefined, { status: 'locked' })
-    ;(await loginForm(client, expired.username, make.PASSWORD)).assertFlashMessage('error', '该账号已过有效期，请联系管理员。')
-    ;(await loginForm(client, locked.username, make.PASSWORD)).assertFlashMessage('error', '该账号已被管理员锁定，请联系管理员。')
+    ;(await loginForm(client, expired.username, make.PASSWORD)).assertFlashMessage('error', REFUSED)
+    ;(await loginForm(client, locked.username, make.PASSWORD)).assertFlashMessage('error', REFUSED)
   })
 
   test('an account locked after login is stopped at its next request, pages and API alike', async ({ client, assert }) => {

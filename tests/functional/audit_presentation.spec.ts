@@ -12,7 +12,7 @@ test.group('Audit log as sentences', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
   test('entries read as sentences with links to what they are about, in zh-CN and English', async ({ client, assert }) => {
-    const admin = await make.user('admin')
+    const admin = await make.user('audit_admin')
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic)
     await audit.record({ user: clinic, ip: '10.9.8.7' }, { action: 'exam.images.view', targetType: 'exam', targetId: exam.id })

@@ -11,7 +11,7 @@ import type User from '#models/user'
 import * as make from '#tests/support/fixtures'
 import { apiToken, baseUrl } from '#tests/support/http'
 import { api, CT_REPORT, doctor, examWithImages, manualClock, revisionOf } from '#tests/support/reading'
-import { socketTicket } from '#app/realtime/realtime'
+import { ticketFor } from '#tests/support/sessions'
 
 const run = promisify(execFile)
 
@@ -135,8 +135,8 @@ test.group('Signed reports for the clinic', (group) => {
     await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
     await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...CT_REPORT, revision: await revisionOf(exam) })
 
-    const listen = (user: User) => {
-      const socket = connect(baseUrl(), { auth: { ticket: socketTicket(user) }, transports: ['websocket'], reconnection: false })
+    const listen = async (user: User) => {
+      const socket = connect(baseUrl(), { auth: { ticket: await ticketFor(user) }, transports: ['websocket'], reconnection: false })
       const events: any[] = []
       socket.on('report:signed', (event) => events.push(event))
       const ready = new Promise<void>((resolve, reject) => {
@@ -145,8 +145,8 @@ test.group('Signed reports for the clinic', (group) => {
       })
       return { socket, events, ready }
     }
-    const ours = listen(clinic)
-    const theirs = listen(otherClinic)
+    const ours = await listen(clinic)
+    const theirs = await listen(otherClinic)
     try {
       await Promise.all([ours.ready, theirs.ready])
       const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, await apiToken(senior), { revision: await revisionOf(exam) })

@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { io as connect, type Socket } from 'socket.io-client'
 import AuditEvent from '#models/audit_event'
-import { socketTicket, rooms } from '#app/realtime/realtime'
+import { rooms } from '#app/realtime/realtime'
+import { ticketFor } from '#tests/support/sessions'
 import * as make from '#tests/support/fixtures'
 import { studyFor } from '#tests/support/dicom'
 import { apiToken, baseUrl, postDicom } from '#tests/support/http'
@@ -29,7 +30,7 @@ test.group('Live updates over socket.io', (group) => {
     const clinic = await make.user('clinic_staff')
     const stranger = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
-    const [own, other, reader] = await Promise.all([open(socketTicket(clinic)), open(socketTicket(stranger)), open(socketTicket(radiologist))])
+    const [own, other, reader] = await Promise.all([open(await ticketFor(clinic)), open(await ticketFor(stranger)), open(await ticketFor(radiologist))])
     try {
       const heard: Record<string, any[]> = { own: [], other: [], reader: [] }
       own.on('exam:changed', (e) => heard.own.push(e))
@@ -50,7 +51,7 @@ test.group('Live updates over socket.io', (group) => {
 
   test('joining another institution\'s room is refused and audited', async ({ assert }) => {
     const clinic = await make.user('clinic_staff')
-    const socket = await open(socketTicket(clinic))
+    const socket = await open(await ticketFor(clinic))
     try {
       const forged = await socket.emitWithAck('join', rooms.institution(clinic.institutionId + 1000))
       assert.deepEqual(forged, { ok: false })

@@ -9,6 +9,7 @@ import RetentionRun from '#models/retention_run'
 import * as make from '#tests/support/fixtures'
 import { apiToken } from '#tests/support/http'
 import { unusedPort } from '#tests/support/storage'
+import { approvePending } from '#tests/support/approvals'
 
 /*
 | The storage pages and API through HTTP: who may use them, what bad input
@@ -42,6 +43,7 @@ test.group('Storage administration over HTTP', (group) => {
     const form = centre()
     const first = await client.post('/storage/nodes').form(form).loginAs(admin).withCsrfToken().redirects(0)
     first.assertStatus(302)
+    await approvePending()
     const node = await StorageNode.findByOrFail('name', form.name)
     assert.equal(node.status, 'up')
     // C 8.5: encrypted at rest, readable only through the app's key.
@@ -56,6 +58,7 @@ test.group('Storage administration over HTTP', (group) => {
       .withCsrfToken()
       .redirects(0)
     second.assertStatus(302)
+    await approvePending()
     const backup = await StorageNode.findByOrFail('name', backupName)
     assert.equal(backup.status, 'down')
 
@@ -106,7 +109,8 @@ test.group('Storage administration over HTTP', (group) => {
       const admin = await make.user('admin')
       const token = await apiToken(admin)
       if (row.code === 'one_central_node' || row.code === 'node_url_taken') {
-        ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(201)
+        ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(202)
+        await approvePending()
       }
       const bodies: Record<string, object> = {
         node_credentials_refused: { ...centre(), password: 'not-the-password' },
@@ -127,8 +131,8 @@ test.group('Storage administration over HTTP', (group) => {
   test('retention under 30 years for the centre is refused, audited, and the policy stays as it was', async ({ client, assert }) => {
     const admin = await make.user('admin')
     const token = await apiToken(admin)
-    const created = await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)
-    const id = created.body().id
+    ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(202)
+    const id = (await approvePending())[0].resultId
     const response = await client.put(`/api/v1/storage/nodes/${id}/retention`).json({ retentionYears: 29 }).bearerToken(token)
     response.assertStatus(422)
     assert.equal(response.body().errors[0].code, 'retention_below_minimum')
@@ -183,6 +187,7 @@ test.group('Storage administration over HTTP', (group) => {
     const admin = await make.user('admin')
     const token = await apiToken(admin)
     await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)
+    await approvePending()
     const response = await client.get('/api/v1/storage/status').bearerToken(token)
     response.assertStatus(200)
     const node = response.body().nodes.find((n: any) => n.role === 'central')
@@ -199,6 +204,7 @@ test.group('Storage administration over HTTP', (group) => {
   test('the retention page shows each node\'s policy and the next run\'s preview; a dry run now is recorded and audited', async ({ client, assert }) => {
     const admin = await make.user('admin')
     await client.post('/storage/nodes').form(centre()).loginAs(admin).withCsrfToken()
+    await approvePending()
     const page = await client.get('/storage/retention').loginAs(admin)
     page.assertStatus(200)
     assert.include(page.text(), '不少于 30 年')

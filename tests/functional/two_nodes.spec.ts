@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { io as connectSocket, type Socket } from 'socket.io-client'
 import Exam from '#models/exam'
 import ReportVersion from '#models/report_version'
-import { socketTicket } from '#app/realtime/realtime'
+import { ticketFor } from '#tests/support/sessions'
 import { DutyRoster } from '#app/critical_values/services/duty_roster'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { orthancStudyIdOf } from '#app/intake/services/study_links'
@@ -243,7 +243,7 @@ test.group('Two app nodes', (group) => {
     const { exam } = await examReadyForAlert(staff)
 
     // Connected to B before the raise, and never reconnecting: only a push across the nodes can bring it.
-    const socket: Socket = connectSocket(b!.base, { auth: { ticket: socketTicket(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
+    const socket: Socket = connectSocket(b!.base, { auth: { ticket: await ticketFor(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
     const alerts: any[] = []
     socket.on('critical:alert', (alert) => alerts.push(alert))
     try {
@@ -374,7 +374,7 @@ test.group('Two app nodes', (group) => {
       const radiologist = await make.user('radiologist')
       const { exam } = await examReadyForAlert(staff)
       const alerts: any[] = []
-      const socket = connectSocket(b!.base, { auth: { ticket: socketTicket(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
+      const socket = connectSocket(b!.base, { auth: { ticket: await ticketFor(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
       socketHolder.socket = socket
       socket.on('critical:alert', (alert) => alerts.push(alert))
       await new Promise<void>((resolve, reject) => {

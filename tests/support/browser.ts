@@ -1,5 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { baseUrl } from './http.js'
+import { secondFactor } from './totp.js'
 
 /** Debian's Chromium, driven by playwright-core (no browser download needed). */
 export async function launchBrowser(): Promise<Browser> {
@@ -15,6 +16,7 @@ export async function logIn(page: Page, username: string, password: string) {
   await page.fill('input[name=password]', password)
   await page.click('button[type=submit]')
   await page.waitForLoadState('load')
+  await secondFactor(page, username)
   if (new URL(page.url()).pathname !== '/') {
     throw new Error(`login as ${username} failed: ${await page.locator('.flash').allTextContents()}`)
   }

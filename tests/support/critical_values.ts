@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client'
 import app from '@adonisjs/core/services/app'
 import type User from '#models/user'
 import CriticalFinding from '#models/critical_finding'
-import { socketTicket } from '#app/realtime/realtime'
+import { ticketFor } from '#tests/support/sessions'
 import { CriticalFindingList } from '#app/critical_values/services/critical_finding_list'
 import { baseUrl } from '#tests/support/http'
 import * as make from '#tests/support/fixtures'
@@ -26,7 +26,7 @@ export interface Tab {
 /** A browser tab of this user: a socket authenticated with the ticket its page would carry. */
 export async function openTab(user: User, options: { ticket?: string; confirmReceipts?: boolean } = {}): Promise<Tab> {
   const socket = io(baseUrl(), {
-    auth: { ticket: options.ticket ?? socketTicket(user) },
+    auth: { ticket: options.ticket ?? (await ticketFor(user)) },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,

@@ -29,6 +29,8 @@ test.group('Deployment files', () => {
       assert.isTrue(config.AuthenticationEnabled, name)
       assert.isFalse(config.DicomAlwaysAllowStore, name)
       assert.isTrue(config.DicomCheckModalityHost, name)
+      // A modality must name this archive's AE title (MLPS: a misdirected or probing association is refused).
+      assert.isTrue(config.DicomCheckCalledAet, name)
       assert.equal(config.RegisteredUsers['imaging-app'], '${ORTHANC_PASSWORD}', name)
     }
     const local = JSON.parse(await readFile(app.makePath('docker/orthanc/orthanc.json'), 'utf8'))

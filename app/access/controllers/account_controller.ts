@@ -5,6 +5,7 @@ import { changePasswordValidator, tokenValidator } from '#app/access/validators/
 import { OwnAccount } from '#app/access/services/own_account'
 import { LOCALE_COOKIE } from '#app/platform/middleware/detect_locale_middleware'
 import { useCase, done } from '#app/platform/http/use_case'
+import { keepThisSession } from '#app/access/services/account_sessions'
 
 const localeValidator = vine.compile(vine.object({ locale: vine.string().trim().maxLength(16).optional() }))
 
@@ -42,7 +43,10 @@ export default class AccountController {
       input: changePasswordValidator,
       run: ({ user, input }) => this.account.changePassword(user, input.currentPassword, input.newPassword),
       audit: { target: (user) => ({ type: 'user', id: user.id }) },
-      page: () => done(ctx, 'access.account.password_changed'),
+      page: async (user) => {
+        await keepThisSession(ctx, user)
+        return done(ctx, 'access.account.password_changed')
+      },
     })
   }
 

@@ -2,9 +2,16 @@ import hash from '@adonisjs/core/services/hash'
 import i18nManager from '@adonisjs/i18n/services/main'
 import User from '#models/user'
 import { DomainRefusal } from '#app/platform/domain_refusal'
+import { Clock } from '#app/platform/clock'
+import { inject } from '@adonisjs/core'
+import { checkNewPassword, rememberPassword } from './password_policy.js'
+import { endEverySession } from './account_sessions.js'
 
 /** What a person does to their own account: language, password, API tokens for integrations. */
+@inject()
 export class OwnAccount {
+  constructor(protected clock: Clock) {}
+
   tokens(user: User) {
     return User.accessTokens.all(user)
   }
@@ -21,8 +28,15 @@ export class OwnAccount {
 
   async changePassword(user: User, currentPassword: string, newPassword: string) {
     if (!(await hash.verify(user.password, currentPassword))) throw new DomainRefusal('wrong_password', 'access.account.wrong_password')
+    await checkNewPassword(newPassword, user)
+    const now = this.clock.now()
+    await rememberPassword(user, now)
     user.password = newPassword
+    user.passwordChangedAt = now
     await user.save()
+    // ASVS 3.3.3 / MLPS 8.1.4.1: every other session, API token and socket of the account ends;
+    // the person's own session goes on (the controller gives it a new id and the new epoch).
+    await endEverySession(user, 'password_changed')
     return user
   }
 

@@ -3,6 +3,8 @@ import User from '#models/user'
 import Institution, { type InstitutionKind } from '#models/institution'
 import type { Role, Title } from '#app/access/roles'
 import { DomainRefusal } from '#app/platform/domain_refusal'
+import { checkNewPassword, rememberPassword } from '#app/access/services/password_policy'
+import { endEverySession, type SessionEnd } from '#app/access/services/account_sessions'
 
 export interface UserInput {
   institutionId: number
@@ -21,6 +23,8 @@ const ROLE_INSTITUTIONS: Record<Role, InstitutionKind[]> = {
   radiologist: ['lead_hospital', 'upper_hospital'],
   qc_officer: ['lead_hospital'],
   admin: ['lead_hospital'],
+  security_admin: ['lead_hospital'],
+  audit_admin: ['lead_hospital'],
 }
 
 /** Rules for user accounts (C 8.5.4: least privilege; lock or remove surplus and expired accounts). */
@@ -61,6 +65,7 @@ export class StaffDirectory {
   async create(input: UserInput, actor: User) {
     await this.check(input, actor)
     if (await User.findBy('username', input.username)) throw new DomainRefusal('username_taken', 'admin.users.username_taken')
+    await checkNewPassword(input.password!, null, input.username)
     return User.create({
       institutionId: input.institutionId,
       username: input.username!,
@@ -76,6 +81,15 @@ export class StaffDirectory {
 
   async update(user: User, input: UserInput, actor: User) {
     await this.check(input, actor, user)
+    if (input.password) await checkNewPassword(input.password, user)
+    // What ends every session, API token and socket of the account (MLPS 8.1.4.1; ASVS 3.3).
+    const ends: SessionEnd | null =
+      input.password ? 'password_changed'
+      : input.role !== user.role ? 'role_changed'
+      : input.institutionId !== user.institutionId ? 'institution_changed'
+      : input.status && input.status !== user.status && input.status !== 'active' ? (input.status as 'locked' | 'disabled')
+      : null
+    if (input.password) await rememberPassword(user, DateTime.utc())
     user.merge({
       institutionId: input.institutionId,
       fullName: input.fullName,
@@ -89,8 +103,12 @@ export class StaffDirectory {
       user.lockedUntil = null
       user.failedLoginCount = 0
     }
-    if (input.password) user.password = input.password
+    if (input.password) {
+      user.password = input.password
+      user.passwordChangedAt = DateTime.utc()
+    }
     await user.save()
+    if (ends) await endEverySession(user, ends)
     return user
   }
 }

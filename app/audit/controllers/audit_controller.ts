@@ -8,6 +8,15 @@ import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
 import { useCase } from '#app/platform/http/use_case'
 import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
 import { AuditPresenter } from '#app/audit/audit_presenter'
+import { AuditVerification } from '#app/audit/audit_verification'
+import vine from '@vinejs/vine'
+
+const verifyValidator = vine.compile(
+  vine.object({
+    from: vine.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    to: vine.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  })
+)
 
 const mayReadAudit = can('AuditPolicy', 'read')
 
@@ -16,8 +25,25 @@ const mayReadAudit = can('AuditPolicy', 'read')
 export default class AuditController {
   constructor(
     protected search: AuditSearch,
-    protected clock: Clock
+    protected clock: Clock,
+    protected verification: AuditVerification
   ) {}
+
+  /** The audit administrator checks the hash chain over a period (MLPS 8.1.4.3 c). Without dates: the form. */
+  verify(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'audit.verify',
+      allow: mayReadAudit,
+      input: verifyValidator,
+      run: async ({ input }) => (input.from && input.to ? { period: input, report: await this.verification.verify(input.from, input.to) } : { period: input, report: null }),
+      audit: { details: ({ period, report }) => ({ from: period.from ?? null, to: period.to ?? null, checked: report?.checked ?? 0, problems: report?.problems.length ?? 0 }) },
+      json: ({ report }) => report,
+      page: ({ period, report }) => {
+        const today = this.clock.now().toISODate()
+        return ctx.view.render('pages/audit/verify', { from: period.from ?? today, to: period.to ?? today, report })
+      },
+    })
+  }
 
   index(ctx: HttpContext) {
     return useCase(ctx, {

@@ -1,7 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import type { HttpContext } from '@adonisjs/core/http'
-import AuditEvent, { type AuditOutcome } from '#models/audit_event'
+import type { AuditOutcome } from '#models/audit_event'
+import { appendChained } from './audit_chain.js'
 import { Clock } from '#app/platform/clock'
 import type User from '#models/user'
 
@@ -54,26 +55,30 @@ function safely<T>(read: () => T): T | null {
  * Every call is awaited, so a change whose audit line cannot be written fails
  * rather than going unrecorded. Nothing in the app updates or deletes these
  * rows (the database refuses it too); only the retention purge removes lines
- * older than the retention period.
+ * older than the retention period. Each line is chained to the one before
+ * (audit_chain.ts), and the app's database account may not drop the triggers.
  */
 class AuditLog {
   async record(actor: AuditActor, entry: AuditEntry) {
     const clock = await app.container.make(Clock)
-    return AuditEvent.create({
-      occurredAt: clock.now(),
-      actorUserId: actor.user?.id ?? null,
-      actorUsername: actor.user?.username ?? actor.username ?? null,
-      actorInstitutionId: actor.user?.institutionId ?? null,
-      actorRole: actor.user?.role ?? (actor.username === 'system' ? 'system' : null),
+    const details = entry.details && Object.keys(entry.details).length ? JSON.stringify(entry.details) : null
+    // Chained to the day's previous line (audit_chain.ts): a changed, removed or slipped-in line shows.
+    const id = await appendChained({
+      occurred_at: clock.now(),
+      actor_user_id: actor.user?.id ?? null,
+      actor_username: actor.user?.username ?? actor.username ?? null,
+      actor_institution_id: actor.user?.institutionId ?? null,
+      actor_role: actor.user?.role ?? (actor.username === 'system' ? 'system' : null),
       action: entry.action.slice(0, 64),
       outcome: entry.outcome ?? 'success',
-      targetType: entry.targetType ? entry.targetType.slice(0, 32) : null,
-      targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 64),
+      target_type: entry.targetType ? entry.targetType.slice(0, 32) : null,
+      target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 64),
       ip: actor.ip ? actor.ip.slice(0, 64) : null,
-      userAgent: actor.userAgent ? actor.userAgent.slice(0, 255) : null,
-      requestId: actor.requestId ? actor.requestId.slice(0, 64) : null,
-      details: entry.details && Object.keys(entry.details).length ? entry.details : null,
+      user_agent: actor.userAgent ? actor.userAgent.slice(0, 255) : null,
+      request_id: actor.requestId ? actor.requestId.slice(0, 64) : null,
+      details,
     })
+    return id
   }
 
   actorFromContext(ctx: HttpContext, user?: User | null): AuditActor {

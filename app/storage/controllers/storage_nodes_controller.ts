@@ -2,7 +2,9 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import StorageNode from '#models/storage_node'
 import Institution from '#models/institution'
-import { StorageNodeRegistry } from '#app/storage/services/storage_node_registry'
+import { StorageNodeRegistry, type NodeInput } from '#app/storage/services/storage_node_registry'
+import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
+import { CHANGE_NODE, REGISTER_NODE, nodeSummary } from '#app/storage/approvals'
 import { StudyCatalogue } from '#app/storage/services/study_catalogue'
 import { registerNodeValidator, retentionValidator, updateNodeValidator } from '#app/storage/validators/storage_validators'
 import { mayManageStorage, storageNodeTarget } from '#app/storage/storage_access'
@@ -18,7 +20,8 @@ function institutions() {
 export default class StorageNodesController {
   constructor(
     protected registry: StorageNodeRegistry,
-    protected catalogue: StudyCatalogue
+    protected catalogue: StudyCatalogue,
+    protected approvals: TwoPersonApproval
   ) {}
 
   index(ctx: HttpContext) {
@@ -36,26 +39,26 @@ export default class StorageNodesController {
       action: 'storage.node.register',
       allow: mayManageStorage,
       input: registerNodeValidator,
-      run: async ({ input }) => {
-        const node = await this.registry.register({
+      // Two-person rule (MLPS 8.1.4.2): the request is vetted and recorded; the node exists once the
+      // security administrator approves it (app/storage/approvals.ts).
+      run: async ({ user, input }) => {
+        const node: NodeInput = {
           ...input,
           bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
           capacityGb: input.capacityGb ?? null,
           active: input.active ?? true,
           // On the form an unticked box is absent; an API caller who says nothing gets the safe choice.
           catalogueExisting: input.catalogueExisting ?? wantsJson(ctx),
-        })
-        // A new backup lowers every study's status until it holds a copy; the replication cycle queues the copies.
-        if (node.role !== 'member') await this.catalogue.refreshAllStatuses()
-        return node
+        }
+        await this.registry.vet(node)
+        return this.approvals.request(user, REGISTER_NODE, node, nodeSummary(node))
       },
       audit: {
-        target: (node) => ({ type: 'storage_node', id: node.id }),
-        details: (node) => ({ name: node.name, role: node.role, url: node.url, status: node.status }),
+        target: (approval) => ({ type: 'approval', id: approval.id }),
+        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
       },
-      json: (node) => ctx.response.status(201).send({ id: node.id, status: node.status }),
-      page: (node) =>
-        done(ctx, node.status === 'up' ? 'storage.nodes.registered' : 'storage.nodes.registered_down', { name: node.name }, '/storage/nodes', node.status === 'up' ? 'success' : 'error'),
+      json: (approval) => ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
+      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes'),
     })
   }
 
@@ -76,21 +79,38 @@ export default class StorageNodesController {
       allow: mayManageStorage,
       target: storageNodeTarget,
       input: updateNodeValidator,
-      run: async ({ target: node, input }) => {
+      run: async ({ user, target: node, input }) => {
         const wasActive = node.active
-        const saved = await this.registry.update(node, {
+        const change: NodeInput = {
           ...input,
           role: node.role,
           bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
           capacityGb: input.capacityGb ?? null,
           // an unticked checkbox is absent from the form
           active: input.active ?? false,
-        })
+        }
+        // Where the node is, or the credentials the app uses for it: two-person rule (MLPS 8.1.4.2).
+        const moves = StorageNodeRegistry.normaliseUrl(change.url) !== node.url || change.username !== node.username || !!change.password
+        if (moves) {
+          await this.registry.vet(change, node)
+          const approval = await this.approvals.request(user, CHANGE_NODE, { nodeId: node.id, input: change }, nodeSummary(change, node))
+          return { node, approval }
+        }
+        const saved = await this.registry.update(node, change)
         if (saved.active !== wasActive) await this.catalogue.refreshAllStatuses()
-        return saved
+        return { node: saved, approval: null }
       },
-      audit: { details: (saved, { input }) => ({ name: saved.name, url: saved.url, active: saved.active, passwordChanged: !!input.password }) },
-      page: () => done(ctx, 'common.saved', {}, '/storage/nodes'),
+      audit: {
+        details: ({ node: saved, approval }, { input }) => ({
+          name: saved.name,
+          url: input.url,
+          active: saved.active,
+          passwordChanged: !!input.password,
+          ...(approval ? { approvalId: approval.id, approval: 'pending' } : {}),
+        }),
+      },
+      json: ({ node: saved, approval }) => ({ id: saved.id, url: saved.url, active: saved.active, approvalId: approval?.id ?? null }),
+      page: ({ approval }) => (approval ? done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes') : done(ctx, 'common.saved', {}, '/storage/nodes')),
     })
   }
 

@@ -69,6 +69,15 @@ export class StorageNodeRegistry {
     return url.trim().replace(/\/+$/, '')
   }
 
+  /**
+   * The refusals a registration would meet, before it is sent for approval (two-person rule): a typing
+   * error is answered at once, not after the security administrator approved it.
+   */
+  async vet(input: NodeInput, existing?: StorageNode) {
+    await this.check(input, existing)
+    if (input.password) await this.probeCredentials(StorageNodeRegistry.normaliseUrl(input.url), input.username, input.password)
+  }
+
   protected async check(input: NodeInput, existing?: StorageNode) {
     const url = StorageNodeRegistry.normaliseUrl(input.url)
     const sameName = await StorageNode.query().where('name', input.name).whereNot('id', existing?.id ?? 0).first()

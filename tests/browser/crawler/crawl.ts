@@ -13,6 +13,7 @@
 | crawl to a few dozen loads.
 */
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
+import { secondFactor } from '../../support/totp.js'
 import { judgeText, type DataDictionary, type Locale, type TextFinding } from './text_rules.js'
 
 export interface Problem {
@@ -197,6 +198,7 @@ export class Crawler {
     await this.page.fill('input[name=username]', this.options.username)
     await this.page.fill('input[name=password]', this.options.password)
     await Promise.all([this.page.waitForLoadState('load'), this.page.click('button[type=submit]')])
+    await secondFactor(this.page, this.options.username)
     if (new URL(this.page.url()).pathname.startsWith('/login')) {
       this.problem(this.current, 'login', `could not log in as ${this.options.username}: ${await this.page.locator('.flash').allTextContents()}`)
       return false

@@ -63,7 +63,10 @@ export async function startDemoServer(): Promise<DemoServer> {
     DB_DATABASE: database,
     PORT: String(port),
     HOST: '127.0.0.1',
-    SESSION_DRIVER: 'cookie',
+    SESSION_DRIVER: 'database',
+    // A throw-away database of its own: migrated and served as the migration account (bin/up.mjs grants the
+    // app's own account on the suite's and the demo's databases only).
+    DB_APP_USER: '',
     SCHEDULER_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DEMO_SIZE: 'small',
