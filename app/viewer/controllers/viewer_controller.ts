@@ -1,7 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import { examTarget } from '#app/access/exam_access'
-import { escapeMarkup } from '#app/platform/escape'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { useCase } from '#app/platform/http/use_case'
 import { resultMarks } from '#app/platform/result_marks'
@@ -89,23 +88,29 @@ export default class ViewerController {
     return ctx.response.send(result.page!.html)
   }
 
-  /** OHIF's page, with the HR mark of the study being opened in its corner when the exam earns one (R 6.4). */
+  /**
+   * OHIF's page. The recognition marks (R 6.4) of the studies being opened
+   * that the person may see are written into it (window.imagingCentre.marks,
+   * by Study Instance UID) for the viewport overlay's top-right corner
+   * (ohif_app.ts CUSTOMIZATIONS); an exam that earns none shows nothing.
+   */
   protected async page(ctx: HttpContext, user: User) {
     const nonce = newNonce()
-    const first = String(ctx.request.qs().StudyInstanceUIDs ?? '').split(',')[0]
-    let badge = ''
-    if (isUid(first)) {
-      const linked = await linkedStudy(first)
+    const uids = String(ctx.request.qs().StudyInstanceUIDs ?? '')
+      .split(',')
+      .filter(isUid)
+      .slice(0, 8)
+    const marks: Record<string, string> = {}
+    for (const uid of uids) {
+      const linked = await linkedStudy(uid)
       const mark = linked && mayOpen(user, linked) ? await resultMarks.forExam(linked.exam.id) : null
-      if (mark) {
-        const text = ctx.i18n.t('viewer.result_mark', { code: mark.code })
-        badge =
-          `<div id="result-mark" title="${escapeMarkup(mark.catalogue)}" style="position:fixed;right:12px;bottom:12px;z-index:10000;` +
-          `padding:4px 10px;border-radius:4px;background:rgba(0,80,40,.85);color:#fff;font:600 14px sans-serif;pointer-events:none">${escapeMarkup(text)}</div>`
-      }
+      if (mark) marks[uid] = ctx.i18n.t('viewer.result_mark', { code: mark.code })
     }
+    // JSON inside a script: `<` escaped so no value can close the script element.
+    const data = JSON.stringify({ marks }).replace(/</g, '\\u003c')
+    const extraHead = `<script nonce="${nonce}">window.imagingCentre = ${data};</script>`
     const lang = ctx.i18n.locale.startsWith('zh') ? 'zh-CN' : 'en'
-    return { html: viewerIndex({ nonce, lang, extraBody: badge }), nonce }
+    return { html: viewerIndex({ nonce, lang, extraHead }), nonce }
   }
 
   protected send(ctx: HttpContext, body: string, type: string) {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, normalize, sep } from 'node:path'
+import app from '@adonisjs/core/services/app'
 import { randomBytes } from 'node:crypto'
 
 /*
@@ -52,10 +53,45 @@ export function distFile(rest: string): string | null {
   const file = normalize(join(dir, rest))
   if (!file.startsWith(dir + sep)) return null
   try {
-    return statSync(file).isFile() ? file : null
+    if (!statSync(file).isFile()) return null
   } catch {
     return null
   }
+  return /\.(js|css)$/.test(file) ? servedAsset(rest, file) : file
+}
+
+/*
+| webpack wrote the public path into the bundles' runtimes (`__webpack_require__.p
+| = "/"`, the app bundle and its workers) and the stylesheets (`url(/font.woff2)`),
+| so chunks and fonts would load from the site root. Those few files are served
+| from a copy with "/viewer/" written in, made once per installed version under
+| tmp/ (never in memory: the app bundle is 17 MB).
+*/
+const RUNTIME_PATH = '__webpack_require__.p = "/";'
+const assets = new Map<string, string>()
+
+function rewritten(file: string, source: string) {
+  if (file.endsWith('.css')) return source.includes('url(/') ? source.replace(/url\(\/(?!\/)/g, `url(${VIEWER_BASE}/`) : null
+  return source.includes(RUNTIME_PATH) ? source.replaceAll(RUNTIME_PATH, `__webpack_require__.p = "${VIEWER_BASE}/";`) : null
+}
+
+function servedAsset(rest: string, file: string) {
+  const known = assets.get(file)
+  if (known) return known
+  const patched = rewritten(file, readFileSync(file, 'utf8'))
+  let served = file
+  if (patched !== null) {
+    const copy = join(app.tmpPath('viewer', ohifVersion() ?? 'unknown'), rest)
+    if (!existsSync(copy)) {
+      mkdirSync(dirname(copy), { recursive: true })
+      const partial = `${copy}.${process.pid}.part`
+      writeFileSync(partial, patched)
+      renameSync(partial, copy)
+    }
+    served = copy
+  }
+  assets.set(file, served)
+  return served
 }
 
 let template: string | null = null
@@ -162,5 +198,58 @@ export function appConfig(origin: string) {
       },
     ],
   }
-  return `/** Written by the app (app/viewer/services/ohif_app.ts) for this deployment. */\nwindow.config = ${JSON.stringify(config, null, 2)};\n`
+  return `/** Written by the app (app/viewer/services/ohif_app.ts) for this deployment. */\nwindow.config = ${JSON.stringify(config, null, 2)};\n${CUSTOMIZATIONS}`
 }
+
+/*
+| What the reading doctor sees on every viewport (C 8.4.1 DICOM overlays):
+| patient, study, series and slice position, the window and the zoom, and in
+| the top-right corner the mutual-recognition mark of the exam when it earns
+| one (R 6.4; the app writes the marks of the studies being opened into the
+| page as window.imagingCentre.marks, see viewer_controller.ts). OHIF's
+| onboarding tour is off: it covers the image on a reading workstation.
+*/
+const CUSTOMIZATIONS = `
+(function () {
+  var item = function (id, title, condition, content) {
+    return { id: id, inheritsFrom: 'ohif.overlayItem', label: '', title: title, condition: condition, contentF: content };
+  };
+  var pn = function (props, value) {
+    var f = props.formatters && props.formatters.formatPN;
+    return f ? f(value) : String((value && value.Alphabetic) || value || '');
+  };
+  var date = function (props, value) {
+    var f = props.formatters && props.formatters.formatDate;
+    return f ? f(value) : value;
+  };
+  var marks = function () { return (window.imagingCentre && window.imagingCentre.marks) || {}; };
+  window.config.customizationService = [{
+    'ohif.tours': { $set: [] },
+    'viewportOverlay.topLeft': { $set: [
+      item('PatientName', 'Patient', function (p) { return p.referenceInstance && p.referenceInstance.PatientName; },
+        function (p) { var i = p.referenceInstance; return pn(p, i.PatientName) + (i.PatientSex ? ' ' + i.PatientSex : '') + (i.PatientAge ? ' ' + i.PatientAge : ''); }),
+      item('PatientID', 'Patient ID', function (p) { return p.referenceInstance && p.referenceInstance.PatientID; },
+        function (p) { return 'ID ' + p.referenceInstance.PatientID; }),
+      item('Study', 'Study', function (p) { return p.referenceInstance && (p.referenceInstance.StudyDate || p.referenceInstance.AccessionNumber); },
+        function (p) { var i = p.referenceInstance; return [date(p, i.StudyDate), i.AccessionNumber, i.StudyDescription].filter(Boolean).join(' · '); }),
+      item('Series', 'Series', function (p) { return p.referenceInstance && (p.referenceInstance.SeriesNumber !== undefined || p.referenceInstance.SeriesDescription); },
+        function (p) { var i = p.referenceInstance; return ['S' + (i.SeriesNumber !== undefined ? i.SeriesNumber : '?'), i.Modality, i.SeriesDescription].filter(Boolean).join(' · '); })
+    ] },
+    'viewportOverlay.topRight': { $set: [
+      item('ResultMark', 'Mutual recognition', function (p) { return p.referenceInstance && marks()[p.referenceInstance.StudyInstanceUID]; },
+        function (p) { return marks()[p.referenceInstance.StudyInstanceUID]; })
+    ] },
+    'viewportOverlay.bottomRight': { $set: [
+      { id: 'InstanceNumber', inheritsFrom: 'ohif.overlayItem.instanceNumber', title: 'Instance Number' },
+      item('SlicePosition', 'Slice position', function (p) {
+        var i = p.instance || p.referenceInstance;
+        return i && (i.SliceLocation !== undefined || (i.ImagePositionPatient && i.ImagePositionPatient.length === 3));
+      }, function (p) {
+        var i = p.instance || p.referenceInstance;
+        var z = i.SliceLocation !== undefined ? Number(i.SliceLocation) : Number(i.ImagePositionPatient[2]);
+        return 'Z ' + (isFinite(z) ? z.toFixed(1) : '?') + ' mm' + (i.SliceThickness ? ' / ' + Number(i.SliceThickness).toFixed(1) + ' mm' : '');
+      })
+    ] }
+  }];
+})();
+`
