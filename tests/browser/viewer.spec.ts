@@ -166,11 +166,9 @@ test.group('Browser: the diagnostic viewer (OHIF) through the app', (group) => {
     received.length = 0
     await page.goto(`${baseUrl()}/viewer/viewer?StudyInstanceUIDs=${theirUid}`)
     // The viewer asks, and is told there is no such study: a search with nothing in it, 404 for the rest.
-    await page.waitForFunction(() => document.body.innerText.length > 0, null, { timeout: 30_000 })
-    await page.waitForTimeout(0)
-    await page.locator('body').waitFor()
-    const deadline = Date.now() + 30_000
-    while (!received.some((r) => r.url.startsWith('/dicomweb/')) && Date.now() < deadline) await page.waitForTimeout(200)
+    await page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/dicomweb/'), { timeout: 60_000 })
+    // Then whatever else the viewer tries (the series of the study, its metadata) has had its answer.
+    await page.waitForLoadState('networkidle', { timeout: 30_000 })
     await page.screenshot({ path: `${SHOTS}/viewer-clinic-other-uid.png` })
     const dicomweb = received.filter((r) => r.url.startsWith('/dicomweb/'))
     assert.isAbove(dicomweb.length, 0)

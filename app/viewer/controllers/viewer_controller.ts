@@ -108,8 +108,12 @@ export default class ViewerController {
     }
     // JSON inside a script: `<` escaped so no value can close the script element.
     const data = JSON.stringify({ marks }).replace(/</g, '\\u003c')
-    const extraHead = `<script nonce="${nonce}">window.imagingCentre = ${data};</script>`
     const lang = ctx.i18n.locale.startsWith('zh') ? 'zh-CN' : 'en'
+    // OHIF speaks the app's language (its zh translation for zh-CN) unless the URL asks for another (?lng=).
+    const ohifLanguage = lang === 'zh-CN' ? 'zh' : 'en-US'
+    const extraHead =
+      `<script nonce="${nonce}">window.imagingCentre = ${data};` +
+      `try { if (!/[?&]lng=/.test(location.search)) localStorage.setItem('i18nextLng', '${ohifLanguage}') } catch (e) {}</script>`
     return { html: viewerIndex({ nonce, lang, extraHead }), nonce }
   }
 
