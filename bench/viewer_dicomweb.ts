@@ -12,7 +12,7 @@
 | connections per host on HTTP/1.1, which is what the viewer gets from the app.
 | The app process's resident memory is sampled every 20 ms while it serves.
 |
-|   node --import ts-node-maintained/register/esm bench/viewer_dicomweb.ts [--slices 300] [--rounds 3] [--concurrency 6]
+|   node --import ts-node-maintained/register/esm bench/viewer_dicomweb.ts [--slices 300] [--rounds 3] [--concurrency 6] [--profile]
 |
 | Its own world: database imaging_bench_viewer (MySQL/MariaDB on 127.0.0.1,
 | recreated, demo county seeded), an Orthanc on 127.0.0.1:8066 with the
@@ -134,7 +134,8 @@ async function readSeries(side: Side, studyUid: string) {
     .sort((a: any, b: any) => a.number - b.number)
   let bytes = 0
   const frame = async (uid: string) => {
-    bytes += (await call(`/studies/${studyUid}/series/${seriesUid}/instances/${uid}/frames/1`, FRAME_ACCEPT)).bytes
+    const received = (await call(`/studies/${studyUid}/series/${seriesUid}/instances/${uid}/frames/1`, FRAME_ACCEPT)).bytes
+    bytes += received
   }
   // OHIF draws the slice it opens at first, then loads the rest of the stack.
   await frame(instances[0].uid)
@@ -160,9 +161,11 @@ async function main() {
   let server: ChildProcess | null = null
   try {
     ace('migration:run', '--force')
-    ace('demo:seed')
+    // The small demo county: the bench needs one clinic user and a patient, not a hundred exams.
+    execFileSync(process.execPath, ['ace.js', 'demo:seed'], { cwd: ROOT, env: { ...env, DEMO_SIZE: 'small' }, encoding: 'utf8' })
     const token = ace('api:token', 'clinic1', '--name', 'bench').trim().split('\n').pop()!.trim()
-    server = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+    const profile = process.argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-interval', '2000', `--cpu-prof-dir=${join(ROOT, 'tmp/profiles')}`] : []
+    server = spawn(process.execPath, [...profile, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json', ...(init.headers ?? {}) } })
@@ -179,7 +182,8 @@ async function main() {
     // 512 × 512 × 16-bit CT slices (~525 KB each, like a real CT), uploaded through the app so the exam links the study.
     const studyUid = newUid()
     const seriesUid = newUid()
-    for (let i = 1; i <= SLICES; i++) {
+    let nextSlice = 1
+    const uploadOne = async (i: number) => {
       const data = syntheticInstance(
         { modality: 'CT', patientName: 'Bench^Viewer', patientId: patient.clinicPatientNo, accessionNumber: accession, studyInstanceUid: studyUid },
         { seriesInstanceUid: seriesUid, seriesNumber: 1, instanceNumber: i, rows: 512, columns: 512, position: i / SLICES }
@@ -191,6 +195,11 @@ async function main() {
       })
       if (!stored.ok) throw new Error(`upload ${i}: ${stored.status} ${await stored.text()}`)
     }
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (nextSlice <= SLICES) await uploadOne(nextSlice++)
+      })
+    )
     console.log(`uploaded ${SLICES} slices`)
 
     const direct: Side = { name: 'direct', port: ORTHANC_PORT, root: '/dicomweb', headers: { Authorization: orthancAuth } }
@@ -230,7 +239,11 @@ async function main() {
     )
     console.log(`machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, ${new Date().toISOString()}`)
   } finally {
-    server?.kill('SIGTERM')
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r))
+      server.kill('SIGTERM')
+      await exited
+    }
     await orthanc.stop()
     agent.destroy()
   }

@@ -3,7 +3,7 @@ import type User from '#models/user'
 import imaging from '#config/imaging'
 import { isAdministrator } from '#app/access/roles'
 import type { RecordLoader } from '#app/platform/http/use_case'
-import { linkedStudy, mayOpen, withHeldSeries, type OpenStudy } from '#app/viewer/services/study_access'
+import { mayOpen, openStudy, type OpenStudy } from '#app/viewer/services/study_access'
 
 /*
 | Who opens the viewer: whoever may see exams (clinic staff for their clinic,
@@ -22,10 +22,7 @@ export function studyNamed(studyInstanceUid: string): RecordLoader<OpenStudy> {
   return {
     type: 'exam',
     requested: () => studyInstanceUid,
-    find: async () => {
-      const linked = await linkedStudy(studyInstanceUid)
-      return linked ? withHeldSeries(linked) : null
-    },
+    find: () => openStudy(studyInstanceUid),
     visible: (ctx, study) => mayOpen(ctx.auth.user as User, study),
     idOf: (study) => study.exam.id,
   }

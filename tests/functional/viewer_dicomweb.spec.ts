@@ -299,3 +299,52 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
     assert.oneOf(stow.status, [404, 405])
   })
 })
+
+test.group('Viewer page', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('the page carries the recognition mark of the studies opened (none when the exam earns none), and no Orthanc address', async ({ client, assert }) => {
+    const { resultMarks } = await import('#app/platform/result_marks')
+    const mine = await examWithStudy(undefined, 1, 1)
+    const theirs = await examWithStudy(undefined, 1, 1)
+    // Until the recognition capability provides marks, every exam earns none; in this test's process, provide one when nobody has.
+    let provided = false
+    try {
+      resultMarks.provide(async (ids) => new Map(ids.map((id) => [id, { code: '川渝HR', catalogue: '川渝检查结果互认目录' }])))
+      provided = true
+    } catch {}
+    const page = await client.get(`/viewer/viewer?StudyInstanceUIDs=${mine.studyUid},${theirs.studyUid}`).loginAs(mine.clinic)
+    page.assertStatus(200)
+    const html = page.text()
+    const marks = JSON.parse(html.match(/window\.imagingCentre = (\{.*?\});/)![1]).marks
+    const expected = await resultMarks.forExam(mine.exam.id)
+    if (provided) assert.isNotNull(expected)
+    assert.deepEqual(marks, expected ? { [mine.studyUid]: `互认标识：${expected.code}` } : {})
+    // Another clinic's study named in the URL gets no mark, and nothing of it is in the page.
+    assert.notProperty(marks, theirs.studyUid)
+    assert.notInclude(html, theirs.exam.accessionNumber)
+    assert.include(html, 'window.PUBLIC_URL="/viewer/"')
+    assert.notInclude(html, 'init-service-worker')
+    const nonce = page.header('content-security-policy')!.match(/'nonce-([^']+)'/)![1]
+    assert.equal((html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []).filter((element) => !element.includes(`nonce="${nonce}"`)).length, 0)
+
+    const config = await client.get('/viewer/app-config.js').loginAs(mine.clinic)
+    config.assertStatus(200)
+    assert.include(config.text(), '"qidoRoot": "http://')
+    assert.match(config.text(), /"wadoRoot": "http:\/\/[^"]+\/dicomweb"/)
+    const orthanc = new URL(imaging.orthanc.url)
+    for (const text of [html, config.text()]) {
+      assert.notInclude(text, `:${orthanc.port}`)
+      assert.notInclude(text, imaging.orthanc.password)
+    }
+    // The viewer's own files, from /viewer; a path out of its folder is not one of them.
+    const bundle = html.match(/src="(\/viewer\/app\.bundle\.[0-9a-f]+\.js)"/)![1]
+    const script = await client.get(bundle).loginAs(mine.clinic)
+    script.assertStatus(200)
+    assert.include(script.text(), '__webpack_require__.p = "/viewer/";')
+    for (const path of ['/viewer/..%2f..%2f.env', '/viewer/../package.json', '/viewer/%2e%2e/%2e%2e/.env']) {
+      const answer = await client.get(path).loginAs(mine.clinic)
+      assert.notInclude(answer.text(), 'APP_KEY', path)
+    }
+  })
+})

@@ -41,6 +41,37 @@ export async function withHeldSeries(linked: LinkedStudy): Promise<OpenStudy> {
   return { ...linked, heldSeries: new Set(rows.map((row) => String(row.series_instance_uid))) }
 }
 
+/*
+| The viewer asks for a study's frames one by one (300 requests for a CT): the
+| study's link and held series are remembered for a few seconds, so each frame
+| costs no database round trip. Only found links are remembered (a study
+| linked a moment ago is never answered "missing" from memory), and who may see
+| it is decided on every request from the exam's clinic.
+*/
+const REMEMBER_MS = 5_000
+const REMEMBER_LIMIT = 5_000
+const remembered = new Map<string, { study: OpenStudy; until: number }>()
+
+/** The study a viewer request names, with its exam and held series; null when no exam links it. */
+export async function openStudy(studyInstanceUid: string, now = Date.now()): Promise<OpenStudy | null> {
+  const known = remembered.get(studyInstanceUid)
+  if (known && known.until > now) return known.study
+  const linked = await linkedStudy(studyInstanceUid)
+  if (!linked) {
+    remembered.delete(studyInstanceUid)
+    return null
+  }
+  const study = await withHeldSeries(linked)
+  if (remembered.size >= REMEMBER_LIMIT) remembered.clear()
+  remembered.set(studyInstanceUid, { study, until: now + REMEMBER_MS })
+  return study
+}
+
+/** Forget what was remembered (tests that relink or hold a series in the same second). */
+export function forgetOpenStudies() {
+  remembered.clear()
+}
+
 /** Of these Study Instance UIDs, the ones this person may open (one query per 500 UIDs). */
 export async function visibleStudyUids(user: User, uids: string[]): Promise<Set<string>> {
   const visible = new Set<string>()
