@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import { test } from '@japa/runner'
 import type { Browser, Page, Response } from 'playwright-core'
+import AuditEvent from '#models/audit_event'
 import ExamStudy from '#models/exam_study'
 import type User from '#models/user'
 import imaging from '#config/imaging'
@@ -138,6 +139,9 @@ test.group('Browser: the diagnostic viewer (OHIF) through the app', (group) => {
     }
     assert.isTrue(received.some((r) => r.url.includes(`/dicomweb/studies/${study.priorUid}/series`) && r.status === 200), 'the prior was loaded')
     assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused to/.test(e)), [])
+    // Hundreds of frame requests, one audit line per study opened: the current and the prior.
+    const opened = await AuditEvent.query().where('action', 'viewer.study.open').where('actor_user_id', radiologist.id).where('outcome', 'success')
+    assert.sameMembers(opened.map((line) => line.targetId), [String(study.current.id), String(study.prior.id)])
     await context.close()
   }).timeout(180_000)
 

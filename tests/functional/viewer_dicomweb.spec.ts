@@ -277,6 +277,16 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
     assert.equal((await raw('/dicomweb/servers', mine.token)).status, 404)
   })
 
+  test('an upper-level hospital user sees nothing of a clinic study not shared with it; a QC officer of the lead hospital reads it', async ({ assert }) => {
+    const mine = await examWithStudy(undefined, 1, 1)
+    const upper = await make.user('clinic_staff', await make.institution('upper_hospital'))
+    const upperToken = await apiToken(upper)
+    assert.equal((await raw(`/dicomweb/studies/${mine.studyUid}/series`, upperToken)).status, 404)
+    assert.deepEqual(JSON.parse((await raw('/dicomweb/studies?PatientName=*', upperToken)).body.toString()), [])
+    const qc = await make.user('qc_officer', await make.institution('lead_hospital'))
+    assert.equal((await raw(`/dicomweb/studies/${mine.studyUid}/series`, await apiToken(qc))).status, 200)
+  })
+
   test('an administrator gets 403, a request without a session gets nothing, and nothing is stored through it', async ({ assert, client }) => {
     const mine = await examWithStudy(undefined, 1, 1)
     const admin = await make.user('admin')
