@@ -226,6 +226,8 @@ async function ensureOrthanc(env, orthanc) {
       ['orthanc', '/usr/sbin/Orthanc'],
       // decodes JPEG 2000 and JPEG-LS (lossless studies in those syntaxes are accepted and must display)
       ['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so'],
+      // DICOMweb for the reading viewer (OHIF), reached only through the app's /dicomweb proxy
+      ['orthanc-dicomweb', '/usr/share/orthanc/plugins/libOrthancDicomWeb.so'],
     ],
     'the DICOM store'
   )
@@ -350,7 +352,13 @@ async function main() {
   ensureNodeModules()
   ensureEnvFile()
   if (mode === 'test') {
-    aptInstall([['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so']], 'JPEG 2000 / JPEG-LS previews (the suite checks one)')
+    aptInstall(
+      [
+        ['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so'],
+        ['orthanc-dicomweb', '/usr/share/orthanc/plugins/libOrthancDicomWeb.so'],
+      ],
+      'JPEG 2000 / JPEG-LS previews and the viewer\'s DICOMweb (the suite checks both)'
+    )
     aptInstall(
       [
         ['dcmtk', '/usr/bin/storescu'],

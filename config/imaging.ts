@@ -22,8 +22,6 @@ const imagingConfig = {
     dicomPort: env.get('ORTHANC_DICOM_PORT', 4242),
     /** how often the /changes feed is read */
     pollSeconds: env.get('ORTHANC_POLL_SECONDS', 2),
-    /** a full DICOM viewer (e.g. OHIF or Stone) reachable by the browser, if one is installed */
-    viewerUrl: env.get('ORTHANC_VIEWER_URL') || null,
   },
   upload: {
     maxFileBytes: env.get('UPLOAD_MAX_FILE_MB', 512) * 1024 * 1024,

@@ -41,7 +41,6 @@ export default await Env.create(new URL('../', import.meta.url), {
   ORTHANC_AET: Env.schema.string.optional(),
   ORTHANC_DICOM_PORT: Env.schema.number.optional(),
   ORTHANC_POLL_SECONDS: Env.schema.number.optional(),
-  ORTHANC_VIEWER_URL: Env.schema.string.optional(),
 
   /** Key for the keyed hash (HMAC) that matches national ID numbers across the alliance. */
   PATIENT_ID_HASH_KEY: Env.schema.string(),

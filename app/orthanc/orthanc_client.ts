@@ -130,6 +130,14 @@ export interface OrthancInstanceMetadata {
   [key: string]: string | undefined
 }
 
+/** One element of a DICOM JSON dataset (PS3.18 F.2). */
+export interface DicomJsonElement {
+  vr: string
+  Value?: unknown[]
+  BulkDataURI?: string
+  InlineBinary?: string
+}
+
 export interface OrthancModality {
   AET: string
   Host: string
@@ -154,6 +162,47 @@ export interface ImageStream {
   contentType: string
   stream: Readable
 }
+
+/** A request to Orthanc's DICOMweb plugin, by a path the caller has already checked segment by segment. */
+export interface DicomWebRequest {
+  /** below the plugin's root, e.g. `studies/1.2.3/series/1.2.3.4/metadata` or `wado` (WADO-URI) */
+  path: string
+  query?: Record<string, string | string[]>
+  /** the browser's Accept header (multipart/related; type=…, transfer-syntax=…) */
+  accept?: string
+  /**
+   * The host and scheme the browser used to reach the app: Orthanc writes its
+   * own URLs (RetrieveURL, BulkDataURI) from the `Forwarded` header, so they
+   * name the app's proxy and never Orthanc's port.
+   */
+  publicHost: string
+  publicProto: 'http' | 'https'
+}
+
+/** Orthanc's DICOMweb answer, not yet read: the body is streamed through as it comes. */
+export interface DicomWebAnswer {
+  status: number
+  contentType: string | null
+  contentLength: number | null
+  stream: Readable
+}
+
+/**
+ * Query parameters as Orthanc's DICOMweb plugin reads them: it does not
+ * percent-decode argument values (1.10 / DICOMweb 1.7: `PatientName=%2A`
+ * matches nothing, `contentType=application%2Fdicom` is refused), so the
+ * characters QIDO and WADO-URI use (`*`, `^`, `,`, `/`, `:`) go as they are;
+ * only what would break the URL is encoded.
+ */
+export function dicomWebQueryString(query: Record<string, string | string[]> = {}) {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%(2A|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)))
+  return Object.entries(query)
+    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${encode(key)}=${encode(v)}`))
+    .join('&')
+}
+
+/** The root the DICOMweb plugin is configured at (docker/orthanc/orthanc.json "DicomWeb.Root"): the app's own path. */
+export const DICOMWEB_ROOT = '/dicomweb'
 
 /**
  * Orthanc 1.10 answers `Keep-Alive: timeout=1` (configurable only from 1.11.3),
@@ -493,6 +542,61 @@ export class OrthancClient {
       params,
       'GET /instances/{id}/frames/{n}/rendered'
     )
+  }
+
+  /* ------------------------------------------------------------ DICOMweb */
+
+  /**
+   * QIDO-RS, WADO-RS and WADO-URI of the DICOMweb plugin, answered as a stream
+   * whatever the status (the caller decides what a 404 or 400 means to the
+   * user; Orthanc's own error bodies never reach a browser). The deadline is
+   * an idle one: a series that keeps streaming is never cut, a hung Orthanc
+   * fails within it.
+   */
+  async dicomWeb(request: DicomWebRequest): Promise<DicomWebAnswer> {
+    try {
+      const response = await this.http.get(`${DICOMWEB_ROOT}/${request.path}`, {
+        params: request.query,
+        paramsSerializer: { serialize: dicomWebQueryString },
+        responseType: 'stream',
+        timeout: this.deadlines.renderMs,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        // Orthanc may compress nothing (HttpCompressionEnabled false); a browser's gzip request is not passed on.
+        decompress: false,
+        headers: {
+          Accept: request.accept || 'application/dicom+json',
+          Forwarded: `host=${request.publicHost};proto=${request.publicProto}`,
+        },
+      })
+      const length = Number(response.headers['content-length'])
+      return {
+        status: response.status,
+        contentType: response.headers['content-type'] ? String(response.headers['content-type']) : null,
+        contentLength: Number.isFinite(length) && response.headers['content-length'] !== undefined ? length : null,
+        stream: response.data as Readable,
+      }
+    } catch (error) {
+      throw this.describe(error as AxiosError, `GET ${DICOMWEB_ROOT}/{…}`)
+    }
+  }
+
+  /** A QIDO-RS search read whole (search answers are small lists of tags, never pixel data); null for 404. */
+  async dicomWebSearch(request: DicomWebRequest): Promise<Array<Record<string, DicomJsonElement>> | null> {
+    try {
+      const response = await this.http.get(`${DICOMWEB_ROOT}/${request.path}`, {
+        params: request.query,
+        paramsSerializer: { serialize: dicomWebQueryString },
+        timeout: this.deadlines.callMs,
+        maxRedirects: 0,
+        headers: { Accept: 'application/dicom+json', Forwarded: `host=${request.publicHost};proto=${request.publicProto}` },
+      })
+      return Array.isArray(response.data) ? response.data : []
+    } catch (error) {
+      const described = this.describe(error as AxiosError, `GET ${DICOMWEB_ROOT}/{…} (search)`)
+      if (described.isNotFound) return null
+      throw described
+    }
   }
 
   /* ------------------------------------------- storage nodes, replication */

@@ -171,11 +171,12 @@ export class OrthancProcess {
       config.Plugins = [...(config.Plugins ?? []), POSTGRESQL_INDEX_PLUGIN]
       config.PostgreSQL = postgresIndexConfig(this.options.postgres, this.options.postgres.database)
     }
-    // Only plugin files that are installed (orthanc-gdcm may be missing on a machine without root).
+    // Only plugin files that are installed (orthanc-gdcm or orthanc-dicomweb may be missing on a machine without root).
     const plugins = config.Plugins ?? []
     config.Plugins = plugins.filter((file) => existsSync(file))
     for (const missing of plugins.filter((file) => !existsSync(file))) {
-      console.warn(`[orthanc] plugin ${missing} is not installed; starting without it (apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews)`)
+      const hint = /DicomWeb/.test(missing) ? 'apt-get install -y orthanc-dicomweb for the viewer' : 'apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews'
+      console.warn(`[orthanc] plugin ${missing} is not installed; starting without it (${hint})`)
     }
     const file = join(this.home, 'orthanc.json')
     writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 })

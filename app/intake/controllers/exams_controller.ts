@@ -126,7 +126,6 @@ export default class ExamsController {
           studies: await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at'),
           canUpload: await ctx.bouncer.with('ExamPolicy').allows('upload', exam as Exam),
           maxFileMb: Math.round(imaging.upload.maxFileBytes / 1024 / 1024),
-          viewerUrl: imaging.orthanc.viewerUrl,
         }),
     })
   }

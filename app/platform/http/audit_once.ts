@@ -12,10 +12,11 @@ const MAX_ENTRIES = 100_000
 const seen = new Map<string, number>()
 
 function sessionKey(ctx: HttpContext) {
-  const sessionId = (ctx as any).session?.sessionId as string | undefined
-  if (sessionId) return `s:${sessionId}`
+  // A bearer token first: a route that accepts both still starts a (new, empty) session on every token request.
   const token = (ctx.auth?.user as any)?.currentAccessToken?.identifier
   if (token) return `t:${token}`
+  const sessionId = (ctx as any).session?.sessionId as string | undefined
+  if (sessionId) return `s:${sessionId}`
   return `u:${ctx.auth?.user?.id ?? 'anonymous'}`
 }
 

@@ -16,5 +16,7 @@ export function isMachineRequest(ctx: Pick<HttpContext, 'request'>) {
  */
 export function wantsJson(ctx: Pick<HttpContext, 'request'>) {
   if (isMachineRequest(ctx)) return true
+  // DICOMweb clients (the viewer) ask for application/dicom+json or multipart/related: their errors are JSON too.
+  if (ctx.request.url().startsWith('/dicomweb/')) return true
   return ctx.request.accepts(['html', 'json']) === 'json'
 }

@@ -1,6 +1,5 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import imaging from '#config/imaging'
 import { CT_WINDOWS } from '#app/images/services/exam_images'
 import { Workspace } from '#app/reading/services/workspace'
 import { mayRead } from '#app/reading/reading_access'
@@ -56,7 +55,6 @@ export default class WorkspaceController {
       page: (view) =>
         ctx.view.render('pages/reading/workspace', {
           ...view,
-          viewerUrl: imaging.orthanc.viewerUrl,
           windowPresets: Object.keys(CT_WINDOWS),
           timeLabel: (minutes: number) => timeLabel(ctx.i18n, minutes),
         }),

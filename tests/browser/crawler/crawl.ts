@@ -45,7 +45,7 @@ export interface CrawlOptions {
 }
 
 const DOWNLOAD = /\.(pdf|csv|xlsx|xls|zip|dcm|yaml|json)(\?|$)|\/(pdf|xlsx|csv)(\?|$)|\/export(\?|$)/
-const NEVER = [/^\/logout/, /^\/socket\.io/, /^\/api\//, /^\/(css|js|ohif|viewer-assets)\//, /\/instances\//, /\/series(\?|$)/]
+const NEVER = [/^\/logout/, /^\/socket\.io/, /^\/api\//, /^\/(css|js|ohif|viewer-assets)\//, /^\/viewer(\/|$)/, /^\/exams\/\d+\/viewer$/, /^\/dicomweb\//, /\/instances\//, /\/series(\?|$)/]
 
 /**
  * `/exams/12/report?x=1` → `/exams/:id/report`: one page per template. A

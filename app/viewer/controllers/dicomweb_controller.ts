@@ -1,0 +1,108 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { useCase } from '#app/platform/http/use_case'
+import { needingOrthanc } from '#app/orthanc/unavailable'
+import type { DicomWebAnswer } from '#app/orthanc/orthanc_client'
+import { DicomWebPathTrick, parseDicomWebPath, type DicomWebTarget } from '#app/viewer/services/dicomweb_path'
+import { DicomWebProxy, type PublicAddress } from '#app/viewer/services/dicomweb_proxy'
+import { mayView, studyNamed } from '#app/viewer/viewer_access'
+
+/** The host the browser used, as Orthanc may write it into its URLs (a Host header is not trusted beyond this). */
+function publicAddress(ctx: HttpContext): PublicAddress {
+  const host = ctx.request.host() ?? ''
+  return {
+    host: /^[A-Za-z0-9.\-]{1,253}(:\d{1,5})?$|^\[[0-9a-fA-F:]{2,45}\](:\d{1,5})?$/.test(host) ? host : 'localhost',
+    proto: ctx.request.protocol() === 'https' ? 'https' : 'http',
+  }
+}
+
+/** Orthanc's answer piped to the browser: only its type and length pass, never its other headers. */
+function pipe(ctx: HttpContext, answer: DicomWebAnswer) {
+  ctx.response.status(answer.status)
+  if (answer.contentType) ctx.response.header('Content-Type', answer.contentType)
+  if (answer.contentLength !== null) ctx.response.header('Content-Length', String(answer.contentLength))
+  // Patient images: kept by this browser for a while (scrolling back), never by shared caches.
+  ctx.response.header('Cache-Control', 'private, max-age=300')
+  // A viewer that gives up (closed tab, next study) stops the transfer from Orthanc too.
+  ctx.response.response.once('close', () => {
+    if (!answer.stream.readableEnded) answer.stream.destroy()
+  })
+  ctx.response.stream(answer.stream)
+}
+
+type Opened = { datasets?: unknown[]; answer?: DicomWebAnswer }
+
+function sendDatasets(ctx: HttpContext, datasets: unknown[]) {
+  ctx.response.header('Content-Type', 'application/dicom+json')
+  ctx.response.header('Cache-Control', 'private, no-store')
+  return ctx.response.send(JSON.stringify(datasets))
+}
+
+/**
+ * GET /dicomweb/* — the viewer's DICOMweb (QIDO-RS, WADO-RS, WADO-URI), after
+ * the same checks as the exam page. One audit line per study and session
+ * (`viewer.study.open`), not one per frame; every refusal is audited.
+ */
+@inject()
+export default class DicomWebController {
+  constructor(protected proxy: DicomWebProxy) {}
+
+  handle(ctx: HttpContext) {
+    const qs = ctx.request.qs() as Record<string, unknown>
+    let target: DicomWebTarget | null
+    try {
+      target = parseDicomWebPath(ctx.request.url(), qs)
+    } catch (error) {
+      if (!(error instanceof DicomWebPathTrick)) throw error
+      return useCase(ctx, {
+        action: 'viewer.study.open',
+        allow: mayView,
+        run: () => {
+          throw new DomainRefusal('bad_path', 'viewer.errors.bad_path', {}, 400)
+        },
+      })
+    }
+    if (target === null || (target.kind !== 'search_studies' && !target.study)) {
+      return useCase(ctx, {
+        action: 'viewer.study.open',
+        allow: mayView,
+        run: () => {
+          throw DomainRefusal.notFound('exam')
+        },
+      })
+    }
+    const address = publicAddress(ctx)
+
+    if (target.kind === 'search_studies') {
+      return useCase(ctx, {
+        action: 'viewer.studies.search',
+        allow: mayView,
+        // The query is what the audit line keeps (never the results); the same query is one line per session.
+        input: () => qs,
+        run: ({ user }) => needingOrthanc(() => this.proxy.searchStudies(user, qs, address)),
+        audit: { once: () => JSON.stringify(qs) },
+        json: (datasets) => sendDatasets(ctx, datasets),
+      })
+    }
+
+    const found = target
+    const search = found.kind === 'search_series' || found.kind === 'search_instances'
+    return useCase(ctx, {
+      action: 'viewer.study.open',
+      allow: mayView,
+      target: studyNamed(found.study!),
+      audit: {
+        once: ({ target: study }) => study.link.studyInstanceUid,
+        details: (_result, { target: study }) => ({ studyInstanceUid: study.link.studyInstanceUid, accession: study.exam.accessionNumber }),
+      },
+      run: ({ target: study }): Promise<Opened> =>
+        needingOrthanc(async () =>
+          search
+            ? { datasets: await this.proxy.searchWithin(study, found, qs, address) }
+            : { answer: await this.proxy.retrieve(study, found, qs, ctx.request.header('accept'), address) }
+        ),
+      json: (result: Opened) => (result.datasets ? sendDatasets(ctx, result.datasets) : pipe(ctx, result.answer!)),
+    })
+  }
+}
