@@ -43,7 +43,11 @@ export function rateRefusal(rate: unknown): string | null {
  * clinic over modality; a rule naming several must match them all), else the
  * default 5 %.
  */
-export function ruleFor(rules: SamplingRule[], exam: { modality: string; institutionId: number; readerId: number | null }): SamplingRule {
+export function ruleFor(
+  rules: SamplingRule[],
+  exam: { modality: string; institutionId: number; readerId: number | null },
+  defaultRate = DEFAULT_RATE_PERCENT
+): SamplingRule {
   let best: SamplingRule | null = null
   let bestWeight = -1
   for (const rule of rules) {
@@ -56,5 +60,5 @@ export function ruleFor(rules: SamplingRule[], exam: { modality: string; institu
       bestWeight = weight
     }
   }
-  return best ?? { id: null, modality: null, institutionId: null, readerId: null, ratePercent: DEFAULT_RATE_PERCENT, seed: DEFAULT_SEED }
+  return best ?? { id: null, modality: null, institutionId: null, readerId: null, ratePercent: defaultRate, seed: DEFAULT_SEED }
 }

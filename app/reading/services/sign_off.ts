@@ -15,6 +15,7 @@ import { singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { currentLimits, limitFrom } from '#app/reading/services/turnaround'
 import { ReportContext, versionContent, workingVersion } from '#app/reading/services/report_context'
 import { sqlTime } from '#app/platform/db_helpers'
+import { forcedQcRefusal } from '#app/quality/services/forced_qc'
 import {
   cleanContent,
   comparisonRefusal,
@@ -224,6 +225,9 @@ export class SignOff {
     const refusal = signRefusal(doctor, version, { singleSignature: await singleSignatureAllowed() }, lastModifier)
     if (refusal) throw refusal
     if (version.status === 'draft' && fresh.claimedById !== user.id) throw new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
+    // Q 7.2.1 random QC: an exam drawn for QC is signed only once its image items are scored.
+    const qc = await forcedQcRefusal(fresh, version.authorId, this.clock.now())
+    if (qc) throw qc
     const content = await this.checkedContent(fresh, candidate)
 
     const now = this.clock.now()
