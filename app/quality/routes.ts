@@ -2,12 +2,35 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const QcFormsController = () => import('#app/quality/controllers/qc_forms_controller')
+const QcSessionsController = () => import('#app/quality/controllers/qc_sessions_controller')
+const GoldController = () => import('#app/quality/controllers/gold_controller')
+const QcAdminController = () => import('#app/quality/controllers/qc_admin_controller')
+
+const id = /^\d+$/
 
 router
   .group(() => {
-    router.get('/quality/exams/:id', [QcFormsController, 'show']).where('id', /^\d+$/).as('quality.form')
-    router.post('/quality/exams/:id/scores', [QcFormsController, 'score']).where('id', /^\d+$/).as('quality.score')
-    router.post('/quality/exams/:id/follow-ups', [QcFormsController, 'followUp']).where('id', /^\d+$/).as('quality.follow_up')
+    router.get('/quality/exams/:id', [QcFormsController, 'show']).where('id', id).as('quality.form')
+    router.post('/quality/exams/:id/scores', [QcFormsController, 'score']).where('id', id).as('quality.score')
+    router.post('/quality/exams/:id/follow-ups', [QcFormsController, 'followUp']).where('id', id).as('quality.follow_up')
+    router.post('/quality/exams/:id/gold', [GoldController, 'open']).where('id', id).as('quality.gold_open')
+
+    router.get('/quality/sessions', [QcSessionsController, 'index']).as('quality.sessions')
+    router.post('/quality/sessions', [QcSessionsController, 'store']).as('quality.sessions.store')
+    router.get('/quality/sessions/:id', [QcSessionsController, 'show']).where('id', id).as('quality.session')
+    router.post('/quality/sessions/:id/close', [QcSessionsController, 'close']).where('id', id).as('quality.session.close')
+
+    router.get('/quality/gold', [GoldController, 'index']).as('quality.gold')
+    router.get('/quality/gold/:id', [GoldController, 'show']).where('id', id).as('quality.gold.show')
+    router.post('/quality/gold/:id/review', [GoldController, 'review']).where('id', id).as('quality.gold.review')
+    router.post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter']).where('id', id).as('quality.gold.arbiter')
+
+    router.get('/quality/checklists', [QcAdminController, 'checklists']).as('quality.checklists')
+    router.post('/quality/checklists/:item', [QcAdminController, 'reviseChecklist']).as('quality.checklists.revise')
+    router.post('/quality/permissions', [QcAdminController, 'permissions']).as('quality.permissions')
+    router.get('/quality/sampling', [QcAdminController, 'sampling']).as('quality.sampling')
+    router.post('/quality/sampling', [QcAdminController, 'saveRule']).as('quality.sampling.store')
+    router.post('/quality/sampling/:id/retire', [QcAdminController, 'retireRule']).where('id', id).as('quality.sampling.retire')
   })
   .use(middleware.auth())
 
@@ -16,6 +39,22 @@ router
     router.get('/quality/exams/:accession', [QcFormsController, 'show'])
     router.post('/quality/exams/:accession/scores', [QcFormsController, 'score'])
     router.post('/quality/exams/:accession/follow-ups', [QcFormsController, 'followUp'])
+    router.post('/quality/exams/:accession/gold', [GoldController, 'open'])
+    router.get('/quality/sessions', [QcSessionsController, 'index'])
+    router.post('/quality/sessions', [QcSessionsController, 'store'])
+    router.get('/quality/sessions/:id', [QcSessionsController, 'show']).where('id', id)
+    router.post('/quality/sessions/:id/close', [QcSessionsController, 'close']).where('id', id)
+    router.get('/quality/gold', [GoldController, 'index'])
+    router.get('/quality/gold/:id', [GoldController, 'show']).where('id', id)
+    router.post('/quality/gold/:id/review', [GoldController, 'review']).where('id', id)
+    router.post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter']).where('id', id)
+    router.get('/quality/checklists', [QcAdminController, 'checklists'])
+    router.put('/quality/checklists/:item', [QcAdminController, 'reviseChecklist'])
+    router.put('/quality/permissions', [QcAdminController, 'permissions'])
+    router.get('/quality/sampling', [QcAdminController, 'sampling'])
+    router.post('/quality/sampling', [QcAdminController, 'saveRule'])
+    router.put('/quality/sampling/:id', [QcAdminController, 'saveRule']).where('id', id)
+    router.post('/quality/sampling/:id/retire', [QcAdminController, 'retireRule']).where('id', id)
   })
   .prefix('/api/v1')
   .use(middleware.auth({ guards: ['api'] }))

@@ -102,6 +102,9 @@ export default class extends BaseSchema {
       table.text('findings').notNullable()
       table.text('criteria').notNullable()
       table.text('note').nullable()
+      // image quality: the artefact criterion (伪影) not met; a severe finding that wastes the film (无诊断价值 / 需重复检查) — C 9.2.2
+      table.boolean('artefact').notNullable().defaultTo(false)
+      table.boolean('waste_film').notNullable().defaultTo(false)
       // who is scored: a user (report author, signer), a roster technologist, and always the clinic
       table.integer('scored_user_id').unsigned().nullable().references('id').inTable('users')
       table.integer('scored_staff_id').unsigned().nullable()

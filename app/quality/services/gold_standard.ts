@@ -96,8 +96,10 @@ export class GoldStandard {
     const mine = scores.find((s: any) => Number(s.scorer_id) === user.id) ?? null
     const decided = gold.status === 'decided'
     const visible = scores.filter((s: any) => decided || Number(s.scorer_id) === user.id || (role === 'arbiter' && gold.status === 'arbitration'))
+    // Reviewers do not learn who the other reviewer is either.
+    const shown = role === 'officer' || decided ? gold : { ...gold, firstReviewerId: 0, secondReviewerId: 0, arbiterId: null, openedById: 0 }
     return {
-      gold,
+      gold: shown,
       role,
       mine: mine ? shape(mine) : null,
       scores: visible.map(shape),

@@ -122,6 +122,7 @@ export class QcScoring {
     const scored = await scoredFor(exam, input.item)
     await ownWorkRefusal(user, exam, input.item, scored)
     const result = scoreItem(parseRule(checklist.rule), ticked.counts)
+    const flags = imageFlags(checklist, ticked)
     const [id] = await db.table('qc_scores').insert({
       exam_id: exam.id,
       item: input.item,
@@ -132,6 +133,8 @@ export class QcScoring {
       findings: JSON.stringify(ticked.findings),
       criteria: JSON.stringify(ticked.criteria),
       note: input.note?.trim() || null,
+      artefact: flags.artefact,
+      waste_film: flags.wasteFilm,
       scored_user_id: scored.userId,
       scored_staff_id: scored.staffId,
       scored_name: scored.name,
@@ -149,6 +152,22 @@ export class QcScoring {
     const saved = { id: Number(id), examId: exam.id, item: input.item, checklistId: checklist.id, checklistVersion: checklist.version, ...result, scored }
     if (!result.passed && input.mode !== 'gold') notifyFailure(exam, saved)
     return saved
+  }
+}
+
+/**
+ * C 9.2.2 asks for waste-film and artefact rates: an image-quality score whose
+ * artefact criterion (伪影) is not met counts as an artefact; one with a severe
+ * finding that makes the images unusable (无诊断价值, 需要重复检查) as waste.
+ * Read from the entries' texts, so a QC administrator's edited version keeps them.
+ */
+export function imageFlags(checklist: Checklist, ticked: { findings: number[]; criteria: number[] }) {
+  if (checklist.item !== 'image_quality') return { artefact: false, wasteFilm: false }
+  const artefactCriterion = checklist.entries.find((e) => e.kind === 'criterion' && e.text.startsWith('伪影'))
+  const wasteIds = checklist.entries.filter((e) => e.kind === 'severe' && /无诊断价值|重复检查/.test(e.text)).map((e) => e.id)
+  return {
+    artefact: Boolean(artefactCriterion && !ticked.criteria.includes(artefactCriterion.id)),
+    wasteFilm: ticked.findings.some((id) => wasteIds.includes(id)),
   }
 }
 

@@ -52,16 +52,16 @@ export class QcSessions {
   /** The signed exams that match the filters (a period of report signatures), newest first, at most 500. */
   async candidates(filters: SessionFilters) {
     const now = this.clock.now()
-    const to = filters.to ? dayStart(filters.to).plus({ days: 1 }) : now
-    const from = filters.from ? dayStart(filters.from) : to.minus({ days: 31 })
+    const to = filters.to ? dayStart(filters.to).plus({ days: 1 }) : null
+    const from = filters.from ? dayStart(filters.from) : (to ?? now).minus({ days: 31 })
     const q = db
       .from('exams')
       .whereNotNull('exams.report_signed_at')
       .where('exams.report_signed_at', '>=', sqlTime(from))
-      .where('exams.report_signed_at', '<', sqlTime(to))
       .select('exams.id', 'exams.accession_number', 'exams.modality', 'exams.institution_id', 'exams.report_signed_at')
       .orderBy('exams.report_signed_at', 'desc')
       .limit(filters.sample ? LIMIT * 4 : LIMIT)
+    if (to) q.where('exams.report_signed_at', '<', sqlTime(to))
     if (filters.institutionId) q.where('exams.institution_id', filters.institutionId)
     if (filters.modality) q.where('exams.modality', filters.modality)
     if (filters.readerId) {
