@@ -1,5 +1,6 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import '#app/quality/wiring'
 
 const QcFormsController = () => import('#app/quality/controllers/qc_forms_controller')
 const QcSessionsController = () => import('#app/quality/controllers/qc_sessions_controller')
