@@ -6,6 +6,7 @@ const QcFormsController = () => import('#app/quality/controllers/qc_forms_contro
 const QcSessionsController = () => import('#app/quality/controllers/qc_sessions_controller')
 const GoldController = () => import('#app/quality/controllers/gold_controller')
 const QcAdminController = () => import('#app/quality/controllers/qc_admin_controller')
+const QcReportsController = () => import('#app/quality/controllers/qc_reports_controller')
 
 const id = /^\d+$/
 
@@ -25,6 +26,10 @@ router
     router.get('/quality/gold/:id', [GoldController, 'show']).where('id', id).as('quality.gold.show')
     router.post('/quality/gold/:id/review', [GoldController, 'review']).where('id', id).as('quality.gold.review')
     router.post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter']).where('id', id).as('quality.gold.arbiter')
+
+    router.get('/quality/reports', [QcReportsController, 'show']).as('quality.reports')
+    router.get('/quality/reports.xlsx', [QcReportsController, 'xlsx']).as('quality.reports.xlsx')
+    router.get('/quality/reports.pdf', [QcReportsController, 'pdf']).as('quality.reports.pdf')
 
     router.get('/quality/checklists', [QcAdminController, 'checklists']).as('quality.checklists')
     router.post('/quality/checklists/:item', [QcAdminController, 'reviseChecklist']).as('quality.checklists.revise')
@@ -49,6 +54,9 @@ router
     router.get('/quality/gold/:id', [GoldController, 'show']).where('id', id)
     router.post('/quality/gold/:id/review', [GoldController, 'review']).where('id', id)
     router.post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter']).where('id', id)
+    router.get('/quality/reports', [QcReportsController, 'show'])
+    router.get('/quality/reports.xlsx', [QcReportsController, 'xlsx'])
+    router.get('/quality/reports.pdf', [QcReportsController, 'pdf'])
     router.get('/quality/checklists', [QcAdminController, 'checklists'])
     router.put('/quality/checklists/:item', [QcAdminController, 'reviseChecklist'])
     router.put('/quality/permissions', [QcAdminController, 'permissions'])
