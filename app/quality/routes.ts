@@ -7,6 +7,7 @@ const QcSessionsController = () => import('#app/quality/controllers/qc_sessions_
 const GoldController = () => import('#app/quality/controllers/gold_controller')
 const QcAdminController = () => import('#app/quality/controllers/qc_admin_controller')
 const QcReportsController = () => import('#app/quality/controllers/qc_reports_controller')
+const ReportSheetsController = () => import('#app/quality/controllers/report_sheets_controller')
 
 const id = /^\d+$/
 
@@ -30,6 +31,9 @@ router
     router.get('/quality/reports', [QcReportsController, 'show']).as('quality.reports')
     router.get('/quality/reports.xlsx', [QcReportsController, 'xlsx']).as('quality.reports.xlsx')
     router.get('/quality/reports.pdf', [QcReportsController, 'pdf']).as('quality.reports.pdf')
+
+    router.get('/quality/sheets', [ReportSheetsController, 'show']).as('quality.sheets')
+    router.post('/quality/sheets', [ReportSheetsController, 'store']).as('quality.sheets.store')
 
     router.get('/quality/checklists', [QcAdminController, 'checklists']).as('quality.checklists')
     router.post('/quality/checklists/:item', [QcAdminController, 'reviseChecklist']).as('quality.checklists.revise')
@@ -57,6 +61,8 @@ router
     router.get('/quality/reports', [QcReportsController, 'show'])
     router.get('/quality/reports.xlsx', [QcReportsController, 'xlsx'])
     router.get('/quality/reports.pdf', [QcReportsController, 'pdf'])
+    router.get('/quality/sheets', [ReportSheetsController, 'show'])
+    router.post('/quality/sheets', [ReportSheetsController, 'store'])
     router.get('/quality/checklists', [QcAdminController, 'checklists'])
     router.put('/quality/checklists/:item', [QcAdminController, 'reviseChecklist'])
     router.put('/quality/permissions', [QcAdminController, 'permissions'])

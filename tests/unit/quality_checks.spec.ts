@@ -95,3 +95,13 @@ test.group('Automatic checks at report submission', () => {
     assert.deepEqual(submissionWarnings({ ...ok, impression: '右肺下叶炎症。' }), [{ code: 'positive_not_in_impression', details: { finding: '结节' } }])
   })
 })
+
+test.group('B appendix B quarterly sheet', () => {
+  test('30 points; −5 below 90 % agreement; below 21 fails', async ({ assert }) => {
+    const { sheetTotal } = await import('#app/quality/services/report_sheets')
+    assert.deepEqual(sheetTotal([2, 2, 2, 2, 2], 0, 0, 1), { rules: 10, description: 10, diagnosis: 10, total: 30, passed: true })
+    assert.deepEqual(sheetTotal([2, 2, 1, 2, 0], 2, 2, 0.8), { rules: 7, description: 8, diagnosis: 3, total: 18, passed: false })
+    assert.equal(sheetTotal([2, 2, 2, 2, 2], 0, 0, 0.9).total, 30)
+    assert.isTrue(sheetTotal([2, 2, 1, 0, 0], 2, 2, null).total === 21 && sheetTotal([2, 2, 1, 0, 0], 2, 2, null).passed)
+  })
+})
