@@ -67,7 +67,16 @@ export async function seedQualityDemo(now: DateTime, log: (message: string) => v
 
   // ------------------------------------------------------------ the quarter's signed exams
   const clinics = await Institution.query().whereIn('code', Object.keys(TECHNOLOGISTS)).orderBy('code')
-  const items = await db.from('exam_items').where('active', true).whereIn('modality', ['DR', 'CT', 'MR']).select('id', 'modality')
+  // Plain exams of parts either sex has (no mammography, no contrast study concluded as plain).
+  const items = await db
+    .from('exam_items')
+    .where('active', true)
+    .whereIn('modality', ['DR', 'CT', 'MR'])
+    .whereIn('body_part', ['胸部', '头部', '头颅', '腹部', '脊柱', '肌骨'])
+    .whereNot('method', '增强')
+    .whereNot('name', 'like', '%钼靶%')
+    .whereNot('name', 'like', '%乳腺%')
+    .select('id', 'modality')
   const itemOf = (modality: string) => items.filter((i: any) => i.modality === modality)
   const history: Array<{ id: number; clinic: Institution; modality: string; signedAt: DateTime; technologist: string }> = []
   for (let day = 90; day >= 14; day--) {

@@ -159,8 +159,8 @@ export class GoldStandard {
     if (user.role !== 'qc_officer') {
       q.where((w) =>
         w
-          .where((x) => x.where('status', 'reviewing').where((y) => y.where('first_reviewer_id', user.id).orWhere('second_reviewer_id', user.id)))
-          .orWhere((x) => x.where('status', 'arbitration').where('arbiter_id', user.id))
+          .where((x) => x.where('qc_gold_cases.status', 'reviewing').where((y) => y.where('first_reviewer_id', user.id).orWhere('second_reviewer_id', user.id)))
+          .orWhere((x) => x.where('qc_gold_cases.status', 'arbitration').where('arbiter_id', user.id))
       )
       q.whereNotExists((s) => s.from('qc_scores').whereRaw('qc_scores.gold_case_id = qc_gold_cases.id').where('qc_scores.scorer_id', user.id))
     }

@@ -28,12 +28,12 @@ function tables(report: QcReport, t: T) {
     {
       name: t('quality.reports.deductions'),
       header: [t('quality.reports.accession'), t('quality.filters.clinic'), t('quality.form.item'), t('quality.form.score'), t('quality.reports.person'), t('quality.reports.reason'), t('quality.form.note')],
-      rows: report.details.map((d) => [d.accessionNumber, d.institution, t(`quality.items.${d.item}`), d.score, d.person ?? '', d.reasons.join('；'), d.note ?? '']),
+      rows: report.details.map((d) => [d.accessionNumber, d.institution, t(`quality.items.${d.item}`), d.score, d.person ?? '', d.reasons.map((r) => (r.unmet ? `${t('quality.reports.unmet')} ` : '') + r.text).join(' / '), d.note ?? '']),
     },
     {
       name: t('quality.reports.reasons'),
       header: [t('quality.form.item'), t('quality.reports.reason'), t('quality.reports.count')],
-      rows: report.reasons.map((r) => [t(`quality.items.${r.item}`), r.reason, r.count]),
+      rows: report.reasons.map((r) => [t(`quality.items.${r.item}`), (r.unmet ? `${t('quality.reports.unmet')} ` : '') + r.reason, r.count]),
     },
     {
       name: t('quality.reports.workload'),
@@ -63,7 +63,7 @@ export async function qcReportPdf(report: QcReport, t: T, title: string) {
   doc.moveDown(0.3)
   doc.fontSize(10).text(t('quality.reports.period', { from: report.from.toISODate(), to: report.to.minus({ days: 1 }).toISODate() }), { width, align: 'center' })
   doc.moveDown(0.6)
-  doc.fontSize(11).text(`${t('quality.reports.sampled')}：${report.totals.sampled}  ${t('quality.reports.passed')}：${report.totals.passed}  ${t('quality.reports.pass_rate')}：${rate(report.totals.passRate)}  ${t('quality.reports.agreement')}：${rate(report.agreement.rate)}`)
+  doc.fontSize(11).text(`${t('quality.reports.sampled')} ${report.totals.sampled}  ${t('quality.reports.passed')} ${report.totals.passed}  ${t('quality.reports.pass_rate')} ${rate(report.totals.passRate)}  ${t('quality.reports.agreement')} ${rate(report.agreement.rate)}`)
   for (const table of tables(report, t)) {
     doc.moveDown(0.8)
     if (doc.y > doc.page.height - 120) doc.addPage()

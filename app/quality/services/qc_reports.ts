@@ -127,16 +127,19 @@ export class QcReports {
     const checklistIds = [...new Set((deducted as any[]).map((d) => Number(d.checklist_id)))]
     const entries = checklistIds.length ? await db.from('qc_checklist_entries').whereIn('checklist_id', checklistIds) : []
     const entryById = new Map((entries as any[]).map((e) => [Number(e.id), e]))
-    const reasons = new Map<string, { item: string; reason: string; count: number }>()
+    const reasons = new Map<string, { item: string; reason: string; unmet: boolean; count: number }>()
     const details = []
     for (const d of deducted as any[]) {
       const ticked: number[] = JSON.parse(d.findings)
       const met = new Set<number>(JSON.parse(d.criteria))
       const notMet = (entries as any[]).filter((e) => Number(e.checklist_id) === Number(d.checklist_id) && e.kind === 'criterion' && !met.has(Number(e.id)))
-      const why = [...ticked.map((id) => entryById.get(id)?.text).filter(Boolean), ...notMet.map((e) => `未达：${e.text}`)] as string[]
-      for (const reason of why) {
-        const key = `${d.item}|${reason}`
-        const current = reasons.get(key) ?? { item: d.item, reason, count: 0 }
+      const why = [
+        ...ticked.map((id) => entryById.get(id)?.text).filter(Boolean).map((text) => ({ text: text as string, unmet: false })),
+        ...notMet.map((e) => ({ text: e.text as string, unmet: true })),
+      ]
+      for (const { text, unmet } of why) {
+        const key = `${d.item}|${unmet}|${text}`
+        const current = reasons.get(key) ?? { item: d.item, reason: text, unmet, count: 0 }
         current.count++
         reasons.set(key, current)
       }
