@@ -3,4 +3,6 @@
 | their own app/<capability>/events.ts, loaded here. None yet: the quality,
 | recognition, consultation and interoperability capabilities add theirs.
 */
+import '#app/quality/events'
+
 export {}

@@ -3,4 +3,6 @@
 | register themselves in app/<capability>/indicators.ts, loaded here.
 | None yet: quality control, recognition, consultation and the assessments add theirs.
 */
+import '#app/quality/indicators'
+
 export {}

@@ -33,6 +33,7 @@ import { seedStaffingDemo } from './staffing_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
 import { seedApprovalsDemo } from './approvals_demo.js'
+import { seedQualityDemo } from './quality_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -243,6 +244,7 @@ export class DemoCounty {
     await seedCriticalValuesDemo(reading, now, this.log)
     await seedStorageDemo(this.log)
     await seedApprovalsDemo(users.get('admin')!, this.log)
+    await seedQualityDemo(now, this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

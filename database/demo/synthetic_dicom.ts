@@ -23,6 +23,12 @@ export interface StudySpec {
   studyDescription?: string
   modality: SyntheticModality
   studyInstanceUid?: string
+  /** HHMMSS (default 093000) */
+  studyTime?: string
+  /** Body Part Examined (0018,0015), e.g. CHEST */
+  bodyPart?: string
+  /** Operators' Name (0008,1070): the technologist */
+  operatorsName?: string
 }
 
 export interface InstanceSpec {
@@ -104,7 +110,7 @@ export function syntheticInstance(study: StudySpec, instance: InstanceSpec): Buf
     SOPClassUID: sopClassUid,
     SOPInstanceUID: sopInstanceUid,
     StudyDate: study.studyDate ?? '20261122',
-    StudyTime: '093000',
+    StudyTime: study.studyTime ?? '093000',
     AccessionNumber: study.accessionNumber ?? '',
     Modality: DICOM_MODALITY[study.modality],
     StudyDescription: study.studyDescription ?? '',
@@ -145,6 +151,8 @@ export function syntheticInstance(study: StudySpec, instance: InstanceSpec): Buf
     Object.assign(dataset, { WindowCenter: '2048', WindowWidth: '4096', ImageType: ['ORIGINAL', 'PRIMARY'], PresentationIntentType: 'FOR PRESENTATION' })
   }
   if (instance.lossyImageCompression) dataset.LossyImageCompression = instance.lossyImageCompression
+  if (study.bodyPart) dataset.BodyPartExamined = study.bodyPart
+  if (study.operatorsName) dataset.OperatorsName = study.operatorsName
 
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta))
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset)

@@ -104,7 +104,9 @@ export default class SignOffController {
       ...reading,
       action: 'report.submit',
       input: reportContentValidator,
-      run: ({ user, target, input }) => this.signOff.submit(user, target, contentOf(input) ?? input, input.revision),
+      run: ({ user, target, input }) => this.signOff.submit(user, target, contentOf(input) ?? input, input.revision, input.qcOverrideReason),
+      // An override of the automatic QC warnings is audited with its reason.
+      audit: { details: (_, { input }) => (input.qcOverrideReason ? { qcOverride: input.qcOverrideReason } : undefined) },
       page: () => done(ctx, 'reading.flash.submitted', {}, '/reading'),
     })
   }

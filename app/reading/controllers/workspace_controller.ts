@@ -7,6 +7,7 @@ import { reportJson } from '#app/reading/controllers/report_json'
 import { timeLabel } from '#app/reading/controllers/time_label'
 import { examTarget } from '#app/access/exam_access'
 import { useCase } from '#app/platform/http/use_case'
+import { QcForms } from '#app/quality/services/qc_forms'
 
 type WorkspaceView = Awaited<ReturnType<Workspace['forExam']>>
 
@@ -43,15 +44,21 @@ function workspaceJson(view: WorkspaceView) {
 /** The reading page of one exam: request, images, priors side by side, and the report editor. */
 @inject()
 export default class WorkspaceController {
-  constructor(protected workspace: Workspace) {}
+  constructor(
+    protected workspace: Workspace,
+    protected forms: QcForms
+  ) {}
 
   show(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'reading.open',
       allow: mayRead,
       target: examTarget,
-      run: ({ user, target }) => this.workspace.forExam(user, target),
-      json: workspaceJson,
+      run: async ({ user, target }) => ({ ...(await this.workspace.forExam(user, target)), qc: await this.forms.readingPanel(user, target) }),
+      json: (view) => {
+        const shaped = workspaceJson(view)
+        return { data: { ...shaped.data, qc: { marked: view.qc.mark?.marked ?? false, missing: view.qc.missing } } }
+      },
       page: (view) =>
         ctx.view.render('pages/reading/workspace', {
           ...view,

@@ -15,6 +15,8 @@ import { singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { currentLimits, limitFrom } from '#app/reading/services/turnaround'
 import { ReportContext, versionContent, workingVersion } from '#app/reading/services/report_context'
 import { sqlTime } from '#app/platform/db_helpers'
+import { forcedQcRefusal } from '#app/quality/services/forced_qc'
+import { recordSubmissionFindings, submissionCheck } from '#app/quality/services/check_records'
 import {
   cleanContent,
   comparisonRefusal,
@@ -168,13 +170,15 @@ export class SignOff {
   }
 
   /** The author sends the report for review (C 4.2.1: a 中级+ doctor reviews and signs). */
-  async submit(user: User, exam: Exam, input: DraftInput, revision: number) {
+  async submit(user: User, exam: Exam, input: DraftInput, revision: number, qcOverrideReason?: string | null) {
     const doctor = await doctorOf(user)
     const fresh = await Exam.findOrFail(exam.id)
     const version = await workingVersion(exam.id)
     const refusal = editRefusal(doctor, version, fresh.claimedById)
     if (refusal) throw refusal
     const content = await this.checkedContent(fresh, input)
+    // Q 4.2.5: the automatic QC warnings (sex-specific organs, sides, impression) are shown before submitting; overridden with a reason.
+    const qcWarnings = await submissionCheck(fresh, content, qcOverrideReason)
     const changed = contentChanged(versionContent(version!), content)
     const now = this.clock.now()
     await db.transaction(async (trx) => {
@@ -196,6 +200,7 @@ export class SignOff {
       })
       await trx.from('report_drafts').where('exam_id', exam.id).where('author_id', user.id).delete()
     })
+    await recordSubmissionFindings(fresh, qcWarnings, qcOverrideReason, user.id, now)
     await exam.refresh()
     realtime.examChanged(exam, 'submitted')
     publish('report:submitted', { examId: exam.id, reportVersionId: version!.id, authorId: user.id })
@@ -224,6 +229,9 @@ export class SignOff {
     const refusal = signRefusal(doctor, version, { singleSignature: await singleSignatureAllowed() }, lastModifier)
     if (refusal) throw refusal
     if (version.status === 'draft' && fresh.claimedById !== user.id) throw new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
+    // Q 7.2.1 random QC: an exam drawn for QC is signed only once its image items are scored.
+    const qc = await forcedQcRefusal(fresh, version.authorId, this.clock.now())
+    if (qc) throw qc
     const content = await this.checkedContent(fresh, candidate)
 
     const now = this.clock.now()

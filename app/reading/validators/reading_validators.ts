@@ -39,6 +39,8 @@ export const reportContentValidator = vine.compile(
   vine.object({
     ...content,
     revision: vine.number().positive().withoutDecimals(),
+    // Why the author submits despite the automatic QC warnings (app/quality, Q 4.2.5).
+    qcOverrideReason: vine.string().trim().maxLength(500).optional(),
   })
 )
 

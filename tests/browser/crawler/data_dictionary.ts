@@ -28,6 +28,14 @@ const COLUMNS: Record<string, string[]> = {
   staffing_plans: ['name', 'notes'],
   staffing_ratio_sets: ['note'],
   storage_nodes: ['name'],
+  // Quality control: checklist texts (a QC administrator edits them), notes, names, session titles, outcomes, reasons.
+  qc_checklist_entries: ['text'],
+  qc_checklists: ['rule'],
+  qc_scores: ['note', 'scored_name'],
+  qc_sessions: ['title', 'purpose'],
+  qc_findings: ['override_reason'],
+  qc_followups: ['outcome'],
+  qc_exam_technologists: ['operator_name'],
 }
 
 export interface DatabaseTarget {

@@ -1,0 +1,130 @@
+import { test } from '@japa/runner'
+import testUtils from '@adonisjs/core/services/test_utils'
+import db from '@adonisjs/lucid/services/db'
+import ExcelJS from 'exceljs'
+import { DateTime } from 'luxon'
+import type Exam from '#models/exam'
+import * as make from '#tests/support/fixtures'
+import { manualClock } from '#tests/support/reading'
+import { currentChecklists } from '#app/quality/services/checklists'
+import { clinicIndicators } from '#app/platform/clinic_indicators'
+import '#app/quality/indicators'
+import app from '@adonisjs/core/services/app'
+import i18nManager from '@adonisjs/i18n/services/main'
+import { QcReports } from '#app/quality/services/qc_reports'
+import { qcReportXlsx } from '#app/quality/services/qc_report_files'
+
+/*
+| A hand-computed fixture: in November 2026 (hospital time)
+|   clinic A, CT: image quality 5, 4, 3, 2 (the 2 with an artefact and a wasted film)
+|   clinic B, DR: image quality 5, 1; application forms: one compliant, one not
+| and one score in October that must not count, one gold-standard review that must not count.
+*/
+async function fixture() {
+  const lists = await currentChecklists(DateTime.utc())
+  const a = await make.institution('member_clinic')
+  const b = await make.institution('member_clinic')
+  const ua = await make.user('clinic_staff', a)
+  const ub = await make.user('clinic_staff', b)
+  const qc = await make.user('qc_officer')
+  const examA = (await make.exam(ua, 'CT')).exam
+  const examB = (await make.exam(ub, 'DR')).exam
+  const at = (iso: string) => DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+  const row = (exam: Exam, item: string, score: number, when: string, extra: Record<string, unknown> = {}) => ({
+    exam_id: exam.id,
+    item,
+    checklist_id: lists.get(item as any)!.id,
+    score,
+    band: item === 'application_form' ? (score === 5 ? 'compliant' : 'non_compliant') : score === 5 ? 'excellent' : score === 4 ? 'good' : score === 3 ? 'pass' : 'fail',
+    passed: score >= 3,
+    findings: '[]',
+    criteria: '[]',
+    scored_name: item === 'application_form' ? null : '王技师',
+    institution_id: exam.institutionId,
+    modality: exam.modality,
+    scorer_id: qc.id,
+    mode: 'centralised',
+    scored_at: at(when),
+    ...extra,
+  })
+  await db.table('qc_scores').multiInsert([
+    row(examA, 'image_quality', 5, '2026-11-01T00:10:00'),
+    row(examA, 'image_quality', 4, '2026-11-10T10:00:00'),
+    row(examA, 'image_quality', 3, '2026-11-20T10:00:00'),
+    row(examA, 'image_quality', 2, '2026-11-30T23:50:00', { artefact: true, waste_film: true, note: '伪影明显' }),
+    row(examB, 'image_quality', 5, '2026-11-15T10:00:00'),
+    row(examB, 'image_quality', 1, '2026-11-16T10:00:00'),
+    row(examB, 'application_form', 5, '2026-11-16T10:00:00'),
+    row(examB, 'application_form', 1, '2026-11-17T10:00:00'),
+    row(examA, 'image_quality', 1, '2026-10-31T23:50:00'),
+    row(examA, 'image_quality', 1, '2026-11-12T10:00:00', { mode: 'gold' }),
+  ])
+  return { a, b, qc }
+}
+
+test.group('QC reports and indicators', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+  let restore: () => void
+  group.each.setup(() => {
+    restore = manualClock('2026-12-02T02:00:00Z').restore
+    return () => restore()
+  })
+
+  test('the monthly figures equal the hand-computed fixture (page, API)', async ({ client, assert }) => {
+    const { a, qc } = await fixture()
+    const page = await client.get('/quality/reports?month=2026-11').loginAs(qc)
+    assert.equal(page.status(), 200)
+    const html = page.text()
+    assert.include(html, 'id="qc-sampled">8<')
+    assert.include(html, 'id="qc-passed">5<')
+    assert.include(html, 'id="qc-pass-rate">62.5%<')
+    assert.include(html, '<svg')
+
+    const api = await client.get(`/quality/reports?month=2026-11&institutionId=${a.id}`).loginAs(qc).accept('json')
+    const data = api.body().data
+    const image = data.items.find((i: any) => i.item === 'image_quality')
+    assert.deepEqual({ sampled: image.sampled, passed: image.passed, bands: image.bands }, { sampled: 4, passed: 3, bands: { excellent: 1, good: 1, pass: 1, fail: 1 } })
+    assert.deepEqual(data.clinics.map((c: any) => [c.count, c.wasteRate, c.artefactRate]), [[4, 0.25, 0.25]])
+    const person = data.distribution.find((d: any) => d.item === 'image_quality')
+    assert.deepEqual({ count: person.count, average: person.average, redZone: person.redZone }, { count: 4, average: 3.5, redZone: true })
+  })
+
+  test('Excel opens and holds the figures; the PDF is a PDF', async ({ client, assert }) => {
+    const { qc } = await fixture()
+    const xlsx = await client.get('/quality/reports.xlsx?month=2026-11').loginAs(qc)
+    assert.equal(xlsx.status(), 200)
+    assert.include(String(xlsx.header('content-type')), 'spreadsheetml')
+    const workbook = new ExcelJS.Workbook()
+    // The same workbook the route sends, opened as Excel would (the test client does not buffer binary bodies).
+    const reports = await app.container.make(QcReports)
+    const i18n = i18nManager.locale('zh-CN')
+    await workbook.xlsx.load((await qcReportXlsx(await reports.build({ month: '2026-11' }), (k, d) => i18n.t(k, d))) as any)
+    const sheet = workbook.worksheets[0]
+    const imageRow = sheet.getRow(3).values as any[]
+    assert.deepEqual(imageRow.slice(2, 5), [6, 4, '66.7%'])
+    const pdf = await client.get('/quality/reports.pdf?month=2026-11').loginAs(qc)
+    assert.equal(pdf.status(), 200)
+    assert.equal(pdf.header('content-type'), 'application/pdf')
+  })
+
+  test('per-clinic indicators, for a modality too', async ({ assert }) => {
+    const { a, b } = await fixture()
+    const from = DateTime.fromISO('2026-11-01', { zone: 'Asia/Shanghai' })
+    const to = DateTime.fromISO('2026-12-01', { zone: 'Asia/Shanghai' })
+    const pass = await clinicIndicators.get('quality.image_pass_rate')!.compute({ from, to, clinicIds: [a.id, b.id] })
+    assert.deepEqual([pass.get(a.id)!.value, pass.get(b.id)!.value], [0.75, 0.5])
+    assert.include(pass.get(a.id)!.recordsPath!, `institutionId=${a.id}`)
+    const ct = await clinicIndicators.get('quality.image_pass_rate')!.compute({ from, to, clinicIds: [a.id, b.id], modality: 'CT' })
+    assert.deepEqual([ct.get(a.id)!.value, ct.get(b.id)!.value], [0.75, null])
+    const excellent = await clinicIndicators.get('quality.image_excellent_rate')!.compute({ from, to, clinicIds: [a.id] })
+    assert.equal(excellent.get(a.id)!.value, 0.25)
+    const waste = await clinicIndicators.get('quality.waste_film_rate')!.compute({ from, to, clinicIds: [a.id] })
+    assert.equal(waste.get(a.id)!.value, 0.25)
+    const artefact = await clinicIndicators.get('quality.artefact_rate')!.compute({ from, to, clinicIds: [a.id] })
+    assert.equal(artefact.get(a.id)!.value, 0.25)
+    const forms = await clinicIndicators.get('quality.application_compliance_rate')!.compute({ from, to, clinicIds: [b.id] })
+    assert.deepEqual([forms.get(b.id)!.numerator, forms.get(b.id)!.denominator], [1, 2])
+    const agreement = await clinicIndicators.get('quality.diagnostic_agreement_rate')!.compute({ from, to, clinicIds: [a.id] })
+    assert.isNull(agreement.get(a.id)!.value)
+  })
+})
