@@ -5,6 +5,7 @@ import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { sqlTime, upsert } from '#app/platform/db_helpers'
 import { LEVEL_RANK } from '#app/recognition/services/recognition_rules'
+import { activeCatalogues } from '#app/recognition/services/eligibility'
 
 /*
 | What the administrators keep (R 6.2, R 6.4, H 一): catalogues in force with
@@ -73,8 +74,7 @@ export class EligibilityRegister {
     if (!institution) throw DomainRefusal.notFound('institution')
     const item = await db.from('exam_items').where('id', input.examItemId).first()
     if (!item) throw DomainRefusal.notFound('exam_item')
-    const catalogue = await db.from('recognition_catalogues').where('code', item.catalogue).where('active', true).first()
-    if (!catalogue) throw new DomainRefusal('item_not_in_catalogue', 'recognition.refusals.item_not_in_catalogue')
+    if (!(await activeCatalogues()).has(item.catalogue)) throw new DomainRefusal('item_not_in_catalogue', 'recognition.refusals.item_not_in_catalogue')
     if (input.validUntil && input.validUntil < input.evaluatedOn) throw new DomainRefusal('dates_reversed', 'recognition.refusals.dates_reversed')
     await upsert(
       'recognition_item_evaluations',
@@ -120,7 +120,8 @@ export class EligibilityRegister {
     return { examItemId, feeCents: Math.round(feeYuan * 100) }
   }
 
-  catalogues() {
+  async catalogues() {
+    await activeCatalogues()
     return db.from('recognition_catalogues').orderBy('scope_rank', 'desc').orderBy('code')
   }
 
@@ -144,7 +145,8 @@ export class EligibilityRegister {
       .orderBy('exam_items.seq')
   }
 
-  fees() {
+  async fees() {
+    await activeCatalogues()
     return db
       .from('exam_items')
       .leftJoin('recognition_fees', 'recognition_fees.exam_item_id', 'exam_items.id')

@@ -80,9 +80,12 @@ export function itemEvaluationInForce(evaluation: ItemEvaluationFacts | null | u
   return !!evaluation && evaluation.passed && within(day, evaluation.evaluatedOn, evaluation.validUntil)
 }
 
-/** R 9.1: a result made while its institution × modality was suspended for falling QC is not recognised. */
+/**
+ * R 9.1: while an institution × modality is suspended for falling QC none of its results of that modality are
+ * recognised; once lifted, those made during the suspension stay unrecognised.
+ */
 export function suspendedAt(suspensions: SuspensionFacts[], modality: string, at: DateTime) {
-  return suspensions.some((s) => s.modality === modality && s.suspendedAt <= at && (!s.liftedAt || s.liftedAt > at))
+  return suspensions.some((s) => s.modality === modality && (!s.liftedAt || (s.suspendedAt <= at && s.liftedAt > at)))
 }
 
 /**
