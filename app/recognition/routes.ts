@@ -32,6 +32,7 @@ router
     router.get('/recognition/data-quality', [FiguresController, 'dataQuality']).as('recognition.data_quality')
     router.get('/recognition/refusals', [FiguresController, 'refusalsIndex']).as('recognition.refusals')
     router.post('/recognition/refusals', [FiguresController, 'storeRefusal']).as('recognition.refusals.store')
+    router.post('/recognition/notices/:id/read', [FiguresController, 'readNotice']).as('recognition.notices.read')
   })
   .use(middleware.auth())
 

@@ -14,6 +14,7 @@ import { recognitionSettings } from '#app/recognition/services/recognition_setti
 import { RecognitionRefusals } from '#app/recognition/services/refusals'
 import { repeatReasons } from '#app/recognition/services/repeat_reasons'
 import { trafficLight } from '#app/recognition/services/traffic_light'
+import { markNoticeRead } from '#app/recognition/services/notices'
 import { maySeeFigures, mayRecordRefusal, seesAllClinicsFigures } from '#app/recognition/recognition_access'
 import { dataQualityValidator, monthValidator, refusalValidator } from '#app/recognition/validators/recognition_validators'
 import { statisticsChart } from '#app/recognition/services/statistics_chart'
@@ -125,6 +126,21 @@ export default class FiguresController {
       },
       json: ({ month, rows, days }) => ({ data: { month, clinics: rows, days } }),
       page: (state) => ctx.view.render('pages/recognition/data_quality', state),
+    })
+  }
+
+  /** POST /recognition/notices/:id/read — the person has seen a suspension or data-quality notice. */
+  readNotice(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'recognition.notice.read',
+      audit: 'refusals',
+      run: async ({ user }) => {
+        const updated = await markNoticeRead(user.id, numericParam(ctx) ?? 0, this.clock.now())
+        if (!Number(updated)) throw DomainRefusal.notFound('notice')
+        return { id: numericParam(ctx) }
+      },
+      json: (r) => ({ data: r }),
+      page: () => ctx.response.redirect('/'),
     })
   }
 
