@@ -87,13 +87,17 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   }
 
   /** A chest DR (or another item) at `clinic`, registered, imaged and signed at `at`, as the pipeline does it. */
-  const resultAt = async (clinic: Institution, clinicPatientId: number, item: ExamItem, at: DateTime, name: string, sex: 'M' | 'F'): Promise<Exam> => {
+  const resultAt = async (clinic: Institution, clinicPatient: { id: number; clinicPatientNo: string }, item: ExamItem, at: DateTime, name: string, sex: 'M' | 'F', born: string): Promise<Exam> => {
+    const clinicPatientId = clinicPatient.id
     clock.set(at)
     const [exam] = await registration.register(await staff(clinic), { clinicPatientId, itemIds: [item.id], priority: 'routine', clinicalHistory: '咳嗽、咳痰一周', purpose: '排除肺部感染', requestingDoctor: '刘医生', department: '内科' })
     clock.set(at.plus({ minutes: 20 }))
-    const study = syntheticStudy({ modality: item.modality, patientName: name, patientId: `P${clinicPatientId}`, patientSex: sex, accessionNumber: exam.accessionNumber, studyDate: at.setZone(zone).toFormat('yyyyMMdd'), studyDescription: item.sourceName }, 1, 1)
+    const study = syntheticStudy({ modality: item.modality, patientName: name, patientId: clinicPatient.clinicPatientNo, patientSex: sex, patientBirthDate: born.replaceAll('-', ''), accessionNumber: exam.accessionNumber, studyDate: at.setZone(zone).toFormat('yyyyMMdd'), studyDescription: item.sourceName }, 1, 1)
     const identity = await intake.examIdentity(exam)
-    for (const file of study.files) await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
+    for (const file of study.files) {
+      const outcome = await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
+      if (outcome.status === 'rejected') throw new Error(`recognition demo: image refused (${outcome.reason})`)
+    }
     clock.set(at.plus({ minutes: 40 }))
     await signOff.claim(junior, exam)
     clock.set(at.plus({ minutes: 55 }))
@@ -105,13 +109,13 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
 
   // Patients with a chest DR within the month at another member: the reminder appears when it is ordered again.
   const [wangAtM01] = await person('王建国', 'M', '1961-04-12', [m01, m02])
-  await resultAt(m01, wangAtM01.id, chest, now.minus({ days: 10 }), '王建国', 'M')
+  await resultAt(m01, wangAtM01, chest, now.minus({ days: 10 }), '王建国', 'M', '1961-04-12')
   const [liAtM02] = await person('李秀英', 'F', '1958-09-03', [m02, m01])
-  await resultAt(m02, liAtM02.id, chest, now.minus({ days: 20 }), '李秀英', 'F')
+  await resultAt(m02, liAtM02, chest, now.minus({ days: 20 }), '李秀英', 'F', '1958-09-03')
   // Not recognised: a knee DR not evaluated at M03 (registered at M02 too, no reminder there).
   const knee = await ExamItem.query().where('catalogue', 'chuanyu').where('modality', 'DR').where('body_part', 'like', '%膝%').firstOrFail()
   const [zhaoAtM03] = await person('赵德明', 'M', '1970-02-21', [m03, m02])
-  await resultAt(m03, zhaoAtM03.id, knee, now.minus({ days: 6 }), '赵德明', 'M')
+  await resultAt(m03, zhaoAtM03, knee, now.minus({ days: 6 }), '赵德明', 'M', '1970-02-21')
 
   // A month of decisions, taken through the registration (R 6.6): most accepted, some re-examined with reasons.
   const NAMES: Array<[string, 'M' | 'F', string]> = [
@@ -132,7 +136,7 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     const [from, to] = pairs[i % pairs.length]
     const [atFrom, atTo] = await person(name, sex, born, [from, to])
     const performed = now.minus({ days: 34 - i * 2, hours: 3 })
-    await resultAt(from, atFrom.id, chest, performed, name, sex)
+    await resultAt(from, atFrom, chest, performed, name, sex, born)
     clock.set(performed.plus({ days: 1 + (i % 9), hours: 2 }))
     const user = await staff(to)
     const reminders = await check.show(user, atTo.id, [chest.id])
