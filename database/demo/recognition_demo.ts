@@ -4,7 +4,8 @@
 | their evaluated items carry 川渝HR), M03's evaluation has expired, M04's chest
 | DR failed; the upper-level hospital qualifies by its grade. Patients had a
 | chest DR within the month at another member, so registering one again shows
-| the reminder (clinic2 for 王建国, clinic1 for 李秀英); a knee DR at M03 is
+| the reminder (clinic2 for 王建国, clinic1 for 李秀英, and for 钱国华 whose chest DR
+| came from the upper hospital's consultation); a knee DR at M03 is
 | not evaluated and reminds nobody. A month of decisions (accepted and
 | re-examined with reasons) is taken through the registration itself, a
 | refusal by the upper hospital is recorded, the data-quality rows are rolled
@@ -32,6 +33,7 @@ import { RecognitionRefusals } from '#app/recognition/services/refusals'
 import { DataQuality } from '#app/recognition/services/data_quality'
 import { generateMonthlyReport } from '#app/recognition/services/recognition_statistics'
 import { activeCatalogues } from '#app/recognition/services/eligibility'
+import { recordExternalResult } from '#app/recognition/services/external_results'
 import { syntheticStudy } from './synthetic_dicom.js'
 import { demoNationalId } from './demo_county.js'
 
@@ -117,6 +119,13 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   const [zhaoAtM03] = await person('赵德明', 'M', '1970-02-21', [m03, m02])
   await resultAt(m03, zhaoAtM03, knee, now.minus({ days: 6 }), '赵德明', 'M', '1970-02-21')
 
+  // A result received from outside: the upper hospital's chest DR (a consultation), reminded at M01 too.
+  const [qianAtM01] = await person('钱国华', 'M', '1953-06-30', [m01])
+  await recordExternalResult(
+    { patientId: qianAtM01.patientId, institutionId: upper.id, examItemId: chest.id, performedAt: now.minus({ days: 5 }), reference: 'JZ-DR-20261', findings: '两肺纹理增多，未见实变。', impression: '慢性支气管炎改变。', source: 'consultation' },
+    now
+  )
+
   // A month of decisions, taken through the registration (R 6.6): most accepted, some re-examined with reasons.
   const NAMES: Array<[string, 'M' | 'F', string]> = [
     ['孙丽华', 'F', '1966-01-15'], ['周志刚', 'M', '1959-07-30'], ['吴桂兰', 'F', '1949-11-02'], ['郑国强', 'M', '1972-05-19'],
@@ -171,5 +180,5 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   const quality = new DataQuality(clock, orthanc)
   await quality.rollUp(35)
   await generateMonthlyReport(now.setZone(zone).minus({ months: 1 }).toFormat('yyyy-MM'), now)
-  log(`recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2) and 李秀英 (clinic1), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`)
+  log(`recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2), 李秀英 and 钱国华 (clinic1, an upper hospital's result), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`)
 }
