@@ -28,7 +28,7 @@ router
     // Figures: the centre sees every clinic, a clinic its own.
     router.get('/recognition/statistics', [FiguresController, 'statistics']).as('recognition.statistics')
     router.get('/recognition/statistics.xlsx', [FiguresController, 'statisticsXlsx']).as('recognition.statistics.xlsx')
-    router.get('/recognition/reports/:id', [FiguresController, 'monthlyReport']).as('recognition.reports.download')
+    router.get('/recognition/reports/:id/xlsx', [FiguresController, 'monthlyReport']).as('recognition.reports.download')
     router.get('/recognition/data-quality', [FiguresController, 'dataQuality']).as('recognition.data_quality')
     router.get('/recognition/refusals', [FiguresController, 'refusalsIndex']).as('recognition.refusals')
     router.post('/recognition/refusals', [FiguresController, 'storeRefusal']).as('recognition.refusals.store')
@@ -42,7 +42,7 @@ router
     router.get('/recognition/earlier/:id', [RemindersController, 'show'])
     router.get('/recognition/statistics', [FiguresController, 'statistics'])
     router.get('/recognition/statistics.xlsx', [FiguresController, 'statisticsXlsx'])
-    router.get('/recognition/reports/:id', [FiguresController, 'monthlyReport'])
+    router.get('/recognition/reports/:id/xlsx', [FiguresController, 'monthlyReport'])
     router.get('/recognition/data-quality', [FiguresController, 'dataQuality'])
     router.get('/recognition/refusals', [FiguresController, 'refusalsIndex'])
     router.post('/recognition/refusals', [FiguresController, 'storeRefusal'])

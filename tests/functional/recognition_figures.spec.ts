@@ -239,7 +239,7 @@ test.group('Recognition statistics (H 四(四))', (group) => {
     const kept = await db.from('recognition_monthly_reports').where('month', '2026-11').firstOrFail()
     assert.equal(JSON.parse(kept.figures).totals.accepted, 3)
     const admin = await make.user('admin')
-    const response = await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}`, { headers: { Authorization: `Bearer ${await apiToken(admin)}` } })
+    const response = await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, { headers: { Authorization: `Bearer ${await apiToken(admin)}` } })
     assert.equal(response.status, 200)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any)
@@ -252,7 +252,7 @@ test.group('Recognition statistics (H 四(四))', (group) => {
 
     // a clinic may not download the bureau's report; it sees its own statistics
     const clinicToken = await apiToken(staff)
-    assert.equal((await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}`, { headers: { Authorization: `Bearer ${clinicToken}` } })).status, 403)
+    assert.equal((await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, { headers: { Authorization: `Bearer ${clinicToken}` } })).status, 403)
     const own = await api('GET', '/recognition/statistics?month=2026-11', clinicToken)
     assert.equal(own.body.data.totals.accepted, 3)
     await generateMonthlyReport('2026-11', DateTime.utc())
