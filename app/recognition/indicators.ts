@@ -8,6 +8,7 @@
 import { resultMarks } from '#app/platform/result_marks'
 import { clinicIndicators, type IndicatorValue } from '#app/platform/clinic_indicators'
 import type { DateTime } from 'luxon'
+import imaging from '#config/imaging'
 
 resultMarks.provide(async (examIds) => {
   const { marksForExams } = await import('#app/recognition/services/eligibility')
@@ -22,7 +23,7 @@ async function dq(query: Query, metric: 'timeliness' | 'consistency' | 'complete
   const result = new Map<number, IndicatorValue>()
   for (const [clinicId, figure] of figures) {
     const value = figure[metric]
-    result.set(clinicId, { ...value, recordsPath: `/recognition/data-quality?institutionId=${clinicId}&from=${query.from.toISODate()}&to=${query.to.toISODate()}` })
+    result.set(clinicId, { ...value, recordsPath: `/recognition/data-quality?institutionId=${clinicId}&month=${query.from.setZone(imaging.displayTimezone).toFormat('yyyy-MM')}` })
   }
   return result
 }

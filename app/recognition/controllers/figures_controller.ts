@@ -16,7 +16,7 @@ import { repeatReasons } from '#app/recognition/services/repeat_reasons'
 import { trafficLight } from '#app/recognition/services/traffic_light'
 import { markNoticeRead } from '#app/recognition/services/notices'
 import { maySeeFigures, mayRecordRefusal, seesAllClinicsFigures } from '#app/recognition/recognition_access'
-import { dataQualityValidator, monthValidator, refusalValidator } from '#app/recognition/validators/recognition_validators'
+import { dataQualityValidator, evaluationsQueryValidator, monthValidator, refusalValidator } from '#app/recognition/validators/recognition_validators'
 import { statisticsChart } from '#app/recognition/services/statistics_chart'
 
 /** The clinics a person's figures cover: every member clinic for the centre, their own for a clinic. */
@@ -148,8 +148,9 @@ export default class FiguresController {
     return useCase(ctx, {
       action: 'recognition.refusals.view',
       allow: maySeeFigures,
-      run: async ({ user }) => ({
-        refusals: await this.refusals.list(user),
+      input: evaluationsQueryValidator,
+      run: async ({ user, input }) => ({
+        refusals: await this.refusals.list(user, input.institutionId),
         institutions: seesAllClinicsFigures(user) ? await db.from('institutions').where('active', true).orderBy('kind').orderBy('code').select('id', 'name') : [],
       }),
       json: ({ refusals }) => ({ data: refusals }),

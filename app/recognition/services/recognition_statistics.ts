@@ -157,7 +157,7 @@ export async function recognitionRateByClinic(from: DateTime, to: DateTime, clin
       value: accepted + reExamined ? accepted / (accepted + reExamined) : null,
       numerator: accepted,
       denominator: accepted + reExamined,
-      recordsPath: `/recognition/decisions?institutionId=${id}&from=${from.toISODate()}&to=${to.toISODate()}`,
+      recordsPath: `/recognition/statistics?institutionId=${id}&month=${from.setZone(imaging.displayTimezone).toFormat('yyyy-MM')}`,
     })
   }
   return result

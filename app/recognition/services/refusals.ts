@@ -72,13 +72,14 @@ export class RecognitionRefusals {
     return new Map(rows.map((r) => [Number(r.institution_id), Number(r.n)]))
   }
 
-  list(user: User) {
+  list(user: User, institutionId?: number) {
     return db
       .from('recognition_refusals')
       .join('exams', 'exams.id', 'recognition_refusals.exam_id')
       .join('institutions as refusing', 'refusing.id', 'recognition_refusals.refusing_institution_id')
       .join('institutions as performer', 'performer.id', 'recognition_refusals.institution_id')
       .if(!seesAllClinicsFigures(user), (q) => q.where((w) => w.where('recognition_refusals.institution_id', user.institutionId).orWhere('recognition_refusals.refusing_institution_id', user.institutionId)))
+      .if(institutionId, (q) => q.where('recognition_refusals.institution_id', institutionId!))
       .select('recognition_refusals.*', 'exams.accession_number', 'refusing.name as refusing_name', 'performer.name as performer_name')
       .orderBy('recognition_refusals.refused_at', 'desc')
       .limit(200)
