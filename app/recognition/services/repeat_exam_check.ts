@@ -111,13 +111,16 @@ export class RepeatExamCheck {
   protected async find(user: User, patientId: number, itemIds: number[]): Promise<Reminder[]> {
     if (!itemIds.length) return []
     const now = this.clock.now()
-    const { window_days: windowDays } = await recognitionSettings()
-    const requested = await db.from('exam_items').whereIn('id', itemIds).select('id', 'name', 'modality', 'body_part', 'method', 'position')
+    // independent reads, in parallel: the reminder must add little to a registration
+    const [{ window_days: windowDays }, requested] = await Promise.all([
+      recognitionSettings(),
+      db.from('exam_items').whereIn('id', itemIds).select('id', 'name', 'modality', 'body_part', 'method', 'position'),
+    ])
     const requestedKeys = new Map(requested.map((r) => [itemKey({ modality: r.modality, bodyPart: r.body_part, method: r.method, position: r.position }), r]))
     if (!requestedKeys.size) return []
     // Images arrive after registration: a result performed inside the window was registered at most a little before it.
     const since = now.minus({ days: windowDays + 7 })
-    const candidates = await db
+    const candidatesQuery = db
       .from('exams')
       .join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id')
       .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
@@ -141,7 +144,7 @@ export class RepeatExamCheck {
         'exam_items.position',
         'institutions.name as institution_name'
       )
-    const external = await db
+    const externalQuery = db
       .from('recognition_external_results')
       .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
       .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
@@ -156,6 +159,7 @@ export class RepeatExamCheck {
         'exam_items.position',
         'institutions.name as institution_name'
       )
+    const [candidates, external] = await Promise.all([candidatesQuery, externalQuery])
 
     type Candidate = { earlier: Omit<EarlierResult, 'mark'>; result: ResultToJudge; requestedId: number }
     const found: Candidate[] = []
