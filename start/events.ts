@@ -5,4 +5,4 @@
 */
 import '#app/quality/events'
 
-export {}
+import '#app/recognition/events'

@@ -1,8 +1,7 @@
 /*
 | Every capability's clinic indicators (app/platform/clinic_indicators.ts)
 | register themselves in app/<capability>/indicators.ts, loaded here.
-| None yet: quality control, recognition, consultation and the assessments add theirs.
 */
 import '#app/quality/indicators'
 
-export {}
+import '#app/recognition/indicators'

@@ -30,6 +30,7 @@ import { encryptSecret } from '#app/access/services/second_factor'
 import { syntheticStudy } from './synthetic_dicom.js'
 import { planCounty, type DemoSize, type PlannedExam } from './timeline.js'
 import { seedStaffingDemo } from './staffing_demo.js'
+import { seedRecognitionDemo } from './recognition_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
 import { seedApprovalsDemo } from './approvals_demo.js'
@@ -245,6 +246,7 @@ export class DemoCounty {
     await seedStorageDemo(this.log)
     await seedApprovalsDemo(users.get('admin')!, this.log)
     await seedQualityDemo(now, this.log)
+    await seedRecognitionDemo(this.log, now)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

@@ -16,6 +16,7 @@ import { normaliseModality } from '#app/catalogue/catalogue_normaliser'
 import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
 import { examArrival } from './image_uploads_controller.js'
+import { reminderFormState } from '#app/recognition/reminder_form'
 
 const newExamValidator = vine.compile(vine.object({ patient: vine.number().positive().withoutDecimals().optional() }))
 const itemsValidator = vine.compile(vine.object({ modality: vine.string().trim().maxLength(8).optional() }))
@@ -86,7 +87,8 @@ export default class ExamsController {
           ? await ClinicPatient.query().where('id', patientId).where('institution_id', user.institutionId).preload('patient').first()
           : null
         const items = await ExamItem.query().where('active', true).orderBy('modality').orderBy('catalogue').orderBy('seq')
-        return { clinicPatient, items }
+        // back from a request with unanswered repeat-exam reminders (R 6.6): they are shown in the form
+        return { clinicPatient, items, recognition: await reminderFormState(ctx, user, clinicPatient?.id ?? null) }
       },
       page: (state) => ctx.view.render('pages/intake/exams/new', { ...state, priorities: PRIORITIES }),
     })
@@ -97,13 +99,22 @@ export default class ExamsController {
       action: 'exam.register',
       allow: mayRegister,
       input: examRequestValidator,
-      run: ({ user, input }) => this.registration.register(user, { ...input, itemIds: input.itemIds ?? [] }),
-      audit: { each: (exams) => exams.map((exam) => ({ type: 'exam', id: exam.id, details: { accession: exam.accessionNumber } })) },
-      json: async (exams) => {
-        for (const exam of exams) await exam.load((l) => l.load('items').load('institution').load('patient'))
-        return ctx.response.created({ data: exams.map((exam) => examJson(exam)) })
+      run: ({ user, input }) => this.registration.registerRequest(user, { ...input, itemIds: input.itemIds ?? [] }),
+      audit: {
+        each: ({ exams, decisionIds }, { input }) => [
+          ...exams.map((exam) => ({ type: 'exam', id: exam.id, details: { accession: exam.accessionNumber } })),
+          ...decisionIds.map((id) => ({ type: 'recognition_decision', id, details: { clinicPatientId: input.clinicPatientId } })),
+        ],
       },
-      page: (exams) => done(ctx, 'intake.exam.registered', { accessions: exams.map((e) => e.accessionNumber).join(', ') }, `/exams/${exams[0].id}`),
+      json: async ({ exams, decisionIds }) => {
+        for (const exam of exams) await exam.load((l) => l.load('items').load('institution').load('patient'))
+        // every item accepted from an earlier result (R 6.6): no exam was made, the decisions were recorded
+        return ctx.response.status(exams.length ? 201 : 200).send({ data: exams.map((exam) => examJson(exam)), recognitionDecisionIds: decisionIds })
+      },
+      page: ({ exams }, { input }) =>
+        exams.length
+          ? done(ctx, 'intake.exam.registered', { accessions: exams.map((e) => e.accessionNumber).join(', ') }, `/exams/${exams[0].id}`)
+          : done(ctx, 'recognition.reminder.accepted_no_exam', {}, `/patients/${input.clinicPatientId}`),
     })
   }
 

@@ -9,6 +9,7 @@ import { PatientRegistry } from '#app/intake/services/patient_registry'
 import { ExamDirectory } from '#app/intake/services/exam_directory'
 import { clinicPatientTarget, mayRegister } from '#app/intake/intake_access'
 import { useCase, done } from '#app/platform/http/use_case'
+import { recognitionRecordOf } from '#app/recognition/patient_record'
 
 const searchValidator = vine.compile(
   vine.object({ search: vine.string().trim().maxLength(64).optional(), page: vine.number().positive().withoutDecimals().optional() })
@@ -93,7 +94,8 @@ export default class PatientsController {
       target: clinicPatientTarget,
       input: pageValidator,
       run: ({ user, target, input }) => this.directory.query(user, {}).where('exams.patient_id', target.patientId).paginate(input.page ?? 1, 25),
-      page: (exams, { target }) => ctx.view.render('pages/intake/patients/show', { clinicPatient: target, patient: target.patient, exams }),
+      page: async (exams, { target }) =>
+        ctx.view.render('pages/intake/patients/show', { clinicPatient: target, patient: target.patient, exams, recognition: await recognitionRecordOf(target.id) }),
     })
   }
 }

@@ -11,6 +11,7 @@ import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { insertIgnore } from '#app/platform/db_helpers'
+import { RepeatExamCheck, type RepeatDecisionInput } from '#app/recognition/services/repeat_exam_check'
 
 export interface ExamRequestInput {
   clinicPatientId: number
@@ -23,6 +24,8 @@ export interface ExamRequestInput {
   clinicalDiagnosis?: string | null
   /** only ever compared with the user's own clinic: a different one is a forgery */
   institutionId?: number | null
+  /** answers to the repeat-exam reminders (R 6.6), checked by app/recognition */
+  recognition?: RepeatDecisionInput[]
 }
 
 /** Fewer characters than this is no history or purpose at all ("无", "-", "?"). */
@@ -60,7 +63,14 @@ export async function nextAccessionNumber(trx: TransactionClientContract, now: D
 
 @inject()
 export class ExamRegistration {
-  constructor(protected clock: Clock) {}
+  protected repeatExams: RepeatExamCheck
+
+  constructor(
+    protected clock: Clock,
+    repeatExams?: RepeatExamCheck
+  ) {
+    this.repeatExams = repeatExams ?? new RepeatExamCheck(clock)
+  }
 
   /**
    * Registers an exam request for a patient of the user's clinic. Items of
@@ -68,6 +78,14 @@ export class ExamRegistration {
    * and study), all in one transaction: either all are registered or none.
    */
   async register(user: User, input: ExamRequestInput): Promise<Exam[]> {
+    return (await this.registerRequest(user, input)).exams
+  }
+
+  /**
+   * Registers a request after the repeat-exam check (R 6.6, app/recognition): items whose earlier result
+   * was accepted make no exam; the decisions are recorded with the exams in one transaction.
+   */
+  async registerRequest(user: User, input: ExamRequestInput): Promise<{ exams: Exam[]; decisionIds: number[] }> {
     if (input.institutionId !== undefined && input.institutionId !== null && input.institutionId !== user.institutionId) {
       throw new DomainRefusal('forged_institution', 'intake.exam.forged_institution', {}, 403)
     }
@@ -80,9 +98,11 @@ export class ExamRegistration {
       .first()
     if (!clinicPatient) throw DomainRefusal.notFound('patient')
 
-    const itemIds = [...new Set(input.itemIds)]
-    const items = await ExamItem.query().whereIn('id', itemIds).where('active', true)
-    if (items.length !== itemIds.length) throw new DomainRefusal('unknown_item', 'intake.exam.unknown_item')
+    const requestedIds = [...new Set(input.itemIds)]
+    const requested = await ExamItem.query().whereIn('id', requestedIds).where('active', true)
+    if (requested.length !== requestedIds.length) throw new DomainRefusal('unknown_item', 'intake.exam.unknown_item')
+    const recognition = await this.repeatExams.check(user, { ...input, itemIds: requestedIds, decisions: input.recognition })
+    const items = requested.filter((item) => recognition.itemIds.includes(item.id))
 
     const byModality = new Map<Modality, ExamItem[]>()
     for (const item of items) byModality.set(item.modality, [...(byModality.get(item.modality) ?? []), item])
@@ -116,9 +136,11 @@ export class ExamRegistration {
         )
         exams.push(exam)
       }
-      return exams
+      return { exams, decisionIds: await this.repeatExams.record(user, recognition, exams, trx) }
     })
-    publish('exam:registered', { examIds: registered.map((e) => e.id), userId: user.id, institutionId: registered[0]?.institutionId ?? user.institutionId })
+    if (registered.exams.length) {
+      publish('exam:registered', { examIds: registered.exams.map((e) => e.id), userId: user.id, institutionId: user.institutionId })
+    }
     return registered
   }
 }

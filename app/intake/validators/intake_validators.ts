@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { SEXES } from '#models/patient'
 import { PRIORITIES } from '#models/exam'
+import { repeatDecisionsSchema } from '#app/recognition/validators/recognition_validators'
 
 /*
 | Shapes of what clinics send. The domain's own rules (a blank request, an ID
@@ -34,6 +35,8 @@ export const examRequestValidator = vine.compile(
     department: vine.string().trim().maxLength(64).optional(),
     clinicalDiagnosis: vine.string().trim().maxLength(255).optional(),
     institutionId: vine.number().optional(),
+    // answers to the repeat-exam reminders (R 6.6), checked by app/recognition
+    recognition: repeatDecisionsSchema(),
   })
 )
 

@@ -1,6 +1,7 @@
 import type ReportVersion from '#models/report_version'
 import imaging from '#config/imaging'
 import { createPdf, pdfBuffer } from '#app/platform/documents'
+import type { ResultMark } from '#app/platform/result_marks'
 
 /*
 | The printable report, laid out as B appendix A (表 A.1): hospital title;
@@ -12,7 +13,7 @@ import { createPdf, pdfBuffer } from '#app/platform/documents'
 
 const SEX: Record<string, string> = { M: '男', F: '女', O: '其他', U: '未知' }
 
-export async function reportPdf(version: ReportVersion, previousSignedAt?: string | null): Promise<Buffer> {
+export async function reportPdf(version: ReportVersion, previousSignedAt?: string | null, mark?: ResultMark | null): Promise<Buffer> {
   const header = version.header!
   const doc = createPdf({ info: { Title: `${header.hospital}放射影像检查报告 ${header.accessionNumber}`, Author: header.signerName } })
   const left = doc.page.margins.left
@@ -23,6 +24,13 @@ export async function reportPdf(version: ReportVersion, previousSignedAt?: strin
     doc.moveDown(0.5)
   }
 
+  // R 6.4: the mutual-recognition mark of an eligible item, top-right; none for any other.
+  if (mark) {
+    const top = doc.y
+    doc.fontSize(12).fillColor('#b91c1c').text(mark.code, left, top, { width, align: 'right' })
+    doc.fillColor('#000000')
+    doc.y = top
+  }
   doc.fontSize(18).text(`${header.hospital}放射影像检查报告`, left, doc.y, { width, align: 'center' })
   if (version.versionNo > 1) doc.fontSize(9).text(`修订版 · 第 ${version.versionNo} 版`, { width, align: 'right' })
   doc.moveDown(0.4)

@@ -3,6 +3,7 @@ import type Exam from '#models/exam'
 import imaging from '#config/imaging'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { reportPdf } from '#app/reading/services/report_pdf'
+import { resultMarks } from '#app/platform/result_marks'
 
 /** The printable signed report (B appendix A): the latest signed version, or the one asked for. */
 export async function signedReportPdf(exam: Exam, wanted: number | null) {
@@ -17,6 +18,6 @@ export async function signedReportPdf(exam: Exam, wanted: number | null) {
     signed.versionNo > 1
       ? await ReportVersion.query().where('exam_id', exam.id).where('status', 'signed').where('version_no', '<', signed.versionNo).orderBy('version_no', 'desc').first()
       : null
-  const buffer = await reportPdf(signed, previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null)
+  const buffer = await reportPdf(signed, previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null, await resultMarks.forExam(exam.id))
   return { signed, buffer }
 }
