@@ -39,5 +39,7 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
   AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
+  /** C 4.2.3: minutes a fast-track consultation has before it escalates (default 30). */
+  CONSULTATION_FAST_TRACK_MINUTES: Env.schema.number.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
 })

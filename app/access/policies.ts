@@ -11,4 +11,5 @@ export const policies = {
   ReadingPolicy: () => import('#app/reading/policies/reading_policy'),
   StoragePolicy: () => import('#app/storage/policies/storage_policy'),
   AuditPolicy: () => import('#app/audit/policies/audit_policy'),
+  ConsultationPolicy: () => import('#app/consultation/policies/consultation_policy'),
 }
