@@ -1,4 +1,5 @@
 import Consultation from '#app/consultation/models/consultation'
+import ExamShare from '#app/consultation/models/exam_share'
 import { can } from '#app/platform/http/can'
 import { recordById, type RecordLoader } from '#app/platform/http/use_case'
 
@@ -13,4 +14,13 @@ export const mayConsult = can('ConsultationPolicy', 'consult')
 export const consultationTarget: RecordLoader<Consultation> = {
   ...recordById('consultation', (id) => Consultation.query().where('id', id).preload('exam').first()),
   visible: (ctx, consultation) => (ctx as any).bouncer.with('ConsultationPolicy').allows('view', consultation),
+}
+
+export const mayListShares = can('ConsultationPolicy', 'sharedList')
+export const mayManageSharing = can('ConsultationPolicy', 'manageSharing')
+
+/** A share names its exam for a centre user; another centre's share (or any exam not shared) answers 404. */
+export const shareTarget: RecordLoader<ExamShare> = {
+  ...recordById('exam_share', (id) => ExamShare.query().where('id', id).preload('exam').first()),
+  visible: (ctx, share) => (ctx as any).bouncer.with('ConsultationPolicy').allows('viewShare', share),
 }

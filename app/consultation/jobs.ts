@@ -13,3 +13,14 @@ scheduledJobs.register({
     await escalation.escalateOverdue((await app.container.make(Clock)).now())
   },
 })
+
+scheduledJobs.register({
+  // C 9.4: a share whose event was lost (a crash between commit and listener) is made from the exams themselves.
+  name: 'consultation.share-catch-up',
+  cron: '30 * * * * *',
+  leaseMs: 5 * 60_000,
+  run: async () => {
+    const { SpecialtySharing } = await import('#app/consultation/services/specialty_sharing')
+    await (await app.container.make(SpecialtySharing)).catchUp()
+  },
+})

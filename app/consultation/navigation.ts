@@ -4,3 +4,7 @@ import { navigation } from '#app/platform/navigation'
 const consultations = new ConsultationPolicy()
 
 navigation.link({ section: 'main', order: 45, href: '/consultations', label: 'consultation.nav.consultations', visible: (user) => consultations.list(user) })
+navigation.link(
+  { section: 'main', order: 46, href: '/shared-exams', label: 'consultation.nav.shared_exams', visible: (user) => consultations.sharedList(user) },
+  { section: 'admin.reading', order: 40, href: '/admin/share-rules', label: 'consultation.nav.share_rules', visible: (user) => consultations.manageSharing(user) }
+)

@@ -2,6 +2,7 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const ConsultationsController = () => import('#app/consultation/controllers/consultations_controller')
+const SharedExamsController = () => import('#app/consultation/controllers/shared_exams_controller')
 
 router
   .group(() => {
@@ -13,6 +14,13 @@ router
     router.post('/consultations/:id/amend', [ConsultationsController, 'amend']).where('id', /^\d+$/).as('consultations.amend')
     router.post('/consultations/:id/take', [ConsultationsController, 'takeOver']).where('id', /^\d+$/).as('consultations.take')
     router.post('/consultations/:id/messages', [ConsultationsController, 'message']).where('id', /^\d+$/).as('consultations.messages')
+
+    // C 9.4: what a specialty centre sees, and the administrator's share rules.
+    router.get('/shared-exams', [SharedExamsController, 'index']).as('shared_exams.index')
+    router.get('/shared-exams/:id', [SharedExamsController, 'show']).where('id', /^\d+$/).as('shared_exams.show')
+    router.get('/shared-exams/:id/instances/:instanceId/preview', [SharedExamsController, 'preview']).where('id', /^\d+$/).as('shared_exams.preview')
+    router.get('/admin/share-rules', [SharedExamsController, 'rules']).as('admin.share_rules')
+    router.post('/admin/share-rules', [SharedExamsController, 'storeRule']).as('admin.share_rules.store')
   })
   .use(middleware.auth())
 
@@ -25,6 +33,9 @@ router
     router.post('/consultations/:id/amend', [ConsultationsController, 'amend']).where('id', /^\d+$/)
     router.post('/consultations/:id/take', [ConsultationsController, 'takeOver']).where('id', /^\d+$/)
     router.post('/consultations/:id/messages', [ConsultationsController, 'message']).where('id', /^\d+$/)
+    router.get('/shared-exams', [SharedExamsController, 'index'])
+    router.get('/shared-exams/:id', [SharedExamsController, 'show']).where('id', /^\d+$/)
+    router.post('/share-rules', [SharedExamsController, 'storeRule'])
   })
   .prefix('/api/v1')
   .use(middleware.auth({ guards: ['api'] }))

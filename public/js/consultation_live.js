@@ -33,6 +33,14 @@
     announce(event.reason === 'escalated' || event.reason === 'head_of_department' ? 'escalated' : 'assigned', event)
   })
 
+  // C 9.4: a specialty centre is told of each exam shared with it, and of its report.
+  socket.on('share:new', function (event) {
+    tell(String(messages.shareNew || '').replace('{accession}', event.accessionNumber), event.url)
+  })
+  socket.on('share:report', function (event) {
+    tell(messages.shareReport, event.url)
+  })
+
   socket.on('consultation:message', function (event) {
     if (current !== event.consultationId) {
       tell(fill(messages.message, event.consultationId), '/consultations/' + event.consultationId + '#thread')

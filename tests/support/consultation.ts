@@ -31,3 +31,31 @@ export async function requested(user: User, exam: any, urgency: Urgency = 'fast_
   const consultations = await app.container.make(Consultations)
   return consultations.request(user, exam, { question: '左侧基底节区低密度影性质？', clinicalSummary: '突发右侧肢体无力2小时', urgency, requestKey: randomUUID() })
 }
+
+/** A head (or chest) CT of this clinic user's clinic, registered with the given history, its images sent in through intake. */
+export async function ctExamWithImages(clinicUser: User, bodyWord: string, history: string, priority: 'routine' | 'emergency' = 'emergency') {
+  const { Readable } = await import('node:stream')
+  const { ExamRegistration } = await import('#app/intake/services/exam_registration')
+  const { ImageIntake } = await import('#app/intake/services/image_intake')
+  const { studyFor } = await import('#tests/support/dicom')
+  await clinicUser.load('institution')
+  const items = await make.catalogue()
+  const item = items.find((i) => i.modality === 'CT' && i.name.includes(bodyWord))
+  if (!item) throw new Error(`no CT item with ${bodyWord}`)
+  const registered = await make.patientAt(clinicUser.institution)
+  const registration = await app.container.make(ExamRegistration)
+  const [exam] = await registration.register(clinicUser, {
+    clinicPatientId: registered.clinicPatient.id,
+    itemIds: [item.id],
+    priority,
+    clinicalHistory: history,
+    purpose: '明确诊断',
+    requestingDoctor: '刘医生',
+  })
+  const intake = await app.container.make(ImageIntake)
+  const file = studyFor(exam as any, registered.clinicPatient, 1, 1).files[0].data
+  const outcome = await intake.receive(exam as any, Readable.from([file]), await intake.examIdentity(exam as any), file.length)
+  if (outcome.status === 'rejected') throw new Error(`fixture image refused: ${outcome.reason}`)
+  await exam.refresh()
+  return { exam, patient: registered.patient }
+}

@@ -2,7 +2,7 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Consultation from '#app/consultation/models/consultation'
 import imaging from '#config/imaging'
-import { isAdministrator } from '#app/access/roles'
+import { isAdministrator, isSystemAdministrator } from '#app/access/roles'
 import { canSeeExam, readsForAlliance } from '#app/access/visibility'
 import { canConsult, canRequest } from '#app/consultation/consultation_rules'
 
@@ -25,5 +25,19 @@ export default class ConsultationPolicy extends BasePolicy {
 
   consult(user: User) {
     return canConsult(user)
+  }
+
+  /** C 9.4: a specialty centre's users see the exams shared with their centre, and nothing else of the clinics. */
+  sharedList(user: User) {
+    return user.institution?.kind === 'specialty_centre'
+  }
+
+  viewShare(user: User, share: { centreId: number }) {
+    return user.institution?.kind === 'specialty_centre' && share.centreId === user.institutionId
+  }
+
+  /** The share rules are the system administrator's. */
+  manageSharing(user: User) {
+    return isSystemAdministrator(user)
   }
 }
