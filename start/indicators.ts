@@ -3,4 +3,4 @@
 | register themselves in app/<capability>/indicators.ts, loaded here.
 | None yet: quality control, recognition, consultation and the assessments add theirs.
 */
-export {}
+import '#app/consultation/indicators'

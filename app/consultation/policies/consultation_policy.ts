@@ -36,6 +36,11 @@ export default class ConsultationPolicy extends BasePolicy {
     return user.institution?.kind === 'specialty_centre' && share.centreId === user.institutionId
   }
 
+  /** The centre's dashboard (figures, no patient): lead-hospital readers and administrators. */
+  dashboard(user: User) {
+    return readsForAlliance(user) || isAdministrator(user)
+  }
+
   /** The share rules are the system administrator's. */
   manageSharing(user: User) {
     return isSystemAdministrator(user)
