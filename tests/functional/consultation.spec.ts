@@ -358,3 +358,31 @@ test.group('Consultation · refusals', (group) => {
     }
   })
 })
+
+test.group('Consultation · the demo county step', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('seeds consultations in every state and the stroke shares', async ({ assert }) => {
+    const { seedConsultationDemo } = await import('#database/demo/consultation_demo')
+    const { ctExamWithImages } = await import('#tests/support/consultation')
+    const ExamShare = (await import('#app/consultation/models/exam_share')).default
+    const lead = await make.institution('lead_hospital')
+    await make.user('radiologist', lead, { title: 'senior' })
+    const clinicUser = await make.user('clinic_staff')
+    const stroke = await make.institution('specialty_centre', { specialty: 'stroke' } as any)
+    for (let i = 0; i < 4; i++) await examWithImages(clinicUser, 'CT')
+    const { exam: strokeCt } = await ctExamWithImages(clinicUser, '头', '突发言语不清，疑似卒中')
+    const { DateTime } = await import('luxon')
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    // The demo county's exams arrived over the past days.
+    await db.from('exams').where('institution_id', clinicUser.institutionId).update({ images_received_at: DateTime.utc().minus({ days: 10 }).toSQL({ includeOffset: false }) })
+    await seedConsultationDemo(DateTime.utc())
+    const all = await Consultation.query().whereIn('exam_id', (await import('#models/exam')).default.query().where('institution_id', clinicUser.institutionId).select('id'))
+    assert.lengthOf(all, 5)
+    assert.sameMembers(
+      all.map((c) => `${c.status}:${c.escalationLevel}`),
+      ['open:0', 'open:1', 'open:2', 'answered:0', 'answered:0']
+    )
+    assert.isNotNull(await ExamShare.query().where('exam_id', strokeCt.id).where('centre_id', stroke.id).first())
+  })
+})

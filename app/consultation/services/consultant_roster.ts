@@ -34,7 +34,21 @@ export class ConsultantRoster {
     const { recipients } = await this.roster.escalationRecipients(lead.id)
     const users = recipients.filter((r) => r.reason === 'duty_desk').map((r) => r.user)
     for (const user of users) if (!user.institution) await user.load('institution')
-    return users.filter((u) => canConsult(u))
+    const consultants = users.filter((u) => canConsult(u))
+    if (consultants.length) return consultants
+    // The desk is kept by someone who does not give opinions (a QC officer): the roster's stand-ins answer, as for alerts.
+    return this.standIns()
+  }
+
+  protected async standIns() {
+    const now = this.clock.now()
+    const readers = await User.query()
+      .where('role', 'radiologist')
+      .whereIn('title', ['intermediate', 'senior'])
+      .where('status', 'active')
+      .whereHas('institution', (q) => q.where('kind', 'lead_hospital'))
+      .preload('institution')
+    return readers.filter((u) => canReceive(u, now) && canConsult(u))
   }
 
   async headsOfDepartment(): Promise<User[]> {
