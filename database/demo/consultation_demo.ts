@@ -19,6 +19,7 @@ import { Consultations } from '#app/consultation/services/consultations'
 import { ConsultationEscalation } from '#app/consultation/services/consultation_escalation'
 import { SpecialtySharing } from '#app/consultation/services/specialty_sharing'
 import type { Urgency } from '#app/consultation/models/consultation'
+import { ShareLinks } from '#app/consultation/services/share_links'
 
 interface DemoConsultation {
   minutesAgo: number
@@ -97,5 +98,15 @@ export async function seedConsultationDemo(now: DateTime, log: (message: string)
   const withImages = await db.from('exams').whereNotNull('images_received_at').select('id', 'images_received_at')
   for (const row of withImages) await sharing.shareExam(Number(row.id), now)
   const shares = Number((await db.from('exam_shares').count('* as n'))[0].n)
-  log(`${made} consultations (open, overdue and escalated, answered, amended), ${shares} exams shared with the specialty centres`)
+
+  // A de-identified share link (code 2468) to the answered consultation's exam, for an outside doctor.
+  let linkUrl: string | null = null
+  const answered = await db.from('consultations').where('status', 'answered').orderBy('id').first()
+  if (answered) {
+    const exam = await Exam.findOrFail(answered.exam_id)
+    const requester = await User.query().where('id', answered.requested_by_id).preload('institution').firstOrFail()
+    const { token } = await new ShareLinks(clock).create(requester, exam, { deidentify: true, accessCode: '2468', note: '上级医院会诊专家' })
+    linkUrl = `/s/${token}`
+  }
+  log(`${made} consultations (open, overdue and escalated, answered, amended), ${shares} exams shared with the specialty centres${linkUrl ? `, a de-identified share link ${linkUrl} (access code 2468)` : ''}`)
 }

@@ -384,5 +384,8 @@ test.group('Consultation · the demo county step', (group) => {
       ['open:0', 'open:1', 'open:2', 'answered:0', 'answered:0']
     )
     assert.isNotNull(await ExamShare.query().where('exam_id', strokeCt.id).where('centre_id', stroke.id).first())
+    const ShareLink = (await import('#app/consultation/models/share_link')).default
+    const link = await ShareLink.query().whereIn('exam_id', all.map((c) => c.examId)).firstOrFail()
+    assert.isTrue(link.deidentify)
   })
 })
