@@ -54,6 +54,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   /** The app's own least-privilege database account (bin/up.mjs creates it); DB_USER is the migration account. */
   DB_APP_USER: Env.schema.string.optional(),
   DB_APP_PASSWORD: Env.schema.string.optional(),
+  /** C 4.2.3: minutes a fast-track consultation has before it escalates (default 30). */
+  CONSULTATION_FAST_TRACK_MINUTES: Env.schema.number.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
   /** Several app nodes: socket.io's Redis adapter carries pushes between them (e.g. redis://127.0.0.1:6379). */
   REDIS_URL: Env.schema.string.optional(),

@@ -6,3 +6,4 @@
 import '#app/quality/events'
 
 import '#app/recognition/events'
+import '#app/consultation/events'

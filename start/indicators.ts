@@ -5,3 +5,4 @@
 import '#app/quality/indicators'
 
 import '#app/recognition/indicators'
+import '#app/consultation/indicators'

@@ -8,6 +8,7 @@ import app from '@adonisjs/core/services/app'
 import server from '@adonisjs/core/services/server'
 import { realtime } from '#app/realtime/realtime'
 import '#app/critical_values/realtime'
+import '#app/consultation/realtime'
 
 app.ready(() => {
   const nodeServer = server.getNodeServer()

@@ -12,4 +12,5 @@ export const policies = {
   StoragePolicy: () => import('#app/storage/policies/storage_policy'),
   AuditPolicy: () => import('#app/audit/policies/audit_policy'),
   ApprovalPolicy: () => import('#app/approvals/policies/approval_policy'),
+  ConsultationPolicy: () => import('#app/consultation/policies/consultation_policy'),
 }

@@ -619,6 +619,22 @@ export class OrthancClient {
     }
   }
 
+  /**
+   * C 8.5.2 (数据脱敏): an instance's DICOM file de-identified by Orthanc (its basic profile plus the institution),
+   * answered as bytes and never stored: the study in Orthanc stays as it is and the change feed sees nothing.
+   */
+  async anonymizedInstanceBytes(id: string, options: { timeoutMs?: number } = {}) {
+    const data = await this.call<ArrayBuffer>(
+      this.http.post(
+        `/instances/${encodeURIComponent(id)}/anonymize`,
+        { Remove: ['InstitutionName', 'InstitutionAddress', 'InstitutionalDepartmentName', 'ReferringPhysicianName', 'PatientAddress', 'PatientTelephoneNumbers'], KeepPrivateTags: false, Force: true },
+        { responseType: 'arraybuffer', timeout: options.timeoutMs ?? this.deadlines.transferIdleMs, maxRedirects: 0 }
+      ),
+      'POST /instances/{id}/anonymize'
+    )
+    return Buffer.from(data)
+  }
+
   /** The stored DICOM file of an instance in memory (for instances small enough to hold; see instanceFile). */
   async instanceBytes(id: string, options: { timeoutMs?: number } = {}) {
     const data = await this.call<ArrayBuffer>(

@@ -35,6 +35,7 @@ import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
 import { seedApprovalsDemo } from './approvals_demo.js'
 import { seedQualityDemo } from './quality_demo.js'
+import { seedConsultationDemo } from './consultation_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -247,6 +248,7 @@ export class DemoCounty {
     await seedApprovalsDemo(users.get('admin')!, this.log)
     await seedQualityDemo(now, this.log)
     await seedRecognitionDemo(this.log, now)
+    await seedConsultationDemo(now, this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

@@ -1,0 +1,151 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { randomUUID } from 'node:crypto'
+import { examTarget } from '#app/access/exam_access'
+import { useCase, done } from '#app/platform/http/use_case'
+import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
+import { consultationTarget, mayConsult, mayListConsultations, mayRequestConsultation } from '#app/consultation/consultation_access'
+import { amendValidator, listValidator, messageValidator, opinionValidator, requestValidator } from '#app/consultation/validators/consultation_validators'
+import { Consultations } from '#app/consultation/services/consultations'
+import { ConsultationList } from '#app/consultation/services/consultation_list'
+import { URGENCIES } from '#app/consultation/models/consultation'
+import type Consultation from '#app/consultation/models/consultation'
+import { minutesFor } from '#app/consultation/consultation_rules'
+
+function asJson(consultation: Consultation) {
+  return {
+    id: consultation.id,
+    examId: consultation.examId,
+    accessionNumber: consultation.exam?.accessionNumber,
+    urgency: consultation.urgency,
+    status: consultation.status,
+    question: consultation.question,
+    clinicalSummary: consultation.clinicalSummary,
+    consultantId: consultation.consultantId,
+    requestedAt: consultation.requestedAt.toISO(),
+    dueAt: consultation.dueAt.toISO(),
+    escalationLevel: consultation.escalationLevel,
+    answeredAt: consultation.answeredAt?.toISO() ?? null,
+  }
+}
+
+/** Remote consultation: the list, the request form, one consultation, the opinion, the thread. */
+@inject()
+export default class ConsultationsController {
+  constructor(
+    protected consultations: Consultations,
+    protected listing: ConsultationList
+  ) {}
+
+  index(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.list',
+      allow: mayListConsultations,
+      input: listValidator,
+      run: ({ user, input }) => this.listing.list(user, input),
+      json: (page) => ({ data: page.all().map(asJson), meta: page.getMeta() }),
+      page: (page, { input }) => {
+        page.baseUrl('/consultations').queryString(withoutPage(normaliseQuery(ctx.request.qs())))
+        return ctx.view.render('pages/consultation/index', { consultations: page, filters: input })
+      },
+    })
+  }
+
+  create(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.form',
+      allow: mayRequestConsultation,
+      target: examTarget,
+      audit: false,
+      run: async ({ target }) => {
+        await target.load('patient')
+        await target.load('items')
+        return target
+      },
+      page: (exam) =>
+        ctx.view.render('pages/consultation/new', { exam, urgencies: URGENCIES, requestKey: randomUUID(), fastTrackMinutes: minutesFor('fast_track') }),
+    })
+  }
+
+  store(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.request',
+      allow: mayRequestConsultation,
+      target: examTarget,
+      input: requestValidator,
+      run: ({ user, target, input }) => this.consultations.request(user, target, input),
+      audit: {
+        target: (consultation) => ({ type: 'consultation', id: consultation.id }),
+        details: (consultation) => ({ examId: consultation.examId, urgency: consultation.urgency, consultantId: consultation.consultantId }),
+      },
+      json: async (consultation) => {
+        await consultation.load('exam')
+        return ctx.response.status(201).json(asJson(consultation))
+      },
+      page: (consultation) => done(ctx, 'consultation.request.sent', {}, `/consultations/${consultation.id}`),
+    })
+  }
+
+  show(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.view',
+      target: consultationTarget,
+      run: ({ user, target }) => this.listing.detail(user, target),
+      json: ({ consultation, opinions, messages }) => ({
+        ...asJson(consultation),
+        opinions: opinions.map((o) => ({ versionNo: o.versionNo, opinion: o.opinion, recommendation: o.recommendation, author: o.author.fullName, institution: o.institution.name, signedAt: o.signedAt.toISO(), amendmentReason: o.amendmentReason })),
+        messages: messages.map((m) => ({ id: m.id, kind: m.kind, body: m.body, author: m.author?.fullName ?? null, at: m.createdAt.toISO() })),
+      }),
+      page: (detail) => ctx.view.render('pages/consultation/show', detail),
+    })
+  }
+
+  answer(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.answer',
+      target: consultationTarget,
+      allowOn: (c) => mayConsult(c),
+      input: opinionValidator,
+      run: ({ user, target, input }) => this.consultations.answer(user, target, input),
+      audit: { details: ({ opinion }) => ({ versionNo: opinion.versionNo }) },
+      json: ({ consultation, opinion }) => ctx.response.status(201).json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
+      page: ({ consultation }) => done(ctx, 'consultation.answer.signed', {}, `/consultations/${consultation.id}`),
+    })
+  }
+
+  amend(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.amend',
+      target: consultationTarget,
+      allowOn: (c) => mayConsult(c),
+      input: amendValidator,
+      run: ({ user, target, input }) => this.consultations.amend(user, target, input),
+      audit: { details: ({ opinion }) => ({ versionNo: opinion.versionNo }) },
+      json: ({ consultation, opinion }) => ctx.response.status(201).json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
+      page: ({ consultation }) => done(ctx, 'consultation.answer.amended', {}, `/consultations/${consultation.id}`),
+    })
+  }
+
+  takeOver(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.take_over',
+      target: consultationTarget,
+      allowOn: (c) => mayConsult(c),
+      run: ({ user, target }) => this.consultations.takeOver(user, target),
+      json: (consultation) => asJson(consultation),
+      page: (consultation) => done(ctx, 'consultation.take_over.done', {}, `/consultations/${consultation.id}`),
+    })
+  }
+
+  message(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.message',
+      target: consultationTarget,
+      input: messageValidator,
+      run: ({ user, target, input }) => this.consultations.postMessage(user, target, input.body),
+      audit: { details: (message) => ({ messageId: message.id }) },
+      json: (message) => ctx.response.status(201).json({ id: message.id, body: message.body, at: message.createdAt.toISO() }),
+      page: (_, { target }) => done(ctx, 'consultation.thread.sent', {}, `/consultations/${target.id}#thread`),
+    })
+  }
+}
