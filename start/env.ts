@@ -40,4 +40,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   UPLOAD_MAX_FILE_MB: Env.schema.number.optional(),
   AUDIT_RETENTION_DAYS: Env.schema.number.optional(),
   SCHEDULER_ENABLED: Env.schema.boolean.optional(),
+
+  /** Interoperability: the app's address as other systems reach it (FHIR links, the DICOMweb endpoint). */
+  APP_BASE_URL: Env.schema.string.optional(),
+  /** The modality worklist SCP (app/interoperability/worklist): its DICOM port (default ORTHANC_DICOM_PORT + 1, 0 = off) and AE title. */
+  WORKLIST_DICOM_PORT: Env.schema.number.optional(),
+  WORKLIST_AET: Env.schema.string.optional(),
 })

@@ -1,0 +1,21 @@
+import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
+import { WorklistScp } from '#app/interoperability/worklist/worklist_scp'
+import { worklistSettings } from '#app/interoperability/worklist/worklist_settings'
+
+/*
+| Interoperability: the modality worklist SCP for the clinics' devices (a DICOM
+| port of its own, started with the web server), the FHIR R4 API, the push to
+| the recognition platform.
+*/
+
+if (app.getEnvironment() === 'web') {
+  const settings = worklistSettings()
+  if (settings.port > 0) {
+    const scp = new WorklistScp({ port: settings.port, aet: settings.aet })
+    app.ready(async () => {
+      await scp.start().catch((error) => logger.error({ err: error, port: settings.port }, 'the modality worklist SCP could not start'))
+    })
+    app.terminating(() => scp.stop())
+  }
+}
