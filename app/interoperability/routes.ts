@@ -1,4 +1,6 @@
 import app from '@adonisjs/core/services/app'
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
 import logger from '@adonisjs/core/services/logger'
 import { WorklistScp } from '#app/interoperability/worklist/worklist_scp'
 import { worklistSettings } from '#app/interoperability/worklist/worklist_settings'
@@ -19,3 +21,17 @@ if (app.getEnvironment() === 'web') {
     app.terminating(() => scp.stop())
   }
 }
+
+const FhirController = () => import('#app/interoperability/controllers/fhir_controller')
+
+// FHIR R4, read-only, for integration tokens with the fhir:read scope (errors are OperationOutcomes).
+router.get('/fhir/r4/metadata', [FhirController, 'metadata'])
+router
+  .group(() => {
+    router.get('/Binary/:id', [FhirController, 'binary'])
+    router.get('/:type/:id', [FhirController, 'read'])
+    router.get('/:type', [FhirController, 'search'])
+    router.route('/*', ['POST', 'PUT', 'PATCH', 'DELETE'], [FhirController, 'write'])
+  })
+  .prefix('/fhir/r4')
+  .use(middleware.auth({ guards: ['api'] }))
