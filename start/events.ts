@@ -3,4 +3,4 @@
 | their own app/<capability>/events.ts, loaded here. None yet: the quality,
 | recognition, consultation and interoperability capabilities add theirs.
 */
-export {}
+import '#app/interoperability/events'
