@@ -35,3 +35,14 @@ router
   })
   .prefix('/fhir/r4')
   .use(middleware.auth({ guards: ['api'] }))
+
+const InteroperabilityController = () => import('#app/interoperability/controllers/interoperability_controller')
+
+// The administrator: the recognition platform's endpoint and the delivery log.
+router
+  .group(() => {
+    router.get('/admin/interoperability', [InteroperabilityController, 'index']).as('interoperability.index')
+    router.post('/admin/interoperability/push', [InteroperabilityController, 'save']).as('interoperability.push.save')
+    router.post('/admin/interoperability/deliveries/:id/retry', [InteroperabilityController, 'retry']).as('interoperability.push.retry')
+  })
+  .use(middleware.auth())

@@ -169,4 +169,29 @@ test.group('Push of signed reports to the recognition platform', (group) => {
     const kept = await push.saveSettings({ endpointUrl: 'https://platform.example/fhir', secret: '' }, null)
     assert.equal(kept.secretCipher, saved.secretCipher)
   })
+
+  test('the administrator sets the endpoint on the interoperability page; others may not', async ({ assert, client }) => {
+    const admin = await make.user('admin')
+    const page = await client.get('/admin/interoperability').loginAs(admin)
+    page.assertStatus(200)
+    assert.include(page.text(), '互认平台')
+    const english = await client.get('/admin/interoperability').cookie('locale', 'en').loginAs(admin)
+    english.assertStatus(200)
+    assert.include(english.text(), 'Recognition platform')
+
+    const saved = await client.post('/admin/interoperability/push').loginAs(admin).withCsrfToken().form({ endpointUrl: 'https://platform.example/fhir', username: 'centre', secret: 'pw-1', active: 'true' })
+    saved.assertRedirectsTo('/admin/interoperability')
+    const push = await app.container.make(RecognitionPush)
+    const settings = await push.settings()
+    assert.equal(settings?.endpointUrl, 'https://platform.example/fhir')
+    assert.equal(settings?.username, 'centre')
+    assert.notInclude((await client.get('/admin/interoperability').loginAs(admin)).text(), 'pw-1')
+
+    const nurse = await make.user('clinic_staff')
+    const refused = await client.post('/admin/interoperability/push').loginAs(nurse).withCsrfToken().form({ endpointUrl: 'https://evil.example/fhir' })
+    refused.assertStatus(403)
+    assert.equal((await push.settings())?.endpointUrl, 'https://platform.example/fhir')
+    ;(await client.get('/admin/interoperability').loginAs(nurse)).assertStatus(403)
+  })
 })
+
