@@ -46,3 +46,9 @@ router
     router.post('/admin/interoperability/deliveries/:id/retry', [InteroperabilityController, 'retry']).as('interoperability.push.retry')
   })
   .use(middleware.auth())
+
+const ExamCancellationController = () => import('#app/interoperability/controllers/exam_cancellation_controller')
+
+// A clinic withdraws an exam request before images arrive: it leaves the modality worklist.
+router.post('/exams/:id/cancel', [ExamCancellationController, 'cancel']).as('exams.cancel').use(middleware.auth())
+router.post('/api/v1/exams/:accession/cancel', [ExamCancellationController, 'cancel']).use(middleware.auth({ guards: ['api'] }))

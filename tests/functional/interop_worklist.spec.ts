@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import iconv from 'iconv-lite'
-import { DateTime } from 'luxon'
 import DicomSender from '#models/dicom_sender'
 import ExamStudy from '#models/exam_study'
 import AuditEvent from '#models/audit_event'
@@ -14,6 +13,8 @@ import imaging from '#config/imaging'
 import * as make from '#tests/support/fixtures'
 import { declaredClinic, feedFromNow, readFeed, sendAndWaitStable } from '#tests/support/arrivals'
 import { studyFor } from '#tests/support/dicom'
+import { apiToken } from '#tests/support/http'
+import { api } from '#tests/support/reading'
 import { WorklistScp } from '#app/interoperability/worklist/worklist_scp'
 
 let scp: WorklistScp
@@ -193,11 +194,19 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     const done = await make.exam(clinicUser, 'CT')
     assert.lengthOf(await findWorklist(aeTitle), 3)
 
-    cancelled.exam.cancelledAt = DateTime.utc()
-    await cancelled.exam.save()
+    // The clinic cancels one request (by the API, as its HIS would), another one's images arrive.
+    const token = await apiToken(clinicUser)
+    const cancelledNow = await api('POST', `/exams/${cancelled.exam.accessionNumber}/cancel`, token)
+    assert.equal(cancelledNow.status, 200, JSON.stringify(cancelledNow.body))
+    assert.isNotNull(cancelledNow.body.data.cancelledAt)
+    const again = await api('POST', `/exams/${cancelled.exam.accessionNumber}/cancel`, token)
+    assert.equal(again.status, 409)
+    const stranger = await apiToken(await make.user('clinic_staff'))
+    assert.equal((await api('POST', `/exams/${kept.exam.accessionNumber}/cancel`, stranger)).status, 404)
     done.exam.status = 'images_received'
     await done.exam.save()
     assert.deepEqual((await findWorklist(aeTitle)).map((i) => i.accession), [kept.exam.accessionNumber])
+    assert.equal((await api('POST', `/exams/${done.exam.accessionNumber}/cancel`, token)).status, 409)
   })
 
   test('a study sent by storescu with the worklist\'s accession number is matched to the exam by accession', async ({ assert }) => {
