@@ -282,9 +282,12 @@ class Association {
     let status = STATUS_SUCCESS
     try {
       const answer = await service.answer({ callingAet: this.callingAet, query: readDataset(dataset, explicit) })
+      // The pending responses leave in as few TCP segments as the socket allows.
+      this.socket.cork()
       for (const identifier of answer.items) {
         this.send(context, this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, STATUS_PENDING, true), worklistIdentifier(identifier, answer.charset, explicit))
       }
+      process.nextTick(() => this.socket.uncork())
       await audit.record(
         { username: `dicom:${this.callingAet}`.slice(0, 64), ip: this.remoteAddress },
         { action: 'worklist.query', targetType: 'dicom_sender', targetId: answer.sender.id, details: { via: 'dicom', ae: this.callingAet, answers: answer.items.length, incomplete: answer.incomplete } }
