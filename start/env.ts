@@ -61,4 +61,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   REDIS_URL: Env.schema.string.optional(),
   /** Prefix of the adapter's channels; default imaging:<DB_DATABASE> (deployments sharing one Redis stay apart). */
   REDIS_PREFIX: Env.schema.string.optional(),
+
+  /** Interoperability: the app's address as other systems reach it (FHIR links, the DICOMweb endpoint). */
+  APP_BASE_URL: Env.schema.string.optional(),
+  /** The modality worklist SCP (app/interoperability/worklist): its DICOM port (default ORTHANC_DICOM_PORT + 1, 0 = off) and AE title. */
+  WORKLIST_DICOM_PORT: Env.schema.number.optional(),
+  WORKLIST_AET: Env.schema.string.optional(),
 })

@@ -7,3 +7,4 @@ import '#app/quality/events'
 
 import '#app/recognition/events'
 import '#app/consultation/events'
+import '#app/interoperability/events'

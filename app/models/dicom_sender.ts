@@ -26,6 +26,10 @@ export default class DicomSender extends BaseModel {
   @column({ consume: Boolean })
   declare active: boolean
 
+  /** The character set the device reads its modality worklist in: 'ISO_IR 192' (UTF-8) or 'GB18030'. */
+  @column()
+  declare worklistCharset: string
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

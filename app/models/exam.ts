@@ -83,6 +83,10 @@ export default class Exam extends BaseModel {
   @column.dateTime()
   declare reportSignedAt: DateTime | null
 
+  /** A request withdrawn before images arrived: it leaves the modality worklist (app/interoperability). */
+  @column.dateTime()
+  declare cancelledAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

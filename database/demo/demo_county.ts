@@ -36,6 +36,7 @@ import { seedStorageDemo } from './storage_demo.js'
 import { seedApprovalsDemo } from './approvals_demo.js'
 import { seedQualityDemo } from './quality_demo.js'
 import { seedConsultationDemo } from './consultation_demo.js'
+import { seedInteroperabilityDemo } from './interoperability_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -249,6 +250,7 @@ export class DemoCounty {
     await seedQualityDemo(now, this.log)
     await seedRecognitionDemo(this.log, now)
     await seedConsultationDemo(now, this.log)
+    await seedInteroperabilityDemo(now, this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

@@ -7,6 +7,7 @@ import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_
 import { dicomSenderTarget, mayAdminister } from '#app/administration/administration_access'
 import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
+import { worklistSettings } from '#app/interoperability/worklist/worklist_settings'
 
 /** The clinics' devices allowed to send by DICOM C-STORE (mirrored into Orthanc's modality list). */
 @inject()
@@ -21,7 +22,7 @@ export default class DicomSendersController {
         senders: await DicomSender.query().preload('institution').orderBy('institution_id').orderBy('ae_title'),
         institutions: await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code'),
       }),
-      page: (state) => ctx.view.render('pages/administration/senders/index', { ...state, centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort } }),
+      page: (state) => ctx.view.render('pages/administration/senders/index', { ...state, centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort }, worklist: worklistSettings() }),
     })
   }
 

@@ -12,6 +12,8 @@ export interface DicomSenderInput {
   port?: number | null
   description?: string | null
   active?: boolean
+  /** 'ISO_IR 192' (UTF-8, the default) or 'GB18030': how the device reads its modality worklist */
+  worklistCharset?: string
 }
 
 const MODALITY_PREFIX = 'clinic-'
@@ -54,7 +56,7 @@ export class DicomSenderDirectory {
 
   async create(input: DicomSenderInput) {
     await this.check(input)
-    const sender = await DicomSender.create({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true })
+    const sender = await DicomSender.create({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true, worklistCharset: input.worklistCharset ?? 'ISO_IR 192' })
     await this.declare(sender)
     return sender
   }
@@ -62,7 +64,7 @@ export class DicomSenderDirectory {
   async update(sender: DicomSender, input: DicomSenderInput) {
     await this.check(input, sender)
     const previousName = sender.orthancModalityName
-    sender.merge({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true })
+    sender.merge({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true, worklistCharset: input.worklistCharset ?? sender.worklistCharset })
     await sender.save()
     if (previousName !== sender.orthancModalityName) await this.orthanc.deleteModality(previousName).catch(() => undefined)
     await this.declare(sender)

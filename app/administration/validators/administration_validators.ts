@@ -71,6 +71,8 @@ export const dicomSenderValidator = vine.compile(
     port: vine.number().min(1).max(65535).optional(),
     description: vine.string().trim().maxLength(255).optional(),
     active: vine.boolean().optional(),
+    // The character set the device reads its modality worklist in (app/interoperability).
+    worklistCharset: vine.enum(['ISO_IR 192', 'GB18030'] as const).optional(),
   })
 )
 

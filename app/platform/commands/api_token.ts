@@ -4,7 +4,8 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 /**
  * `node ace api:token <username>`: issues an /api/v1 bearer token for an
  * integration account (a HIS or modality gateway) without going through the
- * browser. Only the token's hash is stored; the value is printed once.
+ * browser. `--abilities fhir:read` gives a FHIR token of the account's
+ * institution (app/interoperability/fhir/fhir_client.ts). Only the token's hash is stored; the value is printed once.
  */
 export default class ApiToken extends BaseCommand {
   static commandName = 'api:token'
@@ -20,6 +21,9 @@ export default class ApiToken extends BaseCommand {
   @flags.number({ description: 'Days until the token expires', default: 180 })
   declare days: number
 
+  @flags.string({ description: 'Scopes, comma-separated (e.g. fhir:read,fhir:national_id for the FHIR API); default * (the /api/v1 integrations)', default: '*' })
+  declare abilities: string
+
   async run() {
     const { default: User } = await import('#models/user')
     const { audit } = await import('#app/platform/audit/audit_log')
@@ -29,8 +33,9 @@ export default class ApiToken extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const token = await User.accessTokens.create(user, ['*'], { name: this.name, expiresIn: `${this.days} days` })
-    await audit.record({ username: 'cli' }, { action: 'account.token_create', targetType: 'access_token', targetId: String(token.identifier), details: { for: user.username, via: 'cli' } })
+    const abilities = this.abilities.split(',').map((a) => a.trim()).filter(Boolean)
+    const token = await User.accessTokens.create(user, abilities.length ? abilities : ['*'], { name: this.name, expiresIn: `${this.days} days` })
+    await audit.record({ username: 'cli' }, { action: 'account.token_create', targetType: 'access_token', targetId: String(token.identifier), details: { for: user.username, via: 'cli', abilities } })
     this.logger.log(token.value!.release())
   }
 }

@@ -30,6 +30,18 @@ interface Answer {
 
 const NEVER_KEPT = ['password', 'password_confirmation', 'currentPassword', 'newPassword', 'newPasswordConfirmation', '_csrf', 'totp', 'code']
 
+/** The OperationOutcome issue type (R4 value set issue-type) for a status and our reason code. */
+function fhirIssueCode(status: number, code: string) {
+  if (status === 401) return 'login'
+  if (status === 403) return 'forbidden'
+  if (status === 404) return 'not-found'
+  if (status === 405) return 'not-supported'
+  if (code === 'unknown_parameter') return 'not-supported'
+  if (status === 503) return 'transient'
+  if (status < 500) return 'invalid'
+  return 'exception'
+}
+
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = !app.inProduction && !app.inTest
   protected renderStatusPages = false
@@ -80,6 +92,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     this.ensureI18n(ctx)
     const status = this.statusOf(error)
     const answers = this.answersOf(ctx, error, status)
+
+    if (ctx.request.url().startsWith('/fhir/')) {
+      // FHIR clients read failures as an OperationOutcome (R4 3.1.0.4), in FHIR's own media type.
+      const outcome = {
+        resourceType: 'OperationOutcome',
+        issue: answers.map((a) => ({ severity: 'error', code: fhirIssueCode(a.status, a.code), diagnostics: a.message, ...(a.field ? { expression: [a.field] } : {}) })),
+      }
+      return ctx.response.status(status).header('Content-Type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(outcome))
+    }
 
     if (wantsJson(ctx)) {
       return ctx.response.status(status).send({
