@@ -11,4 +11,5 @@ export const policies = {
   ReadingPolicy: () => import('#app/reading/policies/reading_policy'),
   StoragePolicy: () => import('#app/storage/policies/storage_policy'),
   AuditPolicy: () => import('#app/audit/policies/audit_policy'),
+  AssessmentPolicy: () => import('#app/assessments/policies/assessment_policy'),
 }

@@ -129,7 +129,7 @@ export class QcBulletins {
       .table('qc_bulletin_openings')
       .insert({ qc_bulletin_id: id, user_id: user.id, institution_id: user.institutionId, first_opened_at: now, last_opened_at: now, times: 1 })
       .onConflict(['qc_bulletin_id', 'user_id'])
-      .merge({ last_opened_at: now, times: db.raw('times + 1') as any })
+      .merge({ last_opened_at: now, times: db.knexRawQuery('times + 1') as any })
     return row
   }
 
