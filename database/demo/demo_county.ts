@@ -31,6 +31,7 @@ import { planCounty, type DemoSize, type PlannedExam } from './timeline.js'
 import { seedStaffingDemo } from './staffing_demo.js'
 import { seedCriticalValuesDemo } from './critical_values_demo.js'
 import { seedStorageDemo } from './storage_demo.js'
+import { seedAssessmentsDemo } from './assessments_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -238,6 +239,7 @@ export class DemoCounty {
     const reading = await new ReadingDemo(this.log).seed(registered.map((r) => ({ exam: r.exam, planned: r.planned })), now)
     await seedCriticalValuesDemo(reading, now, this.log)
     await seedStorageDemo(this.log)
+    await seedAssessmentsDemo(this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

@@ -28,6 +28,12 @@ const COLUMNS: Record<string, string[]> = {
   staffing_plans: ['name', 'notes'],
   staffing_ratio_sets: ['note'],
   storage_nodes: ['name'],
+  training_sessions: ['topic', 'trainer'],
+  training_materials: ['file_name'],
+  assessment_rounds: ['title'],
+  assessment_weight_sets: ['note'],
+  assessment_quarters: ['reason'],
+  corrective_actions: ['problem', 'owner', 'follow_up'],
 }
 
 export interface DatabaseTarget {
