@@ -165,6 +165,30 @@ test.group('Assessments | refusals change nothing', (group) => {
   })
 })
 
+test.group('Assessments | the weights form', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+  test('the form as left (defaults) changes nothing; changed weights that add up make version 2', async ({ client, assert }) => {
+    const qc = await make.user('qc_officer')
+    const page = await client.get('/assessments/weights').loginAs(qc)
+    page.assertStatus(200)
+    assert.include(page.text(), 'name="weights[quality.image_pass_rate]"')
+    const form: Record<string, string> = { baseVersion: '1', note: '季度质控会议' }
+    for (const [key, weight] of Object.entries(DEFAULT_WEIGHTS)) form[`weights[${key}]`] = String(weight)
+    const unchanged = await client.post('/assessments/weights').loginAs(qc).withCsrfToken().form(form).redirects(0)
+    unchanged.assertStatus(302)
+    assert.lengthOf(await db.from('assessment_weight_sets'), 1)
+    form['weights[assessments.workload]'] = '0'
+    form['weights[assessments.turnaround_within_limit]'] = '15'
+    const saved = await client.post('/assessments/weights').loginAs(qc).withCsrfToken().form(form).redirects(0)
+    saved.assertStatus(302)
+    const latest = await db.from('assessment_weight_sets').orderBy('version', 'desc').first()
+    assert.equal(latest.version, 2)
+    assert.equal(JSON.parse(latest.weights)['assessments.turnaround_within_limit'], 15)
+    assert.isUndefined(JSON.parse(latest.weights)['assessments.workload'])
+  })
+})
+
 test.group('Assessments | who sees which quarter', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
