@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import app from '@adonisjs/core/services/app'
 import { inject } from '@adonisjs/core'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
@@ -43,6 +44,8 @@ export interface QuarterAssessment {
   weightSetVersion: number
   indicators: IndicatorColumn[]
   clinics: ClinicRow[]
+  /** when these figures were computed (UTC ISO) */
+  computedAt?: string
   /** set when the quarter is closed: the frozen version shown */
   closed: { version: number; reason: string | null; closedAt: string; closedById: number | null } | null
 }
@@ -92,6 +95,10 @@ export function totalsAndRanks(columns: IndicatorColumn[], rows: Array<Pick<Clin
   for (const [clinicId, total] of totals) ranks.set(clinicId, total === null ? null : ranked.indexOf(total) + 1)
   return { totals, ranks }
 }
+
+/** How long the live figures of an open quarter are reused on one node. */
+export const OPEN_QUARTER_CACHE_MS = 5 * 60_000
+const openQuarterCache = new Map<string, { at: number; value: QuarterAssessment }>()
 
 @inject()
 export class QuarterlyAssessment {
@@ -146,7 +153,16 @@ export class QuarterlyAssessment {
       row.rank = ranks.get(row.clinicId) ?? null
     }
     rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.clinicName.localeCompare(b.clinicName, 'zh-CN'))
-    return { quarter: quarter.key, from: quarter.from.toISO()!, to: quarter.to.toISO()!, weightSetVersion: set.version, indicators: columns, clinics: rows, closed: null }
+    return {
+      quarter: quarter.key,
+      from: quarter.from.toISO()!,
+      to: quarter.to.toISO()!,
+      weightSetVersion: set.version,
+      indicators: columns,
+      clinics: rows,
+      computedAt: this.clock.now().toISO()!,
+      closed: null,
+    }
   }
 
   /** The latest closed version of a quarter, or null when it is open. */
@@ -164,9 +180,24 @@ export class QuarterlyAssessment {
     return db.from('assessment_quarters').where('quarter', quarterKey).orderBy('version', 'desc').select('version', 'reason', 'closed_at', 'closed_by_id', 'weight_set_version')
   }
 
-  /** What the page shows: the frozen figures of a closed quarter, else the live ones. */
+  /**
+   * What the page shows: the frozen figures of a closed quarter, else the live ones.
+   * Live figures are kept for OPEN_QUARTER_CACHE_MS per node (a quarter over 40
+   * clinics and a million exams takes seconds to compute; see docs/performance.md),
+   * and the page says when they were computed. Not in tests: they change the
+   * records between requests and must see every change.
+   */
   async forQuarter(quarter: Quarter): Promise<QuarterAssessment> {
-    return (await this.closedVersion(quarter.key)) ?? (await this.compute(quarter))
+    const closed = await this.closedVersion(quarter.key)
+    if (closed) return closed
+    if (app.inTest) return this.compute(quarter)
+    const weights = await this.weights.current()
+    const key = `${quarter.key}:${weights.version}`
+    const cached = openQuarterCache.get(key)
+    if (cached && Date.now() - cached.at < OPEN_QUARTER_CACHE_MS) return cached.value
+    const value = await this.compute(quarter, weights)
+    openQuarterCache.set(key, { at: Date.now(), value })
+    return value
   }
 
   /** The quarter and the three before it, oldest first: the trend of every figure. */
