@@ -7,13 +7,14 @@
 |      weighted total and the rank) for one quarter, and the four-quarter trend;
 | then, through the app's HTTP endpoint GET /api/v1/assessments (the same use
 | case and service as the page; a QC officer's bearer token):
-|   B. an open quarter (computed live) and a closed quarter (its frozen snapshot),
-|      N requests at concurrency C, p50/p95/p99.
+|   B. an open quarter (live figures, reused for 5 minutes) and a closed quarter (its
+|      frozen snapshot), N requests at concurrency 1 and C, p50/p95/p99, side by side
+|      with a trivial use case (GET /api/v1/assessments/weights) as the baseline.
 |
 |   node --import ts-node-maintained/register/esm bench/assessments.ts
 |
 | Env: BENCH_DB (imaging_bench_assessments), BENCH_PORT (3398), BENCH_EXAMS (1000000),
-|      BENCH_REQUESTS (200), BENCH_CONCURRENCY (10), BENCH_REUSE=1 keeps the database.
+|      BENCH_REQUESTS (100), BENCH_CONCURRENCY (10), BENCH_REUSE=1 keeps the database.
 | The server runs bin/server.ts through ts-node (scheduler off). Loopback only.
 | Writes bench/results/assessments.json.
 */
@@ -29,7 +30,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const DB = process.env.BENCH_DB ?? 'imaging_bench_assessments'
 const PORT = Number(process.env.BENCH_PORT ?? 3398)
 const EXAMS = Number(process.env.BENCH_EXAMS ?? 1_000_000)
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10)
 const CLINICS = 40
 const STAFF_PER_CLINIC = 12
@@ -176,12 +177,12 @@ function startServer(): Promise<ChildProcess> {
   })
 }
 
-async function load(path: string, token: string) {
+async function load(path: string, token: string, concurrency: number, requests = REQUESTS) {
   const samples: number[] = []
   let next = 0
   let failures = 0
   const worker = async () => {
-    while (next < REQUESTS) {
+    while (next < requests) {
       next++
       const t0 = performance.now()
       const response = await fetch(`http://127.0.0.1:${PORT}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
@@ -190,7 +191,7 @@ async function load(path: string, token: string) {
       samples.push(performance.now() - t0)
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  await Promise.all(Array.from({ length: concurrency }, worker))
   return { ...summary(samples), failures }
 }
 
@@ -223,15 +224,20 @@ async function main() {
   const qc = await User.findByOrFail('username', 'qc')
   const token = (await User.accessTokens.create(qc, ['*'], { name: 'bench' })).value!.release()
   const server = await startServer()
-  let open: any
-  let closed: any
+  // Side by side under the same load: a trivial use case (the weights: auth, audit, one small query) as the baseline.
+  const scenarios: Record<string, any> = {}
   try {
-    await load(`/api/v1/assessments?quarter=${quarter.key}`, token) // warm-up
-    open = await load(`/api/v1/assessments?quarter=${quarter.key}`, token)
-    say(`open quarter (live): ${JSON.stringify(open)}`)
+    await load(`/api/v1/assessments?quarter=${quarter.key}`, token, 1, 20) // warm-up (and the open quarter's first computation)
+    for (const concurrency of [1, CONCURRENCY]) {
+      scenarios[`baseline c${concurrency}`] = await load('/api/v1/assessments/weights', token, concurrency)
+      scenarios[`open quarter c${concurrency}`] = await load(`/api/v1/assessments?quarter=${quarter.key}`, token, concurrency)
+      say(`c${concurrency}: baseline ${JSON.stringify(scenarios[`baseline c${concurrency}`])}; open ${JSON.stringify(scenarios[`open quarter c${concurrency}`])}`)
+    }
     await assessment.close(qc, quarter)
-    closed = await load(`/api/v1/assessments?quarter=${quarter.key}`, token)
-    say(`closed quarter (snapshot): ${JSON.stringify(closed)}`)
+    for (const concurrency of [1, CONCURRENCY]) {
+      scenarios[`closed quarter c${concurrency}`] = await load(`/api/v1/assessments?quarter=${quarter.key}`, token, concurrency)
+      say(`c${concurrency}: closed ${JSON.stringify(scenarios[`closed quarter c${concurrency}`])}`)
+    }
   } finally {
     server.kill('SIGTERM')
   }
@@ -245,8 +251,8 @@ async function main() {
     trendSeconds: Math.round(trendMs) / 1000,
     requests: REQUESTS,
     concurrency: CONCURRENCY,
-    openQuarterMs: open,
-    closedQuarterMs: closed,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+    milliseconds: scenarios,
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   writeFileSync(join(ROOT, 'bench/results/assessments.json'), JSON.stringify(results, null, 2))

@@ -98,7 +98,7 @@ export function totalsAndRanks(columns: IndicatorColumn[], rows: Array<Pick<Clin
 
 /** How long the live figures of an open quarter are reused on one node. */
 export const OPEN_QUARTER_CACHE_MS = 5 * 60_000
-const openQuarterCache = new Map<string, { at: number; value: QuarterAssessment }>()
+const openQuarterCache = new Map<string, { at: number; value: Promise<QuarterAssessment> }>()
 
 @inject()
 export class QuarterlyAssessment {
@@ -195,8 +195,10 @@ export class QuarterlyAssessment {
     const key = `${quarter.key}:${weights.version}`
     const cached = openQuarterCache.get(key)
     if (cached && Date.now() - cached.at < OPEN_QUARTER_CACHE_MS) return cached.value
-    const value = await this.compute(quarter, weights)
+    // One computation at a time per quarter: requests arriving meanwhile wait for it (not ten at once on the pool).
+    const value = this.compute(quarter, weights)
     openQuarterCache.set(key, { at: Date.now(), value })
+    value.catch(() => openQuarterCache.delete(key))
     return value
   }
 
