@@ -4,7 +4,6 @@
 | recognition, consultation and interoperability capabilities add theirs.
 */
 import '#app/quality/events'
-
 import '#app/recognition/events'
 import '#app/consultation/events'
 import '#app/interoperability/events'

@@ -3,6 +3,6 @@
 | register themselves in app/<capability>/indicators.ts, loaded here.
 */
 import '#app/quality/indicators'
-
 import '#app/recognition/indicators'
 import '#app/consultation/indicators'
+import '#app/assessments/indicators'

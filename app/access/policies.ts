@@ -13,4 +13,5 @@ export const policies = {
   AuditPolicy: () => import('#app/audit/policies/audit_policy'),
   ApprovalPolicy: () => import('#app/approvals/policies/approval_policy'),
   ConsultationPolicy: () => import('#app/consultation/policies/consultation_policy'),
+  AssessmentPolicy: () => import('#app/assessments/policies/assessment_policy'),
 }

@@ -37,6 +37,7 @@ import { seedApprovalsDemo } from './approvals_demo.js'
 import { seedQualityDemo } from './quality_demo.js'
 import { seedConsultationDemo } from './consultation_demo.js'
 import { seedInteroperabilityDemo } from './interoperability_demo.js'
+import { seedAssessmentsDemo } from './assessments_demo.js'
 import imaging from '#config/imaging'
 
 const run = promisify(execFile)
@@ -251,6 +252,7 @@ export class DemoCounty {
     await seedRecognitionDemo(this.log, now)
     await seedConsultationDemo(now, this.log)
     await seedInteroperabilityDemo(now, this.log)
+    await seedAssessmentsDemo(this.log)
     this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
     return {
       institutions: institutions.size,

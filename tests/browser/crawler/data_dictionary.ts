@@ -36,6 +36,12 @@ const COLUMNS: Record<string, string[]> = {
   qc_findings: ['override_reason'],
   qc_followups: ['outcome'],
   qc_exam_technologists: ['operator_name'],
+  training_sessions: ['topic', 'trainer'],
+  training_materials: ['file_name'],
+  assessment_rounds: ['title'],
+  assessment_weight_sets: ['note'],
+  assessment_quarters: ['reason'],
+  corrective_actions: ['problem', 'owner', 'follow_up'],
 }
 
 export interface DatabaseTarget {
