@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
 import testUtils from '@adonisjs/core/services/test_utils'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -12,6 +13,8 @@ import { acquireLease, releaseLease, runExclusive } from '#app/platform/job_leas
 import { Training } from '#app/assessments/services/training'
 import { QuarterlyAssessment } from '#app/assessments/services/quarterly_assessment'
 import { SpotChecks, drawSample } from '#app/assessments/services/spot_checks'
+import { spotCheckPassRate } from '#app/assessments/services/own_indicators'
+import { currentChecklists } from '#app/quality/services/checklists'
 import { parseQuarter } from '#app/assessments/services/quarters'
 import { draftQuarterlyBulletin } from '#app/assessments/jobs'
 import { DEFAULT_WEIGHTS } from '#app/assessments/services/assessment_weights'
@@ -298,7 +301,7 @@ test.group('Assessments | spot checks and corrective actions', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a seeded draw is repeatable and stored with no QC session yet', async ({ client, assert }) => {
+  test('a seeded draw is repeatable, becomes a centralised QC session, and its scores count in the quarter', async ({ client, assert }) => {
     useClock('2016-08-31T02:00:00Z')
     const a = await make.institution('member_clinic')
     const b = await make.institution('member_clinic')
@@ -311,7 +314,39 @@ test.group('Assessments | spot checks and corrective actions', (group) => {
     const drawn = await client.post('/api/v1/assessments/spot-checks').bearerToken(token).json({ institutionId: a.id, days: 60, size: 5, seed: 42 })
     drawn.assertStatus(200)
     assert.deepEqual(drawn.body().data.examIds, drawSample(ids, 5, 42))
-    assert.isNull(drawn.body().data.qcSessionId)
+    const sessionId = drawn.body().data.qcSessionId
+    assert.isNumber(sessionId)
+    const inSession = await db.from('qc_session_exams').where('session_id', sessionId).orderBy('exam_id')
+    assert.deepEqual(
+      inSession.map((r: any) => Number(r.exam_id)),
+      drawSample(ids, 5, 42)
+    )
+    assert.equal((await db.from('qc_sessions').where('id', sessionId).first()).purpose, 'spot_check')
+    // Three image-quality scores given in the session, two passing: the quarter's spot-check pass rate is 2/3.
+    const checklist = (await currentChecklists(DateTime.fromISO('2016-08-31T02:00:00Z')))!.get('image_quality')!
+    const scorer = await make.user('qc_officer')
+    for (const [index, score] of [4, 3, 2].entries()) {
+      await db.table('qc_scores').insert({
+        exam_id: inSession[index].exam_id,
+        item: 'image_quality',
+        checklist_id: checklist.id,
+        score,
+        band: score >= 3 ? 'pass' : 'fail',
+        passed: score >= 3,
+        findings: '[]',
+        criteria: '[]',
+        institution_id: a.id,
+        modality: 'DR',
+        scorer_id: scorer.id,
+        mode: 'centralised',
+        session_id: sessionId,
+        scored_at: '2016-08-31 02:30:00',
+      })
+    }
+    const quarter = await spotCheckPassRate.compute({ from: DateTime.fromISO('2016-07-01T00:00:00+08:00'), to: DateTime.fromISO('2016-10-01T00:00:00+08:00'), clinicIds: [a.id, b.id] })
+    assert.equal(quarter.get(a.id)!.numerator, 2)
+    assert.equal(quarter.get(a.id)!.denominator, 3)
+    assert.isNull(quarter.get(b.id)!.value)
     const stored = await db.from('spot_check_exams').where('spot_check_id', drawn.body().data.id).orderBy('exam_id')
     assert.deepEqual(
       stored.map((r: any) => Number(r.exam_id)),

@@ -76,7 +76,7 @@ export async function indicatorRecords(key: string, clinicId: number, fromDay: s
       )
     return { kind: 'people' as RecordsKind, rows }
   }
-  if (key === 'assessments.spot_checks') {
+  if (key === 'assessments.spot_checks' || key === 'assessments.spot_check_pass_rate') {
     const rows = await db
       .from('spot_checks')
       .where('institution_id', clinicId)

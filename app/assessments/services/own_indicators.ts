@@ -248,6 +248,34 @@ export const spotChecksDrawn: ClinicIndicator = {
   },
 }
 
+/**
+ * C 9.3: the result of the spot checks drawn in the period: the share of image-QC scores given in their
+ * centralised QC sessions that passed (Q 6.4: 3 and above).
+ */
+export const spotCheckPassRate: ClinicIndicator = {
+  key: 'assessments.spot_check_pass_rate',
+  labelKey: 'assessments.indicators.spot_check_pass_rate',
+  unit: 'rate',
+  higherIsBetter: true,
+  async compute(query) {
+    const rows = await db
+      .from('spot_checks as c')
+      .join('qc_scores as s', 's.session_id', 'c.qc_session_id')
+      .whereIn('c.institution_id', query.clinicIds.length ? query.clinicIds : [0])
+      .where('c.created_at', '>=', sqlTime(query.from))
+      .where('c.created_at', '<', sqlTime(query.to))
+      .whereIn('s.item', ['image_quality', 'film_layout', 'reconstruction_3d'])
+      .select('c.institution_id')
+      .count('* as total')
+      .sum({ passed: db.raw('CASE WHEN s.passed THEN 1 ELSE 0 END') })
+      .groupBy('c.institution_id')
+    const found = new Map(
+      rows.map((r: any) => [Number(r.institution_id), { value: ratio(Number(r.passed), Number(r.total)), numerator: Number(r.passed), denominator: Number(r.total) }])
+    )
+    return answer(this.key, query, found)
+  },
+}
+
 export const assessmentIndicators: ClinicIndicator[] = [
   workload('assessments.workload', null),
   workload('assessments.workload_dr', 'DR'),
@@ -260,4 +288,5 @@ export const assessmentIndicators: ClinicIndicator[] = [
   trainingCoverage,
   staffAssessmentCoverage,
   spotChecksDrawn,
+  spotCheckPassRate,
 ]

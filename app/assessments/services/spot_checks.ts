@@ -1,5 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import { inject } from '@adonisjs/core'
+import app from '@adonisjs/core/services/app'
+import { QcSessions } from '#app/quality/services/qc_sessions'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
@@ -8,9 +10,8 @@ import { sqlTime } from '#app/platform/db_helpers'
 /*
 | C 9.3 定期开展质量抽查: a spot check draws a random sample of a clinic's recent
 | exams (those with images). The draw is seeded, so the same seed over the same
-| exams draws the same sample (an auditor can repeat it). The sample is meant to
-| become a centralised QC session of the quality-control capability: see
-| openQcSessionForSpotCheck below.
+| exams draws the same sample (an auditor can repeat it). The sample becomes a
+| centralised QC session of the quality-control capability (openQcSessionForSpotCheck).
 */
 
 /** mulberry32: a small, well-known seeded generator (the draw must be repeatable, not secret). */
@@ -40,14 +41,21 @@ export function drawSample(ids: number[], size: number, seed: number) {
 export const MAX_SAMPLE = 100
 
 /**
- * THE ONE PLACE TO WIRE after merging the quality-control branch: open a
- * centralised QC session for the sample's exams through
- * app/quality/services/qc_sessions.ts and return its id (stored in
- * spot_checks.qc_session_id). Until then it answers null and the sample waits,
- * listed on the spot-check page as "no QC session yet".
+ * C 9.3: the sample becomes a centralised QC session of the quality-control
+ * capability (app/quality), worked through by the QC officers like any other;
+ * its scores then count in the clinic's quarter (assessments.spot_check_pass_rate).
  */
-export async function openQcSessionForSpotCheck(_spotCheck: { id: number; institutionId: number; examIds: number[]; openedBy: User }): Promise<number | null> {
-  return null
+export async function openQcSessionForSpotCheck(spotCheck: { id: number; institutionId: number; examIds: number[]; openedBy: User }): Promise<number | null> {
+  if (spotCheck.examIds.length === 0) return null
+  const clinic = await db.from('institutions').where('id', spotCheck.institutionId).select('name').first()
+  const sessions = await app.container.make(QcSessions)
+  const session = await sessions.open({
+    title: `${clinic?.name ?? ''} 质量抽查 #${spotCheck.id}`,
+    purpose: 'spot_check',
+    examIds: spotCheck.examIds,
+    openedBy: spotCheck.openedBy.id,
+  })
+  return session.id
 }
 
 @inject()
