@@ -28,6 +28,10 @@ const COLUMNS: Record<string, string[]> = {
   staffing_plans: ['name', 'notes'],
   staffing_ratio_sets: ['note'],
   storage_nodes: ['name'],
+  consultations: ['question', 'clinical_summary'],
+  consultation_opinions: ['opinion', 'recommendation', 'amendment_reason'],
+  consultation_messages: ['body'],
+  share_links: ['note'],
 }
 
 export interface DatabaseTarget {
