@@ -37,7 +37,8 @@ export class ConsultationEscalation {
 
   protected async escalate(consultation: Consultation, level: 1 | 2, now: DateTime) {
     const people = level === 1 ? await this.roster.dutyDesk() : await this.roster.headsOfDepartment()
-    const names = people.map((u) => u.fullName).join('、')
+    // Names as data, joined by a comma; the page lists them in its own language's separator.
+    const names = people.map((u) => u.fullName).join(',')
     const done = await db.transaction(async (trx) => {
       const claimed = await trx
         .from('consultations')

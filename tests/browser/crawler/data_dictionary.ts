@@ -42,6 +42,10 @@ const COLUMNS: Record<string, string[]> = {
   assessment_weight_sets: ['note'],
   assessment_quarters: ['reason'],
   corrective_actions: ['problem', 'owner', 'follow_up'],
+  consultations: ['question', 'clinical_summary'],
+  consultation_opinions: ['opinion', 'recommendation', 'amendment_reason'],
+  consultation_messages: ['body'],
+  share_links: ['note'],
 }
 
 export interface DatabaseTarget {
