@@ -109,17 +109,22 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
     let sliceStart = performance.now()
     let sliceFrom = 0
     let stopped = false
+    let registrations: Promise<unknown> = Promise.resolve()
     const studies = Math.ceil(INSTANCES / PER_STUDY)
     async function worker() {
       while (nextStudy < studies && !stopped) {
         const s = nextStudy++
-        const registered = (await (
-          await api('/exams', {
+        // Registered one at a time (accession numbers are issued in sequence).
+        const registering = registrations.then(() =>
+          api('/exams', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ clinicPatientId: patient.id, itemIds: [itemId], priority: 'routine', clinicalHistory: '基准测试', purpose: '入库曲线', requestingDoctor: 'bench' }),
-          })
-        ).json()) as any
+          }).then((r) => r.json() as Promise<any>)
+        )
+        registrations = registering.catch(() => {})
+        const registered = await registering
+        if (!registered?.data?.[0]) throw new Error(`registering an exam failed: ${JSON.stringify(registered).slice(0, 300)}`)
         const accession = registered.data[0].accessionNumber
         const studyUid = newUid()
         const seriesUid = newUid()
