@@ -109,17 +109,23 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
     let sliceStart = performance.now()
     let sliceFrom = 0
     let stopped = false
+    let registrations: Promise<unknown> = Promise.resolve()
+    let retries = 0
     const studies = Math.ceil(INSTANCES / PER_STUDY)
     async function worker() {
       while (nextStudy < studies && !stopped) {
         const s = nextStudy++
-        const registered = (await (
-          await api('/exams', {
+        // Registered one at a time (accession numbers are issued in sequence).
+        const registering = registrations.then(() =>
+          api('/exams', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ clinicPatientId: patient.id, itemIds: [itemId], priority: 'routine', clinicalHistory: '基准测试', purpose: '入库曲线', requestingDoctor: 'bench' }),
-          })
-        ).json()) as any
+          }).then((r) => r.json() as Promise<any>)
+        )
+        registrations = registering.catch(() => {})
+        const registered = await registering
+        if (!registered?.data?.[0]) throw new Error(`registering an exam failed: ${JSON.stringify(registered).slice(0, 300)}`)
         const accession = registered.data[0].accessionNumber
         const studyUid = newUid()
         const seriesUid = newUid()
@@ -131,9 +137,15 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
             )
           )
           const form = multipart(files)
-          const response = await api(`/exams/${accession}/images`, { method: 'POST', headers: { 'Content-Type': form.type }, body: form.body })
-          const summary = (await response.json()) as any
-          if (!response.ok || summary.stored !== files.length) throw new Error(`${response.status}: ${JSON.stringify(summary).slice(0, 300)}`)
+          // A batch with a file the store failed on is sent again, as the uploader does (what is stored is skipped).
+          for (let attempt = 1; ; attempt++) {
+            const response = await api(`/exams/${accession}/images`, { method: 'POST', headers: { 'Content-Type': form.type }, body: form.body })
+            const summary = (await response.json()) as any
+            if (response.ok && summary.stored + summary.alreadyStored === files.length) break
+            const reasons = (summary.files ?? []).filter((f: any) => f.reason).map((f: any) => f.reason)
+            if (attempt >= 3 || reasons.some((r: string) => r !== 'store_failed')) throw new Error(`${response.status}: ${reasons.join(', ') || JSON.stringify(summary).slice(0, 300)}`)
+            retries++
+          }
           loaded += files.length
           if (loaded - sliceFrom >= SLICE) {
             const seconds = (performance.now() - sliceStart) / 1000
@@ -152,6 +164,7 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
       const seconds = (performance.now() - sliceStart) / 1000
       slices.push({ index, from: sliceFrom, to: loaded, seconds, perSecond: (loaded - sliceFrom) / seconds })
     }
+    if (retries) console.log(`${index}: ${retries} batches sent again after store_failed`)
     return { slices, loaded, stopped }
   } finally {
     server?.kill('SIGTERM')
