@@ -127,7 +127,7 @@ const FIELDS = ['id', 'chain_day', 'chain_seq', 'prev_hash', 'row_hash', 'occurr
  * gap in the sequence, the day's head matching the last line, no line outside a chain. A day whose first
  * lines were removed by the retention purge (older than `purgedBefore`) may start past sequence 1.
  */
-export async function verifyChain(from: string, to: string, options: { purgedBefore?: string; batch?: number; maxProblems?: number } = {}): Promise<ChainReport> {
+export async function verifyChain(from: string, to: string, options: { purgedBefore?: string; batch?: number; maxProblems?: number; parallelDays?: number } = {}): Promise<ChainReport> {
   const batch = options.batch ?? 5000
   const maxProblems = options.maxProblems ?? 1000
   const report: ChainReport = { from, to, days: 0, checked: 0, legacy: 0, problems: [], ok: true }
@@ -150,7 +150,9 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
   const days = new Set<string>(heads.map((h) => h.day))
   const rowDays = await db.from('audit_events').whereBetween('chain_day', [from, to]).distinct('chain_day')
   for (const r of rowDays) days.add(r.chain_day)
-  for (const day of [...days].sort()) {
+  // Each day's chain is independent: a few days at once, each on its own pooled connection.
+  const queue = [...days].sort()
+  const verifyDay = async (day: string) => {
     report.days++
     const head = heads.find((h) => h.day === day)
     let prev: string | null = null
@@ -180,6 +182,11 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
       note({ day, seq: head ? Number(head.last_seq) : null, id: null, kind: 'missing_tail' })
     }
   }
+  const workers = Array.from({ length: Math.min(options.parallelDays ?? 4, queue.length) }, async () => {
+    for (let day = queue.shift(); day !== undefined; day = queue.shift()) await verifyDay(day)
+  })
+  await Promise.all(workers)
+  report.problems.sort((a, b) => a.day.localeCompare(b.day) || (a.seq ?? 0) - (b.seq ?? 0))
   report.ok = report.problems.length === 0
   return report
 }

@@ -115,5 +115,5 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
     // A crawl that reached nothing proves nothing: every role saw its menu pages.
     assert.isAbove(loads, DEMO_ROLES.length * 2 * 5)
     assert.deepEqual(report(problems), [])
-  }).timeout(300_000)
+  }).timeout(480_000)
 })

@@ -7,7 +7,7 @@
 export const DEMO_ROLES: Array<{ username: string; forbidden: string | null; missing: string | null }> = [
   { username: 'admin', forbidden: '/patients', missing: '/admin/users/999999999/edit' },
   { username: 'sec.admin', forbidden: '/storage', missing: null },
-  { username: 'audit.admin', forbidden: '/admin/users', missing: null },
+  { username: 'auditor', forbidden: '/admin/users', missing: null },
   { username: 'rad.junior', forbidden: '/admin/users', missing: '/exams/999999999' },
   { username: 'rad.mid', forbidden: '/admin/audit', missing: '/reading/exams/999999999' },
   { username: 'qc', forbidden: '/patients', missing: '/critical-values/999999999' },

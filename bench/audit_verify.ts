@@ -1,0 +1,117 @@
+/*
+| Audit hash-chain verifier benchmark (issue 11).
+|
+|   BENCH_ROWS=1000000 node --import ts-node-maintained/register/esm bench/audit_verify.ts
+|
+| On a database of its own (BENCH_DB, recreated, migrated as DB_USER), writes BENCH_ROWS chained audit lines
+| spread over BENCH_DAYS UTC days (hashes computed as the app's writer does, inserted in batches of 5,000),
+| then times verifyChain over the whole period, then changes one line behind the app's back and times it again
+| (it must report the change). Prints rows/s.
+*/
+import 'reflect-metadata'
+import { spawnSync } from 'node:child_process'
+import os from 'node:os'
+import { Ignitor } from '@adonisjs/core'
+
+const ROOT = new URL('../', import.meta.url)
+const ROWS = Number(process.env.BENCH_ROWS || 1_000_000)
+const DAYS = Number(process.env.BENCH_DAYS || 10)
+const DB = process.env.BENCH_DB || 'imaging_bench_audit'
+process.env.DB_DATABASE = DB
+process.env.DB_CONNECTION = 'mysql'
+process.env.DB_APP_USER = ''
+process.env.NODE_ENV ||= 'development'
+
+async function main() {
+  const mysql = (await import('mysql2/promise')).default
+  const root = await mysql.createConnection({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 3306), user: process.env.DB_USER || 'root', password: process.env.DB_PASSWORD || '' })
+  await root.query(`DROP DATABASE IF EXISTS \`${DB}\``)
+  await root.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  await root.end()
+  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: ROOT, env: process.env, stdio: 'inherit' })
+  if (migrated.status !== 0) throw new Error('migrations failed')
+
+  const importer = (filePath: string) => (filePath.startsWith('./') || filePath.startsWith('../') ? import(new URL(filePath, ROOT).href) : import(filePath))
+  const app = new Ignitor(ROOT, { importer }).createApp('console')
+  app.booting(async () => {
+    await import('#start/env')
+  })
+  await app.init()
+  await app.boot()
+  await app.start(() => {})
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const { DateTime } = await import('luxon')
+  const { rowHash, genesis, verifyChain } = await import('#app/platform/audit/audit_chain')
+
+  const first = DateTime.fromISO('2026-01-01', { zone: 'utc' })
+  const perDay = Math.ceil(ROWS / DAYS)
+  const t0 = performance.now()
+  let written = 0
+  for (let d = 0; d < DAYS && written < ROWS; d++) {
+    const day = first.plus({ days: d }).toISODate()!
+    let prev = genesis(day)
+    let batch: any[] = []
+    const n = Math.min(perDay, ROWS - written)
+    for (let seq = 1; seq <= n; seq++) {
+      const at = first.plus({ days: d, milliseconds: Math.floor((seq * 86_400_000) / (n + 1)) })
+      const row = {
+        occurred_at: at.toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
+        actor_user_id: 1 + (seq % 500),
+        actor_username: `u${seq % 500}`,
+        actor_institution_id: 1 + (seq % 40),
+        actor_role: 'radiologist',
+        action: 'exam.view',
+        outcome: 'success',
+        target_type: 'exam',
+        target_id: String(seq),
+        ip: '10.1.2.3',
+        user_agent: 'Mozilla/5.0 (bench)',
+        request_id: `r${seq}`,
+        details: seq % 3 ? null : JSON.stringify({ via: 'api', query: { status: 'signed' } }),
+      }
+      const hash = rowHash(prev, day, seq, { ...row, occurred_at: at })
+      batch.push({ ...row, chain_day: day, chain_seq: seq, prev_hash: prev, row_hash: hash })
+      prev = hash
+      if (batch.length === 5000) {
+        await db.table('audit_events').multiInsert(batch)
+        batch = []
+      }
+    }
+    if (batch.length) await db.table('audit_events').multiInsert(batch)
+    await db.table('audit_chain_heads').insert({ day, last_seq: n, last_hash: prev })
+    written += n
+  }
+  const writeS = (performance.now() - t0) / 1000
+  const from = first.toISODate()!
+  const to = first.plus({ days: DAYS - 1 }).toISODate()!
+
+  const t1 = performance.now()
+  const clean = await verifyChain(from, to)
+  const verifyS = (performance.now() - t1) / 1000
+
+  // A change behind the app's back (the trigger dropped by root for a moment).
+  await db.rawQuery('DROP TRIGGER audit_events_no_update')
+  await db.from('audit_events').where('chain_day', to).where('chain_seq', 7).update({ action: 'exam.viewed_nothing' })
+  const t2 = performance.now()
+  const broken = await verifyChain(from, to)
+  const brokenS = (performance.now() - t2) / 1000
+
+  console.log(JSON.stringify({
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB`,
+    rows: written,
+    days: DAYS,
+    writeSeconds: Number(writeS.toFixed(1)),
+    verifySeconds: Number(verifyS.toFixed(1)),
+    rowsPerSecond: Math.round(clean.checked / verifyS),
+    cleanOk: clean.ok,
+    brokenFound: broken.problems.map((p) => p.kind),
+    brokenSeconds: Number(brokenS.toFixed(1)),
+    projected10M: Number(((10_000_000 / clean.checked) * verifyS).toFixed(0)),
+  }, null, 2))
+  await app.terminate()
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
