@@ -2,6 +2,8 @@
 import { configApp } from '@adonisjs/eslint-config'
 
 export default configApp(
+  // Global ignores: an object with nothing but `ignores` (next to other keys it would only narrow that object).
+  { ignores: ['tmp/**', 'node_modules/**', 'build/**', 'public/vendor/**', 'public/ohif/**'] },
   {
     name: 'Browser scripts (ES modules)',
     files: ['public/js/**/*.js'],
@@ -9,7 +11,6 @@ export default configApp(
   },
   {
     name: 'Project',
-    ignores: ['tmp/**', 'node_modules/**', 'build/**', 'public/vendor/**', 'public/ohif/**'],
     rules: {
       // Formatting is checked separately (npm run format:check).
       'prettier/prettier': 'off',

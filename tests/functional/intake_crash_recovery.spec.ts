@@ -138,6 +138,10 @@ test.group('A server killed mid catch-up', () => {
         await db.from('exam_studies').whereIn('exam_id', created.examIds).delete()
         await db.from('unmatched_studies').where('institution_id', created.institutionId!).delete()
         await db.from('exam_exam_items').whereIn('exam_id', created.examIds).delete()
+        // What other capabilities recorded about these exams when their images arrived (QC checks, data quality).
+        for (const table of ['qc_findings', 'qc_exam_technologists', 'qc_marks', 'recognition_dq_uploads', 'exam_shares']) {
+          await db.from(table).whereIn('exam_id', created.examIds).delete()
+        }
         await db.from('exams').whereIn('id', created.examIds).delete()
         await db.from('clinic_patients').whereIn('patient_id', created.patientIds).delete()
         await db.from('patients').whereIn('id', created.patientIds).delete()
