@@ -8,7 +8,12 @@ import { QuarterlyAssessment, totalsAndRanks } from '#app/assessments/services/q
 import { EXPECTED_INDICATORS } from '#app/assessments/services/assessment_weights'
 import * as make from '#tests/support/fixtures'
 import { staff } from '#tests/support/staffing_fixtures'
-import { imagedExam, criticalValue, trainingSession, assessmentRound } from '#tests/support/assessments_fixtures'
+import {
+  imagedExam,
+  criticalValue,
+  trainingSession,
+  assessmentRound,
+} from '#tests/support/assessments_fixtures'
 
 /*
 | Each of the assessments' own indicators on a fixture with its answer worked out
@@ -42,39 +47,95 @@ async function quarterOfWork(): Promise<Fixture> {
   const b = await make.institution('member_clinic')
   const c = await make.institution('member_clinic')
   const radiologist = await make.user('radiologist')
-  const e1 = await imagedExam(a, { modality: 'DR', imagesAt: '2016-07-01T01:00:00', dueAt: '2016-07-01T01:30:00', signedAt: '2016-07-01T01:20:00' })
-  await imagedExam(a, { modality: 'CT', imagesAt: '2016-07-01T10:00:00', dueAt: '2016-07-02T10:00:00', signedAt: '2016-07-02T12:00:00' })
-  await imagedExam(a, { modality: 'CT', imagesAt: '2016-07-03T09:00:00', dueAt: '2016-07-04T09:00:00' })
-  await imagedExam(a, { modality: 'MR', imagesAt: '2016-07-03T20:00:00', dueAt: '2016-07-04T20:00:00', signedAt: '2016-07-04T08:00:00' })
-  await imagedExam(a, { modality: 'CT', imagesAt: '2016-09-30T15:30:00', dueAt: '2016-10-01T15:30:00' })
-  await imagedExam(a, { modality: 'DR', imagesAt: '2016-06-30T15:59:00', dueAt: '2016-06-30T16:29:00', signedAt: '2016-06-30T16:00:00' })
-  await imagedExam(a, { modality: 'CT', imagesAt: '2016-09-30T16:00:00', dueAt: '2016-10-01T16:00:00' })
+  const e1 = await imagedExam(a, {
+    modality: 'DR',
+    imagesAt: '2016-07-01T01:00:00',
+    dueAt: '2016-07-01T01:30:00',
+    signedAt: '2016-07-01T01:20:00',
+  })
+  await imagedExam(a, {
+    modality: 'CT',
+    imagesAt: '2016-07-01T10:00:00',
+    dueAt: '2016-07-02T10:00:00',
+    signedAt: '2016-07-02T12:00:00',
+  })
+  await imagedExam(a, {
+    modality: 'CT',
+    imagesAt: '2016-07-03T09:00:00',
+    dueAt: '2016-07-04T09:00:00',
+  })
+  await imagedExam(a, {
+    modality: 'MR',
+    imagesAt: '2016-07-03T20:00:00',
+    dueAt: '2016-07-04T20:00:00',
+    signedAt: '2016-07-04T08:00:00',
+  })
+  await imagedExam(a, {
+    modality: 'CT',
+    imagesAt: '2016-09-30T15:30:00',
+    dueAt: '2016-10-01T15:30:00',
+  })
+  await imagedExam(a, {
+    modality: 'DR',
+    imagesAt: '2016-06-30T15:59:00',
+    dueAt: '2016-06-30T16:29:00',
+    signedAt: '2016-06-30T16:00:00',
+  })
+  await imagedExam(a, {
+    modality: 'CT',
+    imagesAt: '2016-09-30T16:00:00',
+    dueAt: '2016-10-01T16:00:00',
+  })
   await imagedExam(a, { modality: 'CT', imagesAt: null })
-  await imagedExam(b, { modality: 'DR', imagesAt: '2016-08-01T02:00:00', dueAt: '2016-08-01T02:30:00', signedAt: '2016-08-01T02:10:00' })
+  await imagedExam(b, {
+    modality: 'DR',
+    imagesAt: '2016-08-01T02:00:00',
+    dueAt: '2016-08-01T02:30:00',
+    signedAt: '2016-08-01T02:10:00',
+  })
 
-  await criticalValue(e1, radiologist, { raisedAt: '2016-07-05T00:00:00', sentAt: '2016-07-05T00:01:00', acknowledgedAt: '2016-07-05T00:11:00' })
-  await criticalValue(e1, radiologist, { raisedAt: '2016-07-06T00:00:00', acknowledgedAt: '2016-07-06T00:20:00' })
-  await criticalValue(e1, radiologist, { raisedAt: '2016-07-07T00:00:00', sentAt: '2016-07-07T00:00:00' })
+  await criticalValue(e1, radiologist, {
+    raisedAt: '2016-07-05T00:00:00',
+    sentAt: '2016-07-05T00:01:00',
+    acknowledgedAt: '2016-07-05T00:11:00',
+  })
+  await criticalValue(e1, radiologist, {
+    raisedAt: '2016-07-06T00:00:00',
+    acknowledgedAt: '2016-07-06T00:20:00',
+  })
+  await criticalValue(e1, radiologist, {
+    raisedAt: '2016-07-07T00:00:00',
+    sentAt: '2016-07-07T00:00:00',
+  })
   await criticalValue(e1, radiologist, { raisedAt: '2016-07-08T00:00:00', status: 'withdrawn' })
-  await criticalValue(e1, radiologist, { raisedAt: '2016-06-30T15:00:00', acknowledgedAt: '2016-06-30T15:05:00' })
+  await criticalValue(e1, radiologist, {
+    raisedAt: '2016-06-30T15:00:00',
+    acknowledgedAt: '2016-06-30T15:05:00',
+  })
   return { a, b, c }
 }
 
 async function compute(key: string, clinics: Institution[]) {
-  return clinicIndicators.get(key)!.compute({ from: Q3.from, to: Q3.to, clinicIds: clinics.map((c) => c.id) })
+  return clinicIndicators
+    .get(key)!
+    .compute({ from: Q3.from, to: Q3.to, clinicIds: clinics.map((c) => c.id) })
 }
 
 test.group('Assessments | own indicators on a hand-computed quarter', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('workload by modality counts exams whose images arrived in the quarter', async ({ assert }) => {
+  test('workload by modality counts exams whose images arrived in the quarter', async ({
+    assert,
+  }) => {
     const { a, b, c } = await quarterOfWork()
     const all = await compute('assessments.workload', [a, b, c])
     assert.deepEqual([all.get(a.id)!.value, all.get(b.id)!.value, all.get(c.id)!.value], [5, 1, 0])
     assert.equal((await compute('assessments.workload_dr', [a])).get(a.id)!.value, 1)
     assert.equal((await compute('assessments.workload_ct', [a])).get(a.id)!.value, 3)
     assert.equal((await compute('assessments.workload_mr', [a])).get(a.id)!.value, 1)
-    const narrowed = await clinicIndicators.get('assessments.workload')!.compute({ from: Q3.from, to: Q3.to, clinicIds: [a.id], modality: 'CT' })
+    const narrowed = await clinicIndicators
+      .get('assessments.workload')!
+      .compute({ from: Q3.from, to: Q3.to, clinicIds: [a.id], modality: 'CT' })
     assert.equal(narrowed.get(a.id)!.value, 3)
     assert.include(all.get(a.id)!.recordsPath!, `clinicId=${a.id}`)
     assert.include(all.get(a.id)!.recordsPath!, 'from=2016-07-01&to=2016-10-01')
@@ -107,9 +168,15 @@ test.group('Assessments | own indicators on a hand-computed quarter', (group) =>
     assert.isNull(gaps.get(c.id)!.value)
   })
 
-  test('training coverage: active staff with two signed-off sessions in the 12 months before the quarter ends', async ({ assert }) => {
+  test('training coverage: active staff with two signed-off sessions in the 12 months before the quarter ends', async ({
+    assert,
+  }) => {
     const a = await make.institution('member_clinic')
-    const [p1, p2, p3] = [await staff(a, 'technologist', 'junior'), await staff(a, 'technologist', 'junior'), await staff(a, 'doctor', 'junior')]
+    const [p1, p2, p3] = [
+      await staff(a, 'technologist', 'junior'),
+      await staff(a, 'technologist', 'junior'),
+      await staff(a, 'doctor', 'junior'),
+    ]
     const p4 = await staff(a, 'nurse', 'junior')
     p4.active = false
     await p4.save()
@@ -123,9 +190,14 @@ test.group('Assessments | own indicators on a hand-computed quarter', (group) =>
     assert.closeTo(figures.get(a.id)!.value!, 1 / 3, 1e-9)
   })
 
-  test('staff-assessment coverage: active staff assessed in the 6 months before the quarter ends', async ({ assert }) => {
+  test('staff-assessment coverage: active staff assessed in the 6 months before the quarter ends', async ({
+    assert,
+  }) => {
     const a = await make.institution('member_clinic')
-    const [p1, p2] = [await staff(a, 'technologist', 'junior'), await staff(a, 'technologist', 'junior')]
+    const [p1, p2] = [
+      await staff(a, 'technologist', 'junior'),
+      await staff(a, 'technologist', 'junior'),
+    ]
     await staff(a, 'doctor', 'junior')
     // the window opens on hospital day 2016-04-01
     await assessmentRound('2016-04-01', [{ staffMemberId: p1.id, institutionId: a.id, score: 80 }])
@@ -136,14 +208,24 @@ test.group('Assessments | own indicators on a hand-computed quarter', (group) =>
 })
 
 /** A fake indicator answering fixed figures, as quality control or recognition will register. */
-function fake(key: string, unit: ClinicIndicator['unit'], higherIsBetter: boolean, figures: Record<number, number | null>): ClinicIndicator {
+function fake(
+  key: string,
+  unit: ClinicIndicator['unit'],
+  higherIsBetter: boolean,
+  figures: Record<number, number | null>
+): ClinicIndicator {
   return {
     key,
     labelKey: 'assessments.indicators.workload',
     unit,
     higherIsBetter,
     async compute(query) {
-      return new Map(query.clinicIds.map((id) => [id, { value: figures[id] ?? null, recordsPath: `/fake/${id}` }]))
+      return new Map(
+        query.clinicIds.map((id) => [
+          id,
+          { value: figures[id] ?? null, recordsPath: `/fake/${id}` },
+        ])
+      )
     },
   }
 }
@@ -154,27 +236,85 @@ test.group('Assessments | weighting and ranking', (group) => {
   test('the weighted total and the rank, hand-computed', ({ assert }) => {
     // pass rate (rate, higher better) weight 60; waste film (rate, lower better) 20; minutes (lower better) 20
     const columns = [
-      { key: 'x.pass', labelKey: '', unit: 'rate' as const, higherIsBetter: true, target: null, registered: true, weight: 60 },
-      { key: 'x.waste', labelKey: '', unit: 'rate' as const, higherIsBetter: false, target: null, registered: true, weight: 20 },
-      { key: 'x.minutes', labelKey: '', unit: 'minutes' as const, higherIsBetter: false, target: null, registered: true, weight: 20 },
-      { key: 'x.missing', labelKey: '', unit: null, higherIsBetter: null, target: null, registered: false, weight: 50 },
+      {
+        key: 'x.pass',
+        labelKey: '',
+        unit: 'rate' as const,
+        higherIsBetter: true,
+        target: null,
+        registered: true,
+        weight: 60,
+      },
+      {
+        key: 'x.waste',
+        labelKey: '',
+        unit: 'rate' as const,
+        higherIsBetter: false,
+        target: null,
+        registered: true,
+        weight: 20,
+      },
+      {
+        key: 'x.minutes',
+        labelKey: '',
+        unit: 'minutes' as const,
+        higherIsBetter: false,
+        target: null,
+        registered: true,
+        weight: 20,
+      },
+      {
+        key: 'x.missing',
+        labelKey: '',
+        unit: null,
+        higherIsBetter: null,
+        target: null,
+        registered: false,
+        weight: 50,
+      },
     ]
     const rows = [
       // 0.9·60 + 0.9·20 + 1·20 = 92 over 100
-      { clinicId: 1, values: { 'x.pass': { value: 0.9 }, 'x.waste': { value: 0.1 }, 'x.minutes': { value: 5 } } },
+      {
+        clinicId: 1,
+        values: { 'x.pass': { value: 0.9 }, 'x.waste': { value: 0.1 }, 'x.minutes': { value: 5 } },
+      },
       // 0.8·60 + 0.95·20 + 0·20 = 67
-      { clinicId: 2, values: { 'x.pass': { value: 0.8 }, 'x.waste': { value: 0.05 }, 'x.minutes': { value: 25 } } },
+      {
+        clinicId: 2,
+        values: {
+          'x.pass': { value: 0.8 },
+          'x.waste': { value: 0.05 },
+          'x.minutes': { value: 25 },
+        },
+      },
       // no minutes: (0.5·60 + 0.8·20) / 80 = 57.5
-      { clinicId: 3, values: { 'x.pass': { value: 0.5 }, 'x.waste': { value: 0.2 }, 'x.minutes': { value: null } } },
+      {
+        clinicId: 3,
+        values: {
+          'x.pass': { value: 0.5 },
+          'x.waste': { value: 0.2 },
+          'x.minutes': { value: null },
+        },
+      },
       // same as 2 → shares rank 2
-      { clinicId: 4, values: { 'x.pass': { value: 0.8 }, 'x.waste': { value: 0.05 }, 'x.minutes': { value: 25 } } },
+      {
+        clinicId: 4,
+        values: {
+          'x.pass': { value: 0.8 },
+          'x.waste': { value: 0.05 },
+          'x.minutes': { value: 25 },
+        },
+      },
     ]
     const { totals, ranks } = totalsAndRanks(columns, rows)
     assert.deepEqual([...totals.values()], [92, 67, 57.5, 67])
     assert.deepEqual([...ranks.values()], [1, 2, 4, 2])
   })
 
-  test('registered indicators are all shown, and a weight without an indicator says "not recorded yet"', async ({ assert }) => {
+  test('registered indicators are all shown, and a weight without an indicator says "not recorded yet"', async ({
+    assert,
+  }) => {
     const a = await make.institution('member_clinic')
     const b = await make.institution('member_clinic')
     const suffix = make.unique('').toLowerCase()
@@ -190,7 +330,11 @@ test.group('Assessments | weighting and ranking', (group) => {
       note: 'test',
       createdById: null,
       createdAt: '',
-      weights: { [`fake.pass_${suffix}`]: 50, 'assessments.workload': 50, ...(missing ? { [missing]: 10 } : {}) },
+      weights: {
+        [`fake.pass_${suffix}`]: 50,
+        'assessments.workload': 50,
+        ...(missing ? { [missing]: 10 } : {}),
+      },
     })
     const keys = result.indicators.map((i) => i.key)
     for (const registered of clinicIndicators.all()) assert.include(keys, registered.key)
@@ -199,8 +343,11 @@ test.group('Assessments | weighting and ranking', (group) => {
     const byClinic = new Map(result.clinics.map((c) => [c.clinicId, c]))
     assert.equal(byClinic.get(a.id)!.total, 95)
     assert.equal(byClinic.get(b.id)!.total, 80)
-    assert.equal(byClinic.get(a.id)!.rank, 1)
-    assert.equal(byClinic.get(b.id)!.rank, 2)
-    assert.equal(byClinic.get(a.id)!.values[`fake.unweighted_${suffix}`].recordsPath, `/fake/${a.id}`)
+    // Other suites commit member clinics of their own: a ranks above b, wherever the others fall.
+    assert.isBelow(byClinic.get(a.id)!.rank!, byClinic.get(b.id)!.rank!)
+    assert.equal(
+      byClinic.get(a.id)!.values[`fake.unweighted_${suffix}`].recordsPath,
+      `/fake/${a.id}`
+    )
   })
 })

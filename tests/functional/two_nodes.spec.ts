@@ -8,13 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { io as connectSocket, type Socket } from 'socket.io-client'
 import Exam from '#models/exam'
 import ReportVersion from '#models/report_version'
-import { ticketFor } from '#tests/support/sessions'
 import { DutyRoster } from '#app/critical_values/services/duty_roster'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { orthancStudyIdOf } from '#app/intake/services/study_links'
 import * as make from '#tests/support/fixtures'
 import { apiToken } from '#tests/support/http'
-import { finding, examWithImages as examReadyForAlert, MESSAGE } from '#tests/support/critical_values'
+import {
+  finding,
+  examWithImages as examReadyForAlert,
+  MESSAGE,
+} from '#tests/support/critical_values'
 import { CT_REPORT, doctor, examWithImages, revisionOf } from '#tests/support/reading'
 import { studyFor } from '#tests/support/dicom'
 import { eventually } from '#tests/support/wait'
@@ -43,11 +46,23 @@ interface AppNode {
 
 async function startNode(name: string, redisUrl = REDIS_URL): Promise<AppNode> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], {
-    cwd: app.makePath(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, SESSION_DRIVER: 'cookie', SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+    {
+      cwd: app.makePath(),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redisUrl,
+        SESSION_DRIVER: 'database', // as several nodes run: any node finds the session
+        SCHEDULER_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }
+  )
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)))
   const node = { name, port, base: `http://127.0.0.1:${port}`, child, stderr: () => stderr }
@@ -63,7 +78,17 @@ async function startNode(name: string, redisUrl = REDIS_URL): Promise<AppNode> {
 }
 
 function exited(child: ChildProcess) {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()))
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((r) => child.once('exit', () => r()))
+}
+
+/** The socket ticket a page of `node` carries once `user` logged in there (sessions live in the shared database). */
+async function ticketFrom(node: AppNode, user: { username: string }) {
+  const browser = new Browser(node.base)
+  await browser.login(user.username)
+  const page = await (await browser.request('GET', '/critical-values')).text()
+  return page.match(/data-socket-ticket="([^"]+)"/)![1]
 }
 
 async function stopNode(node: AppNode | null) {
@@ -75,7 +100,10 @@ async function stopNode(node: AppNode | null) {
 
 async function redisAnswers() {
   const { createClient } = await import('redis')
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } })
+  const client = createClient({
+    url: REDIS_URL,
+    socket: { connectTimeout: 1000, reconnectStrategy: false },
+  })
   client.on('error', () => {})
   try {
     await client.connect()
@@ -134,8 +162,14 @@ class Browser {
   csrf = ''
   constructor(public base: string) {}
 
-  async request(method: string, path: string, init: { form?: Record<string, string>; json?: unknown } = {}) {
-    const headers: Record<string, string> = { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }
+  async request(
+    method: string,
+    path: string,
+    init: { form?: Record<string, string>; json?: unknown } = {}
+  ) {
+    const headers: Record<string, string> = {
+      Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    }
     let body: string | undefined
     if (init.form) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded'
@@ -159,8 +193,11 @@ class Browser {
   async login(username: string) {
     const page = await (await this.request('GET', '/login')).text()
     const token = page.match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)![1]
-    const response = await this.request('POST', '/login', { form: { username, password: make.PASSWORD, _csrf: token } })
-    if (response.status !== 302 || response.headers.get('location')?.startsWith('/login')) throw new Error(`login failed: ${response.status}`)
+    const response = await this.request('POST', '/login', {
+      form: { username, password: make.PASSWORD, _csrf: token },
+    })
+    if (response.status !== 302 || response.headers.get('location')?.startsWith('/login'))
+      throw new Error(`login failed: ${response.status}`)
     const after = await (await this.request('GET', '/critical-values')).text()
     this.csrf = after.match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)![1]
   }
@@ -169,7 +206,11 @@ class Browser {
 async function api(base: string, method: string, path: string, token: string, body?: unknown) {
   const response = await fetch(`${base}/api/v1${path}`, {
     method,
-    headers: { 'Authorization': `Bearer ${token}`, 'Accept': 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   })
   const text = await response.text()
@@ -184,12 +225,18 @@ function multipartParts(files: Array<{ name: string; data: Buffer }>) {
   const boundary = `----nodes${randomUUID().slice(0, 8)}`
   const parts = files.map((file) =>
     Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: application/dicom\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: application/dicom\r\n\r\n`
+      ),
       file.data,
       Buffer.from('\r\n'),
     ])
   )
-  return { parts, end: Buffer.from(`--${boundary}--\r\n`), type: `multipart/form-data; boundary=${boundary}` }
+  return {
+    parts,
+    end: Buffer.from(`--${boundary}--\r\n`),
+    type: `multipart/form-data; boundary=${boundary}`,
+  }
 }
 
 test.group('Two app nodes', (group) => {
@@ -199,7 +246,8 @@ test.group('Two app nodes', (group) => {
   group.setup(async () => {
     if (!(await redisAnswers())) {
       // CI (.ci/run) sets TWO_NODES_REQUIRED: there a missing Redis fails the suite instead of skipping.
-      if (process.env.TWO_NODES_REQUIRED === '1') throw new Error(`no Redis at ${REDIS_URL}, and TWO_NODES_REQUIRED=1`)
+      if (process.env.TWO_NODES_REQUIRED === '1')
+        throw new Error(`no Redis at ${REDIS_URL}, and TWO_NODES_REQUIRED=1`)
       skip = `no Redis at ${REDIS_URL}`
       return
     }
@@ -209,7 +257,9 @@ test.group('Two app nodes', (group) => {
     await Promise.all([stopNode(a), stopNode(b)])
   })
 
-  test('both nodes report Redis in their health; a socket ticket from a page of one node works on the other', async ({ assert }) => {
+  test('both nodes report Redis in their health; a socket ticket from a page of one node works on the other', async ({
+    assert,
+  }) => {
     if (skip) return console.warn(`two-node test skipped: ${skip}`)
     for (const node of [a!, b!]) {
       const health = (await (await fetch(`${node.base}/health`)).json()) as any
@@ -221,7 +271,12 @@ test.group('Two app nodes', (group) => {
     // The ticket the page of node A carries, used to connect to node B.
     const page = await (await browser.request('GET', '/critical-values')).text()
     const ticket = page.match(/data-socket-ticket="([^"]+)"/)![1]
-    const socket = connectSocket(b!.base, { auth: { ticket }, transports: ['websocket'], forceNew: true, reconnection: false })
+    const socket = connectSocket(b!.base, {
+      auth: { ticket },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    })
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve())
@@ -233,7 +288,9 @@ test.group('Two app nodes', (group) => {
     }
   }).timeout(60_000)
 
-  test('a critical value raised on node A reaches a socket connected to node B at once', async ({ assert }) => {
+  test('a critical value raised on node A reaches a socket connected to node B at once', async ({
+    assert,
+  }) => {
     if (skip) return console.warn(`two-node test skipped: ${skip}`)
     const clinic = await make.institution('member_clinic', { phone: '0831-5550199' } as any)
     const staff = await make.user('clinic_staff', clinic)
@@ -243,7 +300,12 @@ test.group('Two app nodes', (group) => {
     const { exam } = await examReadyForAlert(staff)
 
     // Connected to B before the raise, and never reconnecting: only a push across the nodes can bring it.
-    const socket: Socket = connectSocket(b!.base, { auth: { ticket: await ticketFor(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
+    const socket: Socket = connectSocket(b!.base, {
+      auth: { ticket: await ticketFrom(a!, staff) },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    })
     const alerts: any[] = []
     socket.on('critical:alert', (alert) => alerts.push(alert))
     try {
@@ -256,10 +318,15 @@ test.group('Two app nodes', (group) => {
 
       const browser = new Browser(a!.base)
       await browser.login(radiologist.username)
-      const raised = await browser.request('POST', `/exams/${exam.id}/critical-values`, { json: { findingId: (await finding('ICH')).id, message: MESSAGE, requestKey: randomUUID() } })
+      const raised = await browser.request('POST', `/exams/${exam.id}/critical-values`, {
+        json: { findingId: (await finding('ICH')).id, message: MESSAGE, requestKey: randomUUID() },
+      })
       assert.equal(raised.status, 201)
       const { id } = (await raised.json()) as any
-      const alert = await eventually(async () => alerts.find((x) => x.id === id) ?? null, { timeoutMs: 10_000, everyMs: 20 })
+      const alert = await eventually(async () => alerts.find((x) => x.id === id) ?? null, {
+        timeoutMs: 10_000,
+        everyMs: 20,
+      })
       assert.equal(alert.accessionNumber, exam.accessionNumber)
       assert.equal(connects, 0, 'the alert came by push, not by a reconnection replay')
     } finally {
@@ -267,7 +334,9 @@ test.group('Two app nodes', (group) => {
     }
   }).timeout(60_000)
 
-  test('the same report signed on both nodes at the same instant: exactly one signature', async ({ assert }) => {
+  test('the same report signed on both nodes at the same instant: exactly one signature', async ({
+    assert,
+  }) => {
     if (skip) return console.warn(`two-node test skipped: ${skip}`)
     const clinic = await make.user('clinic_staff')
     const junior = await doctor('junior')
@@ -277,10 +346,22 @@ test.group('Two app nodes', (group) => {
     for (let round = 0; round < 3; round++) {
       const { exam } = await examWithImages(clinic, 'CT')
       await api(a!.base, 'POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
-      const submitted = await api(b!.base, 'POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...CT_REPORT, revision: await revisionOf(exam) })
+      const submitted = await api(
+        b!.base,
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/submit`,
+        juniorToken,
+        { ...CT_REPORT, revision: await revisionOf(exam) }
+      )
       assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
       const revision = await revisionOf(exam)
-      const results = await Promise.all([a!, b!].map((node, i) => api(node.base, 'POST', `/reading/exams/${exam.accessionNumber}/sign`, tokens[i], { revision })))
+      const results = await Promise.all(
+        [a!, b!].map((node, i) =>
+          api(node.base, 'POST', `/reading/exams/${exam.accessionNumber}/sign`, tokens[i], {
+            revision,
+          })
+        )
+      )
       assert.deepEqual(
         results.map((r) => r.status).sort(),
         [200, 409],
@@ -293,7 +374,9 @@ test.group('Two app nodes', (group) => {
     }
   }).timeout(90_000)
 
-  test('node A killed in the middle of an upload batch: nothing half-registered, the batch sent again to node B completes it', async ({ assert }) => {
+  test('node A killed in the middle of an upload batch: nothing half-registered, the batch sent again to node B completes it', async ({
+    assert,
+  }) => {
     if (skip) return console.warn(`two-node test skipped: ${skip}`)
     const clinic = await make.user('clinic_staff')
     const token = await apiToken(clinic)
@@ -311,7 +394,11 @@ test.group('Two app nodes', (group) => {
     // Five files whole and half of the sixth reach node A; then it is killed (no shutdown, no finally).
     const request = http.request(`${a!.base}/api/v1/exams/${exam.accessionNumber}/images`, {
       method: 'POST',
-      headers: { 'Authorization': `Bearer ${token}`, 'Accept': 'application/json', 'Content-Type': type },
+      headers: {
+        'Authorization': `Bearer ${token}`,
+        'Accept': 'application/json',
+        'Content-Type': type,
+      },
     })
     request.on('error', () => {})
     for (const part of parts.slice(0, 5)) request.write(part)
@@ -329,7 +416,11 @@ test.group('Two app nodes', (group) => {
     // The uploader sends the batch again, now reaching node B.
     const retried = await fetch(`${b!.base}/api/v1/exams/${exam.accessionNumber}/images`, {
       method: 'POST',
-      headers: { 'Authorization': `Bearer ${token}`, 'Accept': 'application/json', 'Content-Type': type },
+      headers: {
+        'Authorization': `Bearer ${token}`,
+        'Accept': 'application/json',
+        'Content-Type': type,
+      },
       body: Buffer.concat([...parts, end]),
     })
     const summary = (await retried.json()) as any
@@ -346,11 +437,16 @@ test.group('Two app nodes', (group) => {
     assert.equal(Number(links[0].instance_count), 12)
   }).timeout(90_000)
 
-  test('a scheduled job asked for by both nodes at the same instant runs on exactly one (the lease)', async ({ assert }) => {
+  test('a scheduled job asked for by both nodes at the same instant runs on exactly one (the lease)', async ({
+    assert,
+  }) => {
     // The lease is a database row: two holders on two connections are what two nodes' schedulers are to it.
     for (let round = 0; round < 10; round++) {
       const job = make.unique('lease-')
-      const [onA, onB] = await Promise.all([acquireLease(job, 60_000, 'node-A'), acquireLease(job, 60_000, 'node-B')])
+      const [onA, onB] = await Promise.all([
+        acquireLease(job, 60_000, 'node-A'),
+        acquireLease(job, 60_000, 'node-B'),
+      ])
       assert.equal(Number(onA) + Number(onB), 1, `round ${round}: ${onA} ${onB}`)
       const [holder, other] = onA ? ['node-A', 'node-B'] : ['node-B', 'node-A']
       // The other node's next tick finds it held; after the run is released, whoever asks first takes it.
@@ -361,7 +457,9 @@ test.group('Two app nodes', (group) => {
     }
   })
 
-  test('a node that loses Redis keeps serving and says so; the alert it accepted meanwhile reaches the other node when Redis is back', async ({ assert }) => {
+  test('a node that loses Redis keeps serving and says so; the alert it accepted meanwhile reaches the other node when Redis is back', async ({
+    assert,
+  }) => {
     if (skip) return console.warn(`two-node test skipped: ${skip}`)
     const relay = await redisRelay()
     let c: AppNode | null = null
@@ -374,7 +472,12 @@ test.group('Two app nodes', (group) => {
       const radiologist = await make.user('radiologist')
       const { exam } = await examReadyForAlert(staff)
       const alerts: any[] = []
-      const socket = connectSocket(b!.base, { auth: { ticket: await ticketFor(staff) }, transports: ['websocket'], forceNew: true, reconnection: false })
+      const socket = connectSocket(b!.base, {
+        auth: { ticket: await ticketFrom(b!, staff) },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      })
       socketHolder.socket = socket
       socket.on('critical:alert', (alert) => alerts.push(alert))
       await new Promise<void>((resolve, reject) => {
@@ -395,15 +498,28 @@ test.group('Two app nodes', (group) => {
       )
       assert.equal(degraded.status, 200, 'still in the balancer')
       assert.equal(degraded.body.status, 'degraded')
-      assert.equal((await browser.request('GET', '/critical-values')).status, 200, 'pages keep working')
+      assert.equal(
+        (await browser.request('GET', '/critical-values')).status,
+        200,
+        'pages keep working'
+      )
 
-      const raised = await browser.request('POST', `/exams/${exam.id}/critical-values`, { json: { findingId: (await finding('ICH')).id, message: MESSAGE, requestKey: randomUUID() } })
+      const raised = await browser.request('POST', `/exams/${exam.id}/critical-values`, {
+        json: { findingId: (await finding('ICH')).id, message: MESSAGE, requestKey: randomUUID() },
+      })
       assert.equal(raised.status, 201)
       const { id } = (await raised.json()) as any
 
       relay.restore()
-      await eventually(async () => ((await (await fetch(`${c!.base}/health`)).json()) as any).checks.redis === 'ok', { timeoutMs: 20_000, everyMs: 200 })
-      const alert = await eventually(async () => alerts.find((x) => x.id === id) ?? null, { timeoutMs: 20_000, everyMs: 50 })
+      await eventually(
+        async () =>
+          ((await (await fetch(`${c!.base}/health`)).json()) as any).checks.redis === 'ok',
+        { timeoutMs: 20_000, everyMs: 200 }
+      )
+      const alert = await eventually(async () => alerts.find((x) => x.id === id) ?? null, {
+        timeoutMs: 20_000,
+        everyMs: 50,
+      })
       assert.equal(alert.accessionNumber, exam.accessionNumber)
     } finally {
       socketHolder.socket?.close()
