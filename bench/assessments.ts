@@ -35,7 +35,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10)
 const CLINICS = 40
 const STAFF_PER_CLINIC = 12
 
-const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const say = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 const env = {
   ...process.env,
@@ -66,7 +67,14 @@ function dotEnv() {
 }
 
 async function connect(database?: string) {
-  return mysql.createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database, timezone: 'Z' })
+  return mysql.createConnection({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT),
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database,
+    timezone: 'Z',
+  })
 }
 
 /* ------------------------------------------------------------------ data */
@@ -77,19 +85,27 @@ async function generate() {
   await admin.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
   await admin.end()
   say(`migrating ${DB}…`)
-  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force', '--disable-locks'], { cwd: ROOT, env: { ...dotEnv(), ...env }, stdio: 'inherit' })
+  const migrated = spawnSync(
+    process.execPath,
+    ['ace.js', 'migration:run', '--force', '--disable-locks'],
+    { cwd: ROOT, env: { ...dotEnv(), ...env }, stdio: 'inherit' }
+  )
   if (migrated.status !== 0) throw new Error('migrations failed')
   const c = await connect(DB)
   await c.query('SET unique_checks = 0, foreign_key_checks = 0')
-  const now = "UTC_TIMESTAMP()"
-  await c.query(`INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '清河县人民医院', 'lead_hospital', '二级甲等', 1, ${now}, ${now})`)
+  const now = 'UTC_TIMESTAMP()'
+  await c.query(
+    `INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '清河县人民医院', 'lead_hospital', '二级甲等', 1, ${now}, ${now})`
+  )
   await c.query(
     `INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at)
      SELECT seq + 1, CONCAT('M', LPAD(seq, 2, '0')), CONCAT('第', seq, '卫生院'), 'member_clinic', '一级', 1, ${now}, ${now} FROM seq_1_to_${CLINICS}`
   )
   await c.query(`INSERT INTO users (id, institution_id, username, full_name, password, role, title, status, failed_login_count, created_at, updated_at)
                  VALUES (1, 1, 'qc', '赵质控', '!', 'qc_officer', 'intermediate', 'active', 0, ${now}, ${now})`)
-  await c.query(`INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), 'M', '1970-01-01', ${now}, ${now} FROM seq_1_to_${CLINICS}`)
+  await c.query(
+    `INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), 'M', '1970-01-01', ${now}, ${now} FROM seq_1_to_${CLINICS}`
+  )
   say(`${EXAMS} exams over the last 12 months…`)
   const started = Date.now()
   // Spread evenly over 365 days before now; clinic by seq mod 40; 60 % DR, 30 % CT, 10 % MR; a report
@@ -124,12 +140,16 @@ async function generate() {
     `INSERT INTO training_attendances (training_session_id, staff_member_id)
      SELECT s.id, m.id FROM training_sessions s JOIN staff_members m ON m.institution_id = s.institution_id WHERE (m.id + s.id) MOD 4 <> 0`
   )
-  await c.query(`INSERT INTO assessment_rounds (id, title, held_on, kind, max_score, pass_mark, created_at) VALUES (1, '理论考核', DATE(UTC_TIMESTAMP() - INTERVAL 100 DAY), 'written', 100, 60, ${now})`)
+  await c.query(
+    `INSERT INTO assessment_rounds (id, title, held_on, kind, max_score, pass_mark, created_at) VALUES (1, '理论考核', DATE(UTC_TIMESTAMP() - INTERVAL 100 DAY), 'written', 100, 60, ${now})`
+  )
   await c.query(
     `INSERT INTO assessment_scores (assessment_round_id, staff_member_id, institution_id, score, passed, created_at)
      SELECT 1, id, institution_id, 50 + (id MOD 50), (50 + (id MOD 50)) >= 60, ${now} FROM staff_members WHERE id MOD 5 <> 0`
   )
-  await c.query('ANALYZE TABLE exams, critical_values, staff_members, training_sessions, training_attendances, assessment_scores')
+  await c.query(
+    'ANALYZE TABLE exams, critical_values, staff_members, training_sessions, training_attendances, assessment_scores'
+  )
   await c.end()
 }
 
@@ -140,7 +160,10 @@ async function bootApp() {
   const { Ignitor } = await import('@adonisjs/core')
   const APP_ROOT = new URL('../', import.meta.url)
   const ignitor = new Ignitor(APP_ROOT, {
-    importer: (filePath: string) => (filePath.startsWith('./') || filePath.startsWith('../') ? import(new URL(filePath, APP_ROOT).href) : import(filePath)),
+    importer: (filePath: string) =>
+      filePath.startsWith('./') || filePath.startsWith('../')
+        ? import(new URL(filePath, APP_ROOT).href)
+        : import(filePath),
   })
   const app = ignitor.createApp('console')
   app.booting(async () => {
@@ -158,11 +181,21 @@ function percentile(sorted: number[], p: number) {
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
   const r = (n: number) => Math.round(n * 10) / 10
-  return { n: sorted.length, p50: r(percentile(sorted, 50)), p95: r(percentile(sorted, 95)), p99: r(percentile(sorted, 99)), max: r(sorted[sorted.length - 1]) }
+  return {
+    n: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p95: r(percentile(sorted, 95)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted[sorted.length - 1]),
+  }
 }
 
 function startServer(): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env: { ...dotEnv(), ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
+  const server = spawn(
+    process.execPath,
+    ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+    { cwd: ROOT, env: { ...dotEnv(), ...env }, stdio: ['ignore', 'inherit', 'inherit'] }
+  )
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 120_000
     const probe = async () => {
@@ -185,7 +218,9 @@ async function load(path: string, token: string, concurrency: number, requests =
     while (next < requests) {
       next++
       const t0 = performance.now()
-      const response = await fetch(`http://127.0.0.1:${PORT}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
+      const response = await fetch(`http://127.0.0.1:${PORT}${path}`, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      })
       await response.arrayBuffer()
       if (response.status !== 200) failures++
       samples.push(performance.now() - t0)
@@ -207,7 +242,16 @@ async function main() {
   const assessment = await app.container.make(QuarterlyAssessment)
   const quarter = lastClosedQuarter(DateTime.utc())
   const exams = Number((await db.from('exams').count('* as n').first()).n)
-  const inQuarter = Number((await db.from('exams').where('images_received_at', '>=', quarter.from.toSQL({ includeOffset: false })!).where('images_received_at', '<', quarter.to.toSQL({ includeOffset: false })!).count('* as n').first()).n)
+  const inQuarter = Number(
+    (
+      await db
+        .from('exams')
+        .where('images_received_at', '>=', quarter.from.toSQL({ includeOffset: false })!)
+        .where('images_received_at', '<', quarter.to.toSQL({ includeOffset: false })!)
+        .count('* as n')
+        .first()
+    ).n
+  )
   say(`${exams} exams; ${inQuarter} in ${quarter.key}`)
   const computeRuns: number[] = []
   let result: any
@@ -219,7 +263,9 @@ async function main() {
   const t1 = performance.now()
   await assessment.trend(quarter)
   const trendMs = performance.now() - t1
-  say(`compute ${quarter.key}: ${computeRuns.map((m) => (m / 1000).toFixed(2)).join(' / ')} s over ${result.clinics.length} clinics, ${result.indicators.length} indicators; four-quarter trend ${(trendMs / 1000).toFixed(2)} s`)
+  say(
+    `compute ${quarter.key}: ${computeRuns.map((m) => (m / 1000).toFixed(2)).join(' / ')} s over ${result.clinics.length} clinics, ${result.indicators.length} indicators; four-quarter trend ${(trendMs / 1000).toFixed(2)} s`
+  )
 
   const qc = await User.findByOrFail('username', 'qc')
   const token = (await User.accessTokens.create(qc, ['*'], { name: 'bench' })).value!.release()
@@ -229,13 +275,27 @@ async function main() {
   try {
     await load(`/api/v1/assessments?quarter=${quarter.key}`, token, 1, 20) // warm-up (and the open quarter's first computation)
     for (const concurrency of [1, CONCURRENCY]) {
-      scenarios[`baseline c${concurrency}`] = await load('/api/v1/assessments/weights', token, concurrency)
-      scenarios[`open quarter c${concurrency}`] = await load(`/api/v1/assessments?quarter=${quarter.key}`, token, concurrency)
-      say(`c${concurrency}: baseline ${JSON.stringify(scenarios[`baseline c${concurrency}`])}; open ${JSON.stringify(scenarios[`open quarter c${concurrency}`])}`)
+      scenarios[`baseline c${concurrency}`] = await load(
+        '/api/v1/assessments/weights',
+        token,
+        concurrency
+      )
+      scenarios[`open quarter c${concurrency}`] = await load(
+        `/api/v1/assessments?quarter=${quarter.key}`,
+        token,
+        concurrency
+      )
+      say(
+        `c${concurrency}: baseline ${JSON.stringify(scenarios[`baseline c${concurrency}`])}; open ${JSON.stringify(scenarios[`open quarter c${concurrency}`])}`
+      )
     }
     await assessment.close(qc, quarter)
     for (const concurrency of [1, CONCURRENCY]) {
-      scenarios[`closed quarter c${concurrency}`] = await load(`/api/v1/assessments?quarter=${quarter.key}`, token, concurrency)
+      scenarios[`closed quarter c${concurrency}`] = await load(
+        `/api/v1/assessments?quarter=${quarter.key}`,
+        token,
+        concurrency
+      )
       say(`c${concurrency}: closed ${JSON.stringify(scenarios[`closed quarter c${concurrency}`])}`)
     }
   } finally {

@@ -24,14 +24,26 @@ process.env.NODE_ENV ||= 'development'
 
 async function main() {
   const mysql = (await import('mysql2/promise')).default
-  const root = await mysql.createConnection({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 3306), user: process.env.DB_USER || 'root', password: process.env.DB_PASSWORD || '' })
+  const root = await mysql.createConnection({
+    host: process.env.DB_HOST || '127.0.0.1',
+    port: Number(process.env.DB_PORT || 3306),
+    user: process.env.DB_USER || 'root',
+    password: process.env.DB_PASSWORD || '',
+  })
   await root.query(`DROP DATABASE IF EXISTS \`${DB}\``)
   await root.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
   await root.end()
-  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: ROOT, env: process.env, stdio: 'inherit' })
+  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: 'inherit',
+  })
   if (migrated.status !== 0) throw new Error('migrations failed')
 
-  const importer = (filePath: string) => (filePath.startsWith('./') || filePath.startsWith('../') ? import(new URL(filePath, ROOT).href) : import(filePath))
+  const importer = (filePath: string) =>
+    filePath.startsWith('./') || filePath.startsWith('../')
+      ? import(new URL(filePath, ROOT).href)
+      : import(filePath)
   const app = new Ignitor(ROOT, { importer }).createApp('console')
   app.booting(async () => {
     await import('#start/env')
@@ -91,23 +103,33 @@ async function main() {
 
   // A change behind the app's back (the trigger dropped by root for a moment).
   await db.rawQuery('DROP TRIGGER audit_events_no_update')
-  await db.from('audit_events').where('chain_day', to).where('chain_seq', 7).update({ action: 'exam.viewed_nothing' })
+  await db
+    .from('audit_events')
+    .where('chain_day', to)
+    .where('chain_seq', 7)
+    .update({ action: 'exam.viewed_nothing' })
   const t2 = performance.now()
   const broken = await verifyChain(from, to)
   const brokenS = (performance.now() - t2) / 1000
 
-  console.log(JSON.stringify({
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB`,
-    rows: written,
-    days: DAYS,
-    writeSeconds: Number(writeS.toFixed(1)),
-    verifySeconds: Number(verifyS.toFixed(1)),
-    rowsPerSecond: Math.round(clean.checked / verifyS),
-    cleanOk: clean.ok,
-    brokenFound: broken.problems.map((p) => p.kind),
-    brokenSeconds: Number(brokenS.toFixed(1)),
-    projected10M: Number(((10_000_000 / clean.checked) * verifyS).toFixed(0)),
-  }, null, 2))
+  console.log(
+    JSON.stringify(
+      {
+        machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB`,
+        rows: written,
+        days: DAYS,
+        writeSeconds: Number(writeS.toFixed(1)),
+        verifySeconds: Number(verifyS.toFixed(1)),
+        rowsPerSecond: Math.round(clean.checked / verifyS),
+        cleanOk: clean.ok,
+        brokenFound: broken.problems.map((p) => p.kind),
+        brokenSeconds: Number(brokenS.toFixed(1)),
+        projected10M: Number(((10_000_000 / clean.checked) * verifyS).toFixed(0)),
+      },
+      null,
+      2
+    )
+  )
   await app.terminate()
 }
 

@@ -57,7 +57,8 @@ const env: NodeJS.ProcessEnv = {
   ORTHANC_DICOM_PORT: String(ORTHANC_PORT - 3800),
   SCHEDULER_ENABLED: 'false',
 }
-const ace = (...args: string[]) => execFileSync(process.execPath, ['ace.js', ...args], { cwd: ROOT, env, encoding: 'utf8' })
+const ace = (...args: string[]) =>
+  execFileSync(process.execPath, ['ace.js', ...args], { cwd: ROOT, env, encoding: 'utf8' })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function waitFor(url: string) {
@@ -74,7 +75,13 @@ function multipart(files: Buffer[]) {
   const boundary = `----ingest${Math.random().toString(16).slice(2)}`
   const parts: Buffer[] = []
   files.forEach((body, i) => {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="IM${i}.dcm"\r\nContent-Type: application/dicom\r\n\r\n`), body, Buffer.from('\r\n'))
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="IM${i}.dcm"\r\nContent-Type: application/dicom\r\n\r\n`
+      ),
+      body,
+      Buffer.from('\r\n')
+    )
   })
   parts.push(Buffer.from(`--${boundary}--\r\n`))
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` }
@@ -88,16 +95,47 @@ interface Slice {
   perSecond: number
 }
 
-async function runIndex(index: string, token: string): Promise<{ slices: Slice[]; loaded: number; stopped: boolean }> {
-  const postgres = index === 'postgresql' ? { host: '127.0.0.1', port: 5432, user: 'postgres', password: '', database: `orthanc_${DATABASE}` } : null
-  const orthanc = new OrthancProcess({ name: `bench-ingest-${index}`, httpPort: ORTHANC_PORT, dicomPort: ORTHANC_PORT - 3800, password: base.ORTHANC_PASSWORD, fresh: true, stableAge: 60, postgres })
+async function runIndex(
+  index: string,
+  token: string
+): Promise<{ slices: Slice[]; loaded: number; stopped: boolean }> {
+  const postgres =
+    index === 'postgresql'
+      ? {
+          host: '127.0.0.1',
+          port: 5432,
+          user: 'postgres',
+          password: '',
+          database: `orthanc_${DATABASE}`,
+        }
+      : null
+  const orthanc = new OrthancProcess({
+    name: `bench-ingest-${index}`,
+    httpPort: ORTHANC_PORT,
+    dicomPort: ORTHANC_PORT - 3800,
+    password: base.ORTHANC_PASSWORD,
+    fresh: true,
+    stableAge: 60,
+    postgres,
+  })
   await orthanc.start()
   let server: ChildProcess | null = null
   try {
-    server = spawn(process.execPath, ['bin/server.js'], { cwd: join(ROOT, 'build'), env, stdio: ['ignore', 'inherit', 'inherit'] })
+    server = spawn(process.execPath, ['bin/server.js'], {
+      cwd: join(ROOT, 'build'),
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(init.headers ?? {}) } })
+      fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          ...(init.headers ?? {}),
+        },
+      })
     const patient = ((await (await api('/patients')).json()) as any).data[0]
     const itemId = ((await (await api('/exam-items?modality=CT')).json()) as any).data[0].id
 
@@ -120,37 +158,75 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
           api('/exams', {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ clinicPatientId: patient.id, itemIds: [itemId], priority: 'routine', clinicalHistory: '基准测试', purpose: '入库曲线', requestingDoctor: 'bench' }),
+            body: JSON.stringify({
+              clinicPatientId: patient.id,
+              itemIds: [itemId],
+              priority: 'routine',
+              clinicalHistory: '基准测试',
+              purpose: '入库曲线',
+              requestingDoctor: 'bench',
+            }),
           }).then((r) => r.json() as Promise<any>)
         )
         registrations = registering.catch(() => {})
         const registered = await registering
-        if (!registered?.data?.[0]) throw new Error(`registering an exam failed: ${JSON.stringify(registered).slice(0, 300)}`)
+        if (!registered?.data?.[0])
+          throw new Error(`registering an exam failed: ${JSON.stringify(registered).slice(0, 300)}`)
         const accession = registered.data[0].accessionNumber
         const studyUid = newUid()
         const seriesUid = newUid()
         for (let first = 0; first < PER_STUDY && !stopped; first += BATCH) {
           const files = Array.from({ length: Math.min(BATCH, PER_STUDY - first) }, (_, k) =>
             syntheticInstance(
-              { modality: 'CT', patientName: 'Bench^Ingest', patientId: patient.clinicPatientNo, accessionNumber: accession, studyInstanceUid: studyUid },
-              { seriesInstanceUid: seriesUid, seriesNumber: 1, instanceNumber: first + k + 1, rows: 64, columns: 64, position: ((first + k) % 100) / 100 }
+              {
+                modality: 'CT',
+                patientName: 'Bench^Ingest',
+                patientId: patient.clinicPatientNo,
+                accessionNumber: accession,
+                studyInstanceUid: studyUid,
+              },
+              {
+                seriesInstanceUid: seriesUid,
+                seriesNumber: 1,
+                instanceNumber: first + k + 1,
+                rows: 64,
+                columns: 64,
+                position: ((first + k) % 100) / 100,
+              }
             )
           )
           const form = multipart(files)
           // A batch with a file the store failed on is sent again, as the uploader does (what is stored is skipped).
           for (let attempt = 1; ; attempt++) {
-            const response = await api(`/exams/${accession}/images`, { method: 'POST', headers: { 'Content-Type': form.type }, body: form.body })
+            const response = await api(`/exams/${accession}/images`, {
+              method: 'POST',
+              headers: { 'Content-Type': form.type },
+              body: form.body,
+            })
             const summary = (await response.json()) as any
             if (response.ok && summary.stored + summary.alreadyStored === files.length) break
-            const reasons = (summary.files ?? []).filter((f: any) => f.reason).map((f: any) => f.reason)
-            if (attempt >= 3 || reasons.some((r: string) => r !== 'store_failed')) throw new Error(`${response.status}: ${reasons.join(', ') || JSON.stringify(summary).slice(0, 300)}`)
+            const reasons = (summary.files ?? [])
+              .filter((f: any) => f.reason)
+              .map((f: any) => f.reason)
+            if (attempt >= 3 || reasons.some((r: string) => r !== 'store_failed'))
+              throw new Error(
+                `${response.status}: ${reasons.join(', ') || JSON.stringify(summary).slice(0, 300)}`
+              )
             retries++
           }
           loaded += files.length
           if (loaded - sliceFrom >= SLICE) {
             const seconds = (performance.now() - sliceStart) / 1000
-            slices.push({ index, from: sliceFrom, to: loaded, seconds, perSecond: (loaded - sliceFrom) / seconds })
-            console.log(`${index}: ${sliceFrom}–${loaded} in ${seconds.toFixed(1)} s = ${((loaded - sliceFrom) / seconds).toFixed(0)} instances/s (load ${loadavg()[0].toFixed(1)})`)
+            slices.push({
+              index,
+              from: sliceFrom,
+              to: loaded,
+              seconds,
+              perSecond: (loaded - sliceFrom) / seconds,
+            })
+            console.log(
+              `${index}: ${sliceFrom}–${loaded} in ${seconds.toFixed(1)} s = ${((loaded - sliceFrom) / seconds).toFixed(0)} instances/s (load ${loadavg()[0].toFixed(1)})`
+            )
             sliceFrom = loaded
             sliceStart = performance.now()
           }
@@ -162,7 +238,13 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
     await Promise.all(Array.from({ length: CONCURRENCY }, worker))
     if (loaded > sliceFrom) {
       const seconds = (performance.now() - sliceStart) / 1000
-      slices.push({ index, from: sliceFrom, to: loaded, seconds, perSecond: (loaded - sliceFrom) / seconds })
+      slices.push({
+        index,
+        from: sliceFrom,
+        to: loaded,
+        seconds,
+        perSecond: (loaded - sliceFrom) / seconds,
+      })
     }
     if (retries) console.log(`${index}: ${retries} batches sent again after store_failed`)
     return { slices, loaded, stopped }
@@ -174,15 +256,29 @@ async function runIndex(index: string, token: string): Promise<{ slices: Slice[]
 }
 
 async function main() {
-  if (!existsSync(join(ROOT, 'build/bin/server.js'))) throw new Error('no build/: run `node ace build` first')
-  console.log(`ingest curve: ${INSTANCES} instances (64×64 CT, ~9 KB), slices of ${SLICE}, ${PER_STUDY} per study, ${BATCH} per request, ${CONCURRENCY} requests in flight, indexes ${INDEXES.join(', ')}, at most ${MAX_MS / 60_000} min each`)
-  const admin = await mysql.createConnection({ host: base.DB_HOST || '127.0.0.1', port: Number(base.DB_PORT || 3306), user: base.DB_USER || 'root', password: base.DB_PASSWORD || '' })
+  if (!existsSync(join(ROOT, 'build/bin/server.js')))
+    throw new Error('no build/: run `node ace build` first')
+  console.log(
+    `ingest curve: ${INSTANCES} instances (64×64 CT, ~9 KB), slices of ${SLICE}, ${PER_STUDY} per study, ${BATCH} per request, ${CONCURRENCY} requests in flight, indexes ${INDEXES.join(', ')}, at most ${MAX_MS / 60_000} min each`
+  )
+  const admin = await mysql.createConnection({
+    host: base.DB_HOST || '127.0.0.1',
+    port: Number(base.DB_PORT || 3306),
+    user: base.DB_USER || 'root',
+    password: base.DB_PASSWORD || '',
+  })
   await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``)
   await admin.query(`CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4`)
   await admin.end()
   ace('migration:run', '--force')
   // The clinic, its patient and the catalogue, without the demo's studies.
-  const seedOrthanc = new OrthancProcess({ name: 'bench-ingest-seed', httpPort: ORTHANC_PORT, dicomPort: ORTHANC_PORT - 3800, password: base.ORTHANC_PASSWORD, fresh: true })
+  const seedOrthanc = new OrthancProcess({
+    name: 'bench-ingest-seed',
+    httpPort: ORTHANC_PORT,
+    dicomPort: ORTHANC_PORT - 3800,
+    password: base.ORTHANC_PASSWORD,
+    fresh: true,
+  })
   await seedOrthanc.start()
   try {
     ace('demo:seed')
@@ -196,10 +292,20 @@ async function main() {
   console.log('\n| index | instances | seconds | instances/s |')
   console.log('| --- | --- | ---: | ---: |')
   for (const run of results) {
-    for (const s of run.slices) console.log(`| ${s.index} | ${s.from.toLocaleString('en')}–${s.to.toLocaleString('en')} | ${s.seconds.toFixed(1)} | ${s.perSecond.toFixed(0)} |`)
-    if (run.stopped) console.log(`| ${run.slices[0]?.index} | stopped after ${run.loaded.toLocaleString('en')} (time limit) | | |`)
+    for (const s of run.slices)
+      console.log(
+        `| ${s.index} | ${s.from.toLocaleString('en')}–${s.to.toLocaleString('en')} | ${s.seconds.toFixed(1)} | ${s.perSecond.toFixed(0)} |`
+      )
+    if (run.stopped)
+      console.log(
+        `| ${run.slices[0]?.index} | stopped after ${run.loaded.toLocaleString('en')} (time limit) | | |`
+      )
   }
-  console.log(`machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`)
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, ${new Date().toISOString()}`
+  )
 }
 
 main().catch((error) => {

@@ -33,7 +33,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 100)
 const CLINICS = 10
 const PATIENTS = 100_000
 const run = promisify(execFile)
-const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const say = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
@@ -52,7 +53,15 @@ const env: Record<string, string> = {
   WORKLIST_DICOM_PORT: '0',
 }
 
-const connect = (database?: string) => mysql.createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database, timezone: 'Z' })
+const connect = (database?: string) =>
+  mysql.createConnection({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT),
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database,
+    timezone: 'Z',
+  })
 
 async function generate() {
   const admin = await connect()
@@ -60,17 +69,33 @@ async function generate() {
   await admin.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
   await admin.end()
   say(`migrating ${DB}…`)
-  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: ROOT, env, stdio: 'inherit' })
+  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  })
   if (migrated.status !== 0) throw new Error('migrations failed')
   const c = await connect(DB)
   const started = Date.now()
   await c.query('SET unique_checks = 0, foreign_key_checks = 0')
-  await c.query(`INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '县人民医院', 'lead_hospital', '二级甲等', 1, NOW(), NOW())`)
-  await c.query(`INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) SELECT seq + 1, CONCAT('M', seq), CONCAT('第', seq, '卫生院'), 'member_clinic', '一级', 1, NOW(), NOW() FROM seq_1_to_${CLINICS}`)
-  await c.query(`INSERT INTO users (id, institution_id, username, full_name, password, role, title, status, failed_login_count, created_at, updated_at) VALUES (1, 1, 'bench', '测试医生', 'x', 'radiologist', 'senior', 'active', 0, NOW(), NOW())`)
-  await c.query(`INSERT INTO exam_items (id, catalogue, seq, modality, body_part, method, name, source_name, is_contrast, active, created_at, updated_at) VALUES (1, 'chuanyu', 1, 'CT', '胸部', '平扫', '胸部CT平扫', '胸部CT平扫', 0, 1, NOW(), NOW())`)
-  await c.query(`INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), IF(seq % 2, 'M', 'F'), DATE_SUB('2000-01-01', INTERVAL seq % 20000 DAY), NOW(), NOW() FROM seq_1_to_${PATIENTS}`)
-  await c.query(`INSERT INTO clinic_patients (patient_id, institution_id, clinic_patient_no, created_at) SELECT seq, 2 + seq % ${CLINICS}, CONCAT('P', seq), NOW() FROM seq_1_to_${PATIENTS}`)
+  await c.query(
+    `INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '县人民医院', 'lead_hospital', '二级甲等', 1, NOW(), NOW())`
+  )
+  await c.query(
+    `INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) SELECT seq + 1, CONCAT('M', seq), CONCAT('第', seq, '卫生院'), 'member_clinic', '一级', 1, NOW(), NOW() FROM seq_1_to_${CLINICS}`
+  )
+  await c.query(
+    `INSERT INTO users (id, institution_id, username, full_name, password, role, title, status, failed_login_count, created_at, updated_at) VALUES (1, 1, 'bench', '测试医生', 'x', 'radiologist', 'senior', 'active', 0, NOW(), NOW())`
+  )
+  await c.query(
+    `INSERT INTO exam_items (id, catalogue, seq, modality, body_part, method, name, source_name, is_contrast, active, created_at, updated_at) VALUES (1, 'chuanyu', 1, 'CT', '胸部', '平扫', '胸部CT平扫', '胸部CT平扫', 0, 1, NOW(), NOW())`
+  )
+  await c.query(
+    `INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), IF(seq % 2, 'M', 'F'), DATE_SUB('2000-01-01', INTERVAL seq % 20000 DAY), NOW(), NOW() FROM seq_1_to_${PATIENTS}`
+  )
+  await c.query(
+    `INSERT INTO clinic_patients (patient_id, institution_id, clinic_patient_no, created_at) SELECT seq, 2 + seq % ${CLINICS}, CONCAT('P', seq), NOW() FROM seq_1_to_${PATIENTS}`
+  )
   say('patients done; exams with signed reports…')
   // Signed exams over the last two years, every clinic; registered_at spreads evenly.
   await c.query(`INSERT INTO exams (id, accession_number, patient_id, institution_id, modality, priority, status, clinical_history, purpose, requesting_doctor, registered_by_id, registered_at, images_received_at, instance_count, created_at, updated_at, in_reading_queue, report_signed_at)
@@ -85,8 +110,12 @@ async function generate() {
   await c.query(`INSERT INTO exams (id, accession_number, patient_id, institution_id, modality, priority, status, clinical_history, purpose, requesting_doctor, registered_by_id, registered_at, instance_count, created_at, updated_at, in_reading_queue)
     SELECT ${EXAMS} + seq, CONCAT('S', LPAD(seq, 12, '0')), 10 * seq, 2, IF(seq % 3 = 0, 'DR', 'CT'), 'routine', 'registered', '咳嗽', '排除肺炎', '刘医生', 1,
       NOW() - INTERVAL (seq * 173) SECOND, 0, NOW(), NOW(), 0 FROM seq_1_to_${SCHEDULED}`)
-  await c.query(`INSERT INTO exam_exam_items (exam_id, exam_item_id) SELECT ${EXAMS} + seq, 1 FROM seq_1_to_${SCHEDULED}`)
-  await c.query(`INSERT INTO dicom_senders (institution_id, ae_title, host, port, description, active, worklist_charset, created_at, updated_at) VALUES (2, 'M1_CT', '127.0.0.1', 104, 'bench', 1, 'GB18030', NOW(), NOW())`)
+  await c.query(
+    `INSERT INTO exam_exam_items (exam_id, exam_item_id) SELECT ${EXAMS} + seq, 1 FROM seq_1_to_${SCHEDULED}`
+  )
+  await c.query(
+    `INSERT INTO dicom_senders (institution_id, ae_title, host, port, description, active, worklist_charset, created_at, updated_at) VALUES (2, 'M1_CT', '127.0.0.1', 104, 'bench', 1, 'GB18030', NOW(), NOW())`
+  )
   await c.query('SET unique_checks = 1, foreign_key_checks = 1')
   await c.query('ANALYZE TABLE exams, report_versions, patients, clinic_patients, exam_exam_items')
   say(`generated in ${Math.round((Date.now() - started) / 1000)} s`)
@@ -97,7 +126,10 @@ async function bootApp() {
   Object.assign(process.env, env)
   const { Ignitor } = await import('@adonisjs/core')
   const APP_ROOT = new URL('../', import.meta.url)
-  const ignitor = new Ignitor(APP_ROOT, { importer: (p: string) => (p.startsWith('./') || p.startsWith('../') ? import(new URL(p, APP_ROOT).href) : import(p)) })
+  const ignitor = new Ignitor(APP_ROOT, {
+    importer: (p: string) =>
+      p.startsWith('./') || p.startsWith('../') ? import(new URL(p, APP_ROOT).href) : import(p),
+  })
   const app = ignitor.createApp('console')
   app.booting(async () => {
     await import('#start/env')
@@ -111,7 +143,12 @@ async function bootApp() {
 function stats(ms: number[]) {
   const sorted = [...ms].sort((a, b) => a - b)
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
-  return { runs: ms.length, p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +sorted[sorted.length - 1].toFixed(1) }
+  return {
+    runs: ms.length,
+    p50: +q(0.5).toFixed(1),
+    p95: +q(0.95).toFixed(1),
+    max: +sorted[sorted.length - 1].toFixed(1),
+  }
 }
 
 async function main() {
@@ -122,10 +159,39 @@ async function main() {
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
   const findscu = async (keys: string[]) => {
     const t = performance.now()
-    const { stderr, stdout } = await run('findscu', ['-W', '-aet', 'M1_CT', '-aec', 'IMAGING_MWL', '-k', 'AccessionNumber', '-k', 'PatientName', '-k', 'PatientID', ...keys.flatMap((k) => ['-k', k]), '127.0.0.1', String(scp.port)], { maxBuffer: 64 * 1024 * 1024 })
-    return { ms: performance.now() - t, answers: (stdout + stderr).split('Find Response:').length - 1 }
+    const { stderr, stdout } = await run(
+      'findscu',
+      [
+        '-W',
+        '-aet',
+        'M1_CT',
+        '-aec',
+        'IMAGING_MWL',
+        '-k',
+        'AccessionNumber',
+        '-k',
+        'PatientName',
+        '-k',
+        'PatientID',
+        ...keys.flatMap((k) => ['-k', k]),
+        '127.0.0.1',
+        String(scp.port),
+      ],
+      { maxBuffer: 64 * 1024 * 1024 }
+    )
+    return {
+      ms: performance.now() - t,
+      answers: (stdout + stderr).split('Find Response:').length - 1,
+    }
   }
-  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadBefore: os.loadavg(), exams: EXAMS, scheduled: SCHEDULED }
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    loadBefore: os.loadavg(),
+    exams: EXAMS,
+    scheduled: SCHEDULED,
+  }
 
   // Baseline: one C-ECHO-sized round trip is the floor of a findscu run (process start + association).
   const baseline: number[] = []
@@ -139,8 +205,17 @@ async function main() {
 
   for (const [name, keys] of [
     ['worklist: everything (capped at 500)', ['ScheduledProcedureStepSequence[0].Modality']],
-    ['worklist: CT today', ['ScheduledProcedureStepSequence[0].Modality=CT', `ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=${today}`]],
-    ['worklist: one accession', ['AccessionNumber=S000000002500', 'ScheduledProcedureStepSequence[0].Modality']],
+    [
+      'worklist: CT today',
+      [
+        'ScheduledProcedureStepSequence[0].Modality=CT',
+        `ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=${today}`,
+      ],
+    ],
+    [
+      'worklist: one accession',
+      ['AccessionNumber=S000000002500', 'ScheduledProcedureStepSequence[0].Modality'],
+    ],
   ] as const) {
     const times: number[] = []
     let answers = 0
@@ -158,8 +233,20 @@ async function main() {
   const { parseSearch } = await import('#app/interoperability/fhir/search_params')
   const service = await app.container.make(FhirService)
   const clients = {
-    centre: { user: null as any, institutionId: 1, kind: 'alliance' as const, seesNationalId: false, baseUrl: 'http://bench/fhir/r4' },
-    clinic: { user: null as any, institutionId: 2, kind: 'clinic' as const, seesNationalId: false, baseUrl: 'http://bench/fhir/r4' },
+    centre: {
+      user: null as any,
+      institutionId: 1,
+      kind: 'alliance' as const,
+      seesNationalId: false,
+      baseUrl: 'http://bench/fhir/r4',
+    },
+    clinic: {
+      user: null as any,
+      institutionId: 2,
+      kind: 'clinic' as const,
+      seesNationalId: false,
+      baseUrl: 'http://bench/fhir/r4',
+    },
   }
   for (const [who, client] of Object.entries(clients)) {
     for (const [label, span] of [
@@ -173,7 +260,9 @@ async function main() {
         const from = new Date(Date.now() - daysAgo * 86400_000).toISOString().slice(0, 10)
         const to = new Date(Date.now() - (daysAgo - span) * 86400_000).toISOString().slice(0, 10)
         const t = performance.now()
-        const input = parseSearch('DiagnosticReport', { date: span === 1 ? from : [`ge${from}`, `lt${to}`] })
+        const input = parseSearch('DiagnosticReport', {
+          date: span === 1 ? from : [`ge${from}`, `lt${to}`],
+        })
         const found = await service.search(input, client)
         JSON.stringify({ resourceType: 'Bundle', entry: found.resources })
         times.push(performance.now() - t)

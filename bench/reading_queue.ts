@@ -40,7 +40,8 @@ const CLINICS = 40
 const RADIOLOGISTS = 60
 const BATCH = 5000
 
-const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const say = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 /** A fixed pseudo-random sequence: every run generates the same county. */
 let seed = 20261122
@@ -70,7 +71,15 @@ const env = {
 }
 
 async function connect(database?: string) {
-  return mysql.createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database, timezone: 'Z', multipleStatements: false })
+  return mysql.createConnection({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT),
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database,
+    timezone: 'Z',
+    multipleStatements: false,
+  })
 }
 
 /* ------------------------------------------------------------------ data */
@@ -81,7 +90,11 @@ async function generate() {
   await admin.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
   await admin.end()
   say(`migrating ${DB}…`)
-  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: ROOT, env, stdio: 'inherit' })
+  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  })
   if (migrated.status !== 0) throw new Error('migrations failed')
 
   const c = await connect(DB)
@@ -90,7 +103,10 @@ async function generate() {
   const stamp = sqlTime(now)
   const insert = async (table: string, columns: string[], rows: unknown[][]) => {
     for (let i = 0; i < rows.length; i += BATCH) {
-      await c.query(`INSERT INTO \`${table}\` (${columns.map((col) => `\`${col}\``).join(',')}) VALUES ?`, [rows.slice(i, i + BATCH)])
+      await c.query(
+        `INSERT INTO \`${table}\` (${columns.map((col) => `\`${col}\``).join(',')}) VALUES ?`,
+        [rows.slice(i, i + BATCH)]
+      )
     }
   }
 
@@ -99,36 +115,137 @@ async function generate() {
     ['id', 'code', 'name', 'kind', 'level', 'active', 'created_at', 'updated_at'],
     [
       [1, 'LEAD', '清河县人民医院', 'lead_hospital', '二级甲等', 1, stamp, stamp],
-      ...Array.from({ length: CLINICS }, (_, i) => [i + 2, `M${String(i + 1).padStart(2, '0')}`, `第${i + 1}卫生院`, 'member_clinic', '一级', 1, stamp, stamp]),
+      ...Array.from({ length: CLINICS }, (_, i) => [
+        i + 2,
+        `M${String(i + 1).padStart(2, '0')}`,
+        `第${i + 1}卫生院`,
+        'member_clinic',
+        '一级',
+        1,
+        stamp,
+        stamp,
+      ]),
     ]
   )
   const titles = ['junior', 'intermediate', 'senior'] as const
   const users: unknown[][] = []
-  for (let i = 1; i <= RADIOLOGISTS; i++) users.push([i, 1, `rad${i}`, `医师${i}`, '!', 'radiologist', titles[i % 3], 'active', 0, stamp, stamp])
-  for (let i = 0; i < CLINICS; i++) users.push([RADIOLOGISTS + 1 + i, i + 2, `clinic${i + 1}`, `护士${i + 1}`, '!', 'clinic_staff', null, 'active', 0, stamp, stamp])
-  await insert('users', ['id', 'institution_id', 'username', 'full_name', 'password', 'role', 'title', 'status', 'failed_login_count', 'created_at', 'updated_at'], users)
+  for (let i = 1; i <= RADIOLOGISTS; i++)
+    users.push([
+      i,
+      1,
+      `rad${i}`,
+      `医师${i}`,
+      '!',
+      'radiologist',
+      titles[i % 3],
+      'active',
+      0,
+      stamp,
+      stamp,
+    ])
+  for (let i = 0; i < CLINICS; i++)
+    users.push([
+      RADIOLOGISTS + 1 + i,
+      i + 2,
+      `clinic${i + 1}`,
+      `护士${i + 1}`,
+      '!',
+      'clinic_staff',
+      null,
+      'active',
+      0,
+      stamp,
+      stamp,
+    ])
+  await insert(
+    'users',
+    [
+      'id',
+      'institution_id',
+      'username',
+      'full_name',
+      'password',
+      'role',
+      'title',
+      'status',
+      'failed_login_count',
+      'created_at',
+      'updated_at',
+    ],
+    users
+  )
 
   const items: unknown[][] = []
-  const parts = { DR: ['胸部', '腰椎', '膝关节', '腕关节', '颈椎'], CT: ['头部', '胸部', '上腹部', '腰椎', '鼻窦'], MR: ['头颅', '腰椎', '膝关节', '颈椎', '肩关节'] }
+  const parts = {
+    DR: ['胸部', '腰椎', '膝关节', '腕关节', '颈椎'],
+    CT: ['头部', '胸部', '上腹部', '腰椎', '鼻窦'],
+    MR: ['头颅', '腰椎', '膝关节', '颈椎', '肩关节'],
+  }
   let itemId = 1
   for (const modality of ['DR', 'CT', 'MR'] as const) {
     for (const part of parts[modality]) {
       const method = modality === 'DR' ? '摄影' : '平扫'
-      items.push([itemId, 'local', itemId, modality, part, method, `${modality} ${part} ${method}`, `${part}${method}`, 0, 1, stamp, stamp])
+      items.push([
+        itemId,
+        'local',
+        itemId,
+        modality,
+        part,
+        method,
+        `${modality} ${part} ${method}`,
+        `${part}${method}`,
+        0,
+        1,
+        stamp,
+        stamp,
+      ])
       itemId++
     }
   }
-  await insert('exam_items', ['id', 'catalogue', 'seq', 'modality', 'body_part', 'method', 'name', 'source_name', 'is_contrast', 'active', 'created_at', 'updated_at'], items)
+  await insert(
+    'exam_items',
+    [
+      'id',
+      'catalogue',
+      'seq',
+      'modality',
+      'body_part',
+      'method',
+      'name',
+      'source_name',
+      'is_contrast',
+      'active',
+      'created_at',
+      'updated_at',
+    ],
+    items
+  )
 
   say(`${PATIENTS} patients…`)
   const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'
   const given = ['秀英', '建国', '志强', '丽', '敏', '静', '伟', '芳', '军', '桂兰']
   const patients: unknown[][] = []
   for (let i = 1; i <= PATIENTS; i++) {
-    patients.push([i, pick(surnames.split('')) + pick(given), random() < 0.5 ? 'M' : 'F', `${1940 + Math.floor(random() * 75)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}`, stamp, stamp])
-    if (patients.length === 50_000) await insert('patients', ['id', 'name', 'sex', 'birth_date', 'created_at', 'updated_at'], patients.splice(0))
+    patients.push([
+      i,
+      pick(surnames.split('')) + pick(given),
+      random() < 0.5 ? 'M' : 'F',
+      `${1940 + Math.floor(random() * 75)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}`,
+      stamp,
+      stamp,
+    ])
+    if (patients.length === 50_000)
+      await insert(
+        'patients',
+        ['id', 'name', 'sex', 'birth_date', 'created_at', 'updated_at'],
+        patients.splice(0)
+      )
   }
-  await insert('patients', ['id', 'name', 'sex', 'birth_date', 'created_at', 'updated_at'], patients)
+  await insert(
+    'patients',
+    ['id', 'name', 'sex', 'birth_date', 'created_at', 'updated_at'],
+    patients
+  )
 
   // Five years of exams, oldest first. The newest are the live ones: the last QUEUED
   // waiting to be read (as a backlog, most past their due time), and before them the
@@ -142,9 +259,27 @@ async function generate() {
     special: { DR: 2880, CT: 2880, MR: 2880 },
   }
   const examColumns = [
-    'id', 'accession_number', 'patient_id', 'institution_id', 'modality', 'priority', 'status', 'clinical_history', 'purpose',
-    'requesting_doctor', 'registered_by_id', 'registered_at', 'images_received_at', 'instance_count', 'created_at', 'updated_at',
-    'due_at', 'in_reading_queue', 'claimed_by_id', 'claimed_at', 'report_signed_at',
+    'id',
+    'accession_number',
+    'patient_id',
+    'institution_id',
+    'modality',
+    'priority',
+    'status',
+    'clinical_history',
+    'purpose',
+    'requesting_doctor',
+    'registered_by_id',
+    'registered_at',
+    'images_received_at',
+    'instance_count',
+    'created_at',
+    'updated_at',
+    'due_at',
+    'in_reading_queue',
+    'claimed_by_id',
+    'claimed_at',
+    'report_signed_at',
   ]
   let exams: unknown[][] = []
   let pivot: unknown[][] = []
@@ -152,7 +287,15 @@ async function generate() {
     const registered = now - span + Math.floor((id / EXAMS) * span) - Math.floor(random() * 600_000)
     const received = registered + 300_000 + Math.floor(random() * 2_400_000)
     const modality = pick(['DR', 'DR', 'DR', 'DR', 'CT', 'CT', 'CT', 'MR', 'MR'] as const)
-    const priority = pick(['routine', 'routine', 'routine', 'routine', 'emergency', 'emergency', 'special'] as const)
+    const priority = pick([
+      'routine',
+      'routine',
+      'routine',
+      'routine',
+      'emergency',
+      'emergency',
+      'special',
+    ] as const)
     const due = received + limits[priority][modality] * 60_000
     const clinic = 2 + Math.floor(random() * CLINICS)
     const fromEnd = EXAMS - id
@@ -173,11 +316,34 @@ async function generate() {
     }
     const hasImages = status !== 'registered'
     exams.push([
-      id, String(26_000_000_000 + id), 1 + Math.floor(random() * PATIENTS), clinic, modality, priority, status, '咳嗽一周，发热两天', '排除肺炎',
-      '刘医生', RADIOLOGISTS + clinic - 1, sqlTime(registered), hasImages ? sqlTime(received) : null, hasImages ? 20 : 0, sqlTime(registered), sqlTime(registered),
-      hasImages ? sqlTime(due) : null, inQueue, claimedBy, claimedBy ? sqlTime(received + 600_000) : null, signedAt,
+      id,
+      String(26_000_000_000 + id),
+      1 + Math.floor(random() * PATIENTS),
+      clinic,
+      modality,
+      priority,
+      status,
+      '咳嗽一周，发热两天',
+      '排除肺炎',
+      '刘医生',
+      RADIOLOGISTS + clinic - 1,
+      sqlTime(registered),
+      hasImages ? sqlTime(received) : null,
+      hasImages ? 20 : 0,
+      sqlTime(registered),
+      sqlTime(registered),
+      hasImages ? sqlTime(due) : null,
+      inQueue,
+      claimedBy,
+      claimedBy ? sqlTime(received + 600_000) : null,
+      signedAt,
     ])
-    const itemsOf = modality === 'DR' ? [1, 2, 3, 4, 5] : modality === 'CT' ? [6, 7, 8, 9, 10] : [11, 12, 13, 14, 15]
+    const itemsOf =
+      modality === 'DR'
+        ? [1, 2, 3, 4, 5]
+        : modality === 'CT'
+          ? [6, 7, 8, 9, 10]
+          : [11, 12, 13, 14, 15]
     pivot.push([id, pick(itemsOf)])
     if (exams.length === BATCH * 4) {
       await insert('exams', examColumns, exams)
@@ -191,15 +357,43 @@ async function generate() {
   await insert('exam_exam_items', ['exam_id', 'exam_item_id'], pivot)
 
   // The working report of every exam being written or reviewed (the queue shows its state).
-  const [claimed] = (await c.query('SELECT id, status, claimed_by_id FROM exams WHERE in_reading_queue = 1 AND claimed_by_id IS NOT NULL')) as any
+  const [claimed] = (await c.query(
+    'SELECT id, status, claimed_by_id FROM exams WHERE in_reading_queue = 1 AND claimed_by_id IS NOT NULL'
+  )) as any
   await insert(
     'report_versions',
-    ['exam_id', 'version_no', 'status', 'findings', 'impression', 'technique', 'author_id', 'last_modified_by_id', 'revision', 'created_at', 'updated_at'],
-    claimed.map((e: any) => [e.id, 1, e.status === 'pending_review' ? 'pending_review' : 'draft', '右肺下叶斑片影。', '右肺下叶炎症。', '横断位平扫', e.claimed_by_id, e.claimed_by_id, 1, stamp, stamp])
+    [
+      'exam_id',
+      'version_no',
+      'status',
+      'findings',
+      'impression',
+      'technique',
+      'author_id',
+      'last_modified_by_id',
+      'revision',
+      'created_at',
+      'updated_at',
+    ],
+    claimed.map((e: any) => [
+      e.id,
+      1,
+      e.status === 'pending_review' ? 'pending_review' : 'draft',
+      '右肺下叶斑片影。',
+      '右肺下叶炎症。',
+      '横断位平扫',
+      e.claimed_by_id,
+      e.claimed_by_id,
+      1,
+      stamp,
+      stamp,
+    ])
   )
   await c.query('SET unique_checks = 1, foreign_key_checks = 1')
   say(`generated in ${Math.round((Date.now() - started) / 1000)} s; analysing tables…`)
-  await c.query('ANALYZE TABLE exams, exam_exam_items, patients, report_versions, users, institutions')
+  await c.query(
+    'ANALYZE TABLE exams, exam_exam_items, patients, report_versions, users, institutions'
+  )
   await c.end()
 }
 
@@ -210,7 +404,10 @@ async function bootApp() {
   const { Ignitor } = await import('@adonisjs/core')
   const APP_ROOT = new URL('../', import.meta.url)
   const ignitor = new Ignitor(APP_ROOT, {
-    importer: (filePath: string) => (filePath.startsWith('./') || filePath.startsWith('../') ? import(new URL(filePath, APP_ROOT).href) : import(filePath)),
+    importer: (filePath: string) =>
+      filePath.startsWith('./') || filePath.startsWith('../')
+        ? import(new URL(filePath, APP_ROOT).href)
+        : import(filePath),
   })
   const app = ignitor.createApp('console')
   app.booting(async () => {
@@ -222,17 +419,41 @@ async function bootApp() {
   return app
 }
 
-type Scenario = { name: string; weight: number; query: (userId: number) => Record<string, string | number | boolean> }
+type Scenario = {
+  name: string
+  weight: number
+  query: (userId: number) => Record<string, string | number | boolean>
+}
 
 /** What radiologists do with the queue, and how often. */
 const SCENARIOS: Scenario[] = [
   { name: 'default (all waiting, by due time)', weight: 30, query: () => ({}) },
   { name: 'mine', weight: 15, query: () => ({ mine: true }) },
   { name: 'modality', weight: 15, query: () => ({ modality: pick(['DR', 'CT', 'MR']) }) },
-  { name: 'clinic', weight: 10, query: () => ({ institutionId: 2 + Math.floor(random() * CLINICS) }) },
-  { name: 'priority', weight: 10, query: () => ({ priority: pick(['emergency', 'routine', 'special']) }) },
-  { name: 'status', weight: 10, query: () => ({ status: pick(['images_received', 'in_progress', 'pending_review']) }) },
-  { name: 'modality + priority + clinic', weight: 5, query: () => ({ modality: pick(['DR', 'CT', 'MR']), priority: 'emergency', institutionId: 2 + Math.floor(random() * CLINICS) }) },
+  {
+    name: 'clinic',
+    weight: 10,
+    query: () => ({ institutionId: 2 + Math.floor(random() * CLINICS) }),
+  },
+  {
+    name: 'priority',
+    weight: 10,
+    query: () => ({ priority: pick(['emergency', 'routine', 'special']) }),
+  },
+  {
+    name: 'status',
+    weight: 10,
+    query: () => ({ status: pick(['images_received', 'in_progress', 'pending_review']) }),
+  },
+  {
+    name: 'modality + priority + clinic',
+    weight: 5,
+    query: () => ({
+      modality: pick(['DR', 'CT', 'MR']),
+      priority: 'emergency',
+      institutionId: 2 + Math.floor(random() * CLINICS),
+    }),
+  },
   { name: 'next page (keyset)', weight: 5, query: () => ({ after: 'NEXT' }) },
 ]
 
@@ -255,11 +476,23 @@ async function explainAll(app: any, userId: number) {
   const results: Array<{ name: string; sql: string; plan: any[] }> = []
   const explain = async (name: string, sql: string) => {
     const [rows] = await db.rawQuery(`EXPLAIN ${sql}`)
-    results.push({ name, sql, plan: rows.map((r: any) => ({ table: r.table, type: r.type, key: r.key, rows: r.rows, Extra: r.Extra })) })
+    results.push({
+      name,
+      sql,
+      plan: rows.map((r: any) => ({
+        table: r.table,
+        type: r.type,
+        key: r.key,
+        rows: r.rows,
+        Extra: r.Extra,
+      })),
+    })
   }
   // Exactly the queries the service runs for a request (its own builders, rendered to SQL).
-  for (const [name, filters] of shapes) await explain(`page: ${name}`, queue.pageQuery({ id: userId }, filters, 50).toQuery())
-  for (const [name, filters] of shapes.slice(0, 7)) await explain(`counts: ${name}`, queue.countsQuery({ id: userId }, filters).toQuery())
+  for (const [name, filters] of shapes)
+    await explain(`page: ${name}`, queue.pageQuery({ id: userId }, filters, 50).toQuery())
+  for (const [name, filters] of shapes.slice(0, 7))
+    await explain(`counts: ${name}`, queue.countsQuery({ id: userId }, filters).toQuery())
   await explain('page items', queue.itemsQuery(ids).toQuery())
   await explain('page working reports', queue.workingQuery(ids).toQuery())
   return results
@@ -295,13 +528,26 @@ function startServer(root = ROOT): Promise<ChildProcess> {
   const serverEnv = { ...dotEnv(), ...env }
   let server: ChildProcess
   if (process.env.BENCH_SERVER === 'ts') {
-    server = spawn(process.execPath, [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
+    server = spawn(
+      process.execPath,
+      [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+      { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] }
+    )
   } else {
     say('compiling the app (node ace build)…')
-    const built = spawnSync(process.execPath, ['ace.js', 'build'], { cwd: root, env: serverEnv, stdio: 'ignore' })
+    const built = spawnSync(process.execPath, ['ace.js', 'build'], {
+      cwd: root,
+      env: serverEnv,
+      stdio: 'ignore',
+    })
     if (built.status !== 0) throw new Error('node ace build failed')
-    if (!existsSync(join(root, 'build/node_modules'))) symlinkSync(join(root, 'node_modules'), join(root, 'build/node_modules'))
-    server = spawn(process.execPath, [...extra, 'bin/server.js'], { cwd: join(root, 'build'), env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] })
+    if (!existsSync(join(root, 'build/node_modules')))
+      symlinkSync(join(root, 'node_modules'), join(root, 'build/node_modules'))
+    server = spawn(process.execPath, [...extra, 'bin/server.js'], {
+      cwd: join(root, 'build'),
+      env: serverEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
   }
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000
@@ -326,10 +572,20 @@ function percentile(sorted: number[], p: number) {
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
   const round = (n: number) => Math.round(n * 10) / 10
-  return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? Number.NaN) }
+  return {
+    n: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN),
+  }
 }
 
-async function load(tokens: Array<{ userId: number; token: string }>, seconds: number, thinkMs: [number, number]) {
+async function load(
+  tokens: Array<{ userId: number; token: string }>,
+  seconds: number,
+  thinkMs: [number, number]
+) {
   const byScenario = new Map<string, number[]>()
   const all: number[] = []
   let errors = 0
@@ -353,10 +609,14 @@ async function load(tokens: Array<{ userId: number; token: string }>, seconds: n
         if (cursor) query.after = cursor
         else delete query.after
       }
-      const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)] as [string, string])).toString()
+      const qs = new URLSearchParams(
+        Object.entries(query).map(([k, v]) => [k, String(v)] as [string, string])
+      ).toString()
       const t0 = performance.now()
       try {
-        const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/reading/queue?${qs}`, { headers: { Authorization: `Bearer ${who.token}`, Accept: 'application/json' } })
+        const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/reading/queue?${qs}`, {
+          headers: { Authorization: `Bearer ${who.token}`, Accept: 'application/json' },
+        })
         const body: any = await response.json()
         const ms = performance.now() - t0
         if (response.status !== 200) errors++
@@ -381,7 +641,9 @@ async function load(tokens: Array<{ userId: number; token: string }>, seconds: n
     throughput: Math.round((all.length / elapsed) * 10) / 10,
     errors,
     overall: summary(all),
-    byScenario: Object.fromEntries([...byScenario].map(([name, samples]) => [name, summary(samples)])),
+    byScenario: Object.fromEntries(
+      [...byScenario].map(([name, samples]) => [name, summary(samples)])
+    ),
   }
 }
 
@@ -396,17 +658,29 @@ async function main() {
   const tokens = await createTokens(USERS)
   say('EXPLAIN of every query a queue request runs…')
   const plans = await explainAll(app, 1)
-  const scanned = plans.flatMap((p) => p.plan.filter((row) => row.type === 'ALL' || (row.table === 'exams' && /filesort/i.test(row.Extra ?? ''))).map(() => p.name))
+  const scanned = plans.flatMap((p) =>
+    p.plan
+      .filter(
+        (row) => row.type === 'ALL' || (row.table === 'exams' && /filesort/i.test(row.Extra ?? ''))
+      )
+      .map(() => p.name)
+  )
   const db = (await import('@adonisjs/lucid/services/db')).default
-  const [[counts]] = await db.rawQuery('SELECT COUNT(*) AS exams, SUM(in_reading_queue) AS queued FROM exams')
+  const [[counts]] = await db.rawQuery(
+    'SELECT COUNT(*) AS exams, SUM(in_reading_queue) AS queued FROM exams'
+  )
   await app.terminate()
   if (process.env.BENCH_EXPLAIN_ONLY === '1') {
-    for (const p of plans) say(`${p.name.padEnd(36)} ${p.plan.map((r: any) => `${r.table}:${r.type}:${r.key}:${r.rows}${r.Extra ? ` (${r.Extra})` : ''}`).join('  ')}`)
+    for (const p of plans)
+      say(
+        `${p.name.padEnd(36)} ${p.plan.map((r: any) => `${r.table}:${r.type}:${r.key}:${r.rows}${r.Extra ? ` (${r.Extra})` : ''}`).join('  ')}`
+      )
     say(`queries not served by an index: ${scanned.length ? scanned.join(', ') : 'none'}`)
     return
   }
 
-  if (process.env.BENCH_COMPARE) return compare(tokens, process.env.BENCH_COMPARE, Number(counts.exams))
+  if (process.env.BENCH_COMPARE)
+    return compare(tokens, process.env.BENCH_COMPARE, Number(counts.exams))
 
   say('starting the app server…')
   const server = await startServer()
@@ -445,13 +719,24 @@ function cpuMs(pid: number) {
 }
 
 /** The same paced load against two checkouts' servers, alternately, BENCH_ROUNDS rounds each. */
-async function compare(tokens: Array<{ userId: number; token: string }>, other: string, exams: number) {
+async function compare(
+  tokens: Array<{ userId: number; token: string }>,
+  other: string,
+  exams: number
+) {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
   const sides = [
     { name: 'previous', root: other },
     { name: 'current', root: ROOT },
   ]
-  const runs: Array<{ side: string; round: number; p50: number; p95: number; requests: number; cpuMsPerRequest: number }> = []
+  const runs: Array<{
+    side: string
+    round: number
+    p50: number
+    p95: number
+    requests: number
+    cpuMsPerRequest: number
+  }> = []
   for (let round = 1; round <= rounds; round++) {
     for (const side of sides) {
       const server = await startServer(side.root)
@@ -460,7 +745,14 @@ async function compare(tokens: Array<{ userId: number; token: string }>, other: 
         const before = cpuMs(server.pid!)
         const paced = await load(tokens, SECONDS, [500, 1500])
         const cpu = cpuMs(server.pid!) - before
-        const run = { side: side.name, round, p50: paced.overall.p50, p95: paced.overall.p95, requests: paced.requests, cpuMsPerRequest: Math.round((cpu / paced.requests) * 100) / 100 }
+        const run = {
+          side: side.name,
+          round,
+          p50: paced.overall.p50,
+          p95: paced.overall.p95,
+          requests: paced.requests,
+          cpuMsPerRequest: Math.round((cpu / paced.requests) * 100) / 100,
+        }
         runs.push(run)
         say(`${side.name} round ${round}: ${JSON.stringify(run)}`)
       } finally {
@@ -469,8 +761,10 @@ async function compare(tokens: Array<{ userId: number; token: string }>, other: 
       }
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-  const of = (side: string, key: 'p95' | 'cpuMsPerRequest') => median(runs.filter((r) => r.side === side).map((r) => r[key]))
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  const of = (side: string, key: 'p95' | 'cpuMsPerRequest') =>
+    median(runs.filter((r) => r.side === side).map((r) => r[key]))
   const result = {
     date: new Date().toISOString(),
     exams,
@@ -484,12 +778,19 @@ async function compare(tokens: Array<{ userId: number; token: string }>, other: 
     },
     ratio: {
       p95: Math.round((of('current', 'p95') / of('previous', 'p95')) * 1000) / 1000,
-      cpuMsPerRequest: Math.round((of('current', 'cpuMsPerRequest') / of('previous', 'cpuMsPerRequest')) * 1000) / 1000,
+      cpuMsPerRequest:
+        Math.round((of('current', 'cpuMsPerRequest') / of('previous', 'cpuMsPerRequest')) * 1000) /
+        1000,
     },
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench/results/reading_queue_compare.json'), JSON.stringify(result, null, 2))
-  say(`median p95 ${result.median.previous.p95} → ${result.median.current.p95} ms (×${result.ratio.p95}); CPU per request ${result.median.previous.cpuMsPerRequest} → ${result.median.current.cpuMsPerRequest} ms (×${result.ratio.cpuMsPerRequest})`)
+  writeFileSync(
+    join(ROOT, 'bench/results/reading_queue_compare.json'),
+    JSON.stringify(result, null, 2)
+  )
+  say(
+    `median p95 ${result.median.previous.p95} → ${result.median.current.p95} ms (×${result.ratio.p95}); CPU per request ${result.median.previous.cpuMsPerRequest} → ${result.median.current.cpuMsPerRequest} ms (×${result.ratio.cpuMsPerRequest})`
+  )
 }
 
 main().catch((error) => {

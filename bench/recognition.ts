@@ -33,9 +33,16 @@ const PATIENTS = Math.round(EXAMS * 0.3)
 const CLINICS = 40
 
 process.env.TZ = 'UTC'
-Object.assign(process.env, { DB_CONNECTION: 'mysql', DB_DATABASE: DB, SCHEDULER_ENABLED: 'false', LOG_LEVEL: 'warn', ORTHANC_URL: 'http://127.0.0.1:9' })
+Object.assign(process.env, {
+  DB_CONNECTION: 'mysql',
+  DB_DATABASE: DB,
+  SCHEDULER_ENABLED: 'false',
+  LOG_LEVEL: 'warn',
+  ORTHANC_URL: 'http://127.0.0.1:9',
+})
 
-const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const say = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 function quantile(values: number[], q: number) {
   const sorted = [...values].sort((a, b) => a - b)
   const rank = q * (sorted.length - 1)
@@ -43,10 +50,18 @@ function quantile(values: number[], q: number) {
   return sorted[low] + (sorted[Math.ceil(rank)] - sorted[low]) * (rank - low)
 }
 const ms = (v: number) => Math.round(v * 100) / 100
-const summary = (values: number[]) => ({ runs: values.length, p50: ms(quantile(values, 0.5)), p95: ms(quantile(values, 0.95)), max: ms(Math.max(...values)) })
+const summary = (values: number[]) => ({
+  runs: values.length,
+  p50: ms(quantile(values, 0.5)),
+  p95: ms(quantile(values, 0.95)),
+  max: ms(Math.max(...values)),
+})
 
 async function bootApp() {
-  const importer = (filePath: string) => (filePath.startsWith('./') || filePath.startsWith('../') ? import(new URL(filePath, ROOT).href) : import(filePath))
+  const importer = (filePath: string) =>
+    filePath.startsWith('./') || filePath.startsWith('../')
+      ? import(new URL(filePath, ROOT).href)
+      : import(filePath)
   const app = new Ignitor(ROOT, { importer }).createApp('console')
   app.booting(async () => {
     await import('#start/env')
@@ -59,11 +74,22 @@ async function bootApp() {
 
 async function generate() {
   const mysql = (await import('mysql2/promise')).default
-  const connection = await mysql.createConnection({ host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 3306), user: process.env.DB_USER || 'root', password: process.env.DB_PASSWORD || '' })
+  const connection = await mysql.createConnection({
+    host: process.env.DB_HOST || '127.0.0.1',
+    port: Number(process.env.DB_PORT || 3306),
+    user: process.env.DB_USER || 'root',
+    password: process.env.DB_PASSWORD || '',
+  })
   await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``)
-  await connection.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  await connection.query(
+    `CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
+  )
   await connection.end()
-  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: ROOT, env: process.env, stdio: 'inherit' })
+  const migrated = spawnSync(process.execPath, ['ace.js', 'migration:run', '--force'], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: 'inherit',
+  })
   if (migrated.status !== 0) throw new Error('migrations failed')
 }
 
@@ -76,26 +102,48 @@ async function seed() {
   await activeCatalogues()
   const raw = (sql: string) => db.rawQuery(sql)
   await raw('SET SESSION unique_checks = 0, foreign_key_checks = 0')
-  await raw(`INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '基准县医院', 'lead_hospital', '二级甲等', 1, NOW(), NOW())`)
+  await raw(
+    `INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at) VALUES (1, 'LEAD', '基准县医院', 'lead_hospital', '二级甲等', 1, NOW(), NOW())`
+  )
   await raw(`INSERT INTO institutions (id, code, name, kind, level, active, created_at, updated_at)
     SELECT seq + 1, CONCAT('B', LPAD(seq, 3, '0')), CONCAT('基准卫生院', seq), 'member_clinic', '一级', 1, NOW(), NOW() FROM seq_1_to_${CLINICS}`)
   await raw(`INSERT INTO users (id, institution_id, username, full_name, password, role, status, failed_login_count, created_at, updated_at)
     SELECT seq, seq + 1, CONCAT('bench', seq), '基准护士', '!', 'clinic_staff', 'active', 0, NOW(), NOW() FROM seq_1_to_${CLINICS}`)
-  await raw(`INSERT INTO users (id, institution_id, username, full_name, password, role, status, failed_login_count, created_at, updated_at) VALUES (1000, 1, 'bench.rad', '基准医师', '!', 'radiologist', 'active', 0, NOW(), NOW())`)
+  await raw(
+    `INSERT INTO users (id, institution_id, username, full_name, password, role, status, failed_login_count, created_at, updated_at) VALUES (1000, 1, 'bench.rad', '基准医师', '!', 'radiologist', 'active', 0, NOW(), NOW())`
+  )
   say(`${PATIENTS} patients, each registered at its home clinic and at the next one…`)
-  await raw(`INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), IF(seq % 2, 'M', 'F'), '1970-01-01' + INTERVAL (seq % 20000) DAY, NOW(), NOW() FROM seq_1_to_${PATIENTS}`)
-  await raw(`INSERT INTO clinic_patients (id, patient_id, institution_id, clinic_patient_no, created_at) SELECT seq, seq, 2 + (seq % ${CLINICS}), CONCAT('P', seq), NOW() FROM seq_1_to_${PATIENTS}`)
-  await raw(`INSERT INTO clinic_patients (id, patient_id, institution_id, clinic_patient_no, created_at) SELECT ${PATIENTS} + seq, seq, 2 + ((seq + 1) % ${CLINICS}), CONCAT('Q', seq), NOW() FROM seq_1_to_${PATIENTS}`)
+  await raw(
+    `INSERT INTO patients (id, name, sex, birth_date, created_at, updated_at) SELECT seq, CONCAT('患者', seq), IF(seq % 2, 'M', 'F'), '1970-01-01' + INTERVAL (seq % 20000) DAY, NOW(), NOW() FROM seq_1_to_${PATIENTS}`
+  )
+  await raw(
+    `INSERT INTO clinic_patients (id, patient_id, institution_id, clinic_patient_no, created_at) SELECT seq, seq, 2 + (seq % ${CLINICS}), CONCAT('P', seq), NOW() FROM seq_1_to_${PATIENTS}`
+  )
+  await raw(
+    `INSERT INTO clinic_patients (id, patient_id, institution_id, clinic_patient_no, created_at) SELECT ${PATIENTS} + seq, seq, 2 + ((seq + 1) % ${CLINICS}), CONCAT('Q', seq), NOW() FROM seq_1_to_${PATIENTS}`
+  )
   // 30 common chuanyu DR and CT items
-  const items = (await db.from('exam_items').where('catalogue', 'chuanyu').whereIn('modality', ['DR', 'CT']).orderBy('seq').limit(30).select('id', 'modality')).map((r) => ({ id: Number(r.id), modality: r.modality }))
+  const items = (
+    await db
+      .from('exam_items')
+      .where('catalogue', 'chuanyu')
+      .whereIn('modality', ['DR', 'CT'])
+      .orderBy('seq')
+      .limit(30)
+      .select('id', 'modality')
+  ).map((r) => ({ id: Number(r.id), modality: r.modality }))
   await raw(`CREATE TEMPORARY TABLE bench_items (n INT PRIMARY KEY, id INT, modality VARCHAR(4))`)
-  await db.table('bench_items').multiInsert(items.map((item, n) => ({ n, id: item.id, modality: item.modality })))
+  await db
+    .table('bench_items')
+    .multiInsert(items.map((item, n) => ({ n, id: item.id, modality: item.modality })))
   say(`${EXAMS} signed exams over the last year…`)
   await raw(`INSERT INTO exams (id, accession_number, patient_id, institution_id, modality, priority, status, clinical_history, purpose, requesting_doctor, registered_at, images_received_at, report_signed_at, instance_count, created_at, updated_at)
     SELECT s.seq, CONCAT('B', LPAD(s.seq, 9, '0')), 1 + (s.seq % ${PATIENTS}), 2 + ((1 + (s.seq % ${PATIENTS})) % ${CLINICS}), bi.modality, 'routine', 'signed', '咳嗽', '排除肺炎', '医生',
       UTC_TIMESTAMP() - INTERVAL (s.seq % 525600) MINUTE, UTC_TIMESTAMP() - INTERVAL (s.seq % 525600) MINUTE + INTERVAL 20 MINUTE, UTC_TIMESTAMP() - INTERVAL (s.seq % 525600) MINUTE + INTERVAL 90 MINUTE, 1, NOW(), NOW()
     FROM seq_1_to_${EXAMS} s JOIN bench_items bi ON bi.n = (s.seq * 7) % ${items.length}`)
-  await raw(`INSERT INTO exam_exam_items (exam_id, exam_item_id) SELECT e.id, bi.id FROM exams e JOIN bench_items bi ON bi.n = (e.id * 7) % ${items.length}`)
+  await raw(
+    `INSERT INTO exam_exam_items (exam_id, exam_item_id) SELECT e.id, bi.id FROM exams e JOIN bench_items bi ON bi.n = (e.id * 7) % ${items.length}`
+  )
   say('reports of the last 40 days, evaluations, 40 clinics × 366 days of data-quality rows…')
   await raw(`INSERT INTO report_versions (exam_id, version_no, status, technique, findings, impression, author_id, last_modified_by_id, signer_id, revision, signed_at, created_at, updated_at)
     SELECT id, 1, 'signed', '后前位', '两肺纹理清晰。', '心肺未见异常。', 1000, 1000, 1000, 1, report_signed_at, report_signed_at, report_signed_at FROM exams WHERE registered_at >= UTC_TIMESTAMP() - INTERVAL 40 DAY`)
@@ -117,12 +165,15 @@ async function main() {
     const { default: User } = await import('#models/user')
     const { RepeatExamCheck } = await import('#app/recognition/services/repeat_exam_check')
     const { SystemClock } = await import('#app/platform/clock')
-    const { dataQualityByClinic, dataQualityDays } = await import('#app/recognition/services/data_quality')
+    const { dataQualityByClinic, dataQualityDays } =
+      await import('#app/recognition/services/data_quality')
     const { DateTime } = await import('luxon')
     const check = new RepeatExamCheck(new SystemClock())
     const users = await User.query().where('role', 'clinic_staff')
     const byClinic = new Map(users.map((u) => [u.institutionId, u]))
-    const items = (await db.from('exam_exam_items').distinct('exam_item_id')).map((r) => Number(r.exam_item_id))
+    const items = (await db.from('exam_exam_items').distinct('exam_item_id')).map((r) =>
+      Number(r.exam_item_id)
+    )
     const totalExams = Number((await db.from('exams').count('* as n').first()).n)
 
     // A. the check a registration runs: a patient registered at this clinic, an item, with and without a reminder
@@ -131,14 +182,23 @@ async function main() {
     let n = 0
     const patientCount = Number((await db.from('patients').count('* as n').first()).n)
     for (let i = 0; i < RUNS; i++) {
-      const patientId = 1 + Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * patientCount)
-      const clinicPatient = await db.from('clinic_patients').where('patient_id', patientId).where('clinic_patient_no', 'like', 'Q%').first()
+      const patientId =
+        1 + Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * patientCount)
+      const clinicPatient = await db
+        .from('clinic_patients')
+        .where('patient_id', patientId)
+        .where('clinic_patient_no', 'like', 'Q%')
+        .first()
       if (!clinicPatient) continue
       const user = byClinic.get(Number(clinicPatient.institution_id))!
       const itemId = items[i % items.length]
       const start = performance.now()
       try {
-        await check.check(user, { clinicPatientId: Number(clinicPatient.id), itemIds: [itemId], requestingDoctor: '医生' })
+        await check.check(user, {
+          clinicPatientId: Number(clinicPatient.id),
+          itemIds: [itemId],
+          requestingDoctor: '医生',
+        })
       } catch (error: any) {
         if (error?.code !== 'repeat_exam_reminder') throw error
         reminded++
@@ -160,16 +220,26 @@ async function main() {
     const days: number[] = []
     for (let i = 0; i < 200; i++) {
       let s = performance.now()
-      await dataQualityByClinic(now.startOf('month').minus({ months: i % 12 }), now.startOf('month').minus({ months: (i % 12) - 1 }), clinicIds)
+      await dataQualityByClinic(
+        now.startOf('month').minus({ months: i % 12 }),
+        now.startOf('month').minus({ months: (i % 12) - 1 }),
+        clinicIds
+      )
       month.push(performance.now() - s)
       s = performance.now()
       await dataQualityByClinic(now.minus({ months: 12 }), now, clinicIds)
       year.push(performance.now() - s)
       s = performance.now()
-      await dataQualityDays(clinicIds[i % clinicIds.length], now.minus({ months: 1 }).toISODate()!, now.toISODate()!)
+      await dataQualityDays(
+        clinicIds[i % clinicIds.length],
+        now.minus({ months: 1 }).toISODate()!,
+        now.toISODate()!
+      )
       days.push(performance.now() - s)
     }
-    const explainDq = await db.rawQuery(`EXPLAIN SELECT institution_id, SUM(uploads) FROM recognition_dq_days WHERE institution_id IN (${clinicIds.join(',')}) AND day >= CURDATE() - INTERVAL 365 DAY AND day < CURDATE() GROUP BY institution_id`)
+    const explainDq = await db.rawQuery(
+      `EXPLAIN SELECT institution_id, SUM(uploads) FROM recognition_dq_days WHERE institution_id IN (${clinicIds.join(',')}) AND day >= CURDATE() - INTERVAL 365 DAY AND day < CURDATE() GROUP BY institution_id`
+    )
 
     const result = {
       date: new Date().toISOString(),
@@ -177,12 +247,25 @@ async function main() {
       exams: totalExams,
       reminderCheck: { ...summary(timesCheck), checked: n, reminded },
       reminderExplain: explain[0],
-      dataQuality: { oneMonth40Clinics: summary(month), twelveMonths40Clinics: summary(year), oneClinicDays: summary(days) },
+      dataQuality: {
+        oneMonth40Clinics: summary(month),
+        twelveMonths40Clinics: summary(year),
+        oneClinicDays: summary(days),
+      },
       dataQualityExplain: explainDq[0],
     }
     mkdirSync(new URL('results/', import.meta.url), { recursive: true })
-    writeFileSync(new URL('results/recognition.json', import.meta.url), JSON.stringify(result, null, 2))
-    console.log(JSON.stringify({ ...result, reminderExplain: undefined, dataQualityExplain: undefined }, null, 2))
+    writeFileSync(
+      new URL('results/recognition.json', import.meta.url),
+      JSON.stringify(result, null, 2)
+    )
+    console.log(
+      JSON.stringify(
+        { ...result, reminderExplain: undefined, dataQualityExplain: undefined },
+        null,
+        2
+      )
+    )
     console.table(result.reminderExplain)
     console.table(result.dataQualityExplain)
   } finally {

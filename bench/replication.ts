@@ -47,7 +47,14 @@ async function freeSlots(count: number) {
 }
 
 function node(name: string, slot: number) {
-  return new OrthancProcess({ name: `bench-${name}`, httpPort: 8600 + slot, dicomPort: 4600 + slot, password: PASSWORD, fresh: true, stableAge: 60 })
+  return new OrthancProcess({
+    name: `bench-${name}`,
+    httpPort: 8600 + slot,
+    dicomPort: 4600 + slot,
+    password: PASSWORD,
+    fresh: true,
+    stableAge: 60,
+  })
 }
 
 async function emptyNode(client: OrthancClient) {
@@ -76,13 +83,28 @@ async function main() {
     const peerDst = new OrthancClient(peerTarget.credentials)
     await src.putPeer('bench-peer', peerTarget.credentials)
 
-    console.log(`generating and storing ${STUDIES} × ${PER_STUDY} CT instances (512×512, 16 bit) on the source…`)
+    console.log(
+      `generating and storing ${STUDIES} × ${PER_STUDY} CT instances (512×512, 16 bit) on the source…`
+    )
     const studyIds: string[] = []
     for (let s = 0; s < STUDIES; s++) {
-      const study = { modality: 'CT' as const, patientName: `Bench^${s}`, patientId: `BENCH-${s}`, studyInstanceUid: newUid(), accessionNumber: `B${String(s).padStart(6, '0')}` }
+      const study = {
+        modality: 'CT' as const,
+        patientName: `Bench^${s}`,
+        patientId: `BENCH-${s}`,
+        studyInstanceUid: newUid(),
+        accessionNumber: `B${String(s).padStart(6, '0')}`,
+      }
       const seriesInstanceUid = newUid()
       const files = Array.from({ length: PER_STUDY }, (_, i) =>
-        syntheticInstance(study, { seriesInstanceUid, seriesNumber: 1, instanceNumber: i + 1, rows: 512, columns: 512, position: i / Math.max(1, PER_STUDY - 1) })
+        syntheticInstance(study, {
+          seriesInstanceUid,
+          seriesNumber: 1,
+          instanceNumber: i + 1,
+          rows: 512,
+          columns: 512,
+          position: i / Math.max(1, PER_STUDY - 1),
+        })
       )
       const stored = await mapLimit(files, 4, (file) => src.storeInstance(file))
       studyIds.push(stored[0].ParentStudy)
@@ -113,15 +135,27 @@ async function main() {
           source: src,
           target: appDst,
           concurrency: INSTANCES_AT_ONCE,
-          direct: transport === 'direct' ? { peerName: `bench-transfer-${round}-${index}`, ...appTarget.credentials } : undefined,
+          direct:
+            transport === 'direct'
+              ? { peerName: `bench-transfer-${round}-${index}`, ...appTarget.credentials }
+              : undefined,
         })
-        verified &&= outcome.verified && (transport === 'relay' ? outcome.pushed === 0 : outcome.pushed === outcome.copied)
+        verified &&=
+          outcome.verified &&
+          (transport === 'relay' ? outcome.pushed === 0 : outcome.pushed === outcome.copied)
         bytes += manifestBytes(reference)
         instances += Object.keys(reference).length
       })
       const used = process.cpuUsage(cpu)
       if (transport === 'direct') appCpuSeconds.push((used.user + used.system) / 1e6)
-      measures.push({ method: transport === 'direct' ? APP : RELAY, round, seconds: (performance.now() - started) / 1000, instances, megabytes: bytes / 1048576, verified })
+      measures.push({
+        method: transport === 'direct' ? APP : RELAY,
+        round,
+        seconds: (performance.now() - started) / 1000,
+        instances,
+        megabytes: bytes / 1048576,
+        verified,
+      })
     }
     const runPeer = async (round: number) => {
       await emptyNode(peerDst)
@@ -149,7 +183,8 @@ async function main() {
       await runApp(round, 'relay')
     }
 
-    const times = (method: string) => measures.filter((m) => m.method === method).map((m) => m.seconds)
+    const times = (method: string) =>
+      measures.filter((m) => m.method === method).map((m) => m.seconds)
     const median = (xs: number[]) => {
       const sorted = [...xs].sort((a, b) => a - b)
       const mid = Math.floor(sorted.length / 2)
@@ -172,15 +207,45 @@ async function main() {
       )
     }
     const ratioWithCatalogue = median(peerTimes) / (median(appTimes) + median(catalogueSeconds))
-    console.log(`\nCPU time of the app process during its copies: ${appCpuSeconds.map((x) => x.toFixed(2)).join(' s, ')} s`)
-    console.log(`reading the reference manifests (catalogue, once per study): ${catalogueSeconds.map((x) => x.toFixed(2)).join(' s, ')} s`)
-    console.log(`app (direct) / Orthanc throughput over ${ROUNDS} rounds: median ${ratio.toFixed(2)}×, total ${ratioTotal.toFixed(2)}×, best round ${ratioBest.toFixed(2)}× (target ≥ 0.8×); median counting the catalogue read too: ${ratioWithCatalogue.toFixed(2)}×`)
-    console.log(`app (relayed, as on a capped link, here uncapped) / Orthanc: median ${relayRatio.toFixed(2)}×`)
-    if (measures.some((m) => m.method !== PEER && !m.verified)) throw new Error('a copy did not verify (or did not take the expected transport)')
+    console.log(
+      `\nCPU time of the app process during its copies: ${appCpuSeconds.map((x) => x.toFixed(2)).join(' s, ')} s`
+    )
+    console.log(
+      `reading the reference manifests (catalogue, once per study): ${catalogueSeconds.map((x) => x.toFixed(2)).join(' s, ')} s`
+    )
+    console.log(
+      `app (direct) / Orthanc throughput over ${ROUNDS} rounds: median ${ratio.toFixed(2)}×, total ${ratioTotal.toFixed(2)}×, best round ${ratioBest.toFixed(2)}× (target ≥ 0.8×); median counting the catalogue read too: ${ratioWithCatalogue.toFixed(2)}×`
+    )
+    console.log(
+      `app (relayed, as on a capped link, here uncapped) / Orthanc: median ${relayRatio.toFixed(2)}×`
+    )
+    if (measures.some((m) => m.method !== PEER && !m.verified))
+      throw new Error('a copy did not verify (or did not take the expected transport)')
 
     mkdirSync('bench/results', { recursive: true })
     const file = `bench/results/replication-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-    writeFileSync(file, JSON.stringify({ studies: STUDIES, perStudy: PER_STUDY, rounds: ROUNDS, cpus: os.cpus().length, node: process.version, measures, catalogueSeconds, appCpuSeconds, ratio, ratioTotal, ratioBest, ratioWithCatalogue, relayRatio }, null, 2))
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          studies: STUDIES,
+          perStudy: PER_STUDY,
+          rounds: ROUNDS,
+          cpus: os.cpus().length,
+          node: process.version,
+          measures,
+          catalogueSeconds,
+          appCpuSeconds,
+          ratio,
+          ratioTotal,
+          ratioBest,
+          ratioWithCatalogue,
+          relayRatio,
+        },
+        null,
+        2
+      )
+    )
     console.log(`results written to ${file}`)
   } finally {
     await Promise.all([source.stop(), appTarget.stop(), peerTarget.stop()])

@@ -91,7 +91,11 @@ function rssOf(pid: number) {
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
 
 /** One GET read to its end (as the viewer reads it); resolves to the body for JSON, the byte count otherwise. */
-function get(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; body: Buffer | null }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string>
+): Promise<{ status: number; bytes: number; body: Buffer | null }> {
   return new Promise((resolve, reject) => {
     const request = http.request({ host: '127.0.0.1', port, path, headers, agent }, (response) => {
       const json = /json/.test(String(response.headers['content-type']))
@@ -101,7 +105,9 @@ function get(port: number, path: string, headers: Record<string, string>): Promi
         bytes += chunk.length
         if (json) chunks.push(chunk)
       })
-      response.on('end', () => resolve({ status: response.statusCode!, bytes, body: json ? Buffer.concat(chunks) : null }))
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, bytes, body: json ? Buffer.concat(chunks) : null })
+      )
       response.on('error', reject)
     })
     request.on('error', reject)
@@ -128,13 +134,17 @@ async function readSeries(side: Side, studyUid: string) {
   await call(`/studies?StudyInstanceUID=${studyUid}&includefield=00081030,00080060`)
   const series = JSON.parse((await call(`/studies/${studyUid}/series`)).body!.toString())
   const seriesUid = tag(series[0], '0020000E')
-  const metadata = JSON.parse((await call(`/studies/${studyUid}/series/${seriesUid}/metadata`)).body!.toString())
+  const metadata = JSON.parse(
+    (await call(`/studies/${studyUid}/series/${seriesUid}/metadata`)).body!.toString()
+  )
   const instances = metadata
     .map((m: any) => ({ uid: tag(m, '00080018') as string, number: Number(tag(m, '00200013')) }))
     .sort((a: any, b: any) => a.number - b.number)
   let bytes = 0
   const frame = async (uid: string) => {
-    const received = (await call(`/studies/${studyUid}/series/${seriesUid}/instances/${uid}/frames/1`, FRAME_ACCEPT)).bytes
+    const received = (
+      await call(`/studies/${studyUid}/series/${seriesUid}/instances/${uid}/frames/1`, FRAME_ACCEPT)
+    ).bytes
     bytes += received
   }
   // OHIF draws the slice it opens at first, then loads the rest of the stack.
@@ -146,35 +156,84 @@ async function readSeries(side: Side, studyUid: string) {
       while (next < instances.length) await frame(instances[next++].uid)
     })
   )
-  return { firstImageMs, wholeSeriesMs: performance.now() - started, frames: instances.length, bytes }
+  return {
+    firstImageMs,
+    wholeSeriesMs: performance.now() - started,
+    frames: instances.length,
+    bytes,
+  }
 }
 
 async function main() {
-  console.log(`viewer benchmark: ${SLICES}-slice CT, concurrency ${CONCURRENCY}, ${ROUNDS} rounds each way`)
-  const admin = await mysql.createConnection({ host: base.DB_HOST || '127.0.0.1', port: Number(base.DB_PORT || 3306), user: base.DB_USER || 'root', password: base.DB_PASSWORD || '' })
+  console.log(
+    `viewer benchmark: ${SLICES}-slice CT, concurrency ${CONCURRENCY}, ${ROUNDS} rounds each way`
+  )
+  const admin = await mysql.createConnection({
+    host: base.DB_HOST || '127.0.0.1',
+    port: Number(base.DB_PORT || 3306),
+    user: base.DB_USER || 'root',
+    password: base.DB_PASSWORD || '',
+  })
   await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``)
   await admin.query(`CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4`)
   await admin.end()
 
-  const orthanc = new OrthancProcess({ name: 'bench-viewer', httpPort: ORTHANC_PORT, dicomPort: ORTHANC_PORT - 3800, password, fresh: true, stableAge: 10 })
+  const orthanc = new OrthancProcess({
+    name: 'bench-viewer',
+    httpPort: ORTHANC_PORT,
+    dicomPort: ORTHANC_PORT - 3800,
+    password,
+    fresh: true,
+    stableAge: 10,
+  })
   await orthanc.start()
   let server: ChildProcess | null = null
   try {
     ace('migration:run', '--force')
     // The small demo county: the bench needs one clinic user and a patient, not a hundred exams.
-    execFileSync(process.execPath, ['ace.js', 'demo:seed'], { cwd: ROOT, env: { ...env, DEMO_SIZE: 'small' }, encoding: 'utf8' })
+    execFileSync(process.execPath, ['ace.js', 'demo:seed'], {
+      cwd: ROOT,
+      env: { ...env, DEMO_SIZE: 'small' },
+      encoding: 'utf8',
+    })
     const token = ace('api:token', 'clinic1', '--name', 'bench').trim().split('\n').pop()!.trim()
-    const profile = process.argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-interval', '2000', `--cpu-prof-dir=${join(ROOT, 'tmp/profiles')}`] : []
-    server = spawn(process.execPath, [...profile, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+    const profile = process.argv.includes('--profile')
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-interval',
+          '2000',
+          `--cpu-prof-dir=${join(ROOT, 'tmp/profiles')}`,
+        ]
+      : []
+    server = spawn(
+      process.execPath,
+      [...profile, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+      { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }
+    )
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json', ...(init.headers ?? {}) } })
+      fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, {
+        ...init,
+        headers: {
+          'Authorization': `Bearer ${token}`,
+          'Accept': 'application/json',
+          'Content-Type': 'application/json',
+          ...(init.headers ?? {}),
+        },
+      })
     const patient = ((await (await api('/patients')).json()) as any).data[0]
     const items = ((await (await api('/exam-items?modality=CT')).json()) as any).data
     const registered = (await (
       await api('/exams', {
         method: 'POST',
-        body: JSON.stringify({ clinicPatientId: patient.id, itemIds: [items[0].id], priority: 'routine', clinicalHistory: '基准测试', purpose: '阅片器', requestingDoctor: 'bench' }),
+        body: JSON.stringify({
+          clinicPatientId: patient.id,
+          itemIds: [items[0].id],
+          priority: 'routine',
+          clinicalHistory: '基准测试',
+          purpose: '阅片器',
+          requestingDoctor: 'bench',
+        }),
       })
     ).json()) as any
     const accession = registered.data[0].accessionNumber
@@ -185,12 +244,29 @@ async function main() {
     let nextSlice = 1
     const uploadOne = async (i: number) => {
       const data = syntheticInstance(
-        { modality: 'CT', patientName: 'Bench^Viewer', patientId: patient.clinicPatientNo, accessionNumber: accession, studyInstanceUid: studyUid },
-        { seriesInstanceUid: seriesUid, seriesNumber: 1, instanceNumber: i, rows: 512, columns: 512, position: i / SLICES }
+        {
+          modality: 'CT',
+          patientName: 'Bench^Viewer',
+          patientId: patient.clinicPatientNo,
+          accessionNumber: accession,
+          studyInstanceUid: studyUid,
+        },
+        {
+          seriesInstanceUid: seriesUid,
+          seriesNumber: 1,
+          instanceNumber: i,
+          rows: 512,
+          columns: 512,
+          position: i / SLICES,
+        }
       )
       const stored = await fetch(`http://127.0.0.1:${APP_PORT}/api/v1/exams/${accession}/images`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/dicom', Accept: 'application/json' },
+        headers: {
+          'Authorization': `Bearer ${token}`,
+          'Content-Type': 'application/dicom',
+          'Accept': 'application/json',
+        },
         body: data,
       })
       if (!stored.ok) throw new Error(`upload ${i}: ${stored.status} ${await stored.text()}`)
@@ -202,13 +278,28 @@ async function main() {
     )
     console.log(`uploaded ${SLICES} slices`)
 
-    const direct: Side = { name: 'direct', port: ORTHANC_PORT, root: '/dicomweb', headers: { Authorization: orthancAuth } }
-    const proxied: Side = { name: 'app', port: APP_PORT, root: '/dicomweb', headers: { Authorization: `Bearer ${token}` } }
+    const direct: Side = {
+      name: 'direct',
+      port: ORTHANC_PORT,
+      root: '/dicomweb',
+      headers: { Authorization: orthancAuth },
+    }
+    const proxied: Side = {
+      name: 'app',
+      port: APP_PORT,
+      root: '/dicomweb',
+      headers: { Authorization: `Bearer ${token}` },
+    }
     // Warm both (Orthanc's cache, the app's JIT) once, unmeasured.
     await readSeries(direct, studyUid)
     await readSeries(proxied, studyUid)
 
-    type Row = Awaited<ReturnType<typeof readSeries>> & { side: string; round: number; baselineMb?: number; peakMb?: number }
+    type Row = Awaited<ReturnType<typeof readSeries>> & {
+      side: string
+      round: number
+      baselineMb?: number
+      peakMb?: number
+    }
     const rows: Row[] = []
     for (let round = 1; round <= ROUNDS; round++) {
       rows.push({ side: 'direct from Orthanc', round, ...(await readSeries(direct, studyUid)) })
@@ -218,26 +309,42 @@ async function main() {
       const result = await readSeries(proxied, studyUid)
       clearInterval(sampler)
       peak = Math.max(peak, rssOf(server.pid!))
-      rows.push({ side: 'through the app', round, ...result, baselineMb: baseline / 1024 / 1024, peakMb: peak / 1024 / 1024 })
+      rows.push({
+        side: 'through the app',
+        round,
+        ...result,
+        baselineMb: baseline / 1024 / 1024,
+        peakMb: peak / 1024 / 1024,
+      })
     }
 
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-    const of = (side: string, key: 'firstImageMs' | 'wholeSeriesMs') => median(rows.filter((r) => r.side === side).map((r) => r[key]))
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+    const of = (side: string, key: 'firstImageMs' | 'wholeSeriesMs') =>
+      median(rows.filter((r) => r.side === side).map((r) => r[key]))
     const mb = rows[0].bytes / 1024 / 1024
-    console.log('\n| path | round | first image ms | whole series ms | MB/s | app RSS before → peak |')
+    console.log(
+      '\n| path | round | first image ms | whole series ms | MB/s | app RSS before → peak |'
+    )
     console.log('| --- | --- | --- | --- | --- | --- |')
     for (const r of rows) {
-      console.log(`| ${r.side} | ${r.round} | ${r.firstImageMs.toFixed(0)} | ${r.wholeSeriesMs.toFixed(0)} | ${(mb / (r.wholeSeriesMs / 1000)).toFixed(1)} | ${r.peakMb ? `${r.baselineMb!.toFixed(0)} → ${r.peakMb.toFixed(0)} MB` : ''} |`)
+      console.log(
+        `| ${r.side} | ${r.round} | ${r.firstImageMs.toFixed(0)} | ${r.wholeSeriesMs.toFixed(0)} | ${(mb / (r.wholeSeriesMs / 1000)).toFixed(1)} | ${r.peakMb ? `${r.baselineMb!.toFixed(0)} → ${r.peakMb.toFixed(0)} MB` : ''} |`
+      )
     }
-    const firstRatio = of('direct from Orthanc', 'firstImageMs') / of('through the app', 'firstImageMs')
-    const wholeRatio = of('direct from Orthanc', 'wholeSeriesMs') / of('through the app', 'wholeSeriesMs')
+    const firstRatio =
+      of('direct from Orthanc', 'firstImageMs') / of('through the app', 'firstImageMs')
+    const wholeRatio =
+      of('direct from Orthanc', 'wholeSeriesMs') / of('through the app', 'wholeSeriesMs')
     const peakRss = Math.max(...rows.filter((r) => r.peakMb).map((r) => r.peakMb!))
     console.log(
       `\n${rows[0].frames} frames, ${mb.toFixed(0)} MB of pixel data a read, concurrency ${CONCURRENCY}, median of ${ROUNDS}:` +
         ` first image ${of('through the app', 'firstImageMs').toFixed(0)} ms via the app vs ${of('direct from Orthanc', 'firstImageMs').toFixed(0)} ms direct (speed ratio ${firstRatio.toFixed(2)}×),` +
         ` whole series ${of('through the app', 'wholeSeriesMs').toFixed(0)} ms vs ${of('direct from Orthanc', 'wholeSeriesMs').toFixed(0)} ms (${wholeRatio.toFixed(2)}×); app peak RSS ${peakRss.toFixed(0)} MB`
     )
-    console.log(`machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, ${new Date().toISOString()}`)
+    console.log(
+      `machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, ${new Date().toISOString()}`
+    )
   } finally {
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r))

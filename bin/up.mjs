@@ -48,12 +48,16 @@ function ensureNodeModules() {
   // fresh checkout with an already-filled node_modules does not reinstall).
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
-  const missing = names.filter((name) => !existsSync(join(ROOT, 'node_modules', name, 'package.json')))
+  const missing = names.filter(
+    (name) => !existsSync(join(ROOT, 'node_modules', name, 'package.json'))
+  )
   if (missing.length === 0) return
   // `npm install`, not `npm ci`: the lockfile pins every version, but registries that serve only this
   // platform's packages (as on these machines) leave other platforms' optional binaries (@swc/core-darwin-*)
   // out of it, and `npm ci` then refuses the lockfile as out of sync.
-  say(`installing npm dependencies (missing: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? '…' : ''}; better-sqlite3 compiles from source here, about a minute)…`)
+  say(
+    `installing npm dependencies (missing: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? '…' : ''}; better-sqlite3 compiles from source here, about a minute)…`
+  )
   const status = run('npm', ['install', '--no-audit', '--no-fund'])
   if (status !== 0) fail('installing the npm dependencies failed; see the output above')
 }
@@ -62,11 +66,15 @@ function aptInstall(packages, why) {
   const missing = packages.filter(([, probe]) => !existsSync(probe)).map(([name]) => name)
   if (missing.length === 0) return
   if (!isRoot) {
-    fail(`missing system packages (${missing.join(', ')}) needed for ${why}; install them: sudo apt-get install -y ${missing.join(' ')}`)
+    fail(
+      `missing system packages (${missing.join(', ')}) needed for ${why}; install them: sudo apt-get install -y ${missing.join(' ')}`
+    )
   }
   say(`installing ${missing.join(', ')} with apt (needed for ${why})…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  let status = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
+  let status = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+    env,
+  })
   if (status !== 0) {
     run('apt-get', ['update', '-q'], { env })
     status = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
@@ -107,7 +115,9 @@ async function probeMysql(env) {
   const attempts = [
     { host: env.DB_HOST || '127.0.0.1', port: Number(env.DB_PORT || 3306) },
     ...(env.DB_SOCKET_PATH ? [{ socketPath: env.DB_SOCKET_PATH }] : []),
-    ...(!env.DB_SOCKET_PATH && existsSync('/run/mysqld/mysqld.sock') && ['127.0.0.1', 'localhost'].includes(env.DB_HOST || '127.0.0.1')
+    ...(!env.DB_SOCKET_PATH &&
+    existsSync('/run/mysqld/mysqld.sock') &&
+    ['127.0.0.1', 'localhost'].includes(env.DB_HOST || '127.0.0.1')
       ? [{ socketPath: '/run/mysqld/mysqld.sock' }]
       : []),
   ]
@@ -121,7 +131,9 @@ async function probeMysql(env) {
         connectTimeout: 2000,
       })
       const database = env.DB_DATABASE
-      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+      await connection.query(
+        `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
+      )
       const [[row]] = await connection.query('SELECT VERSION() AS version')
       await connection.end()
       return { ok: true, version: row.version, socketPath: target.socketPath }
@@ -137,7 +149,15 @@ async function startLocalMariadb() {
   aptInstall([['mariadb-server', daemon]], 'the test suite (it runs against real MySQL/MariaDB)')
   say('starting MariaDB…')
   // As root mariadbd refuses to start without --user=mysql (SETUP-NOTES).
-  run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', daemon, '--', '--user=mysql'])
+  run('start-stop-daemon', [
+    '--start',
+    '--oknodo',
+    '--background',
+    '--exec',
+    daemon,
+    '--',
+    '--user=mysql',
+  ])
 }
 
 async function chooseDatabase(env) {
@@ -149,7 +169,8 @@ async function chooseDatabase(env) {
   let probe = await probeMysql(env)
   if (!probe.ok && mode === 'test') {
     const local = ['127.0.0.1', 'localhost', undefined, ''].includes(env.DB_HOST)
-    if (!local) fail(`MySQL at ${env.DB_HOST}:${env.DB_PORT} is not reachable: ${probe.error?.message}`)
+    if (!local)
+      fail(`MySQL at ${env.DB_HOST}:${env.DB_PORT} is not reachable: ${probe.error?.message}`)
     await startLocalMariadb()
     for (let i = 0; i < 60 && !probe.ok; i++) {
       await sleep(500)
@@ -158,11 +179,20 @@ async function chooseDatabase(env) {
     if (!probe.ok) fail(`MariaDB did not come up: ${probe.error?.message}`)
   }
   if (probe.ok) {
-    say(`database: MySQL/MariaDB ${probe.version} at ${probe.socketPath || `${env.DB_HOST}:${env.DB_PORT}`}, database "${env.DB_DATABASE}"`)
-    return { DB_CONNECTION: 'mysql', ...(probe.socketPath ? { DB_SOCKET_PATH: probe.socketPath } : {}) }
+    say(
+      `database: MySQL/MariaDB ${probe.version} at ${probe.socketPath || `${env.DB_HOST}:${env.DB_PORT}`}, database "${env.DB_DATABASE}"`
+    )
+    return {
+      DB_CONNECTION: 'mysql',
+      ...(probe.socketPath ? { DB_SOCKET_PATH: probe.socketPath } : {}),
+    }
   }
-  warn(`MySQL/MariaDB at ${env.DB_HOST}:${env.DB_PORT} is not reachable (${probe.error?.code || probe.error?.message}).`)
-  warn(`Falling back to an embedded SQLite database in tmp/imaging.sqlite3 — fine for trying the app, not for production.`)
+  warn(
+    `MySQL/MariaDB at ${env.DB_HOST}:${env.DB_PORT} is not reachable (${probe.error?.code || probe.error?.message}).`
+  )
+  warn(
+    `Falling back to an embedded SQLite database in tmp/imaging.sqlite3 — fine for trying the app, not for production.`
+  )
   warn('Set DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE in .env to use MySQL/MariaDB.')
   mkdirSync(join(ROOT, 'tmp'), { recursive: true })
   return { DB_CONNECTION: 'sqlite' }
@@ -190,36 +220,62 @@ function chooseOrthancIndex(env, { probePostgres, postgresDatabaseName, POSTGRES
     database: postgresDatabaseName(env.ORTHANC_PG_DATABASE || `orthanc_${env.DB_DATABASE}`),
   }
   if (!existsSync(POSTGRESQL_INDEX_PLUGIN)) {
-    if (wanted === 'postgresql') aptInstall([['orthanc-postgresql', POSTGRESQL_INDEX_PLUGIN]], "Orthanc's PostgreSQL index (ORTHANC_INDEX=postgresql)")
+    if (wanted === 'postgresql')
+      aptInstall(
+        [['orthanc-postgresql', POSTGRESQL_INDEX_PLUGIN]],
+        "Orthanc's PostgreSQL index (ORTHANC_INDEX=postgresql)"
+      )
     else {
-      warn('Orthanc index: SQLite (the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql)')
+      warn(
+        'Orthanc index: SQLite (the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql)'
+      )
       return null
     }
   }
   const probe = probePostgres(target)
   if (!probe.ok) {
-    if (wanted === 'postgresql') fail(`ORTHANC_INDEX=postgresql but PostgreSQL at ${target.host}:${target.port} does not answer: ${probe.error}`)
-    warn(`Orthanc index: SQLite — PostgreSQL at ${target.host}:${target.port} is not reachable (${probe.error}); fine for trying the app, not for a county's archive.`)
+    if (wanted === 'postgresql')
+      fail(
+        `ORTHANC_INDEX=postgresql but PostgreSQL at ${target.host}:${target.port} does not answer: ${probe.error}`
+      )
+    warn(
+      `Orthanc index: SQLite — PostgreSQL at ${target.host}:${target.port} is not reachable (${probe.error}); fine for trying the app, not for a county's archive.`
+    )
     return null
   }
-  say(`Orthanc index: PostgreSQL ${probe.version} at ${target.host}:${target.port}, database "${target.database}"`)
+  say(
+    `Orthanc index: PostgreSQL ${probe.version} at ${target.host}:${target.port}, database "${target.database}"`
+  )
   return target
 }
 
 async function ensureOrthanc(env, orthanc) {
   const { OrthancProcess, probeOrthanc } = orthanc
-  const credentials = { url: env.ORTHANC_URL, username: env.ORTHANC_USERNAME, password: env.ORTHANC_PASSWORD }
+  const credentials = {
+    url: env.ORTHANC_URL,
+    username: env.ORTHANC_USERNAME,
+    password: env.ORTHANC_PASSWORD,
+  }
   const probe = await probeOrthanc(credentials)
   if (probe?.status === 200 && mode === 'start') {
-    if (fresh) warn(`--fresh: the Orthanc at ${env.ORTHANC_URL} was not started by npm start, so its studies stay; the database is emptied`)
-    say(`Orthanc: using the one already running at ${env.ORTHANC_URL} ("${probe.system.Name}", ${probe.system.Version})`)
+    if (fresh)
+      warn(
+        `--fresh: the Orthanc at ${env.ORTHANC_URL} was not started by npm start, so its studies stay; the database is emptied`
+      )
+    say(
+      `Orthanc: using the one already running at ${env.ORTHANC_URL} ("${probe.system.Name}", ${probe.system.Version})`
+    )
     return null
   }
   if (probe?.status === 401) {
-    fail(`an Orthanc at ${env.ORTHANC_URL} refuses our credentials; stop it or set ORTHANC_PASSWORD to its password`)
+    fail(
+      `an Orthanc at ${env.ORTHANC_URL} refuses our credentials; stop it or set ORTHANC_PASSWORD to its password`
+    )
   }
   if (probe?.status === 200 && mode === 'test') {
-    fail(`an Orthanc already answers at ${env.ORTHANC_URL}; the suite needs its own (set TEST_ORTHANC_HTTP_PORT to a free port)`)
+    fail(
+      `an Orthanc already answers at ${env.ORTHANC_URL}; the suite needs its own (set TEST_ORTHANC_HTTP_PORT to a free port)`
+    )
   }
   aptInstall(
     [
@@ -235,7 +291,12 @@ async function ensureOrthanc(env, orthanc) {
   const postgres = chooseOrthancIndex(env, orthanc)
   const node = new OrthancProcess({
     postgres,
-    name: mode === 'test' ? `test-${url.port}` : url.port && url.port !== '8042' ? `centre-${url.port}` : 'centre',
+    name:
+      mode === 'test'
+        ? `test-${url.port}`
+        : url.port && url.port !== '8042'
+          ? `centre-${url.port}`
+          : 'centre',
     httpPort: Number(url.port || 8042),
     dicomPort: Number(env.ORTHANC_DICOM_PORT || 4242),
     aet: env.ORTHANC_AET || 'IMAGING_CENTRE',
@@ -244,7 +305,9 @@ async function ensureOrthanc(env, orthanc) {
     stableAge: mode === 'test' ? 2 : Number(env.ORTHANC_STABLE_AGE || 10),
     fresh: mode === 'test' || fresh,
   })
-  say(`starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, files in ${node.home}, index ${node.index})…`)
+  say(
+    `starting Orthanc on 127.0.0.1:${node.options.httpPort} (DICOM port ${node.options.dicomPort}, files in ${node.home}, index ${node.index})…`
+  )
   await node.start()
   return node
 }
@@ -253,8 +316,17 @@ async function ensureOrthanc(env, orthanc) {
 
 function mysqlTarget(env) {
   return env.DB_SOCKET_PATH
-    ? { socketPath: env.DB_SOCKET_PATH, user: env.DB_USER || 'root', password: env.DB_PASSWORD || '' }
-    : { host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER || 'root', password: env.DB_PASSWORD || '' }
+    ? {
+        socketPath: env.DB_SOCKET_PATH,
+        user: env.DB_USER || 'root',
+        password: env.DB_PASSWORD || '',
+      }
+    : {
+        host: env.DB_HOST,
+        port: Number(env.DB_PORT),
+        user: env.DB_USER || 'root',
+        password: env.DB_PASSWORD || '',
+      }
 }
 
 /** Lucid's lock is off: ours is held on one connection for the whole run (bin/lib/migrate.mjs says why). */
@@ -263,7 +335,12 @@ async function migrate(env, ace) {
     const code = await ace(['migration:run', '--force'])
     return { code, reason: code === 0 ? null : 'migration_failed' }
   }
-  return withMigrationLock(mysqlTarget(env), env.DB_DATABASE, () => ace(['migration:run', '--force', '--disable-locks']), { say })
+  return withMigrationLock(
+    mysqlTarget(env),
+    env.DB_DATABASE,
+    () => ace(['migration:run', '--force', '--disable-locks']),
+    { say }
+  )
 }
 
 async function emptyDatabase(env) {
@@ -272,7 +349,9 @@ async function emptyDatabase(env) {
     const connection = await mysql.createConnection(mysqlTarget(env))
     say(`--fresh: emptying the database "${env.DB_DATABASE}"…`)
     await connection.query(`DROP DATABASE IF EXISTS \`${env.DB_DATABASE}\``)
-    await connection.query(`CREATE DATABASE \`${env.DB_DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+    await connection.query(
+      `CREATE DATABASE \`${env.DB_DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
+    )
     await connection.end()
   } else {
     const file = join(ROOT, env.SQLITE_FILE || 'tmp/imaging.sqlite3')
@@ -294,21 +373,40 @@ async function ensureAppAccount(env) {
   let password = env.DB_APP_PASSWORD
   if (!password) {
     password = randomBytes(24).toString('base64url')
-    writeFileSync(join(ROOT, '.env'), `${readFileSync(join(ROOT, '.env'), 'utf8').replace(/\n?$/, '\n')}DB_APP_PASSWORD=${password}\n`, { mode: 0o600 })
+    writeFileSync(
+      join(ROOT, '.env'),
+      `${readFileSync(join(ROOT, '.env'), 'utf8').replace(/\n?$/, '\n')}DB_APP_PASSWORD=${password}\n`,
+      { mode: 0o600 }
+    )
   }
   const user = `${env.DB_DATABASE}_app`.slice(0, 80)
   const mysql = (await import('mysql2/promise')).default
-  const connection = await mysql.createConnection({ ...mysqlTarget(env), database: env.DB_DATABASE })
+  const connection = await mysql.createConnection({
+    ...mysqlTarget(env),
+    database: env.DB_DATABASE,
+  })
   try {
     const [tables] = await connection.query("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'")
     const names = tables.map((row) => Object.values(row)[0])
     for (const host of ['localhost', '%']) {
-      await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password])
+      await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [
+        user,
+        host,
+        password,
+      ])
       await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password])
       await connection.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host])
       for (const table of names) {
-        const rights = table === 'audit_events' ? 'SELECT, INSERT, DELETE' : table.startsWith('adonis_schema') ? 'SELECT' : 'SELECT, INSERT, UPDATE, DELETE'
-        await connection.query(`GRANT ${rights} ON \`${env.DB_DATABASE}\`.\`${table}\` TO ?@?`, [user, host])
+        const rights =
+          table === 'audit_events'
+            ? 'SELECT, INSERT, DELETE'
+            : table.startsWith('adonis_schema')
+              ? 'SELECT'
+              : 'SELECT, INSERT, UPDATE, DELETE'
+        await connection.query(`GRANT ${rights} ON \`${env.DB_DATABASE}\`.\`${table}\` TO ?@?`, [
+          user,
+          host,
+        ])
       }
     }
   } finally {
@@ -328,7 +426,11 @@ async function shutdown(code) {
   if (stopping) return
   stopping = true
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-  await Promise.all([...children].map((child) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)))
+  await Promise.all(
+    [...children].map((child) =>
+      child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null
+    )
+  )
   if (orthancNode) {
     say('stopping Orthanc…')
     await orthancNode.stop()
@@ -347,7 +449,8 @@ function spawnChild(args, env) {
 async function main() {
   const major = Number(process.versions.node.split('.')[0])
   const minor = Number(process.versions.node.split('.')[1])
-  if (major < 20 || (major === 20 && minor < 6)) fail(`Node ${process.versions.node} is too old: Node ≥ 20.6 is needed`)
+  if (major < 20 || (major === 20 && minor < 6))
+    fail(`Node ${process.versions.node} is too old: Node ≥ 20.6 is needed`)
 
   ensureNodeModules()
   ensureEnvFile()
@@ -357,7 +460,7 @@ async function main() {
         ['orthanc-gdcm', '/usr/share/orthanc/plugins/libOrthancGdcm.so'],
         ['orthanc-dicomweb', '/usr/share/orthanc/plugins/libOrthancDicomWeb.so'],
       ],
-      'JPEG 2000 / JPEG-LS previews and the viewer\'s DICOMweb (the suite checks both)'
+      "JPEG 2000 / JPEG-LS previews and the viewer's DICOMweb (the suite checks both)"
     )
     aptInstall(
       [
@@ -422,20 +525,36 @@ async function main() {
   Object.assign(env, await ensureAppAccount(env))
 
   if (mode === 'test' && passThrough.length === 0) {
-    // The whole suite starts with the checks that need no database: types and lint (a targeted run skips them).
-    say('type check (tsc --noEmit) and lint (eslint)…')
-    if ((await spawnChild(['node_modules/typescript/bin/tsc', '--noEmit'], env)) !== 0) return shutdown(1)
-    if ((await spawnChild(['node_modules/eslint/bin/eslint.js', '.'], env)) !== 0) return shutdown(1)
+    // The whole suite starts with the checks that need no database: types, lint and format (a targeted run skips them).
+    say('type check (tsc --noEmit), lint (eslint) and format (prettier --check)…')
+    if ((await spawnChild(['node_modules/typescript/bin/tsc', '--noEmit'], env)) !== 0)
+      return shutdown(1)
+    if ((await spawnChild(['node_modules/eslint/bin/eslint.js', '.'], env)) !== 0)
+      return shutdown(1)
+    // The same files as `npm run format:check` (package.json), so the two never disagree.
+    const formatted = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+      .scripts['format:check'].split(' ')
+      .slice(2)
+      .map((glob) => glob.replace(/^"|"$/g, ''))
+    const prettier = ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn']
+    if ((await spawnChild([...prettier, ...formatted], env)) !== 0) return shutdown(1)
   }
   if (mode === 'test') {
-    say(`running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`)
+    say(
+      `running the suite against ${env.DB_CONNECTION} "${env.DB_DATABASE}" and Orthanc ${env.ORTHANC_URL}…`
+    )
     const code = await ace(['test', ...passThrough])
     if (code !== 0 || passThrough.length > 0) return shutdown(code)
     // The date-sensitive files once more with the Node process in another time zone than UTC (the hospital's
     // day must come from the configured zone, never from the machine's): a few seconds.
     say('running the date-sensitive tests again with TZ=America/New_York…')
     const zoned = await spawnChild(
-      ['ace.js', 'test', '--files=tests/functional/time_of_day.spec.ts', '--files=tests/unit/intake_rules.spec.ts'],
+      [
+        'ace.js',
+        'test',
+        '--files=tests/functional/time_of_day.spec.ts',
+        '--files=tests/unit/intake_rules.spec.ts',
+      ],
       { ...env, TZ: 'America/New_York' }
     )
     return shutdown(zoned)
@@ -445,8 +564,13 @@ async function main() {
     warn(adviceFor('seed', context))
     return shutdown(1)
   }
-  say(`serving the app at http://localhost:${env.PORT || 3333} — Ctrl-C stops it${orthancNode ? ' and Orthanc' : ''}`)
-  const code = await spawnChild(['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'], env)
+  say(
+    `serving the app at http://localhost:${env.PORT || 3333} — Ctrl-C stops it${orthancNode ? ' and Orthanc' : ''}`
+  )
+  const code = await spawnChild(
+    ['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'],
+    env
+  )
   return shutdown(code)
 }
 

@@ -6,7 +6,9 @@ export const MIN_AUDIT_RETENTION_DAYS = 184
 /** The configured retention, refused at boot when below the legal minimum. */
 export function checkAuditRetention(days: number) {
   if (!Number.isFinite(days) || days < MIN_AUDIT_RETENTION_DAYS) {
-    throw new Error(`AUDIT_RETENTION_DAYS=${days} is below the legal minimum of ${MIN_AUDIT_RETENTION_DAYS} days (C 8.3.4, six months)`)
+    throw new Error(
+      `AUDIT_RETENTION_DAYS=${days} is below the legal minimum of ${MIN_AUDIT_RETENTION_DAYS} days (C 8.3.4, six months)`
+    )
   }
   return days
 }

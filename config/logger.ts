@@ -10,7 +10,10 @@ const loggerConfig = defineConfig({
       name: 'imaging-centre',
       level: env.get('LOG_LEVEL', 'info'),
       // Never log national ID numbers or passwords.
-      redact: { paths: ['password', '*.password', 'nationalId', '*.nationalId'], censor: '[redacted]' },
+      redact: {
+        paths: ['password', '*.password', 'nationalId', '*.nationalId'],
+        censor: '[redacted]',
+      },
       transport: {
         targets: targets()
           .pushIf(!app.inProduction, targets.pretty())

@@ -13,7 +13,15 @@ export default await Env.create(new URL('../', import.meta.url), {
   APP_URL: Env.schema.string.optional(),
   /** Reverse proxies whose X-Forwarded-For/-Proto are believed (exact addresses, comma-separated); none by default. */
   TRUSTED_PROXIES: Env.schema.string.optional(),
-  LOG_LEVEL: Env.schema.enum.optional(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  LOG_LEVEL: Env.schema.enum.optional([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
   SESSION_DRIVER: Env.schema.enum.optional(['database', 'memory', 'cookie'] as const),
   SESSION_IDLE_MINUTES: Env.schema.number.optional(),
   SESSION_ABSOLUTE_HOURS: Env.schema.number.optional(),

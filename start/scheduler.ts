@@ -19,14 +19,24 @@ app.ready(async () => {
       job.cron,
       () =>
         runExclusive(job.name, job.leaseMs, job.run).catch((error) =>
-          logger.error({ err: error, job: job.name }, 'scheduled job failed; it runs again at its next time')
+          logger.error(
+            { err: error, job: job.name },
+            'scheduled job failed; it runs again at its next time'
+          )
         ),
       // Overlapping runs are skipped quietly by runExclusive (and across nodes by the lease).
       { name: job.name, ...(job.timezone ? { timezone: job.timezone } : {}) }
     )
     tasks.push(task)
   }
-  logger.info('scheduler: %d jobs (%s)', tasks.length, scheduledJobs.all().map((j) => j.name).join(', '))
+  logger.info(
+    'scheduler: %d jobs (%s)',
+    tasks.length,
+    scheduledJobs
+      .all()
+      .map((j) => j.name)
+      .join(', ')
+  )
 })
 
 app.terminating(async () => {

@@ -27,7 +27,9 @@ edge.global('formatDate', (value: DateTime | Date | string | null) => {
   return time ? time.toFormat('yyyy-MM-dd') : '—'
 })
 
-edge.global('ageOn', (birthDate: DateTime, at?: DateTime) => Math.floor((at ?? DateTime.utc()).diff(birthDate, 'years').years))
+edge.global('ageOn', (birthDate: DateTime, at?: DateTime) =>
+  Math.floor((at ?? DateTime.utc()).diff(birthDate, 'years').years)
+)
 
 edge.global('displayTimezone', imaging.displayTimezone)
 
@@ -45,13 +47,21 @@ edge.global('ageText', (i18n: I18n, label: string | null | undefined) => {
 edge.global('listOf', (i18n: I18n, items: string[]) => items.join(i18n.t('common.list_separator')))
 
 /** A critical value's finding in the reader's language (the value keeps the name it was raised under). */
-edge.global('findingName', (i18n: I18n, name: string) => (i18n.locale === 'en' ? findingNameEn(name) ?? name : name))
+edge.global('findingName', (i18n: I18n, name: string) =>
+  i18n.locale === 'en' ? (findingNameEn(name) ?? name) : name
+)
 
 /** The first ratio version is the standard's own table (its stored note names the source file). */
-edge.global('ratioNote', (i18n: I18n, note: string | null) => (!note || /staffing-workload-table|^standard$/.test(note) ? i18n.t('staffing.ratios.standard_note') : note))
+edge.global('ratioNote', (i18n: I18n, note: string | null) =>
+  !note || /staffing-workload-table|^standard$/.test(note)
+    ? i18n.t('staffing.ratios.standard_note')
+    : note
+)
 
 /** An institution's grade (三级甲等…) in the reader's language. */
-edge.global('levelName', (i18n: I18n, level: string | null) => (level ? i18n.t(`admin.levels.${level}`, {}, level) : '—'))
+edge.global('levelName', (i18n: I18n, level: string | null) =>
+  level ? i18n.t(`admin.levels.${level}`, {}, level) : '—'
+)
 
 /** A storage node's or transfer's last error in the reader's language (the technical text stays in the record). */
 edge.global('storageProblem', storageProblem)

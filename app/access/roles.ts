@@ -6,7 +6,14 @@ import type User from '#models/user'
  * administrators manage institutions, users, devices and policies but do not
  * open clinical records by default (least privilege, C 8.5).
  */
-export const ROLES = ['clinic_staff', 'radiologist', 'qc_officer', 'admin', 'security_admin', 'audit_admin'] as const
+export const ROLES = [
+  'clinic_staff',
+  'radiologist',
+  'qc_officer',
+  'admin',
+  'security_admin',
+  'audit_admin',
+] as const
 export type Role = (typeof ROLES)[number]
 
 /** Professional title: 初级 / 中级 / 高级. Two-tier sign-off needs 中级 or above (C 4.2.1, C 9.2.3). */

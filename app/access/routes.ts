@@ -14,10 +14,17 @@ router
     router.get('/account', [AccountController, 'show']).as('account')
     router.post('/account/password', [AccountController, 'changePassword']).as('account.password')
     router.post('/account/tokens', [AccountController, 'createToken']).as('account.tokens.create')
-    router.delete('/account/tokens/:id', [AccountController, 'revokeToken']).as('account.tokens.revoke')
+    router
+      .delete('/account/tokens/:id', [AccountController, 'revokeToken'])
+      .as('account.tokens.revoke')
   })
   .use(middleware.auth())
 
 // The second factor after a password (TOTP or a recovery code); its set-up for an administrator who has none.
-router.get('/login/second-factor', [SessionController, 'showSecondFactor']).use(middleware.guest()).as('login.second_factor')
-router.post('/login/second-factor', [SessionController, 'verifySecondFactor']).use(middleware.guest())
+router
+  .get('/login/second-factor', [SessionController, 'showSecondFactor'])
+  .use(middleware.guest())
+  .as('login.second_factor')
+router
+  .post('/login/second-factor', [SessionController, 'verifySecondFactor'])
+  .use(middleware.guest())

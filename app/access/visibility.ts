@@ -14,7 +14,10 @@ type Viewer = Pick<User, 'role' | 'institutionId'> & { institution?: { kind: str
 
 /** Lead-hospital radiologists and QC officers read for every member clinic. */
 export function readsForAlliance(user: Viewer) {
-  return (user.role === 'radiologist' || user.role === 'qc_officer') && user.institution?.kind === 'lead_hospital'
+  return (
+    (user.role === 'radiologist' || user.role === 'qc_officer') &&
+    user.institution?.kind === 'lead_hospital'
+  )
 }
 
 export function canSeeExam(user: Viewer, exam: Pick<Exam, 'institutionId'>) {

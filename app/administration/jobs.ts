@@ -7,7 +7,8 @@ scheduledJobs.register({
   cron: '0 */5 * * * *',
   leaseMs: 60_000,
   run: async () => {
-    const { DicomSenderDirectory } = await import('#app/administration/services/dicom_sender_directory')
+    const { DicomSenderDirectory } =
+      await import('#app/administration/services/dicom_sender_directory')
     const directory = await app.container.make(DicomSenderDirectory)
     await directory.syncToOrthanc()
   },

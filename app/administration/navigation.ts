@@ -13,10 +13,36 @@ navigation.group(
 )
 
 navigation.link(
-  { section: 'admin.alliance', order: 10, href: '/admin/institutions', label: 'common.nav.institutions', primary: true, visible: manages },
-  { section: 'admin.alliance', order: 20, href: '/admin/users', label: 'common.nav.users', primary: true, visible: manages },
-  { section: 'admin.images', order: 10, href: '/admin/senders', label: 'common.nav.senders', visible: manages },
-  { section: 'admin.images', order: 20, href: '/admin/catalogue', label: 'common.nav.catalogue', visible: manages }
+  {
+    section: 'admin.alliance',
+    order: 10,
+    href: '/admin/institutions',
+    label: 'common.nav.institutions',
+    primary: true,
+    visible: manages,
+  },
+  {
+    section: 'admin.alliance',
+    order: 20,
+    href: '/admin/users',
+    label: 'common.nav.users',
+    primary: true,
+    visible: manages,
+  },
+  {
+    section: 'admin.images',
+    order: 10,
+    href: '/admin/senders',
+    label: 'common.nav.senders',
+    visible: manages,
+  },
+  {
+    section: 'admin.images',
+    order: 20,
+    href: '/admin/catalogue',
+    label: 'common.nav.catalogue',
+    visible: manages,
+  }
 )
 
 navigation.panel({
@@ -25,7 +51,8 @@ navigation.panel({
   view: 'pages/administration/_home_panel',
   visible: manages,
   load: async () => {
-    const { InstitutionRegistry } = await import('#app/administration/services/institution_registry')
+    const { InstitutionRegistry } =
+      await import('#app/administration/services/institution_registry')
     return new InstitutionRegistry().homeCounts()
   },
 })

@@ -1,18 +1,26 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
-const InstitutionsController = () => import('#app/administration/controllers/institutions_controller')
+const InstitutionsController = () =>
+  import('#app/administration/controllers/institutions_controller')
 const UsersController = () => import('#app/administration/controllers/users_controller')
-const DicomSendersController = () => import('#app/administration/controllers/dicom_senders_controller')
+const DicomSendersController = () =>
+  import('#app/administration/controllers/dicom_senders_controller')
 const CatalogueController = () => import('#app/administration/controllers/catalogue_controller')
 
 router
   .group(() => {
     router.get('/institutions', [InstitutionsController, 'index']).as('admin.institutions.index')
-    router.get('/institutions/new', [InstitutionsController, 'create']).as('admin.institutions.create')
+    router
+      .get('/institutions/new', [InstitutionsController, 'create'])
+      .as('admin.institutions.create')
     router.post('/institutions', [InstitutionsController, 'store']).as('admin.institutions.store')
-    router.get('/institutions/:id/edit', [InstitutionsController, 'edit']).as('admin.institutions.edit')
-    router.put('/institutions/:id', [InstitutionsController, 'update']).as('admin.institutions.update')
+    router
+      .get('/institutions/:id/edit', [InstitutionsController, 'edit'])
+      .as('admin.institutions.edit')
+    router
+      .put('/institutions/:id', [InstitutionsController, 'update'])
+      .as('admin.institutions.update')
 
     router.get('/users', [UsersController, 'index']).as('admin.users.index')
     router.get('/users/new', [UsersController, 'create']).as('admin.users.create')
@@ -27,7 +35,9 @@ router
 
     router.get('/catalogue', [CatalogueController, 'index']).as('admin.catalogue.index')
     router.post('/catalogue', [CatalogueController, 'store']).as('admin.catalogue.store')
-    router.post('/catalogue/:id/toggle', [CatalogueController, 'toggle']).as('admin.catalogue.toggle')
+    router
+      .post('/catalogue/:id/toggle', [CatalogueController, 'toggle'])
+      .as('admin.catalogue.toggle')
   })
   .prefix('/admin')
   .use([middleware.auth(), middleware.role({ roles: ['admin'] })])

@@ -25,7 +25,10 @@ export default class Approval extends BaseModel {
   @column({ serializeAs: null })
   declare payloadCipher: string
 
-  @column({ prepare: (v: unknown) => JSON.stringify(v ?? {}), consume: (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) })
+  @column({
+    prepare: (v: unknown) => JSON.stringify(v ?? {}),
+    consume: (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v),
+  })
   declare summary: Record<string, unknown>
 
   @column()

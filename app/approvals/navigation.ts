@@ -3,4 +3,11 @@ import { navigation } from '#app/platform/navigation'
 
 const approvals = new ApprovalPolicy()
 
-navigation.link({ section: 'admin.security', order: 5, href: '/approvals', label: 'approvals.nav', primary: true, visible: (user) => approvals.decide(user) })
+navigation.link({
+  section: 'admin.security',
+  order: 5,
+  href: '/approvals',
+  label: 'approvals.nav',
+  primary: true,
+  visible: (user) => approvals.decide(user),
+})

@@ -24,7 +24,14 @@ export const memberClinicTarget: RecordLoader<{ id: number; name: string }> = {
   type: 'institution',
   find: async (ctx) => {
     const id = numericParam(ctx)
-    return id ? db.from('institutions').where('id', id).where('kind', 'member_clinic').select('id', 'name').first() : null
+    return id
+      ? db
+          .from('institutions')
+          .where('id', id)
+          .where('kind', 'member_clinic')
+          .select('id', 'name')
+          .first()
+      : null
   },
   visible: (ctx, clinic) => ownClinic(ctx, clinic.id),
 }
@@ -35,7 +42,9 @@ export const recordsClinicTarget: RecordLoader<{ id: number; name: string }> = {
   requested: (ctx) => ctx.request.qs().clinicId,
   find: async (ctx) => {
     const id = Number(ctx.request.qs().clinicId)
-    return Number.isInteger(id) && id > 0 ? db.from('institutions').where('id', id).select('id', 'name').first() : null
+    return Number.isInteger(id) && id > 0
+      ? db.from('institutions').where('id', id).select('id', 'name').first()
+      : null
   },
   visible: (ctx, clinic) => ownClinic(ctx, clinic.id),
 }
@@ -50,17 +59,28 @@ export const staffMemberTarget: RecordLoader<any> = {
   visible: (ctx, person) => ownClinic(ctx, person.institution_id),
 }
 
-export const roundTarget = recordById('assessment_round', (id) => db.from('assessment_rounds').where('id', id).first())
+export const roundTarget = recordById('assessment_round', (id) =>
+  db.from('assessment_rounds').where('id', id).first()
+)
 
 export const actionTarget: RecordLoader<any> = {
   ...recordById('corrective_action', (id) => db.from('corrective_actions').where('id', id).first()),
   visible: (ctx, action) => ownClinic(ctx, action.institution_id),
 }
 
-export const spotCheckTarget = recordById('spot_check', (id) => db.from('spot_checks').where('id', id).first())
+export const spotCheckTarget = recordById('spot_check', (id) =>
+  db.from('spot_checks').where('id', id).first()
+)
 
 /** A bulletin: drafts only for QC officers and administrators; a published one for everyone. */
 export const bulletinTarget: RecordLoader<any> = {
-  ...recordById('qc_bulletin', (id) => db.from('qc_bulletins').where('id', id).select('id', 'quarter', 'status', 'figures', 'drafted_at', 'published_at').first()),
-  visible: (ctx, bulletin) => bulletin.status === 'published' || seesAllClinics(ctx.auth.user as User),
+  ...recordById('qc_bulletin', (id) =>
+    db
+      .from('qc_bulletins')
+      .where('id', id)
+      .select('id', 'quarter', 'status', 'figures', 'drafted_at', 'published_at')
+      .first()
+  ),
+  visible: (ctx, bulletin) =>
+    bulletin.status === 'published' || seesAllClinics(ctx.auth.user as User),
 }

@@ -4,8 +4,20 @@ import { navigation } from '#app/platform/navigation'
 const assessments = new AssessmentPolicy()
 
 navigation.link(
-  { section: 'main', order: 60, href: '/assessments', label: 'assessments.nav.assessments', visible: (user) => assessments.view(user) },
-  { section: 'main', order: 61, href: '/assessments/bulletins', label: 'assessments.nav.bulletins', visible: (user) => assessments.readBulletins(user) && !assessments.view(user) }
+  {
+    section: 'main',
+    order: 60,
+    href: '/assessments',
+    label: 'assessments.nav.assessments',
+    visible: (user) => assessments.view(user),
+  },
+  {
+    section: 'main',
+    order: 61,
+    href: '/assessments/bulletins',
+    label: 'assessments.nav.bulletins',
+    visible: (user) => assessments.readBulletins(user) && !assessments.view(user),
+  }
 )
 
 // The latest published bulletin, on every member's and the centre's home page (C 9.3 通报质控数据).

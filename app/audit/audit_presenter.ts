@@ -31,32 +31,70 @@ interface TargetLabel {
 }
 
 /** Where each kind of record is looked up and which page shows it. */
-const TARGETS: Record<string, { table: string; label: string; href?: (id: string, row: Record<string, any>) => string | null }> = {
+const TARGETS: Record<
+  string,
+  { table: string; label: string; href?: (id: string, row: Record<string, any>) => string | null }
+> = {
   // The log's readers are administrators, who by least privilege (C 8.5) open no exam, patient or critical
   // value: those are named (accession number, patient number, #id) but not linked.
   exam: { table: 'exams', label: 'accession_number' },
   clinic_patient: { table: 'clinic_patients', label: 'clinic_patient_no' },
   critical_value: { table: 'critical_values', label: 'id' },
-  critical_finding: { table: 'critical_findings', label: 'name', href: () => '/admin/critical-findings' },
+  critical_finding: {
+    table: 'critical_findings',
+    label: 'name',
+    href: () => '/admin/critical-findings',
+  },
   user: { table: 'users', label: 'username', href: (id) => `/admin/users/${id}/edit` },
-  institution: { table: 'institutions', label: 'name', href: (id) => `/admin/institutions/${id}/edit` },
+  institution: {
+    table: 'institutions',
+    label: 'name',
+    href: (id) => `/admin/institutions/${id}/edit`,
+  },
   dicom_sender: { table: 'dicom_senders', label: 'ae_title', href: () => '/admin/senders' },
   exam_item: { table: 'exam_items', label: 'name', href: () => '/admin/catalogue' },
   equipment: { table: 'equipment', label: 'asset_no', href: (id) => `/admin/equipment/${id}/edit` },
-  storage_node: { table: 'storage_nodes', label: 'name', href: (id) => `/storage/nodes/${id}/edit` },
+  storage_node: {
+    table: 'storage_nodes',
+    label: 'name',
+    href: (id) => `/storage/nodes/${id}/edit`,
+  },
   legal_hold: { table: 'legal_holds', label: 'id', href: () => '/storage/holds' },
-  retention_run: { table: 'retention_runs', label: 'id', href: (id) => `/storage/retention/runs/${id}` },
-  archived_study: { table: 'archived_studies', label: 'accession_number', href: (id) => `/storage/studies/${id}` },
-  staffing_plan: { table: 'staffing_plans', label: 'name', href: (id) => `/admin/staffing/plans/${id}` },
-  staffing_ratio_set: { table: 'staffing_ratio_sets', label: 'version', href: () => '/admin/staffing/ratios' },
-  staff_member: { table: 'staff_members', label: 'full_name', href: (id) => `/admin/staffing/staff/${id}/edit` },
+  retention_run: {
+    table: 'retention_runs',
+    label: 'id',
+    href: (id) => `/storage/retention/runs/${id}`,
+  },
+  archived_study: {
+    table: 'archived_studies',
+    label: 'accession_number',
+    href: (id) => `/storage/studies/${id}`,
+  },
+  staffing_plan: {
+    table: 'staffing_plans',
+    label: 'name',
+    href: (id) => `/admin/staffing/plans/${id}`,
+  },
+  staffing_ratio_set: {
+    table: 'staffing_ratio_sets',
+    label: 'version',
+    href: () => '/admin/staffing/ratios',
+  },
+  staff_member: {
+    table: 'staff_members',
+    label: 'full_name',
+    href: (id) => `/admin/staffing/staff/${id}/edit`,
+  },
   report_template: { table: 'report_templates', label: 'name', href: () => '/reading/templates' },
   phrase_template: { table: 'phrase_templates', label: 'id', href: () => '/reading/templates' },
   unmatched_study: { table: 'unmatched_studies', label: 'id', href: () => '/unmatched' },
 }
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
+  )
 
 export function sentenceKey(action: string) {
   return `audit.sentences.${action.replace(/\./g, '_')}`
@@ -85,7 +123,10 @@ export class AuditPresenter {
       if (!numeric.length) continue
       const rows = await db.from(spec.table).whereIn('id', numeric).select('id', spec.label)
       for (const row of rows) {
-        labels.set(`${type}:${row.id}`, { label: String(row[spec.label] ?? row.id), href: spec.href ? spec.href(String(row.id), row) : null })
+        labels.set(`${type}:${row.id}`, {
+          label: String(row[spec.label] ?? row.id),
+          href: spec.href ? spec.href(String(row.id), row) : null,
+        })
       }
     }
     return labels
@@ -95,7 +136,11 @@ export class AuditPresenter {
     if (!event.targetType || event.targetId === null) return ''
     const known = labels.get(`${event.targetType}:${event.targetId}`)
     // A record that no longer exists (or never did: a refused attempt) is named by its id, without a link.
-    const label = known?.label ?? (event.targetType === 'orthanc_study' ? String(event.targetId).slice(0, 8) : String(event.targetId))
+    const label =
+      known?.label ??
+      (event.targetType === 'orthanc_study'
+        ? String(event.targetId).slice(0, 8)
+        : String(event.targetId))
     const key = `audit.targets.${event.targetType}`
     const text = escape(this.has(key) ? this.i18n.t(key, { label }) : label)
     return known?.href ? `<a href="${escape(known.href)}">${text}</a>` : text
@@ -109,10 +154,14 @@ export class AuditPresenter {
       const text = escape(this.i18n.t(key, { target: marker }))
       if (text.includes(marker)) return text.replace(marker, target)
       // A sentence that does not name its target gets it after, in the reader's brackets (（…） or (…)).
-      return target ? text + escape(this.i18n.t('common.titled', { title: marker })).replace(marker, target) : text
+      return target
+        ? text + escape(this.i18n.t('common.titled', { title: marker })).replace(marker, target)
+        : text
     }
     const text = escape(this.i18n.t('audit.unknown_action', { code: marker }))
-    return text.replace(marker, `<code>${escape(event.action)}</code>`) + (target ? ` · ${target}` : '')
+    return (
+      text.replace(marker, `<code>${escape(event.action)}</code>`) + (target ? ` · ${target}` : '')
+    )
   }
 
   protected details(event: AuditEvent) {
@@ -127,7 +176,11 @@ export class AuditPresenter {
       const valueKey = `audit.detail_values.${name}.${String(text)}`
       const translated = this.has(valueKey)
       // A page address, an AE title or a role code is shown as the code it is.
-      out.push({ label: this.i18n.t(labelKey), value: translated ? this.i18n.t(valueKey) : String(text), code: !translated && (CODE_LIKE.has(name) || /^[a-z_]+$/.test(String(text))) })
+      out.push({
+        label: this.i18n.t(labelKey),
+        value: translated ? this.i18n.t(valueKey) : String(text),
+        code: !translated && (CODE_LIKE.has(name) || /^[a-z_]+$/.test(String(text))),
+      })
     }
     return out
   }
@@ -141,7 +194,10 @@ export class AuditPresenter {
         id: event.id,
         occurredAt: event.occurredAt,
         // Scheduled jobs and the feeds write as the system, not as a person.
-        actor: event.actorUserId === null && (!event.actorUsername || event.actorUsername === 'system') ? null : event.actorUsername,
+        actor:
+          event.actorUserId === null && (!event.actorUsername || event.actorUsername === 'system')
+            ? null
+            : event.actorUsername,
         outcome: event.outcome,
         sentence: this.sentence(event, this.target(event, labels)),
         details: this.details(event),

@@ -20,9 +20,15 @@ export class AuditRetention {
 
   async purgeExpired(retentionDays = imaging.audit.retentionDays) {
     const cutoff = this.cutoff(retentionDays)
-    const deleted = await db.from('audit_events').where('occurred_at', '<', cutoff.toSQL({ includeOffset: false })!).delete()
+    const deleted = await db
+      .from('audit_events')
+      .where('occurred_at', '<', cutoff.toSQL({ includeOffset: false })!)
+      .delete()
     if (Number(deleted) > 0) {
-      await audit.system({ action: 'audit.purge', details: { before: cutoff.toISO(), deleted: Number(deleted) } })
+      await audit.system({
+        action: 'audit.purge',
+        details: { before: cutoff.toISO(), deleted: Number(deleted) },
+      })
     }
     return Number(deleted)
   }

@@ -22,7 +22,11 @@ export class AuditVerification {
   async verifyYesterday() {
     const day = this.clock.now().minus({ days: 1 }).toISODate()!
     const report = await this.verify(day, day)
-    await audit.system({ action: 'audit.verify', outcome: report.ok ? 'success' : 'failed', details: { from: day, to: day, checked: report.checked, problems: report.problems.length } })
+    await audit.system({
+      action: 'audit.verify',
+      outcome: report.ok ? 'success' : 'failed',
+      details: { from: day, to: day, checked: report.checked, problems: report.problems.length },
+    })
     return report
   }
 }

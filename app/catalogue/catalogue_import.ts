@@ -14,7 +14,11 @@ export interface CatalogueSource {
 
 /** The mutual-recognition catalogues in force (R: 川渝 141 items; H: 河池 52 items). */
 export const CATALOGUE_SOURCES: CatalogueSource[] = [
-  { catalogue: 'chuanyu', file: 'database/data/chuanyu-recognition-items.csv', regionColumn: 'body_part' },
+  {
+    catalogue: 'chuanyu',
+    file: 'database/data/chuanyu-recognition-items.csv',
+    regionColumn: 'body_part',
+  },
   { catalogue: 'hechi', file: 'database/data/hechi-recognition-items.csv' },
 ]
 
@@ -88,11 +92,21 @@ export async function addLocalItem(input: LocalItemInput) {
 }
 
 /** The administrator's catalogue list, filtered. */
-export function catalogueItems(filters: { modality?: string; catalogue?: string; search?: string }) {
+export function catalogueItems(filters: {
+  modality?: string
+  catalogue?: string
+  search?: string
+}) {
   return ExamItem.query()
     .if(filters.modality, (q) => q.where('modality', filters.modality!))
     .if(filters.catalogue, (q) => q.where('catalogue', filters.catalogue!))
-    .if(filters.search, (q) => q.where((s) => s.where('name', 'like', `%${filters.search}%`).orWhere('source_name', 'like', `%${filters.search}%`)))
+    .if(filters.search, (q) =>
+      q.where((s) =>
+        s
+          .where('name', 'like', `%${filters.search}%`)
+          .orWhere('source_name', 'like', `%${filters.search}%`)
+      )
+    )
     .orderBy('catalogue')
     .orderBy('seq')
 }

@@ -12,8 +12,11 @@ export const mayRequestConsultation = can('ConsultationPolicy', 'request')
 export const mayConsult = can('ConsultationPolicy', 'consult')
 
 export const consultationTarget: RecordLoader<Consultation> = {
-  ...recordById('consultation', (id) => Consultation.query().where('id', id).preload('exam').first()),
-  visible: (ctx, consultation) => (ctx as any).bouncer.with('ConsultationPolicy').allows('view', consultation),
+  ...recordById('consultation', (id) =>
+    Consultation.query().where('id', id).preload('exam').first()
+  ),
+  visible: (ctx, consultation) =>
+    (ctx as any).bouncer.with('ConsultationPolicy').allows('view', consultation),
 }
 
 export const mayListShares = can('ConsultationPolicy', 'sharedList')
@@ -22,5 +25,6 @@ export const mayManageSharing = can('ConsultationPolicy', 'manageSharing')
 /** A share names its exam for a centre user; another centre's share (or any exam not shared) answers 404. */
 export const shareTarget: RecordLoader<ExamShare> = {
   ...recordById('exam_share', (id) => ExamShare.query().where('id', id).preload('exam').first()),
-  visible: (ctx, share) => (ctx as any).bouncer.with('ConsultationPolicy').allows('viewShare', share),
+  visible: (ctx, share) =>
+    (ctx as any).bouncer.with('ConsultationPolicy').allows('viewShare', share),
 }

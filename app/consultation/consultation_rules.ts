@@ -18,7 +18,9 @@ export const DEFAULT_FAST_TRACK_MINUTES = 30
 export const ROUTINE_MINUTES = 24 * 60
 
 export function minutesFor(urgency: Urgency) {
-  return urgency === 'fast_track' ? Number(env.get('CONSULTATION_FAST_TRACK_MINUTES') ?? DEFAULT_FAST_TRACK_MINUTES) : ROUTINE_MINUTES
+  return urgency === 'fast_track'
+    ? Number(env.get('CONSULTATION_FAST_TRACK_MINUTES') ?? DEFAULT_FAST_TRACK_MINUTES)
+    : ROUTINE_MINUTES
 }
 
 export function dueAtFor(urgency: Urgency, requestedAt: DateTime) {
@@ -31,7 +33,10 @@ export function headOfDepartmentDueAt(consultation: Pick<Consultation, 'urgency'
 }
 
 /** The escalation steps that are due now and not yet taken. */
-export function dueEscalationSteps(consultation: Pick<Consultation, 'status' | 'urgency' | 'dueAt' | 'escalationLevel'>, now: DateTime) {
+export function dueEscalationSteps(
+  consultation: Pick<Consultation, 'status' | 'urgency' | 'dueAt' | 'escalationLevel'>,
+  now: DateTime
+) {
   const steps: Array<1 | 2> = []
   if (consultation.status !== 'open') return steps
   if (consultation.escalationLevel < 1 && consultation.dueAt <= now) steps.push(1)
@@ -40,13 +45,26 @@ export function dueEscalationSteps(consultation: Pick<Consultation, 'status' | '
 }
 
 /** A consultant: a lead-hospital radiologist of intermediate title or above (they sign, C 4.2.1). */
-export function canConsult(user: Pick<User, 'role' | 'title' | 'institutionId' | 'status'> & { institution?: { kind: string } | null }) {
-  return user.status === 'active' && user.role === 'radiologist' && readsForAlliance(user) && isIntermediateOrAbove(user)
+export function canConsult(
+  user: Pick<User, 'role' | 'title' | 'institutionId' | 'status'> & {
+    institution?: { kind: string } | null
+  }
+) {
+  return (
+    user.status === 'active' &&
+    user.role === 'radiologist' &&
+    readsForAlliance(user) &&
+    isIntermediateOrAbove(user)
+  )
 }
 
 /** Who asks: the exam's own clinic staff, or a lead-hospital reader on a difficult case. */
-export function canRequest(user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }) {
-  return user.role === 'clinic_staff' ? user.institution?.kind === 'member_clinic' : readsForAlliance(user) && user.role === 'radiologist'
+export function canRequest(
+  user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }
+) {
+  return user.role === 'clinic_staff'
+    ? user.institution?.kind === 'member_clinic'
+    : readsForAlliance(user) && user.role === 'radiologist'
 }
 
 /** Attachments: a photo of an outside film or a PDF (C 8.3.1: non-DICOM data too), at most 20 MB each. */

@@ -14,9 +14,17 @@ async function sharing() {
 }
 
 function quietly(what: string, work: () => Promise<unknown>) {
-  return work().catch((error) => logger.warn({ err: error }, `consultation: ${what} failed; the catch-up job will share it`))
+  return work().catch((error) =>
+    logger.warn({ err: error }, `consultation: ${what} failed; the catch-up job will share it`)
+  )
 }
 
-emitter.on('exam:images_received', ({ examId }) => quietly('sharing on arrival', async () => (await sharing()).shareExam(examId)))
-emitter.on('critical_value:raised', ({ examId }) => quietly('sharing on a critical value', async () => (await sharing()).shareExam(examId)))
-emitter.on('report:signed', ({ examId }) => quietly('sharing the signed report', async () => (await sharing()).shareExam(examId)))
+emitter.on('exam:images_received', ({ examId }) =>
+  quietly('sharing on arrival', async () => (await sharing()).shareExam(examId))
+)
+emitter.on('critical_value:raised', ({ examId }) =>
+  quietly('sharing on a critical value', async () => (await sharing()).shareExam(examId))
+)
+emitter.on('report:signed', ({ examId }) =>
+  quietly('sharing the signed report', async () => (await sharing()).shareExam(examId))
+)

@@ -12,7 +12,12 @@ import { sqlTime } from '#app/platform/db_helpers'
 
 export const REPORT_SHARING_TARGET = 0.95
 
-export async function reportSharingRates(query: { from: import('luxon').DateTime; to: import('luxon').DateTime; clinicIds: number[]; modality?: string }) {
+export async function reportSharingRates(query: {
+  from: import('luxon').DateTime
+  to: import('luxon').DateTime
+  clinicIds: number[]
+  modality?: string
+}) {
   const result = new Map<number, IndicatorValue>()
   if (!query.clinicIds.length) return result
   const rows = await db
@@ -26,12 +31,19 @@ export async function reportSharingRates(query: { from: import('luxon').DateTime
     .groupBy('exams.institution_id')
     .select('exams.institution_id')
     .count('* as signed')
-    .select(db.raw('SUM(CASE WHEN patients.national_id_hash IS NOT NULL THEN 1 ELSE 0 END) as shared'))
+    .select(
+      db.raw('SUM(CASE WHEN patients.national_id_hash IS NOT NULL THEN 1 ELSE 0 END) as shared')
+    )
   for (const id of query.clinicIds) result.set(id, { value: null, numerator: 0, denominator: 0 })
   for (const row of rows as any[]) {
     const signed = Number(row.signed)
     const shared = Number(row.shared)
-    result.set(Number(row.institution_id), { value: signed ? shared / signed : null, numerator: shared, denominator: signed, recordsPath: '/reports' })
+    result.set(Number(row.institution_id), {
+      value: signed ? shared / signed : null,
+      numerator: shared,
+      denominator: signed,
+      recordsPath: '/reports',
+    })
   }
   return result
 }

@@ -7,7 +7,8 @@ scheduledJobs.register({
   cron: '*/15 * * * * *',
   leaseMs: 60_000,
   run: async () => {
-    const { ConsultationEscalation } = await import('#app/consultation/services/consultation_escalation')
+    const { ConsultationEscalation } =
+      await import('#app/consultation/services/consultation_escalation')
     const { Clock } = await import('#app/platform/clock')
     const escalation = await app.container.make(ConsultationEscalation)
     await escalation.escalateOverdue((await app.container.make(Clock)).now())

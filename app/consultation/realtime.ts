@@ -11,5 +11,6 @@ import { consultationSummary } from '#app/consultation/services/consultation_new
 realtime.onConnection(async (socket, user) => {
   if (user.role !== 'radiologist') return
   const listing = await app.container.make(ConsultationList)
-  for (const consultation of await listing.openFor(user.id)) socket.emit('consultation:assigned', { ...consultationSummary(consultation), reason: 'open' })
+  for (const consultation of await listing.openFor(user.id))
+    socket.emit('consultation:assigned', { ...consultationSummary(consultation), reason: 'open' })
 })

@@ -1,38 +1,81 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
-const ConsultationsController = () => import('#app/consultation/controllers/consultations_controller')
+const ConsultationsController = () =>
+  import('#app/consultation/controllers/consultations_controller')
 const SharedExamsController = () => import('#app/consultation/controllers/shared_exams_controller')
 const ShareLinksController = () => import('#app/consultation/controllers/share_links_controller')
 
 // A share link is opened by whoever holds it (a patient, an outside doctor): no account, its token (and code) only.
 router.get('/s/:token', [ShareLinksController, 'open']).as('share_links.open')
 router.post('/s/:token', [ShareLinksController, 'unlock']).as('share_links.unlock')
-router.get('/s/:token/instances/:instanceId/preview', [ShareLinksController, 'preview']).as('share_links.preview')
-router.get('/s/:token/instances/:instanceId/file', [ShareLinksController, 'file']).as('share_links.file')
+router
+  .get('/s/:token/instances/:instanceId/preview', [ShareLinksController, 'preview'])
+  .as('share_links.preview')
+router
+  .get('/s/:token/instances/:instanceId/file', [ShareLinksController, 'file'])
+  .as('share_links.file')
 
 router
   .group(() => {
     router.get('/consultations', [ConsultationsController, 'index']).as('consultations.index')
-    router.get('/exams/:id/consultations/new', [ConsultationsController, 'create']).where('id', /^\d+$/).as('consultations.new')
-    router.post('/exams/:id/consultations', [ConsultationsController, 'store']).where('id', /^\d+$/).as('consultations.store')
-    router.get('/consultations/:id', [ConsultationsController, 'show']).where('id', /^\d+$/).as('consultations.show')
-    router.post('/consultations/:id/opinion', [ConsultationsController, 'answer']).where('id', /^\d+$/).as('consultations.answer')
-    router.post('/consultations/:id/amend', [ConsultationsController, 'amend']).where('id', /^\d+$/).as('consultations.amend')
-    router.post('/consultations/:id/take', [ConsultationsController, 'takeOver']).where('id', /^\d+$/).as('consultations.take')
-    router.post('/consultations/:id/messages', [ConsultationsController, 'message']).where('id', /^\d+$/).as('consultations.messages')
+    router
+      .get('/exams/:id/consultations/new', [ConsultationsController, 'create'])
+      .where('id', /^\d+$/)
+      .as('consultations.new')
+    router
+      .post('/exams/:id/consultations', [ConsultationsController, 'store'])
+      .where('id', /^\d+$/)
+      .as('consultations.store')
+    router
+      .get('/consultations/:id', [ConsultationsController, 'show'])
+      .where('id', /^\d+$/)
+      .as('consultations.show')
+    router
+      .post('/consultations/:id/opinion', [ConsultationsController, 'answer'])
+      .where('id', /^\d+$/)
+      .as('consultations.answer')
+    router
+      .post('/consultations/:id/amend', [ConsultationsController, 'amend'])
+      .where('id', /^\d+$/)
+      .as('consultations.amend')
+    router
+      .post('/consultations/:id/take', [ConsultationsController, 'takeOver'])
+      .where('id', /^\d+$/)
+      .as('consultations.take')
+    router
+      .post('/consultations/:id/messages', [ConsultationsController, 'message'])
+      .where('id', /^\d+$/)
+      .as('consultations.messages')
 
     // C 9.4: what a specialty centre sees, and the administrator's share rules.
     router.get('/shared-exams', [SharedExamsController, 'index']).as('shared_exams.index')
-    router.get('/shared-exams/:id', [SharedExamsController, 'show']).where('id', /^\d+$/).as('shared_exams.show')
-    router.get('/shared-exams/:id/instances/:instanceId/preview', [SharedExamsController, 'preview']).where('id', /^\d+$/).as('shared_exams.preview')
+    router
+      .get('/shared-exams/:id', [SharedExamsController, 'show'])
+      .where('id', /^\d+$/)
+      .as('shared_exams.show')
+    router
+      .get('/shared-exams/:id/instances/:instanceId/preview', [SharedExamsController, 'preview'])
+      .where('id', /^\d+$/)
+      .as('shared_exams.preview')
     router.get('/admin/share-rules', [SharedExamsController, 'rules']).as('admin.share_rules')
-    router.post('/admin/share-rules', [SharedExamsController, 'storeRule']).as('admin.share_rules.store')
+    router
+      .post('/admin/share-rules', [SharedExamsController, 'storeRule'])
+      .as('admin.share_rules.store')
 
     // Share links: made and revoked here; opened below without signing in.
-    router.get('/exams/:id/share-links', [ShareLinksController, 'index']).where('id', /^\d+$/).as('share_links.index')
-    router.post('/exams/:id/share-links', [ShareLinksController, 'store']).where('id', /^\d+$/).as('share_links.store')
-    router.post('/share-links/:id/revoke', [ShareLinksController, 'revoke']).where('id', /^\d+$/).as('share_links.revoke')
+    router
+      .get('/exams/:id/share-links', [ShareLinksController, 'index'])
+      .where('id', /^\d+$/)
+      .as('share_links.index')
+    router
+      .post('/exams/:id/share-links', [ShareLinksController, 'store'])
+      .where('id', /^\d+$/)
+      .as('share_links.store')
+    router
+      .post('/share-links/:id/revoke', [ShareLinksController, 'revoke'])
+      .where('id', /^\d+$/)
+      .as('share_links.revoke')
   })
   .use(middleware.auth())
 
@@ -41,10 +84,16 @@ router
     router.get('/consultations', [ConsultationsController, 'index'])
     router.post('/exams/:accession/consultations', [ConsultationsController, 'store'])
     router.get('/consultations/:id', [ConsultationsController, 'show']).where('id', /^\d+$/)
-    router.post('/consultations/:id/opinion', [ConsultationsController, 'answer']).where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/opinion', [ConsultationsController, 'answer'])
+      .where('id', /^\d+$/)
     router.post('/consultations/:id/amend', [ConsultationsController, 'amend']).where('id', /^\d+$/)
-    router.post('/consultations/:id/take', [ConsultationsController, 'takeOver']).where('id', /^\d+$/)
-    router.post('/consultations/:id/messages', [ConsultationsController, 'message']).where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/take', [ConsultationsController, 'takeOver'])
+      .where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/messages', [ConsultationsController, 'message'])
+      .where('id', /^\d+$/)
     router.get('/shared-exams', [SharedExamsController, 'index'])
     router.get('/shared-exams/:id', [SharedExamsController, 'show']).where('id', /^\d+$/)
     router.post('/share-rules', [SharedExamsController, 'storeRule'])

@@ -19,4 +19,6 @@ export const criticalValueTarget: RecordLoader<CriticalValue> = {
   visible: (ctx, value) => (ctx as any).bouncer.with('CriticalValuePolicy').allows('view', value),
 }
 
-export const criticalFindingTarget = recordById('critical_finding', (id) => CriticalFinding.find(id))
+export const criticalFindingTarget = recordById('critical_finding', (id) =>
+  CriticalFinding.find(id)
+)

@@ -17,7 +17,13 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
  * B: the report writer starts the critical-value process as soon as the
  * images show it, from a draft onwards, so any exam whose images have arrived.
  */
-export const RAISABLE_EXAM_STATUSES: ExamStatus[] = ['images_received', 'in_progress', 'pending_review', 'signed', 'amended']
+export const RAISABLE_EXAM_STATUSES: ExamStatus[] = [
+  'images_received',
+  'in_progress',
+  'pending_review',
+  'signed',
+  'amended',
+]
 
 /** After this long without acknowledgement the raiser telephones (the issue's 30 minutes). */
 export const PHONE_AFTER_MINUTES = 30
@@ -27,15 +33,22 @@ export const PHONE_AFTER_ESCALATION_MINUTES = 20
 export const MESSAGE_MIN_LENGTH = 4
 export const MESSAGE_MAX_LENGTH = 500
 
-type Person = Pick<User, 'role' | 'institutionId' | 'status' | 'lockedUntil' | 'expiresOn'> & { institution?: { kind: string } | null }
+type Person = Pick<User, 'role' | 'institutionId' | 'status' | 'lockedUntil' | 'expiresOn'> & {
+  institution?: { kind: string } | null
+}
 
 /** Lead-hospital radiologists raise critical values (they write the reports, B). */
-export function canRaise(user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }) {
+export function canRaise(
+  user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }
+) {
   return user.role === 'radiologist' && readsForAlliance(user)
 }
 
 /** Only the requesting clinic's own people acknowledge (their patient, their action). */
-export function mayAcknowledge(user: Pick<User, 'role' | 'institutionId'>, value: { institutionId: number }) {
+export function mayAcknowledge(
+  user: Pick<User, 'role' | 'institutionId'>,
+  value: { institutionId: number }
+) {
   return user.role === 'clinic_staff' && user.institutionId === value.institutionId
 }
 
@@ -44,20 +57,34 @@ export function raiseRefusal(exam: { status: ExamStatus }, message: string) {
     return new DomainRefusal('no_images_yet', 'critical_values.raise.no_images_yet')
   }
   const length = [...message.trim()].length
-  if (length < MESSAGE_MIN_LENGTH) return new DomainRefusal('message_too_short', 'critical_values.raise.message_too_short', { min: MESSAGE_MIN_LENGTH })
-  if (length > MESSAGE_MAX_LENGTH) return new DomainRefusal('message_too_long', 'critical_values.raise.message_too_long', { max: MESSAGE_MAX_LENGTH })
+  if (length < MESSAGE_MIN_LENGTH)
+    return new DomainRefusal('message_too_short', 'critical_values.raise.message_too_short', {
+      min: MESSAGE_MIN_LENGTH,
+    })
+  if (length > MESSAGE_MAX_LENGTH)
+    return new DomainRefusal('message_too_long', 'critical_values.raise.message_too_long', {
+      max: MESSAGE_MAX_LENGTH,
+    })
   return null
 }
 
 /** Deadlines from the moment the alert went out: escalation, then the telephone. */
 export function escalationTimes(sentAt: DateTime, ackMinutes: number) {
   const phoneMinutes = Math.max(PHONE_AFTER_MINUTES, ackMinutes + PHONE_AFTER_ESCALATION_MINUTES)
-  return { dueAt: sentAt.plus({ minutes: ackMinutes }), phoneDueAt: sentAt.plus({ minutes: phoneMinutes }) }
+  return {
+    dueAt: sentAt.plus({ minutes: ackMinutes }),
+    phoneDueAt: sentAt.plus({ minutes: phoneMinutes }),
+  }
 }
 
 /** The escalation steps an open critical value has reached at `now` but not yet taken. */
 export function dueEscalationSteps(
-  value: { status: string; escalationLevel: number; dueAt: DateTime | null; phoneDueAt: DateTime | null },
+  value: {
+    status: string
+    escalationLevel: number
+    dueAt: DateTime | null
+    phoneDueAt: DateTime | null
+  },
   now: DateTime
 ): Array<'escalate' | 'phone'> {
   if (value.status !== 'open') return []
@@ -72,7 +99,10 @@ export function dueEscalationSteps(
 }
 
 /** Can this account receive an alert at all (not disabled, locked by an administrator or expired)? */
-export function canReceive(user: Pick<User, 'status' | 'lockedUntil' | 'expiresOn'>, now: DateTime) {
+export function canReceive(
+  user: Pick<User, 'status' | 'lockedUntil' | 'expiresOn'>,
+  now: DateTime
+) {
   const refusal = accountRefusal(user, now)
   // A few wrong passwords lock the login for minutes; the person is still on duty.
   return refusal === null || refusal === 'temporarily_locked'
@@ -84,18 +114,27 @@ export function canReceive(user: Pick<User, 'status' | 'lockedUntil' | 'expiresO
  * every clinic's patients; administrators may not, C 8.5 least privilege).
  */
 export function contactRefusal(user: Person, duty: Duty) {
-  if (user.status !== 'active') return new DomainRefusal('inactive_user', 'critical_values.contacts.inactive_user')
+  if (user.status !== 'active')
+    return new DomainRefusal('inactive_user', 'critical_values.contacts.inactive_user')
   if (duty === 'duty_desk') {
-    if (!readsForAlliance(user)) return new DomainRefusal('duty_desk_lead_only', 'critical_values.contacts.duty_desk_lead_only')
+    if (!readsForAlliance(user))
+      return new DomainRefusal(
+        'duty_desk_lead_only',
+        'critical_values.contacts.duty_desk_lead_only'
+      )
     return null
   }
-  if (user.role !== 'clinic_staff') return new DomainRefusal('clinic_staff_only', 'critical_values.contacts.clinic_staff_only')
+  if (user.role !== 'clinic_staff')
+    return new DomainRefusal('clinic_staff_only', 'critical_values.contacts.clinic_staff_only')
   return null
 }
 
 /** Letters and digits only, lower case: punctuation, spaces and full-width marks do not count. */
 export function normaliseForReadBack(text: string) {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
 }
 
 function bigrams(text: string) {

@@ -17,7 +17,14 @@ export function logHandOff(
   client?: TransactionClientContract
 ) {
   return CriticalValueEvent.create(
-    { criticalValueId, kind, occurredAt: at, actorUserId: actor?.id ?? null, actorName: actor?.fullName ?? null, details },
+    {
+      criticalValueId,
+      kind,
+      occurredAt: at,
+      actorUserId: actor?.id ?? null,
+      actorName: actor?.fullName ?? null,
+      details,
+    },
     client ? { client } : undefined
   )
 }

@@ -7,7 +7,8 @@ scheduledJobs.register({
   cron: '*/15 * * * * *',
   leaseMs: 60_000,
   run: async () => {
-    const { CriticalValueEscalation } = await import('#app/critical_values/services/critical_value_escalation')
+    const { CriticalValueEscalation } =
+      await import('#app/critical_values/services/critical_value_escalation')
     const { Clock } = await import('#app/platform/clock')
     const escalation = await app.container.make(CriticalValueEscalation)
     await escalation.escalateUnacknowledged((await app.container.make(Clock)).now())

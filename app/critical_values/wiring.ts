@@ -14,7 +14,8 @@ import { CriticalFindingList } from '#app/critical_values/services/critical_find
 
 /** What the raise form partial shows for this exam and this user. */
 edge.global('criticalValuePanel', async (exam: Exam, user: User | null) => {
-  if (!exam || !user) return { canRaise: false, raisable: false, findings: [], requestKey: '', values: [] }
+  if (!exam || !user)
+    return { canRaise: false, raisable: false, findings: [], requestKey: '', values: [] }
   const list = await app.container.make(CriticalFindingList)
   const allowed = canRaise(user)
   return {
@@ -24,6 +25,9 @@ edge.global('criticalValuePanel', async (exam: Exam, user: User | null) => {
     twoPersonCheck: allowed ? await list.twoPersonCheck() : false,
     // One key per rendered form: submitting it twice (double click, browser resend) raises once.
     requestKey: randomUUID(),
-    values: await CriticalValue.query().where('exam_id', exam.id).preload('raisedBy').orderBy('raised_at', 'desc'),
+    values: await CriticalValue.query()
+      .where('exam_id', exam.id)
+      .preload('raisedBy')
+      .orderBy('raised_at', 'desc'),
   }
 })

@@ -3,4 +3,10 @@ import { navigation } from '#app/platform/navigation'
 
 const equipment = new EquipmentPolicy()
 
-navigation.link({ section: 'admin.alliance', order: 50, href: '/admin/equipment', label: 'equipment.nav', visible: (user) => equipment.manage(user) })
+navigation.link({
+  section: 'admin.alliance',
+  order: 50,
+  href: '/admin/equipment',
+  label: 'equipment.nav',
+  visible: (user) => equipment.manage(user),
+})

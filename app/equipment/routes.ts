@@ -6,7 +6,9 @@ const EquipmentController = () => import('#app/equipment/controllers/equipment_c
 router
   .group(() => {
     router.get('/equipment', [EquipmentController, 'index']).as('admin.equipment.index')
-    router.get('/equipment/institutions/:institutionId', [EquipmentController, 'show']).as('admin.equipment.show')
+    router
+      .get('/equipment/institutions/:institutionId', [EquipmentController, 'show'])
+      .as('admin.equipment.show')
     router.post('/equipment', [EquipmentController, 'store']).as('admin.equipment.store')
     router.get('/equipment/:id/edit', [EquipmentController, 'edit']).as('admin.equipment.edit')
     router.put('/equipment/:id', [EquipmentController, 'update']).as('admin.equipment.update')

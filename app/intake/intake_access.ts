@@ -14,8 +14,11 @@ export const mayListExams = can('ExamPolicy', 'list')
 export const mayUploadTo = can('ExamPolicy', 'upload')
 
 export const clinicPatientTarget: RecordLoader<ClinicPatient> = {
-  ...recordById('clinic_patient', (id) => ClinicPatient.query().where('id', id).preload('patient').first()),
-  visible: (ctx, clinicPatient) => clinicPatient.institutionId === (ctx.auth.user as User).institutionId,
+  ...recordById('clinic_patient', (id) =>
+    ClinicPatient.query().where('id', id).preload('patient').first()
+  ),
+  visible: (ctx, clinicPatient) =>
+    clinicPatient.institutionId === (ctx.auth.user as User).institutionId,
 }
 
 export const unmatchedStudyTarget: RecordLoader<UnmatchedStudy> = {

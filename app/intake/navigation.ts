@@ -6,11 +6,35 @@ const exams = new ExamPolicy()
 const administration = new AdministrationPolicy()
 
 navigation.link(
-  { section: 'main', order: 10, href: '/patients', label: 'common.nav.patients', visible: (user) => exams.register(user) },
-  { section: 'main', order: 20, href: '/exams', label: 'common.nav.exams', visible: (user) => exams.list(user) },
-  { section: 'main', order: 30, href: '/unmatched', label: 'common.nav.unmatched', visible: (user) => exams.register(user) },
+  {
+    section: 'main',
+    order: 10,
+    href: '/patients',
+    label: 'common.nav.patients',
+    visible: (user) => exams.register(user),
+  },
+  {
+    section: 'main',
+    order: 20,
+    href: '/exams',
+    label: 'common.nav.exams',
+    visible: (user) => exams.list(user),
+  },
+  {
+    section: 'main',
+    order: 30,
+    href: '/unmatched',
+    label: 'common.nav.unmatched',
+    visible: (user) => exams.register(user),
+  },
   // Arrivals the change feed could not process, and series held apart from their study.
-  { section: 'admin.images', order: 15, href: '/admin/arrival-problems', label: 'intake.feed.title', visible: (user) => administration.manage(user) }
+  {
+    section: 'admin.images',
+    order: 15,
+    href: '/admin/arrival-problems',
+    label: 'intake.feed.title',
+    visible: (user) => administration.manage(user),
+  }
 )
 
 navigation.panel({

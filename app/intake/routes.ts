@@ -5,14 +5,20 @@ import { middleware } from '#start/kernel'
 const PatientsController = () => import('#app/intake/controllers/patients_controller')
 const ExamsController = () => import('#app/intake/controllers/exams_controller')
 const ImageUploadsController = () => import('#app/intake/controllers/image_uploads_controller')
-const UnmatchedStudiesController = () => import('#app/intake/controllers/unmatched_studies_controller')
-const ArrivalProblemsController = () => import('#app/intake/controllers/arrival_problems_controller')
+const UnmatchedStudiesController = () =>
+  import('#app/intake/controllers/unmatched_studies_controller')
+const ArrivalProblemsController = () =>
+  import('#app/intake/controllers/arrival_problems_controller')
 
 // The centre's administrators: arrivals the feed could not process, series held apart.
 router
   .group(() => {
-    router.get('/admin/arrival-problems', [ArrivalProblemsController, 'index']).as('intake.arrival_problems')
-    router.post('/admin/arrival-problems/:id/retry', [ArrivalProblemsController, 'retry']).as('intake.arrival_problems.retry')
+    router
+      .get('/admin/arrival-problems', [ArrivalProblemsController, 'index'])
+      .as('intake.arrival_problems')
+    router
+      .post('/admin/arrival-problems/:id/retry', [ArrivalProblemsController, 'retry'])
+      .as('intake.arrival_problems.retry')
   })
   .use([middleware.auth(), middleware.role({ roles: ['admin'] })])
 
@@ -31,8 +37,12 @@ router
     router.post('/exams/:id/images', [ImageUploadsController, 'store']).as('exams.images.store')
 
     router.get('/unmatched', [UnmatchedStudiesController, 'index']).as('unmatched.index')
-    router.post('/unmatched/:id/attach', [UnmatchedStudiesController, 'attach']).as('unmatched.attach')
-    router.post('/unmatched/:id/dismiss', [UnmatchedStudiesController, 'dismiss']).as('unmatched.dismiss')
+    router
+      .post('/unmatched/:id/attach', [UnmatchedStudiesController, 'attach'])
+      .as('unmatched.attach')
+    router
+      .post('/unmatched/:id/dismiss', [UnmatchedStudiesController, 'dismiss'])
+      .as('unmatched.dismiss')
   })
   .use(middleware.auth())
 

@@ -26,7 +26,12 @@ app.ready(async () => {
   const { runExclusive } = await import('#app/platform/job_lease')
   const { ExamReconciliation } = await import('#app/intake/services/exam_reconciliation')
   const logger = (await import('@adonisjs/core/services/logger')).default
-  runExclusive('intake.reconcile-exams', 10 * 60_000, async () => (await app.container.make(ExamReconciliation)).reconcile()).catch((error) =>
-    logger.error({ err: error }, 'intake: start-up reconciliation failed; the periodic one will retry')
+  runExclusive('intake.reconcile-exams', 10 * 60_000, async () =>
+    (await app.container.make(ExamReconciliation)).reconcile()
+  ).catch((error) =>
+    logger.error(
+      { err: error },
+      'intake: start-up reconciliation failed; the periodic one will retry'
+    )
   )
 })

@@ -30,6 +30,9 @@ export function itemCode(item: Pick<ExamItem, 'seq' | 'catalogue'>) {
  * (UUID-derived UID root 2.25, PS3.5 B.2).
  */
 export function studyUidFor(exam: Pick<Exam, 'id' | 'accessionNumber'>) {
-  const digest = createHash('sha256').update(`exam:${exam.id}:${exam.accessionNumber}`).digest('hex').slice(0, 32)
+  const digest = createHash('sha256')
+    .update(`exam:${exam.id}:${exam.accessionNumber}`)
+    .digest('hex')
+    .slice(0, 32)
   return `2.25.${BigInt('0x' + digest).toString()}`
 }

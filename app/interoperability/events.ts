@@ -16,6 +16,9 @@ emitter.on('report:signed', async ({ examId, reportVersionId }) => {
     const settings = delivery ? await push.settings() : null
     if (delivery && settings?.active) await push.attempt(delivery, settings)
   } catch (error) {
-    logger.error({ err: error, examId, reportVersionId }, 'queuing the push of a signed report failed; the catch-up job will queue it')
+    logger.error(
+      { err: error, examId, reportVersionId },
+      'queuing the push of a signed report failed; the catch-up job will queue it'
+    )
   }
 })

@@ -16,7 +16,14 @@ if (app.getEnvironment() === 'web') {
   if (settings.port > 0) {
     const scp = new WorklistScp({ port: settings.port, aet: settings.aet })
     app.ready(async () => {
-      await scp.start().catch((error) => logger.error({ err: error, port: settings.port }, 'the modality worklist SCP could not start'))
+      await scp
+        .start()
+        .catch((error) =>
+          logger.error(
+            { err: error, port: settings.port },
+            'the modality worklist SCP could not start'
+          )
+        )
     })
     app.terminating(() => scp.stop())
   }
@@ -36,19 +43,32 @@ router
   .prefix('/fhir/r4')
   .use(middleware.auth({ guards: ['api'] }))
 
-const InteroperabilityController = () => import('#app/interoperability/controllers/interoperability_controller')
+const InteroperabilityController = () =>
+  import('#app/interoperability/controllers/interoperability_controller')
 
 // The administrator: the recognition platform's endpoint and the delivery log.
 router
   .group(() => {
-    router.get('/admin/interoperability', [InteroperabilityController, 'index']).as('interoperability.index')
-    router.post('/admin/interoperability/push', [InteroperabilityController, 'save']).as('interoperability.push.save')
-    router.post('/admin/interoperability/deliveries/:id/retry', [InteroperabilityController, 'retry']).as('interoperability.push.retry')
+    router
+      .get('/admin/interoperability', [InteroperabilityController, 'index'])
+      .as('interoperability.index')
+    router
+      .post('/admin/interoperability/push', [InteroperabilityController, 'save'])
+      .as('interoperability.push.save')
+    router
+      .post('/admin/interoperability/deliveries/:id/retry', [InteroperabilityController, 'retry'])
+      .as('interoperability.push.retry')
   })
   .use(middleware.auth())
 
-const ExamCancellationController = () => import('#app/interoperability/controllers/exam_cancellation_controller')
+const ExamCancellationController = () =>
+  import('#app/interoperability/controllers/exam_cancellation_controller')
 
 // A clinic withdraws an exam request before images arrive: it leaves the modality worklist.
-router.post('/exams/:id/cancel', [ExamCancellationController, 'cancel']).as('exams.cancel').use(middleware.auth())
-router.post('/api/v1/exams/:accession/cancel', [ExamCancellationController, 'cancel']).use(middleware.auth({ guards: ['api'] }))
+router
+  .post('/exams/:id/cancel', [ExamCancellationController, 'cancel'])
+  .as('exams.cancel')
+  .use(middleware.auth())
+router
+  .post('/api/v1/exams/:accession/cancel', [ExamCancellationController, 'cancel'])
+  .use(middleware.auth({ guards: ['api'] }))

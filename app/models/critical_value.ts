@@ -13,7 +13,12 @@ import CriticalValueEvent from '#models/critical_value_event'
  * open: sent to the clinic, not yet acknowledged; acknowledged: read back and confirmed;
  * withdrawn: the second radiologist (or the raiser, before confirmation) stopped it.
  */
-export const CRITICAL_VALUE_STATUSES = ['awaiting_confirmation', 'open', 'acknowledged', 'withdrawn'] as const
+export const CRITICAL_VALUE_STATUSES = [
+  'awaiting_confirmation',
+  'open',
+  'acknowledged',
+  'withdrawn',
+] as const
 export type CriticalValueStatus = (typeof CRITICAL_VALUE_STATUSES)[number]
 
 /** A critical value (危急值) raised on an exam, from raising to acknowledgement. */
@@ -137,11 +142,15 @@ export default class CriticalValue extends BaseModel {
 
   /** minutes from sending to the first browser's receipt */
   get minutesToDeliver() {
-    return this.sentAt && this.firstDeliveredAt ? this.firstDeliveredAt.diff(this.sentAt, 'minutes').minutes : null
+    return this.sentAt && this.firstDeliveredAt
+      ? this.firstDeliveredAt.diff(this.sentAt, 'minutes').minutes
+      : null
   }
 
   /** minutes from sending to acknowledgement */
   get minutesToAcknowledge() {
-    return this.sentAt && this.acknowledgedAt ? this.acknowledgedAt.diff(this.sentAt, 'minutes').minutes : null
+    return this.sentAt && this.acknowledgedAt
+      ? this.acknowledgedAt.diff(this.sentAt, 'minutes').minutes
+      : null
   }
 }

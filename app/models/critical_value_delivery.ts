@@ -4,7 +4,14 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 
 /** Why a person got the alert. */
-export const DELIVERY_REASONS = ['on_duty', 'clinic_staff', 'requesting_doctor', 'clinic_head', 'duty_desk', 'raiser_call'] as const
+export const DELIVERY_REASONS = [
+  'on_duty',
+  'clinic_staff',
+  'requesting_doctor',
+  'clinic_head',
+  'duty_desk',
+  'raiser_call',
+] as const
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number]
 
 /** One person an alert was pushed to; delivered when their browser confirmed receipt. */

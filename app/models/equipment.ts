@@ -7,7 +7,16 @@ import Institution from '#models/institution'
  * Imaging equipment kinds named by C 6.1 / C 6.2: DR, mobile DR, digital GI (数字胃肠机),
  * mammography (乳腺钼靶), CT, MRI, and the optional QCT / dual-energy bone densitometer (DXA).
  */
-export const EQUIPMENT_KINDS = ['dr', 'mobile_dr', 'digital_gi', 'mammography', 'ct', 'mri', 'qct', 'dxa'] as const
+export const EQUIPMENT_KINDS = [
+  'dr',
+  'mobile_dr',
+  'digital_gi',
+  'mammography',
+  'ct',
+  'mri',
+  'qct',
+  'dxa',
+] as const
 export type EquipmentKind = (typeof EQUIPMENT_KINDS)[number]
 
 /** Only CT and MRI count as contrast devices for the nurse rule (C 7.2.3). */

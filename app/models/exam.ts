@@ -12,7 +12,14 @@ export const PRIORITIES = ['emergency', 'routine', 'special'] as const
 export type Priority = (typeof PRIORITIES)[number]
 
 /** The life of an exam, from the clinic's request to a signed (and possibly amended) report. */
-export const EXAM_STATUSES = ['registered', 'images_received', 'in_progress', 'pending_review', 'signed', 'amended'] as const
+export const EXAM_STATUSES = [
+  'registered',
+  'images_received',
+  'in_progress',
+  'pending_review',
+  'signed',
+  'amended',
+] as const
 export type ExamStatus = (typeof EXAM_STATUSES)[number]
 
 export default class Exam extends BaseModel {

@@ -3,7 +3,11 @@ import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 import StaffingRatioSet from '#models/staffing_ratio_set'
-import type { CalculationInput, RatioSnapshot, StaffingResult } from '#app/staffing/services/staffing_rules'
+import type {
+  CalculationInput,
+  RatioSnapshot,
+  StaffingResult,
+} from '#app/staffing/services/staffing_rules'
 
 const json = {
   prepare: (value: unknown) => JSON.stringify(value),

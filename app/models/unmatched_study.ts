@@ -6,7 +6,8 @@ import Institution from '#models/institution'
 import type { IntakeRefusalReason } from '#app/intake/services/intake_rules'
 
 /** Why no exam took the study: no match, or a match the intake rules refused. */
-export type UnmatchedReason = 'no_exam' | 'wrong_clinic' | 'ambiguous' | 'unknown_sender' | IntakeRefusalReason
+export type UnmatchedReason =
+  'no_exam' | 'wrong_clinic' | 'ambiguous' | 'unknown_sender' | IntakeRefusalReason
 
 /** A study that arrived by DICOM and matched no exam; the sending clinic attaches or dismisses it. */
 export default class UnmatchedStudy extends BaseModel {

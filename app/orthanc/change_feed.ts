@@ -52,10 +52,19 @@ export function feedSubscribers() {
 export function isTransient(error: any) {
   if (error instanceof OrthancError) return error.isUnreachable || (error.orthancStatus ?? 0) >= 500
   const code = String(error?.code ?? '')
-  return [
-    'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT',
-    'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'E_RUNTIME_EXCEPTION_POOL',
-  ].includes(code) || /Knex: Timeout acquiring a connection/.test(String(error?.message))
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'PROTOCOL_CONNECTION_LOST',
+      'ER_LOCK_DEADLOCK',
+      'ER_LOCK_WAIT_TIMEOUT',
+      'ER_CON_COUNT_ERROR',
+      'SQLITE_BUSY',
+      'E_RUNTIME_EXCEPTION_POOL',
+    ].includes(code) || /Knex: Timeout acquiring a connection/.test(String(error?.message))
+  )
 }
 
 export interface FeedCursor {
@@ -99,7 +108,9 @@ export interface ReadOptions {
 /** Reads a feed to its end (or maxPages), retrying its due poison changes first. */
 export async function readChanges(options: ReadOptions): Promise<ReadSummary> {
   const { feed, client, cursor, now, maxPages = 50 } = options
-  const listeners = (options.only ?? feedSubscribers()).filter((s) => (s.feeds ? s.feeds(feed) : feed === CENTRAL_FEED))
+  const listeners = (options.only ?? feedSubscribers()).filter((s) =>
+    s.feeds ? s.feeds(feed) : feed === CENTRAL_FEED
+  )
   const summary: ReadSummary = { pages: 0, handled: 0, poisoned: 0, retried: 0, stoppedBy: null }
   try {
     summary.retried = await retryPoison(feed, client, listeners, now)
@@ -117,7 +128,8 @@ export async function readChanges(options: ReadOptions): Promise<ReadSummary> {
     } catch (error) {
       summary.stoppedBy = describe(error)
       summary.error = error
-      if (!isTransient(error)) logger.error({ err: error, feed }, 'reading an Orthanc changes feed failed')
+      if (!isTransient(error))
+        logger.error({ err: error, feed }, 'reading an Orthanc changes feed failed')
       return summary
     }
     summary.pages++
@@ -152,8 +164,17 @@ function describe(error: any) {
   return String(error?.message ?? error).slice(0, 500)
 }
 
-async function recordPoison(feed: string, subscriber: string, change: OrthancChange, error: unknown, now: DateTime) {
-  logger.warn({ err: error, feed, subscriber, seq: change.Seq, id: change.ID }, 'a change failed; recorded to be retried, the feed moves on')
+async function recordPoison(
+  feed: string,
+  subscriber: string,
+  change: OrthancChange,
+  error: unknown,
+  now: DateTime
+) {
+  logger.warn(
+    { err: error, feed, subscriber, seq: change.Seq, id: change.ID },
+    'a change failed; recorded to be retried, the feed moves on'
+  )
   const row = {
     feed,
     subscriber,
@@ -177,7 +198,13 @@ async function recordPoison(feed: string, subscriber: string, change: OrthancCha
   }
 }
 
-async function failedAgain(feed: string, subscriber: string, seq: number, error: unknown, now: DateTime) {
+async function failedAgain(
+  feed: string,
+  subscriber: string,
+  seq: number,
+  error: unknown,
+  now: DateTime
+) {
   const existing = await db.from('feed_poison_changes').where({ feed, subscriber, seq }).first()
   if (!existing) return
   const attempts = Number(existing.attempts) + 1
@@ -190,29 +217,58 @@ async function failedAgain(feed: string, subscriber: string, seq: number, error:
       last_error: describe(error),
       status: parked ? 'parked' : 'retrying',
       last_failed_at: sqlTime(now),
-      next_attempt_at: parked ? null : sqlTime(now.plus({ seconds: POISON_BACKOFF_SECONDS[Math.min(attempts - 1, POISON_BACKOFF_SECONDS.length - 1)] })),
+      next_attempt_at: parked
+        ? null
+        : sqlTime(
+            now.plus({
+              seconds:
+                POISON_BACKOFF_SECONDS[Math.min(attempts - 1, POISON_BACKOFF_SECONDS.length - 1)],
+            })
+          ),
     })
-  if (parked) logger.error({ feed, subscriber, seq }, 'a change failed every retry; parked for an administrator')
+  if (parked)
+    logger.error(
+      { feed, subscriber, seq },
+      'a change failed every retry; parked for an administrator'
+    )
 }
 
 /** Retries the poison changes of this feed whose wait is over. Transient errors propagate (the read stops). */
-async function retryPoison(feed: string, client: OrthancClient, listeners: FeedSubscriber[], now: () => DateTime) {
+async function retryPoison(
+  feed: string,
+  client: OrthancClient,
+  listeners: FeedSubscriber[],
+  now: () => DateTime
+) {
   const due = await db
     .from('feed_poison_changes')
     .where('feed', feed)
     .where('status', 'retrying')
     .where('next_attempt_at', '<=', sqlTime(now()))
-    .whereIn('subscriber', listeners.map((s) => s.name))
+    .whereIn(
+      'subscriber',
+      listeners.map((s) => s.name)
+    )
     .orderBy('seq')
     .limit(20)
   let retried = 0
   for (const row of due) {
     const subscriber = listeners.find((s) => s.name === row.subscriber)!
-    const change: OrthancChange = { ChangeType: row.change_type, ResourceType: row.resource_type, ID: row.resource_id, Seq: Number(row.seq), Date: '', Path: '' }
+    const change: OrthancChange = {
+      ChangeType: row.change_type,
+      ResourceType: row.resource_type,
+      ID: row.resource_id,
+      Seq: Number(row.seq),
+      Date: '',
+      Path: '',
+    }
     retried++
     try {
       await subscriber.handle(change, { feed, client })
-      await db.from('feed_poison_changes').where('id', row.id).update({ status: 'resolved', resolved_at: sqlTime(now()), next_attempt_at: null })
+      await db
+        .from('feed_poison_changes')
+        .where('id', row.id)
+        .update({ status: 'resolved', resolved_at: sqlTime(now()), next_attempt_at: null })
     } catch (error) {
       if (isTransient(error)) throw error
       await failedAgain(feed, row.subscriber, Number(row.seq), error, now())
@@ -227,7 +283,11 @@ export async function retryPoisonNow(id: number, now: DateTime) {
     .from('feed_poison_changes')
     .where('id', id)
     .whereIn('status', ['parked', 'retrying'])
-    .update({ status: 'retrying', next_attempt_at: sqlTime(now), attempts: POISON_MAX_ATTEMPTS - 1 })
+    .update({
+      status: 'retrying',
+      next_attempt_at: sqlTime(now),
+      attempts: POISON_MAX_ATTEMPTS - 1,
+    })
   return Number(updated) > 0
 }
 

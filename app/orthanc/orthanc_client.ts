@@ -195,9 +195,14 @@ export interface DicomWebAnswer {
  * only what would break the URL is encoded.
  */
 export function dicomWebQueryString(query: Record<string, string | string[]> = {}) {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%(2A|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)))
+  const encode = (value: string) =>
+    encodeURIComponent(value).replace(/%(2A|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) =>
+      String.fromCharCode(Number.parseInt(hex, 16))
+    )
   return Object.entries(query)
-    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${encode(key)}=${encode(v)}`))
+    .flatMap(([key, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => `${encode(key)}=${encode(v)}`)
+    )
     .join('&')
 }
 
@@ -220,8 +225,20 @@ export class OrthancKeepAliveAgent extends http.Agent {
 
   /** A connect that does not complete in time fails (the idle deadline only starts once connected). */
   createConnection(options: any, callback?: any) {
-    const socket = (http.Agent.prototype as any).createConnection.call(this, options, callback) as import('node:net').Socket
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout after ${this.connectMs} ms`), { code: 'ECONNTIMEOUT' })), this.connectMs)
+    const socket = (http.Agent.prototype as any).createConnection.call(
+      this,
+      options,
+      callback
+    ) as import('node:net').Socket
+    const timer = setTimeout(
+      () =>
+        socket.destroy(
+          Object.assign(new Error(`connect timeout after ${this.connectMs} ms`), {
+            code: 'ECONNTIMEOUT',
+          })
+        ),
+      this.connectMs
+    )
     timer.unref()
     socket.once('connect', () => clearTimeout(timer))
     socket.once('close', () => clearTimeout(timer))
@@ -299,7 +316,11 @@ export class OrthancClient {
   readonly deadlines: OrthancDeadlines
 
   constructor(readonly connection: OrthancConnection) {
-    this.deadlines = { ...DEFAULT_DEADLINES, ...(connection.timeoutMs ? { callMs: connection.timeoutMs } : {}), ...connection.deadlines }
+    this.deadlines = {
+      ...DEFAULT_DEADLINES,
+      ...(connection.timeoutMs ? { callMs: connection.timeoutMs } : {}),
+      ...connection.deadlines,
+    }
     this.http = axios.create({
       baseURL: connection.url.replace(/\/$/, ''),
       auth: { username: connection.username, password: connection.password },
@@ -326,12 +347,23 @@ export class OrthancClient {
 
   protected describe(error: AxiosError, what: string) {
     if (!error.response) {
-      const timedOut = ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(String(error.code)) || /timeout/i.test(error.message)
-      return new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null, undefined, timedOut)
+      const timedOut =
+        ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(String(error.code)) ||
+        /timeout/i.test(error.message)
+      return new OrthancError(
+        `Orthanc unreachable (${what}): ${error.code || error.message}`,
+        null,
+        undefined,
+        timedOut
+      )
     }
     const body = error.response.data as any
     const detail = body && typeof body === 'object' ? body.Details || body.Message : undefined
-    return new OrthancError(`Orthanc ${what} failed with ${error.response.status}`, error.response.status, detail)
+    return new OrthancError(
+      `Orthanc ${what} failed with ${error.response.status}`,
+      error.response.status,
+      detail
+    )
   }
 
   /* ------------------------------------------------------------- system */
@@ -350,7 +382,10 @@ export class OrthancClient {
    * Stores one DICOM instance (POST /instances), streaming the body.
    * Idempotent by SOP Instance UID: a second copy answers AlreadyStored.
    */
-  storeInstance(body: Readable | Buffer, options: { contentLength?: number; timeoutMs?: number } = {}): Promise<StoredInstance> {
+  storeInstance(
+    body: Readable | Buffer,
+    options: { contentLength?: number; timeoutMs?: number } = {}
+  ): Promise<StoredInstance> {
     // Plain node:http on the keep-alive agent, not axios: on the upload path (one call per file) axios's
     // config merging and adapter cost more CPU than the rest of the request. The body's chunks go out
     // corked, so the chunks that arrived together leave in one writev.
@@ -373,12 +408,17 @@ export class OrthancClient {
           method: 'POST',
           agent: this.http.defaults.httpAgent,
           auth: `${this.connection.username}:${this.connection.password}`,
-          headers: { 'Content-Type': 'application/dicom', ...(length !== undefined ? { 'Content-Length': length } : {}) },
+          headers: {
+            'Content-Type': 'application/dicom',
+            ...(length !== undefined ? { 'Content-Length': length } : {}),
+          },
         },
         (response) => {
           const chunks: Buffer[] = []
           response.on('data', (chunk) => chunks.push(chunk))
-          response.on('error', (error) => fail(new OrthancError(`Orthanc unreachable (${what}): ${error.message}`, null)))
+          response.on('error', (error) =>
+            fail(new OrthancError(`Orthanc unreachable (${what}): ${error.message}`, null))
+          )
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8')
             let data: any = text
@@ -390,7 +430,8 @@ export class OrthancClient {
               settled = true
               resolve(data as StoredInstance)
             } else {
-              const detail = data && typeof data === 'object' ? data.Details || data.Message : undefined
+              const detail =
+                data && typeof data === 'object' ? data.Details || data.Message : undefined
               fail(new OrthancError(`Orthanc ${what} failed with ${status}`, status, detail))
             }
           })
@@ -398,11 +439,25 @@ export class OrthancClient {
       )
       request.setTimeout(idle, () => {
         request.destroy()
-        fail(new OrthancError(`Orthanc unreachable (${what}): timeout of ${idle} ms`, null, undefined, true))
+        fail(
+          new OrthancError(
+            `Orthanc unreachable (${what}): timeout of ${idle} ms`,
+            null,
+            undefined,
+            true
+          )
+        )
       })
       request.on('error', (error: any) => {
         const timedOut = ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(String(error.code))
-        fail(new OrthancError(`Orthanc unreachable (${what}): ${error.code || error.message}`, null, undefined, timedOut))
+        fail(
+          new OrthancError(
+            `Orthanc unreachable (${what}): ${error.code || error.message}`,
+            null,
+            undefined,
+            timedOut
+          )
+        )
       })
       if (Buffer.isBuffer(body)) {
         request.end(body)
@@ -410,7 +465,9 @@ export class OrthancClient {
       }
       body.on('error', (error) => {
         request.destroy(error)
-        fail(new OrthancError(`Orthanc unreachable (${what}): the body failed: ${error.message}`, null))
+        fail(
+          new OrthancError(`Orthanc unreachable (${what}): the body failed: ${error.message}`, null)
+        )
       })
       body.on('readable', () => {
         let chunk: Buffer | null
@@ -432,39 +489,63 @@ export class OrthancClient {
 
   /** One page of the /changes feed after `since` (Orthanc returns at most 100 per call). */
   changes(since: number, limit = 100) {
-    return this.call<OrthancChangesPage>(this.http.get('/changes', { params: { since, limit } }), 'GET /changes')
+    return this.call<OrthancChangesPage>(
+      this.http.get('/changes', { params: { since, limit } }),
+      'GET /changes'
+    )
   }
 
   /** The sequence number of the newest change (to start a fresh feed at "now"). */
   async lastChange() {
-    const page = await this.call<OrthancChangesPage>(this.http.get('/changes', { params: { last: true } }), 'GET /changes?last')
+    const page = await this.call<OrthancChangesPage>(
+      this.http.get('/changes', { params: { last: true } }),
+      'GET /changes?last'
+    )
     return page.Last
   }
 
   /* ---------------------------------------------------------- resources */
 
   study(id: string) {
-    return this.call<OrthancStudy>(this.http.get(`/studies/${encodeURIComponent(id)}`), 'GET /studies/{id}')
+    return this.call<OrthancStudy>(
+      this.http.get(`/studies/${encodeURIComponent(id)}`),
+      'GET /studies/{id}'
+    )
   }
 
   studySeries(id: string) {
-    return this.call<OrthancSeries[]>(this.http.get(`/studies/${encodeURIComponent(id)}/series`), 'GET /studies/{id}/series')
+    return this.call<OrthancSeries[]>(
+      this.http.get(`/studies/${encodeURIComponent(id)}/series`),
+      'GET /studies/{id}/series'
+    )
   }
 
   studyInstances(id: string) {
-    return this.call<OrthancInstance[]>(this.http.get(`/studies/${encodeURIComponent(id)}/instances`), 'GET /studies/{id}/instances')
+    return this.call<OrthancInstance[]>(
+      this.http.get(`/studies/${encodeURIComponent(id)}/instances`),
+      'GET /studies/{id}/instances'
+    )
   }
 
   series(id: string) {
-    return this.call<OrthancSeries>(this.http.get(`/series/${encodeURIComponent(id)}`), 'GET /series/{id}')
+    return this.call<OrthancSeries>(
+      this.http.get(`/series/${encodeURIComponent(id)}`),
+      'GET /series/{id}'
+    )
   }
 
   seriesInstances(id: string) {
-    return this.call<OrthancInstance[]>(this.http.get(`/series/${encodeURIComponent(id)}/instances`), 'GET /series/{id}/instances')
+    return this.call<OrthancInstance[]>(
+      this.http.get(`/series/${encodeURIComponent(id)}/instances`),
+      'GET /series/{id}/instances'
+    )
   }
 
   instance(id: string) {
-    return this.call<OrthancInstance>(this.http.get(`/instances/${encodeURIComponent(id)}`), 'GET /instances/{id}')
+    return this.call<OrthancInstance>(
+      this.http.get(`/instances/${encodeURIComponent(id)}`),
+      'GET /instances/{id}'
+    )
   }
 
   instanceMetadata(id: string) {
@@ -478,7 +559,9 @@ export class OrthancClient {
   async instanceTag(id: string, tag: string) {
     try {
       const value = await this.call<string>(
-        this.http.get(`/instances/${encodeURIComponent(id)}/content/${encodeURIComponent(tag)}`, { responseType: 'text' }),
+        this.http.get(`/instances/${encodeURIComponent(id)}/content/${encodeURIComponent(tag)}`, {
+          responseType: 'text',
+        }),
         'GET /instances/{id}/content/{tag}'
       )
       return String(value).replace(/\0+$/, '').trim()
@@ -505,19 +588,37 @@ export class OrthancClient {
 
   /** Finds studies by DICOM tags (exact or wildcard values). */
   findStudies(query: Record<string, string>) {
-    return this.call<string[]>(this.http.post('/tools/find', { Level: 'Study', Query: query }), 'POST /tools/find')
+    return this.call<string[]>(
+      this.http.post('/tools/find', { Level: 'Study', Query: query }),
+      'POST /tools/find'
+    )
   }
 
   deleteStudy(id: string) {
-    return this.call<unknown>(this.http.delete(`/studies/${encodeURIComponent(id)}`), 'DELETE /studies/{id}')
+    return this.call<unknown>(
+      this.http.delete(`/studies/${encodeURIComponent(id)}`),
+      'DELETE /studies/{id}'
+    )
   }
 
   /* ------------------------------------------------------------- images */
 
-  protected async image(path: string, params: Record<string, unknown>, what: string): Promise<ImageStream> {
+  protected async image(
+    path: string,
+    params: Record<string, unknown>,
+    what: string
+  ): Promise<ImageStream> {
     try {
-      const response = await this.http.get(path, { params, responseType: 'stream', headers: { Accept: 'image/png' }, timeout: this.deadlines.renderMs })
-      return { contentType: String(response.headers['content-type'] || 'image/png'), stream: response.data }
+      const response = await this.http.get(path, {
+        params,
+        responseType: 'stream',
+        headers: { Accept: 'image/png' },
+        timeout: this.deadlines.renderMs,
+      })
+      return {
+        contentType: String(response.headers['content-type'] || 'image/png'),
+        stream: response.data,
+      }
     } catch (error) {
       throw this.describe(error as AxiosError, what)
     }
@@ -525,7 +626,11 @@ export class OrthancClient {
 
   /** A PNG preview of an instance's first frame, as Orthanc renders it. */
   instancePreview(instanceId: string) {
-    return this.image(`/instances/${encodeURIComponent(instanceId)}/preview`, {}, 'GET /instances/{id}/preview')
+    return this.image(
+      `/instances/${encodeURIComponent(instanceId)}/preview`,
+      {},
+      'GET /instances/{id}/preview'
+    )
   }
 
   /** A frame rendered with a window (CT presets) and an optional size. */
@@ -572,8 +677,13 @@ export class OrthancClient {
       const length = Number(response.headers['content-length'])
       return {
         status: response.status,
-        contentType: response.headers['content-type'] ? String(response.headers['content-type']) : null,
-        contentLength: Number.isFinite(length) && response.headers['content-length'] !== undefined ? length : null,
+        contentType: response.headers['content-type']
+          ? String(response.headers['content-type'])
+          : null,
+        contentLength:
+          Number.isFinite(length) && response.headers['content-length'] !== undefined
+            ? length
+            : null,
         stream: response.data as Readable,
       }
     } catch (error) {
@@ -582,14 +692,19 @@ export class OrthancClient {
   }
 
   /** A QIDO-RS search read whole (search answers are small lists of tags, never pixel data); null for 404. */
-  async dicomWebSearch(request: DicomWebRequest): Promise<Array<Record<string, DicomJsonElement>> | null> {
+  async dicomWebSearch(
+    request: DicomWebRequest
+  ): Promise<Array<Record<string, DicomJsonElement>> | null> {
     try {
       const response = await this.http.get(`${DICOMWEB_ROOT}/${request.path}`, {
         params: request.query,
         paramsSerializer: { serialize: dicomWebQueryString },
         timeout: this.deadlines.callMs,
         maxRedirects: 0,
-        headers: { Accept: 'application/dicom+json', Forwarded: `host=${request.publicHost};proto=${request.publicProto}` },
+        headers: {
+          Accept: 'application/dicom+json',
+          Forwarded: `host=${request.publicHost};proto=${request.publicProto}`,
+        },
       })
       return Array.isArray(response.data) ? response.data : []
     } catch (error) {
@@ -605,7 +720,10 @@ export class OrthancClient {
    * The stored DICOM file of an instance, as a stream of the exact bytes
    * Orthanc holds (no transcoding), with its length.
    */
-  async instanceFile(id: string, options: { timeoutMs?: number } = {}): Promise<{ stream: Readable; size: number | null }> {
+  async instanceFile(
+    id: string,
+    options: { timeoutMs?: number } = {}
+  ): Promise<{ stream: Readable; size: number | null }> {
     try {
       const response = await this.http.get(`/instances/${encodeURIComponent(id)}/file`, {
         responseType: 'stream',
@@ -627,8 +745,23 @@ export class OrthancClient {
     const data = await this.call<ArrayBuffer>(
       this.http.post(
         `/instances/${encodeURIComponent(id)}/anonymize`,
-        { Remove: ['InstitutionName', 'InstitutionAddress', 'InstitutionalDepartmentName', 'ReferringPhysicianName', 'PatientAddress', 'PatientTelephoneNumbers'], KeepPrivateTags: false, Force: true },
-        { responseType: 'arraybuffer', timeout: options.timeoutMs ?? this.deadlines.transferIdleMs, maxRedirects: 0 }
+        {
+          Remove: [
+            'InstitutionName',
+            'InstitutionAddress',
+            'InstitutionalDepartmentName',
+            'ReferringPhysicianName',
+            'PatientAddress',
+            'PatientTelephoneNumbers',
+          ],
+          KeepPrivateTags: false,
+          Force: true,
+        },
+        {
+          responseType: 'arraybuffer',
+          timeout: options.timeoutMs ?? this.deadlines.transferIdleMs,
+          maxRedirects: 0,
+        }
       ),
       'POST /instances/{id}/anonymize'
     )
@@ -638,7 +771,11 @@ export class OrthancClient {
   /** The stored DICOM file of an instance in memory (for instances small enough to hold; see instanceFile). */
   async instanceBytes(id: string, options: { timeoutMs?: number } = {}) {
     const data = await this.call<ArrayBuffer>(
-      this.http.get(`/instances/${encodeURIComponent(id)}/file`, { responseType: 'arraybuffer', timeout: options.timeoutMs ?? this.deadlines.transferIdleMs, maxRedirects: 0 }),
+      this.http.get(`/instances/${encodeURIComponent(id)}/file`, {
+        responseType: 'arraybuffer',
+        timeout: options.timeoutMs ?? this.deadlines.transferIdleMs,
+        maxRedirects: 0,
+      }),
       'GET /instances/{id}/file'
     )
     return Buffer.from(data)
@@ -647,7 +784,9 @@ export class OrthancClient {
   /** The MD5 Orthanc computed when it stored the instance (StoreMD5ForAttachments, on by default). */
   async instanceMd5(id: string) {
     const md5 = await this.call<string>(
-      this.http.get(`/instances/${encodeURIComponent(id)}/attachments/dicom/md5`, { responseType: 'text' }),
+      this.http.get(`/instances/${encodeURIComponent(id)}/attachments/dicom/md5`, {
+        responseType: 'text',
+      }),
       'GET /instances/{id}/attachments/dicom/md5'
     )
     return String(md5).trim()
@@ -662,31 +801,53 @@ export class OrthancClient {
       await this.http.post(`/instances/${encodeURIComponent(id)}/attachments/dicom/verify-md5`, '')
       return true
     } catch (error) {
-      const described = this.describe(error as AxiosError, 'POST /instances/{id}/attachments/dicom/verify-md5')
+      const described = this.describe(
+        error as AxiosError,
+        'POST /instances/{id}/attachments/dicom/verify-md5'
+      )
       if (described.orthancStatus === 400 || described.orthancStatus === 500) return false
       throw described
     }
   }
 
   deleteInstance(id: string) {
-    return this.call<unknown>(this.http.delete(`/instances/${encodeURIComponent(id)}`), 'DELETE /instances/{id}')
+    return this.call<unknown>(
+      this.http.delete(`/instances/${encodeURIComponent(id)}`),
+      'DELETE /instances/{id}'
+    )
   }
 
   /** Declares another Orthanc as a peer of this one (for Orthanc's own /peers/{name}/store). */
   putPeer(name: string, peer: { url: string; username: string; password: string }) {
     return this.call<unknown>(
-      this.http.put(`/peers/${encodeURIComponent(name)}`, { Url: peer.url.replace(/\/?$/, '/'), Username: peer.username, Password: peer.password }),
+      this.http.put(`/peers/${encodeURIComponent(name)}`, {
+        Url: peer.url.replace(/\/?$/, '/'),
+        Username: peer.username,
+        Password: peer.password,
+      }),
       'PUT /peers/{name}'
     )
   }
 
   deletePeer(name: string) {
-    return this.call<unknown>(this.http.delete(`/peers/${encodeURIComponent(name)}`), 'DELETE /peers/{name}')
+    return this.call<unknown>(
+      this.http.delete(`/peers/${encodeURIComponent(name)}`),
+      'DELETE /peers/{name}'
+    )
   }
 
   /** Orthanc sends the resources to a declared peer itself (one job; synchronous waits for its end). */
-  storeToPeer(name: string, resources: string[], options: { synchronous?: boolean; timeoutMs?: number } = {}) {
-    return this.call<{ InstancesCount?: number; FailedInstancesCount?: number; Size?: string; ID?: string }>(
+  storeToPeer(
+    name: string,
+    resources: string[],
+    options: { synchronous?: boolean; timeoutMs?: number } = {}
+  ) {
+    return this.call<{
+      InstancesCount?: number
+      FailedInstancesCount?: number
+      Size?: string
+      ID?: string
+    }>(
       this.http.post(
         `/peers/${encodeURIComponent(name)}/store`,
         { Resources: resources, Synchronous: options.synchronous ?? true },
@@ -700,11 +861,17 @@ export class OrthancClient {
 
   /** Declares (or updates) a clinic modality allowed to C-STORE into Orthanc. */
   putModality(name: string, modality: OrthancModality) {
-    return this.call<unknown>(this.http.put(`/modalities/${encodeURIComponent(name)}`, modality), 'PUT /modalities/{name}')
+    return this.call<unknown>(
+      this.http.put(`/modalities/${encodeURIComponent(name)}`, modality),
+      'PUT /modalities/{name}'
+    )
   }
 
   deleteModality(name: string) {
-    return this.call<unknown>(this.http.delete(`/modalities/${encodeURIComponent(name)}`), 'DELETE /modalities/{name}')
+    return this.call<unknown>(
+      this.http.delete(`/modalities/${encodeURIComponent(name)}`),
+      'DELETE /modalities/{name}'
+    )
   }
 
   async modalities() {

@@ -37,7 +37,12 @@ export interface ClinicIndicator {
    * The figure per clinic over [from, to). `modality` (DR, CT, MR…) narrows it to one modality where the indicator
    * knows modalities (recognition suspends an institution × modality on the QC pass rate, R 9.1); others ignore it.
    */
-  compute(query: { from: DateTime; to: DateTime; clinicIds: number[]; modality?: string }): Promise<Map<number, IndicatorValue>>
+  compute(query: {
+    from: DateTime
+    to: DateTime
+    clinicIds: number[]
+    modality?: string
+  }): Promise<Map<number, IndicatorValue>>
 }
 
 class ClinicIndicators {
@@ -45,7 +50,8 @@ class ClinicIndicators {
 
   register(...indicators: ClinicIndicator[]) {
     for (const indicator of indicators) {
-      if (this.#indicators.has(indicator.key)) throw new Error(`clinic indicator "${indicator.key}" is registered twice`)
+      if (this.#indicators.has(indicator.key))
+        throw new Error(`clinic indicator "${indicator.key}" is registered twice`)
       this.#indicators.set(indicator.key, indicator)
     }
   }

@@ -40,7 +40,9 @@ export function parseCsv(text: string): Record<string, string>[] {
     rows.push(row)
   }
   const [header, ...body] = rows.filter((r) => r.length > 1 || r[0] !== '')
-  return body.map((cells) => Object.fromEntries(header.map((name, index) => [name.trim(), (cells[index] ?? '').trim()])))
+  return body.map((cells) =>
+    Object.fromEntries(header.map((name, index) => [name.trim(), (cells[index] ?? '').trim()]))
+  )
 }
 
 function csvCell(value: unknown) {

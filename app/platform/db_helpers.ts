@@ -7,12 +7,22 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 | (INSERT OR IGNORE) alike: the unique key decides, so concurrent callers
 | never both insert.
 */
-export function insertIgnore(table: string, row: Record<string, unknown>, conflict: string, client: QueryClientContract = db.connection()) {
+export function insertIgnore(
+  table: string,
+  row: Record<string, unknown>,
+  conflict: string,
+  client: QueryClientContract = db.connection()
+) {
   return client.knexQuery().table(table).insert(row).onConflict(conflict).ignore()
 }
 
 /** Insert, or update the given row in place when the unique key already exists. */
-export function upsert(table: string, row: Record<string, unknown>, conflict: string, client: QueryClientContract = db.connection()) {
+export function upsert(
+  table: string,
+  row: Record<string, unknown>,
+  conflict: string,
+  client: QueryClientContract = db.connection()
+) {
   return client.knexQuery().table(table).insert(row).onConflict(conflict).merge()
 }
 
@@ -26,5 +36,9 @@ export function sqlTime(time: DateTime, milliseconds = false) {
 
 /** A unique key refused the row (MySQL/MariaDB or SQLite): someone else got there first, or a form was sent twice. */
 export function isDuplicateKey(error: any) {
-  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE' || error?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  return (
+    error?.code === 'ER_DUP_ENTRY' ||
+    error?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    error?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
 }

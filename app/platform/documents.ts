@@ -15,7 +15,10 @@ export const CJK_FONT_CANDIDATES = [
   // family: the PostScript name of the face inside the .ttc collection
   { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', family: 'WenQuanYiMicroHei' },
   { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', family: 'WenQuanYiZenHei' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' },
+  {
+    path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    family: 'NotoSansCJKsc-Regular',
+  },
 ]
 
 export function cjkFont() {
@@ -72,6 +75,10 @@ export function downloadStamp(at: DateTime, format = 'yyyyMMdd-HHmm') {
   return at.setZone(imaging.displayTimezone).toFormat(format)
 }
 
-export function nameDownload(ctx: HttpContext, fileName: string, disposition: 'attachment' | 'inline' = 'attachment') {
+export function nameDownload(
+  ctx: HttpContext,
+  fileName: string,
+  disposition: 'attachment' | 'inline' = 'attachment'
+) {
   ctx.response.header('Content-Disposition', `${disposition}; filename="${fileName}"`)
 }

@@ -19,20 +19,36 @@ declare module '@adonisjs/core/types' {
     /** A clinic registered exam requests (one per modality). */
     'exam:registered': { examIds: number[]; userId: number; institutionId: number }
     /** An exam's first images arrived (browser, API or C-STORE); its reading clock started. */
-    'exam:images_received': { examId: number; orthancStudyId: string | null; via: 'upload' | 'dicom' | 'attach' | 'forward' | string }
+    'exam:images_received': {
+      examId: number
+      orthancStudyId: string | null
+      via: 'upload' | 'dicom' | 'attach' | 'forward' | string
+    }
     /** A report was submitted for review. */
     'report:submitted': { examId: number; reportVersionId: number; authorId: number }
     /** A report version was signed (the first signature or an amendment's). */
-    'report:signed': { examId: number; reportVersionId: number; versionNo: number; signerId: number }
+    'report:signed': {
+      examId: number
+      reportVersionId: number
+      versionNo: number
+      signerId: number
+    }
     /** A critical value was raised (it may still await the second doctor's confirmation). */
     'critical_value:raised': { criticalValueId: number; examId: number; status: string }
   }
 }
 
 type Events = import('@adonisjs/core/types').EventsList
-type DomainEvent = 'exam:registered' | 'exam:images_received' | 'report:submitted' | 'report:signed' | 'critical_value:raised'
+type DomainEvent =
+  | 'exam:registered'
+  | 'exam:images_received'
+  | 'report:submitted'
+  | 'report:signed'
+  | 'critical_value:raised'
 
 /** Emits without letting a listener's failure reach the person whose change is already committed. */
 export function publish<E extends DomainEvent>(event: E, payload: Events[E]) {
-  Promise.resolve(emitter.emit(event, payload)).catch((error) => logger.error({ err: error, event }, 'a listener of a domain event failed'))
+  Promise.resolve(emitter.emit(event, payload)).catch((error) =>
+    logger.error({ err: error, event }, 'a listener of a domain event failed')
+  )
 }

@@ -20,7 +20,11 @@ export async function acquireLease(name: string, ttlMs: number, holder = HOLDER)
   // Wall-clock time, not the injectable Clock: leases are between machines, not domain rules.
   const now = DateTime.utc()
   const expires = now.plus({ milliseconds: ttlMs })
-  await insertIgnore('job_leases', { name, holder, expires_at: leaseTime(now.minus({ seconds: 1 })) }, 'name')
+  await insertIgnore(
+    'job_leases',
+    { name, holder, expires_at: leaseTime(now.minus({ seconds: 1 })) },
+    'name'
+  )
   const taken = await db
     .from('job_leases')
     .where('name', name)

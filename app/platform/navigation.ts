@@ -54,7 +54,8 @@ class Navigation {
 
   panel(...panels: HomePanel[]) {
     for (const panel of panels) {
-      if (this.#panels.has(panel.key)) throw new Error(`home panel "${panel.key}" is registered twice`)
+      if (this.#panels.has(panel.key))
+        throw new Error(`home panel "${panel.key}" is registered twice`)
       this.#panels.set(panel.key, panel)
     }
   }
@@ -63,7 +64,10 @@ class Navigation {
   topBar(user: Viewer) {
     return this.#links
       .filter((link) => (link.section === 'main' || link.primary) && link.visible(user))
-      .sort((a, b) => (a.section === 'main' ? 0 : 1) - (b.section === 'main' ? 0 : 1) || a.order - b.order)
+      .sort(
+        (a, b) =>
+          (a.section === 'main' ? 0 : 1) - (b.section === 'main' ? 0 : 1) || a.order - b.order
+      )
   }
 
   /** The administrator's menu, grouped as the work is (home page and the menu page). */
@@ -72,7 +76,9 @@ class Navigation {
       .sort((a, b) => a.order - b.order)
       .map((group) => ({
         ...group,
-        links: this.#links.filter((link) => link.section === group.key && link.visible(user)).sort((a, b) => a.order - b.order),
+        links: this.#links
+          .filter((link) => link.section === group.key && link.visible(user))
+          .sort((a, b) => a.order - b.order),
       }))
       .filter((group) => group.links.length > 0)
   }
@@ -83,8 +89,16 @@ class Navigation {
   }
 
   async homePanels(user: Viewer) {
-    const panels = [...this.#panels.values()].filter((panel) => panel.visible(user)).sort((a, b) => a.order - b.order)
-    return Promise.all(panels.map(async (panel) => ({ key: panel.key, view: panel.view, data: await panel.load(user) })))
+    const panels = [...this.#panels.values()]
+      .filter((panel) => panel.visible(user))
+      .sort((a, b) => a.order - b.order)
+    return Promise.all(
+      panels.map(async (panel) => ({
+        key: panel.key,
+        view: panel.view,
+        data: await panel.load(user),
+      }))
+    )
   }
 }
 

@@ -22,7 +22,8 @@ class ScheduledJobRegistry {
 
   register(...jobs: ScheduledJob[]) {
     for (const job of jobs) {
-      if (this.#jobs.has(job.name)) throw new Error(`scheduled job "${job.name}" is registered twice`)
+      if (this.#jobs.has(job.name))
+        throw new Error(`scheduled job "${job.name}" is registered twice`)
       this.#jobs.set(job.name, job)
     }
   }

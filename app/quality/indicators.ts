@@ -1,6 +1,10 @@
 import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
-import { clinicIndicators, type ClinicIndicator, type IndicatorValue } from '#app/platform/clinic_indicators'
+import {
+  clinicIndicators,
+  type ClinicIndicator,
+  type IndicatorValue,
+} from '#app/platform/clinic_indicators'
 import { sqlTime } from '#app/platform/db_helpers'
 import type { QcItem } from '#app/quality/services/scoring'
 
@@ -16,7 +20,11 @@ import type { QcItem } from '#app/quality/services/scoring'
 const COUNTED_MODES = ['random', 'active', 'centralised']
 
 function recordsPath(clinicId: number, from: DateTime, to: DateTime, modality?: string) {
-  const q = new URLSearchParams({ institutionId: String(clinicId), from: from.toISODate()!, to: to.minus({ days: 1 }).toISODate()! })
+  const q = new URLSearchParams({
+    institutionId: String(clinicId),
+    from: from.toISODate()!,
+    to: to.minus({ days: 1 }).toISODate()!,
+  })
   if (modality) q.set('modality', modality)
   return `/quality/reports?${q.toString()}`
 }
@@ -42,7 +50,13 @@ async function scoreRate(
     .select(db.raw(`SUM(CASE WHEN ${numerator} THEN 1 ELSE 0 END) as hits`))
   if (query.modality) q.where('modality', query.modality)
   const rows = await q
-  for (const id of query.clinicIds) result.set(id, { value: null, numerator: 0, denominator: 0, recordsPath: recordsPath(id, query.from, query.to, query.modality) })
+  for (const id of query.clinicIds)
+    result.set(id, {
+      value: null,
+      numerator: 0,
+      denominator: 0,
+      recordsPath: recordsPath(id, query.from, query.to, query.modality),
+    })
   for (const row of rows as any[]) {
     const total = Number(row.total)
     const hits = Number(row.hits ?? 0)
@@ -117,7 +131,13 @@ export const diagnosticAgreementRate: ClinicIndicator = {
       .count('* as total')
       .select(db.raw('SUM(CASE WHEN qc_followups.agreed THEN 1 ELSE 0 END) as hits'))
     if (query.modality) q.where('exams.modality', query.modality)
-    for (const id of query.clinicIds) result.set(id, { value: null, numerator: 0, denominator: 0, recordsPath: recordsPath(id, query.from, query.to, query.modality) })
+    for (const id of query.clinicIds)
+      result.set(id, {
+        value: null,
+        numerator: 0,
+        denominator: 0,
+        recordsPath: recordsPath(id, query.from, query.to, query.modality),
+      })
     for (const row of (await q) as any[]) {
       const total = Number(row.total)
       const hits = Number(row.hits ?? 0)
@@ -132,6 +152,13 @@ export const diagnosticAgreementRate: ClinicIndicator = {
   },
 }
 
-export const QUALITY_INDICATORS = [imagePassRate, imageExcellentRate, wasteFilmRate, artefactRate, applicationComplianceRate, diagnosticAgreementRate]
+export const QUALITY_INDICATORS = [
+  imagePassRate,
+  imageExcellentRate,
+  wasteFilmRate,
+  artefactRate,
+  applicationComplianceRate,
+  diagnosticAgreementRate,
+]
 
 clinicIndicators.register(...QUALITY_INDICATORS)

@@ -14,19 +14,43 @@ const id = /^\d+$/
 router
   .group(() => {
     router.get('/quality/exams/:id', [QcFormsController, 'show']).where('id', id).as('quality.form')
-    router.post('/quality/exams/:id/scores', [QcFormsController, 'score']).where('id', id).as('quality.score')
-    router.post('/quality/exams/:id/follow-ups', [QcFormsController, 'followUp']).where('id', id).as('quality.follow_up')
-    router.post('/quality/exams/:id/gold', [GoldController, 'open']).where('id', id).as('quality.gold_open')
+    router
+      .post('/quality/exams/:id/scores', [QcFormsController, 'score'])
+      .where('id', id)
+      .as('quality.score')
+    router
+      .post('/quality/exams/:id/follow-ups', [QcFormsController, 'followUp'])
+      .where('id', id)
+      .as('quality.follow_up')
+    router
+      .post('/quality/exams/:id/gold', [GoldController, 'open'])
+      .where('id', id)
+      .as('quality.gold_open')
 
     router.get('/quality/sessions', [QcSessionsController, 'index']).as('quality.sessions')
     router.post('/quality/sessions', [QcSessionsController, 'store']).as('quality.sessions.store')
-    router.get('/quality/sessions/:id', [QcSessionsController, 'show']).where('id', id).as('quality.session')
-    router.post('/quality/sessions/:id/close', [QcSessionsController, 'close']).where('id', id).as('quality.session.close')
+    router
+      .get('/quality/sessions/:id', [QcSessionsController, 'show'])
+      .where('id', id)
+      .as('quality.session')
+    router
+      .post('/quality/sessions/:id/close', [QcSessionsController, 'close'])
+      .where('id', id)
+      .as('quality.session.close')
 
     router.get('/quality/gold', [GoldController, 'index']).as('quality.gold')
-    router.get('/quality/gold/:id', [GoldController, 'show']).where('id', id).as('quality.gold.show')
-    router.post('/quality/gold/:id/review', [GoldController, 'review']).where('id', id).as('quality.gold.review')
-    router.post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter']).where('id', id).as('quality.gold.arbiter')
+    router
+      .get('/quality/gold/:id', [GoldController, 'show'])
+      .where('id', id)
+      .as('quality.gold.show')
+    router
+      .post('/quality/gold/:id/review', [GoldController, 'review'])
+      .where('id', id)
+      .as('quality.gold.review')
+    router
+      .post('/quality/gold/:id/arbiter', [GoldController, 'assignArbiter'])
+      .where('id', id)
+      .as('quality.gold.arbiter')
 
     router.get('/quality/reports', [QcReportsController, 'show']).as('quality.reports')
     router.get('/quality/reports.xlsx', [QcReportsController, 'xlsx']).as('quality.reports.xlsx')
@@ -36,11 +60,18 @@ router
     router.post('/quality/sheets', [ReportSheetsController, 'store']).as('quality.sheets.store')
 
     router.get('/quality/checklists', [QcAdminController, 'checklists']).as('quality.checklists')
-    router.post('/quality/checklists/:item', [QcAdminController, 'reviseChecklist']).as('quality.checklists.revise')
-    router.post('/quality/permissions', [QcAdminController, 'permissions']).as('quality.permissions')
+    router
+      .post('/quality/checklists/:item', [QcAdminController, 'reviseChecklist'])
+      .as('quality.checklists.revise')
+    router
+      .post('/quality/permissions', [QcAdminController, 'permissions'])
+      .as('quality.permissions')
     router.get('/quality/sampling', [QcAdminController, 'sampling']).as('quality.sampling')
     router.post('/quality/sampling', [QcAdminController, 'saveRule']).as('quality.sampling.store')
-    router.post('/quality/sampling/:id/retire', [QcAdminController, 'retireRule']).where('id', id).as('quality.sampling.retire')
+    router
+      .post('/quality/sampling/:id/retire', [QcAdminController, 'retireRule'])
+      .where('id', id)
+      .as('quality.sampling.retire')
   })
   .use(middleware.auth())
 

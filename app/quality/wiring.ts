@@ -6,6 +6,8 @@
 import edge from 'edge.js'
 import { submissionWarnings } from '#app/quality/services/automatic_checks'
 
-edge.global('qcSubmissionWarnings', (sex: string | null, findings: string | null, impression: string | null) =>
-  submissionWarnings({ sex, findings: findings ?? '', impression: impression ?? '' })
+edge.global(
+  'qcSubmissionWarnings',
+  (sex: string | null, findings: string | null, impression: string | null) =>
+    submissionWarnings({ sex, findings: findings ?? '', impression: impression ?? '' })
 )

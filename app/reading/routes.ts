@@ -6,7 +6,8 @@ const WorkspaceController = () => import('#app/reading/controllers/workspace_con
 const SignOffController = () => import('#app/reading/controllers/sign_off_controller')
 const ReportsController = () => import('#app/reading/controllers/reports_controller')
 const TemplatesController = () => import('#app/reading/controllers/templates_controller')
-const ReadingSettingsController = () => import('#app/reading/controllers/reading_settings_controller')
+const ReadingSettingsController = () =>
+  import('#app/reading/controllers/reading_settings_controller')
 
 router
   .group(() => {
@@ -14,20 +15,36 @@ router
     router.get('/reading/exams/:id', [WorkspaceController, 'show']).as('reading.exam')
     router.post('/reading/exams/:id/claim', [SignOffController, 'claim']).as('reading.claim')
     router.post('/reading/exams/:id/release', [SignOffController, 'release']).as('reading.release')
-    router.post('/reading/exams/:id/reassign', [SignOffController, 'reassign']).as('reading.reassign')
+    router
+      .post('/reading/exams/:id/reassign', [SignOffController, 'reassign'])
+      .as('reading.reassign')
     router.post('/reading/exams/:id/draft', [SignOffController, 'draft']).as('reading.draft')
     router.post('/reading/exams/:id/submit', [SignOffController, 'submit']).as('reading.submit')
     router.post('/reading/exams/:id/sign', [SignOffController, 'sign']).as('reading.sign')
-    router.post('/reading/exams/:id/return', [SignOffController, 'returnToAuthor']).as('reading.return')
+    router
+      .post('/reading/exams/:id/return', [SignOffController, 'returnToAuthor'])
+      .as('reading.return')
     router.post('/reading/exams/:id/amend', [SignOffController, 'amend']).as('reading.amend')
 
     router.get('/reading/templates', [TemplatesController, 'index']).as('reading.templates')
-    router.post('/reading/templates', [TemplatesController, 'storeTemplate']).as('reading.templates.store')
-    router.post('/reading/templates/starter', [TemplatesController, 'loadStarter']).as('reading.templates.starter')
-    router.put('/reading/templates/:id', [TemplatesController, 'updateTemplate']).as('reading.templates.update')
-    router.post('/reading/templates/:id/toggle', [TemplatesController, 'toggleTemplate']).as('reading.templates.toggle')
-    router.post('/reading/phrases', [TemplatesController, 'storePhrase']).as('reading.phrases.store')
-    router.post('/reading/phrases/:id/toggle', [TemplatesController, 'togglePhrase']).as('reading.phrases.toggle')
+    router
+      .post('/reading/templates', [TemplatesController, 'storeTemplate'])
+      .as('reading.templates.store')
+    router
+      .post('/reading/templates/starter', [TemplatesController, 'loadStarter'])
+      .as('reading.templates.starter')
+    router
+      .put('/reading/templates/:id', [TemplatesController, 'updateTemplate'])
+      .as('reading.templates.update')
+    router
+      .post('/reading/templates/:id/toggle', [TemplatesController, 'toggleTemplate'])
+      .as('reading.templates.toggle')
+    router
+      .post('/reading/phrases', [TemplatesController, 'storePhrase'])
+      .as('reading.phrases.store')
+    router
+      .post('/reading/phrases/:id/toggle', [TemplatesController, 'togglePhrase'])
+      .as('reading.phrases.toggle')
 
     // Signed reports, for the requesting clinic and the readers.
     router.get('/reports', [ReportsController, 'index']).as('reports.index')

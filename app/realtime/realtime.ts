@@ -12,7 +12,12 @@ import { readsForAlliance } from '#app/access/visibility'
 import { audit } from '#app/platform/audit/audit_log'
 import env from '#start/env'
 import { attachRedisAdapter, type RedisLink } from './redis_adapter.js'
-import { onAccountSessionsEnded, onSessionEnded, sessionCollection, sessionKey } from '#app/access/services/account_sessions'
+import {
+  onAccountSessionsEnded,
+  onSessionEnded,
+  sessionCollection,
+  sessionKey,
+} from '#app/access/services/account_sessions'
 
 /*
 | Live pushes over socket.io, on the AdonisJS HTTP server. A socket proves who
@@ -81,17 +86,32 @@ class Realtime {
     if (this.io) return this.io
     const io = new Server(httpServer, { serveClient: true, transports: ['websocket', 'polling'] })
     const redisUrl = env.get('REDIS_URL')
-    if (redisUrl) this.redis = attachRedisAdapter(io, redisUrl, env.get('REDIS_PREFIX') || `imaging:${env.get('DB_DATABASE')}`)
+    if (redisUrl)
+      this.redis = attachRedisAdapter(
+        io,
+        redisUrl,
+        env.get('REDIS_PREFIX') || `imaging:${env.get('DB_DATABASE')}`
+      )
     io.use(async (socket, next) => {
       try {
         const ticket = socket.handshake.auth?.ticket
-        const payload = typeof ticket === 'string' ? encryption.decrypt<Ticket>(ticket, TICKET_PURPOSE) : null
-        const user = payload?.sessionId ? await User.query().where('id', payload.userId).preload('institution').first() : null
+        const payload =
+          typeof ticket === 'string' ? encryption.decrypt<Ticket>(ticket, TICKET_PURPOSE) : null
+        const user = payload?.sessionId
+          ? await User.query().where('id', payload.userId).preload('institution').first()
+          : null
         const clock = await app.container.make(Clock)
-        const alive = !!user && payload!.epoch === (user.sessionEpoch ?? 0) && (await sessionAlive(payload!.sessionId))
+        const alive =
+          !!user &&
+          payload!.epoch === (user.sessionEpoch ?? 0) &&
+          (await sessionAlive(payload!.sessionId))
         if (!user || !alive || accountRefusal(user, clock.now())) {
           await audit.record(
-            { ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null, user: user ?? null },
+            {
+              ip: socket.handshake.address,
+              userAgent: socket.handshake.headers['user-agent'] ?? null,
+              user: user ?? null,
+            },
             { action: 'realtime.connect', outcome: 'denied' }
           )
           return next(new Error('unauthorised'))
@@ -112,8 +132,16 @@ class Realtime {
           if (ok) await socket.join(room as string)
           else {
             await audit.record(
-              { user, ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null },
-              { action: 'realtime.join', outcome: 'denied', details: { room: String(room).slice(0, 64) } }
+              {
+                user,
+                ip: socket.handshake.address,
+                userAgent: socket.handshake.headers['user-agent'] ?? null,
+              },
+              {
+                action: 'realtime.join',
+                outcome: 'denied',
+                details: { room: String(room).slice(0, 64) },
+              }
             )
           }
         } catch (error) {
@@ -150,7 +178,11 @@ class Realtime {
   async disconnectUnusable(now: DateTime) {
     if (!this.io) return 0
     const sockets = await this.io.fetchSockets()
-    const ids = [...new Set(sockets.map((s) => (s.data.user as User | undefined)?.id).filter((id): id is number => !!id))]
+    const ids = [
+      ...new Set(
+        sockets.map((s) => (s.data.user as User | undefined)?.id).filter((id): id is number => !!id)
+      ),
+    ]
     if (!ids.length) return 0
     const users = await User.query().whereIn('id', ids)
     const unusable = users.filter((u) => accountRefusal(u, now))
@@ -179,7 +211,12 @@ class Realtime {
 
   /** The reading queue changed (claims, releases, reassignments): only the readers' queues refresh. */
   queueChanged(exam: Exam, change: string) {
-    this.emit(rooms.readers, 'queue:changed', { id: exam.id, accessionNumber: exam.accessionNumber, status: exam.status, change })
+    this.emit(rooms.readers, 'queue:changed', {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+      status: exam.status,
+      change,
+    })
   }
 
   /**

@@ -43,7 +43,10 @@ export function attachRedisAdapter(io: Server, url: string, key: string): RedisL
     client.on('error', (error: Error) => {
       if (lost) return
       lost = true
-      logger.error({ err: error, connection: name }, 'redis: connection lost; pushes reach only this node until it is back')
+      logger.error(
+        { err: error, connection: name },
+        'redis: connection lost; pushes reach only this node until it is back'
+      )
     })
     client.on('ready', () => {
       if (lost && ready()) {
@@ -51,7 +54,11 @@ export function attachRedisAdapter(io: Server, url: string, key: string): RedisL
         logger.info('redis: connected again; pushes reach every node')
       }
     })
-    client.connect().catch((error: Error) => logger.error({ err: error, connection: name }, 'redis: could not connect (retrying)'))
+    client
+      .connect()
+      .catch((error: Error) =>
+        logger.error({ err: error, connection: name }, 'redis: could not connect (retrying)')
+      )
   }
   // The adapter does not await its publishes: a command lost with its connection must not become an
   // unhandled rejection (which would end the process and every socket on it).
@@ -59,7 +66,11 @@ export function attachRedisAdapter(io: Server, url: string, key: string): RedisL
     get(target, property) {
       if (property === 'publish') {
         return (channel: string, message: string | Buffer) =>
-          target.publish(channel, message).catch((error: Error) => logger.warn({ err: error }, 'redis: a push to the other nodes was lost'))
+          target
+            .publish(channel, message)
+            .catch((error: Error) =>
+              logger.warn({ err: error }, 'redis: a push to the other nodes was lost')
+            )
       }
       const value = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value

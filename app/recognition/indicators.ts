@@ -17,13 +17,19 @@ resultMarks.provide(async (examIds) => {
 
 type Query = { from: DateTime; to: DateTime; clinicIds: number[] }
 
-async function dq(query: Query, metric: 'timeliness' | 'consistency' | 'completeness' | 'accuracy' | 'continuity_gap_days') {
+async function dq(
+  query: Query,
+  metric: 'timeliness' | 'consistency' | 'completeness' | 'accuracy' | 'continuity_gap_days'
+) {
   const { dataQualityByClinic } = await import('#app/recognition/services/data_quality')
   const figures = await dataQualityByClinic(query.from, query.to, query.clinicIds)
   const result = new Map<number, IndicatorValue>()
   for (const [clinicId, figure] of figures) {
     const value = figure[metric]
-    result.set(clinicId, { ...value, recordsPath: `/recognition/data-quality?institutionId=${clinicId}&month=${query.from.setZone(imaging.displayTimezone).toFormat('yyyy-MM')}` })
+    result.set(clinicId, {
+      ...value,
+      recordsPath: `/recognition/data-quality?institutionId=${clinicId}&month=${query.from.setZone(imaging.displayTimezone).toFormat('yyyy-MM')}`,
+    })
   }
   return result
 }
@@ -35,14 +41,43 @@ clinicIndicators.register(
     unit: 'rate',
     higherIsBetter: true,
     async compute(query) {
-      const { recognitionRateByClinic } = await import('#app/recognition/services/recognition_statistics')
+      const { recognitionRateByClinic } =
+        await import('#app/recognition/services/recognition_statistics')
       return recognitionRateByClinic(query.from, query.to, query.clinicIds)
     },
   },
-  { key: 'recognition.dq_timeliness', labelKey: 'recognition.indicators.dq_timeliness', unit: 'rate', higherIsBetter: true, target: 0.95, compute: (q) => dq(q, 'timeliness') },
-  { key: 'recognition.dq_consistency', labelKey: 'recognition.indicators.dq_consistency', unit: 'rate', higherIsBetter: true, target: 1, compute: (q) => dq(q, 'consistency') },
-  { key: 'recognition.dq_completeness', labelKey: 'recognition.indicators.dq_completeness', unit: 'rate', higherIsBetter: true, target: 0.95, compute: (q) => dq(q, 'completeness') },
-  { key: 'recognition.dq_accuracy', labelKey: 'recognition.indicators.dq_accuracy', unit: 'rate', higherIsBetter: true, target: 0.9, compute: (q) => dq(q, 'accuracy') },
+  {
+    key: 'recognition.dq_timeliness',
+    labelKey: 'recognition.indicators.dq_timeliness',
+    unit: 'rate',
+    higherIsBetter: true,
+    target: 0.95,
+    compute: (q) => dq(q, 'timeliness'),
+  },
+  {
+    key: 'recognition.dq_consistency',
+    labelKey: 'recognition.indicators.dq_consistency',
+    unit: 'rate',
+    higherIsBetter: true,
+    target: 1,
+    compute: (q) => dq(q, 'consistency'),
+  },
+  {
+    key: 'recognition.dq_completeness',
+    labelKey: 'recognition.indicators.dq_completeness',
+    unit: 'rate',
+    higherIsBetter: true,
+    target: 0.95,
+    compute: (q) => dq(q, 'completeness'),
+  },
+  {
+    key: 'recognition.dq_accuracy',
+    labelKey: 'recognition.indicators.dq_accuracy',
+    unit: 'rate',
+    higherIsBetter: true,
+    target: 0.9,
+    compute: (q) => dq(q, 'accuracy'),
+  },
   {
     key: 'recognition.dq_continuity_gap_days',
     labelKey: 'recognition.indicators.dq_continuity_gap_days',
@@ -59,8 +94,15 @@ clinicIndicators.register(
     async compute(query) {
       const { RecognitionRefusals } = await import('#app/recognition/services/refusals')
       const app = (await import('@adonisjs/core/services/app')).default
-      const counts = await (await app.container.make(RecognitionRefusals)).countsByClinic(query.from, query.to, query.clinicIds)
-      return new Map(query.clinicIds.map((id) => [id, { value: counts.get(id) ?? 0, recordsPath: `/recognition/refusals?institutionId=${id}` }]))
+      const counts = await (
+        await app.container.make(RecognitionRefusals)
+      ).countsByClinic(query.from, query.to, query.clinicIds)
+      return new Map(
+        query.clinicIds.map((id) => [
+          id,
+          { value: counts.get(id) ?? 0, recordsPath: `/recognition/refusals?institutionId=${id}` },
+        ])
+      )
     },
   }
 )

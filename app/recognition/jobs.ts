@@ -15,7 +15,9 @@ scheduledJobs.register(
       const clock = await app.container.make(Clock)
       const quality = await app.container.make(DataQuality)
       await quality.rollUp(3)
-      await quality.alertBelowThreshold(clock.now().setZone(imaging.displayTimezone).minus({ days: 1 }).toFormat('yyyy-MM'))
+      await quality.alertBelowThreshold(
+        clock.now().setZone(imaging.displayTimezone).minus({ days: 1 }).toFormat('yyyy-MM')
+      )
     },
   },
   {
@@ -36,10 +38,14 @@ scheduledJobs.register(
     timezone: imaging.displayTimezone,
     leaseMs: 10 * 60_000,
     run: async () => {
-      const { generateMonthlyReport } = await import('#app/recognition/services/recognition_statistics')
+      const { generateMonthlyReport } =
+        await import('#app/recognition/services/recognition_statistics')
       const { Clock } = await import('#app/platform/clock')
       const now = (await app.container.make(Clock)).now()
-      await generateMonthlyReport(now.setZone(imaging.displayTimezone).minus({ months: 1 }).toFormat('yyyy-MM'), now)
+      await generateMonthlyReport(
+        now.setZone(imaging.displayTimezone).minus({ months: 1 }).toFormat('yyyy-MM'),
+        now
+      )
     },
   }
 )

@@ -11,7 +11,11 @@ export function recognitionRecordOf(clinicPatientId: number) {
     .join('exam_items', 'exam_items.id', 'recognition_decisions.exam_item_id')
     .leftJoin('exams as new_exam', 'new_exam.id', 'recognition_decisions.new_exam_id')
     .where('recognition_decisions.clinic_patient_id', clinicPatientId)
-    .select('recognition_decisions.*', 'exam_items.name as item_name', 'new_exam.accession_number as new_accession')
+    .select(
+      'recognition_decisions.*',
+      'exam_items.name as item_name',
+      'new_exam.accession_number as new_accession'
+    )
     .orderBy('recognition_decisions.decided_at', 'desc')
     .limit(50)
 }

@@ -9,13 +9,25 @@ const FiguresController = () => import('#app/recognition/controllers/figures_con
 router
   .group(() => {
     router.get('/recognition', [EligibilityController, 'index']).as('admin.recognition')
-    router.post('/recognition/institutions/:id', [EligibilityController, 'updateInstitution']).as('admin.recognition.institution')
-    router.post('/recognition/evaluations', [EligibilityController, 'storeEvaluation']).as('admin.recognition.evaluations')
-    router.post('/recognition/catalogues', [EligibilityController, 'storeCatalogue']).as('admin.recognition.catalogues')
+    router
+      .post('/recognition/institutions/:id', [EligibilityController, 'updateInstitution'])
+      .as('admin.recognition.institution')
+    router
+      .post('/recognition/evaluations', [EligibilityController, 'storeEvaluation'])
+      .as('admin.recognition.evaluations')
+    router
+      .post('/recognition/catalogues', [EligibilityController, 'storeCatalogue'])
+      .as('admin.recognition.catalogues')
     router.get('/recognition/fees', [EligibilityController, 'fees']).as('admin.recognition.fees')
-    router.post('/recognition/fees', [EligibilityController, 'storeFee']).as('admin.recognition.fees.store')
-    router.post('/recognition/settings', [EligibilityController, 'updateSettings']).as('admin.recognition.settings')
-    router.post('/recognition/suspensions/:id/lift', [EligibilityController, 'liftSuspension']).as('admin.recognition.suspensions.lift')
+    router
+      .post('/recognition/fees', [EligibilityController, 'storeFee'])
+      .as('admin.recognition.fees.store')
+    router
+      .post('/recognition/settings', [EligibilityController, 'updateSettings'])
+      .as('admin.recognition.settings')
+    router
+      .post('/recognition/suspensions/:id/lift', [EligibilityController, 'liftSuspension'])
+      .as('admin.recognition.suspensions.lift')
   })
   .prefix('/admin')
   .use([middleware.auth(), middleware.role({ roles: ['admin'] })])
@@ -24,15 +36,34 @@ router
   .group(() => {
     // Clinics: the earlier result a reminder offers (report and images).
     router.get('/recognition/earlier/:id', [RemindersController, 'show']).as('recognition.earlier')
-    router.get('/recognition/earlier/:id/instances/:instanceId/preview', [RemindersController, 'preview']).as('recognition.earlier.preview')
+    router
+      .get('/recognition/earlier/:id/instances/:instanceId/preview', [
+        RemindersController,
+        'preview',
+      ])
+      .as('recognition.earlier.preview')
     // Figures: the centre sees every clinic, a clinic its own.
-    router.get('/recognition/statistics', [FiguresController, 'statistics']).as('recognition.statistics')
-    router.get('/recognition/statistics.xlsx', [FiguresController, 'statisticsXlsx']).as('recognition.statistics.xlsx')
-    router.get('/recognition/reports/:id/xlsx', [FiguresController, 'monthlyReport']).as('recognition.reports.download')
-    router.get('/recognition/data-quality', [FiguresController, 'dataQuality']).as('recognition.data_quality')
-    router.get('/recognition/refusals', [FiguresController, 'refusalsIndex']).as('recognition.refusals')
-    router.post('/recognition/refusals', [FiguresController, 'storeRefusal']).as('recognition.refusals.store')
-    router.post('/recognition/notices/:id/read', [FiguresController, 'readNotice']).as('recognition.notices.read')
+    router
+      .get('/recognition/statistics', [FiguresController, 'statistics'])
+      .as('recognition.statistics')
+    router
+      .get('/recognition/statistics.xlsx', [FiguresController, 'statisticsXlsx'])
+      .as('recognition.statistics.xlsx')
+    router
+      .get('/recognition/reports/:id/xlsx', [FiguresController, 'monthlyReport'])
+      .as('recognition.reports.download')
+    router
+      .get('/recognition/data-quality', [FiguresController, 'dataQuality'])
+      .as('recognition.data_quality')
+    router
+      .get('/recognition/refusals', [FiguresController, 'refusalsIndex'])
+      .as('recognition.refusals')
+    router
+      .post('/recognition/refusals', [FiguresController, 'storeRefusal'])
+      .as('recognition.refusals.store')
+    router
+      .post('/recognition/notices/:id/read', [FiguresController, 'readNotice'])
+      .as('recognition.notices.read')
   })
   .use(middleware.auth())
 

@@ -12,24 +12,44 @@ router
 
     router.get('/staffing/plans', [PlansController, 'index']).as('admin.staffing.plans.index')
     router.post('/staffing/plans', [PlansController, 'store']).as('admin.staffing.plans.store')
-    router.get('/staffing/plans/compare', [PlansController, 'compare']).as('admin.staffing.plans.compare')
-    router.get('/staffing/plans/compare.xlsx', [PlansController, 'compareXlsx']).as('admin.staffing.plans.compare_xlsx')
+    router
+      .get('/staffing/plans/compare', [PlansController, 'compare'])
+      .as('admin.staffing.plans.compare')
+    router
+      .get('/staffing/plans/compare.xlsx', [PlansController, 'compareXlsx'])
+      .as('admin.staffing.plans.compare_xlsx')
     router.get('/staffing/plans/:id', [PlansController, 'show']).as('admin.staffing.plans.show')
-    router.get('/staffing/plans/:id/xlsx', [PlansController, 'xlsx']).as('admin.staffing.plans.xlsx')
+    router
+      .get('/staffing/plans/:id/xlsx', [PlansController, 'xlsx'])
+      .as('admin.staffing.plans.xlsx')
     router.get('/staffing/plans/:id/pdf', [PlansController, 'pdf']).as('admin.staffing.plans.pdf')
-    router.delete('/staffing/plans/:id', [PlansController, 'destroy']).as('admin.staffing.plans.destroy')
+    router
+      .delete('/staffing/plans/:id', [PlansController, 'destroy'])
+      .as('admin.staffing.plans.destroy')
 
     router.get('/staffing/ratios', [RatiosController, 'index']).as('admin.staffing.ratios.index')
     router.post('/staffing/ratios', [RatiosController, 'store']).as('admin.staffing.ratios.store')
 
     router.get('/staffing/roster', [RosterController, 'index']).as('admin.staffing.roster.index')
-    router.get('/staffing/roster/:institutionId', [RosterController, 'show']).as('admin.staffing.roster.show')
+    router
+      .get('/staffing/roster/:institutionId', [RosterController, 'show'])
+      .as('admin.staffing.roster.show')
     router.post('/staffing/staff', [RosterController, 'store']).as('admin.staffing.staff.store')
-    router.get('/staffing/staff/:id/edit', [RosterController, 'edit']).as('admin.staffing.staff.edit')
-    router.put('/staffing/staff/:id', [RosterController, 'update']).as('admin.staffing.staff.update')
-    router.post('/staffing/staff/:id/certificates', [RosterController, 'storeCertificate']).as('admin.staffing.certificates.store')
-    router.put('/staffing/certificates/:id', [RosterController, 'updateCertificate']).as('admin.staffing.certificates.update')
-    router.delete('/staffing/certificates/:id', [RosterController, 'destroyCertificate']).as('admin.staffing.certificates.destroy')
+    router
+      .get('/staffing/staff/:id/edit', [RosterController, 'edit'])
+      .as('admin.staffing.staff.edit')
+    router
+      .put('/staffing/staff/:id', [RosterController, 'update'])
+      .as('admin.staffing.staff.update')
+    router
+      .post('/staffing/staff/:id/certificates', [RosterController, 'storeCertificate'])
+      .as('admin.staffing.certificates.store')
+    router
+      .put('/staffing/certificates/:id', [RosterController, 'updateCertificate'])
+      .as('admin.staffing.certificates.update')
+    router
+      .delete('/staffing/certificates/:id', [RosterController, 'destroyCertificate'])
+      .as('admin.staffing.certificates.destroy')
   })
   .prefix('/admin')
   .use([middleware.auth(), middleware.role({ roles: ['admin'] })])

@@ -15,12 +15,21 @@ export const rosterInstitutionTarget: RecordLoader<Institution> = {
     const id = numericParam(ctx, 'institutionId')
     const institution = id ? await Institution.find(id) : null
     // Only the lead hospital and member clinics keep a roster.
-    return institution && (institution.kind === 'lead_hospital' || institution.kind === 'member_clinic') ? institution : null
+    return institution &&
+      (institution.kind === 'lead_hospital' || institution.kind === 'member_clinic')
+      ? institution
+      : null
   },
 }
 
 export const staffMemberTarget = recordById('staff_member', (id) =>
-  StaffMember.query().where('id', id).preload('institution').preload('certificates', (q) => q.orderBy('kind')).first()
+  StaffMember.query()
+    .where('id', id)
+    .preload('institution')
+    .preload('certificates', (q) => q.orderBy('kind'))
+    .first()
 )
 export const certificateTarget = recordById('staff_certificate', (id) => StaffCertificate.find(id))
-export const staffingPlanTarget = recordById('staffing_plan', (id) => StaffingPlan.query().where('id', id).preload('createdBy').first())
+export const staffingPlanTarget = recordById('staffing_plan', (id) =>
+  StaffingPlan.query().where('id', id).preload('createdBy').first()
+)

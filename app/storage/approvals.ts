@@ -18,7 +18,8 @@ approvalKinds.register<NodeInput>(REGISTER_NODE, {
     const { StudyCatalogue } = await import('#app/storage/services/study_catalogue')
     const node = await (await app.container.make(StorageNodeRegistry)).register(input)
     // A new backup lowers every study's status until it holds a copy; the replication cycle queues the copies.
-    if (node.role !== 'member') await (await app.container.make(StudyCatalogue)).refreshAllStatuses()
+    if (node.role !== 'member')
+      await (await app.container.make(StudyCatalogue)).refreshAllStatuses()
     return { type: 'storage_node', id: node.id }
   },
 })
@@ -30,7 +31,8 @@ approvalKinds.register<{ nodeId: number; input: NodeInput }>(CHANGE_NODE, {
     const node = await StorageNode.findOrFail(nodeId)
     const wasActive = node.active
     const saved = await (await app.container.make(StorageNodeRegistry)).update(node, input)
-    if (saved.active !== wasActive) await (await app.container.make(StudyCatalogue)).refreshAllStatuses()
+    if (saved.active !== wasActive)
+      await (await app.container.make(StudyCatalogue)).refreshAllStatuses()
     return { type: 'storage_node', id: saved.id }
   },
 })

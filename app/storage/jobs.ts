@@ -32,7 +32,11 @@ scheduledJobs.register(
     run: async () => {
       const { CopyVerification } = await import('#app/storage/services/copy_verification')
       const verification = await app.container.make(CopyVerification)
-      await verification.scrub({ limit: 200, olderThanDays: 30, deep: new Date().getUTCDay() === 0 })
+      await verification.scrub({
+        limit: 200,
+        olderThanDays: 30,
+        deep: new Date().getUTCDay() === 0,
+      })
     },
   },
   {

@@ -3,7 +3,8 @@ import '#app/storage/wiring'
 import '#app/storage/approvals'
 import { middleware } from '#start/kernel'
 
-const StorageDashboardController = () => import('#app/storage/controllers/storage_dashboard_controller')
+const StorageDashboardController = () =>
+  import('#app/storage/controllers/storage_dashboard_controller')
 const StorageNodesController = () => import('#app/storage/controllers/storage_nodes_controller')
 const RetentionController = () => import('#app/storage/controllers/retention_controller')
 const LegalHoldsController = () => import('#app/storage/controllers/legal_holds_controller')
@@ -22,7 +23,9 @@ router
     router.get('/nodes/:id/edit', [StorageNodesController, 'edit']).as('storage.nodes.edit')
     router.put('/nodes/:id', [StorageNodesController, 'update']).as('storage.nodes.update')
     router.post('/nodes/:id/check', [StorageNodesController, 'check']).as('storage.nodes.check')
-    router.put('/nodes/:id/retention', [StorageNodesController, 'retention']).as('storage.nodes.retention')
+    router
+      .put('/nodes/:id/retention', [StorageNodesController, 'retention'])
+      .as('storage.nodes.retention')
 
     router.get('/retention', [RetentionController, 'index']).as('storage.retention.index')
     router.post('/retention/runs', [RetentionController, 'run']).as('storage.retention.run')

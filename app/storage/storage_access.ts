@@ -12,6 +12,8 @@ import { recordById as byId } from '#app/platform/http/use_case'
 export const mayManageStorage = can('StoragePolicy', 'manage')
 
 export const storageNodeTarget = byId('storage_node', (id) => StorageNode.find(id))
-export const archivedStudyTarget = byId('archived_study', (id) => ArchivedStudy.query().where('id', id).preload('origin').first())
+export const archivedStudyTarget = byId('archived_study', (id) =>
+  ArchivedStudy.query().where('id', id).preload('origin').first()
+)
 export const legalHoldTarget = byId('legal_hold', (id) => LegalHold.find(id))
 export const retentionRunTarget = byId('retention_run', (id) => RetentionRun.find(id))

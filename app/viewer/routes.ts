@@ -24,4 +24,6 @@ router
   })
   .use(middleware.auth())
 
-router.get('/api/v1/exams/:id/viewer', [ViewerController, 'open']).use(middleware.auth({ guards: ['api'] }))
+router
+  .get('/api/v1/exams/:id/viewer', [ViewerController, 'open'])
+  .use(middleware.auth({ guards: ['api'] }))

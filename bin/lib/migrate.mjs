@@ -23,7 +23,12 @@ export function migrationLockName(database) {
  * @param {() => Promise<number>} work returns an exit code
  * @param {{ waitSeconds?: number, say?: (m: string) => void }} options
  */
-export async function withMigrationLock(connectionOptions, database, work, { waitSeconds = 300, say = () => {} } = {}) {
+export async function withMigrationLock(
+  connectionOptions,
+  database,
+  work,
+  { waitSeconds = 300, say = () => {} } = {}
+) {
   const mysql = (await import('mysql2/promise')).default
   const connection = await mysql.createConnection({ ...connectionOptions, database })
   const name = migrationLockName(database)
@@ -31,7 +36,10 @@ export async function withMigrationLock(connectionOptions, database, work, { wai
     const [[{ got }]] = await connection.query('SELECT GET_LOCK(?, 0) AS got', [name])
     if (Number(got) !== 1) {
       say(`another process is migrating "${database}"; waiting for it (up to ${waitSeconds} s)…`)
-      const [[{ got: later }]] = await connection.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds])
+      const [[{ got: later }]] = await connection.query('SELECT GET_LOCK(?, ?) AS got', [
+        name,
+        waitSeconds,
+      ])
       if (Number(later) !== 1) {
         return { code: 1, reason: 'lock_timeout' }
       }
@@ -48,7 +56,8 @@ export async function withMigrationLock(connectionOptions, database, work, { wai
 /** What a newcomer should do when a step of `npm start` fails, by step. */
 export function adviceFor(step, { database, connection, mode = 'start' } = {}) {
   const rerun = mode === 'test' ? 'npm test' : 'npm start'
-  const where = connection === 'sqlite' ? 'the SQLite file tmp/imaging.sqlite3' : `the database "${database}"`
+  const where =
+    connection === 'sqlite' ? 'the SQLite file tmp/imaging.sqlite3' : `the database "${database}"`
   switch (step) {
     case 'lock_timeout':
       return `Another process kept ${where} locked for migrations. Wait for it to finish (or stop it), then run \`${rerun}\` again.`

@@ -7,7 +7,15 @@
 | on a fresh machine.
 */
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+} from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import http from 'node:http'
@@ -24,7 +32,9 @@ export function probeOrthanc({ url, username, password, timeoutMs = 1500 }) {
       target,
       {
         timeout: timeoutMs,
-        headers: { Authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64') },
+        headers: {
+          Authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64'),
+        },
       },
       (response) => {
         let body = ''
@@ -51,14 +61,34 @@ export const POSTGRESQL_INDEX_PLUGIN = '/usr/share/orthanc/plugins/libOrthancPos
 
 /** A PostgreSQL database name from any text (e.g. "orthanc_" + DB_DATABASE): lower case, [a-z0-9_], ≤ 63 bytes. */
 export function postgresDatabaseName(text) {
-  return text.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63)
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63)
 }
 
 function psql(target, database, sql) {
-  return spawnSync('psql', ['-h', target.host, '-p', String(target.port), '-U', target.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atqc', sql], {
-    encoding: 'utf8',
-    env: { ...process.env, PGPASSWORD: target.password ?? '', PGCONNECT_TIMEOUT: '2' },
-  })
+  return spawnSync(
+    'psql',
+    [
+      '-h',
+      target.host,
+      '-p',
+      String(target.port),
+      '-U',
+      target.user,
+      '-d',
+      database,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-Atqc',
+      sql,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: target.password ?? '', PGCONNECT_TIMEOUT: '2' },
+    }
+  )
 }
 
 /**
@@ -67,23 +97,38 @@ function psql(target, database, sql) {
  */
 export function probePostgres(target) {
   const result = psql(target, 'postgres', 'SHOW server_version')
-  if (result.error) return { ok: false, error: result.error.code === 'ENOENT' ? 'psql is not installed (apt-get install -y postgresql-client)' : result.error.message }
+  if (result.error)
+    return {
+      ok: false,
+      error:
+        result.error.code === 'ENOENT'
+          ? 'psql is not installed (apt-get install -y postgresql-client)'
+          : result.error.message,
+    }
   if (result.status !== 0) return { ok: false, error: (result.stderr || '').trim().split('\n')[0] }
   return { ok: true, version: result.stdout.trim() }
 }
 
 /** Creates the index database if missing; `fresh` drops it first (closing what is still connected). */
 export function preparePostgresDatabase(target, database, { fresh = false } = {}) {
-  if (!/^[a-z0-9_]+$/.test(database)) throw new Error(`unsafe PostgreSQL database name: ${database}`)
+  if (!/^[a-z0-9_]+$/.test(database))
+    throw new Error(`unsafe PostgreSQL database name: ${database}`)
   if (fresh) {
     const dropped = psql(target, 'postgres', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
-    if (dropped.status !== 0) throw new Error(`dropping PostgreSQL database ${database} failed: ${dropped.stderr}`)
+    if (dropped.status !== 0)
+      throw new Error(`dropping PostgreSQL database ${database} failed: ${dropped.stderr}`)
   }
   const exists = psql(target, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`)
-  if (exists.status !== 0) throw new Error(`PostgreSQL at ${target.host}:${target.port}: ${exists.stderr}`)
+  if (exists.status !== 0)
+    throw new Error(`PostgreSQL at ${target.host}:${target.port}: ${exists.stderr}`)
   if (exists.stdout.trim() !== '1') {
-    const created = psql(target, 'postgres', `CREATE DATABASE ${database} ENCODING 'UTF8' TEMPLATE template0`)
-    if (created.status !== 0 && !/already exists/.test(created.stderr)) throw new Error(`creating PostgreSQL database ${database} failed: ${created.stderr}`)
+    const created = psql(
+      target,
+      'postgres',
+      `CREATE DATABASE ${database} ENCODING 'UTF8' TEMPLATE template0`
+    )
+    if (created.status !== 0 && !/already exists/.test(created.stderr))
+      throw new Error(`creating PostgreSQL database ${database} failed: ${created.stderr}`)
   }
 }
 
@@ -128,14 +173,23 @@ export function postgresIndexConfig(target, database) {
  */
 export class OrthancProcess {
   constructor(options) {
-    this.options = { aet: 'IMAGING_CENTRE', stableAge: 10, fresh: false, overrides: {}, postgres: null, ...options }
+    this.options = {
+      aet: 'IMAGING_CENTRE',
+      stableAge: 10,
+      fresh: false,
+      overrides: {},
+      postgres: null,
+      ...options,
+    }
     this.home = join(ROOT, 'tmp/orthanc', this.options.name)
     this.child = null
   }
 
   /** "PostgreSQL <database>" or "SQLite" */
   get index() {
-    return this.options.postgres ? `PostgreSQL ${this.options.postgres.database} at ${this.options.postgres.host}:${this.options.postgres.port}` : 'SQLite'
+    return this.options.postgres
+      ? `PostgreSQL ${this.options.postgres.database} at ${this.options.postgres.host}:${this.options.postgres.port}`
+      : 'SQLite'
   }
 
   get url() {
@@ -175,7 +229,9 @@ export class OrthancProcess {
     const plugins = config.Plugins ?? []
     config.Plugins = plugins.filter((file) => existsSync(file))
     for (const missing of plugins.filter((file) => !existsSync(file))) {
-      const hint = /DicomWeb/.test(missing) ? 'apt-get install -y orthanc-dicomweb for the viewer' : 'apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews'
+      const hint = /DicomWeb/.test(missing)
+        ? 'apt-get install -y orthanc-dicomweb for the viewer'
+        : 'apt-get install -y orthanc-gdcm for JPEG 2000 / JPEG-LS previews'
       console.warn(`[orthanc] plugin ${missing} is not installed; starting without it (${hint})`)
     }
     const file = join(this.home, 'orthanc.json')
@@ -187,15 +243,24 @@ export class OrthancProcess {
   /** Starts the process and waits until its REST API answers. */
   async start({ timeoutMs = 30_000 } = {}) {
     if (!existsSync(ORTHANC_BINARY)) {
-      throw new Error(`Orthanc is not installed (${ORTHANC_BINARY}); run: apt-get install -y orthanc`)
+      throw new Error(
+        `Orthanc is not installed (${ORTHANC_BINARY}); run: apt-get install -y orthanc`
+      )
     }
     const already = await probeOrthanc(this.credentials)
     if (already?.status === 200) {
-      throw new Error(`port ${this.options.httpPort} already answers as Orthanc "${already.system.Name}"`)
+      throw new Error(
+        `port ${this.options.httpPort} already answers as Orthanc "${already.system.Name}"`
+      )
     }
     if (this.options.postgres) {
-      if (!existsSync(POSTGRESQL_INDEX_PLUGIN)) throw new Error('the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql')
-      preparePostgresDatabase(this.options.postgres, this.options.postgres.database, { fresh: this.options.fresh })
+      if (!existsSync(POSTGRESQL_INDEX_PLUGIN))
+        throw new Error(
+          'the PostgreSQL index plugin is not installed: apt-get install -y orthanc-postgresql'
+        )
+      preparePostgresDatabase(this.options.postgres, this.options.postgres.database, {
+        fresh: this.options.fresh,
+      })
     }
     const configFile = this.writeConfig()
     const log = openSync(join(this.home, 'logs', 'stdout.log'), 'a')
@@ -209,7 +274,10 @@ export class OrthancProcess {
     this.exited = exited
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      const raced = await Promise.race([exited.then((code) => ({ exitCode: code })), sleep(200).then(() => null)])
+      const raced = await Promise.race([
+        exited.then((code) => ({ exitCode: code })),
+        sleep(200).then(() => null),
+      ])
       if (raced) {
         throw new Error(
           `Orthanc "${this.options.name}" exited with code ${raced.exitCode}; see ${join(this.home, 'logs')}`
@@ -219,14 +287,19 @@ export class OrthancProcess {
       if (probe?.status === 200) return this
     }
     await this.stop()
-    throw new Error(`Orthanc "${this.options.name}" did not answer on ${this.url} within ${timeoutMs} ms`)
+    throw new Error(
+      `Orthanc "${this.options.name}" did not answer on ${this.url} within ${timeoutMs} ms`
+    )
   }
 
   /** Stops the process and waits for it to exit (a restarted node needs the SQLite lock released). */
   async stop({ timeoutMs = 15_000 } = {}) {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return
     this.child.kill('SIGTERM')
-    const done = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)])
+    const done = await Promise.race([
+      this.exited.then(() => true),
+      sleep(timeoutMs).then(() => false),
+    ])
     if (!done) {
       this.child.kill('SIGKILL')
       await this.exited

@@ -14,7 +14,11 @@ import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import { sqlTime } from '#app/platform/db_helpers'
 import { seededRandom } from '#app/assessments/services/spot_checks'
-import { lastClosedQuarter, previousQuarter, type Quarter } from '#app/assessments/services/quarters'
+import {
+  lastClosedQuarter,
+  previousQuarter,
+  type Quarter,
+} from '#app/assessments/services/quarters'
 import { Training } from '#app/assessments/services/training'
 import { StaffAssessments } from '#app/assessments/services/staff_assessments'
 import { AssessmentWeights, DEFAULT_WEIGHTS } from '#app/assessments/services/assessment_weights'
@@ -25,7 +29,10 @@ import { QcBulletins } from '#app/assessments/services/qc_bulletin'
 import imaging from '#config/imaging'
 
 /** Per clinic: exams a quarter (DR, CT), share reported within the limit, days without uploads in a row now and then. */
-const PROFILES: Record<string, { dr: number; ct: number; onTime: number[]; gapEvery: number | null }> = {
+const PROFILES: Record<
+  string,
+  { dr: number; ct: number; onTime: number[]; gapEvery: number | null }
+> = {
   M01: { dr: 60, ct: 18, onTime: [0.93, 0.95, 0.96, 0.97], gapEvery: null },
   M02: { dr: 40, ct: 0, onTime: [0.7, 0.78, 0.86, 0.92], gapEvery: 30 },
   M03: { dr: 35, ct: 0, onTime: [0.85, 0.82, 0.84, 0.83], gapEvery: 20 },
@@ -41,7 +48,11 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
   const zone = imaging.displayTimezone
   const last = lastClosedQuarter(now)
   const quarters: Quarter[] = [3, 2, 1, 0].map((by) => previousQuarter(last, by))
-  const clinics = await db.from('institutions').where('kind', 'member_clinic').orderBy('code').select('id', 'code', 'name')
+  const clinics = await db
+    .from('institutions')
+    .where('kind', 'member_clinic')
+    .orderBy('code')
+    .select('id', 'code', 'name')
   const qc = await User.findByOrFail('username', 'qc')
   let exams = 0
 
@@ -50,7 +61,11 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
     for (const clinic of clinics) {
       const profile = PROFILES[clinic.code]
       if (!profile) continue
-      const patient = await db.from('clinic_patients').where('institution_id', clinic.id).select('patient_id').first()
+      const patient = await db
+        .from('clinic_patients')
+        .where('institution_id', clinic.id)
+        .select('patient_id')
+        .first()
       if (!patient) continue
       const days = Math.round(quarter.to.diff(quarter.from, 'days').days)
       const rows: Record<string, unknown>[] = []
@@ -60,11 +75,16 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
           let day = Math.floor((i / count) * days)
           // A clinic with gaps loses a stretch of days every `gapEvery` days (R 7.1.5).
           if (profile.gapEvery && day % profile.gapEvery < 2) day = Math.min(days - 1, day + 2)
-          const local = quarter.from.setZone(zone).plus({ days: day }).set({ hour: 9 + Math.floor(random() * 8), minute: Math.floor(random() * 60) })
+          const local = quarter.from
+            .setZone(zone)
+            .plus({ days: day })
+            .set({ hour: 9 + Math.floor(random() * 8), minute: Math.floor(random() * 60) })
           const images = local.toUTC()
           const due = images.plus({ minutes: LIMITS[modality] })
           const late = random() > profile.onTime[qi]
-          const signed = late ? due.plus({ hours: 2 + Math.floor(random() * 30) }) : images.plus({ minutes: 40 + Math.floor(random() * 600) })
+          const signed = late
+            ? due.plus({ hours: 2 + Math.floor(random() * 30) })
+            : images.plus({ minutes: 40 + Math.floor(random() * 600) })
           rows.push({
             accession_number: `H${quarter.year % 100}${quarter.q}${clinic.code}${modality[0]}${String(i).padStart(3, '0')}`,
             patient_id: patient.patient_id,
@@ -93,25 +113,55 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
 
   // Training (C 7.3.1): each quarter the centre trains the members' technologists; 东城 missed two quarters.
   const training = await app.container.make(Training)
-  const topics = ['胸部 DR 摆位与曝光条件', '头颅 CT 扫描规范与剂量控制', '申请单书写规范与临床病史', '伪影识别与废片分析']
+  const topics = [
+    '胸部 DR 摆位与曝光条件',
+    '头颅 CT 扫描规范与剂量控制',
+    '申请单书写规范与临床病史',
+    '伪影识别与废片分析',
+  ]
   const trainers = ['王中', '张高', '赵质控', '张高']
   for (const [qi, quarter] of quarters.entries()) {
     for (const clinic of clinics) {
       if (clinic.code === 'M05' && qi < 2) continue
       if (clinic.code === 'M04' && qi === 3) continue
-      const roster = await db.from('staff_members').where('institution_id', clinic.id).where('active', true).orderBy('staff_no').select('id')
+      const roster = await db
+        .from('staff_members')
+        .where('institution_id', clinic.id)
+        .where('active', true)
+        .orderBy('staff_no')
+        .select('id')
       if (!roster.length) continue
       // Somebody misses each session, so coverage differs person by person.
       const attendees = roster.filter((_, i) => (i + qi) % 3 !== 2).map((r: any) => r.id)
-      const heldOn = quarter.from.setZone(zone).plus({ days: 20 + qi * 3 }).toISODate()!
-      const id = await training.plan(qc, { topic: topics[qi], heldOn, trainer: trainers[qi], modality: qi === 1 ? 'CT' : 'DR', institutionId: clinic.id, attendeeIds: attendees })
-      await db.from('training_sessions').where('id', id).update({ signed_off_at: sqlTime(quarter.from.plus({ days: 21 + qi * 3 })), signed_off_by_id: qc.id })
+      const heldOn = quarter.from
+        .setZone(zone)
+        .plus({ days: 20 + qi * 3 })
+        .toISODate()!
+      const id = await training.plan(qc, {
+        topic: topics[qi],
+        heldOn,
+        trainer: trainers[qi],
+        modality: qi === 1 ? 'CT' : 'DR',
+        institutionId: clinic.id,
+        attendeeIds: attendees,
+      })
+      await db
+        .from('training_sessions')
+        .where('id', id)
+        .update({
+          signed_off_at: sqlTime(quarter.from.plus({ days: 21 + qi * 3 })),
+          signed_off_by_id: qc.id,
+        })
     }
   }
   // A session planned for next month, attendance not signed off yet.
   const first = clinics.find((c: any) => c.code === 'M01')
   if (first) {
-    const roster = await db.from('staff_members').where('institution_id', first.id).where('active', true).select('id')
+    const roster = await db
+      .from('staff_members')
+      .where('institution_id', first.id)
+      .where('active', true)
+      .select('id')
     await training.plan(qc, {
       topic: '乳腺摄影质量控制',
       heldOn: now.setZone(zone).plus({ days: 25 }).toISODate()!,
@@ -131,21 +181,42 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
     .where('m.active', true)
     .orderBy('m.id')
     .select('m.id', 'i.code')
-  const early = await rounds.createRound(qc, { title: '上半年理论考核', heldOn: quarters[1].from.setZone(zone).plus({ days: 40 }).toISODate()!, kind: 'written', maxScore: 100, passMark: 60 })
+  const early = await rounds.createRound(qc, {
+    title: '上半年理论考核',
+    heldOn: quarters[1].from.setZone(zone).plus({ days: 40 }).toISODate()!,
+    kind: 'written',
+    maxScore: 100,
+    passMark: 60,
+  })
   await rounds.recordScores(
     early,
-    memberStaff.map((s: any, i: number) => ({ staffMemberId: s.id, score: i === 1 ? 52 : 70 + ((i * 7) % 28) }))
+    memberStaff.map((s: any, i: number) => ({
+      staffMemberId: s.id,
+      score: i === 1 ? 52 : 70 + ((i * 7) % 28),
+    }))
   )
-  const late = await rounds.createRound(qc, { title: '下半年实操考核', heldOn: quarters[3].from.setZone(zone).plus({ days: 35 }).toISODate()!, kind: 'practical', maxScore: 50, passMark: 30 })
+  const late = await rounds.createRound(qc, {
+    title: '下半年实操考核',
+    heldOn: quarters[3].from.setZone(zone).plus({ days: 35 }).toISODate()!,
+    kind: 'practical',
+    maxScore: 50,
+    passMark: 30,
+  })
   await rounds.recordScores(
     late,
-    memberStaff.filter((s: any) => s.code !== 'M04').map((s: any, i: number) => ({ staffMemberId: s.id, score: 28 + ((i * 5) % 22) }))
+    memberStaff
+      .filter((s: any) => s.code !== 'M04')
+      .map((s: any, i: number) => ({ staffMemberId: s.id, score: 28 + ((i * 5) % 22) }))
   )
 
   // Weights: version 1 from the defaults, version 2 gives report turnaround more weight.
   const weights = await app.container.make(AssessmentWeights)
   const v1 = await weights.current()
-  const revised = { ...DEFAULT_WEIGHTS, 'assessments.turnaround_within_limit': 15, 'assessments.workload': 0 }
+  const revised = {
+    ...DEFAULT_WEIGHTS,
+    'assessments.turnaround_within_limit': 15,
+    'assessments.workload': 0,
+  }
   await weights.revise(qc, v1.version, '提高报告时限权重（质控会议决议）', revised)
 
   // The three oldest quarters are closed; the oldest was corrected once.
@@ -190,7 +261,9 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
   // A spot check of 城关's recent exams (no QC session yet: see spot_checks.ts).
   if (first) {
     try {
-      await (await app.container.make(SpotChecks)).draw(qc, { institutionId: first.id, days: 14, size: 5, seed: 7 })
+      await (
+        await app.container.make(SpotChecks)
+      ).draw(qc, { institutionId: first.id, days: 14, size: 5, seed: 7 })
     } catch {
       // no recent exams with images in a small demo
     }
@@ -203,5 +276,7 @@ export async function seedAssessmentsDemo(log: (line: string) => void) {
     await bulletins.publish(qc, id)
   }
   await bulletins.draft(quarters[3])
-  log(`assessments: ${exams} history exams over ${quarters.map((q) => q.key).join(', ')}, training, two assessment rounds, weights v2, 3 closed quarters, 3 corrective actions, bulletins`)
+  log(
+    `assessments: ${exams} history exams over ${quarters.map((q) => q.key).join(', ')}, training, two assessment rounds, weights v2, 3 closed quarters, 3 corrective actions, bulletins`
+  )
 }

@@ -30,7 +30,11 @@ interface DemoConsultation {
 }
 
 const CASES: DemoConsultation[] = [
-  { minutesAgo: 8, urgency: 'fast_track', question: '左侧基底节区低密度影，是否急性脑梗死？是否需转诊溶栓？' },
+  {
+    minutesAgo: 8,
+    urgency: 'fast_track',
+    question: '左侧基底节区低密度影，是否急性脑梗死？是否需转诊溶栓？',
+  },
   { minutesAgo: 38, urgency: 'fast_track', question: '右肺门区软组织影，肿瘤还是血管影？' },
   { minutesAgo: 40 * 60, urgency: 'routine', question: '肝右叶低密度灶性质待定，请会诊。' },
   {
@@ -41,7 +45,10 @@ const CASES: DemoConsultation[] = [
       ['consultant', '患者有无吸烟史及肿瘤家族史？'],
       ['requester', '吸烟30年，每日一包，无肿瘤家族史。'],
     ],
-    opinion: { text: '右肺下叶实性结节约 8 mm，边缘分叶，考虑肺癌可能性较大。', recommendation: '建议胸部增强 CT 或转上级医院进一步检查。' },
+    opinion: {
+      text: '右肺下叶实性结节约 8 mm，边缘分叶，考虑肺癌可能性较大。',
+      recommendation: '建议胸部增强 CT 或转上级医院进一步检查。',
+    },
   },
   {
     minutesAgo: 6 * 24 * 60,
@@ -50,40 +57,74 @@ const CASES: DemoConsultation[] = [
     opinion: {
       text: '左侧第 5、6 肋骨骨折，未见明确气胸。',
       recommendation: '建议对症处理，必要时复查。',
-      amend: { text: '左侧第 5、6、7 肋骨骨折，左侧少量气胸（肺压缩约 10%）。', reason: '复阅薄层图像后补充第 7 肋骨折及少量气胸' },
+      amend: {
+        text: '左侧第 5、6、7 肋骨骨折，左侧少量气胸（肺压缩约 10%）。',
+        reason: '复阅薄层图像后补充第 7 肋骨折及少量气胸',
+      },
     },
   },
 ]
 
-export async function seedConsultationDemo(now: DateTime, log: (message: string) => void = () => {}) {
+export async function seedConsultationDemo(
+  now: DateTime,
+  log: (message: string) => void = () => {}
+) {
   const clock = new ManualClock(now)
   const roster = new ConsultantRoster(clock, new DutyRoster(clock))
   const consultations = new Consultations(clock, roster)
   const escalation = new ConsultationEscalation(clock, roster)
 
   // The clinics' CT exams whose images are in, oldest first, one per case.
-  const exams = await Exam.query().where('modality', 'CT').whereNotNull('images_received_at').preload('institution').orderBy('images_received_at')
+  const exams = await Exam.query()
+    .where('modality', 'CT')
+    .whereNotNull('images_received_at')
+    .preload('institution')
+    .orderBy('images_received_at')
   const requesters = new Map<number, User>()
-  for (const user of await User.query().where('role', 'clinic_staff').preload('institution')) if (!requesters.has(user.institutionId)) requesters.set(user.institutionId, user)
+  for (const user of await User.query().where('role', 'clinic_staff').preload('institution'))
+    if (!requesters.has(user.institutionId)) requesters.set(user.institutionId, user)
   let made = 0
   for (const [index, spec] of CASES.entries()) {
     const exam = exams[index]
     const requester = exam ? requesters.get(exam.institutionId) : undefined
     if (!exam || !requester) break
     const askedAt = now.minus({ minutes: spec.minutesAgo })
-    clock.set(askedAt > exam.imagesReceivedAt! ? askedAt : exam.imagesReceivedAt!.plus({ minutes: 5 }))
-    const consultation = await consultations.request(requester, exam, { question: spec.question, clinicalSummary: exam.clinicalHistory, urgency: spec.urgency, requestKey: randomUUID() })
-    const consultant = consultation.consultantId ? await User.query().where('id', consultation.consultantId).preload('institution').firstOrFail() : null
+    clock.set(
+      askedAt > exam.imagesReceivedAt! ? askedAt : exam.imagesReceivedAt!.plus({ minutes: 5 })
+    )
+    const consultation = await consultations.request(requester, exam, {
+      question: spec.question,
+      clinicalSummary: exam.clinicalHistory,
+      urgency: spec.urgency,
+      requestKey: randomUUID(),
+    })
+    const consultant = consultation.consultantId
+      ? await User.query()
+          .where('id', consultation.consultantId)
+          .preload('institution')
+          .firstOrFail()
+      : null
     for (const [who, text] of spec.thread ?? []) {
       clock.set(clock.now().plus({ minutes: 6 }))
-      await consultations.postMessage(who === 'consultant' && consultant ? consultant : requester, consultation, text)
+      await consultations.postMessage(
+        who === 'consultant' && consultant ? consultant : requester,
+        consultation,
+        text
+      )
     }
     if (spec.opinion && consultant) {
       clock.set(clock.now().plus({ minutes: 12 }))
-      await consultations.answer(consultant, consultation, { opinion: spec.opinion.text, recommendation: spec.opinion.recommendation })
+      await consultations.answer(consultant, consultation, {
+        opinion: spec.opinion.text,
+        recommendation: spec.opinion.recommendation,
+      })
       if (spec.opinion.amend) {
         clock.set(clock.now().plus({ hours: 2 }))
-        await consultations.amend(consultant, consultation, { opinion: spec.opinion.amend.text, recommendation: spec.opinion.recommendation, reason: spec.opinion.amend.reason })
+        await consultations.amend(consultant, consultation, {
+          opinion: spec.opinion.amend.text,
+          recommendation: spec.opinion.recommendation,
+          reason: spec.opinion.amend.reason,
+        })
       }
     }
     made++
@@ -95,7 +136,10 @@ export async function seedConsultationDemo(now: DateTime, log: (message: string)
   // C 9.4: the specialty centres' default rules, and every matching exam shared (as the events would have done).
   const sharing = new SpecialtySharing(clock)
   await sharing.ensureDefaultRules()
-  const withImages = await db.from('exams').whereNotNull('images_received_at').select('id', 'images_received_at')
+  const withImages = await db
+    .from('exams')
+    .whereNotNull('images_received_at')
+    .select('id', 'images_received_at')
   for (const row of withImages) await sharing.shareExam(Number(row.id), now)
   const shares = Number((await db.from('exam_shares').count('* as n'))[0].n)
 
@@ -104,9 +148,18 @@ export async function seedConsultationDemo(now: DateTime, log: (message: string)
   const answered = await db.from('consultations').where('status', 'answered').orderBy('id').first()
   if (answered) {
     const exam = await Exam.findOrFail(answered.exam_id)
-    const requester = await User.query().where('id', answered.requested_by_id).preload('institution').firstOrFail()
-    const { token } = await new ShareLinks(clock).create(requester, exam, { deidentify: true, accessCode: '2468', note: '上级医院会诊专家' })
+    const requester = await User.query()
+      .where('id', answered.requested_by_id)
+      .preload('institution')
+      .firstOrFail()
+    const { token } = await new ShareLinks(clock).create(requester, exam, {
+      deidentify: true,
+      accessCode: '2468',
+      note: '上级医院会诊专家',
+    })
     linkUrl = `/s/${token}`
   }
-  log(`${made} consultations (open, overdue and escalated, answered, amended), ${shares} exams shared with the specialty centres${linkUrl ? `, a de-identified share link ${linkUrl} (access code 2468)` : ''}`)
+  log(
+    `${made} consultations (open, overdue and escalated, answered, amended), ${shares} exams shared with the specialty centres${linkUrl ? `, a de-identified share link ${linkUrl} (access code 2468)` : ''}`
+  )
 }

@@ -42,9 +42,20 @@ import imaging from '#config/imaging'
 
 const run = promisify(execFile)
 
-export const DEMO_LOGINS = JSON.parse(readFileSync(new URL('./logins.json', import.meta.url), 'utf8')) as {
+export const DEMO_LOGINS = JSON.parse(
+  readFileSync(new URL('./logins.json', import.meta.url), 'utf8')
+) as {
   password: string
-  users: Array<{ username: string; fullName: string; institution: string; institutionName: string; role: string; title: string | null; description: string; totpSecret?: string }>
+  users: Array<{
+    username: string
+    fullName: string
+    institution: string
+    institutionName: string
+    role: string
+    title: string | null
+    description: string
+    totpSecret?: string
+  }>
 }
 
 const INSTITUTIONS = [
@@ -55,15 +66,69 @@ const INSTITUTIONS = [
   { code: 'M04', name: '石桥镇卫生院', kind: 'member_clinic', level: '一级' },
   { code: 'M05', name: '东城社区卫生服务中心', kind: 'member_clinic', level: '一级' },
   { code: 'UPPER', name: '江州市中心医院', kind: 'upper_hospital', level: '三级甲等' },
-  { code: 'CPC', name: '清河县胸痛中心', kind: 'specialty_centre', level: null, specialty: 'chest_pain' },
-  { code: 'STROKE', name: '清河县卒中中心', kind: 'specialty_centre', level: null, specialty: 'stroke' },
-  { code: 'TRAUMA', name: '清河县创伤中心', kind: 'specialty_centre', level: null, specialty: 'trauma' },
+  {
+    code: 'CPC',
+    name: '清河县胸痛中心',
+    kind: 'specialty_centre',
+    level: null,
+    specialty: 'chest_pain',
+  },
+  {
+    code: 'STROKE',
+    name: '清河县卒中中心',
+    kind: 'specialty_centre',
+    level: null,
+    specialty: 'stroke',
+  },
+  {
+    code: 'TRAUMA',
+    name: '清河县创伤中心',
+    kind: 'specialty_centre',
+    level: null,
+    specialty: 'trauma',
+  },
 ] as const
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢'
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢'
 const GIVEN: Record<'M' | 'F', string[]> = {
-  M: ['建国', '志强', '伟', '军', '勇', '杰', '涛', '明', '超', '刚', '国庆', '德华', '洋', '平', '文', '建华', '海波'],
-  F: ['秀英', '桂英', '丽', '敏', '静', '芳', '艳', '娟', '秀兰', '霞', '桂兰', '海燕', '玉兰', '春梅', '红梅', '丽华'],
+  M: [
+    '建国',
+    '志强',
+    '伟',
+    '军',
+    '勇',
+    '杰',
+    '涛',
+    '明',
+    '超',
+    '刚',
+    '国庆',
+    '德华',
+    '洋',
+    '平',
+    '文',
+    '建华',
+    '海波',
+  ],
+  F: [
+    '秀英',
+    '桂英',
+    '丽',
+    '敏',
+    '静',
+    '芳',
+    '艳',
+    '娟',
+    '秀兰',
+    '霞',
+    '桂兰',
+    '海燕',
+    '玉兰',
+    '春梅',
+    '红梅',
+    '丽华',
+  ],
 }
 
 const DOCTORS = ['刘建军', '陈丽', '杨志强', '黄敏', '赵红梅', '吴德华']
@@ -79,7 +144,9 @@ function randomSource(seed: number) {
 
 /** A valid 18-digit national ID (GB 11643) for the given birth date and sex. */
 export function demoNationalId(area: string, birth: DateTime, sex: 'M' | 'F', serial: number) {
-  const order = String(serial % 100).padStart(2, '0') + String(sex === 'M' ? 1 + 2 * (serial % 4) : 2 * (serial % 4)).slice(-1)
+  const order =
+    String(serial % 100).padStart(2, '0') +
+    String(sex === 'M' ? 1 + 2 * (serial % 4) : 2 * (serial % 4)).slice(-1)
   const body = `${area}${birth.toFormat('yyyyMMdd')}${order}`
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = weights.reduce((total, weight, i) => total + weight * Number(body[i]), 0)
@@ -102,7 +169,10 @@ export class DemoCounty {
   async seededOn() {
     const newest = await db.from('exams').max('registered_at as at').first()
     if (!newest?.at) return null
-    const at = newest.at instanceof Date ? DateTime.fromJSDate(newest.at, { zone: 'utc' }) : DateTime.fromSQL(String(newest.at), { zone: 'utc' })
+    const at =
+      newest.at instanceof Date
+        ? DateTime.fromJSDate(newest.at, { zone: 'utc' })
+        : DateTime.fromSQL(String(newest.at), { zone: 'utc' })
     return at.isValid ? at : null
   }
 
@@ -122,7 +192,14 @@ export class DemoCounty {
 
     const institutions = new Map<string, Institution>()
     for (const spec of INSTITUTIONS) {
-      institutions.set(spec.code, await Institution.create({ ...spec, specialty: 'specialty' in spec ? spec.specialty : null, active: true } as any))
+      institutions.set(
+        spec.code,
+        await Institution.create({
+          ...spec,
+          specialty: 'specialty' in spec ? spec.specialty : null,
+          active: true,
+        } as any)
+      )
     }
 
     const users = new Map<string, User>()
@@ -139,19 +216,35 @@ export class DemoCounty {
           status: 'active',
           failedLoginCount: 0,
           // MLPS 8.1.4.1 d: administrators have a second factor; the demo's secrets are known (logins.json).
-          ...(spec.totpSecret ? { totpSecret: encryptSecret(spec.totpSecret), totpEnabledAt: DateTime.utc() } : {}),
+          ...(spec.totpSecret
+            ? { totpSecret: encryptSecret(spec.totpSecret), totpEnabledAt: DateTime.utc() }
+            : {}),
         })
       )
     }
 
     this.log('declaring each clinic DR as a DICOM sender…')
     const senders = await app.container.make(DicomSenderDirectory)
-    const clinics = INSTITUTIONS.filter((i) => i.kind === 'member_clinic').map((i) => institutions.get(i.code)!)
+    const clinics = INSTITUTIONS.filter((i) => i.kind === 'member_clinic').map((i) =>
+      institutions.get(i.code)!
+    )
     for (const clinic of clinics) {
-      await senders.create({ institutionId: clinic.id, aeTitle: `${clinic.code}_DR`, host: '127.0.0.1', port: 104, description: `${clinic.name} DR`, active: true })
+      await senders.create({
+        institutionId: clinic.id,
+        aeTitle: `${clinic.code}_DR`,
+        host: '127.0.0.1',
+        port: 104,
+        description: `${clinic.name} DR`,
+        active: true,
+      })
     }
 
-    const items = new Map((await ExamItem.query().where('catalogue', 'chuanyu').where('active', true)).map((i) => [i.name, i]))
+    const items = new Map(
+      (await ExamItem.query().where('catalogue', 'chuanyu').where('active', true)).map((i) => [
+        i.name,
+        i,
+      ])
+    )
     const now = DateTime.utc().startOf('minute')
     const clock = new ManualClock(now)
     const registry = new PatientRegistry()
@@ -161,43 +254,87 @@ export class DemoCounty {
     // Each exam is one clinical case (cases.ts) for a patient of the sex and age it needs, at a time of the timeline.
     const plan = planCounty(now, zone, size, random)
     this.log(`registering ${plan.length} exams of believable cases, most with images…`)
-    type DemoPatient = { id: number; patientId: number; no: string; name: string; sex: 'M' | 'F'; birth: DateTime<boolean> }
+    type DemoPatient = {
+      id: number
+      patientId: number
+      no: string
+      name: string
+      sex: 'M' | 'F'
+      birth: DateTime<boolean>
+    }
     const patientsByClinic = new Map<number, DemoPatient[]>()
     const byKey = new Map<string, DemoPatient>()
     let serial = 1
-    let shared: { name: string; sex: "M" | "F"; birth: DateTime<boolean>; nationalId: string } | null = null
+    let shared: {
+      name: string
+      sex: 'M' | 'F'
+      birth: DateTime<boolean>
+      nationalId: string
+    } | null = null
     const newPatient = async (clinic: Institution, planned: PlannedExam) => {
       const list = patientsByClinic.get(clinic.id) ?? []
       patientsByClinic.set(clinic.id, list)
       const sex: 'M' | 'F' = planned.case.sex ?? (random() < 0.5 ? 'M' : 'F')
       const [minAge, maxAge] = planned.case.ages
       const age = minAge + Math.floor(random() * (maxAge - minAge + 1))
-      const birth = planned.registeredAt.setZone(zone).minus({ years: age, days: Math.floor(random() * 300) + 10 }).startOf('day').setZone('utc', { keepLocalTime: true })
-      let person: { name: string; sex: "M" | "F"; birth: DateTime<boolean>; nationalId: string } = { name: pick(SURNAMES.split('')) + pick(GIVEN[sex]), sex, birth, nationalId: demoNationalId('511325', birth, sex, serial++) }
+      const birth = planned.registeredAt
+        .setZone(zone)
+        .minus({ years: age, days: Math.floor(random() * 300) + 10 })
+        .startOf('day')
+        .setZone('utc', { keepLocalTime: true })
+      let person: { name: string; sex: 'M' | 'F'; birth: DateTime<boolean>; nationalId: string } = {
+        name: pick(SURNAMES.split('')) + pick(GIVEN[sex]),
+        sex,
+        birth,
+        nationalId: demoNationalId('511325', birth, sex, serial++),
+      }
       // One person registered at two clinics: the second clinic's patient is the first one's (matched by national ID).
-      const sharedAge = shared ? Math.floor(planned.registeredAt.diff(shared.birth, 'years').years) : -1
-      if (clinic.code === 'M02' && shared && !list.some((p) => p.name === shared!.name) && shared.sex === sex && sharedAge >= minAge && sharedAge <= maxAge) person = shared
+      const sharedAge = shared
+        ? Math.floor(planned.registeredAt.diff(shared.birth, 'years').years)
+        : -1
+      if (
+        clinic.code === 'M02' &&
+        shared &&
+        !list.some((p) => p.name === shared!.name) &&
+        shared.sex === sex &&
+        sharedAge >= minAge &&
+        sharedAge <= maxAge
+      )
+        person = shared
       const result = await registry.register(clinic, {
         name: person.name,
         sex: person.sex,
         birthDate: person.birth,
         clinicPatientNo: `${clinic.code}-${String(1001 + list.length)}`,
-        nationalId: random() < 0.85 || (clinic.code === 'M01' && !shared) ? person.nationalId : null,
+        nationalId:
+          random() < 0.85 || (clinic.code === 'M01' && !shared) ? person.nationalId : null,
       })
       if (clinic.code === 'M01' && !shared) shared = person
-      const patient: DemoPatient = { id: result.clinicPatient.id, patientId: result.patient.id, no: result.clinicPatient.clinicPatientNo, name: person.name, sex: person.sex, birth: person.birth }
+      const patient: DemoPatient = {
+        id: result.clinicPatient.id,
+        patientId: result.patient.id,
+        no: result.clinicPatient.clinicPatientNo,
+        name: person.name,
+        sex: person.sex,
+        birth: person.birth,
+      }
       list.push(patient)
       return patient
     }
 
-    const staffOf = (clinic: Institution) => [...users.values()].find((u) => u.institutionId === clinic.id && u.role === 'clinic_staff')!
+    const staffOf = (clinic: Institution) =>
+      [...users.values()].find((u) => u.institutionId === clinic.id && u.role === 'clinic_staff')!
     const registered: Array<{ exam: Exam; planned: PlannedExam; patient: DemoPatient }> = []
     for (const planned of plan) {
       const clinic = clinics[planned.clinic]
-      const patient = (planned.patientKey && byKey.get(planned.patientKey)) || (await newPatient(clinic, planned))
+      const patient =
+        (planned.patientKey && byKey.get(planned.patientKey)) || (await newPatient(clinic, planned))
       if (planned.patientKey) byKey.set(planned.patientKey, patient)
       const item = items.get(planned.case.item)
-      if (!item) throw new Error(`demo case ${planned.case.key}: no catalogue item named ${planned.case.item}`)
+      if (!item)
+        throw new Error(
+          `demo case ${planned.case.key}: no catalogue item named ${planned.case.item}`
+        )
       clock.set(planned.registeredAt)
       const [exam] = await registration.register(staffOf(clinic), {
         clinicPatientId: patient.id,
@@ -219,7 +356,14 @@ export class DemoCounty {
       // R 7.1.1: uploaded within the hour of the exam.
       clock.set(planned.registeredAt.plus({ minutes: planned.arrivesAfter }))
       const modality = planned.case.modality
-      const series = modality === 'DR' ? (planned.case.item.includes('+') || planned.case.item.includes('钼靶') ? 2 : 1) : modality === 'MR' ? 2 : 1
+      const series =
+        modality === 'DR'
+          ? planned.case.item.includes('+') || planned.case.item.includes('钼靶')
+            ? 2
+            : 1
+          : modality === 'MR'
+            ? 2
+            : 1
       const study = syntheticStudy(
         {
           modality,
@@ -236,15 +380,21 @@ export class DemoCounty {
         sizes[modality as 'DR' | 'CT' | 'MR']
       )
       const identity = await intake.examIdentity(exam)
-      for (const file of study.files) await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
+      for (const file of study.files)
+        await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
       withImages++
     }
 
     const waiting = registered.find((r) => r.planned.viaDicom)
-    const sentByDicom = waiting ? await this.sendByDicom(clinics[waiting.planned.clinic], waiting.patient) : 0
+    const sentByDicom = waiting
+      ? await this.sendByDicom(clinics[waiting.planned.clinic], waiting.patient)
+      : 0
     await seedStaffingDemo(this.log)
     const { ReadingDemo } = await import('./reading_demo.js')
-    const reading = await new ReadingDemo(this.log).seed(registered.map((r) => ({ exam: r.exam, planned: r.planned })), now)
+    const reading = await new ReadingDemo(this.log).seed(
+      registered.map((r) => ({ exam: r.exam, planned: r.planned })),
+      now
+    )
     await seedCriticalValuesDemo(reading, now, this.log)
     await seedStorageDemo(this.log)
     await seedApprovalsDemo(users.get('admin')!, this.log)
@@ -253,7 +403,9 @@ export class DemoCounty {
     await seedConsultationDemo(now, this.log)
     await seedInteroperabilityDemo(now, this.log)
     await seedAssessmentsDemo(this.log)
-    this.log(`${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`)
+    this.log(
+      `${registered.length} exams registered, ${withImages} with images uploaded, ${sentByDicom} studies sent by C-STORE (picked up by the app's feed once it runs)`
+    )
     return {
       institutions: institutions.size,
       users: users.size,
@@ -269,14 +421,35 @@ export class DemoCounty {
    * one for a registered exam waiting for images (matched by patient number and
    * date), and two nobody registered (listed as unmatched for the clinic).
    */
-  protected async sendByDicom(clinic: Institution, patient: { no: string; name: string; sex: string }) {
+  protected async sendByDicom(
+    clinic: Institution,
+    patient: { no: string; name: string; sex: string }
+  ) {
     const dir = await mkdtemp(join(tmpdir(), 'demo-cstore-'))
     try {
       const today = DateTime.utc().setZone(imaging.displayTimezone).toFormat('yyyyMMdd')
       const studies = [
-        syntheticStudy({ modality: 'DR', patientName: patient.name, patientId: patient.no, patientSex: patient.sex, studyDate: today }, 1, 2),
-        syntheticStudy({ modality: 'DR', patientName: '未登记^患者', patientId: 'UNREG-001', studyDate: today }, 1, 1),
-        syntheticStudy({ modality: 'DR', patientName: patient.name, patientId: 'WALKIN-77', studyDate: today }, 1, 2),
+        syntheticStudy(
+          {
+            modality: 'DR',
+            patientName: patient.name,
+            patientId: patient.no,
+            patientSex: patient.sex,
+            studyDate: today,
+          },
+          1,
+          2
+        ),
+        syntheticStudy(
+          { modality: 'DR', patientName: '未登记^患者', patientId: 'UNREG-001', studyDate: today },
+          1,
+          1
+        ),
+        syntheticStudy(
+          { modality: 'DR', patientName: patient.name, patientId: 'WALKIN-77', studyDate: today },
+          1,
+          2
+        ),
       ]
       let n = 0
       for (const study of studies) {
@@ -286,7 +459,15 @@ export class DemoCounty {
           await writeFile(path, file.data)
         }
       }
-      await run('storescu', ['-aet', `${clinic.code}_DR`, '-aec', imaging.orthanc.aet, '127.0.0.1', String(imaging.orthanc.dicomPort), ...Array.from({ length: n }, (_, i) => join(dir, `${i}.dcm`))])
+      await run('storescu', [
+        '-aet',
+        `${clinic.code}_DR`,
+        '-aec',
+        imaging.orthanc.aet,
+        '127.0.0.1',
+        String(imaging.orthanc.dicomPort),
+        ...Array.from({ length: n }, (_, i) => join(dir, `${i}.dcm`)),
+      ])
       return studies.length
     } catch (error) {
       this.log(`C-STORE demo skipped: ${(error as Error).message}`)

@@ -37,17 +37,30 @@ export class ReadingDemo {
     const clock = new ManualClock(now)
     const context = new ReportContext(orthanc)
     const signOff = new SignOff(clock, context)
-    const [junior, mid, senior] = await Promise.all(['rad.junior', 'rad.mid', 'rad.senior'].map((u) => User.findByOrFail('username', u)))
+    const [junior, mid, senior] = await Promise.all(
+      ['rad.junior', 'rad.mid', 'rad.senior'].map((u) => User.findByOrFail('username', u))
+    )
     await loadStarterSet(senior.id)
 
-    const counts = { signed: 0, amended: 0, pendingReview: 0, inProgress: 0, returned: 0, waiting: 0 }
+    const counts = {
+      signed: 0,
+      amended: 0,
+      pendingReview: 0,
+      inProgress: 0,
+      returned: 0,
+      waiting: 0,
+    }
     const read: ReadExam[] = []
     // Never later than a minute ago: a demo seeded now has no report from the future.
     const latest = now.minus({ minutes: 1 })
     const at = (t: DateTime) => (t > latest ? latest : t)
     const ordered = entries
       .filter((e) => e.planned.arrivesAfter !== null)
-      .sort((a, b) => a.planned.registeredAt.plus({ minutes: a.planned.arrivesAfter! }).toMillis() - b.planned.registeredAt.plus({ minutes: b.planned.arrivesAfter! }).toMillis())
+      .sort(
+        (a, b) =>
+          a.planned.registeredAt.plus({ minutes: a.planned.arrivesAfter! }).toMillis() -
+          b.planned.registeredAt.plus({ minutes: b.planned.arrivesAfter! }).toMillis()
+      )
     for (const [i, entry] of ordered.entries()) {
       const { planned } = entry
       const exam = await Exam.query().where('id', entry.exam.id).preload('items').firstOrFail()
@@ -66,7 +79,8 @@ export class ReadingDemo {
       clock.set(claimedAt)
       await signOff.claim(author, exam)
       const content = { ...planned.case.report, ...(await this.comparison(context, exam, planned)) }
-      const technique = content.technique || exam.items.map((item) => `DR ${item.sourceName}`).join('；')
+      const technique =
+        content.technique || exam.items.map((item) => `DR ${item.sourceName}`).join('；')
       const written = { ...content, technique }
       const revision = async () => (await workingVersion(exam.id))!.revision
       const submitAt = at(claimedAt.plus({ minutes: emergency ? 10 + (i % 4) : 18 + (i % 5) * 6 }))
@@ -79,7 +93,13 @@ export class ReadingDemo {
           clock.set(submitAt)
           await signOff.submit(author, exam, written, await revision())
           clock.set(at(submitAt.plus({ minutes: 15 })))
-          await signOff.returnToAuthor(senior, exam, '诊断结论请与影像描述顺序一致，并补充建议。', await revision(), null)
+          await signOff.returnToAuthor(
+            senior,
+            exam,
+            '诊断结论请与影像描述顺序一致，并补充建议。',
+            await revision(),
+            null
+          )
           counts.returned++
         }
         read.push({ ...entry, exam, reader: author, claimedAt, submittedAt: null })
@@ -94,14 +114,24 @@ export class ReadingDemo {
       }
       clock.set(at(submitAt.plus({ minutes: emergency ? 6 : 12 + (i % 4) * 7 })))
       // Now and then the reviewer sharpens the impression before signing (and so signs as its last modifier, B).
-      const edited = i % 5 === 0 ? { ...written, impression: written.impression.replace(/。?$/, '。请结合临床。') } : null
+      const edited =
+        i % 5 === 0
+          ? { ...written, impression: written.impression.replace(/。?$/, '。请结合临床。') }
+          : null
       await signOff.sign(reviewer, exam, edited, await revision())
       counts.signed++
 
       if (stage === 'amended') {
         clock.advance({ hours: 2 })
-        const amendment = await signOff.amend(senior, exam, '复阅时发现诊断结论表述需补充，经科室讨论修订。')
-        const amendedContent = { ...written, impression: `${written.impression}\n补充：建议 1 个月后复查对比。` }
+        const amendment = await signOff.amend(
+          senior,
+          exam,
+          '复阅时发现诊断结论表述需补充，经科室讨论修订。'
+        )
+        const amendedContent = {
+          ...written,
+          impression: `${written.impression}\n补充：建议 1 个月后复查对比。`,
+        }
         clock.advance({ minutes: 20 })
         await signOff.submit(senior, exam, amendedContent, amendment.revision)
         clock.advance({ minutes: 10 })
@@ -123,6 +153,9 @@ export class ReadingDemo {
     const prior = priors[0]
     const date = prior.examDate.toFormat('yyyy-MM-dd')
     const change = planned.case.followUpOf ? '原病灶基本吸收' : '未见明显变化'
-    return { priorExamId: prior.exam.id, comparison: `与 ${date} ${examName(prior.exam)} 比较，${change}。` }
+    return {
+      priorExamId: prior.exam.id,
+      comparison: `与 ${date} ${examName(prior.exam)} 比较，${change}。`,
+    }
   }
 }

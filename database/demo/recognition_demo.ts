@@ -38,7 +38,11 @@ import { syntheticStudy } from './synthetic_dicom.js'
 import { demoNationalId } from './demo_county.js'
 
 const FEES: Record<string, number> = { DR: 90, CT: 320, MR: 680 }
-const CHEST_REPORT = { technique: 'DR 胸部站立后前位摄影', findings: '两肺纹理清晰，未见明确实变影。心影大小形态正常。双侧膈面光滑，肋膈角锐利。', impression: '心肺膈未见明确异常。' }
+const CHEST_REPORT = {
+  technique: 'DR 胸部站立后前位摄影',
+  findings: '两肺纹理清晰，未见明确实变影。心影大小形态正常。双侧膈面光滑，肋膈角锐利。',
+  impression: '心肺膈未见明确异常。',
+}
 
 export async function seedRecognitionDemo(log: (message: string) => void, now: DateTime) {
   const zone = imaging.displayTimezone
@@ -51,31 +55,69 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   const signOff = new SignOff(clock, new ReportContext(orthanc))
   const register = new EligibilityRegister(clock)
   const code = async (c: string) => Institution.findByOrFail('code', c)
-  const [lead, m01, m02, m03, m04, m05, upper] = await Promise.all(['LEAD', 'M01', 'M02', 'M03', 'M04', 'M05', 'UPPER'].map(code))
+  const [lead, m01, m02, m03, m04, m05, upper] = await Promise.all(
+    ['LEAD', 'M01', 'M02', 'M03', 'M04', 'M05', 'UPPER'].map(code)
+  )
   const admin = await User.findByOrFail('username', 'admin')
-  const [junior, mid] = await Promise.all(['rad.junior', 'rad.mid'].map((u) => User.findByOrFail('username', u)))
-  const staff = async (clinic: Institution) => User.query().where('institution_id', clinic.id).where('role', 'clinic_staff').firstOrFail()
+  const [junior, mid] = await Promise.all(
+    ['rad.junior', 'rad.mid'].map((u) => User.findByOrFail('username', u))
+  )
+  const staff = async (clinic: Institution) =>
+    User.query().where('institution_id', clinic.id).where('role', 'clinic_staff').firstOrFail()
   await activeCatalogues()
 
   // R 6.2: two clinics passed the QC centre's evaluation; M03's has lapsed; the rest are first-level and not evaluated.
   const day = (t: DateTime) => t.setZone(zone).startOf('day')
-  for (const clinic of [m01, m02]) await register.setInstitution(admin.id, clinic.id, { isPublic: true, qcEvaluationPassedOn: day(now.minus({ months: 8 })), qcEvaluationValidUntil: day(now.plus({ months: 4 })) })
-  await register.setInstitution(admin.id, m03.id, { isPublic: true, qcEvaluationPassedOn: day(now.minus({ months: 20 })), qcEvaluationValidUntil: day(now.minus({ months: 8 })) })
+  for (const clinic of [m01, m02])
+    await register.setInstitution(admin.id, clinic.id, {
+      isPublic: true,
+      qcEvaluationPassedOn: day(now.minus({ months: 8 })),
+      qcEvaluationValidUntil: day(now.plus({ months: 4 })),
+    })
+  await register.setInstitution(admin.id, m03.id, {
+    isPublic: true,
+    qcEvaluationPassedOn: day(now.minus({ months: 20 })),
+    qcEvaluationValidUntil: day(now.minus({ months: 8 })),
+  })
 
   // R 6.4: the items the county does, evaluated and passed at the lead hospital, M01, M02 and the upper hospital; M04's chest DR failed.
   const chest = await ExamItem.query().where('catalogue', 'chuanyu').where('seq', 1).firstOrFail()
-  const used = await db.from('exam_exam_items').join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id').where('exam_items.catalogue', 'chuanyu').distinct('exam_items.id')
+  const used = await db
+    .from('exam_exam_items')
+    .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
+    .where('exam_items.catalogue', 'chuanyu')
+    .distinct('exam_items.id')
   const evaluated = [...new Set([chest.id, ...used.map((r) => Number(r.id))])]
   for (const institution of [lead, m01, m02, upper]) {
     for (const itemId of evaluated) {
-      await register.setItemEvaluation(admin.id, { institutionId: institution.id, examItemId: itemId, passed: true, evaluatedOn: day(now.minus({ months: 7 })), validUntil: day(now.plus({ months: 17 })) })
+      await register.setItemEvaluation(admin.id, {
+        institutionId: institution.id,
+        examItemId: itemId,
+        passed: true,
+        evaluatedOn: day(now.minus({ months: 7 })),
+        validUntil: day(now.plus({ months: 17 })),
+      })
     }
   }
-  await register.setItemEvaluation(admin.id, { institutionId: m03.id, examItemId: chest.id, passed: true, evaluatedOn: day(now.minus({ months: 7 })), validUntil: day(now.plus({ months: 5 })) })
-  await register.setItemEvaluation(admin.id, { institutionId: m04.id, examItemId: chest.id, passed: false, evaluatedOn: day(now.minus({ months: 2 })), validUntil: null })
+  await register.setItemEvaluation(admin.id, {
+    institutionId: m03.id,
+    examItemId: chest.id,
+    passed: true,
+    evaluatedOn: day(now.minus({ months: 7 })),
+    validUntil: day(now.plus({ months: 5 })),
+  })
+  await register.setItemEvaluation(admin.id, {
+    institutionId: m04.id,
+    examItemId: chest.id,
+    passed: false,
+    evaluatedOn: day(now.minus({ months: 2 })),
+    validUntil: null,
+  })
 
   // The fee table: every item of the catalogues in force.
-  for (const item of await ExamItem.query().whereIn('catalogue', ['chuanyu', 'hechi']).where('active', true)) {
+  for (const item of await ExamItem.query()
+    .whereIn('catalogue', ['chuanyu', 'hechi'])
+    .where('active', true)) {
     await register.setFee(admin.id, item.id, FEES[item.modality] + (item.isContrast ? 150 : 0))
   }
 
@@ -84,21 +126,67 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     const birth = DateTime.fromISO(born, { zone: 'utc' })
     const nationalId = demoNationalId('511325', birth, sex, serial++)
     const numbers = []
-    for (const clinic of clinics) numbers.push((await registry.register(clinic, { name, sex, birthDate: birth, clinicPatientNo: `${clinic.code}-${serial}`, nationalId })).clinicPatient)
+    for (const clinic of clinics)
+      numbers.push(
+        (
+          await registry.register(clinic, {
+            name,
+            sex,
+            birthDate: birth,
+            clinicPatientNo: `${clinic.code}-${serial}`,
+            nationalId,
+          })
+        ).clinicPatient
+      )
     return numbers
   }
 
   /** A chest DR (or another item) at `clinic`, registered, imaged and signed at `at`, as the pipeline does it. */
-  const resultAt = async (clinic: Institution, clinicPatient: { id: number; clinicPatientNo: string }, item: ExamItem, at: DateTime, name: string, sex: 'M' | 'F', born: string): Promise<Exam> => {
+  const resultAt = async (
+    clinic: Institution,
+    clinicPatient: { id: number; clinicPatientNo: string },
+    item: ExamItem,
+    at: DateTime,
+    name: string,
+    sex: 'M' | 'F',
+    born: string
+  ): Promise<Exam> => {
     const clinicPatientId = clinicPatient.id
     clock.set(at)
-    const [exam] = await registration.register(await staff(clinic), { clinicPatientId, itemIds: [item.id], priority: 'routine', clinicalHistory: '咳嗽、咳痰一周', purpose: '排除肺部感染', requestingDoctor: '刘医生', department: '内科' })
+    const [exam] = await registration.register(await staff(clinic), {
+      clinicPatientId,
+      itemIds: [item.id],
+      priority: 'routine',
+      clinicalHistory: '咳嗽、咳痰一周',
+      purpose: '排除肺部感染',
+      requestingDoctor: '刘医生',
+      department: '内科',
+    })
     clock.set(at.plus({ minutes: 20 }))
-    const study = syntheticStudy({ modality: item.modality, patientName: name, patientId: clinicPatient.clinicPatientNo, patientSex: sex, patientBirthDate: born.replaceAll('-', ''), accessionNumber: exam.accessionNumber, studyDate: at.setZone(zone).toFormat('yyyyMMdd'), studyDescription: item.sourceName }, 1, 1)
+    const study = syntheticStudy(
+      {
+        modality: item.modality,
+        patientName: name,
+        patientId: clinicPatient.clinicPatientNo,
+        patientSex: sex,
+        patientBirthDate: born.replaceAll('-', ''),
+        accessionNumber: exam.accessionNumber,
+        studyDate: at.setZone(zone).toFormat('yyyyMMdd'),
+        studyDescription: item.sourceName,
+      },
+      1,
+      1
+    )
     const identity = await intake.examIdentity(exam)
     for (const file of study.files) {
-      const outcome = await intake.receive(exam, Readable.from([file.data]), identity, file.data.length)
-      if (outcome.status === 'rejected') throw new Error(`recognition demo: image refused (${outcome.reason})`)
+      const outcome = await intake.receive(
+        exam,
+        Readable.from([file.data]),
+        identity,
+        file.data.length
+      )
+      if (outcome.status === 'rejected')
+        throw new Error(`recognition demo: image refused (${outcome.reason})`)
     }
     clock.set(at.plus({ minutes: 40 }))
     await signOff.claim(junior, exam)
@@ -115,22 +203,44 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   const [liAtM02] = await person('李秀英', 'F', '1958-09-03', [m02, m01])
   await resultAt(m02, liAtM02, chest, now.minus({ days: 20 }), '李秀英', 'F', '1958-09-03')
   // Not recognised: a knee DR not evaluated at M03 (registered at M02 too, no reminder there).
-  const knee = await ExamItem.query().where('catalogue', 'chuanyu').where('modality', 'DR').where('body_part', 'like', '%膝%').firstOrFail()
+  const knee = await ExamItem.query()
+    .where('catalogue', 'chuanyu')
+    .where('modality', 'DR')
+    .where('body_part', 'like', '%膝%')
+    .firstOrFail()
   const [zhaoAtM03] = await person('赵德明', 'M', '1970-02-21', [m03, m02])
   await resultAt(m03, zhaoAtM03, knee, now.minus({ days: 6 }), '赵德明', 'M', '1970-02-21')
 
   // A result received from outside: the upper hospital's chest DR (a consultation), reminded at M01 too.
   const [qianAtM01] = await person('钱国华', 'M', '1953-06-30', [m01])
   await recordExternalResult(
-    { patientId: qianAtM01.patientId, institutionId: upper.id, examItemId: chest.id, performedAt: now.minus({ days: 5 }), reference: 'JZ-DR-20261', findings: '两肺纹理增多，未见实变。', impression: '慢性支气管炎改变。', source: 'consultation' },
+    {
+      patientId: qianAtM01.patientId,
+      institutionId: upper.id,
+      examItemId: chest.id,
+      performedAt: now.minus({ days: 5 }),
+      reference: 'JZ-DR-20261',
+      findings: '两肺纹理增多，未见实变。',
+      impression: '慢性支气管炎改变。',
+      source: 'consultation',
+    },
     now
   )
 
   // A month of decisions, taken through the registration (R 6.6): most accepted, some re-examined with reasons.
   const NAMES: Array<[string, 'M' | 'F', string]> = [
-    ['孙丽华', 'F', '1966-01-15'], ['周志刚', 'M', '1959-07-30'], ['吴桂兰', 'F', '1949-11-02'], ['郑国强', 'M', '1972-05-19'],
-    ['冯淑珍', 'F', '1955-03-08'], ['陈永福', 'M', '1963-12-24'], ['褚秀梅', 'F', '1968-08-11'], ['卫建华', 'M', '1957-10-05'],
-    ['蒋玉兰', 'F', '1951-06-27'], ['沈明亮', 'M', '1975-09-14'], ['韩春燕', 'F', '1980-02-03'], ['杨德胜', 'M', '1946-04-18'],
+    ['孙丽华', 'F', '1966-01-15'],
+    ['周志刚', 'M', '1959-07-30'],
+    ['吴桂兰', 'F', '1949-11-02'],
+    ['郑国强', 'M', '1972-05-19'],
+    ['冯淑珍', 'F', '1955-03-08'],
+    ['陈永福', 'M', '1963-12-24'],
+    ['褚秀梅', 'F', '1968-08-11'],
+    ['卫建华', 'M', '1957-10-05'],
+    ['蒋玉兰', 'F', '1951-06-27'],
+    ['沈明亮', 'M', '1975-09-14'],
+    ['韩春燕', 'F', '1980-02-03'],
+    ['杨德胜', 'M', '1946-04-18'],
   ]
   const REEXAMINE = [
     { reasonCode: 'condition_changed' },
@@ -138,7 +248,14 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     { reasonCode: 'other', reasonText: '外院片为床旁片，体位不标准' },
     { reasonCode: 'major_procedure' },
   ]
-  const pairs: Array<[Institution, Institution]> = [[m01, m02], [m02, m01], [m02, m05], [m01, m04], [m02, m03], [m01, m05]]
+  const pairs: Array<[Institution, Institution]> = [
+    [m01, m02],
+    [m02, m01],
+    [m02, m05],
+    [m01, m04],
+    [m02, m03],
+    [m01, m05],
+  ]
   let accepted = 0
   let reExamined = 0
   for (const [i, [name, sex, born]] of NAMES.entries()) {
@@ -171,14 +288,26 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   // The upper hospital refused one of M01's results (same codes).
   const refusals = new RecognitionRefusals(clock)
   clock.set(now.minus({ days: 3 }))
-  const m01Exam = await db.from('exams').where('institution_id', m01.id).where('status', 'signed').orderBy('report_signed_at', 'desc').first()
+  const m01Exam = await db
+    .from('exams')
+    .where('institution_id', m01.id)
+    .where('status', 'signed')
+    .orderBy('report_signed_at', 'desc')
+    .first()
   const qc = await User.findByOrFail('username', 'qc')
-  if (m01Exam) await refusals.record(qc, { accessionNumber: m01Exam.accession_number, reasonCode: 'insufficient_quality', refusingInstitutionId: upper.id })
+  if (m01Exam)
+    await refusals.record(qc, {
+      accessionNumber: m01Exam.accession_number,
+      reasonCode: 'insufficient_quality',
+      refusingInstitutionId: upper.id,
+    })
 
   // R 7.1 rows for the last five weeks, then last month's report for the health bureau (H 四(四)).
   clock.set(now)
   const quality = new DataQuality(clock, orthanc)
   await quality.rollUp(35)
   await generateMonthlyReport(now.setZone(zone).minus({ months: 1 }).toFormat('yyyy-MM'), now)
-  log(`recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2), 李秀英 and 钱国华 (clinic1, an upper hospital's result), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`)
+  log(
+    `recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2), 李秀英 and 钱国华 (clinic1, an upper hospital's result), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`
+  )
 }

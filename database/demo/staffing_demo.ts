@@ -20,35 +20,83 @@ import { StaffingRatios } from '#app/staffing/services/staffing_ratios'
 import { REQUIRED_CERTIFICATES } from '#app/staffing/services/certificate_rules'
 import { emptyWorkload } from '#app/staffing/services/staffing_rules'
 
-type DeviceSpec = [EquipmentKind, string, { contrast?: boolean; status?: EquipmentStatus; installed?: string; qcMonthsAgo?: number | null; model?: string }?]
+type DeviceSpec = [
+  EquipmentKind,
+  string,
+  {
+    contrast?: boolean
+    status?: EquipmentStatus
+    installed?: string
+    qcMonthsAgo?: number | null
+    model?: string
+  }?,
+]
 
 const EQUIPMENT: Record<string, DeviceSpec[]> = {
   LEAD: [
     ['dr', 'LEAD-DR-01', { model: '联影 uDR 780i', installed: '2019-03-18', qcMonthsAgo: 4 }],
     ['dr', 'LEAD-DR-02', { model: '万东 新东方1000', installed: '2021-09-02', qcMonthsAgo: 14 }],
-    ['mobile_dr', 'LEAD-MDR-01', { model: '联影 uDR 370i', installed: '2022-01-10', qcMonthsAgo: 6 }],
-    ['digital_gi', 'LEAD-GI-01', { model: '岛津 SONIALVISION G4', installed: '2018-06-20', qcMonthsAgo: 9 }],
-    ['ct', 'LEAD-CT-01', { contrast: true, model: '联影 uCT 760', installed: '2020-05-11', qcMonthsAgo: 2 }],
-    ['ct', 'LEAD-CT-02', { contrast: true, model: 'GE Revolution ACT', installed: '2023-04-26', qcMonthsAgo: 3 }],
-    ['mri', 'LEAD-MR-01', { contrast: true, model: '联影 uMR 580 1.5T', installed: '2021-11-15', qcMonthsAgo: 5 }],
+    [
+      'mobile_dr',
+      'LEAD-MDR-01',
+      { model: '联影 uDR 370i', installed: '2022-01-10', qcMonthsAgo: 6 },
+    ],
+    [
+      'digital_gi',
+      'LEAD-GI-01',
+      { model: '岛津 SONIALVISION G4', installed: '2018-06-20', qcMonthsAgo: 9 },
+    ],
+    [
+      'ct',
+      'LEAD-CT-01',
+      { contrast: true, model: '联影 uCT 760', installed: '2020-05-11', qcMonthsAgo: 2 },
+    ],
+    [
+      'ct',
+      'LEAD-CT-02',
+      { contrast: true, model: 'GE Revolution ACT', installed: '2023-04-26', qcMonthsAgo: 3 },
+    ],
+    [
+      'mri',
+      'LEAD-MR-01',
+      { contrast: true, model: '联影 uMR 580 1.5T', installed: '2021-11-15', qcMonthsAgo: 5 },
+    ],
     ['dxa', 'LEAD-DXA-01', { model: 'Hologic Horizon', installed: '2022-08-08', qcMonthsAgo: 8 }],
   ],
   M01: [
     ['dr', 'M01-DR-01', { model: '万东 新东方1000', installed: '2020-10-09', qcMonthsAgo: 7 }],
-    ['ct', 'M01-CT-01', { contrast: true, model: '东软 NeuViz 16', installed: '2022-12-01', qcMonthsAgo: 5 }],
+    [
+      'ct',
+      'M01-CT-01',
+      { contrast: true, model: '东软 NeuViz 16', installed: '2022-12-01', qcMonthsAgo: 5 },
+    ],
   ],
   M02: [['dr', 'M02-DR-01', { model: '联影 uDR 370i', installed: '2021-04-12', qcMonthsAgo: 10 }]],
   M03: [
     ['dr', 'M03-DR-01', { model: '万东 新东方1000', installed: '2019-07-30', qcMonthsAgo: 11 }],
     ['dr', 'M03-DR-02', { model: '联影 uDR 370i', installed: '2024-03-05', qcMonthsAgo: null }],
   ],
-  M04: [['dr', 'M04-DR-01', { model: '安健 DR', installed: '2018-05-21', qcMonthsAgo: 16, status: 'under_repair' }]],
+  M04: [
+    [
+      'dr',
+      'M04-DR-01',
+      { model: '安健 DR', installed: '2018-05-21', qcMonthsAgo: 16, status: 'under_repair' },
+    ],
+  ],
   // M05 (community centre) has no DR yet: C 6.2 shows it missing.
   M05: [],
 }
 
 /** [staff no, name, profession, title, FTE, login username or null, certificate exceptions] */
-type PersonSpec = [string, string, Profession, Title, number, string | null, Partial<Record<CertificateKind, 'missing' | 'expired' | 'expiring' | 'no_scope'>>?]
+type PersonSpec = [
+  string,
+  string,
+  Profession,
+  Title,
+  number,
+  string | null,
+  Partial<Record<CertificateKind, 'missing' | 'expired' | 'expiring' | 'no_scope'>>?,
+]
 
 const ROSTER: Record<string, PersonSpec[]> = {
   LEAD: [
@@ -103,7 +151,9 @@ export interface StaffingDemoReport {
   plans: number
 }
 
-export async function seedStaffingDemo(log: (message: string) => void = () => {}): Promise<StaffingDemoReport> {
+export async function seedStaffingDemo(
+  log: (message: string) => void = () => {}
+): Promise<StaffingDemoReport> {
   log('equipment register, imaging staff roster and a staffing plan (C 6, C 7)…')
   const register = await app.container.make(EquipmentRegister)
   const roster = await app.container.make(StaffRoster)
@@ -120,7 +170,10 @@ export async function seedStaffingDemo(log: (message: string) => void = () => {}
     const owner = await institution(code)
     for (const [kind, assetNo, extra = {}] of specs) {
       const installed = extra.installed ? day(extra.installed) : null
-      const qc = extra.qcMonthsAgo === null || extra.qcMonthsAgo === undefined ? null : today.minus({ months: extra.qcMonthsAgo })
+      const qc =
+        extra.qcMonthsAgo === null || extra.qcMonthsAgo === undefined
+          ? null
+          : today.minus({ months: extra.qcMonthsAgo })
       await register.add({
         institutionId: owner.id,
         kind,
@@ -143,14 +196,25 @@ export async function seedStaffingDemo(log: (message: string) => void = () => {}
     const owner = await institution(code)
     for (const [staffNo, fullName, profession, title, fte, username, exceptions = {}] of people) {
       const user = username ? await User.findBy('username', username) : null
-      const person = await roster.addPerson({ institutionId: owner.id, staffNo, fullName, profession, title, fte, userId: user?.id ?? null, active: true })
+      const person = await roster.addPerson({
+        institutionId: owner.id,
+        staffNo,
+        fullName,
+        profession,
+        title,
+        fte,
+        userId: user?.id ?? null,
+        active: true,
+      })
       staff++
       for (const kind of REQUIRED_CERTIFICATES[profession]) {
         const exception = exceptions[kind]
         if (exception === 'missing') continue
         // Qualification certificates do not expire; licences and the radiation-worker certificate do.
         const expires =
-          kind === 'physician_qualification' || kind === 'nurse_qualification' || kind === 'technologist_title'
+          kind === 'physician_qualification' ||
+          kind === 'nurse_qualification' ||
+          kind === 'technologist_title'
             ? null
             : exception === 'expired'
               ? today.minus({ days: 12 })
@@ -171,12 +235,33 @@ export async function seedStaffingDemo(log: (message: string) => void = () => {}
 
   // One saved what-if: next year's county workload, with CT up 20%.
   const admin = await User.findByOrFail('username', 'admin')
-  const read = { ...emptyWorkload(), ct_plain: 30000, mri_plain: 7200, dr: 64000, ct_contrast: 4800, mri_contrast: 1500 }
-  const performed = { ...emptyWorkload(), ct_plain: 16000, mri_plain: 7200, dr: 26000, ct_contrast: 4800, mri_contrast: 1500 }
+  const read = {
+    ...emptyWorkload(),
+    ct_plain: 30000,
+    mri_plain: 7200,
+    dr: 64000,
+    ct_contrast: 4800,
+    mri_contrast: 1500,
+  }
+  const performed = {
+    ...emptyWorkload(),
+    ct_plain: 16000,
+    mri_plain: 7200,
+    dr: 26000,
+    ct_contrast: 4800,
+    mri_contrast: 1500,
+  }
   await plans.save(
     admin,
-    { name: `${today.year + 1} 年预测：CT +20%`, notes: `按全县 ${today.year} 年门急诊量估算，CT 平扫与增强各增长 20%` },
-    { source: 'typed', typed: { read, performed }, adjustments: { ...emptyWorkload(), ct_plain: 20, ct_contrast: 20 } }
+    {
+      name: `${today.year + 1} 年预测：CT +20%`,
+      notes: `按全县 ${today.year} 年门急诊量估算，CT 平扫与增强各增长 20%`,
+    },
+    {
+      source: 'typed',
+      typed: { read, performed },
+      adjustments: { ...emptyWorkload(), ct_plain: 20, ct_contrast: 20 },
+    }
   )
   log(`${devices} devices, ${staff} staff with ${certificates} certificates, 1 staffing plan`)
   return { devices, staff, certificates, plans: 1 }

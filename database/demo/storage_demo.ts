@@ -22,7 +22,9 @@ export async function seedStorageDemo(log: (message: string) => void = () => {})
   const lead = await Institution.findByOrFail('code', 'LEAD')
   const clinic = await Institution.findByOrFail('code', 'M01')
 
-  log('registering storage nodes: the central archive (running), a backup site and a clinic store (described, not running)…')
+  log(
+    'registering storage nodes: the central archive (running), a backup site and a clinic store (described, not running)…'
+  )
   const central = await registry.register({
     name: '中心归档（清河县人民医院）',
     role: 'central',
@@ -35,17 +37,38 @@ export async function seedStorageDemo(log: (message: string) => void = () => {})
     catalogueExisting: true,
   })
   const described = [
-    { name: '异地容灾备份（江州市数据中心）', role: 'backup' as const, url: 'http://127.0.0.1:8044', capacityGb: 8192, bandwidthLimitKbps: 100_000 },
-    { name: '城关镇卫生院本地存储', role: 'member' as const, institutionId: clinic.id, url: 'http://127.0.0.1:8045', capacityGb: 500, bandwidthLimitKbps: 20_000 },
+    {
+      name: '异地容灾备份（江州市数据中心）',
+      role: 'backup' as const,
+      url: 'http://127.0.0.1:8044',
+      capacityGb: 8192,
+      bandwidthLimitKbps: 100_000,
+    },
+    {
+      name: '城关镇卫生院本地存储',
+      role: 'member' as const,
+      institutionId: clinic.id,
+      url: 'http://127.0.0.1:8045',
+      capacityGb: 500,
+      bandwidthLimitKbps: 20_000,
+    },
   ]
   for (const node of described) {
     try {
-      const registered = await registry.register({ ...node, username: 'imaging-app', password: randomBytes(12).toString('base64url'), catalogueExisting: true })
-      if (registered.role === 'member') await registry.setRetention(registered, { retentionYears: 1, retentionDryRun: true })
+      const registered = await registry.register({
+        ...node,
+        username: 'imaging-app',
+        password: randomBytes(12).toString('base64url'),
+        catalogueExisting: true,
+      })
+      if (registered.role === 'member')
+        await registry.setRetention(registered, { retentionYears: 1, retentionDryRun: true })
     } catch (error) {
       // Something else answers at that address on this machine: the demo goes on without that node.
       if (!(error instanceof DomainRefusal)) throw error
-      log(`storage node "${node.name}" not registered (${error.code}) — another service answers at ${node.url}`)
+      log(
+        `storage node "${node.name}" not registered (${error.code}) — another service answers at ${node.url}`
+      )
     }
   }
 
@@ -54,7 +77,11 @@ export async function seedStorageDemo(log: (message: string) => void = () => {})
   const disputed = await Exam.query().where('institution_id', clinic.id).orderBy('id').first()
   if (disputed) {
     const holds = await app.container.make(LegalHolds)
-    await holds.place(admin, { scope: 'patient', reference: disputed.accessionNumber, reason: '演示：医疗纠纷，法院调取影像，暂停删除' })
+    await holds.place(admin, {
+      scope: 'patient',
+      reference: disputed.accessionNumber,
+      reason: '演示：医疗纠纷，法院调取影像，暂停删除',
+    })
   }
   return { central: central.id }
 }

@@ -67,19 +67,27 @@ function phantom(modality: SyntheticModality, rows: number, columns: number, pos
       let value = 0
       if (modality === 'CT') {
         // Stored value = HU + 1024. Body ellipse, two lungs shrinking through the series, a spine.
-        const body = nx * nx / 0.85 + ny * ny / 0.6 < 1
+        const body = (nx * nx) / 0.85 + (ny * ny) / 0.6 < 1
         const lungScale = 0.25 + 0.15 * Math.sin(Math.PI * position)
-        const lung = ((nx + 0.38) ** 2) / lungScale + (ny * ny) / (lungScale * 1.6) < 0.12 || ((nx - 0.38) ** 2) / lungScale + (ny * ny) / (lungScale * 1.6) < 0.12
-        const spine = (nx * nx + (ny - 0.4) ** 2) < 0.012
-        value = body ? (spine ? 1024 + 700 : lung ? 1024 - 820 : 1024 + 40 + ((x * 7 + y * 3) % 20)) : 24
+        const lung =
+          (nx + 0.38) ** 2 / lungScale + (ny * ny) / (lungScale * 1.6) < 0.12 ||
+          (nx - 0.38) ** 2 / lungScale + (ny * ny) / (lungScale * 1.6) < 0.12
+        const spine = nx * nx + (ny - 0.4) ** 2 < 0.012
+        value = body
+          ? spine
+            ? 1024 + 700
+            : lung
+              ? 1024 - 820
+              : 1024 + 40 + ((x * 7 + y * 3) % 20)
+          : 24
       } else if (modality === 'MR') {
-        const head = nx * nx / 0.6 + ny * ny / 0.78 < 1
-        const brain = nx * nx / 0.5 + ny * ny / 0.66 < 1
+        const head = (nx * nx) / 0.6 + (ny * ny) / 0.78 < 1
+        const brain = (nx * nx) / 0.5 + (ny * ny) / 0.66 < 1
         const ventricle = Math.abs(nx) < 0.08 + 0.05 * position && Math.abs(ny) < 0.25
         value = head ? (brain ? (ventricle ? 1800 : 900 + ((x + y) % 40)) : 1400) : 0
       } else {
         // A chest film: bright mediastinum and ribs, darker lungs.
-        const chest = nx * nx / 0.8 + ny * ny / 0.95 < 1
+        const chest = (nx * nx) / 0.8 + (ny * ny) / 0.95 < 1
         const mediastinum = Math.abs(nx) < 0.16
         const rib = Math.sin((ny + 1) * 14 + Math.abs(nx) * 3) > 0.75
         value = chest ? (mediastinum ? 3200 : rib ? 2600 : 900 + Math.abs(nx) * 600) : 3900
@@ -148,7 +156,12 @@ export function syntheticInstance(study: StudySpec, instance: InstanceSpec): Buf
   } else if (study.modality === 'MR') {
     Object.assign(dataset, { WindowCenter: '1000', WindowWidth: '2000', SliceThickness: '5' })
   } else {
-    Object.assign(dataset, { WindowCenter: '2048', WindowWidth: '4096', ImageType: ['ORIGINAL', 'PRIMARY'], PresentationIntentType: 'FOR PRESENTATION' })
+    Object.assign(dataset, {
+      WindowCenter: '2048',
+      WindowWidth: '4096',
+      ImageType: ['ORIGINAL', 'PRIMARY'],
+      PresentationIntentType: 'FOR PRESENTATION',
+    })
   }
   if (instance.lossyImageCompression) dataset.LossyImageCompression = instance.lossyImageCompression
   if (study.bodyPart) dataset.BodyPartExamined = study.bodyPart
@@ -160,7 +173,11 @@ export function syntheticInstance(study: StudySpec, instance: InstanceSpec): Buf
 }
 
 /** A whole study: `series` series of `perSeries` instances each. */
-export function syntheticStudy(study: StudySpec, series = 1, perSeries = study.modality === 'DR' ? 1 : 12) {
+export function syntheticStudy(
+  study: StudySpec,
+  series = 1,
+  perSeries = study.modality === 'DR' ? 1 : 12
+) {
   const studyInstanceUid = study.studyInstanceUid ?? newUid()
   const files: Array<{ name: string; data: Buffer; sopInstanceUid: string }> = []
   for (let s = 1; s <= series; s++) {
@@ -172,7 +189,13 @@ export function syntheticStudy(study: StudySpec, series = 1, perSeries = study.m
         sopInstanceUid,
         data: syntheticInstance(
           { ...study, studyInstanceUid },
-          { seriesInstanceUid, seriesNumber: s, instanceNumber: i, sopInstanceUid, position: perSeries > 1 ? (i - 1) / (perSeries - 1) : 0.5 }
+          {
+            seriesInstanceUid,
+            seriesNumber: s,
+            instanceNumber: i,
+            sopInstanceUid,
+            position: perSeries > 1 ? (i - 1) / (perSeries - 1) : 0.5,
+          }
         ),
       })
     }

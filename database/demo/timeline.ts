@@ -11,7 +11,8 @@ import { DateTime } from 'luxon'
 import type { Priority } from '#models/exam'
 import { CASE_BY_KEY, type ClinicalCase } from './cases.js'
 
-export type Stage = 'signed' | 'amended' | 'pending_review' | 'in_progress' | 'returned' | 'waiting' | 'no_images'
+export type Stage =
+  'signed' | 'amended' | 'pending_review' | 'in_progress' | 'returned' | 'waiting' | 'no_images'
 export type CriticalStory = 'acknowledged' | 'phoned' | 'confirmed' | 'withdrawn' | 'live'
 
 export interface PlannedExam {
@@ -65,17 +66,47 @@ function inClinicHours(t: DateTime, zone: string) {
 }
 
 const HISTORY_ROUTINE = [
-  'chest_checkup', 'lumbar_degeneration', 'head_ct_normal', 'knee_oa', 'mammography', 'lung_nodule', 'lumbar_disc_mr', 'cervical_degeneration',
-  'cholecystitis', 'chest_ct_normal', 'small_vessel', 'meniscus', 'sinusitis', 'lumbar_disc_ct', 'cervical_myelopathy', 'lumbar_mr_normal',
+  'chest_checkup',
+  'lumbar_degeneration',
+  'head_ct_normal',
+  'knee_oa',
+  'mammography',
+  'lung_nodule',
+  'lumbar_disc_mr',
+  'cervical_degeneration',
+  'cholecystitis',
+  'chest_ct_normal',
+  'small_vessel',
+  'meniscus',
+  'sinusitis',
+  'lumbar_disc_ct',
+  'cervical_myelopathy',
+  'lumbar_mr_normal',
 ]
 const HISTORY_EMERGENCY = ['colles', 'stroke_ct', 'rib_fractures', 'acute_infarct']
-const HISTORY_CRITICAL = ['ich', 'pulmonary_embolism', 'tension_pneumothorax', 'perforation', 'aortic_dissection', 'bowel_obstruction', 'ich', 'bowel_obstruction', 'pulmonary_embolism', 'ich']
+const HISTORY_CRITICAL = [
+  'ich',
+  'pulmonary_embolism',
+  'tension_pneumothorax',
+  'perforation',
+  'aortic_dissection',
+  'bowel_obstruction',
+  'ich',
+  'bowel_obstruction',
+  'pulmonary_embolism',
+  'ich',
+]
 
 /**
  * The county's exams, oldest first.
  * @param random a deterministic source in [0, 1)
  */
-export function planCounty(now: DateTime, zone: string, size: DemoSize, random: () => number): PlannedExam[] {
+export function planCounty(
+  now: DateTime,
+  zone: string,
+  size: DemoSize,
+  random: () => number
+): PlannedExam[] {
   const plan: PlannedExam[] = []
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
   const caseOf = (key: string) => {
@@ -85,7 +116,12 @@ export function planCounty(now: DateTime, zone: string, size: DemoSize, random: 
   }
   let clinic = 0
   const nextClinic = () => clinic++ % 5
-  const add = (key: string, registeredAt: DateTime, stage: Stage, extra: Partial<PlannedExam> = {}) => {
+  const add = (
+    key: string,
+    registeredAt: DateTime,
+    stage: Stage,
+    extra: Partial<PlannedExam> = {}
+  ) => {
     const c = caseOf(key)
     const emergency = (extra.priority ?? c.priority) === 'emergency'
     plan.push({
@@ -111,16 +147,34 @@ export function planCounty(now: DateTime, zone: string, size: DemoSize, random: 
   for (let day = days; day >= 2; day--) {
     const date = now.setZone(zone).minus({ days: day }).startOf('day')
     for (let n = 0; n < perDay; n++) {
-      const at = date.set({ hour: 8, minute: 20 }).plus({ minutes: Math.floor((n * (CLOSE - OPEN - 40)) / perDay) + between(0, 25) }).toUTC()
+      const at = date
+        .set({ hour: 8, minute: 20 })
+        .plus({ minutes: Math.floor((n * (CLOSE - OPEN - 40)) / perDay) + between(0, 25) })
+        .toUTC()
       const key = HISTORY_ROUTINE[routine++ % HISTORY_ROUTINE.length]
       add(key, at, n === 1 && day % 4 === 0 ? 'amended' : 'signed')
     }
     // An emergency by day, a critical value every other day (at any hour).
-    add(HISTORY_EMERGENCY[emergency++ % HISTORY_EMERGENCY.length], date.set({ hour: between(0, 23), minute: between(0, 59) }).toUTC(), 'signed')
+    add(
+      HISTORY_EMERGENCY[emergency++ % HISTORY_EMERGENCY.length],
+      date.set({ hour: between(0, 23), minute: between(0, 59) }).toUTC(),
+      'signed'
+    )
     if (critical < criticalList.length) {
-      add(criticalList[critical++], date.set({ hour: between(0, 23), minute: between(0, 59) }).toUTC(), 'signed', { critical: 'acknowledged' })
+      add(
+        criticalList[critical++],
+        date.set({ hour: between(0, 23), minute: between(0, 59) }).toUTC(),
+        'signed',
+        { critical: 'acknowledged' }
+      )
     }
-    if (day === days) firstPneumonia = plan[add('pneumonia', date.set({ hour: 9, minute: between(0, 50) }).toUTC(), 'signed', { patientKey: 'pneumonia' })]
+    if (day === days)
+      firstPneumonia =
+        plan[
+          add('pneumonia', date.set({ hour: 9, minute: between(0, 50) }).toUTC(), 'signed', {
+            patientKey: 'pneumonia',
+          })
+        ]
   }
 
   // ------------------------------------------------------------ yesterday and the day before: the stories
@@ -130,25 +184,61 @@ export function planCounty(now: DateTime, zone: string, size: DemoSize, random: 
   add('chilaiditi', now.minus({ days: 1, hours: 2 }), 'signed', { critical: 'withdrawn' })
   if (firstPneumonia) {
     const followUp = clinicMinutesBefore(now.minus({ days: 1 }), 120, zone)
-    add('pneumonia_follow_up', followUp, 'signed', { clinic: firstPneumonia.clinic, patientKey: 'pneumonia' })
+    add('pneumonia_follow_up', followUp, 'signed', {
+      clinic: firstPneumonia.clinic,
+      patientKey: 'pneumonia',
+    })
   }
 
   // ------------------------------------------------------------ the queue now
   // Overdue: a routine chest CT from yesterday's clinic hours more than a day ago, an emergency CT from 2.5 h ago,
   // and a lumbar film written but not yet reviewed.
-  add('chest_ct_normal', clinicHoursBefore(now.minus({ hours: 27 }), zone), 'waiting', { arrivesAfter: 20 })
+  add('chest_ct_normal', clinicHoursBefore(now.minus({ hours: 27 }), zone), 'waiting', {
+    arrivesAfter: 20,
+  })
   if (size === 'full') {
     add('rib_fractures', now.minus({ minutes: 160 }), 'waiting', { arrivesAfter: 10 })
-    add('lumbar_degeneration', clinicHoursBefore(now.minus({ hours: 25, minutes: 30 }), zone), 'pending_review', { arrivesAfter: 15 })
+    add(
+      'lumbar_degeneration',
+      clinicHoursBefore(now.minus({ hours: 25, minutes: 30 }), zone),
+      'pending_review',
+      { arrivesAfter: 15 }
+    )
   }
   // Within their limits: routine exams of the last clinic hours, spaced as clinics send them.
   const recentRoutine =
     size === 'full'
-      ? ['meningioma', 'knee_oa', 'mammography', 'lumbar_disc_mr', 'cholecystitis', 'sinusitis', 'small_vessel', 'chest_checkup', 'cervical_myelopathy', 'lung_nodule', 'meniscus', 'head_ct_normal']
+      ? [
+          'meningioma',
+          'knee_oa',
+          'mammography',
+          'lumbar_disc_mr',
+          'cholecystitis',
+          'sinusitis',
+          'small_vessel',
+          'chest_checkup',
+          'cervical_myelopathy',
+          'lung_nodule',
+          'meniscus',
+          'head_ct_normal',
+        ]
       : ['mammography', 'lumbar_disc_mr', 'knee_oa', 'small_vessel']
   const stages: Stage[] =
     size === 'full'
-      ? ['pending_review', 'pending_review', 'pending_review', 'returned', 'in_progress', 'in_progress', 'waiting', 'waiting', 'waiting', 'waiting', 'waiting', 'waiting']
+      ? [
+          'pending_review',
+          'pending_review',
+          'pending_review',
+          'returned',
+          'in_progress',
+          'in_progress',
+          'waiting',
+          'waiting',
+          'waiting',
+          'waiting',
+          'waiting',
+          'waiting',
+        ]
       : ['pending_review', 'returned', 'waiting', 'waiting']
   recentRoutine.forEach((key, i) => {
     // Oldest first, spread over the last clinic day (one clinic day is always within the last 24 hours).
@@ -158,18 +248,35 @@ export function planCounty(now: DateTime, zone: string, size: DemoSize, random: 
   // Emergencies of the last hour: a wrist film waiting, a stroke CT waiting, and the head CT being read with a critical value just raised.
   add('colles', now.minus({ minutes: 24 }), 'waiting', { arrivesAfter: 8 })
   if (size === 'full') add('stroke_ct', now.minus({ minutes: 55 }), 'waiting', { arrivesAfter: 10 })
-  add('ich', now.minus({ minutes: 30 }), 'in_progress', { clinic: 0, critical: 'live', arrivesAfter: 12 })
+  add('ich', now.minus({ minutes: 30 }), 'in_progress', {
+    clinic: 0,
+    critical: 'live',
+    arrivesAfter: 12,
+  })
 
   // Registered, images not here yet (one of them will come by C-STORE). Outside clinic hours only emergencies are registered.
   const late = !inClinicHours(now, zone)
-  add('pneumonia', now.minus({ minutes: 4 }), 'no_images', { clinic: 0, viaDicom: true, arrivesAfter: null, ...(late ? { priority: 'emergency' as Priority } : {}) })
+  add('pneumonia', now.minus({ minutes: 4 }), 'no_images', {
+    clinic: 0,
+    viaDicom: true,
+    arrivesAfter: null,
+    ...(late ? { priority: 'emergency' as Priority } : {}),
+  })
   if (size === 'full') {
-    add(late ? 'colles' : 'chest_checkup', now.minus({ minutes: 12 }), 'no_images', { arrivesAfter: null })
-    add(late ? 'bowel_obstruction' : 'lumbar_degeneration', now.minus({ minutes: 19 }), 'no_images', { arrivesAfter: null })
+    add(late ? 'colles' : 'chest_checkup', now.minus({ minutes: 12 }), 'no_images', {
+      arrivesAfter: null,
+    })
+    add(
+      late ? 'bowel_obstruction' : 'lumbar_degeneration',
+      now.minus({ minutes: 19 }),
+      'no_images',
+      { arrivesAfter: null }
+    )
   }
 
   for (const entry of plan) {
-    if (entry.priority === 'emergency' && entry.arrivesAfter !== null && entry.arrivesAfter > 20) entry.arrivesAfter = 12
+    if (entry.priority === 'emergency' && entry.arrivesAfter !== null && entry.arrivesAfter > 20)
+      entry.arrivesAfter = 12
   }
   return plan.sort((a, b) => a.registeredAt.toMillis() - b.registeredAt.toMillis())
 }

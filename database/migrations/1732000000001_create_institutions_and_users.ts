@@ -23,7 +23,12 @@ export default class extends BaseSchema {
 
     this.schema.createTable('users', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('username', 64).notNullable().unique()
       table.string('full_name', 64).notNullable()
       table.string('password', 255).notNullable()
@@ -45,7 +50,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('auth_access_tokens', (table) => {
       table.increments('id')
-      table.integer('tokenable_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE')
+      table
+        .integer('tokenable_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
       table.string('type').notNullable()
       table.string('name').nullable()
       table.string('hash').notNullable()
@@ -58,7 +69,12 @@ export default class extends BaseSchema {
 
     this.schema.createTable('dicom_senders', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       // DICOM AE titles are at most 16 characters
       table.string('ae_title', 16).notNullable().unique()
       table.string('host', 255).notNullable()

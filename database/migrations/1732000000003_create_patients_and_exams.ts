@@ -23,7 +23,12 @@ export default class extends BaseSchema {
     this.schema.createTable('clinic_patients', (table) => {
       table.bigIncrements('id')
       table.bigInteger('patient_id').unsigned().notNullable().references('id').inTable('patients')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('clinic_patient_no', 64).notNullable()
       table.dateTime('created_at').notNullable()
       table.unique(['institution_id', 'clinic_patient_no'])
@@ -41,7 +46,12 @@ export default class extends BaseSchema {
       table.string('accession_number', 16).notNullable().unique()
       table.bigInteger('patient_id').unsigned().notNullable().references('id').inTable('patients')
       // the requesting member clinic
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('modality', 4).notNullable()
       // emergency | routine | special (special or difficult case), R 7.1.1
       table.string('priority', 16).notNullable()
@@ -64,7 +74,13 @@ export default class extends BaseSchema {
     })
 
     this.schema.createTable('exam_exam_items', (table) => {
-      table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams').onDelete('CASCADE')
+      table
+        .bigInteger('exam_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('exams')
+        .onDelete('CASCADE')
       table.integer('exam_item_id').unsigned().notNullable().references('id').inTable('exam_items')
       table.primary(['exam_id', 'exam_item_id'])
     })

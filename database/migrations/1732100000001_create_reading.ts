@@ -21,7 +21,10 @@ export default class extends BaseSchema {
       // Every queue query is one of these shapes, each ordered by due time (docs/performance.md).
       table.index(['in_reading_queue', 'due_at', 'id'], 'exams_queue_due_index')
       table.index(['in_reading_queue', 'modality', 'due_at', 'id'], 'exams_queue_modality_index')
-      table.index(['in_reading_queue', 'institution_id', 'due_at', 'id'], 'exams_queue_institution_index')
+      table.index(
+        ['in_reading_queue', 'institution_id', 'due_at', 'id'],
+        'exams_queue_institution_index'
+      )
       table.index(['in_reading_queue', 'priority', 'due_at', 'id'], 'exams_queue_priority_index')
       table.index(['in_reading_queue', 'status', 'due_at', 'id'], 'exams_queue_status_index')
       table.index(['claimed_by_id', 'due_at', 'id'], 'exams_claimed_due_index')
@@ -68,7 +71,12 @@ export default class extends BaseSchema {
       // 报告医师: who wrote this version
       table.integer('author_id').unsigned().notNullable().references('id').inTable('users')
       // B: the signer shown must be the last person who modified the report
-      table.integer('last_modified_by_id').unsigned().notNullable().references('id').inTable('users')
+      table
+        .integer('last_modified_by_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
       // 审核医师
       table.integer('signer_id').unsigned().nullable().references('id').inTable('users')
       table.text('amendment_reason').nullable()
@@ -204,7 +212,13 @@ export default class extends BaseSchema {
       table.dropIndex([], 'exams_claimed_due_index')
       table.dropIndex([], 'exams_institution_signed_index')
       table.dropIndex([], 'exams_signed_index')
-      table.dropColumns('due_at', 'in_reading_queue', 'claimed_by_id', 'claimed_at', 'report_signed_at')
+      table.dropColumns(
+        'due_at',
+        'in_reading_queue',
+        'claimed_by_id',
+        'claimed_at',
+        'report_signed_at'
+      )
     })
   }
 }

@@ -27,8 +27,18 @@ export default class extends BaseSchema {
       table.bigIncrements('id')
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       // the requesting clinic (copied from the exam so the registry filters without a join)
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
-      table.integer('finding_id').unsigned().notNullable().references('id').inTable('critical_findings')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
+      table
+        .integer('finding_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('critical_findings')
       // the finding's name when raised: the list may be edited later, the registry must not change
       table.string('finding_name', 128).notNullable()
       table.text('message').notNullable()
@@ -49,7 +59,12 @@ export default class extends BaseSchema {
       table.dateTime('due_at').nullable()
       table.dateTime('phone_due_at').nullable()
       // the requesting doctor as a user of the clinic, when the exam's name matched exactly one
-      table.integer('requesting_doctor_user_id').unsigned().nullable().references('id').inTable('users')
+      table
+        .integer('requesting_doctor_user_id')
+        .unsigned()
+        .nullable()
+        .references('id')
+        .inTable('users')
       table.dateTime('first_delivered_at').nullable()
       table.dateTime('acknowledged_at').nullable()
       table.integer('acknowledged_by_id').unsigned().nullable().references('id').inTable('users')
@@ -71,7 +86,12 @@ export default class extends BaseSchema {
     // Every person an alert went to, and when their browser first confirmed it.
     this.schema.createTable('critical_value_deliveries', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('critical_value_id').unsigned().notNullable().references('id').inTable('critical_values')
+      table
+        .bigInteger('critical_value_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('critical_values')
       table.integer('user_id').unsigned().notNullable().references('id').inTable('users')
       // on_duty | clinic_staff | requesting_doctor | clinic_head | duty_desk | raiser_call
       table.string('reason', 24).notNullable()
@@ -84,7 +104,12 @@ export default class extends BaseSchema {
     // The registry of every hand-off: who, when, what (core rules on critical values).
     this.schema.createTable('critical_value_events', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('critical_value_id').unsigned().notNullable().references('id').inTable('critical_values')
+      table
+        .bigInteger('critical_value_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('critical_values')
       table.dateTime('occurred_at', { precision: 3 }).notNullable()
       // raised | confirmation_requested | confirmed | withdrawn | sent | delivered | acknowledged |
       // escalated | phone_required | call_recorded

@@ -60,7 +60,12 @@ export default class extends BaseSchema {
       table.date('exam_date').notNullable()
       // emergency | routine | bulk (C 8.2.1)
       table.string('priority', 16).notNullable()
-      table.integer('origin_node_id').unsigned().notNullable().references('id').inTable('storage_nodes')
+      table
+        .integer('origin_node_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('storage_nodes')
       table.integer('instance_count').unsigned().notNullable().defaultTo(0)
       table.bigInteger('total_bytes').unsigned().notNullable().defaultTo(0)
       // {orthancInstanceId: [md5, size]} of every instance the study has; the truth copies are checked against
@@ -83,8 +88,18 @@ export default class extends BaseSchema {
 
     this.schema.createTable('study_copies', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('archived_study_id').unsigned().notNullable().references('id').inTable('archived_studies')
-      table.integer('storage_node_id').unsigned().notNullable().references('id').inTable('storage_nodes')
+      table
+        .bigInteger('archived_study_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('archived_studies')
+      table
+        .integer('storage_node_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('storage_nodes')
       // expected (queued) | present (not verified) | verified | damaged | deleted (by retention)
       table.string('state', 16).notNullable()
       table.integer('instance_count').unsigned().notNullable().defaultTo(0)
@@ -106,9 +121,24 @@ export default class extends BaseSchema {
 
     this.schema.createTable('storage_transfers', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('archived_study_id').unsigned().notNullable().references('id').inTable('archived_studies')
-      table.integer('target_node_id').unsigned().notNullable().references('id').inTable('storage_nodes')
-      table.integer('source_node_id').unsigned().nullable().references('id').inTable('storage_nodes')
+      table
+        .bigInteger('archived_study_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('archived_studies')
+      table
+        .integer('target_node_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('storage_nodes')
+      table
+        .integer('source_node_id')
+        .unsigned()
+        .nullable()
+        .references('id')
+        .inTable('storage_nodes')
       // forward (member → centre) | replicate (→ backup) | repair (re-copy after a failed verification)
       table.string('purpose', 16).notNullable()
       table.string('priority', 16).notNullable()
@@ -169,10 +199,30 @@ export default class extends BaseSchema {
 
     this.schema.createTable('retention_decisions', (table) => {
       table.bigIncrements('id')
-      table.integer('retention_run_id').unsigned().notNullable().references('id').inTable('retention_runs')
-      table.bigInteger('study_copy_id').unsigned().notNullable().references('id').inTable('study_copies')
-      table.bigInteger('archived_study_id').unsigned().notNullable().references('id').inTable('archived_studies')
-      table.integer('storage_node_id').unsigned().notNullable().references('id').inTable('storage_nodes')
+      table
+        .integer('retention_run_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('retention_runs')
+      table
+        .bigInteger('study_copy_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('study_copies')
+      table
+        .bigInteger('archived_study_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('archived_studies')
+      table
+        .integer('storage_node_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('storage_nodes')
       // deleted | kept | would_delete (dry run) | failed
       table.string('decision', 16).notNullable()
       table.string('reason', 48).notNullable()

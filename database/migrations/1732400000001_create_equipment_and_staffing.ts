@@ -6,7 +6,12 @@ export default class extends BaseSchema {
     // The equipment register (C 6.1, C 6.2), with the calibration/QC date the lead hospital tracks (C 4.2.4).
     this.schema.createTable('equipment', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       // dr | mobile_dr | digital_gi | mammography | ct | mri | qct | dxa
       table.string('kind', 16).notNullable()
       // the hospital's asset number (设备编号); unique per institution so a resubmitted form adds nothing twice
@@ -29,7 +34,12 @@ export default class extends BaseSchema {
     // The staff roster: doctors, technologists and nurses of each institution (C 7).
     this.schema.createTable('staff_members', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       // the hospital's staff number (工号); unique per institution
       table.string('staff_no', 32).notNullable()
       table.string('full_name', 64).notNullable()
@@ -51,7 +61,13 @@ export default class extends BaseSchema {
     // Certificates each person must hold (C 7.1.2–7.1.4, C 7.2.2–7.2.3).
     this.schema.createTable('staff_certificates', (table) => {
       table.increments('id')
-      table.integer('staff_member_id').unsigned().notNullable().references('id').inTable('staff_members').onDelete('CASCADE')
+      table
+        .integer('staff_member_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('staff_members')
+        .onDelete('CASCADE')
       // physician_qualification | physician_practice | radiation_worker | technologist_title | nurse_qualification | nurse_practice
       table.string('kind', 32).notNullable()
       table.string('number', 64).nullable()
@@ -86,7 +102,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('staffing_ratio_rows', (table) => {
       table.increments('id')
-      table.integer('ratio_set_id').unsigned().notNullable().references('id').inTable('staffing_ratio_sets').onDelete('CASCADE')
+      table
+        .integer('ratio_set_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('staffing_ratio_sets')
+        .onDelete('CASCADE')
       // ct_plain | mri_plain | dr | ct_contrast | mri_contrast
       table.string('category', 16).notNullable()
       table.integer('body_parts_per_unit').unsigned().notNullable()
@@ -102,7 +124,12 @@ export default class extends BaseSchema {
       table.increments('id')
       table.string('name', 100).notNullable().unique()
       table.string('notes', 500).nullable()
-      table.integer('ratio_set_id').unsigned().notNullable().references('id').inTable('staffing_ratio_sets')
+      table
+        .integer('ratio_set_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('staffing_ratio_sets')
       // recorded | typed
       table.string('workload_source', 16).notNullable()
       table.date('period_from').nullable()

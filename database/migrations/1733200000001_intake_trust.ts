@@ -26,14 +26,20 @@ export default class extends BaseSchema {
           MODIFY dicom_patient_name TEXT NULL,
           MODIFY dicom_accession TEXT NULL,
           MODIFY modality TEXT NULL`)
-        await db.rawQuery('ALTER TABLE archived_studies DROP INDEX archived_studies_study_instance_uid_index')
+        await db.rawQuery(
+          'ALTER TABLE archived_studies DROP INDEX archived_studies_study_instance_uid_index'
+        )
         await db.rawQuery(`ALTER TABLE archived_studies
           MODIFY study_instance_uid TEXT NOT NULL,
           MODIFY accession_number TEXT NULL,
           MODIFY dicom_patient_id TEXT NULL,
           MODIFY modality TEXT NULL`)
-        await db.rawQuery('CREATE INDEX archived_studies_study_instance_uid_index ON archived_studies (study_instance_uid(64))')
-        await db.rawQuery('CREATE INDEX archived_studies_accession_number_index ON archived_studies (accession_number(16))')
+        await db.rawQuery(
+          'CREATE INDEX archived_studies_study_instance_uid_index ON archived_studies (study_instance_uid(64))'
+        )
+        await db.rawQuery(
+          'CREATE INDEX archived_studies_accession_number_index ON archived_studies (accession_number(16))'
+        )
       })
     }
 
@@ -72,7 +78,12 @@ export default class extends BaseSchema {
       table.text('series_instance_uid').notNullable()
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       // the clinic that sent it (null: a sender nobody declared) and how
-      table.integer('sender_institution_id').unsigned().nullable().references('id').inTable('institutions')
+      table
+        .integer('sender_institution_id')
+        .unsigned()
+        .nullable()
+        .references('id')
+        .inTable('institutions')
       table.string('sending_ae', 16).nullable()
       table.text('modality').nullable()
       table.integer('instance_count').unsigned().notNullable().defaultTo(0)
@@ -90,7 +101,12 @@ export default class extends BaseSchema {
     // The series of each linked study: the first instance of a new series counts it at once.
     this.schema.createTable('exam_series', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('exam_study_id').unsigned().notNullable().references('id').inTable('exam_studies')
+      table
+        .bigInteger('exam_study_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('exam_studies')
       table.string('orthanc_series_id', 64).notNullable().unique()
       table.integer('instance_count').unsigned().notNullable().defaultTo(0)
       table.index(['exam_study_id'])

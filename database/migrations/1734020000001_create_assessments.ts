@@ -18,7 +18,12 @@ export default class extends BaseSchema {
       table.string('trainer', 64).notNullable()
       // DR | CT | MR, or null for a session on every modality
       table.string('modality', 8).nullable()
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       // attendance once signed off no longer changes, and only then counts (C 7.3)
       table.dateTime('signed_off_at').nullable()
       table.integer('signed_off_by_id').unsigned().nullable().references('id').inTable('users')
@@ -30,15 +35,32 @@ export default class extends BaseSchema {
 
     this.schema.createTable('training_attendances', (table) => {
       table.increments('id')
-      table.integer('training_session_id').unsigned().notNullable().references('id').inTable('training_sessions').onDelete('CASCADE')
-      table.integer('staff_member_id').unsigned().notNullable().references('id').inTable('staff_members')
+      table
+        .integer('training_session_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('training_sessions')
+        .onDelete('CASCADE')
+      table
+        .integer('staff_member_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('staff_members')
       table.unique(['training_session_id', 'staff_member_id'])
       table.index(['staff_member_id'])
     })
 
     this.schema.createTable('training_materials', (table) => {
       table.increments('id')
-      table.integer('training_session_id').unsigned().notNullable().references('id').inTable('training_sessions').onDelete('CASCADE')
+      table
+        .integer('training_session_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('training_sessions')
+        .onDelete('CASCADE')
       table.string('file_name', 200).notNullable()
       table.string('content_type', 100).notNullable()
       table.integer('size').unsigned().notNullable()
@@ -62,10 +84,26 @@ export default class extends BaseSchema {
 
     this.schema.createTable('assessment_scores', (table) => {
       table.increments('id')
-      table.integer('assessment_round_id').unsigned().notNullable().references('id').inTable('assessment_rounds').onDelete('CASCADE')
-      table.integer('staff_member_id').unsigned().notNullable().references('id').inTable('staff_members')
+      table
+        .integer('assessment_round_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('assessment_rounds')
+        .onDelete('CASCADE')
+      table
+        .integer('staff_member_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('staff_members')
       // the person's clinic when scored (a person may move later)
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.decimal('score', 6, 2).notNullable()
       table.boolean('passed').notNullable()
       table.dateTime('created_at').notNullable()
@@ -102,7 +140,12 @@ export default class extends BaseSchema {
     // C 9.2.1 闭环: a problem found becomes an action with an owner, a due date and a follow-up.
     this.schema.createTable('corrective_actions', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('quarter', 8).notNullable()
       table.string('indicator_key', 64).nullable()
       table.string('problem', 1000).notNullable()
@@ -123,7 +166,12 @@ export default class extends BaseSchema {
     // C 9.3 定期开展质量抽查: a seeded random sample of a clinic's recent exams.
     this.schema.createTable('spot_checks', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.integer('seed').unsigned().notNullable()
       table.integer('sample_size').unsigned().notNullable()
       table.dateTime('window_from').notNullable()
@@ -137,7 +185,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('spot_check_exams', (table) => {
       table.increments('id')
-      table.integer('spot_check_id').unsigned().notNullable().references('id').inTable('spot_checks').onDelete('CASCADE')
+      table
+        .integer('spot_check_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('spot_checks')
+        .onDelete('CASCADE')
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       table.unique(['spot_check_id', 'exam_id'])
     })
@@ -157,9 +211,19 @@ export default class extends BaseSchema {
 
     this.schema.createTable('qc_bulletin_openings', (table) => {
       table.increments('id')
-      table.integer('qc_bulletin_id').unsigned().notNullable().references('id').inTable('qc_bulletins')
+      table
+        .integer('qc_bulletin_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('qc_bulletins')
       table.integer('user_id').unsigned().notNullable().references('id').inTable('users')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.dateTime('first_opened_at').notNullable()
       table.dateTime('last_opened_at').notNullable()
       table.integer('times').unsigned().notNullable().defaultTo(1)

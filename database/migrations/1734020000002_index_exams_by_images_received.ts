@@ -8,7 +8,10 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 export default class extends BaseSchema {
   async up() {
     this.schema.alterTable('exams', (table) => {
-      table.index(['institution_id', 'images_received_at', 'modality', 'due_at', 'report_signed_at'], 'exams_institution_images_index')
+      table.index(
+        ['institution_id', 'images_received_at', 'modality', 'due_at', 'report_signed_at'],
+        'exams_institution_images_index'
+      )
     })
   }
 

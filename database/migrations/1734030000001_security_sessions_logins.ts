@@ -36,7 +36,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('user_recovery_codes', (table) => {
       table.increments('id')
-      table.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE')
+      table
+        .integer('user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
       table.string('code_hash', 64).notNullable().unique()
       table.dateTime('used_at').nullable()
       table.dateTime('created_at').notNullable()
@@ -44,7 +50,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('password_history', (table) => {
       table.increments('id')
-      table.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE')
+      table
+        .integer('user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
       table.string('password_hash', 255).notNullable()
       table.dateTime('created_at').notNullable()
       table.index(['user_id', 'created_at'])

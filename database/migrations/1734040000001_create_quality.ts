@@ -24,7 +24,12 @@ export default class extends BaseSchema {
     })
     this.schema.createTable('qc_checklist_entries', (table) => {
       table.increments('id')
-      table.integer('checklist_id').unsigned().notNullable().references('id').inTable('qc_checklists')
+      table
+        .integer('checklist_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('qc_checklists')
       // finding (application form), severe (forces 1), criterion (counted)
       table.string('kind', 16).notNullable()
       table.integer('no').unsigned().notNullable()
@@ -95,7 +100,12 @@ export default class extends BaseSchema {
       table.bigIncrements('id')
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       table.string('item', 32).notNullable()
-      table.integer('checklist_id').unsigned().notNullable().references('id').inTable('qc_checklists')
+      table
+        .integer('checklist_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('qc_checklists')
       table.tinyint('score').unsigned().notNullable()
       table.string('band', 16).notNullable()
       table.boolean('passed').notNullable()
@@ -109,7 +119,12 @@ export default class extends BaseSchema {
       table.integer('scored_user_id').unsigned().nullable().references('id').inTable('users')
       table.integer('scored_staff_id').unsigned().nullable()
       table.string('scored_name', 128).nullable()
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('modality', 4).notNullable()
       table.integer('scorer_id').unsigned().notNullable().references('id').inTable('users')
       // random | active | centralised | gold | arbitration

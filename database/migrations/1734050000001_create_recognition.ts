@@ -43,7 +43,12 @@ export default class extends BaseSchema {
     // Per institution × catalogue item: did the item pass its QC evaluation, and until when (R 6.4, R 9.1).
     this.schema.createTable('recognition_item_evaluations', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.integer('exam_item_id').unsigned().notNullable().references('id').inTable('exam_items')
       table.boolean('passed').notNullable()
       table.date('evaluated_on').notNullable()
@@ -58,7 +63,12 @@ export default class extends BaseSchema {
     // Recognition kept up by QC (R 9.1): an institution × modality whose QC pass rate fell below the threshold.
     this.schema.createTable('recognition_suspensions', (table) => {
       table.increments('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('modality', 4).notNullable()
       table.decimal('pass_rate', 6, 4).nullable()
       table.decimal('threshold', 6, 4).notNullable()
@@ -74,7 +84,12 @@ export default class extends BaseSchema {
     this.schema.createTable('recognition_external_results', (table) => {
       table.bigIncrements('id')
       table.bigInteger('patient_id').unsigned().notNullable().references('id').inTable('patients')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.integer('exam_item_id').unsigned().notNullable().references('id').inTable('exam_items')
       table.dateTime('performed_at').notNullable()
       table.string('reference', 64).notNullable()
@@ -89,7 +104,12 @@ export default class extends BaseSchema {
     // A reminder shown at registration (R 6.6): what was found, for whom; the statistics count these (H 四(四)).
     this.schema.createTable('recognition_reminders', (table) => {
       table.bigIncrements('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.bigInteger('patient_id').unsigned().notNullable().references('id').inTable('patients')
       table.bigInteger('clinic_patient_id').unsigned().notNullable()
       table.integer('exam_item_id').unsigned().notNullable().references('id').inTable('exam_items')
@@ -106,7 +126,12 @@ export default class extends BaseSchema {
       table.bigIncrements('id')
       table.bigInteger('reminder_id').unsigned().nullable()
       // the deciding clinic and its patient (the visit the earlier result is linked to)
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.bigInteger('patient_id').unsigned().notNullable().references('id').inTable('patients')
       table.bigInteger('clinic_patient_id').unsigned().notNullable()
       table.integer('exam_item_id').unsigned().notNullable().references('id').inTable('exam_items')
@@ -115,7 +140,12 @@ export default class extends BaseSchema {
       // R 6.6: result, institution, exam time, reference
       table.bigInteger('earlier_exam_id').unsigned().nullable().references('id').inTable('exams')
       table.bigInteger('earlier_external_id').unsigned().nullable()
-      table.integer('earlier_institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('earlier_institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('earlier_institution_name', 128).notNullable()
       table.dateTime('earlier_exam_at').notNullable()
       table.string('earlier_reference', 64).notNullable()
@@ -140,9 +170,19 @@ export default class extends BaseSchema {
       table.bigIncrements('id')
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       // the institution whose result was refused (the exam's clinic), for grouping
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.integer('exam_item_id').unsigned().nullable().references('id').inTable('exam_items')
-      table.integer('refusing_institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('refusing_institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('reason_code', 40).notNullable()
       table.string('reason_text', 500).nullable()
       table.integer('recorded_by_id').unsigned().notNullable().references('id').inTable('users')
@@ -179,7 +219,12 @@ export default class extends BaseSchema {
 
     // R 7.1 data quality per clinic per hospital day, kept up by domain events and a nightly job.
     this.schema.createTable('recognition_dq_days', (table) => {
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.date('day').notNullable()
       // timeliness: uploads within 1 h of acquisition; signed reports within the R 7.1.1 limit
       table.integer('uploads').unsigned().notNullable().defaultTo(0)
@@ -208,7 +253,12 @@ export default class extends BaseSchema {
     this.schema.createTable('recognition_dq_uploads', (table) => {
       table.bigInteger('exam_study_id').unsigned().primary()
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.dateTime('acquired_at').nullable()
       table.dateTime('received_at').notNullable()
       table.index(['institution_id', 'received_at'], 'recog_i13')
@@ -217,7 +267,12 @@ export default class extends BaseSchema {
     // Data-quality alerts sent (one per clinic × metric × period), so a metric below threshold alerts once.
     this.schema.createTable('recognition_dq_alerts', (table) => {
       table.bigIncrements('id')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.string('metric', 24).notNullable()
       table.string('period', 10).notNullable()
       table.decimal('value', 8, 4).nullable()
@@ -239,7 +294,6 @@ export default class extends BaseSchema {
       table.dateTime('read_at').nullable()
       table.index(['user_id', 'read_at'], 'recog_i15')
     })
-
   }
 
   async down() {

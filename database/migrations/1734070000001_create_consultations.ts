@@ -12,7 +12,12 @@ export default class extends BaseSchema {
       table.bigIncrements('id')
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       // the requesting side (copied from the requester so lists filter without a join)
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.integer('requested_by_id').unsigned().notNullable().references('id').inTable('users')
       table.text('question').notNullable()
       table.text('clinical_summary').notNullable()
@@ -39,10 +44,20 @@ export default class extends BaseSchema {
     // Like report versions: each signed opinion is a new row, earlier ones stay as they were.
     this.schema.createTable('consultation_opinions', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('consultation_id').unsigned().notNullable().references('id').inTable('consultations')
+      table
+        .bigInteger('consultation_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('consultations')
       table.integer('version_no').unsigned().notNullable()
       table.integer('author_id').unsigned().notNullable().references('id').inTable('users')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.text('opinion').notNullable()
       table.text('recommendation').nullable()
       table.string('amendment_reason', 255).nullable()
@@ -52,7 +67,12 @@ export default class extends BaseSchema {
 
     this.schema.createTable('consultation_messages', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('consultation_id').unsigned().notNullable().references('id').inTable('consultations')
+      table
+        .bigInteger('consultation_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('consultations')
       table.integer('author_id').unsigned().nullable().references('id').inTable('users')
       table.integer('institution_id').unsigned().nullable().references('id').inTable('institutions')
       // message | system (escalated, assigned, answered…)
@@ -64,7 +84,12 @@ export default class extends BaseSchema {
 
     this.schema.createTable('consultation_attachments', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('consultation_id').unsigned().notNullable().references('id').inTable('consultations')
+      table
+        .bigInteger('consultation_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('consultations')
       table.string('file_name', 255).notNullable()
       table.string('content_type', 64).notNullable()
       table.integer('size_bytes').unsigned().notNullable()

@@ -11,7 +11,12 @@ export default class extends BaseSchema {
       table.string('token_hash', 64).notNullable().unique()
       table.bigInteger('exam_id').unsigned().notNullable().references('id').inTable('exams')
       table.integer('created_by_id').unsigned().notNullable().references('id').inTable('users')
-      table.integer('institution_id').unsigned().notNullable().references('id').inTable('institutions')
+      table
+        .integer('institution_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('institutions')
       table.dateTime('expires_at').notNullable()
       table.string('access_code_hash', 255).nullable()
       // C 8.5.2: no name, ID numbers, birth date or institution on its pages or in its DICOM

@@ -48,7 +48,12 @@ export default class extends BaseSchema {
 
     this.schema.createTable('fhir_delivery_attempts', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('delivery_id').unsigned().notNullable().references('id').inTable('fhir_deliveries')
+      table
+        .bigInteger('delivery_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('fhir_deliveries')
       table.dateTime('attempted_at').notNullable()
       table.integer('http_status').nullable()
       table.text('error').nullable()

@@ -1,7 +1,9 @@
 // Shared page behaviour: the language switch, and live updates over socket.io.
-(function () {
+;(function () {
   document.querySelectorAll('[data-autosubmit]').forEach(function (el) {
-    el.addEventListener('change', function () { el.form.submit() })
+    el.addEventListener('change', function () {
+      el.form.submit()
+    })
   })
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
@@ -21,7 +23,9 @@
     toast.textContent = text
     toast.hidden = false
     clearTimeout(toastTimer)
-    toastTimer = setTimeout(function () { toast.hidden = true }, 6000)
+    toastTimer = setTimeout(function () {
+      toast.hidden = true
+    }, 6000)
   }
 
   // Lists marked data-live-refresh reload (debounced) when an exam they could show changes.
@@ -39,11 +43,17 @@
     var live = document.querySelector('[data-live-refresh]')
     if (live && !document.querySelector('[data-uploading="true"]')) {
       clearTimeout(refreshTimer)
-      refreshTimer = setTimeout(function () { window.location.reload() }, 1500)
+      refreshTimer = setTimeout(function () {
+        window.location.reload()
+      }, 1500)
     }
-    var message = document.body.dataset.locale === 'en'
-      ? 'Exam ' + event.accessionNumber + ': ' + event.change.replace(/_/g, ' ')
-      : '检查 ' + event.accessionNumber + '：' + (event.change === 'images_received' ? '影像已到达' : '状态已更新')
+    var message =
+      document.body.dataset.locale === 'en'
+        ? 'Exam ' + event.accessionNumber + ': ' + event.change.replace(/_/g, ' ')
+        : '检查 ' +
+          event.accessionNumber +
+          '：' +
+          (event.change === 'images_received' ? '影像已到达' : '状态已更新')
     window.showToast(message)
   })
 })()

@@ -1,7 +1,7 @@
 // Live consultation news: a consultant is told the moment a consultation is handed to them (or escalated to
 // them); on a consultation's page the thread and the opinion update as they are written. What is stored is the
 // record (the page shows it on load); this is the nudge.
-(function (script) {
+;(function (script) {
   var socket = window.imagingSocket
   if (!socket || !window.showToast) return
   var messages = JSON.parse((script && script.dataset.messages) || '{}')
@@ -30,7 +30,12 @@
   }
 
   socket.on('consultation:assigned', function (event) {
-    announce(event.reason === 'escalated' || event.reason === 'head_of_department' ? 'escalated' : 'assigned', event)
+    announce(
+      event.reason === 'escalated' || event.reason === 'head_of_department'
+        ? 'escalated'
+        : 'assigned',
+      event
+    )
   })
 
   // C 9.4: a specialty centre is told of each exam shared with it, and of its report.
@@ -43,7 +48,10 @@
 
   socket.on('consultation:message', function (event) {
     if (current !== event.consultationId) {
-      tell(fill(messages.message, event.consultationId), '/consultations/' + event.consultationId + '#thread')
+      tell(
+        fill(messages.message, event.consultationId),
+        '/consultations/' + event.consultationId + '#thread'
+      )
       return
     }
     if (thread.querySelector('[data-message="' + event.id + '"]')) return

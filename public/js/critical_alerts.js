@@ -1,7 +1,7 @@
 // Critical-value alerts (危急值): a blocking alert with sound in every open tab until it is acknowledged.
 // The server pushes 'critical:alert' to the person's own room and again on every (re)connection;
 // each tab confirms receipt with the alert id ('critical:received'); repeats are harmless (kept by id).
-(function () {
+;(function () {
   var overlay = document.getElementById('critical-alerts')
   var socket = window.imagingSocket
   if (!overlay || !socket) return
@@ -18,17 +18,31 @@
   var minimised = false
 
   function fill(template, values) {
-    return String(template || '').replace(/\{(\w+)\}/g, function (_, key) { return values[key] === undefined ? '' : values[key] })
+    return String(template || '').replace(/\{(\w+)\}/g, function (_, key) {
+      return values[key] === undefined ? '' : values[key]
+    })
   }
   function time(iso) {
     if (!iso) return '—'
     try {
       // The one format of every page, yyyy-MM-dd HH:mm, in the hospital's time zone (not the browser's locale style).
       var parts = {}
-      new Intl.DateTimeFormat('en-CA', { timeZone: timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
         .formatToParts(new Date(iso))
-        .forEach(function (part) { parts[part.type] = part.value })
-      return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute
+        .forEach(function (part) {
+          parts[part.type] = part.value
+        })
+      return (
+        parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute
+      )
     } catch (e) {
       return iso
     }
@@ -40,14 +54,18 @@
       else if (key === 'className') node.className = attrs[key]
       else node.setAttribute(key, attrs[key])
     })
-    ;(children || []).forEach(function (child) { if (child) node.appendChild(child) })
+    ;(children || []).forEach(function (child) {
+      if (child) node.appendChild(child)
+    })
     return node
   }
   function csrfToken() {
     var input = document.querySelector('input[name="_csrf"]')
     return input ? input.value : ''
   }
-  function ids() { return Object.keys(alerts) }
+  function ids() {
+    return Object.keys(alerts)
+  }
 
   /* ---------------------------------------------------------------- sound */
   // Generated with WebAudio (no audio files): two tones, repeated every three seconds while an alert is open.
@@ -96,7 +114,13 @@
   // Browsers start audio only after a gesture on the page: the first click or key press unblocks it.
   function unlock() {
     var ctx = audioContext()
-    if (ctx && ctx.state === 'suspended') ctx.resume().then(function () { if (ids().length) beep() }).catch(function () {})
+    if (ctx && ctx.state === 'suspended')
+      ctx
+        .resume()
+        .then(function () {
+          if (ids().length) beep()
+        })
+        .catch(function () {})
   }
   document.addEventListener('pointerdown', unlock, true)
   document.addEventListener('keydown', unlock, true)
@@ -121,7 +145,10 @@
 
   /* ---------------------------------------------------------------- cards */
   function fact(label, value) {
-    return el('div', { className: 'critical-fact' }, [el('span', { className: 'muted', text: label }), el('span', { text: value })])
+    return el('div', { className: 'critical-fact' }, [
+      el('span', { className: 'muted', text: label }),
+      el('span', { text: value }),
+    ])
   }
 
   function post(url, body, card, onDone) {
@@ -129,18 +156,33 @@
     var buttons = card.querySelectorAll('button[type=submit]')
     error.textContent = messages.sending
     error.hidden = false
-    buttons.forEach(function (b) { b.disabled = true })
+    buttons.forEach(function (b) {
+      b.disabled = true
+    })
     fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-TOKEN': csrfToken() },
+      headers: {
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+        'X-CSRF-TOKEN': csrfToken(),
+      },
       body: JSON.stringify(body),
     })
       .then(function (response) {
-        return response.json().catch(function () { return {} }).then(function (json) { return { status: response.status, json: json } })
+        return response
+          .json()
+          .catch(function () {
+            return {}
+          })
+          .then(function (json) {
+            return { status: response.status, json: json }
+          })
       })
       .then(function (result) {
-        buttons.forEach(function (b) { b.disabled = false })
+        buttons.forEach(function (b) {
+          b.disabled = false
+        })
         if (result.status >= 200 && result.status < 300) {
           error.hidden = true
           onDone(result.json)
@@ -150,34 +192,72 @@
         error.textContent = reason ? reason.message : messages.network
         // Someone else already acknowledged it: the alert is done here too.
         if (reason && (reason.code === 'already_acknowledged' || reason.code === 'not_open')) {
-          setTimeout(function () { close(card.dataset.id) }, 2500)
+          setTimeout(function () {
+            close(card.dataset.id)
+          }, 2500)
         }
       })
       .catch(function () {
-        buttons.forEach(function (b) { b.disabled = false })
+        buttons.forEach(function (b) {
+          b.disabled = false
+        })
         error.textContent = messages.network
       })
   }
 
   function acknowledgeForm(alert, card) {
-    var textarea = el('textarea', { name: 'readBack', rows: '2', required: 'required', maxlength: '2000', 'aria-label': messages.readBack })
+    var textarea = el('textarea', {
+      'name': 'readBack',
+      'rows': '2',
+      'required': 'required',
+      'maxlength': '2000',
+      'aria-label': messages.readBack,
+    })
     var form = el('form', { className: 'critical-ack' }, [
-      el('label', { className: 'field' }, [el('span', { className: 'label', text: messages.readBack }), textarea, el('span', { className: 'hint', text: messages.readBackHint })]),
+      el('label', { className: 'field' }, [
+        el('span', { className: 'label', text: messages.readBack }),
+        textarea,
+        el('span', { className: 'hint', text: messages.readBackHint }),
+      ]),
       el('button', { type: 'submit', className: 'btn danger', text: messages.acknowledge }),
     ])
     form.addEventListener('submit', function (event) {
       event.preventDefault()
-      post('/critical-values/' + alert.id + '/acknowledge', { readBack: textarea.value }, card, function () { close(alert.id) })
+      post(
+        '/critical-values/' + alert.id + '/acknowledge',
+        { readBack: textarea.value },
+        card,
+        function () {
+          close(alert.id)
+        }
+      )
     })
     return form
   }
 
   function callForm(alert, card) {
-    var reached = el('input', { type: 'radio', name: 'outcome-' + alert.id, value: 'reached', checked: 'checked' })
-    var notReached = el('input', { type: 'radio', name: 'outcome-' + alert.id, value: 'not_reached' })
-    var contact = el('input', { type: 'text', maxlength: '64', 'aria-label': messages.contactName })
-    var readBack = el('textarea', { rows: '2', maxlength: '2000', 'aria-label': messages.callReadBack })
-    var note = el('input', { type: 'text', maxlength: '500', 'aria-label': messages.note })
+    var reached = el('input', {
+      type: 'radio',
+      name: 'outcome-' + alert.id,
+      value: 'reached',
+      checked: 'checked',
+    })
+    var notReached = el('input', {
+      type: 'radio',
+      name: 'outcome-' + alert.id,
+      value: 'not_reached',
+    })
+    var contact = el('input', {
+      'type': 'text',
+      'maxlength': '64',
+      'aria-label': messages.contactName,
+    })
+    var readBack = el('textarea', {
+      'rows': '2',
+      'maxlength': '2000',
+      'aria-label': messages.callReadBack,
+    })
+    var note = el('input', { 'type': 'text', 'maxlength': '500', 'aria-label': messages.note })
     var form = el('form', { className: 'critical-call' }, [
       el('h4', { text: messages.callTitle }),
       alert.clinic.phone ? fact(messages.clinicPhone, alert.clinic.phone) : null,
@@ -185,22 +265,41 @@
         el('label', {}, [reached, document.createTextNode(' ' + messages.reached)]),
         el('label', {}, [notReached, document.createTextNode(' ' + messages.notReached)]),
       ]),
-      el('label', { className: 'field' }, [el('span', { className: 'label', text: messages.contactName }), contact]),
-      el('label', { className: 'field' }, [el('span', { className: 'label', text: messages.callReadBack }), readBack]),
-      el('label', { className: 'field' }, [el('span', { className: 'label', text: messages.note }), note]),
+      el('label', { className: 'field' }, [
+        el('span', { className: 'label', text: messages.contactName }),
+        contact,
+      ]),
+      el('label', { className: 'field' }, [
+        el('span', { className: 'label', text: messages.callReadBack }),
+        readBack,
+      ]),
+      el('label', { className: 'field' }, [
+        el('span', { className: 'label', text: messages.note }),
+        note,
+      ]),
       el('button', { type: 'submit', className: 'btn', text: messages.recordCall }),
     ])
     form.addEventListener('submit', function (event) {
       event.preventDefault()
       var outcome = notReached.checked ? 'not_reached' : 'reached'
-      post('/critical-values/' + alert.id + '/calls', { outcome: outcome, contactName: contact.value, readBack: readBack.value, note: note.value }, card, function (result) {
-        if (result.status === 'acknowledged') close(alert.id)
-        else {
-          var error = card.querySelector('.critical-error')
-          error.hidden = false
-          error.textContent = '✓'
+      post(
+        '/critical-values/' + alert.id + '/calls',
+        {
+          outcome: outcome,
+          contactName: contact.value,
+          readBack: readBack.value,
+          note: note.value,
+        },
+        card,
+        function (result) {
+          if (result.status === 'acknowledged') close(alert.id)
+          else {
+            var error = card.querySelector('.critical-error')
+            error.hidden = false
+            error.textContent = '✓'
+          }
         }
-      })
+      )
     })
     return form
   }
@@ -212,16 +311,37 @@
   }
 
   function buildCard(alert) {
-    var card = el('article', { className: 'critical-card', 'data-id': String(alert.id) })
-    var patient = alert.patient.name + ' · ' + (messages.sex[alert.patient.sex] || alert.patient.sex) + (alert.patient.age === null ? '' : ' · ' + fill(messages.age, { age: alert.patient.age }))
+    var card = el('article', { 'className': 'critical-card', 'data-id': String(alert.id) })
+    var patient =
+      alert.patient.name +
+      ' · ' +
+      (messages.sex[alert.patient.sex] || alert.patient.sex) +
+      (alert.patient.age === null ? '' : ' · ' + fill(messages.age, { age: alert.patient.age }))
     card.appendChild(el('p', { className: 'critical-escalation', text: escalationText(alert) }))
-    card.appendChild(el('h3', { className: 'critical-finding', text: document.body.dataset.locale === 'en' && alert.findingEn ? alert.findingEn : alert.finding }))
+    card.appendChild(
+      el('h3', {
+        className: 'critical-finding',
+        text:
+          document.body.dataset.locale === 'en' && alert.findingEn
+            ? alert.findingEn
+            : alert.finding,
+      })
+    )
     card.appendChild(el('p', { className: 'critical-message', text: alert.message }))
     card.appendChild(
       el('div', { className: 'critical-facts' }, [
         fact(messages.patient, patient),
-        fact(messages.exam, alert.accessionNumber + ' · ' + alert.modality + (alert.items.length ? ' · ' + alert.items.join('、') : '')),
-        fact(messages.clinic, alert.clinic.name + (alert.department ? ' · ' + alert.department : '')),
+        fact(
+          messages.exam,
+          alert.accessionNumber +
+            ' · ' +
+            alert.modality +
+            (alert.items.length ? ' · ' + alert.items.join('、') : '')
+        ),
+        fact(
+          messages.clinic,
+          alert.clinic.name + (alert.department ? ' · ' + alert.department : '')
+        ),
         fact(messages.requestingDoctor, alert.requestingDoctor),
         fact(messages.raisedBy, alert.raisedBy + ' · ' + time(alert.raisedAt)),
         fact(messages.due, time(alert.dueAt)),
@@ -250,16 +370,26 @@
         var notice = card.querySelector('.critical-escalation')
         notice.textContent = escalationText(alert)
         notice.hidden = !notice.textContent
-        if (alert.canRecordCall && !card.querySelector('.critical-call')) card.insertBefore(callForm(alert, card), card.querySelector('.critical-error'))
+        if (alert.canRecordCall && !card.querySelector('.critical-call'))
+          card.insertBefore(callForm(alert, card), card.querySelector('.critical-error'))
       }
     })
     countLabel.textContent = open.length > 1 ? fill(messages.count, { count: open.length }) : ''
-    var canMinimise = open.length > 0 && open.every(function (id) { return !alerts[id].canAcknowledge })
+    var canMinimise =
+      open.length > 0 &&
+      open.every(function (id) {
+        return !alerts[id].canAcknowledge
+      })
     minimiseButton.hidden = !canMinimise
     if (!canMinimise) minimised = false
     overlay.hidden = open.length === 0 || minimised
     banner.hidden = !(open.length > 0 && minimised)
-    banner.textContent = messages.title + ' · ' + fill(messages.count, { count: open.length }) + ' · ' + messages.expand
+    banner.textContent =
+      messages.title +
+      ' · ' +
+      fill(messages.count, { count: open.length }) +
+      ' · ' +
+      messages.expand
     document.body.dataset.criticalOpen = String(open.length)
     if (open.length) {
       startSound()
@@ -299,9 +429,19 @@
     if (event && alerts[event.id]) close(event.id)
   })
   socket.on('critical:acknowledged', function (event) {
-    if (window.showToast) window.showToast(fill(messages.acknowledgedToast, { finding: document.body.dataset.locale === 'en' && event.findingEn ? event.findingEn : event.finding, name: event.acknowledgedBy || '' }))
+    if (window.showToast)
+      window.showToast(
+        fill(messages.acknowledgedToast, {
+          finding:
+            document.body.dataset.locale === 'en' && event.findingEn
+              ? event.findingEn
+              : event.finding,
+          name: event.acknowledgedBy || '',
+        })
+      )
   })
   socket.on('critical:confirmations', function (event) {
-    if (window.showToast && event && event.count) window.showToast(fill(messages.confirmations, { count: event.count }))
+    if (window.showToast && event && event.count)
+      window.showToast(fill(messages.confirmations, { count: event.count }))
   })
 })()

@@ -1,5 +1,5 @@
 // Q 7.1: a failed QC score is news for the person scored and their clinic (socket event quality:failed).
-(function (script) {
+;(function (script) {
   var messages = JSON.parse((script && script.dataset.messages) || '{}')
   var items = JSON.parse((script && script.dataset.items) || '{}')
   document.addEventListener('DOMContentLoaded', function () {

@@ -1,7 +1,7 @@
 // The reading queue refreshes itself when exams arrive or change (socket.io 'exam:changed' / 'queue:changed'):
 // it asks the server for its rows again (same filters) and swaps them in. Time left ticks every 30 s from the
 // server's clock, so the colours follow R 7.1.1 limits without reloading.
-(function () {
+;(function () {
   var root = document.getElementById('reading-queue')
   if (!root) return
   var t = JSON.parse(root.dataset.messages)
@@ -26,7 +26,9 @@
       var due = Number(cell.dataset.due)
       var limit = Number(cell.dataset.limit)
       var overdue = due <= now
-      var minutes = overdue ? -Math.max(1, Math.ceil((now - due) / 60000)) : Math.floor((due - now) / 60000)
+      var minutes = overdue
+        ? -Math.max(1, Math.ceil((now - due) / 60000))
+        : Math.floor((due - now) / 60000)
       var state = overdue ? 'overdue' : minutes <= Math.max(5, limit / 4) ? 'soon' : 'ok'
       var label = cell.querySelector('.left')
       label.textContent = (overdue ? t.overdue : t.left).replace('{time}', span(minutes))
@@ -37,7 +39,9 @@
 
   function refresh() {
     fetch(window.location.href, { headers: { 'X-Queue-Partial': '1' }, credentials: 'same-origin' })
-      .then(function (response) { return response.ok ? response.text() : null })
+      .then(function (response) {
+        return response.ok ? response.text() : null
+      })
       .then(function (html) {
         if (html === null) return
         root.innerHTML = html

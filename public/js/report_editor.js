@@ -1,7 +1,7 @@
 // The report editor: drafts save themselves as the doctor types (debounced) and when the tab is hidden or
 // closed (fetch keepalive / sendBeacon), so a closed tab loses nothing. Templates, phrase templates, the MRI
 // technique helper (B: "方位：序列，序列；方位：…") and the prior-exam comparison prompt (B; Q 4.2.5e).
-(function () {
+;(function () {
   document.querySelectorAll('[data-open-prior]').forEach(function (button) {
     button.addEventListener('click', function () {
       var root = document.getElementById(button.dataset.openPrior)
@@ -16,7 +16,16 @@
   var t = JSON.parse(form.dataset.messages)
   var status = form.querySelector('[data-autosave-status]')
   var csrf = (form.querySelector('input[name=_csrf]') || {}).value || ''
-  var fields = ['technique', 'findings', 'impression', 'comparison', 'priorExamId', 'noComparisonReason', 'templateId', 'revision']
+  var fields = [
+    'technique',
+    'findings',
+    'impression',
+    'comparison',
+    'priorExamId',
+    'noComparisonReason',
+    'templateId',
+    'revision',
+  ]
   var timer = null
   var dirty = false
   var submitting = false
@@ -41,7 +50,11 @@
 
   function clock(iso) {
     var d = new Date(iso)
-    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) { return String(n).padStart(2, '0') }).join(':')
+    return [d.getHours(), d.getMinutes(), d.getSeconds()]
+      .map(function (n) {
+        return String(n).padStart(2, '0')
+      })
+      .join(':')
   }
 
   function save() {
@@ -54,19 +67,28 @@
       method: 'POST',
       credentials: 'same-origin',
       keepalive: true,
-      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-TOKEN': csrf },
+      headers: {
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+        'X-CSRF-TOKEN': csrf,
+      },
       body: JSON.stringify(payload()),
     })
       .then(function (response) {
-        return response.json().catch(function () { return {} }).then(function (body) {
-          if (!response.ok) {
-            dirty = true
-            say(t.failed + (body.errors && body.errors[0] ? ' ' + body.errors[0].message : ''))
-            return
-          }
-          say(t.saved.replace('{time}', clock(body.savedAt)) + (body.stale ? ' ' + t.stale : ''))
-          form.dataset.saved = body.savedAt
-        })
+        return response
+          .json()
+          .catch(function () {
+            return {}
+          })
+          .then(function (body) {
+            if (!response.ok) {
+              dirty = true
+              say(t.failed + (body.errors && body.errors[0] ? ' ' + body.errors[0].message : ''))
+              return
+            }
+            say(t.saved.replace('{time}', clock(body.savedAt)) + (body.stale ? ' ' + t.stale : ''))
+            form.dataset.saved = body.savedAt
+          })
       })
       .catch(function () {
         dirty = true
@@ -92,7 +114,12 @@
     body.set('_csrf', csrf)
     var sent = navigator.sendBeacon && navigator.sendBeacon(form.dataset.draftUrl, body)
     if (!sent) {
-      fetch(form.dataset.draftUrl, { method: 'POST', credentials: 'same-origin', keepalive: true, body: body })
+      fetch(form.dataset.draftUrl, {
+        method: 'POST',
+        credentials: 'same-origin',
+        keepalive: true,
+        body: body,
+      })
     }
   }
 
@@ -128,7 +155,9 @@
     apply.addEventListener('click', function () {
       var option = picker.selectedOptions[0]
       if (!option || !option.value) return
-      var filled = ['technique', 'findings', 'impression'].some(function (name) { return value(name).trim() })
+      var filled = ['technique', 'findings', 'impression'].some(function (name) {
+        return value(name).trim()
+      })
       if (filled && !window.confirm(t.replace)) return
       ;['technique', 'findings', 'impression'].forEach(function (name) {
         var text = option.dataset[name]
@@ -159,8 +188,11 @@
   if (mri) {
     mri.querySelector('[data-mri-add]').addEventListener('click', function () {
       var plane = mri.querySelector('[data-mri-plane]').value
-      var sequences = mri.querySelector('[data-mri-sequences]').value
-        .split(/[,，、\s]+/).filter(Boolean).join('，')
+      var sequences = mri
+        .querySelector('[data-mri-sequences]')
+        .value.split(/[,，、\s]+/)
+        .filter(Boolean)
+        .join('，')
       if (!sequences) return
       var area = form.elements.technique
       var current = area.value.trim().replace(/[；;]+$/, '')
@@ -178,7 +210,9 @@
       if (comparison.value.trim()) return
       var option = priorSelect.selectedOptions[0]
       if (!option) return
-      comparison.value = t.comparisonPrefix.replace('{date}', option.dataset.date).replace('{name}', option.dataset.name)
+      comparison.value = t.comparisonPrefix
+        .replace('{date}', option.dataset.date)
+        .replace('{name}', option.dataset.name)
       changed()
     })
   }

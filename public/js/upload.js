@@ -2,7 +2,7 @@
 // a few requests at a time: the server checks the exam once per batch, skips what Orthanc already
 // holds and links the batch at once), with a progress bar per file and overall, then a summary of
 // what was stored and refused. A batch that failed is sent again; what it stored is not stored twice.
-(function () {
+;(function () {
   var root = document.getElementById('uploader')
   if (!root) return
   var url = root.dataset.uploadUrl
@@ -27,16 +27,25 @@
   var queue = []
 
   function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key] })
+    return template.replace(/\{(\w+)\}/g, function (_m, key) {
+      return values[key]
+    })
   }
 
   function addFiles(fileList) {
     var added = []
     for (var i = 0; i < fileList.length; i++) {
       var file = fileList[i]
-      var job = { file: file, name: file.webkitRelativePath || file.name, loaded: 0, state: 'waiting', result: null }
+      var job = {
+        file: file,
+        name: file.webkitRelativePath || file.name,
+        loaded: 0,
+        state: 'waiting',
+        result: null,
+      }
       var li = document.createElement('li')
-      li.innerHTML = '<span class="name"></span><span class="progress"><span></span></span><span class="status muted"></span>'
+      li.innerHTML =
+        '<span class="name"></span><span class="progress"><span></span></span><span class="status muted"></span>'
       li.querySelector('.name').textContent = job.name
       li.querySelector('.status').textContent = t.waiting
       job.row = li
@@ -60,7 +69,9 @@
   }
 
   function updateOverall() {
-    var total = 0, loaded = 0, done = 0
+    var total = 0,
+      loaded = 0,
+      done = 0
     jobs.forEach(function (job) {
       total += job.file.size
       loaded += job.state === 'done' || job.state === 'failed' ? job.file.size : job.loaded
@@ -76,7 +87,12 @@
     var size = Math.max(1, Math.min(BATCH_FILES, Math.ceil(queue.length / CONCURRENCY)))
     var batch = [queue.shift()]
     var bytes = batch[0].file.size
-    while (batch.length < size && queue.length && bytes + queue[0].file.size <= BATCH_BYTES && queue[0].file.size <= maxBytes) {
+    while (
+      batch.length < size &&
+      queue.length &&
+      bytes + queue[0].file.size <= BATCH_BYTES &&
+      queue[0].file.size <= maxBytes
+    ) {
       bytes += queue[0].file.size
       batch.push(queue.shift())
     }
@@ -94,7 +110,9 @@
       }
       send(nextBatch())
     }
-    var waiting = jobs.some(function (job) { return job.waiting })
+    var waiting = jobs.some(function (job) {
+      return job.waiting
+    })
     if (running === 0 && queue.length === 0 && !waiting) finish()
   }
 
@@ -126,7 +144,9 @@
     }
     xhr.onload = function () {
       var body = null
-      try { body = JSON.parse(xhr.responseText) } catch (e) {}
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch (e) {}
       if (body && body.exam) showArrival(body.exam, body.warnings || [])
       running--
       if (body && body.files) {
@@ -134,21 +154,36 @@
         batch.forEach(function (job, i) {
           var result = body.files[i]
           if (result) settle(job, result, result.reason === 'store_failed' || xhr.status === 503)
-          else settle(job, { status: 'failed', message: t.serverError + ' (' + xhr.status + ')' }, true)
+          else
+            settle(
+              job,
+              { status: 'failed', message: t.serverError + ' (' + xhr.status + ')' },
+              true
+            )
         })
       } else {
-        var message = body && body.errors && body.errors[0] ? body.errors[0].message : t.serverError + ' (' + xhr.status + ')'
-        batch.forEach(function (job) { settle(job, { status: 'failed', message: message }, xhr.status >= 500 || xhr.status === 0) })
+        var message =
+          body && body.errors && body.errors[0]
+            ? body.errors[0].message
+            : t.serverError + ' (' + xhr.status + ')'
+        batch.forEach(function (job) {
+          settle(job, { status: 'failed', message: message }, xhr.status >= 500 || xhr.status === 0)
+        })
       }
       updateOverall()
       pump()
     }
-    xhr.onerror = xhr.onabort = xhr.ontimeout = function () {
-      running--
-      batch.forEach(function (job) { settle(job, { status: 'failed', message: t.network }, true) })
-      updateOverall()
-      pump()
-    }
+    xhr.onerror =
+      xhr.onabort =
+      xhr.ontimeout =
+        function () {
+          running--
+          batch.forEach(function (job) {
+            settle(job, { status: 'failed', message: t.network }, true)
+          })
+          updateOverall()
+          pump()
+        }
     xhr.send(form)
   }
 
@@ -171,13 +206,16 @@
         // Counted as waiting, not finished: the summary comes when the retries are done.
         job.state = 'retry_wait'
         job.waiting = true
-        setTimeout(function () {
-          job.waiting = false
-          job.state = 'waiting'
-          setRow(job, 0, t.waiting)
-          queue.push(job)
-          pump()
-        }, RETRY_DELAYS_MS[job.retries - 1])
+        setTimeout(
+          function () {
+            job.waiting = false
+            job.state = 'waiting'
+            setRow(job, 0, t.waiting)
+            queue.push(job)
+            pump()
+          },
+          RETRY_DELAYS_MS[job.retries - 1]
+        )
       }
     }
   }
@@ -203,22 +241,33 @@
       status.className = 'badge ' + exam.status
     }
     var box = document.getElementById('date-warnings')
-    var all = (exam.warnings || []).concat(warnings.map(function (w) { return w.message }))
+    var all = (exam.warnings || []).concat(
+      warnings.map(function (w) {
+        return w.message
+      })
+    )
     if (box && all.length) {
       var list = box.querySelector('ul')
       list.innerHTML = ''
-      all.filter(function (w, i) { return all.indexOf(w) === i }).forEach(function (w) {
-        var li = document.createElement('li')
-        li.textContent = w
-        list.appendChild(li)
-      })
+      all
+        .filter(function (w, i) {
+          return all.indexOf(w) === i
+        })
+        .forEach(function (w) {
+          var li = document.createElement('li')
+          li.textContent = w
+          list.appendChild(li)
+        })
       box.hidden = false
     }
   }
 
   function finish() {
     root.dataset.uploading = 'false'
-    var stored = 0, already = 0, rejected = 0, failed = 0
+    var stored = 0,
+      already = 0,
+      rejected = 0,
+      failed = 0
     var reasons = {}
     jobs.forEach(function (job) {
       if (!job.result) return
@@ -230,22 +279,39 @@
         reasons[job.result.message] = (reasons[job.result.message] || 0) + 1
       }
     })
-    var html = '<strong>' + fmt(t.summary, { stored: stored, already: already, rejected: rejected, failed: failed }) + '</strong>'
+    var html =
+      '<strong>' +
+      fmt(t.summary, { stored: stored, already: already, rejected: rejected, failed: failed }) +
+      '</strong>'
     var keys = Object.keys(reasons)
     if (keys.length) {
-      html += '<ul>' + keys.map(function (k) { return '<li></li>' }).join('') + '</ul>'
+      html +=
+        '<ul>' +
+        keys
+          .map(function (k) {
+            return '<li></li>'
+          })
+          .join('') +
+        '</ul>'
     }
     summaryBox.innerHTML = html
     var items = summaryBox.querySelectorAll('li')
-    keys.forEach(function (k, i) { items[i].textContent = k + ' × ' + reasons[k] })
+    keys.forEach(function (k, i) {
+      items[i].textContent = k + ' × ' + reasons[k]
+    })
     summaryBox.hidden = false
     retryButton.hidden = failed === 0
     document.dispatchEvent(new CustomEvent('images:uploaded', { detail: { stored: stored } }))
   }
 
   retryButton.addEventListener('click', function () {
-    var again = jobs.filter(function (job) { return job.state === 'failed' && job.retryable })
-    again.forEach(function (job) { job.state = 'waiting'; setRow(job, 0, t.waiting) })
+    var again = jobs.filter(function (job) {
+      return job.state === 'failed' && job.retryable
+    })
+    again.forEach(function (job) {
+      job.state = 'waiting'
+      setRow(job, 0, t.waiting)
+    })
     retryButton.hidden = true
     root.dataset.uploading = 'true'
     queue = queue.concat(again)
@@ -258,8 +324,13 @@
       input.value = ''
     })
   })
-  dropzone.addEventListener('dragover', function (event) { event.preventDefault(); dropzone.classList.add('over') })
-  dropzone.addEventListener('dragleave', function () { dropzone.classList.remove('over') })
+  dropzone.addEventListener('dragover', function (event) {
+    event.preventDefault()
+    dropzone.classList.add('over')
+  })
+  dropzone.addEventListener('dragleave', function () {
+    dropzone.classList.remove('over')
+  })
   dropzone.addEventListener('drop', function (event) {
     event.preventDefault()
     dropzone.classList.remove('over')

@@ -28,11 +28,20 @@ test.group('Assessments in the browser', (group) => {
     await db.from('qc_bulletins').delete()
   })
 
-  test('the QC officer sees the ranking and a chart and publishes the bulletin; a clinic user sees it', async ({ assert }) => {
+  test('the QC officer sees the ranking and a chart and publishes the bulletin; a clinic user sees it', async ({
+    assert,
+  }) => {
     const quarter = lastClosedQuarter(DateTime.utc())
-    const clinic = await make.institution('member_clinic', { name: make.unique('浏览器测试卫生院') } as any)
+    const clinic = await make.institution('member_clinic', {
+      name: make.unique('浏览器测试卫生院'),
+    } as any)
     const at = quarter.from.plus({ days: 10, hours: 2 })
-    await imagedExam(clinic, { modality: 'DR', imagesAt: at.toISO()!, dueAt: at.plus({ minutes: 30 }).toISO()!, signedAt: at.plus({ minutes: 10 }).toISO()! })
+    await imagedExam(clinic, {
+      modality: 'DR',
+      imagesAt: at.toISO()!,
+      dueAt: at.plus({ minutes: 30 }).toISO()!,
+      signedAt: at.plus({ minutes: 10 }).toISO()!,
+    })
     const qc = await make.user('qc_officer')
     const nurse = await make.user('clinic_staff', clinic)
     await db.from('qc_bulletins').where('quarter', quarter.key).delete()
@@ -49,12 +58,19 @@ test.group('Assessments in the browser', (group) => {
     assert.include(await page.locator('#ranking-chart svg').innerHTML(), clinic.name)
 
     await Promise.all([page.waitForNavigation(), page.click('nav.subnav >> text=质控通报')])
-    await Promise.all([page.waitForNavigation(), page.click(`#bulletins a[href="/assessments/bulletins/${id}"]`)])
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click(`#bulletins a[href="/assessments/bulletins/${id}"]`),
+    ])
     assert.equal(await page.locator('[data-status]').getAttribute('data-status'), 'draft')
     assert.isTrue(await page.locator('#bulletin-chart svg').isVisible())
     await Promise.all([page.waitForNavigation(), page.click('#publish')])
     assert.equal(await page.locator('[data-status]').getAttribute('data-status'), 'published')
-    assert.equal(await page.locator('#publish').count(), 0, 'a published bulletin offers no publish button')
+    assert.equal(
+      await page.locator('#publish').count(),
+      0,
+      'a published bulletin offers no publish button'
+    )
     await page.close()
 
     const clinicPage = await browser.newPage()
@@ -66,7 +82,11 @@ test.group('Assessments in the browser', (group) => {
     assert.include(await clinicPage.locator('#bulletin-figures').innerText(), clinic.name)
     const pdf = await clinicPage.request.get(`${baseUrl()}/assessments/bulletins/${id}/pdf`)
     assert.equal(pdf.headers()['content-type'], 'application/pdf')
-    const opened = await db.from('qc_bulletin_openings').where('qc_bulletin_id', id).where('user_id', nurse.id).first()
+    const opened = await db
+      .from('qc_bulletin_openings')
+      .where('qc_bulletin_id', id)
+      .where('user_id', nurse.id)
+      .first()
     assert.exists(opened)
     await clinicPage.close()
   })

@@ -10,7 +10,9 @@ import { baseUrl } from '#tests/support/http'
 import { launchBrowser, logIn } from '#tests/support/browser'
 
 test.group('A clinic user in the browser', () => {
-  test('registers a patient and an exam, uploads a folder watching the progress bar, and sees the images', async ({ assert }) => {
+  test('registers a patient and an exam, uploads a folder watching the progress bar, and sees the images', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const browser = await launchBrowser()
     const folder = await mkdtemp(join(tmpdir(), 'browser-upload-'))
@@ -25,21 +27,32 @@ test.group('A clinic user in the browser', () => {
       await page.selectOption('select[name=sex]', 'F')
       await page.fill('input[name=birthDate]', '1968-04-09')
       await page.fill('input[name=clinicPatientNo]', patientNo)
-      await Promise.all([page.waitForURL(/\/exams\/new\?patient=\d+/), page.click('form[action="/patients"] button[type=submit]')])
+      await Promise.all([
+        page.waitForURL(/\/exams\/new\?patient=\d+/),
+        page.click('form[action="/patients"] button[type=submit]'),
+      ])
 
       // Register the exam: a chest CT.
       await page.fill('[data-filter-items]', '胸部 平扫')
       await page.locator('label[data-item-text*="CT 胸部 平扫"]:visible input').first().check()
       await page.fill('textarea[name=clinicalHistory]', '咳嗽两周，低热')
       await page.fill('textarea[name=purpose]', '排除肺部感染及占位')
-      await Promise.all([page.waitForURL(/\/exams\/\d+$/), page.click('#exam-form button[type=submit]')])
+      await Promise.all([
+        page.waitForURL(/\/exams\/\d+$/),
+        page.click('#exam-form button[type=submit]'),
+      ])
       const examId = Number(page.url().split('/').pop())
       const exam = await Exam.findOrFail(examId)
       assert.equal(exam.status, 'registered')
 
       // A folder as the CT exports it: two series of six slices, plus a stray text file.
       const study = syntheticStudy(
-        { modality: 'CT', patientName: 'Liu^Test', patientId: patientNo, accessionNumber: exam.accessionNumber },
+        {
+          modality: 'CT',
+          patientName: 'Liu^Test',
+          patientId: patientNo,
+          accessionNumber: exam.accessionNumber,
+        },
         2,
         6
       )
@@ -53,7 +66,9 @@ test.group('A clinic user in the browser', () => {
       await page.evaluate(() => {
         const bar = document.querySelector('#uploader .overall .progress')!
         ;(window as any).progressSeen = []
-        new MutationObserver(() => (window as any).progressSeen.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true })
+        new MutationObserver(() =>
+          (window as any).progressSeen.push(Number(bar.getAttribute('aria-valuenow')))
+        ).observe(bar, { attributes: true })
       })
       await page.setInputFiles('input[data-pick=folder]', folder)
       await page.waitForSelector('#uploader .upload-summary:not([hidden])', { timeout: 60_000 })
@@ -69,13 +84,25 @@ test.group('A clinic user in the browser', () => {
 
       // The arrival line, the arrival time and the status are right at once, without a reload.
       assert.include(await page.textContent('#study-lines'), '2 个序列，12 幅')
-      assert.match((await page.textContent('#images-received-at'))!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
+      assert.match(
+        (await page.textContent('#images-received-at'))!,
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/
+      )
       assert.equal(await page.textContent('#exam-status'), '影像已到达')
 
       // The images: one thumbnail per series, rendered through the app.
-      await page.waitForFunction(() => document.querySelectorAll('#image-viewer .thumb img').length === 2)
-      await page.waitForFunction(() => Array.from(document.querySelectorAll('#image-viewer .thumb img')).every((img) => (img as HTMLImageElement).naturalWidth > 0))
-      await page.waitForFunction(() => (document.querySelector('#image-viewer .viewer img') as HTMLImageElement).naturalWidth > 0)
+      await page.waitForFunction(
+        () => document.querySelectorAll('#image-viewer .thumb img').length === 2
+      )
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('#image-viewer .thumb img')).every(
+          (img) => (img as HTMLImageElement).naturalWidth > 0
+        )
+      )
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#image-viewer .viewer img') as HTMLImageElement).naturalWidth > 0
+      )
       await page.screenshot({ path: join(tmpdir(), 'clinic-upload.png'), fullPage: true })
 
       await exam.refresh()

@@ -33,7 +33,9 @@ test.group('Forms keep what was typed after a refusal', (group) => {
     assert.include(await page.textContent('.flash.error'), '目的')
     assert.include(await page.textContent('main'), '表单保留')
     assert.equal(await page.inputValue('input[name=clinicPatientId]'), String(clinicPatient.id))
-    assert.isTrue(await page.locator('label[data-item-text*="CT 胸部 平扫"] input').first().isChecked())
+    assert.isTrue(
+      await page.locator('label[data-item-text*="CT 胸部 平扫"] input').first().isChecked()
+    )
     assert.equal(await page.inputValue('select[name=priority]'), 'emergency')
     assert.equal(await page.inputValue('textarea[name=clinicalHistory]'), '车祸伤后胸痛 1 小时')
     assert.equal(await page.inputValue('input[name=clinicalDiagnosis]'), '胸部外伤')
@@ -53,7 +55,10 @@ test.group('Forms keep what was typed after a refusal', (group) => {
     // A national ID whose check digit is wrong.
     const wrong = make.nationalId().slice(0, 17) + 'Y'
     await page.fill('input[name=nationalId]', wrong)
-    await Promise.all([page.waitForNavigation(), page.click('form[action="/patients"] button[type=submit]')])
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[action="/patients"] button[type=submit]'),
+    ])
     assert.equal(new URL(page.url()).pathname, '/patients/new')
     assert.equal(await page.inputValue('input[name=nationalId]'), wrong)
     assert.equal(await page.inputValue('input[name=name]'), '身份证保留')

@@ -8,7 +8,9 @@ import { launchBrowser, logIn } from '#tests/support/browser'
 import { chestDr, evaluate, samePatientAt, signedResult } from '#tests/support/recognition'
 
 test.group('The repeat-exam reminder in the browser (R 6.6)', () => {
-  test('a clinic registers a chest DR for a patient who had one 10 days ago at another member, sees the reminder with the earlier report, accepts it, and no exam is made', async ({ assert }) => {
+  test('a clinic registers a chest DR for a patient who had one 10 days ago at another member, sees the reminder with the earlier report, accepts it, and no exam is made', async ({
+    assert,
+  }) => {
     const first = await make.institution('member_clinic')
     const second = await make.institution('member_clinic')
     const atFirst = await make.user('clinic_staff', first)
@@ -16,7 +18,13 @@ test.group('The repeat-exam reminder in the browser (R 6.6)', () => {
     const item = await chestDr()
     await evaluate(first, item)
     const patient = await samePatientAt(first, second)
-    const earlier = await signedResult(atFirst, patient.atFirst.id, item, DateTime.utc().minus({ days: 10 }), '两肺纹理清晰，心膈未见异常。')
+    const earlier = await signedResult(
+      atFirst,
+      patient.atFirst.id,
+      item,
+      DateTime.utc().minus({ days: 10 }),
+      '两肺纹理清晰，心膈未见异常。'
+    )
 
     const browser = await launchBrowser()
     try {
@@ -26,10 +34,18 @@ test.group('The repeat-exam reminder in the browser (R 6.6)', () => {
       await page.locator(`input[name="itemIds[]"][value="${item.id}"]`).check()
       await page.fill('textarea[name=clinicalHistory]', '咳嗽一周，无发热')
       await page.fill('textarea[name=purpose]', '排除肺炎')
-      await Promise.all([page.waitForURL(/\/exams\/new\?patient=\d+/), page.click('#exam-form button[type=submit]')])
+      await Promise.all([
+        page.waitForURL(/\/exams\/new\?patient=\d+/),
+        page.click('#exam-form button[type=submit]'),
+      ])
 
       // Nothing was saved; the reminder is in the form with the earlier report, the form kept what was typed.
-      assert.equal(Number((await db.from('exams').where('institution_id', second.id).count('* as n').first()).n), 0)
+      assert.equal(
+        Number(
+          (await db.from('exams').where('institution_id', second.id).count('* as n').first()).n
+        ),
+        0
+      )
       const reminder = page.locator('#repeat-exam-reminders')
       await reminder.waitFor()
       const text = (await reminder.textContent())!
@@ -50,10 +66,21 @@ test.group('The repeat-exam reminder in the browser (R 6.6)', () => {
 
       // Accept: recorded, no exam.
       await page.locator('input[name="recognition[0][decision]"][value=accept]').check()
-      await Promise.all([page.waitForURL(/\/patients\/\d+$/), page.click('#exam-form button[type=submit]')])
+      await Promise.all([
+        page.waitForURL(/\/patients\/\d+$/),
+        page.click('#exam-form button[type=submit]'),
+      ])
       assert.include((await page.textContent('body'))!, '已认可已有检查结果')
-      assert.equal(Number((await db.from('exams').where('institution_id', second.id).count('* as n').first()).n), 0)
-      const decision = await db.from('recognition_decisions').where('institution_id', second.id).firstOrFail()
+      assert.equal(
+        Number(
+          (await db.from('exams').where('institution_id', second.id).count('* as n').first()).n
+        ),
+        0
+      )
+      const decision = await db
+        .from('recognition_decisions')
+        .where('institution_id', second.id)
+        .firstOrFail()
       assert.equal(decision.decision, 'accepted')
       assert.equal(Number(decision.earlier_exam_id), earlier.id)
       // the patient's record shows the accepted result (R 6.6)

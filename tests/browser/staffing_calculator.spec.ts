@@ -27,7 +27,10 @@ test.group('Staffing calculator in the browser', (group) => {
   test('an administrator opens the calculator and sees the gap', async ({ assert }) => {
     const lead = await make.institution('lead_hospital')
     const admin = await make.user('admin', lead)
-    await staff(lead, 'doctor', 'intermediate', { fullName: '浏览器测试医师', staffNo: make.unique('B') })
+    await staff(lead, 'doctor', 'intermediate', {
+      fullName: '浏览器测试医师',
+      staffNo: make.unique('B'),
+    })
     const calculator = await app.container.make(StaffingCalculator)
 
     const page = await browser.newPage()
@@ -38,14 +41,19 @@ test.group('Staffing calculator in the browser', (group) => {
     assert.equal(await page.locator('h1').innerText(), '人员配置测算')
 
     // The recorded workload of the last 12 months, and the gap it leaves.
-    const expected = await calculator.calculate({ source: 'recorded', adjustments: emptyWorkload() })
+    const expected = await calculator.calculate({
+      source: 'recorded',
+      adjustments: emptyWorkload(),
+    })
     const doctors = expected.lead.gap.find((g) => g.role === 'doctors')!
     assert.isFalse(doctors.met, 'a roster this small is short of doctors')
     const row = page.locator('#gap-table tr[data-role="doctors"]')
     assert.equal(await row.getAttribute('class'), 'short')
     assert.equal(await row.locator('td[data-field="gap"]').innerText(), signed(doctors.gap))
     assert.include(await row.innerText(), `需增加 ${doctors.toAdd} 人`)
-    assert.isTrue(await page.locator('.chart svg rect[data-role="doctors"][data-series="actual"]').isVisible())
+    assert.isTrue(
+      await page.locator('.chart svg rect[data-role="doctors"][data-series="actual"]').isVisible()
+    )
 
     // What-if: type next year's plain CT; the typed columns appear only for typed workload.
     assert.isFalse(await page.locator('input[name="read[ct_plain]"]').isVisible())
@@ -62,11 +70,21 @@ test.group('Staffing calculator in the browser', (group) => {
     assert.include(await line.innerText(), '150,000 ÷ 15,000 × 1 = 10.000')
     assert.include(await line.innerText(), '15,000 ÷ 15,000 × 0.6 = 0.600')
     // 10 initial readers + 6 reviewers = 16 doctors planned, above the floor of 8
-    const typed = { read: { ...emptyWorkload(), ct_plain: 150000 }, performed: { ...emptyWorkload(), ct_plain: 15000 } }
-    const whatIf = await calculator.calculate({ source: 'typed', typed, adjustments: emptyWorkload() })
+    const typed = {
+      read: { ...emptyWorkload(), ct_plain: 150000 },
+      performed: { ...emptyWorkload(), ct_plain: 15000 },
+    }
+    const whatIf = await calculator.calculate({
+      source: 'typed',
+      typed,
+      adjustments: emptyWorkload(),
+    })
     assert.equal(whatIf.lead.requirement.planned.doctors, 16)
     const gap = whatIf.lead.gap.find((g) => g.role === 'doctors')!
-    assert.equal(await page.locator('#gap-table tr[data-role="doctors"] td[data-field="gap"]').innerText(), signed(gap.gap))
+    assert.equal(
+      await page.locator('#gap-table tr[data-role="doctors"] td[data-field="gap"]').innerText(),
+      signed(gap.gap)
+    )
     assert.include(await page.locator('#planned-steps').innerText(), '应配 16 人')
     await page.close()
   })

@@ -20,19 +20,28 @@ test.group('Logging in', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a correct password logs in, is audited and records the time', async ({ client, assert }) => {
+  test('a correct password logs in, is audited and records the time', async ({
+    client,
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const response = await loginForm(client, user.username, make.PASSWORD)
     response.assertStatus(302)
     response.assertHeader('location', '/')
     await user.refresh()
     assert.isNotNull(user.lastLoginAt)
-    const event = await AuditEvent.query().where('action', 'auth.login').where('actor_user_id', user.id).firstOrFail()
+    const event = await AuditEvent.query()
+      .where('action', 'auth.login')
+      .where('actor_user_id', user.id)
+      .firstOrFail()
     assert.equal(event.outcome, 'success')
     assert.isString(event.ip)
   })
 
-  test('a wrong password is refused and audited, an unknown user too', async ({ client, assert }) => {
+  test('a wrong password is refused and audited, an unknown user too', async ({
+    client,
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const response = await loginForm(client, user.username, 'wrong-password1')
     response.assertStatus(302)
@@ -40,15 +49,22 @@ test.group('Logging in', (group) => {
     response.assertFlashMessage('error', REFUSED)
     await loginForm(client, 'nobody-here', 'whatever1')
     const failed = await AuditEvent.query().where('action', 'auth.login_failed').orderBy('id')
-    assert.deepEqual(failed.map((e) => e.actorUsername), [user.username, 'nobody-here'])
+    assert.deepEqual(
+      failed.map((e) => e.actorUsername),
+      [user.username, 'nobody-here']
+    )
     assert.isTrue(failed.every((e) => e.outcome === 'denied'))
   })
 
-  test(`${MAX_FAILED_LOGINS} wrong passwords lock the account for 15 minutes, even against the right one`, async ({ client, assert }) => {
+  test(`${MAX_FAILED_LOGINS} wrong passwords lock the account for 15 minutes, even against the right one`, async ({
+    client,
+    assert,
+  }) => {
     const clock = new ManualClock('2026-11-22T08:00:00Z')
     app.container.swap(Clock, () => clock)
     const user = await make.user('clinic_staff')
-    for (let i = 0; i < MAX_FAILED_LOGINS; i++) await loginForm(client, user.username, 'wrong-password1')
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+      await loginForm(client, user.username, 'wrong-password1')
     const locked = await loginForm(client, user.username, make.PASSWORD)
     locked.assertFlashMessage('error', REFUSED)
     clock.advance({ minutes: 16 })
@@ -58,13 +74,18 @@ test.group('Logging in', (group) => {
   })
 
   test('an expired or locked account cannot log in (C 8.5.4)', async ({ client }) => {
-    const expired = await make.user('clinic_staff', undefined, { expiresOn: DateTime.utc().minus({ days: 2 }) })
+    const expired = await make.user('clinic_staff', undefined, {
+      expiresOn: DateTime.utc().minus({ days: 2 }),
+    })
     const locked = await make.user('clinic_staff', undefined, { status: 'locked' })
     ;(await loginForm(client, expired.username, make.PASSWORD)).assertFlashMessage('error', REFUSED)
     ;(await loginForm(client, locked.username, make.PASSWORD)).assertFlashMessage('error', REFUSED)
   })
 
-  test('an account locked after login is stopped at its next request, pages and API alike', async ({ client, assert }) => {
+  test('an account locked after login is stopped at its next request, pages and API alike', async ({
+    client,
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const token = await apiToken(user)
     user.status = 'locked'
@@ -72,17 +93,27 @@ test.group('Logging in', (group) => {
     const page = await client.get('/exams').loginAs(user).redirects(0)
     page.assertStatus(302)
     page.assertHeader('location', '/login')
-    const api = await fetch(`${baseUrl()}/api/v1/exams`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
+    const api = await fetch(`${baseUrl()}/api/v1/exams`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    })
     assert.equal(api.status, 401)
   })
 
   test('a login form without its CSRF token is refused', async ({ client, assert }) => {
     const user = await make.user('clinic_staff')
-    const response = await client.post('/login').form({ username: user.username, password: make.PASSWORD }).redirects(0)
+    const response = await client
+      .post('/login')
+      .form({ username: user.username, password: make.PASSWORD })
+      .redirects(0)
     response.assertStatus(302)
-    response.assertFlashMessage('error', '表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。未做任何更改。')
+    response.assertFlashMessage(
+      'error',
+      '表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。未做任何更改。'
+    )
     assert.isNull((await User.findOrFail(user.id)).lastLoginAt)
-    assert.isNull(await AuditEvent.query().where('action', 'auth.login').where('actor_user_id', user.id).first())
+    assert.isNull(
+      await AuditEvent.query().where('action', 'auth.login').where('actor_user_id', user.id).first()
+    )
   })
 
   test('the interface speaks Chinese by default and English on request', async ({ client }) => {
@@ -102,14 +133,25 @@ test.group('Who may open what', (group) => {
     response.assertHeader('location', '/login')
   })
 
-  test('clinic staff cannot open administration, and the attempt is audited', async ({ client, assert }) => {
+  test('clinic staff cannot open administration, and the attempt is audited', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const response = await client.get('/admin/users').loginAs(clinic)
     response.assertStatus(403)
-    assert.isNotNull(await AuditEvent.query().where('action', 'access.area').where('actor_user_id', clinic.id).where('outcome', 'denied').first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'access.area')
+        .where('actor_user_id', clinic.id)
+        .where('outcome', 'denied')
+        .first()
+    )
   })
 
-  test('administrators manage but do not open exams (least privilege, C 8.5)', async ({ client }) => {
+  test('administrators manage but do not open exams (least privilege, C 8.5)', async ({
+    client,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const admin = await make.user('admin')
     const { exam } = await make.exam(clinic, 'DR')
@@ -117,7 +159,10 @@ test.group('Who may open what', (group) => {
     ;(await client.get('/admin/users').loginAs(admin)).assertStatus(200)
   })
 
-  test('a clinic sees its own exams only; lead-hospital radiologists see every clinic\'s', async ({ client, assert }) => {
+  test("a clinic sees its own exams only; lead-hospital radiologists see every clinic's", async ({
+    client,
+    assert,
+  }) => {
     const mine = await make.user('clinic_staff')
     const other = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
@@ -129,7 +174,9 @@ test.group('Who may open what', (group) => {
     ;(await client.get(`/exams/${foreign.id}`).loginAs(radiologist)).assertStatus(200)
 
     const token = await apiToken(mine)
-    const list = (await fetch(`${baseUrl()}/api/v1/exams`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json())) as any
+    const list = (await fetch(`${baseUrl()}/api/v1/exams`, {
+      headers: { Authorization: `Bearer ${token}` },
+    }).then((r) => r.json())) as any
     const accessions = list.data.map((e: any) => e.accessionNumber)
     assert.include(accessions, own.accessionNumber)
     assert.notInclude(accessions, foreign.accessionNumber)

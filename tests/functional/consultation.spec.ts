@@ -20,14 +20,19 @@ import { consultationScene, onDutyDesk, requested } from '#tests/support/consult
 | amendments as versions; every refusal the issue names.
 */
 
-const countOf = async (model: any, column: string, id: number) => Number((await model.query().where(column, id).count('* as n'))[0].$extras.n)
-const lastAudit = (action: string) => AuditEvent.query().where('action', action).orderBy('id', 'desc').first()
+const countOf = async (model: any, column: string, id: number) =>
+  Number((await model.query().where(column, id).count('* as n'))[0].$extras.n)
+const lastAudit = (action: string) =>
+  AuditEvent.query().where('action', action).orderBy('id', 'desc').first()
 
 test.group('Consultation · request, assignment, opinion', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a clinic asks on a fast track; the duty-desk consultant is told live, answers, and the clinic gets the opinion live', async ({ assert, client }) => {
+  test('a clinic asks on a fast track; the duty-desk consultant is told live, answers, and the clinic gets the opinion live', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const clock = new ManualClock('2026-11-22T15:50:00Z')
     app.container.swap(Clock, () => clock)
@@ -43,7 +48,12 @@ test.group('Consultation · request, assignment, opinion', (group) => {
         .post(`/exams/${exam.id}/consultations`)
         .loginAs(clinicUser)
         .withCsrfToken()
-        .form({ question: '左侧基底节区低密度影性质？', clinicalSummary: '突发右侧肢体无力2小时', urgency: 'fast_track', requestKey: randomUUID() })
+        .form({
+          question: '左侧基底节区低密度影性质？',
+          clinicalSummary: '突发右侧肢体无力2小时',
+          urgency: 'fast_track',
+          requestKey: randomUUID(),
+        })
         .redirects(0)
       asked.assertStatus(302)
       const consultation = await Consultation.query().where('exam_id', exam.id).firstOrFail()
@@ -52,7 +62,10 @@ test.group('Consultation · request, assignment, opinion', (group) => {
       assert.equal(consultation.urgency, 'fast_track')
       // C 4.2.3: the fast track's time limit, 30 minutes by default.
       assert.equal(consultation.dueAt.toMillis(), clock.now().plus({ minutes: 30 }).toMillis())
-      const pushed = await consultantTab.next('consultation:assigned', (p) => p.id === consultation.id)
+      const pushed = await consultantTab.next(
+        'consultation:assigned',
+        (p) => p.id === consultation.id
+      )
       assert.equal(pushed.urgency, 'fast_track')
       assert.equal((await lastAudit('consultation.request'))?.targetId, String(consultation.id))
 
@@ -67,7 +80,10 @@ test.group('Consultation · request, assignment, opinion', (group) => {
         .header('Accept', 'application/json')
         .loginAs(consultant)
         .withCsrfToken()
-        .json({ opinion: '左侧基底节区急性腔隙性脑梗死。', recommendation: '建议行头颅 MRI DWI 序列' })
+        .json({
+          opinion: '左侧基底节区急性腔隙性脑梗死。',
+          recommendation: '建议行头颅 MRI DWI 序列',
+        })
       answered.assertStatus(201)
       const news = await clinicTab.next('consultation:answered', (p) => p.id === consultation.id)
       assert.equal(news.opinion, '左侧基底节区急性腔隙性脑梗死。')
@@ -82,7 +98,9 @@ test.group('Consultation · request, assignment, opinion', (group) => {
     }
   })
 
-  test('the least loaded duty-desk consultant gets a new request, never the requester; with no desk named the seniors stand in', async ({ assert }) => {
+  test('the least loaded duty-desk consultant gets a new request, never the requester; with no desk named the seniors stand in', async ({
+    assert,
+  }) => {
     const lead = await make.institution('lead_hospital')
     const busy = await onDutyDesk(await make.user('radiologist', lead))
     const free = await onDutyDesk(await make.user('radiologist', lead))
@@ -95,10 +113,18 @@ test.group('Consultation · request, assignment, opinion', (group) => {
     assert.equal(third.consultantId, free.id)
   })
 
-  test('a signed opinion is never edited: an amendment is version 2 with its reason, version 1 stays', async ({ assert, client }) => {
+  test('a signed opinion is never edited: an amendment is version 2 with its reason, version 1 stays', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam, 'routine')
-    await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(consultant).withCsrfToken().json({ opinion: '考虑陈旧性梗死' })
+    await client
+      .post(`/consultations/${consultation.id}/opinion`)
+      .header('Accept', 'application/json')
+      .loginAs(consultant)
+      .withCsrfToken()
+      .json({ opinion: '考虑陈旧性梗死' })
     const amended = await client
       .post(`/consultations/${consultation.id}/amend`)
       .header('Accept', 'application/json')
@@ -106,7 +132,9 @@ test.group('Consultation · request, assignment, opinion', (group) => {
       .withCsrfToken()
       .json({ opinion: '考虑急性梗死', reason: '复阅 DWI 后更正' })
     amended.assertStatus(201)
-    const versions = await ConsultationOpinion.query().where('consultation_id', consultation.id).orderBy('version_no')
+    const versions = await ConsultationOpinion.query()
+      .where('consultation_id', consultation.id)
+      .orderBy('version_no')
     assert.deepEqual(
       versions.map((v) => [v.versionNo, v.opinion, v.amendmentReason]),
       [
@@ -115,24 +143,50 @@ test.group('Consultation · request, assignment, opinion', (group) => {
       ]
     )
     // Only the author amends.
-    const other = await make.user('radiologist', await make.institution('lead_hospital'), { title: 'senior' })
-    const refused = await client.post(`/consultations/${consultation.id}/amend`).header('Accept', 'application/json').loginAs(other).withCsrfToken().json({ opinion: '另一意见', reason: '不同意' })
+    const other = await make.user('radiologist', await make.institution('lead_hospital'), {
+      title: 'senior',
+    })
+    const refused = await client
+      .post(`/consultations/${consultation.id}/amend`)
+      .header('Accept', 'application/json')
+      .loginAs(other)
+      .withCsrfToken()
+      .json({ opinion: '另一意见', reason: '不同意' })
     refused.assertStatus(403)
     assert.equal(await countOf(ConsultationOpinion, 'consultation_id', consultation.id), 2)
   })
 
-  test('the thread: the consultant asks, the clinic sees it live and answers, the consultant sees that live', async ({ assert, client }) => {
+  test('the thread: the consultant asks, the clinic sees it live and answers, the consultant sees that live', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam)
     const clinicTab = await openTab(clinicUser)
     const consultantTab = await openTab(consultant)
     try {
-      const asked = await client.post(`/consultations/${consultation.id}/messages`).header('Accept', 'application/json').loginAs(consultant).withCsrfToken().json({ body: '患者既往有无房颤病史？' })
+      const asked = await client
+        .post(`/consultations/${consultation.id}/messages`)
+        .header('Accept', 'application/json')
+        .loginAs(consultant)
+        .withCsrfToken()
+        .json({ body: '患者既往有无房颤病史？' })
       asked.assertStatus(201)
-      const seen = await clinicTab.next('consultation:message', (p) => p.consultationId === consultation.id)
+      const seen = await clinicTab.next(
+        'consultation:message',
+        (p) => p.consultationId === consultation.id
+      )
       assert.equal(seen.body, '患者既往有无房颤病史？')
-      await client.post(`/consultations/${consultation.id}/messages`).header('Accept', 'application/json').loginAs(clinicUser).withCsrfToken().json({ body: '有房颤病史5年' })
-      const reply = await consultantTab.next('consultation:message', (p) => p.body === '有房颤病史5年')
+      await client
+        .post(`/consultations/${consultation.id}/messages`)
+        .header('Accept', 'application/json')
+        .loginAs(clinicUser)
+        .withCsrfToken()
+        .json({ body: '有房颤病史5年' })
+      const reply = await consultantTab.next(
+        'consultation:message',
+        (p) => p.body === '有房颤病史5年'
+      )
       assert.equal(reply.consultationId, consultation.id)
       const page = await client.get(`/consultations/${consultation.id}`).loginAs(clinicUser)
       page.assertStatus(200)
@@ -144,19 +198,34 @@ test.group('Consultation · request, assignment, opinion', (group) => {
     }
   })
 
-  test('the API: request by accession number, list, one consultation with its opinion and thread', async ({ assert, client }) => {
+  test('the API: request by accession number, list, one consultation with its opinion and thread', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const made = await client
       .post(`/api/v1/exams/${exam.accessionNumber}/consultations`)
       .header('Authorization', `Bearer ${await apiToken(clinicUser)}`)
-      .json({ question: '肺结节性质？', clinicalSummary: '体检发现', urgency: 'routine', requestKey: randomUUID() })
+      .json({
+        question: '肺结节性质？',
+        clinicalSummary: '体检发现',
+        urgency: 'routine',
+        requestKey: randomUUID(),
+      })
     made.assertStatus(201)
     assert.equal(made.body().consultantId, consultant.id)
     assert.equal(made.body().status, 'open')
-    const list = await client.get('/api/v1/consultations').header('Authorization', `Bearer ${await apiToken(consultant)}`)
+    const list = await client
+      .get('/api/v1/consultations')
+      .header('Authorization', `Bearer ${await apiToken(consultant)}`)
     list.assertStatus(200)
-    assert.include(list.body().data.map((c: any) => c.id), made.body().id)
-    const one = await client.get(`/api/v1/consultations/${made.body().id}`).header('Authorization', `Bearer ${await apiToken(clinicUser)}`)
+    assert.include(
+      list.body().data.map((c: any) => c.id),
+      made.body().id
+    )
+    const one = await client
+      .get(`/api/v1/consultations/${made.body().id}`)
+      .header('Authorization', `Bearer ${await apiToken(clinicUser)}`)
     one.assertStatus(200)
     assert.equal(one.body().question, '肺结节性质？')
     assert.isArray(one.body().messages)
@@ -167,7 +236,9 @@ test.group('Consultation · fast track escalation on the clock', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('unanswered at 30 minutes it goes to the duty desk, at 45 to the head of department, each step once', async ({ assert }) => {
+  test('unanswered at 30 minutes it goes to the duty desk, at 45 to the head of department, each step once', async ({
+    assert,
+  }) => {
     const clock = new ManualClock('2026-11-22T16:10:00Z')
     app.container.swap(Clock, () => clock)
     const { clinicUser, consultant, head, exam } = await consultationScene()
@@ -183,20 +254,31 @@ test.group('Consultation · fast track escalation on the clock', (group) => {
       assert.deepEqual(await escalation.escalateOverdue(), { escalated: 1 })
       await consultation.refresh()
       assert.equal(consultation.escalationLevel, 1)
-      assert.equal((await deskTab.next('consultation:assigned', (p) => p.reason === 'escalated')).id, consultation.id)
+      assert.equal(
+        (await deskTab.next('consultation:assigned', (p) => p.reason === 'escalated')).id,
+        consultation.id
+      )
       assert.deepEqual(await escalation.escalateOverdue(), { escalated: 0 })
 
       clock.advance({ minutes: 15 })
       assert.deepEqual(await escalation.escalateOverdue(), { escalated: 1 })
       await consultation.refresh()
       assert.equal(consultation.escalationLevel, 2)
-      assert.equal((await headTab.next('consultation:assigned', (p) => p.reason === 'head_of_department')).id, consultation.id)
-      const lines = await ConsultationMessage.query().where('consultation_id', consultation.id).where('kind', 'system').orderBy('id')
+      assert.equal(
+        (await headTab.next('consultation:assigned', (p) => p.reason === 'head_of_department')).id,
+        consultation.id
+      )
+      const lines = await ConsultationMessage.query()
+        .where('consultation_id', consultation.id)
+        .where('kind', 'system')
+        .orderBy('id')
       assert.deepEqual(
         lines.map((l) => l.body.split(':')[0]),
         ['assigned', 'escalated_desk', 'escalated_head']
       )
-      const audited = await AuditEvent.query().where('action', 'consultation.escalate').where('target_id', String(consultation.id))
+      const audited = await AuditEvent.query()
+        .where('action', 'consultation.escalate')
+        .where('target_id', String(consultation.id))
       assert.lengthOf(audited, 2)
     } finally {
       deskTab.close()
@@ -214,25 +296,43 @@ test.group('Consultation · fast track escalation on the clock', (group) => {
     clock.advance({ hours: 23, minutes: 59 })
     assert.deepEqual(await escalation.escalateOverdue(), { escalated: 0 })
     const { Consultations } = await import('#app/consultation/services/consultations')
-    await (await app.container.make(Consultations)).answer(consultant, consultation, { opinion: '良性病变可能' })
+    await (
+      await app.container.make(Consultations)
+    ).answer(consultant, consultation, { opinion: '良性病变可能' })
     clock.advance({ hours: 2 })
     assert.deepEqual(await escalation.escalateOverdue(), { escalated: 0 })
   })
 
-  test('after escalation the head of department takes it over and answers; before it a colleague may not', async ({ assert, client }) => {
+  test('after escalation the head of department takes it over and answers; before it a colleague may not', async ({
+    assert,
+    client,
+  }) => {
     const clock = new ManualClock('2026-11-22T08:00:00Z')
     app.container.swap(Clock, () => clock)
     const { clinicUser, head, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam, 'fast_track')
-    const early = await client.post(`/consultations/${consultation.id}/take`).header('Accept', 'application/json').loginAs(head).withCsrfToken()
+    const early = await client
+      .post(`/consultations/${consultation.id}/take`)
+      .header('Accept', 'application/json')
+      .loginAs(head)
+      .withCsrfToken()
     early.assertStatus(409)
     assert.equal(early.body().errors[0].code, 'not_overdue')
     clock.advance({ minutes: 31 })
     await (await app.container.make(ConsultationEscalation)).escalateOverdue()
-    const taken = await client.post(`/consultations/${consultation.id}/take`).header('Accept', 'application/json').loginAs(head).withCsrfToken()
+    const taken = await client
+      .post(`/consultations/${consultation.id}/take`)
+      .header('Accept', 'application/json')
+      .loginAs(head)
+      .withCsrfToken()
     taken.assertStatus(200)
     assert.equal(taken.body().consultantId, head.id)
-    const answered = await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(head).withCsrfToken().json({ opinion: '急性脑梗死' })
+    const answered = await client
+      .post(`/consultations/${consultation.id}/opinion`)
+      .header('Accept', 'application/json')
+      .loginAs(head)
+      .withCsrfToken()
+      .json({ opinion: '急性脑梗死' })
     answered.assertStatus(201)
   })
 })
@@ -240,7 +340,10 @@ test.group('Consultation · fast track escalation on the clock', (group) => {
 test.group('Consultation · refusals', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('consulting on another clinic\'s exam answers 404, is audited with the exam, and creates nothing', async ({ assert, client }) => {
+  test("consulting on another clinic's exam answers 404, is audited with the exam, and creates nothing", async ({
+    assert,
+    client,
+  }) => {
     const { exam } = await consultationScene()
     const otherClinic = await make.user('clinic_staff')
     const response = await client
@@ -248,44 +351,92 @@ test.group('Consultation · refusals', (group) => {
       .header('Accept', 'application/json')
       .loginAs(otherClinic)
       .withCsrfToken()
-      .json({ question: '性质？', clinicalSummary: '无', urgency: 'routine', requestKey: randomUUID() })
+      .json({
+        question: '性质？',
+        clinicalSummary: '无',
+        urgency: 'routine',
+        requestKey: randomUUID(),
+      })
     response.assertStatus(404)
     const audited = await lastAudit('consultation.request')
     assert.equal(audited?.outcome, 'denied')
     assert.equal(audited?.targetType, 'exam')
     assert.equal(audited?.targetId, String(exam.id))
     assert.equal(await countOf(Consultation, 'exam_id', exam.id), 0)
-    ;(await client.get(`/exams/${exam.id}/consultations/new`).loginAs(otherClinic)).assertStatus(404)
+    ;(await client.get(`/exams/${exam.id}/consultations/new`).loginAs(otherClinic)).assertStatus(
+      404
+    )
   })
 
-  test('another clinic, the upper-level hospital and a specialty centre see none of a consultation (404) and no list', async ({ assert, client }) => {
+  test('another clinic, the upper-level hospital and a specialty centre see none of a consultation (404) and no list', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam)
     const otherClinic = await make.user('clinic_staff')
-    const upper = await make.user('radiologist', await make.institution('upper_hospital'), { title: 'senior' })
+    const upper = await make.user('radiologist', await make.institution('upper_hospital'), {
+      title: 'senior',
+    })
     const stroke = await make.user('clinic_staff', await make.institution('specialty_centre'))
     for (const outsider of [otherClinic, upper, stroke]) {
       ;(await client.get(`/consultations/${consultation.id}`).loginAs(outsider)).assertStatus(404)
-      ;(await client.get(`/api/v1/consultations/${consultation.id}`).header('Authorization', `Bearer ${await apiToken(outsider)}`)).assertStatus(404)
-      ;(await client.post(`/consultations/${consultation.id}/messages`).header('Accept', 'application/json').loginAs(outsider).withCsrfToken().json({ body: '你好' })).assertStatus(404)
-      ;(await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(outsider).withCsrfToken().json({ opinion: '意见' })).assertStatus(404)
+      ;(
+        await client
+          .get(`/api/v1/consultations/${consultation.id}`)
+          .header('Authorization', `Bearer ${await apiToken(outsider)}`)
+      ).assertStatus(404)
+      ;(
+        await client
+          .post(`/consultations/${consultation.id}/messages`)
+          .header('Accept', 'application/json')
+          .loginAs(outsider)
+          .withCsrfToken()
+          .json({ body: '你好' })
+      ).assertStatus(404)
+      ;(
+        await client
+          .post(`/consultations/${consultation.id}/opinion`)
+          .header('Accept', 'application/json')
+          .loginAs(outsider)
+          .withCsrfToken()
+          .json({ opinion: '意见' })
+      ).assertStatus(404)
     }
-    const list = await client.get('/api/v1/consultations').header('Authorization', `Bearer ${await apiToken(otherClinic)}`)
+    const list = await client
+      .get('/api/v1/consultations')
+      .header('Authorization', `Bearer ${await apiToken(otherClinic)}`)
     list.assertStatus(200)
-    assert.notInclude(list.body().data.map((c: any) => c.id), consultation.id)
+    assert.notInclude(
+      list.body().data.map((c: any) => c.id),
+      consultation.id
+    )
     ;(await client.get('/consultations').loginAs(upper)).assertStatus(403)
     ;(await client.get('/consultations').loginAs(stroke)).assertStatus(403)
     assert.equal(await countOf(ConsultationMessage, 'consultation_id', consultation.id), 1)
   })
 
-  test('an opinion by someone not assigned is refused and changes nothing', async ({ assert, client }) => {
+  test('an opinion by someone not assigned is refused and changes nothing', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, lead, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam)
     const colleague = await make.user('radiologist', lead, { title: 'senior' })
-    const response = await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(colleague).withCsrfToken().json({ opinion: '我的意见' })
+    const response = await client
+      .post(`/consultations/${consultation.id}/opinion`)
+      .header('Accept', 'application/json')
+      .loginAs(colleague)
+      .withCsrfToken()
+      .json({ opinion: '我的意见' })
     response.assertStatus(403)
     assert.equal(response.body().errors[0].code, 'not_assigned')
-    const clinicTry = await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(clinicUser).withCsrfToken().json({ opinion: '自己答' })
+    const clinicTry = await client
+      .post(`/consultations/${consultation.id}/opinion`)
+      .header('Accept', 'application/json')
+      .loginAs(clinicUser)
+      .withCsrfToken()
+      .json({ opinion: '自己答' })
     clinicTry.assertStatus(403)
     await consultation.refresh()
     assert.equal(consultation.status, 'open')
@@ -293,11 +444,26 @@ test.group('Consultation · refusals', (group) => {
     assert.equal((await lastAudit('consultation.answer'))?.outcome, 'denied')
   })
 
-  test('answering a consultation twice is refused; the first opinion stands', async ({ assert, client }) => {
+  test('answering a consultation twice is refused; the first opinion stands', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam)
-    ;(await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(consultant).withCsrfToken().json({ opinion: '第一次' })).assertStatus(201)
-    const again = await client.post(`/consultations/${consultation.id}/opinion`).header('Accept', 'application/json').loginAs(consultant).withCsrfToken().json({ opinion: '第二次' })
+    ;(
+      await client
+        .post(`/consultations/${consultation.id}/opinion`)
+        .header('Accept', 'application/json')
+        .loginAs(consultant)
+        .withCsrfToken()
+        .json({ opinion: '第一次' })
+    ).assertStatus(201)
+    const again = await client
+      .post(`/consultations/${consultation.id}/opinion`)
+      .header('Accept', 'application/json')
+      .loginAs(consultant)
+      .withCsrfToken()
+      .json({ opinion: '第二次' })
     again.assertStatus(409)
     assert.equal(again.body().errors[0].code, 'already_answered')
     const opinions = await ConsultationOpinion.query().where('consultation_id', consultation.id)
@@ -307,14 +473,22 @@ test.group('Consultation · refusals', (group) => {
     )
   })
 
-  test('bad input is refused with its field and changes nothing: blank question, unknown urgency, no images yet, a second open request', async ({ assert, client }) => {
+  test('bad input is refused with its field and changes nothing: blank question, unknown urgency, no images yet, a second open request', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, exam } = await consultationScene()
     const blank = await client
       .post(`/exams/${exam.id}/consultations`)
       .header('Accept', 'application/json')
       .loginAs(clinicUser)
       .withCsrfToken()
-      .json({ question: '', clinicalSummary: '摘要', urgency: 'whenever', requestKey: randomUUID() })
+      .json({
+        question: '',
+        clinicalSummary: '摘要',
+        urgency: 'whenever',
+        requestKey: randomUUID(),
+      })
     blank.assertStatus(422)
     assert.sameMembers(
       blank.body().errors.map((e: any) => e.field),
@@ -326,7 +500,12 @@ test.group('Consultation · refusals', (group) => {
       .header('Accept', 'application/json')
       .loginAs(clinicUser)
       .withCsrfToken()
-      .json({ question: '性质？', clinicalSummary: '摘要', urgency: 'routine', requestKey: randomUUID() })
+      .json({
+        question: '性质？',
+        clinicalSummary: '摘要',
+        urgency: 'routine',
+        requestKey: randomUUID(),
+      })
     early.assertStatus(422)
     assert.equal(early.body().errors[0].code, 'no_images')
     await requested(clinicUser, exam)
@@ -335,19 +514,38 @@ test.group('Consultation · refusals', (group) => {
       .header('Accept', 'application/json')
       .loginAs(clinicUser)
       .withCsrfToken()
-      .json({ question: '性质？', clinicalSummary: '摘要', urgency: 'routine', requestKey: randomUUID() })
+      .json({
+        question: '性质？',
+        clinicalSummary: '摘要',
+        urgency: 'routine',
+        requestKey: randomUUID(),
+      })
     second.assertStatus(409)
     assert.equal(await countOf(Consultation, 'exam_id', exam.id), 1)
     assert.equal(await countOf(Consultation, 'exam_id', waiting.id), 0)
   })
 
-  test('a replayed request (double click) is the same consultation; the consultant is told once', async ({ assert, client }) => {
+  test('a replayed request (double click) is the same consultation; the consultant is told once', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, consultant, exam } = await consultationScene()
     const tab = await openTab(consultant)
     try {
-      const body = { question: '性质？', clinicalSummary: '摘要', urgency: 'fast_track', requestKey: randomUUID() }
-      const one = await client.post(`/api/v1/exams/${exam.accessionNumber}/consultations`).header('Authorization', `Bearer ${await apiToken(clinicUser)}`).json(body)
-      const two = await client.post(`/api/v1/exams/${exam.accessionNumber}/consultations`).header('Authorization', `Bearer ${await apiToken(clinicUser)}`).json(body)
+      const body = {
+        question: '性质？',
+        clinicalSummary: '摘要',
+        urgency: 'fast_track',
+        requestKey: randomUUID(),
+      }
+      const one = await client
+        .post(`/api/v1/exams/${exam.accessionNumber}/consultations`)
+        .header('Authorization', `Bearer ${await apiToken(clinicUser)}`)
+        .json(body)
+      const two = await client
+        .post(`/api/v1/exams/${exam.accessionNumber}/consultations`)
+        .header('Authorization', `Bearer ${await apiToken(clinicUser)}`)
+        .json(body)
       assert.equal(one.body().id, two.body().id)
       await tab.next('consultation:assigned')
       await settle()
@@ -375,17 +573,35 @@ test.group('Consultation · the demo county step', (group) => {
     const { DateTime } = await import('luxon')
     const db = (await import('@adonisjs/lucid/services/db')).default
     // The demo county's exams arrived over the past days.
-    await db.from('exams').where('institution_id', clinicUser.institutionId).update({ images_received_at: DateTime.utc().minus({ days: 10 }).toSQL({ includeOffset: false }) })
+    await db
+      .from('exams')
+      .where('institution_id', clinicUser.institutionId)
+      .update({
+        images_received_at: DateTime.utc().minus({ days: 10 }).toSQL({ includeOffset: false }),
+      })
     await seedConsultationDemo(DateTime.utc())
-    const all = await Consultation.query().whereIn('exam_id', (await import('#models/exam')).default.query().where('institution_id', clinicUser.institutionId).select('id'))
+    const all = await Consultation.query().whereIn(
+      'exam_id',
+      (await import('#models/exam')).default
+        .query()
+        .where('institution_id', clinicUser.institutionId)
+        .select('id')
+    )
     assert.lengthOf(all, 5)
     assert.sameMembers(
       all.map((c) => `${c.status}:${c.escalationLevel}`),
       ['open:0', 'open:1', 'open:2', 'answered:0', 'answered:0']
     )
-    assert.isNotNull(await ExamShare.query().where('exam_id', strokeCt.id).where('centre_id', stroke.id).first())
+    assert.isNotNull(
+      await ExamShare.query().where('exam_id', strokeCt.id).where('centre_id', stroke.id).first()
+    )
     const ShareLink = (await import('#app/consultation/models/share_link')).default
-    const link = await ShareLink.query().whereIn('exam_id', all.map((c) => c.examId)).firstOrFail()
+    const link = await ShareLink.query()
+      .whereIn(
+        'exam_id',
+        all.map((c) => c.examId)
+      )
+      .firstOrFail()
     assert.isTrue(link.deidentify)
   })
 })

@@ -14,8 +14,12 @@ import * as make from '#tests/support/fixtures'
 
 async function signedExam(clinicUser: User, withNationalId: boolean, signedAt: DateTime) {
   await clinicUser.load('institution')
-  const registered = await make.patientAt(clinicUser.institution, { nationalId: withNationalId ? make.nationalId() : null })
-  const [exam] = await (await app.container.make(ExamRegistration)).register(clinicUser, {
+  const registered = await make.patientAt(clinicUser.institution, {
+    nationalId: withNationalId ? make.nationalId() : null,
+  })
+  const [exam] = await (
+    await app.container.make(ExamRegistration)
+  ).register(clinicUser, {
     clinicPatientId: registered.clinicPatient.id,
     itemIds: [(await make.item('DR')).id],
     priority: 'routine',
@@ -31,7 +35,9 @@ async function signedExam(clinicUser: User, withNationalId: boolean, signedAt: D
 test.group('Consultation · report sharing rate', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('per clinic over a period: reports the alliance can find over reports signed; target 0.95; a clinic with none answers null', async ({ assert }) => {
+  test('per clinic over a period: reports the alliance can find over reports signed; target 0.95; a clinic with none answers null', async ({
+    assert,
+  }) => {
     const indicator = clinicIndicators.get('consultation.report_sharing_rate')!
     assert.equal(indicator.target, 0.95)
     assert.equal(indicator.unit, 'rate')
@@ -44,12 +50,19 @@ test.group('Consultation · report sharing rate', (group) => {
     await signedExam(a, false, inside)
     // Outside the period: not counted.
     await signedExam(a, false, DateTime.fromISO('2026-09-30T15:59:00Z'))
-    const figures = await indicator.compute({ from: DateTime.fromISO('2026-10-01T00:00:00', { zone: 'Asia/Shanghai' }), to: DateTime.fromISO('2026-11-01T00:00:00', { zone: 'Asia/Shanghai' }), clinicIds: [a.institutionId, b.institutionId] })
+    const figures = await indicator.compute({
+      from: DateTime.fromISO('2026-10-01T00:00:00', { zone: 'Asia/Shanghai' }),
+      to: DateTime.fromISO('2026-11-01T00:00:00', { zone: 'Asia/Shanghai' }),
+      clinicIds: [a.institutionId, b.institutionId],
+    })
     assert.deepInclude(figures.get(a.institutionId), { value: 0.75, numerator: 3, denominator: 4 })
     assert.equal(figures.get(b.institutionId)?.value, null)
   })
 
-  test('the centre\'s dashboard shows each clinic\'s rate to lead readers; a clinic does not get the panel', async ({ assert, client }) => {
+  test("the centre's dashboard shows each clinic's rate to lead readers; a clinic does not get the panel", async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     await signedExam(clinicUser, true, DateTime.utc())
     const reader = await make.user('radiologist')

@@ -27,8 +27,15 @@ const DICOM_NAME = 'OuYang^XiuYing'
 async function examOfKnownPatient(clinicUser: User) {
   await clinicUser.load('institution')
   const nationalId = make.nationalId(DateTime.utc(1962, 3, 9), 'F')
-  const registered = await make.patientAt(clinicUser.institution, { name: NAME, sex: 'F', birth: DateTime.utc(1962, 3, 9), nationalId })
-  const [exam] = await (await app.container.make(ExamRegistration)).register(clinicUser, {
+  const registered = await make.patientAt(clinicUser.institution, {
+    name: NAME,
+    sex: 'F',
+    birth: DateTime.utc(1962, 3, 9),
+    nationalId,
+  })
+  const [exam] = await (
+    await app.container.make(ExamRegistration)
+  ).register(clinicUser, {
     clinicPatientId: registered.clinicPatient.id,
     itemIds: [(await make.item('CT')).id],
     priority: 'routine',
@@ -37,21 +44,43 @@ async function examOfKnownPatient(clinicUser: User) {
     requestingDoctor: '刘医生',
   })
   const intake = await app.container.make(ImageIntake)
-  const file = studyFor(exam as any, registered.clinicPatient, 1, 1, { patientName: DICOM_NAME, patientBirthDate: '19620309', patientSex: 'F' }).files[0].data
-  const outcome = await intake.receive(exam as any, Readable.from([file]), await intake.examIdentity(exam as any), file.length)
+  const file = studyFor(exam as any, registered.clinicPatient, 1, 1, {
+    patientName: DICOM_NAME,
+    patientBirthDate: '19620309',
+    patientSex: 'F',
+  }).files[0].data
+  const outcome = await intake.receive(
+    exam as any,
+    Readable.from([file]),
+    await intake.examIdentity(exam as any),
+    file.length
+  )
   if (outcome.status === 'rejected') throw new Error(`fixture image refused: ${outcome.reason}`)
   await exam.refresh()
   await exam.load('patient')
   const instance = (await (await app.container.make(ExamImages)).series(exam))[0].instances[0]
-  return { exam, nationalId, clinicPatientNo: registered.clinicPatient.clinicPatientNo, instance, patient: exam.patient }
+  return {
+    exam,
+    nationalId,
+    clinicPatientNo: registered.clinicPatient.clinicPatientNo,
+    instance,
+    patient: exam.patient,
+  }
 }
 
 async function createLink(user: User, accession: string, body: Record<string, unknown>) {
-  const response = await fetch(`${(await import('#tests/support/http')).baseUrl()}/api/v1/exams/${accession}/share-links`, {
-    method: 'POST',
-    headers: { 'Authorization': `Bearer ${await apiToken(user)}`, 'Content-Type': 'application/json', 'Accept': 'application/json' },
-    body: JSON.stringify(body),
-  })
+  const response = await fetch(
+    `${(await import('#tests/support/http')).baseUrl()}/api/v1/exams/${accession}/share-links`,
+    {
+      method: 'POST',
+      headers: {
+        'Authorization': `Bearer ${await apiToken(user)}`,
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+      },
+      body: JSON.stringify(body),
+    }
+  )
   return { status: response.status, body: (await response.json()) as any }
 }
 
@@ -59,41 +88,74 @@ test.group('Share links', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a de-identified link: its page and its DICOM carry none of the patient\'s identifiers; a plain link\'s DICOM does', async ({ assert, client }) => {
+  test("a de-identified link: its page and its DICOM carry none of the patient's identifiers; a plain link's DICOM does", async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
-    const { exam, nationalId, clinicPatientNo, instance, patient } = await examOfKnownPatient(clinicUser)
+    const { exam, nationalId, clinicPatientNo, instance, patient } =
+      await examOfKnownPatient(clinicUser)
     const made = await createLink(clinicUser, exam.accessionNumber, { deidentify: true })
     assert.equal(made.status, 201, JSON.stringify(made.body))
     const page = await client.get(made.body.url)
     page.assertStatus(200)
     const html = Buffer.from(page.text(), 'utf8')
-    const identifiers = [NAME, nationalId, patient.nationalIdMasked ?? nationalId, clinicPatientNo, exam.accessionNumber, clinicUser.institution.name, '1962-03-09', '19620309', DICOM_NAME]
-    for (const identifier of identifiers) assert.isFalse(html.includes(Buffer.from(identifier, 'utf8')), `page carries ${identifier}`)
+    const identifiers = [
+      NAME,
+      nationalId,
+      patient.nationalIdMasked ?? nationalId,
+      clinicPatientNo,
+      exam.accessionNumber,
+      clinicUser.institution.name,
+      '1962-03-09',
+      '19620309',
+      DICOM_NAME,
+    ]
+    for (const identifier of identifiers)
+      assert.isFalse(html.includes(Buffer.from(identifier, 'utf8')), `page carries ${identifier}`)
     assert.include(page.text(), `/instances/${instance}/preview`)
     ;(await client.get(`${made.body.url}/instances/${instance}/preview`)).assertStatus(200)
 
-    const dicom = await fetch(`${(await import('#tests/support/http')).baseUrl()}${made.body.url}/instances/${instance}/file`)
+    const dicom = await fetch(
+      `${(await import('#tests/support/http')).baseUrl()}${made.body.url}/instances/${instance}/file`
+    )
     assert.equal(dicom.status, 200)
     const bytes = Buffer.from(await dicom.arrayBuffer())
     assert.equal(bytes.subarray(128, 132).toString('latin1'), 'DICM')
-    for (const identifier of [DICOM_NAME, clinicPatientNo, '19620309', exam.accessionNumber]) assert.isFalse(bytes.includes(Buffer.from(identifier, 'latin1')), `DICOM carries ${identifier}`)
+    for (const identifier of [DICOM_NAME, clinicPatientNo, '19620309', exam.accessionNumber])
+      assert.isFalse(
+        bytes.includes(Buffer.from(identifier, 'latin1')),
+        `DICOM carries ${identifier}`
+      )
 
     // The same grep on a link that is not de-identified finds them: the check above can fail.
     const plain = await createLink(clinicUser, exam.accessionNumber, {})
-    const plainBytes = Buffer.from(await (await fetch(`${(await import('#tests/support/http')).baseUrl()}${plain.body.url}/instances/${instance}/file`)).arrayBuffer())
+    const plainBytes = Buffer.from(
+      await (
+        await fetch(
+          `${(await import('#tests/support/http')).baseUrl()}${plain.body.url}/instances/${instance}/file`
+        )
+      ).arrayBuffer()
+    )
     assert.isTrue(plainBytes.includes(Buffer.from(DICOM_NAME, 'latin1')))
     assert.isTrue(plainBytes.includes(Buffer.from('19620309', 'latin1')))
     assert.include((await client.get(plain.body.url)).text(), NAME)
   })
 
-  test('expiry: 7 days by default, at most 30, never in the past; an expired link answers 404', async ({ assert, client }) => {
+  test('expiry: 7 days by default, at most 30, never in the past; an expired link answers 404', async ({
+    assert,
+    client,
+  }) => {
     const clock = new ManualClock('2026-11-22T06:00:00Z')
     app.container.swap(Clock, () => clock)
     const clinicUser = await make.user('clinic_staff')
     const { exam } = await examOfKnownPatient(clinicUser)
     const made = await createLink(clinicUser, exam.accessionNumber, {})
     assert.equal(made.status, 201)
-    assert.equal(DateTime.fromISO(made.body.expiresAt).toMillis(), clock.now().plus({ days: 7 }).toMillis())
+    assert.equal(
+      DateTime.fromISO(made.body.expiresAt).toMillis(),
+      clock.now().plus({ days: 7 }).toMillis()
+    )
     const past = await createLink(clinicUser, exam.accessionNumber, { expiresOn: '2026-11-20' })
     assert.equal(past.status, 422)
     assert.equal(past.body.errors[0].code, 'expiry_past')
@@ -102,7 +164,13 @@ test.group('Share links', (group) => {
     assert.equal(far.body.errors[0].code, 'expiry_too_far')
     const ok = await createLink(clinicUser, exam.accessionNumber, { expiresOn: '2026-12-20' })
     assert.equal(ok.status, 201)
-    assert.equal(await ShareLink.query().where('exam_id', exam.id).count('* as n').then((r) => Number(r[0].$extras.n)), 2)
+    assert.equal(
+      await ShareLink.query()
+        .where('exam_id', exam.id)
+        .count('* as n')
+        .then((r) => Number(r[0].$extras.n)),
+      2
+    )
 
     ;(await client.get(made.body.url)).assertStatus(200)
     clock.advance({ days: 7, seconds: 1 })
@@ -111,7 +179,10 @@ test.group('Share links', (group) => {
     ;(await client.get('/s/not-a-real-token-at-all-xx')).assertStatus(404)
   })
 
-  test('revoked answers 404; an access code is asked for, a wrong one refused; every opening is audited with the IP', async ({ assert, client }) => {
+  test('revoked answers 404; an access code is asked for, a wrong one refused; every opening is audited with the IP', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const { exam, instance } = await examOfKnownPatient(clinicUser)
     const coded = await createLink(clinicUser, exam.accessionNumber, { accessCode: '2468' })
@@ -120,31 +191,56 @@ test.group('Share links', (group) => {
     assert.include(locked.text(), 'id="link-code-form"')
     assert.notInclude(locked.text(), NAME)
     ;(await client.get(`${coded.body.url}/instances/${instance}/preview`)).assertStatus(404)
-    const wrong = await client.post(coded.body.url).header('Accept', 'application/json').withCsrfToken().json({ accessCode: '0000' })
+    const wrong = await client
+      .post(coded.body.url)
+      .header('Accept', 'application/json')
+      .withCsrfToken()
+      .json({ accessCode: '0000' })
     wrong.assertStatus(422)
     assert.equal(wrong.body().errors[0].code, 'wrong_code')
 
-    const opened = await AuditEvent.query().where('action', 'share_link.open').where('target_id', String(coded.body.id))
+    const opened = await AuditEvent.query()
+      .where('action', 'share_link.open')
+      .where('target_id', String(coded.body.id))
     assert.isAtLeast(opened.length, 1)
     assert.isNotNull(opened[0].ip)
 
-    const revoked = await client.post(`/share-links/${coded.body.id}/revoke`).header('Accept', 'application/json').loginAs(clinicUser).withCsrfToken()
+    const revoked = await client
+      .post(`/share-links/${coded.body.id}/revoke`)
+      .header('Accept', 'application/json')
+      .loginAs(clinicUser)
+      .withCsrfToken()
     revoked.assertStatus(200)
     ;(await client.get(coded.body.url)).assertStatus(404)
     ;(await client.get(`${coded.body.url}/instances/${instance}/file`)).assertStatus(404)
   })
 
-  test('another clinic can neither make nor revoke a link to the exam (404); a specialty centre neither', async ({ assert, client }) => {
+  test('another clinic can neither make nor revoke a link to the exam (404); a specialty centre neither', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const { exam } = await examOfKnownPatient(clinicUser)
     const other = await make.user('clinic_staff')
     const refused = await createLink(other, exam.accessionNumber, {})
     assert.equal(refused.status, 404)
     const made = await createLink(clinicUser, exam.accessionNumber, {})
-    ;(await client.post(`/share-links/${made.body.id}/revoke`).header('Accept', 'application/json').loginAs(other).withCsrfToken()).assertStatus(404)
+    ;(
+      await client
+        .post(`/share-links/${made.body.id}/revoke`)
+        .header('Accept', 'application/json')
+        .loginAs(other)
+        .withCsrfToken()
+    ).assertStatus(404)
     const centre = await make.user('clinic_staff', await make.institution('specialty_centre'))
     assert.equal((await createLink(centre, exam.accessionNumber, {})).status, 404)
     assert.isNull((await ShareLink.findOrFail(made.body.id)).revokedAt)
-    assert.equal(await ShareLink.query().where('exam_id', exam.id).count('* as n').then((r) => Number(r[0].$extras.n)), 1)
+    assert.equal(
+      await ShareLink.query()
+        .where('exam_id', exam.id)
+        .count('* as n')
+        .then((r) => Number(r[0].$extras.n)),
+      1
+    )
   })
 })

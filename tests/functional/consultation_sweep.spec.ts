@@ -22,29 +22,61 @@ import { consultationScene, ctExamWithImages, requested } from '#tests/support/c
 test.group('Consultation · cross-institution sweep', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('outsiders get 403 or 404 on every new route and nothing changes', async ({ assert, client }) => {
+  test('outsiders get 403 or 404 on every new route and nothing changes', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, exam } = await consultationScene()
     const consultation = await requested(clinicUser, exam)
     const strokeCentre = await make.institution('specialty_centre', { specialty: 'stroke' } as any)
-    await (await app.container.make(SpecialtySharing)).createRule(null, { centreId: strokeCentre.id, ...DEFAULT_RULES.stroke })
+    await (
+      await app.container.make(SpecialtySharing)
+    ).createRule(null, { centreId: strokeCentre.id, ...DEFAULT_RULES.stroke })
     const { exam: strokeExam } = await ctExamWithImages(clinicUser, '头', '疑似卒中')
     const share = await eventually(() => ExamShare.query().where('exam_id', strokeExam.id).first())
-    const linkResponse = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/share-links`, {
-      method: 'POST',
-      headers: { 'Authorization': `Bearer ${await apiToken(clinicUser)}`, 'Content-Type': 'application/json', 'Accept': 'application/json' },
-      body: '{}',
-    })
+    const linkResponse = await fetch(
+      `${baseUrl()}/api/v1/exams/${exam.accessionNumber}/share-links`,
+      {
+        method: 'POST',
+        headers: {
+          'Authorization': `Bearer ${await apiToken(clinicUser)}`,
+          'Content-Type': 'application/json',
+          'Accept': 'application/json',
+        },
+        body: '{}',
+      }
+    )
     const link = (await linkResponse.json()) as any
 
     const outsiders: Array<[string, User]> = [
       ['another clinic', await make.user('clinic_staff')],
-      ['the upper-level hospital', await make.user('radiologist', await make.institution('upper_hospital'), { title: 'senior' })],
-      ['another specialty centre', await make.user('clinic_staff', await make.institution('specialty_centre', { specialty: 'stroke' } as any))],
+      [
+        'the upper-level hospital',
+        await make.user('radiologist', await make.institution('upper_hospital'), {
+          title: 'senior',
+        }),
+      ],
+      [
+        'another specialty centre',
+        await make.user(
+          'clinic_staff',
+          await make.institution('specialty_centre', { specialty: 'stroke' } as any)
+        ),
+      ],
     ]
     const c = consultation.id
     const pages: Array<[string, string, Record<string, unknown>?]> = [
       ['GET', `/exams/${exam.id}/consultations/new`],
-      ['POST', `/exams/${exam.id}/consultations`, { question: '性质？', clinicalSummary: '摘要', urgency: 'routine', requestKey: 'sweep-key-0001' }],
+      [
+        'POST',
+        `/exams/${exam.id}/consultations`,
+        {
+          question: '性质？',
+          clinicalSummary: '摘要',
+          urgency: 'routine',
+          requestKey: 'sweep-key-0001',
+        },
+      ],
       ['GET', `/consultations/${c}`],
       ['POST', `/consultations/${c}/opinion`, { opinion: '意见' }],
       ['POST', `/consultations/${c}/amend`, { opinion: '意见', reason: '原因' }],
@@ -57,7 +89,16 @@ test.group('Consultation · cross-institution sweep', (group) => {
       ['POST', '/admin/share-rules', { centreId: strokeCentre.id, name: '全部' }],
     ]
     const api: Array<[string, string, Record<string, unknown>?]> = [
-      ['POST', `/api/v1/exams/${exam.accessionNumber}/consultations`, { question: '性质？', clinicalSummary: '摘要', urgency: 'routine', requestKey: 'sweep-key-0002' }],
+      [
+        'POST',
+        `/api/v1/exams/${exam.accessionNumber}/consultations`,
+        {
+          question: '性质？',
+          clinicalSummary: '摘要',
+          urgency: 'routine',
+          requestKey: 'sweep-key-0002',
+        },
+      ],
       ['GET', `/api/v1/consultations/${c}`],
       ['POST', `/api/v1/consultations/${c}/opinion`, { opinion: '意见' }],
       ['POST', `/api/v1/consultations/${c}/messages`, { body: '你好' }],
@@ -68,26 +109,78 @@ test.group('Consultation · cross-institution sweep', (group) => {
     ]
     for (const [who, user] of outsiders) {
       for (const [method, path, body] of pages) {
-        const request: any = (method === 'GET' ? client.get(path) : client.post(path).withCsrfToken()).header('Accept', 'application/json').loginAs(user)
+        const request: any = (
+          method === 'GET' ? client.get(path) : client.post(path).withCsrfToken()
+        )
+          .header('Accept', 'application/json')
+          .loginAs(user)
         const response = body ? await request.json(body) : await request
-        assert.oneOf(response.status(), [403, 404], `${who}: ${method} ${path} answered ${response.status()}`)
+        assert.oneOf(
+          response.status(),
+          [403, 404],
+          `${who}: ${method} ${path} answered ${response.status()}`
+        )
       }
       const token = await apiToken(user)
       for (const [method, path, body] of api) {
-        const response = await fetch(`${baseUrl()}${path}`, { method, headers: { 'Authorization': `Bearer ${token}`, 'Content-Type': 'application/json', 'Accept': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
-        assert.oneOf(response.status, [403, 404], `${who}: API ${method} ${path} answered ${response.status}`)
+        const response = await fetch(`${baseUrl()}${path}`, {
+          method,
+          headers: {
+            'Authorization': `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            'Accept': 'application/json',
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        })
+        assert.oneOf(
+          response.status,
+          [403, 404],
+          `${who}: API ${method} ${path} answered ${response.status}`
+        )
       }
       // The lists show them nothing of the clinic.
-      const list = await client.get('/api/v1/consultations').header('Accept', 'application/json').loginAs(user)
-      if (list.status() === 200) assert.notInclude(list.body().data.map((x: any) => x.id), c)
-      const shared = await client.get('/api/v1/shared-exams').header('Accept', 'application/json').loginAs(user)
-      if (shared.status() === 200) assert.notInclude(shared.body().data.map((x: any) => x.id), share.id)
+      const list = await client
+        .get('/api/v1/consultations')
+        .header('Accept', 'application/json')
+        .loginAs(user)
+      if (list.status() === 200)
+        assert.notInclude(
+          list.body().data.map((x: any) => x.id),
+          c
+        )
+      const shared = await client
+        .get('/api/v1/shared-exams')
+        .header('Accept', 'application/json')
+        .loginAs(user)
+      if (shared.status() === 200)
+        assert.notInclude(
+          shared.body().data.map((x: any) => x.id),
+          share.id
+        )
     }
     await consultation.refresh()
     assert.equal(consultation.status, 'open')
-    assert.equal(await ConsultationMessage.query().where('consultation_id', c).count('* as n').then((r) => Number(r[0].$extras.n)), 1)
-    assert.equal(await Consultation.query().where('exam_id', exam.id).count('* as n').then((r) => Number(r[0].$extras.n)), 1)
-    assert.equal(await ShareLink.query().where('exam_id', exam.id).count('* as n').then((r) => Number(r[0].$extras.n)), 1)
+    assert.equal(
+      await ConsultationMessage.query()
+        .where('consultation_id', c)
+        .count('* as n')
+        .then((r) => Number(r[0].$extras.n)),
+      1
+    )
+    assert.equal(
+      await Consultation.query()
+        .where('exam_id', exam.id)
+        .count('* as n')
+        .then((r) => Number(r[0].$extras.n)),
+      1
+    )
+    assert.equal(
+      await ShareLink.query()
+        .where('exam_id', exam.id)
+        .count('* as n')
+        .then((r) => Number(r[0].$extras.n)),
+      1
+    )
     assert.isNull((await ShareLink.findOrFail(link.id)).revokedAt)
   })
 })

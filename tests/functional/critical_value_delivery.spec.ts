@@ -13,7 +13,15 @@ import { CriticalValueRaising } from '#app/critical_values/services/critical_val
 import { CriticalValueEscalation } from '#app/critical_values/services/critical_value_escalation'
 import { receiptBook } from '#app/critical_values/services/receipt_book'
 import * as make from '#tests/support/fixtures'
-import { examWithImages, finding, MESSAGE, openTab, READ_BACK, settle, type Tab } from '#tests/support/critical_values'
+import {
+  examWithImages,
+  finding,
+  MESSAGE,
+  openTab,
+  READ_BACK,
+  settle,
+  type Tab,
+} from '#tests/support/critical_values'
 
 /*
 | Critical values pushed over socket.io to clinic users' browser tabs:
@@ -35,8 +43,17 @@ async function clinicWithStaff() {
   return { clinic, staff }
 }
 
-async function raiseVia(service: CriticalValueRaising, raiser: Awaited<ReturnType<typeof make.user>>, exam: any, message = MESSAGE) {
-  return service.raise(raiser, exam, { findingId: (await finding()).id, message, requestKey: randomUUID() })
+async function raiseVia(
+  service: CriticalValueRaising,
+  raiser: Awaited<ReturnType<typeof make.user>>,
+  exam: any,
+  message = MESSAGE
+) {
+  return service.raise(raiser, exam, {
+    findingId: (await finding()).id,
+    message,
+    requestKey: randomUUID(),
+  })
 }
 
 test.group('Critical values · delivery over socket.io', (group) => {
@@ -48,7 +65,10 @@ test.group('Critical values · delivery over socket.io', (group) => {
     app.container.restore(Clock)
   })
 
-  test('a raised critical value reaches the clinic user on duty at once, and the tab\'s receipt is stored', async ({ assert, client }) => {
+  test("a raised critical value reaches the clinic user on duty at once, and the tab's receipt is stored", async ({
+    assert,
+    client,
+  }) => {
     const { clinic, staff } = await clinicWithStaff()
     const colleague = await make.user('clinic_staff', clinic)
     const roster = await app.container.make(DutyRoster)
@@ -75,7 +95,13 @@ test.group('Critical values · delivery over socket.io', (group) => {
     assert.isFalse(alert.canRecordCall)
 
     // The receipt (sent by the tab on arrival) is stored as this person's delivery and the alert's first.
-    const delivery = await waitFor(() => CriticalValueDelivery.query().where('critical_value_id', id).where('user_id', staff.id).whereNotNull('delivered_at').first())
+    const delivery = await waitFor(() =>
+      CriticalValueDelivery.query()
+        .where('critical_value_id', id)
+        .where('user_id', staff.id)
+        .whereNotNull('delivered_at')
+        .first()
+    )
     assert.equal(delivery.reason, 'on_duty')
     const value = await CriticalValue.findOrFail(id)
     assert.isNotNull(value.firstDeliveredAt)
@@ -83,10 +109,17 @@ test.group('Critical values · delivery over socket.io', (group) => {
     // Only those on duty: a colleague not on duty hears nothing.
     await settle()
     assert.lengthOf(offDuty.all('critical:alert'), 0)
-    assert.isNull(await CriticalValueDelivery.query().where('critical_value_id', id).where('user_id', colleague.id).first())
+    assert.isNull(
+      await CriticalValueDelivery.query()
+        .where('critical_value_id', id)
+        .where('user_id', colleague.id)
+        .first()
+    )
   })
 
-  test('with nobody on duty every clinic user gets it, and the requesting doctor too when the name is a user of the clinic', async ({ assert }) => {
+  test('with nobody on duty every clinic user gets it, and the requesting doctor too when the name is a user of the clinic', async ({
+    assert,
+  }) => {
     const { clinic, staff } = await clinicWithStaff()
     const doctor = await make.user('clinic_staff', clinic)
     doctor.fullName = '刘医生' // make.exam registers the request with requestingDoctor '刘医生'
@@ -95,7 +128,10 @@ test.group('Critical values · delivery over socket.io', (group) => {
     const { exam } = await examWithImages(staff)
     const value = await raiseVia(raising, await make.user('radiologist'), exam)
     const reasons = Object.fromEntries(
-      (await CriticalValueDelivery.query().where('critical_value_id', value.id)).map((d) => [d.userId, d.reason])
+      (await CriticalValueDelivery.query().where('critical_value_id', value.id)).map((d) => [
+        d.userId,
+        d.reason,
+      ])
     )
     assert.deepEqual(reasons, { [staff.id]: 'clinic_staff', [doctor.id]: 'clinic_staff' })
     assert.equal(value.requestingDoctorUserId, doctor.id)
@@ -105,11 +141,18 @@ test.group('Critical values · delivery over socket.io', (group) => {
     await roster.assign(staff, staff.id, 'on_duty', true)
     const { exam: second } = await examWithImages(staff)
     const next = await raiseVia(raising, await make.user('radiologist'), second)
-    const again = Object.fromEntries((await CriticalValueDelivery.query().where('critical_value_id', next.id)).map((d) => [d.userId, d.reason]))
+    const again = Object.fromEntries(
+      (await CriticalValueDelivery.query().where('critical_value_id', next.id)).map((d) => [
+        d.userId,
+        d.reason,
+      ])
+    )
     assert.deepEqual(again, { [staff.id]: 'on_duty', [doctor.id]: 'requesting_doctor' })
   })
 
-  test('a browser that was offline gets the alert it missed as soon as it reconnects; a later login too', async ({ assert }) => {
+  test('a browser that was offline gets the alert it missed as soon as it reconnects; a later login too', async ({
+    assert,
+  }) => {
     const { staff } = await clinicWithStaff()
     const raising = await app.container.make(CriticalValueRaising)
     const { exam } = await examWithImages(staff)
@@ -120,22 +163,35 @@ test.group('Critical values · delivery over socket.io', (group) => {
     const value = await raiseVia(raising, await make.user('radiologist'), exam)
     await settle()
     assert.lengthOf(first.all('critical:alert'), 0, 'the push went to nobody')
-    assert.isNull((await CriticalValueDelivery.query().where('critical_value_id', value.id).firstOrFail()).deliveredAt)
+    assert.isNull(
+      (await CriticalValueDelivery.query().where('critical_value_id', value.id).firstOrFail())
+        .deliveredAt
+    )
 
     const reconnected = await tab(staff)
     const alert = await reconnected.next('critical:alert', (a) => a.id === value.id)
     assert.equal(alert.finding, value.findingName)
-    await waitFor(() => CriticalValueDelivery.query().where('critical_value_id', value.id).whereNotNull('delivered_at').first())
+    await waitFor(() =>
+      CriticalValueDelivery.query()
+        .where('critical_value_id', value.id)
+        .whereNotNull('delivered_at')
+        .first()
+    )
 
     // Every connection repeats every open alert: harmless, the receipt is recorded once.
     const again = await tab(staff)
     await again.next('critical:alert', (a) => a.id === value.id)
     await settle()
-    const delivered = await CriticalValueEvent.query().where('critical_value_id', value.id).where('kind', 'delivered')
+    const delivered = await CriticalValueEvent.query()
+      .where('critical_value_id', value.id)
+      .where('kind', 'delivered')
     assert.lengthOf(delivered, 1)
   })
 
-  test('several tabs of one user all show the alert, and acknowledging in one takes it down in every tab', async ({ assert, client }) => {
+  test('several tabs of one user all show the alert, and acknowledging in one takes it down in every tab', async ({
+    assert,
+    client,
+  }) => {
     const { staff } = await clinicWithStaff()
     const raiser = await make.user('radiologist')
     const raising = await app.container.make(CriticalValueRaising)
@@ -177,7 +233,10 @@ test.group('Critical values · delivery over socket.io', (group) => {
     assert.lengthOf(late.all('critical:alert'), 0)
   })
 
-  test('not acknowledged by the deadline: escalated to the clinic head and the duty desk; at 30 minutes the raiser is told to telephone', async ({ assert, client }) => {
+  test('not acknowledged by the deadline: escalated to the clinic head and the duty desk; at 30 minutes the raiser is told to telephone', async ({
+    assert,
+    client,
+  }) => {
     const clock = new ManualClock('2026-11-22T08:00:00Z')
     app.container.swap(Clock, () => clock)
     const { clinic, staff } = await clinicWithStaff()
@@ -200,13 +259,19 @@ test.group('Critical values · delivery over socket.io', (group) => {
     await staffTab.next('critical:alert', (a) => a.id === value.id)
 
     clock.advance({ minutes: 9, seconds: 59 })
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 0, phoneRequired: 0 })
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 0,
+      phoneRequired: 0,
+    })
     await settle()
     assert.lengthOf(headTab.all('critical:alert'), 0)
     assert.lengthOf(deskTab.all('critical:alert'), 0)
 
     clock.advance({ seconds: 1 }) // 10 minutes: the finding's deadline
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 1, phoneRequired: 0 })
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 1,
+      phoneRequired: 0,
+    })
     const toHead = await headTab.next('critical:alert', (a) => a.id === value.id)
     const toDesk = await deskTab.next('critical:alert', (a) => a.id === value.id)
     assert.equal(toHead.escalationLevel, 1)
@@ -219,10 +284,16 @@ test.group('Critical values · delivery over socket.io', (group) => {
     assert.lengthOf(raiserTab.all('critical:alert'), 0)
 
     // A second run at the same moment repeats nothing.
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 0, phoneRequired: 0 })
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 0,
+      phoneRequired: 0,
+    })
 
     clock.advance({ minutes: 20 }) // 30 minutes
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 0, phoneRequired: 1 })
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 0,
+      phoneRequired: 1,
+    })
     const toRaiser = await raiserTab.next('critical:alert', (a) => a.id === value.id)
     assert.isTrue(toRaiser.phoneRequired)
     assert.isTrue(toRaiser.canRecordCall)
@@ -246,7 +317,8 @@ test.group('Critical values · delivery over socket.io', (group) => {
       .json({ outcome: 'reached', contactName: '值班医生王五', readBack: READ_BACK })
     answered.assertStatus(200)
     assert.equal(answered.body().status, 'acknowledged')
-    for (const t of [staffTab, headTab, deskTab, raiserTab]) await t.next('critical:closed', (c) => c.id === value.id)
+    for (const t of [staffTab, headTab, deskTab, raiserTab])
+      await t.next('critical:closed', (c) => c.id === value.id)
 
     await value.refresh()
     assert.equal(value.escalationLevel, 2)
@@ -256,22 +328,55 @@ test.group('Critical values · delivery over socket.io', (group) => {
     assert.equal(value.phoneRequiredAt!.toUTC().toISO(), '2026-11-22T08:30:00.000Z')
     assert.equal(value.acknowledgedAt!.toUTC().toISO(), '2026-11-22T08:33:00.000Z')
     // Every step is in the registry, in order.
-    const kinds = (await CriticalValueEvent.query().where('critical_value_id', value.id).orderBy('occurred_at').orderBy('id')).map((e) => e.kind)
+    const kinds = (
+      await CriticalValueEvent.query()
+        .where('critical_value_id', value.id)
+        .orderBy('occurred_at')
+        .orderBy('id')
+    ).map((e) => e.kind)
     assert.deepEqual(
       kinds.filter((k) => k !== 'delivered'),
-      ['raised', 'sent', 'escalated', 'phone_required', 'call_recorded', 'call_recorded', 'acknowledged']
+      [
+        'raised',
+        'sent',
+        'escalated',
+        'phone_required',
+        'call_recorded',
+        'call_recorded',
+        'acknowledged',
+      ]
     )
-    const deliveredTo = (await CriticalValueDelivery.query().where('critical_value_id', value.id)).map((d) => `${d.userId}:${d.reason}`).sort()
-    assert.deepEqual(deliveredTo, [`${staff.id}:on_duty`, `${head.id}:clinic_head`, `${desk.id}:duty_desk`, `${raiser.id}:raiser_call`].sort())
+    const deliveredTo = (await CriticalValueDelivery.query().where('critical_value_id', value.id))
+      .map((d) => `${d.userId}:${d.reason}`)
+      .sort()
+    assert.deepEqual(
+      deliveredTo,
+      [
+        `${staff.id}:on_duty`,
+        `${head.id}:clinic_head`,
+        `${desk.id}:duty_desk`,
+        `${raiser.id}:raiser_call`,
+      ].sort()
+    )
     // The detail page tells the whole story.
     const page = await client.get(`/critical-values/${value.id}`).loginAs(desk)
     page.assertStatus(200)
-    for (const label of ['超时未确认，升级通知', '超时未确认，要求电话通知', '记录电话通知', '值班医生王五', '单位负责人', '牵头医院总值班']) {
+    for (const label of [
+      '超时未确认，升级通知',
+      '超时未确认，要求电话通知',
+      '记录电话通知',
+      '值班医生王五',
+      '单位负责人',
+      '牵头医院总值班',
+    ]) {
       assert.include(page.text(), label)
     }
     // Nothing more once acknowledged.
     clock.advance({ hours: 2 })
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 0, phoneRequired: 0 })
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 0,
+      phoneRequired: 0,
+    })
   })
 
   test('a run that comes late takes both steps in order', async ({ assert }) => {
@@ -280,42 +385,87 @@ test.group('Critical values · delivery over socket.io', (group) => {
     const { staff } = await clinicWithStaff()
     const raising = await app.container.make(CriticalValueRaising)
     const escalation = await app.container.make(CriticalValueEscalation)
-    const value = await raiseVia(raising, await make.user('radiologist'), (await examWithImages(staff)).exam)
+    const value = await raiseVia(
+      raising,
+      await make.user('radiologist'),
+      (await examWithImages(staff)).exam
+    )
     clock.advance({ minutes: 45 })
-    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), { escalated: 1, phoneRequired: 1 })
-    const kinds = (await CriticalValueEvent.query().where('critical_value_id', value.id).orderBy('id')).map((e) => e.kind)
+    assert.deepEqual(await escalation.escalateUnacknowledged(clock.now()), {
+      escalated: 1,
+      phoneRequired: 1,
+    })
+    const kinds = (
+      await CriticalValueEvent.query().where('critical_value_id', value.id).orderBy('id')
+    ).map((e) => e.kind)
     assert.deepEqual(kinds.slice(-2), ['escalated', 'phone_required'])
   })
 
-  test('a forged room join is refused and audited, and the forger hears nothing of the other clinic', async ({ assert }) => {
+  test('a forged room join is refused and audited, and the forger hears nothing of the other clinic', async ({
+    assert,
+  }) => {
     const { staff } = await clinicWithStaff()
     const { clinic: otherClinic, staff: otherStaff } = await clinicWithStaff()
     const raising = await app.container.make(CriticalValueRaising)
     const forger = await tab(staff)
 
-    for (const room of [rooms.institution(otherClinic.id), rooms.user(otherStaff.id), rooms.readers]) {
+    for (const room of [
+      rooms.institution(otherClinic.id),
+      rooms.user(otherStaff.id),
+      rooms.readers,
+    ]) {
       const reply = await forger.socket.timeout(5000).emitWithAck('join', room)
       assert.deepEqual(reply, { ok: false })
-      const audited = await AuditEvent.query().where('action', 'realtime.join').where('actor_user_id', staff.id).where('outcome', 'denied').orderBy('id', 'desc').firstOrFail()
+      const audited = await AuditEvent.query()
+        .where('action', 'realtime.join')
+        .where('actor_user_id', staff.id)
+        .where('outcome', 'denied')
+        .orderBy('id', 'desc')
+        .firstOrFail()
       assert.equal(audited.details?.room, room)
     }
     // Its own institution room is allowed (it is already in it).
-    assert.deepEqual(await forger.socket.timeout(5000).emitWithAck('join', rooms.institution(staff.institutionId)), { ok: true })
+    assert.deepEqual(
+      await forger.socket.timeout(5000).emitWithAck('join', rooms.institution(staff.institutionId)),
+      { ok: true }
+    )
 
-    const value = await raiseVia(raising, await make.user('radiologist'), (await examWithImages(otherStaff)).exam)
+    const value = await raiseVia(
+      raising,
+      await make.user('radiologist'),
+      (await examWithImages(otherStaff)).exam
+    )
     await settle()
     assert.isFalse(forger.all('critical:alert').some((a) => a.id === value.id))
 
     // Nor can it claim receipt of an alert that was not addressed to it.
-    const reply = await forger.socket.timeout(5000).emitWithAck('critical:received', { id: value.id })
+    const reply = await forger.socket
+      .timeout(5000)
+      .emitWithAck('critical:received', { id: value.id })
     assert.deepEqual(reply, { ok: false, id: value.id })
-    assert.isNull(await CriticalValueDelivery.query().where('critical_value_id', value.id).where('user_id', staff.id).first())
-    assert.isNotNull(await AuditEvent.query().where('action', 'critical_value.receipt').where('outcome', 'denied').where('actor_user_id', staff.id).first())
+    assert.isNull(
+      await CriticalValueDelivery.query()
+        .where('critical_value_id', value.id)
+        .where('user_id', staff.id)
+        .first()
+    )
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'critical_value.receipt')
+        .where('outcome', 'denied')
+        .where('actor_user_id', staff.id)
+        .first()
+    )
   })
 
   test('a socket without a valid ticket is refused and audited', async ({ assert }) => {
     await assert.rejects(() => openTab({ id: 0 } as any, { ticket: 'forged-ticket' }))
-    assert.isNotNull(await AuditEvent.query().where('action', 'realtime.connect').where('outcome', 'denied').first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'realtime.connect')
+        .where('outcome', 'denied')
+        .first()
+    )
   })
 })
 

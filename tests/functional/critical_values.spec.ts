@@ -17,7 +17,13 @@ import { CriticalValueAcknowledgement } from '#app/critical_values/services/crit
 import { CriticalFindingList } from '#app/critical_values/services/critical_finding_list'
 import { CriticalValueRegistry } from '#app/critical_values/services/critical_value_registry'
 import * as make from '#tests/support/fixtures'
-import { examWithImages, finding, findings, MESSAGE, READ_BACK } from '#tests/support/critical_values'
+import {
+  examWithImages,
+  finding,
+  findings,
+  MESSAGE,
+  READ_BACK,
+} from '#tests/support/critical_values'
 
 /*
 | Critical values over HTTP: raising from the exam page (and its refusals),
@@ -27,18 +33,26 @@ import { examWithImages, finding, findings, MESSAGE, READ_BACK } from '#tests/su
 
 const json = { Accept: 'application/json' }
 // The Excel export is binary: collect it as a Buffer.
-ApiRequest.addParser('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (res: any, done: any) => {
-  const chunks: Buffer[] = []
-  res.on('data', (chunk: Buffer) => chunks.push(chunk))
-  res.on('end', () => done(null, Buffer.concat(chunks)))
-})
-const countValues = async (examId: number) => Number((await CriticalValue.query().where('exam_id', examId).count('* as n'))[0].$extras.n)
-const lastAudit = (action: string) => AuditEvent.query().where('action', action).orderBy('id', 'desc').first()
+ApiRequest.addParser(
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  (res: any, done: any) => {
+    const chunks: Buffer[] = []
+    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    res.on('end', () => done(null, Buffer.concat(chunks)))
+  }
+)
+const countValues = async (examId: number) =>
+  Number((await CriticalValue.query().where('exam_id', examId).count('* as n'))[0].$extras.n)
+const lastAudit = (action: string) =>
+  AuditEvent.query().where('action', action).orderBy('id', 'desc').first()
 
 test.group('Critical values · raising from the exam page', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('the exam page shows radiologists the raise form once the images are in, and clinic users the exam\'s critical values', async ({ assert, client }) => {
+  test("the exam page shows radiologists the raise form once the images are in, and clinic users the exam's critical values", async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
     await findings()
@@ -55,7 +69,11 @@ test.group('Critical values · raising from the exam page', (group) => {
     assert.include(page.text(), 'name="requestKey"')
 
     const raising = await app.container.make(CriticalValueRaising)
-    await raising.raise(radiologist, exam, { findingId: (await finding()).id, message: MESSAGE, requestKey: randomUUID() })
+    await raising.raise(radiologist, exam, {
+      findingId: (await finding()).id,
+      message: MESSAGE,
+      requestKey: randomUUID(),
+    })
     const clinicPage = await client.get(`/exams/${exam.id}`).loginAs(clinicUser)
     assert.include(clinicPage.text(), '急性颅内出血')
     assert.include(clinicPage.text(), '待确认接收')
@@ -65,7 +83,10 @@ test.group('Critical values · raising from the exam page', (group) => {
     assert.include(clinicPage.text(), '/js/critical_alerts.js')
   })
 
-  test('the form posts and comes back to the page it was on, saying how many were told', async ({ assert, client }) => {
+  test('the form posts and comes back to the page it was on, saying how many were told', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
     const { exam } = await examWithImages(clinicUser)
@@ -74,7 +95,11 @@ test.group('Critical values · raising from the exam page', (group) => {
       .header('Referer', `/exams/${exam.id}`)
       .loginAs(radiologist)
       .withCsrfToken()
-      .form({ findingId: (await finding('PE')).id, message: '双肺动脉主干及分支多发充盈缺损', requestKey: randomUUID() })
+      .form({
+        findingId: (await finding('PE')).id,
+        message: '双肺动脉主干及分支多发充盈缺损',
+        requestKey: randomUUID(),
+      })
       .redirects(0)
     response.assertStatus(302)
     response.assertHeader('location', `/exams/${exam.id}`)
@@ -103,16 +128,35 @@ test.group('Critical values · raising from the exam page', (group) => {
     assert.equal(audited!.actorUserId, clinicUser.id)
   })
 
-  test('another clinic\'s exam answers 404 to a clinic user, like a missing one, and is audited', async ({ assert, client }) => {
+  test("another clinic's exam answers 404 to a clinic user, like a missing one, and is audited", async ({
+    assert,
+    client,
+  }) => {
     const owner = await make.user('clinic_staff')
     const other = await make.user('clinic_staff')
     const { exam } = await examWithImages(owner)
-    const foreign = await client.post(`/exams/${exam.id}/critical-values`).headers(json).loginAs(other).withCsrfToken().form({ findingId: 1, message: MESSAGE, requestKey: randomUUID() })
-    const missing = await client.post(`/exams/999999999/critical-values`).headers(json).loginAs(other).withCsrfToken().form({ findingId: 1, message: MESSAGE, requestKey: randomUUID() })
+    const foreign = await client
+      .post(`/exams/${exam.id}/critical-values`)
+      .headers(json)
+      .loginAs(other)
+      .withCsrfToken()
+      .form({ findingId: 1, message: MESSAGE, requestKey: randomUUID() })
+    const missing = await client
+      .post(`/exams/999999999/critical-values`)
+      .headers(json)
+      .loginAs(other)
+      .withCsrfToken()
+      .form({ findingId: 1, message: MESSAGE, requestKey: randomUUID() })
     foreign.assertStatus(404)
     missing.assertStatus(404)
     assert.deepEqual(foreign.body(), missing.body())
-    assert.isNotNull(await AuditEvent.query().where('action', 'critical_value.raise').where('outcome', 'denied').where('target_id', String(exam.id)).first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'critical_value.raise')
+        .where('outcome', 'denied')
+        .where('target_id', String(exam.id))
+        .first()
+    )
   })
 
   test('refuses with the reason and stores nothing: {case}')
@@ -126,7 +170,10 @@ test.group('Critical values · raising from the exam page', (group) => {
       const clinicUser = await make.user('clinic_staff')
       const radiologist = await make.user('radiologist')
       const ich = await finding('ICH')
-      const { exam } = row.code === 'no_images_yet' ? await make.exam(clinicUser, 'CT') : await examWithImages(clinicUser)
+      const { exam } =
+        row.code === 'no_images_yet'
+          ? await make.exam(clinicUser, 'CT')
+          : await examWithImages(clinicUser)
       let findingId = ich.id
       if (row.code === 'unknown_finding') {
         const retired = await finding('VOLVULUS')
@@ -136,7 +183,11 @@ test.group('Critical values · raising from the exam page', (group) => {
       }
       if (row.code === 'already_open') {
         const raising = await app.container.make(CriticalValueRaising)
-        await raising.raise(radiologist, exam, { findingId, message: MESSAGE, requestKey: randomUUID() })
+        await raising.raise(radiologist, exam, {
+          findingId,
+          message: MESSAGE,
+          requestKey: randomUUID(),
+        })
       }
       const before = await countValues(exam.id)
       const response = await client
@@ -144,7 +195,11 @@ test.group('Critical values · raising from the exam page', (group) => {
         .headers(json)
         .loginAs(radiologist)
         .withCsrfToken()
-        .form({ findingId, message: row.code === 'message_too_short' ? '出血' : MESSAGE, requestKey: randomUUID() })
+        .form({
+          findingId,
+          message: row.code === 'message_too_short' ? '出血' : MESSAGE,
+          requestKey: randomUUID(),
+        })
       assert.oneOf(response.status(), [409, 422])
       assert.equal(response.body().errors[0].code, row.code)
       assert.isString(response.body().errors[0].message)
@@ -154,29 +209,62 @@ test.group('Critical values · raising from the exam page', (group) => {
       assert.equal(audited!.details?.code, row.code)
     })
 
-  test('bad input is refused by the validator: no finding, no message, no request key', async ({ assert, client }) => {
+  test('bad input is refused by the validator: no finding, no message, no request key', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
     const { exam } = await examWithImages(clinicUser)
-    const response = await client.post(`/exams/${exam.id}/critical-values`).headers(json).loginAs(radiologist).withCsrfToken().form({ message: '' })
+    const response = await client
+      .post(`/exams/${exam.id}/critical-values`)
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .form({ message: '' })
     response.assertStatus(422)
-    const fields = response.body().errors.map((e: any) => e.field).sort()
+    const fields = response
+      .body()
+      .errors.map((e: any) => e.field)
+      .sort()
     assert.deepEqual(fields, ['findingId', 'message', 'requestKey'])
     assert.equal(await countValues(exam.id), 0)
   })
 
-  test('a replayed request (same form sent twice) raises once and the replay is refused and audited', async ({ assert, client }) => {
+  test('a replayed request (same form sent twice) raises once and the replay is refused and audited', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
     const { exam } = await examWithImages(clinicUser)
     const form = { findingId: (await finding()).id, message: MESSAGE, requestKey: randomUUID() }
-    const first = await client.post(`/exams/${exam.id}/critical-values`).headers(json).loginAs(radiologist).withCsrfToken().form(form)
+    const first = await client
+      .post(`/exams/${exam.id}/critical-values`)
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .form(form)
     first.assertStatus(201)
-    const replay = await client.post(`/exams/${exam.id}/critical-values`).headers(json).loginAs(radiologist).withCsrfToken().form(form)
+    const replay = await client
+      .post(`/exams/${exam.id}/critical-values`)
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .form(form)
     replay.assertStatus(409)
     assert.equal(replay.body().errors[0].code, 'replayed')
     assert.equal(await countValues(exam.id), 1)
-    assert.equal(Number((await CriticalValueDelivery.query().where('critical_value_id', first.body().id).count('* as n'))[0].$extras.n), 1)
+    assert.equal(
+      Number(
+        (
+          await CriticalValueDelivery.query()
+            .where('critical_value_id', first.body().id)
+            .count('* as n')
+        )[0].$extras.n
+      ),
+      1
+    )
     const audited = await lastAudit('critical_value.raise')
     assert.equal(audited!.outcome, 'refused')
     assert.equal(audited!.details?.code, 'replayed')
@@ -191,13 +279,25 @@ test.group('Critical values · acknowledgement', (group) => {
     const radiologist = await make.user('radiologist')
     const { exam } = await examWithImages(clinicUser)
     const raising = await app.container.make(CriticalValueRaising)
-    const value = await raising.raise(radiologist, exam, { findingId: (await finding()).id, message: MESSAGE, requestKey: randomUUID() })
+    const value = await raising.raise(radiologist, exam, {
+      findingId: (await finding()).id,
+      message: MESSAGE,
+      requestKey: randomUUID(),
+    })
     return { clinicUser, radiologist, exam, value }
   }
 
-  test('a read-back that does not repeat the message is refused, audited, and changes nothing', async ({ assert, client }) => {
+  test('a read-back that does not repeat the message is refused, audited, and changes nothing', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, value } = await openValue()
-    const response = await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(clinicUser).withCsrfToken().json({ readBack: '收到' })
+    const response = await client
+      .post(`/critical-values/${value.id}/acknowledge`)
+      .headers(json)
+      .loginAs(clinicUser)
+      .withCsrfToken()
+      .json({ readBack: '收到' })
     response.assertStatus(422)
     assert.equal(response.body().errors[0].code, 'read_back_mismatch')
     await value.refresh()
@@ -206,7 +306,10 @@ test.group('Critical values · acknowledgement', (group) => {
     assert.equal((await lastAudit('critical_value.acknowledge'))!.outcome, 'refused')
   })
 
-  test('the detail page\'s form acknowledges and comes back with the confirmation', async ({ assert, client }) => {
+  test("the detail page's form acknowledges and comes back with the confirmation", async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, value } = await openValue()
     const page = await client.get(`/critical-values/${value.id}`).loginAs(clinicUser)
     page.assertStatus(200)
@@ -225,11 +328,26 @@ test.group('Critical values · acknowledgement', (group) => {
     assert.equal(value.ackChannel, 'system')
   })
 
-  test('a replayed acknowledgement is refused with who acknowledged when; the first stands', async ({ assert, client }) => {
+  test('a replayed acknowledgement is refused with who acknowledged when; the first stands', async ({
+    assert,
+    client,
+  }) => {
     const { clinicUser, value } = await openValue()
     const colleague = await make.user('clinic_staff', clinicUser.institution)
-    ;(await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(clinicUser).withCsrfToken().json({ readBack: READ_BACK })).assertStatus(200)
-    const replay = await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(colleague).withCsrfToken().json({ readBack: READ_BACK })
+    ;(
+      await client
+        .post(`/critical-values/${value.id}/acknowledge`)
+        .headers(json)
+        .loginAs(clinicUser)
+        .withCsrfToken()
+        .json({ readBack: READ_BACK })
+    ).assertStatus(200)
+    const replay = await client
+      .post(`/critical-values/${value.id}/acknowledge`)
+      .headers(json)
+      .loginAs(colleague)
+      .withCsrfToken()
+      .json({ readBack: READ_BACK })
     replay.assertStatus(409)
     assert.equal(replay.body().errors[0].code, 'already_acknowledged')
     assert.include(replay.body().errors[0].message, clinicUser.fullName)
@@ -238,17 +356,34 @@ test.group('Critical values · acknowledgement', (group) => {
     assert.equal((await lastAudit('critical_value.acknowledge'))!.outcome, 'refused')
   })
 
-  test('another clinic\'s user gets 404 (audited); a radiologist may not acknowledge for the clinic (403, audited)', async ({ assert, client }) => {
+  test("another clinic's user gets 404 (audited); a radiologist may not acknowledge for the clinic (403, audited)", async ({
+    assert,
+    client,
+  }) => {
     const { value, radiologist } = await openValue()
     const stranger = await make.user('clinic_staff')
-    const foreign = await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(stranger).withCsrfToken().json({ readBack: READ_BACK })
+    const foreign = await client
+      .post(`/critical-values/${value.id}/acknowledge`)
+      .headers(json)
+      .loginAs(stranger)
+      .withCsrfToken()
+      .json({ readBack: READ_BACK })
     foreign.assertStatus(404)
-    const denied = await AuditEvent.query().where('action', 'critical_value.acknowledge').where('outcome', 'denied').where('target_id', String(value.id)).firstOrFail()
+    const denied = await AuditEvent.query()
+      .where('action', 'critical_value.acknowledge')
+      .where('outcome', 'denied')
+      .where('target_id', String(value.id))
+      .firstOrFail()
     assert.equal(denied.outcome, 'denied')
     assert.equal(denied.actorUserId, stranger.id)
     ;(await client.get(`/critical-values/${value.id}`).loginAs(stranger)).assertStatus(404)
 
-    const wrongRole = await client.post(`/critical-values/${value.id}/acknowledge`).headers(json).loginAs(radiologist).withCsrfToken().json({ readBack: READ_BACK })
+    const wrongRole = await client
+      .post(`/critical-values/${value.id}/acknowledge`)
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .json({ readBack: READ_BACK })
     wrongRole.assertStatus(403)
     assert.equal((await lastAudit('critical_value.acknowledge'))!.outcome, 'denied')
     await value.refresh()
@@ -257,7 +392,12 @@ test.group('Critical values · acknowledgement', (group) => {
 
   test('a clinic user cannot record telephone calls (403, audited)', async ({ assert, client }) => {
     const { clinicUser, value } = await openValue()
-    const response = await client.post(`/critical-values/${value.id}/calls`).headers(json).loginAs(clinicUser).withCsrfToken().json({ outcome: 'reached', contactName: '某人', readBack: READ_BACK })
+    const response = await client
+      .post(`/critical-values/${value.id}/calls`)
+      .headers(json)
+      .loginAs(clinicUser)
+      .withCsrfToken()
+      .json({ outcome: 'reached', contactName: '某人', readBack: READ_BACK })
     response.assertStatus(403)
     assert.equal((await lastAudit('critical_value.call'))!.outcome, 'denied')
     await value.refresh()
@@ -267,8 +407,20 @@ test.group('Critical values · acknowledgement', (group) => {
   test('a call that reached someone needs their name and a read-back', async ({ assert }) => {
     const { radiologist, value } = await openValue()
     const acknowledgement = await app.container.make(CriticalValueAcknowledgement)
-    await assert.rejects(() => acknowledgement.recordCall(radiologist, value, { outcome: 'reached', readBack: READ_BACK }), 'critical_values.call.contact_required')
-    await assert.rejects(() => acknowledgement.recordCall(radiologist, value, { outcome: 'reached', contactName: '王五', readBack: '好的' }), 'critical_values.acknowledge.read_back_mismatch')
+    await assert.rejects(
+      () =>
+        acknowledgement.recordCall(radiologist, value, { outcome: 'reached', readBack: READ_BACK }),
+      'critical_values.call.contact_required'
+    )
+    await assert.rejects(
+      () =>
+        acknowledgement.recordCall(radiologist, value, {
+          outcome: 'reached',
+          contactName: '王五',
+          readBack: '好的',
+        }),
+      'critical_values.acknowledge.read_back_mismatch'
+    )
     await value.refresh()
     assert.equal(value.status, 'open')
   })
@@ -277,7 +429,10 @@ test.group('Critical values · acknowledgement', (group) => {
 test.group('Critical values · two-person check', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('with the check on, nothing goes out until a second radiologist confirms; the raiser cannot confirm their own', async ({ assert, client }) => {
+  test('with the check on, nothing goes out until a second radiologist confirms; the raiser cannot confirm their own', async ({
+    assert,
+    client,
+  }) => {
     const list = await app.container.make(CriticalFindingList)
     await list.setTwoPersonCheck(true, null)
     const clinicUser = await make.user('clinic_staff')
@@ -295,11 +450,19 @@ test.group('Critical values · two-person check', (group) => {
     assert.equal(raised.body().recipients, 0)
     const id = raised.body().id
 
-    const own = await client.post(`/critical-values/${id}/confirm`).headers(json).loginAs(raiser).withCsrfToken()
+    const own = await client
+      .post(`/critical-values/${id}/confirm`)
+      .headers(json)
+      .loginAs(raiser)
+      .withCsrfToken()
     own.assertStatus(403)
     assert.equal((await lastAudit('critical_value.confirm'))!.outcome, 'denied')
 
-    const confirmed = await client.post(`/critical-values/${id}/confirm`).headers(json).loginAs(second).withCsrfToken()
+    const confirmed = await client
+      .post(`/critical-values/${id}/confirm`)
+      .headers(json)
+      .loginAs(second)
+      .withCsrfToken()
     confirmed.assertStatus(200)
     assert.equal(confirmed.body().status, 'open')
     const value = await CriticalValue.findOrFail(id)
@@ -308,11 +471,18 @@ test.group('Critical values · two-person check', (group) => {
     assert.lengthOf(await CriticalValueDelivery.query().where('critical_value_id', id), 1)
 
     // Confirming twice is refused (it has gone out).
-    const again = await client.post(`/critical-values/${id}/confirm`).headers(json).loginAs(second).withCsrfToken()
+    const again = await client
+      .post(`/critical-values/${id}/confirm`)
+      .headers(json)
+      .loginAs(second)
+      .withCsrfToken()
     again.assertStatus(409)
   })
 
-  test('the second radiologist may withdraw it with a reason; it never goes out', async ({ assert, client }) => {
+  test('the second radiologist may withdraw it with a reason; it never goes out', async ({
+    assert,
+    client,
+  }) => {
     const list = await app.container.make(CriticalFindingList)
     await list.setTwoPersonCheck(true, null)
     const clinicUser = await make.user('clinic_staff')
@@ -320,8 +490,17 @@ test.group('Critical values · two-person check', (group) => {
     const second = await make.user('radiologist')
     const { exam } = await examWithImages(clinicUser)
     const raising = await app.container.make(CriticalValueRaising)
-    const value = await raising.raise(raiser, exam, { findingId: (await finding()).id, message: MESSAGE, requestKey: randomUUID() })
-    const response = await client.post(`/critical-values/${value.id}/withdraw`).headers(json).loginAs(second).withCsrfToken().form({ reason: '复核为伪影' })
+    const value = await raising.raise(raiser, exam, {
+      findingId: (await finding()).id,
+      message: MESSAGE,
+      requestKey: randomUUID(),
+    })
+    const response = await client
+      .post(`/critical-values/${value.id}/withdraw`)
+      .headers(json)
+      .loginAs(second)
+      .withCsrfToken()
+      .form({ reason: '复核为伪影' })
     response.assertStatus(200)
     await value.refresh()
     assert.equal(value.status, 'withdrawn')
@@ -346,7 +525,12 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     const raising = await app.container.make(CriticalValueRaising)
     const acknowledgement = await app.container.make(CriticalValueAcknowledgement)
     const ich = await finding('ICH')
-    const raise = async (staff: typeof staffA) => raising.raise(radiologist, (await examWithImages(staff)).exam, { findingId: ich.id, message: MESSAGE, requestKey: randomUUID() })
+    const raise = async (staff: typeof staffA) =>
+      raising.raise(radiologist, (await examWithImages(staff)).exam, {
+        findingId: ich.id,
+        message: MESSAGE,
+        requestKey: randomUUID(),
+      })
     for (const minutes of [2, 4, 6, 8, 20]) {
       const value = await raise(staffA)
       clock.advance({ minutes })
@@ -360,7 +544,10 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     return { clinicA, clinicB, staffA, staffB, radiologist, open, clock }
   }
 
-  test('per clinic median and 90th percentile time to acknowledge, with a chart', async ({ assert, client }) => {
+  test('per clinic median and 90th percentile time to acknowledge, with a chart', async ({
+    assert,
+    client,
+  }) => {
     const { clinicA, clinicB, radiologist } = await county()
     const registry = new CriticalValueRegistry()
     const stats = await registry.clinicStats(radiologist, {})
@@ -369,7 +556,9 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     assert.deepInclude(a, { raised: 5, acknowledged: 5, open: 0, median: 6, p90: 15.2 })
     assert.deepInclude(b, { raised: 2, acknowledged: 1, open: 1, median: 5, p90: 5 })
 
-    const page = await client.get(`/critical-values/statistics?institutionId=${clinicA.id}`).loginAs(radiologist)
+    const page = await client
+      .get(`/critical-values/statistics?institutionId=${clinicA.id}`)
+      .loginAs(radiologist)
     page.assertStatus(200)
     assert.include(page.text(), '<svg')
     assert.include(page.text(), clinicA.name)
@@ -378,7 +567,10 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     assert.match(page.text(), /class="p90">15\.2</)
   })
 
-  test('the registry lists with filters; a clinic sees only its own', async ({ assert, client }) => {
+  test('the registry lists with filters; a clinic sees only its own', async ({
+    assert,
+    client,
+  }) => {
     const { clinicA, clinicB, staffB, radiologist, open } = await county()
     const all = await client.get('/critical-values').loginAs(radiologist)
     all.assertStatus(200)
@@ -392,23 +584,35 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     const own = await client.get('/critical-values').loginAs(staffB)
     assert.notInclude(own.text(), clinicA.name)
     assert.equal((own.text().match(/href="\/critical-values\/\d+"/g) ?? []).length, 2)
-    const dated = await client.get('/critical-values?from=2026-11-19&to=2026-11-19').loginAs(radiologist)
+    const dated = await client
+      .get('/critical-values?from=2026-11-19&to=2026-11-19')
+      .loginAs(radiologist)
     assert.include(dated.text(), '没有符合条件的危急值')
   })
 
-  test('exports the filtered registry as CSV and Excel, with times and durations', async ({ assert, client }) => {
+  test('exports the filtered registry as CSV and Excel, with times and durations', async ({
+    assert,
+    client,
+  }) => {
     const { clinicA, radiologist } = await county()
-    const csv = await client.get(`/critical-values/export.csv?institutionId=${clinicA.id}`).loginAs(radiologist)
+    const csv = await client
+      .get(`/critical-values/export.csv?institutionId=${clinicA.id}`)
+      .loginAs(radiologist)
     csv.assertStatus(200)
     assert.include(csv.header('content-type'), 'text/csv')
     const rows = parseCsv(csv.text())
     assert.lengthOf(rows, 5)
-    assert.deepEqual(rows.map((r) => r['确认用时（分钟）']), ['2', '4', '6', '8', '20'])
+    assert.deepEqual(
+      rows.map((r) => r['确认用时（分钟）']),
+      ['2', '4', '6', '8', '20']
+    )
     assert.equal(rows[0]['申请单位'], clinicA.name)
     assert.equal(rows[0]['状态'], '已确认接收')
     assert.equal(rows[0]['发起时间'], '2026-11-20 10:00') // hospital time (UTC+8)
 
-    const xlsx = await client.get(`/critical-values/export.xlsx?institutionId=${clinicA.id}`).loginAs(radiologist)
+    const xlsx = await client
+      .get(`/critical-values/export.xlsx?institutionId=${clinicA.id}`)
+      .loginAs(radiologist)
     xlsx.assertStatus(200)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(xlsx.body() as any)
@@ -421,7 +625,10 @@ test.group('Critical values · registry, exports and statistics', (group) => {
     assert.equal((await lastAudit('critical_value.export'))!.details?.format, 'xlsx')
   })
 
-  test('administrators do not see the registry (least privilege, C 8.5): 403, audited', async ({ assert, client }) => {
+  test('administrators do not see the registry (least privilege, C 8.5): 403, audited', async ({
+    assert,
+    client,
+  }) => {
     const admin = await make.user('admin')
     const response = await client.get('/critical-values').loginAs(admin)
     response.assertStatus(403)
@@ -432,75 +639,175 @@ test.group('Critical values · registry, exports and statistics', (group) => {
 test.group('Critical values · the finding list and the contacts', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('administrators add a finding and change a deadline; the new deadline applies to the next alert', async ({ assert, client }) => {
+  test('administrators add a finding and change a deadline; the new deadline applies to the next alert', async ({
+    assert,
+    client,
+  }) => {
     const admin = await make.user('admin')
     await findings()
     const page = await client.get('/admin/critical-findings').loginAs(admin)
     page.assertStatus(200)
     assert.include(page.text(), '张力性气胸')
 
-    ;(await client.post('/admin/critical-findings').loginAs(admin).withCsrfToken().form({ code: 'CORD_INFARCT', name: '急性脊髓梗死', category: 'spine', ackMinutes: 15, active: 'true' }).redirects(0)).assertStatus(302)
+    ;(
+      await client
+        .post('/admin/critical-findings')
+        .loginAs(admin)
+        .withCsrfToken()
+        .form({
+          code: 'CORD_INFARCT',
+          name: '急性脊髓梗死',
+          category: 'spine',
+          ackMinutes: 15,
+          active: 'true',
+        })
+        .redirects(0)
+    ).assertStatus(302)
     const added = await CriticalFinding.findByOrFail('code', 'CORD_INFARCT')
     assert.equal(added.ackMinutes, 15)
 
     const pe = await finding('PE')
-    ;(await client.put(`/admin/critical-findings/${pe.id}`).loginAs(admin).withCsrfToken().form({ name: pe.name, category: 'chest', ackMinutes: 5, active: 'true' }).redirects(0)).assertStatus(302)
+    ;(
+      await client
+        .put(`/admin/critical-findings/${pe.id}`)
+        .loginAs(admin)
+        .withCsrfToken()
+        .form({ name: pe.name, category: 'chest', ackMinutes: 5, active: 'true' })
+        .redirects(0)
+    ).assertStatus(302)
     await pe.refresh()
     assert.equal(pe.ackMinutes, 5)
     const clinicUser = await make.user('clinic_staff')
     const raising = await app.container.make(CriticalValueRaising)
-    const value = await raising.raise(await make.user('radiologist'), (await examWithImages(clinicUser)).exam, { findingId: pe.id, message: '右肺动脉主干充盈缺损', requestKey: randomUUID() })
+    const value = await raising.raise(
+      await make.user('radiologist'),
+      (await examWithImages(clinicUser)).exam,
+      { findingId: pe.id, message: '右肺动脉主干充盈缺损', requestKey: randomUUID() }
+    )
     assert.equal(value.dueAt!.diff(value.sentAt!, 'minutes').minutes, 5)
   })
 
-  test('a duplicate name or a deadline out of range is refused; a radiologist may not edit the list', async ({ assert, client }) => {
+  test('a duplicate name or a deadline out of range is refused; a radiologist may not edit the list', async ({
+    assert,
+    client,
+  }) => {
     const admin = await make.user('admin')
     const radiologist = await make.user('radiologist')
     await findings()
     const count = async () => Number((await CriticalFinding.query().count('* as n'))[0].$extras.n)
     const before = await count()
-    const duplicate = await client.post('/admin/critical-findings').headers(json).loginAs(admin).withCsrfToken().form({ name: '主动脉夹层', category: 'chest', ackMinutes: 10 })
+    const duplicate = await client
+      .post('/admin/critical-findings')
+      .headers(json)
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ name: '主动脉夹层', category: 'chest', ackMinutes: 10 })
     duplicate.assertStatus(422)
     assert.equal(duplicate.body().errors[0].code, 'name_taken')
-    const outOfRange = await client.post('/admin/critical-findings').headers(json).loginAs(admin).withCsrfToken().form({ name: '新项目', category: 'chest', ackMinutes: 0 })
+    const outOfRange = await client
+      .post('/admin/critical-findings')
+      .headers(json)
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ name: '新项目', category: 'chest', ackMinutes: 0 })
     outOfRange.assertStatus(422)
-    const wrongRole = await client.post('/admin/critical-findings').headers(json).loginAs(radiologist).withCsrfToken().form({ name: '新项目', category: 'chest', ackMinutes: 10 })
+    const wrongRole = await client
+      .post('/admin/critical-findings')
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .form({ name: '新项目', category: 'chest', ackMinutes: 10 })
     wrongRole.assertStatus(403)
     assert.equal((await lastAudit('admin.critical_finding.create'))!.outcome, 'denied')
     assert.equal(await count(), before)
   })
 
-  test('administrators name the clinic head and the duty desk; a clinic user cannot be the duty desk', async ({ assert, client }) => {
+  test('administrators name the clinic head and the duty desk; a clinic user cannot be the duty desk', async ({
+    assert,
+    client,
+  }) => {
     const admin = await make.user('admin')
     const clinicUser = await make.user('clinic_staff')
     const qc = await make.user('qc_officer')
-    const page = await client.get(`/admin/critical-contacts?institutionId=${clinicUser.institutionId}`).loginAs(admin)
+    const page = await client
+      .get(`/admin/critical-contacts?institutionId=${clinicUser.institutionId}`)
+      .loginAs(admin)
     page.assertStatus(200)
     assert.include(page.text(), clinicUser.username)
 
-    ;(await client.post('/admin/critical-contacts').loginAs(admin).withCsrfToken().form({ userId: clinicUser.id, duty: 'clinic_head', on: 'true' }).redirects(0)).assertStatus(302)
-    ;(await client.post('/admin/critical-contacts').loginAs(admin).withCsrfToken().form({ userId: qc.id, duty: 'duty_desk', on: 'true' }).redirects(0)).assertStatus(302)
-    const refused = await client.post('/admin/critical-contacts').headers(json).loginAs(admin).withCsrfToken().form({ userId: clinicUser.id, duty: 'duty_desk', on: 'true' })
+    ;(
+      await client
+        .post('/admin/critical-contacts')
+        .loginAs(admin)
+        .withCsrfToken()
+        .form({ userId: clinicUser.id, duty: 'clinic_head', on: 'true' })
+        .redirects(0)
+    ).assertStatus(302)
+    ;(
+      await client
+        .post('/admin/critical-contacts')
+        .loginAs(admin)
+        .withCsrfToken()
+        .form({ userId: qc.id, duty: 'duty_desk', on: 'true' })
+        .redirects(0)
+    ).assertStatus(302)
+    const refused = await client
+      .post('/admin/critical-contacts')
+      .headers(json)
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ userId: clinicUser.id, duty: 'duty_desk', on: 'true' })
     refused.assertStatus(422)
     assert.equal(refused.body().errors[0].code, 'duty_desk_lead_only')
-    const duties = (await CriticalValueContact.query().whereIn('user_id', [clinicUser.id, qc.id])).map((c) => `${c.userId}:${c.duty}`).sort()
+    const duties = (await CriticalValueContact.query().whereIn('user_id', [clinicUser.id, qc.id]))
+      .map((c) => `${c.userId}:${c.duty}`)
+      .sort()
     assert.deepEqual(duties, [`${clinicUser.id}:clinic_head`, `${qc.id}:duty_desk`].sort())
     const roster = await app.container.make(DutyRoster)
-    const { recipients, dutyDeskFallback } = await roster.escalationRecipients(clinicUser.institutionId)
+    const { recipients, dutyDeskFallback } = await roster.escalationRecipients(
+      clinicUser.institutionId
+    )
     assert.isFalse(dutyDeskFallback)
-    assert.deepEqual(recipients.map((r) => `${r.user.id}:${r.reason}`).sort(), [`${clinicUser.id}:clinic_head`, `${qc.id}:duty_desk`].sort())
+    assert.deepEqual(
+      recipients.map((r) => `${r.user.id}:${r.reason}`).sort(),
+      [`${clinicUser.id}:clinic_head`, `${qc.id}:duty_desk`].sort()
+    )
   })
 
-  test('clinic staff start and end their own duty from the registry page', async ({ assert, client }) => {
+  test('clinic staff start and end their own duty from the registry page', async ({
+    assert,
+    client,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
-    ;(await client.post('/critical-values/duty').loginAs(clinicUser).withCsrfToken().form({ on: 'true' }).redirects(0)).assertStatus(302)
-    assert.deepEqual(await (await app.container.make(DutyRoster)).dutiesOf(clinicUser.id), ['on_duty'])
+    ;(
+      await client
+        .post('/critical-values/duty')
+        .loginAs(clinicUser)
+        .withCsrfToken()
+        .form({ on: 'true' })
+        .redirects(0)
+    ).assertStatus(302)
+    assert.deepEqual(await (await app.container.make(DutyRoster)).dutiesOf(clinicUser.id), [
+      'on_duty',
+    ])
     const page = await client.get('/critical-values').loginAs(clinicUser)
     assert.include(page.text(), '您正在值班')
-    ;(await client.post('/critical-values/duty').loginAs(clinicUser).withCsrfToken().form({ on: 'false' }).redirects(0)).assertStatus(302)
+    ;(
+      await client
+        .post('/critical-values/duty')
+        .loginAs(clinicUser)
+        .withCsrfToken()
+        .form({ on: 'false' })
+        .redirects(0)
+    ).assertStatus(302)
     assert.deepEqual(await (await app.container.make(DutyRoster)).dutiesOf(clinicUser.id), [])
     const radiologist = await make.user('radiologist')
-    const refused = await client.post('/critical-values/duty').headers(json).loginAs(radiologist).withCsrfToken().form({ on: 'true' })
+    const refused = await client
+      .post('/critical-values/duty')
+      .headers(json)
+      .loginAs(radiologist)
+      .withCsrfToken()
+      .form({ on: 'true' })
     refused.assertStatus(403)
     assert.equal((await lastAudit('critical_value.duty'))!.outcome, 'denied')
   })

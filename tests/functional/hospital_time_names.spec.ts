@@ -19,7 +19,10 @@ test.group('Download names in hospital time', (group) => {
     assert.equal(downloadStamp(DateTime.fromISO('2026-12-01T20:00:00Z'), 'yyyyMMdd'), '20261202')
   })
 
-  test('the critical-value registry export is named by the hospital date, not the UTC one', async ({ client, assert }) => {
+  test('the critical-value registry export is named by the hospital date, not the UTC one', async ({
+    client,
+    assert,
+  }) => {
     const clock = new ManualClock(DateTime.fromISO('2026-12-01T20:00:00Z'))
     app.container.swap(Clock, () => clock)
     const reader = await doctor('intermediate')

@@ -14,14 +14,21 @@ import { apiToken, postDicom } from '#tests/support/http'
 test.group('Image upload through the API', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('stores every instance in Orthanc, links the study and moves the exam to images received', async ({ assert }) => {
+  test('stores every instance in Orthanc, links the study and moves the exam to images received', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(clinic)
     const study = studyFor(exam, clinicPatient, 2, 3)
 
     for (const file of study.files) {
-      const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, file.data, token, file.name)
+      const response = await postDicom(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        file.data,
+        token,
+        file.name
+      )
       assert.equal(response.status, 200)
       assert.equal(response.body.files[0].status, 'stored')
     }
@@ -37,7 +44,10 @@ test.group('Image upload through the API', (group) => {
     const orthanc = await app.container.make(OrthancClient)
     const instances = await orthanc.studyInstances(linked.orthancStudyId)
     assert.lengthOf(instances, 6)
-    assert.equal((await orthanc.study(linked.orthancStudyId)).MainDicomTags.AccessionNumber, exam.accessionNumber)
+    assert.equal(
+      (await orthanc.study(linked.orthancStudyId)).MainDicomTags.AccessionNumber,
+      exam.accessionNumber
+    )
   })
 
   test('running an interrupted upload again stores nothing twice', async ({ assert }) => {
@@ -50,14 +60,17 @@ test.group('Image upload through the API', (group) => {
     await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, study.files[0].data, token)
     const statuses = []
     for (const file of study.files) {
-      statuses.push((await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, file.data, token)).body.files[0].status)
+      statuses.push(
+        (await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, file.data, token)).body
+          .files[0].status
+      )
     }
     assert.deepEqual(statuses, ['already_stored', 'stored', 'stored'])
     await exam.refresh()
     assert.equal(exam.instanceCount, 3)
   })
 
-  test('refuses, with the reason, files that are not this exam\'s: {case}')
+  test("refuses, with the reason, files that are not this exam's: {case}")
     .with([
       { case: 'not DICOM', reason: 'not_dicom' },
       { case: 'another accession number', reason: 'accession_mismatch' },
@@ -70,8 +83,19 @@ test.group('Image upload through the API', (group) => {
       const clinic = await make.user('clinic_staff')
       const { exam, clinicPatient } = await make.exam(clinic, 'CT')
       const token = await apiToken(clinic)
-      const spec: StudySpec = { modality: 'CT', patientName: 'Zhang^San', patientId: clinicPatient.clinicPatientNo, accessionNumber: exam.accessionNumber }
-      const one = (extra = {}, study = spec) => syntheticInstance(study, { seriesInstanceUid: newUid(), seriesNumber: 1, instanceNumber: 1, ...extra })
+      const spec: StudySpec = {
+        modality: 'CT',
+        patientName: 'Zhang^San',
+        patientId: clinicPatient.clinicPatientNo,
+        accessionNumber: exam.accessionNumber,
+      }
+      const one = (extra = {}, study = spec) =>
+        syntheticInstance(study, {
+          seriesInstanceUid: newUid(),
+          seriesNumber: 1,
+          instanceNumber: 1,
+          ...extra,
+        })
       const bodies: Record<string, Buffer> = {
         not_dicom: Buffer.from('PK\u0003\u0004 a zip file, not an image'.padEnd(600, 'x')),
         accession_mismatch: one({}, { ...spec, accessionNumber: '99999999999' }),
@@ -80,7 +104,11 @@ test.group('Image upload through the API', (group) => {
         modality_mismatch: one({}, { ...spec, modality: 'MR' }),
         truncated: one().subarray(0, 300),
       }
-      const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, bodies[row.reason], token)
+      const response = await postDicom(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        bodies[row.reason],
+        token
+      )
       assert.equal(response.status, 422)
       assert.equal(response.body.files[0].status, 'rejected')
       assert.equal(response.body.files[0].reason, row.reason)
@@ -89,8 +117,17 @@ test.group('Image upload through the API', (group) => {
       await exam.refresh()
       assert.equal(exam.status, 'registered')
       assert.equal(exam.instanceCount, 0)
-      assert.equal(await ExamStudy.query().where('exam_id', exam.id).count('* as n').then((r) => Number(r[0].$extras.n)), 0)
-      const audited = await AuditEvent.query().where('action', 'exam.images.upload').where('target_id', String(exam.id)).firstOrFail()
+      assert.equal(
+        await ExamStudy.query()
+          .where('exam_id', exam.id)
+          .count('* as n')
+          .then((r) => Number(r[0].$extras.n)),
+        0
+      )
+      const audited = await AuditEvent.query()
+        .where('action', 'exam.images.upload')
+        .where('target_id', String(exam.id))
+        .firstOrFail()
       assert.equal(audited.outcome, 'refused')
     })
 
@@ -101,7 +138,11 @@ test.group('Image upload through the API', (group) => {
     const limit = imaging.upload.maxFileBytes
     imaging.upload.maxFileBytes = 50_000
     try {
-      const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, studyFor(exam, clinicPatient, 1, 1).files[0].data, token)
+      const response = await postDicom(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        studyFor(exam, clinicPatient, 1, 1).files[0].data,
+        token
+      )
       assert.equal(response.body.files[0].reason, 'too_large')
     } finally {
       imaging.upload.maxFileBytes = limit
@@ -110,7 +151,9 @@ test.group('Image upload through the API', (group) => {
     assert.equal(exam.instanceCount, 0)
   })
 
-  test('another clinic\'s exam answers 404, exactly like a missing one, and is audited', async ({ assert }) => {
+  test("another clinic's exam answers 404, exactly like a missing one, and is audited", async ({
+    assert,
+  }) => {
     const owner = await make.user('clinic_staff')
     const other = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(owner, 'CT')
@@ -122,7 +165,11 @@ test.group('Image upload through the API', (group) => {
     assert.equal(foreign.status, 404)
     assert.equal(missing.status, 404)
     assert.deepEqual(foreign.body, missing.body)
-    const denied = await AuditEvent.query().where('action', 'exam.images.upload').where('outcome', 'denied').where('target_id', String(exam.id)).first()
+    const denied = await AuditEvent.query()
+      .where('action', 'exam.images.upload')
+      .where('outcome', 'denied')
+      .where('target_id', String(exam.id))
+      .first()
     assert.isNotNull(denied)
     assert.equal(denied!.actorUserId, other.id)
     await exam.refresh()
@@ -133,7 +180,11 @@ test.group('Image upload through the API', (group) => {
     const clinic = await make.user('clinic_staff')
     const radiologist = await make.user('radiologist')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
-    const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, studyFor(exam, clinicPatient, 1, 1).files[0].data, await apiToken(radiologist))
+    const response = await postDicom(
+      `/api/v1/exams/${exam.accessionNumber}/images`,
+      studyFor(exam, clinicPatient, 1, 1).files[0].data,
+      await apiToken(radiologist)
+    )
     assert.equal(response.status, 403)
     assert.equal((await Exam.findOrFail(exam.id)).instanceCount, 0)
   })
@@ -141,7 +192,11 @@ test.group('Image upload through the API', (group) => {
   test('without a token the API answers 401', async ({ assert }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
-    const response = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, studyFor(exam, clinicPatient, 1, 1).files[0].data, 'ica_forged.token')
+    const response = await postDicom(
+      `/api/v1/exams/${exam.accessionNumber}/images`,
+      studyFor(exam, clinicPatient, 1, 1).files[0].data,
+      'ica_forged.token'
+    )
     assert.equal(response.status, 401)
   })
 })
@@ -149,19 +204,30 @@ test.group('Image upload through the API', (group) => {
 test.group('Image upload through the HTML form', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a folder posted as multipart is stored file by file with a summary', async ({ client, assert }) => {
+  test('a folder posted as multipart is stored file by file with a summary', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'MR')
     const study = studyFor(exam, clinicPatient, 1, 3)
-    let request = client.post(`/exams/${exam.id}/images`).loginAs(clinic).withCsrfToken().accept('json')
-    for (const file of study.files) request = request.file('files', file.data, { filename: file.name })
+    let request = client
+      .post(`/exams/${exam.id}/images`)
+      .loginAs(clinic)
+      .withCsrfToken()
+      .accept('json')
+    for (const file of study.files)
+      request = request.file('files', file.data, { filename: file.name })
     request = request.file('files', Buffer.from('just some notes'), { filename: 'README.txt' })
     const response = await request
 
     response.assertStatus(200)
     assert.equal(response.body().stored, 3)
     assert.equal(response.body().rejected, 1)
-    assert.equal(response.body().files.find((f: any) => f.file === 'README.txt').reason, 'not_dicom')
+    assert.equal(
+      response.body().files.find((f: any) => f.file === 'README.txt').reason,
+      'not_dicom'
+    )
     await exam.refresh()
     assert.equal(exam.instanceCount, 3)
   })

@@ -26,25 +26,36 @@ const STUDIES = 10
 const PER_STUDY = 12
 
 function startServer(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'], {
-    cwd: app.makePath(),
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+    {
+      cwd: app.makePath(),
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }
+  )
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)))
   return { child, stderr: () => stderr }
 }
 
 function exited(child: ChildProcess) {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()))
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((r) => child.once('exit', () => r()))
 }
 
 test.group('A server killed mid catch-up', () => {
-  test('after a restart every exam\'s state matches Orthanc', async ({ assert }) => {
+  test("after a restart every exam's state matches Orthanc", async ({ assert }) => {
     const node = await ownOrthanc('intake-killed')
     const orthanc = new OrthancClient(node.credentials)
-    const created: { institutionId?: number; examIds: number[]; patientIds: number[]; userIds: number[] } = { examIds: [], patientIds: [], userIds: [] }
+    const created: {
+      institutionId?: number
+      examIds: number[]
+      patientIds: number[]
+      userIds: number[]
+    } = { examIds: [], patientIds: [], userIds: [] }
     let server: ReturnType<typeof startServer> | null = null
     try {
       // Committed set-up: a clinic, its DICOM sender (declared on the test's Orthanc), ten exams.
@@ -52,7 +63,13 @@ test.group('A server killed mid catch-up', () => {
       created.institutionId = clinicUser.institutionId
       created.userIds.push(clinicUser.id)
       const aeTitle = make.unique('KILL').toUpperCase().slice(0, 16)
-      await DicomSender.create({ institutionId: clinicUser.institutionId, aeTitle, host: '127.0.0.1', port: 104, active: true } as any)
+      await DicomSender.create({
+        institutionId: clinicUser.institutionId,
+        aeTitle,
+        host: '127.0.0.1',
+        port: 104,
+        active: true,
+      } as any)
       await orthanc.putModality(aeTitle, { AET: aeTitle, Host: '127.0.0.1', Port: 104 })
       const exams = []
       for (let i = 0; i < STUDIES; i++) {
@@ -70,11 +87,16 @@ test.group('A server killed mid catch-up', () => {
           await folder.remove()
         }
       }
-      await eventually(async () => {
-        const studies = await orthanc.findStudies({ AccessionNumber: '*' })
-        if (studies.length < STUDIES) return false
-        return (await Promise.all(studies.map((id) => orthanc.study(id)))).every((s) => s.IsStable)
-      }, { timeoutMs: 60_000 })
+      await eventually(
+        async () => {
+          const studies = await orthanc.findStudies({ AccessionNumber: '*' })
+          if (studies.length < STUDIES) return false
+          return (await Promise.all(studies.map((id) => orthanc.study(id)))).every(
+            (s) => s.IsStable
+          )
+        },
+        { timeoutMs: 60_000 }
+      )
       await db.from('feed_cursors').where('name', FEED_NAME).delete()
 
       const env = {
@@ -89,26 +111,44 @@ test.group('A server killed mid catch-up', () => {
         SCHEDULER_ENABLED: 'true',
         LOG_LEVEL: 'warn',
       }
-      const linked = () => db.from('exams').whereIn('id', created.examIds).where('status', 'images_received').count('* as n').first().then((r) => Number(r?.n ?? 0))
+      const linked = () =>
+        db
+          .from('exams')
+          .whereIn('id', created.examIds)
+          .where('status', 'images_received')
+          .count('* as n')
+          .first()
+          .then((r) => Number(r?.n ?? 0))
 
       // First run: killed once the catch-up has begun and before it has finished.
       server = startServer(env)
-      const progress = await eventually(async () => {
-        const n = await linked()
-        return n >= 1 ? n : null
-      }, { timeoutMs: 90_000, everyMs: 20 })
+      const progress = await eventually(
+        async () => {
+          const n = await linked()
+          return n >= 1 ? n : null
+        },
+        { timeoutMs: 90_000, everyMs: 20 }
+      )
       server.child.kill('SIGKILL')
       await exited(server.child)
       const atKill = await linked()
-      assert.isBelow(progress, STUDIES, 'the catch-up finished before the kill: the test did not test a crash mid catch-up')
+      assert.isBelow(
+        progress,
+        STUDIES,
+        'the catch-up finished before the kill: the test did not test a crash mid catch-up'
+      )
 
       // A node that dies holding a job lease loses it when the lease expires; the test does not wait for that.
       await db.from('job_leases').update({ expires_at: '2000-01-01 00:00:00.000' })
 
       server = startServer(env)
-      await eventually(async () => (await linked()) === STUDIES, { timeoutMs: 120_000 }).catch((error) => {
-        throw new Error(`${error.message}; linked ${atKill} at the kill; server said: ${server?.stderr()}`)
-      })
+      await eventually(async () => (await linked()) === STUDIES, { timeoutMs: 120_000 }).catch(
+        (error) => {
+          throw new Error(
+            `${error.message}; linked ${atKill} at the kill; server said: ${server?.stderr()}`
+          )
+        }
+      )
 
       for (const { exam } of exams) {
         const fresh = await Exam.findOrFail(exam.id)
@@ -126,20 +166,30 @@ test.group('A server killed mid catch-up', () => {
       if (server && server.child.exitCode === null && server.child.signalCode === null) {
         server.child.kill('SIGTERM')
         await Promise.race([exited(server.child), new Promise((r) => setTimeout(r, 10_000))])
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL')
+        if (server.child.exitCode === null && server.child.signalCode === null)
+          server.child.kill('SIGKILL')
       }
       await node.stop()
       // The rows this test committed go, so that no other test sees them.
       await db.from('feed_cursors').where('name', FEED_NAME).delete()
       await db.from('job_leases').update({ expires_at: '2000-01-01 00:00:00.000' })
       if (created.examIds.length) {
-        const studyIds = (await db.from('exam_studies').whereIn('exam_id', created.examIds).select('id')).map((r) => r.id)
-        if (studyIds.length) await db.from('exam_series').whereIn('exam_study_id', studyIds).delete()
+        const studyIds = (
+          await db.from('exam_studies').whereIn('exam_id', created.examIds).select('id')
+        ).map((r) => r.id)
+        if (studyIds.length)
+          await db.from('exam_series').whereIn('exam_study_id', studyIds).delete()
         await db.from('exam_studies').whereIn('exam_id', created.examIds).delete()
         await db.from('unmatched_studies').where('institution_id', created.institutionId!).delete()
         await db.from('exam_exam_items').whereIn('exam_id', created.examIds).delete()
         // What other capabilities recorded about these exams when their images arrived (QC checks, data quality).
-        for (const table of ['qc_findings', 'qc_exam_technologists', 'qc_marks', 'recognition_dq_uploads', 'exam_shares']) {
+        for (const table of [
+          'qc_findings',
+          'qc_exam_technologists',
+          'qc_marks',
+          'recognition_dq_uploads',
+          'exam_shares',
+        ]) {
           await db.from(table).whereIn('exam_id', created.examIds).delete()
         }
         await db.from('exams').whereIn('id', created.examIds).delete()

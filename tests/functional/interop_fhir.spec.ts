@@ -30,18 +30,28 @@ async function world() {
 test.group('FHIR R4 API', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('the capability statement lists the four resources and their searches', async ({ assert }) => {
+  test('the capability statement lists the four resources and their searches', async ({
+    assert,
+  }) => {
     const { status, type, body } = await fhir('/metadata', null)
     assert.equal(status, 200)
     assert.include(type, 'application/fhir+json')
     assert.equal(body.resourceType, 'CapabilityStatement')
     assert.equal(body.fhirVersion, '4.0.1')
-    assert.sameMembers(body.rest[0].resource.map((r: any) => r.type), ['Patient', 'ServiceRequest', 'ImagingStudy', 'DiagnosticReport'])
+    assert.sameMembers(
+      body.rest[0].resource.map((r: any) => r.type),
+      ['Patient', 'ServiceRequest', 'ImagingStudy', 'DiagnosticReport']
+    )
     const report = body.rest[0].resource.find((r: any) => r.type === 'DiagnosticReport')
-    assert.includeMembers(report.searchParam.map((p: any) => p.name), ['patient', 'identifier', 'date', 'status', '_lastUpdated'])
+    assert.includeMembers(
+      report.searchParam.map((p: any) => p.name),
+      ['patient', 'identifier', 'date', 'status', '_lastUpdated']
+    )
   })
 
-  test('a clinic system reads its patient, request, study and signed report', async ({ assert }) => {
+  test('a clinic system reads its patient, request, study and signed report', async ({
+    assert,
+  }) => {
     const { exam, clinicPatient, study, clinicToken } = await world()
 
     const p = await fhir(`/Patient/${exam.patientId}`, clinicToken)
@@ -50,7 +60,10 @@ test.group('FHIR R4 API', (group) => {
     assert.equal(p.body.name[0].text, '张三')
     assert.equal(p.body.gender, 'male')
     assert.equal(p.body.birthDate, '1980-05-17')
-    assert.deepInclude(p.body.identifier.map((i: any) => i.value), clinicPatient.clinicPatientNo)
+    assert.deepInclude(
+      p.body.identifier.map((i: any) => i.value),
+      clinicPatient.clinicPatientNo
+    )
     assert.notInclude(JSON.stringify(p.body), 'resident-id')
 
     const sr = await fhir(`/ServiceRequest/${exam.id}`, clinicToken)
@@ -60,7 +73,10 @@ test.group('FHIR R4 API', (group) => {
     assert.equal(sr.body.subject.reference, `Patient/${exam.patientId}`)
     await exam.load('items')
     assert.equal(sr.body.code.coding[0].code, String(exam.items[0].seq))
-    assert.equal(sr.body.code.coding[0].system, `urn:imaging-alliance:exam-catalogue:${exam.items[0].catalogue}`)
+    assert.equal(
+      sr.body.code.coding[0].system,
+      `urn:imaging-alliance:exam-catalogue:${exam.items[0].catalogue}`
+    )
 
     const is = await fhir(`/ImagingStudy/${study.id}`, clinicToken)
     assert.equal(is.status, 200)
@@ -69,7 +85,10 @@ test.group('FHIR R4 API', (group) => {
     assert.match(is.body.contained[0].address, /\/dicomweb$/)
     assert.lengthOf(is.body.series, 1)
     assert.lengthOf(is.body.series[0].instance, 1)
-    assert.match(is.body.series[0].instance[0].sopClass.code, /^urn:oid:1\.2\.840\.10008\.5\.1\.4\.1\.1\./)
+    assert.match(
+      is.body.series[0].instance[0].sopClass.code,
+      /^urn:oid:1\.2\.840\.10008\.5\.1\.4\.1\.1\./
+    )
 
     const dr = await fhir(`/DiagnosticReport/${exam.id}`, clinicToken)
     assert.equal(dr.status, 200)
@@ -86,27 +105,51 @@ test.group('FHIR R4 API', (group) => {
     assert.equal(pdf.raw.subarray(0, 4).toString(), '%PDF')
   })
 
-  test('a patient registered with a national ID shows it only to a token allowed to see it', async ({ assert }) => {
+  test('a patient registered with a national ID shows it only to a token allowed to see it', async ({
+    assert,
+  }) => {
     const clinicUser = await make.user('clinic_staff')
     const nationalId = make.nationalId()
     const registered = await make.patientAt(clinicUser.institution, { nationalId })
-    const plain = await fhir(`/Patient/${registered.patient.id}`, await integrationToken(clinicUser.institution))
+    const plain = await fhir(
+      `/Patient/${registered.patient.id}`,
+      await integrationToken(clinicUser.institution)
+    )
     assert.equal(plain.status, 200)
     assert.notInclude(JSON.stringify(plain.body), nationalId)
-    const allowed = await fhir(`/Patient/${registered.patient.id}`, await integrationToken(clinicUser.institution, ['fhir:read', 'fhir:national_id']))
-    assert.deepInclude(allowed.body.identifier, { use: 'official', system: 'urn:imaging-alliance:resident-id', value: nationalId, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'NI' }] } })
-    const found = await fhir(`/Patient?identifier=urn:imaging-alliance:resident-id|${nationalId}`, await integrationToken(clinicUser.institution, ['fhir:read', 'fhir:national_id']))
+    const allowed = await fhir(
+      `/Patient/${registered.patient.id}`,
+      await integrationToken(clinicUser.institution, ['fhir:read', 'fhir:national_id'])
+    )
+    assert.deepInclude(allowed.body.identifier, {
+      use: 'official',
+      system: 'urn:imaging-alliance:resident-id',
+      value: nationalId,
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'NI' }] },
+    })
+    const found = await fhir(
+      `/Patient?identifier=urn:imaging-alliance:resident-id|${nationalId}`,
+      await integrationToken(clinicUser.institution, ['fhir:read', 'fhir:national_id'])
+    )
     assert.equal(found.body.total, 1)
-    const notAllowed = await fhir(`/Patient?identifier=urn:imaging-alliance:resident-id|${nationalId}`, await integrationToken(clinicUser.institution))
+    const notAllowed = await fhir(
+      `/Patient?identifier=urn:imaging-alliance:resident-id|${nationalId}`,
+      await integrationToken(clinicUser.institution)
+    )
     assert.equal(notAllowed.body.total, 0)
   })
 
-  test('searches by patient, identifier, date, status and _lastUpdated, paged by Bundle links', async ({ assert }) => {
+  test('searches by patient, identifier, date, status and _lastUpdated, paged by Bundle links', async ({
+    assert,
+  }) => {
     const { exam, clinicToken, clinicUser } = await world()
     await make.exam(clinicUser, 'DR')
     await make.exam(clinicUser, 'CT')
 
-    const byAccession = await fhir(`/DiagnosticReport?identifier=${ACCESSION}|${exam.accessionNumber}`, clinicToken)
+    const byAccession = await fhir(
+      `/DiagnosticReport?identifier=${ACCESSION}|${exam.accessionNumber}`,
+      clinicToken
+    )
     assert.equal(byAccession.status, 200)
     assert.equal(byAccession.body.resourceType, 'Bundle')
     assert.equal(byAccession.body.type, 'searchset')
@@ -114,10 +157,25 @@ test.group('FHIR R4 API', (group) => {
     assert.equal(byAccession.body.entry[0].resource.id, String(exam.id))
 
     const day = exam.registeredAt.setZone('Asia/Shanghai').toISODate()
-    assert.equal((await fhir(`/DiagnosticReport?patient=Patient/${exam.patientId}&date=${day}&status=final`, clinicToken)).body.total, 1)
-    assert.equal((await fhir(`/DiagnosticReport?patient=${exam.patientId}&status=amended`, clinicToken)).body.total, 0)
+    assert.equal(
+      (
+        await fhir(
+          `/DiagnosticReport?patient=Patient/${exam.patientId}&date=${day}&status=final`,
+          clinicToken
+        )
+      ).body.total,
+      1
+    )
+    assert.equal(
+      (await fhir(`/DiagnosticReport?patient=${exam.patientId}&status=amended`, clinicToken)).body
+        .total,
+      0
+    )
     assert.equal((await fhir(`/DiagnosticReport?date=lt2000-01-01`, clinicToken)).body.total, 0)
-    assert.equal((await fhir(`/DiagnosticReport?_lastUpdated=ge2000-01-01T00:00:00Z`, clinicToken)).body.total, 1)
+    assert.equal(
+      (await fhir(`/DiagnosticReport?_lastUpdated=ge2000-01-01T00:00:00Z`, clinicToken)).body.total,
+      1
+    )
     assert.equal((await fhir(`/ImagingStudy?patient=${exam.patientId}`, clinicToken)).body.total, 1)
     assert.equal((await fhir(`/ServiceRequest?status=active`, clinicToken)).body.total, 2)
     assert.equal((await fhir(`/ServiceRequest?status=completed`, clinicToken)).body.total, 1)
@@ -134,7 +192,10 @@ test.group('FHIR R4 API', (group) => {
     const ids = [...first.body.entry, ...second.body.entry].map((e: any) => e.resource.id)
     assert.lengthOf(new Set(ids), 3)
 
-    const audit = await AuditEvent.query().where('action', 'fhir.search').orderBy('id', 'desc').firstOrFail()
+    const audit = await AuditEvent.query()
+      .where('action', 'fhir.search')
+      .orderBy('id', 'desc')
+      .firstOrFail()
     assert.equal((audit.details as any).type, 'ServiceRequest')
   })
 
@@ -156,16 +217,26 @@ test.group('FHIR R4 API', (group) => {
 
     const versionsBefore = await ReportVersion.query().where('exam_id', exam.id).count('* as n')
     for (const method of ['POST', 'PUT', 'DELETE']) {
-      const write = await fhir(method === 'POST' ? '/DiagnosticReport' : `/DiagnosticReport/${exam.id}`, clinicToken, { method, body: { resourceType: 'DiagnosticReport', status: 'cancelled' } })
+      const write = await fhir(
+        method === 'POST' ? '/DiagnosticReport' : `/DiagnosticReport/${exam.id}`,
+        clinicToken,
+        { method, body: { resourceType: 'DiagnosticReport', status: 'cancelled' } }
+      )
       assert.equal(write.status, 405, method)
       assert.equal(write.body.resourceType, 'OperationOutcome')
     }
-    assert.deepEqual((await ReportVersion.query().where('exam_id', exam.id).count('* as n'))[0].$extras, versionsBefore[0].$extras)
+    assert.deepEqual(
+      (await ReportVersion.query().where('exam_id', exam.id).count('* as n'))[0].$extras,
+      versionsBefore[0].$extras
+    )
 
     const anonymous = await fhir(`/Patient/${exam.patientId}`, null)
     assert.equal(anonymous.status, 401)
     assert.equal(anonymous.body.resourceType, 'OperationOutcome')
-    const apiOnly = await fhir(`/Patient/${exam.patientId}`, await integrationToken(clinicUser.institution, ['*']))
+    const apiOnly = await fhir(
+      `/Patient/${exam.patientId}`,
+      await integrationToken(clinicUser.institution, ['*'])
+    )
     assert.equal(apiOnly.status, 403)
     assert.equal(apiOnly.body.issue[0].code, 'forbidden')
     const noSuchType = await fhir('/Observation/1', clinicToken)
@@ -174,10 +245,21 @@ test.group('FHIR R4 API', (group) => {
     assert.equal((await fhir('/DiagnosticReport/999999999', clinicToken)).status, 404)
   })
 
-  test('tenancy sweep: another clinic sees none of it (404, audited), the centre all, the upper level only what was pushed', async ({ assert }) => {
+  test('tenancy sweep: another clinic sees none of it (404, audited), the centre all, the upper level only what was pushed', async ({
+    assert,
+  }) => {
     const { exam, study, otherToken, clinicToken } = await world()
-    const version = await ReportVersion.query().where('exam_id', exam.id).where('status', 'signed').firstOrFail()
-    const paths = [`/Patient/${exam.patientId}`, `/ServiceRequest/${exam.id}`, `/ImagingStudy/${study.id}`, `/DiagnosticReport/${exam.id}`, `/Binary/report-${version.id}`]
+    const version = await ReportVersion.query()
+      .where('exam_id', exam.id)
+      .where('status', 'signed')
+      .firstOrFail()
+    const paths = [
+      `/Patient/${exam.patientId}`,
+      `/ServiceRequest/${exam.id}`,
+      `/ImagingStudy/${study.id}`,
+      `/DiagnosticReport/${exam.id}`,
+      `/Binary/report-${version.id}`,
+    ]
     for (const path of paths) {
       assert.equal((await fhir(path, clinicToken)).status, 200, path)
       const hidden = await fhir(path, otherToken)
@@ -185,16 +267,33 @@ test.group('FHIR R4 API', (group) => {
       assert.equal(hidden.body.resourceType, 'OperationOutcome')
       assert.equal(hidden.body.issue[0].code, 'not-found')
     }
-    const denied = await AuditEvent.query().where('action', 'fhir.read').where('outcome', 'denied').where('target_id', `DiagnosticReport/${exam.id}`).firstOrFail()
+    const denied = await AuditEvent.query()
+      .where('action', 'fhir.read')
+      .where('outcome', 'denied')
+      .where('target_id', `DiagnosticReport/${exam.id}`)
+      .firstOrFail()
     assert.equal((denied.details as any).status, 404)
 
-    const searches = [`/Patient?identifier=${exam.accessionNumber}`, `/ServiceRequest?identifier=${ACCESSION}|${exam.accessionNumber}`, `/ImagingStudy?patient=${exam.patientId}`, `/DiagnosticReport?patient=${exam.patientId}`, '/DiagnosticReport', '/ServiceRequest', '/ImagingStudy', '/Patient']
+    const searches = [
+      `/Patient?identifier=${exam.accessionNumber}`,
+      `/ServiceRequest?identifier=${ACCESSION}|${exam.accessionNumber}`,
+      `/ImagingStudy?patient=${exam.patientId}`,
+      `/DiagnosticReport?patient=${exam.patientId}`,
+      '/DiagnosticReport',
+      '/ServiceRequest',
+      '/ImagingStudy',
+      '/Patient',
+    ]
     for (const path of searches) {
       const found = await fhir(path, otherToken)
       assert.equal(found.status, 200, path)
       // The links repeat the query; the entries must hold nothing of the other clinic's.
       assert.notInclude(JSON.stringify(found.body.entry ?? []), exam.accessionNumber, path)
-      assert.notInclude((found.body.entry ?? []).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`), `Patient/${exam.patientId}`, path)
+      assert.notInclude(
+        (found.body.entry ?? []).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`),
+        `Patient/${exam.patientId}`,
+        path
+      )
     }
 
     const centre = await integrationToken(await make.institution('lead_hospital'))
@@ -202,16 +301,39 @@ test.group('FHIR R4 API', (group) => {
 
     const platform = await integrationToken(await make.institution('upper_hospital'))
     assert.equal((await fhir(`/DiagnosticReport/${exam.id}`, platform)).status, 404)
-    await db.table('fhir_deliveries').insert({ exam_id: exam.id, report_version_id: version.id, status: 'delivered', attempts: 1, created_at: new Date(), updated_at: new Date() })
+    await db.table('fhir_deliveries').insert({
+      exam_id: exam.id,
+      report_version_id: version.id,
+      status: 'delivered',
+      attempts: 1,
+      created_at: new Date(),
+      updated_at: new Date(),
+    })
     assert.equal((await fhir(`/DiagnosticReport/${exam.id}`, platform)).status, 200)
-    assert.equal((await fhir(`/DiagnosticReport?patient=${exam.patientId}`, platform)).body.total, 1)
+    assert.equal(
+      (await fhir(`/DiagnosticReport?patient=${exam.patientId}`, platform)).body.total,
+      1
+    )
   })
 
-  test('the recognition mark becomes a meta tag only when the exam earns one', async ({ assert }) => {
+  test('the recognition mark becomes a meta tag only when the exam earns one', async ({
+    assert,
+  }) => {
     const { exam } = await world()
-    const version = await ReportVersion.query().where('exam_id', exam.id).where('status', 'signed').firstOrFail()
-    const marked = diagnosticReportResource(exam, version, [], { code: '川渝HR', catalogue: 'chuanyu' }, { url: 'x' })
-    assert.deepEqual(marked.meta?.tag, [{ system: 'urn:imaging-alliance:result-mark', code: '川渝HR', display: 'chuanyu' }])
+    const version = await ReportVersion.query()
+      .where('exam_id', exam.id)
+      .where('status', 'signed')
+      .firstOrFail()
+    const marked = diagnosticReportResource(
+      exam,
+      version,
+      [],
+      { code: '川渝HR', catalogue: 'chuanyu' },
+      { url: 'x' }
+    )
+    assert.deepEqual(marked.meta?.tag, [
+      { system: 'urn:imaging-alliance:result-mark', code: '川渝HR', display: 'chuanyu' },
+    ])
     assert.notExists(diagnosticReportResource(exam, version, [], null, { url: 'x' }).meta?.tag)
   })
 })
@@ -221,7 +343,10 @@ test.group('FHIR search parameters', () => {
     const input = parseSearch('DiagnosticReport', { date: ['ge2026-12-01', 'lt2026-12-02T08:00'] })
     assert.equal(input.dates[0].start.toISO(), '2026-11-30T16:00:00.000Z')
     assert.equal(input.dates[1].start.toISO(), '2026-12-02T00:00:00.000Z')
-    assert.equal(parseSearch('DiagnosticReport', { date: '2026' }).dates[0].end.toISO(), '2026-12-31T16:00:00.000Z')
+    assert.equal(
+      parseSearch('DiagnosticReport', { date: '2026' }).dates[0].end.toISO(),
+      '2026-12-31T16:00:00.000Z'
+    )
     assert.throws(() => parseSearch('Patient', { status: 'final' }))
   })
 })

@@ -71,14 +71,38 @@ async function findWorklist(aet: string, keys: string[] = [], options: string[] 
     await run(
       'findscu',
       [
-        '-W', '-aet', aet, '-aec', 'IMAGING_MWL', '-X', '-od', dir,
-        '-k', 'AccessionNumber', '-k', 'PatientName', '-k', 'PatientID', '-k', 'PatientBirthDate', '-k', 'PatientSex',
-        '-k', 'RequestedProcedureDescription', '-k', 'RequestedProcedureCodeSequence[0].CodeValue',
-        '-k', 'ScheduledProcedureStepSequence[0].Modality', '-k', 'ScheduledProcedureStepSequence[0].ScheduledStationAETitle',
-        '-k', 'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate',
+        '-W',
+        '-aet',
+        aet,
+        '-aec',
+        'IMAGING_MWL',
+        '-X',
+        '-od',
+        dir,
+        '-k',
+        'AccessionNumber',
+        '-k',
+        'PatientName',
+        '-k',
+        'PatientID',
+        '-k',
+        'PatientBirthDate',
+        '-k',
+        'PatientSex',
+        '-k',
+        'RequestedProcedureDescription',
+        '-k',
+        'RequestedProcedureCodeSequence[0].CodeValue',
+        '-k',
+        'ScheduledProcedureStepSequence[0].Modality',
+        '-k',
+        'ScheduledProcedureStepSequence[0].ScheduledStationAETitle',
+        '-k',
+        'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate',
         ...keys.flatMap((k) => ['-k', k]),
         ...options,
-        '127.0.0.1', String(scp.port),
+        '127.0.0.1',
+        String(scp.port),
       ],
       { timeout: 30_000 }
     )
@@ -110,14 +134,16 @@ async function findWorklist(aet: string, keys: string[] = [], options: string[] 
   }
 }
 
-test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
+test.group("Modality worklist (C-FIND) for the clinics' devices", (group) => {
   group.setup(async () => {
     scp = await new WorklistScp({ port: 0, host: '127.0.0.1', aet: 'IMAGING_MWL' }).start()
     return () => scp.stop()
   })
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a declared device gets exactly its clinic\'s scheduled exams, the Chinese name readable in UTF-8', async ({ assert }) => {
+  test("a declared device gets exactly its clinic's scheduled exams, the Chinese name readable in UTF-8", async ({
+    assert,
+  }) => {
     const { clinicUser, aeTitle } = await declaredClinic()
     const first = await make.exam(clinicUser, 'CT')
     const second = await make.exam(clinicUser, 'DR')
@@ -125,8 +151,14 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     const foreign = await make.exam(other.clinicUser, 'CT')
 
     const items = await findWorklist(aeTitle)
-    assert.sameMembers(items.map((i) => i.accession), [first.exam.accessionNumber, second.exam.accessionNumber])
-    assert.notInclude(items.map((i) => i.accession), foreign.exam.accessionNumber)
+    assert.sameMembers(
+      items.map((i) => i.accession),
+      [first.exam.accessionNumber, second.exam.accessionNumber]
+    )
+    assert.notInclude(
+      items.map((i) => i.accession),
+      foreign.exam.accessionNumber
+    )
     const ct = items.find((i) => i.accession === first.exam.accessionNumber)!
     assert.equal(ct.charset, 'ISO_IR 192')
     assert.equal(ct.name, '张三')
@@ -136,16 +168,26 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     assert.equal(ct.sex, 'M')
     assert.equal(ct.modality, 'CT')
     assert.equal(ct.stationAe, aeTitle)
-    assert.equal(ct.date, first.exam.registeredAt.setZone(imaging.displayTimezone).toFormat('yyyyMMdd'))
+    assert.equal(
+      ct.date,
+      first.exam.registeredAt.setZone(imaging.displayTimezone).toFormat('yyyyMMdd')
+    )
     await first.exam.load('items')
     assert.equal(ct.procedure, first.exam.items[0].name)
     assert.equal(ct.code, String(first.exam.items[0].seq))
 
     // The device's own keys narrow the list (Orthanc's matcher on the app's answers).
     const onlyDr = await findWorklist(aeTitle, ['ScheduledProcedureStepSequence[0].Modality=DR'])
-    assert.deepEqual(onlyDr.map((i) => i.accession), [second.exam.accessionNumber])
+    assert.deepEqual(
+      onlyDr.map((i) => i.accession),
+      [second.exam.accessionNumber]
+    )
 
-    const audit = await AuditEvent.query().where('action', 'worklist.query').where('outcome', 'success').orderBy('id', 'desc').firstOrFail()
+    const audit = await AuditEvent.query()
+      .where('action', 'worklist.query')
+      .where('outcome', 'success')
+      .orderBy('id', 'desc')
+      .firstOrFail()
     assert.equal(audit.details?.ae, aeTitle)
   })
 
@@ -167,7 +209,9 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     assert.deepEqual(implicit.nameBytes.subarray(0, gb.length), gb)
   })
 
-  test('an AE title that is not declared is refused at association and learns nothing', async ({ assert }) => {
+  test('an AE title that is not declared is refused at association and learns nothing', async ({
+    assert,
+  }) => {
     const { clinicUser } = await declaredClinic()
     await make.exam(clinicUser, 'CT')
     const error = await findWorklist('INTRUDER1').then(
@@ -176,18 +220,28 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     )
     assert.isNotNull(error)
     assert.match(String(error.stderr ?? error.message), /Association Rejected|rejected/i)
-    const audit = await AuditEvent.query().where('action', 'worklist.association').where('target_id', 'INTRUDER1').firstOrFail()
+    const audit = await AuditEvent.query()
+      .where('action', 'worklist.association')
+      .where('target_id', 'INTRUDER1')
+      .firstOrFail()
     assert.equal(audit.outcome, 'denied')
   })
 
-  test('a declared AE title calling from another host than its own is refused too', async ({ assert }) => {
+  test('a declared AE title calling from another host than its own is refused too', async ({
+    assert,
+  }) => {
     const { aeTitle } = await declaredClinic()
     await DicomSender.query().where('ae_title', aeTitle).update({ host: '10.9.9.9' })
-    const error = await findWorklist(aeTitle).then(() => null, (e) => e)
+    const error = await findWorklist(aeTitle).then(
+      () => null,
+      (e) => e
+    )
     assert.isNotNull(error)
   })
 
-  test('a cancelled exam and one whose images arrived leave the worklist at the next query', async ({ assert }) => {
+  test('a cancelled exam and one whose images arrived leave the worklist at the next query', async ({
+    assert,
+  }) => {
     const { clinicUser, aeTitle } = await declaredClinic()
     const kept = await make.exam(clinicUser, 'CT')
     const cancelled = await make.exam(clinicUser, 'CT')
@@ -202,14 +256,25 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
     const again = await api('POST', `/exams/${cancelled.exam.accessionNumber}/cancel`, token)
     assert.equal(again.status, 409)
     const stranger = await apiToken(await make.user('clinic_staff'))
-    assert.equal((await api('POST', `/exams/${kept.exam.accessionNumber}/cancel`, stranger)).status, 404)
+    assert.equal(
+      (await api('POST', `/exams/${kept.exam.accessionNumber}/cancel`, stranger)).status,
+      404
+    )
     done.exam.status = 'images_received'
     await done.exam.save()
-    assert.deepEqual((await findWorklist(aeTitle)).map((i) => i.accession), [kept.exam.accessionNumber])
-    assert.equal((await api('POST', `/exams/${done.exam.accessionNumber}/cancel`, token)).status, 409)
+    assert.deepEqual(
+      (await findWorklist(aeTitle)).map((i) => i.accession),
+      [kept.exam.accessionNumber]
+    )
+    assert.equal(
+      (await api('POST', `/exams/${done.exam.accessionNumber}/cancel`, token)).status,
+      409
+    )
   })
 
-  test('a study sent by storescu with the worklist\'s accession number is matched to the exam by accession', async ({ assert }) => {
+  test("a study sent by storescu with the worklist's accession number is matched to the exam by accession", async ({
+    assert,
+  }) => {
     const { clinicUser, aeTitle } = await declaredClinic()
     const { exam, clinicPatient } = await make.exam(clinicUser, 'DR')
     const [item] = await findWorklist(aeTitle)
@@ -217,12 +282,18 @@ test.group('Modality worklist (C-FIND) for the clinics\' devices', (group) => {
 
     await feedFromNow()
     // The device writes what the worklist gave it: accession number and patient ID.
-    const study = studyFor(exam, clinicPatient, 1, 1, { accessionNumber: item.accession, patientId: item.patientId })
+    const study = studyFor(exam, clinicPatient, 1, 1, {
+      accessionNumber: item.accession,
+      patientId: item.patientId,
+    })
     const orthancStudyId = await sendAndWaitStable(aeTitle, study.files, study.studyInstanceUid)
     await readFeed()
     const linked = await ExamStudy.findByOrFail('orthanc_study_id', orthancStudyId)
     assert.equal(linked.examId, exam.id)
-    const event = await AuditEvent.query().where('action', 'exam.images.received_dicom').where('target_id', String(exam.id)).firstOrFail()
+    const event = await AuditEvent.query()
+      .where('action', 'exam.images.received_dicom')
+      .where('target_id', String(exam.id))
+      .firstOrFail()
     assert.equal(event.details?.matchedBy, 'accession')
     assert.lengthOf(await findWorklist(aeTitle), 0)
   })

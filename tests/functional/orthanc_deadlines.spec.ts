@@ -18,21 +18,38 @@ import { ownOrthanc } from '#tests/support/orthanc_node'
 async function call(path: string, token: string, init: RequestInit = {}) {
   const response = await fetch(baseUrl() + path, {
     ...init,
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(init.headers ?? {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      ...(init.headers ?? {}),
+    },
     signal: AbortSignal.timeout(60_000),
   })
   return { status: response.status, body: (await response.json().catch(() => null)) as any }
 }
 const upload = (accession: string, token: string, data: Buffer) =>
-  call(`/api/v1/exams/${accession}/images`, token, { method: 'POST', body: data, headers: { 'Content-Type': 'application/dicom' } })
+  call(`/api/v1/exams/${accession}/images`, token, {
+    method: 'POST',
+    body: data,
+    headers: { 'Content-Type': 'application/dicom' },
+  })
 
 test.group('A hung Orthanc', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('an upload and a series list answer 503 within the deadline, and work again once Orthanc resumes', async ({ assert }) => {
+  test('an upload and a series list answer 503 within the deadline, and work again once Orthanc resumes', async ({
+    assert,
+  }) => {
     const node = await ownOrthanc('intake-paused')
     // The app talks to this node, with the same kinds of deadlines as production, shortened for the test.
-    app.container.swap(OrthancClient, () => new OrthancClient({ ...node.credentials, deadlines: { connectMs: 1000, callMs: 2000, renderMs: 2000, storeIdleMs: 3000 } }))
+    app.container.swap(
+      OrthancClient,
+      () =>
+        new OrthancClient({
+          ...node.credentials,
+          deadlines: { connectMs: 1000, callMs: 2000, renderMs: 2000, storeIdleMs: 3000 },
+        })
+    )
     try {
       const clinic = await make.user('clinic_staff')
       const { exam, clinicPatient } = await make.exam(clinic, 'CT')
@@ -52,7 +69,10 @@ test.group('A hung Orthanc', (group) => {
         assert.equal(series.status, 503)
         assert.equal(series.body.errors[0].code, 'store_unavailable')
         assert.equal(series.body.errors[0].message, '影像存储服务暂不可用，请稍后重试')
-        const preview = await fetch(`${baseUrl()}/api/v1/exams/${exam.id}/instances/${instanceId}/preview`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) })
+        const preview = await fetch(
+          `${baseUrl()}/api/v1/exams/${exam.id}/instances/${instanceId}/preview`,
+          { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) }
+        )
         assert.equal(preview.status, 503)
       } finally {
         node.resume()

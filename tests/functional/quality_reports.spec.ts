@@ -29,13 +29,31 @@ async function fixture() {
   const qc = await make.user('qc_officer')
   const examA = (await make.exam(ua, 'CT')).exam
   const examB = (await make.exam(ub, 'DR')).exam
-  const at = (iso: string) => DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
-  const row = (exam: Exam, item: string, score: number, when: string, extra: Record<string, unknown> = {}) => ({
+  const at = (iso: string) =>
+    DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+  const row = (
+    exam: Exam,
+    item: string,
+    score: number,
+    when: string,
+    extra: Record<string, unknown> = {}
+  ) => ({
     exam_id: exam.id,
     item,
     checklist_id: lists.get(item as any)!.id,
     score,
-    band: item === 'application_form' ? (score === 5 ? 'compliant' : 'non_compliant') : score === 5 ? 'excellent' : score === 4 ? 'good' : score === 3 ? 'pass' : 'fail',
+    band:
+      item === 'application_form'
+        ? score === 5
+          ? 'compliant'
+          : 'non_compliant'
+        : score === 5
+          ? 'excellent'
+          : score === 4
+            ? 'good'
+            : score === 3
+              ? 'pass'
+              : 'fail',
     passed: score >= 3,
     findings: '[]',
     criteria: '[]',
@@ -51,7 +69,11 @@ async function fixture() {
     row(examA, 'image_quality', 5, '2026-11-01T00:10:00'),
     row(examA, 'image_quality', 4, '2026-11-10T10:00:00'),
     row(examA, 'image_quality', 3, '2026-11-20T10:00:00'),
-    row(examA, 'image_quality', 2, '2026-11-30T23:50:00', { artefact: true, waste_film: true, note: '伪影明显' }),
+    row(examA, 'image_quality', 2, '2026-11-30T23:50:00', {
+      artefact: true,
+      waste_film: true,
+      note: '伪影明显',
+    }),
     row(examB, 'image_quality', 5, '2026-11-15T10:00:00'),
     row(examB, 'image_quality', 1, '2026-11-16T10:00:00'),
     row(examB, 'application_form', 5, '2026-11-16T10:00:00'),
@@ -70,7 +92,10 @@ test.group('QC reports and indicators', (group) => {
     return () => restore()
   })
 
-  test('the monthly figures equal the hand-computed fixture (page, API)', async ({ client, assert }) => {
+  test('the monthly figures equal the hand-computed fixture (page, API)', async ({
+    client,
+    assert,
+  }) => {
     const { a, qc } = await fixture()
     const page = await client.get('/quality/reports?month=2026-11').loginAs(qc)
     assert.equal(page.status(), 200)
@@ -80,13 +105,25 @@ test.group('QC reports and indicators', (group) => {
     assert.include(html, 'id="qc-pass-rate">62.5%<')
     assert.include(html, '<svg')
 
-    const api = await client.get(`/quality/reports?month=2026-11&institutionId=${a.id}`).loginAs(qc).accept('json')
+    const api = await client
+      .get(`/quality/reports?month=2026-11&institutionId=${a.id}`)
+      .loginAs(qc)
+      .accept('json')
     const data = api.body().data
     const image = data.items.find((i: any) => i.item === 'image_quality')
-    assert.deepEqual({ sampled: image.sampled, passed: image.passed, bands: image.bands }, { sampled: 4, passed: 3, bands: { excellent: 1, good: 1, pass: 1, fail: 1 } })
-    assert.deepEqual(data.clinics.map((c: any) => [c.count, c.wasteRate, c.artefactRate]), [[4, 0.25, 0.25]])
+    assert.deepEqual(
+      { sampled: image.sampled, passed: image.passed, bands: image.bands },
+      { sampled: 4, passed: 3, bands: { excellent: 1, good: 1, pass: 1, fail: 1 } }
+    )
+    assert.deepEqual(
+      data.clinics.map((c: any) => [c.count, c.wasteRate, c.artefactRate]),
+      [[4, 0.25, 0.25]]
+    )
     const person = data.distribution.find((d: any) => d.item === 'image_quality')
-    assert.deepEqual({ count: person.count, average: person.average, redZone: person.redZone }, { count: 4, average: 3.5, redZone: true })
+    assert.deepEqual(
+      { count: person.count, average: person.average, redZone: person.redZone },
+      { count: 4, average: 3.5, redZone: true }
+    )
   })
 
   test('Excel opens and holds the figures; the PDF is a PDF', async ({ client, assert }) => {
@@ -98,7 +135,9 @@ test.group('QC reports and indicators', (group) => {
     // The same workbook the route sends, opened as Excel would (the test client does not buffer binary bodies).
     const reports = await app.container.make(QcReports)
     const i18n = i18nManager.locale('zh-CN')
-    await workbook.xlsx.load((await qcReportXlsx(await reports.build({ month: '2026-11' }), (k, d) => i18n.t(k, d))) as any)
+    await workbook.xlsx.load(
+      (await qcReportXlsx(await reports.build({ month: '2026-11' }), (k, d) => i18n.t(k, d))) as any
+    )
     const sheet = workbook.worksheets[0]
     const imageRow = sheet.getRow(3).values as any[]
     assert.deepEqual(imageRow.slice(2, 5), [6, 4, '66.7%'])
@@ -111,20 +150,34 @@ test.group('QC reports and indicators', (group) => {
     const { a, b } = await fixture()
     const from = DateTime.fromISO('2026-11-01', { zone: 'Asia/Shanghai' })
     const to = DateTime.fromISO('2026-12-01', { zone: 'Asia/Shanghai' })
-    const pass = await clinicIndicators.get('quality.image_pass_rate')!.compute({ from, to, clinicIds: [a.id, b.id] })
+    const pass = await clinicIndicators
+      .get('quality.image_pass_rate')!
+      .compute({ from, to, clinicIds: [a.id, b.id] })
     assert.deepEqual([pass.get(a.id)!.value, pass.get(b.id)!.value], [0.75, 0.5])
     assert.include(pass.get(a.id)!.recordsPath!, `institutionId=${a.id}`)
-    const ct = await clinicIndicators.get('quality.image_pass_rate')!.compute({ from, to, clinicIds: [a.id, b.id], modality: 'CT' })
+    const ct = await clinicIndicators
+      .get('quality.image_pass_rate')!
+      .compute({ from, to, clinicIds: [a.id, b.id], modality: 'CT' })
     assert.deepEqual([ct.get(a.id)!.value, ct.get(b.id)!.value], [0.75, null])
-    const excellent = await clinicIndicators.get('quality.image_excellent_rate')!.compute({ from, to, clinicIds: [a.id] })
+    const excellent = await clinicIndicators
+      .get('quality.image_excellent_rate')!
+      .compute({ from, to, clinicIds: [a.id] })
     assert.equal(excellent.get(a.id)!.value, 0.25)
-    const waste = await clinicIndicators.get('quality.waste_film_rate')!.compute({ from, to, clinicIds: [a.id] })
+    const waste = await clinicIndicators
+      .get('quality.waste_film_rate')!
+      .compute({ from, to, clinicIds: [a.id] })
     assert.equal(waste.get(a.id)!.value, 0.25)
-    const artefact = await clinicIndicators.get('quality.artefact_rate')!.compute({ from, to, clinicIds: [a.id] })
+    const artefact = await clinicIndicators
+      .get('quality.artefact_rate')!
+      .compute({ from, to, clinicIds: [a.id] })
     assert.equal(artefact.get(a.id)!.value, 0.25)
-    const forms = await clinicIndicators.get('quality.application_compliance_rate')!.compute({ from, to, clinicIds: [b.id] })
+    const forms = await clinicIndicators
+      .get('quality.application_compliance_rate')!
+      .compute({ from, to, clinicIds: [b.id] })
     assert.deepEqual([forms.get(b.id)!.numerator, forms.get(b.id)!.denominator], [1, 2])
-    const agreement = await clinicIndicators.get('quality.diagnostic_agreement_rate')!.compute({ from, to, clinicIds: [a.id] })
+    const agreement = await clinicIndicators
+      .get('quality.diagnostic_agreement_rate')!
+      .compute({ from, to, clinicIds: [a.id] })
     assert.isNull(agreement.get(a.id)!.value)
   })
 })

@@ -13,7 +13,9 @@ import { api, CT_REPORT, doctor, examWithImages, revisionOf } from '#tests/suppo
 */
 
 test.group('Races between doctors', () => {
-  test('two doctors signing at the same instant produce exactly one signature', async ({ assert }) => {
+  test('two doctors signing at the same instant produce exactly one signature', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const junior = await doctor('junior')
     const reviewers = [await doctor('intermediate'), await doctor('senior')]
@@ -24,14 +26,25 @@ test.group('Races between doctors', () => {
     for (let round = 0; round < 5; round++) {
       const { exam } = await examWithImages(clinic, 'CT')
       await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
-      await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...CT_REPORT, revision: await revisionOf(exam) })
+      await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, {
+        ...CT_REPORT,
+        revision: await revisionOf(exam),
+      })
       const revision = await revisionOf(exam)
 
-      const results = await Promise.all(tokens.map((token) => api('POST', `/reading/exams/${exam.accessionNumber}/sign`, token, { revision })))
+      const results = await Promise.all(
+        tokens.map((token) =>
+          api('POST', `/reading/exams/${exam.accessionNumber}/sign`, token, { revision })
+        )
+      )
       const statuses = results.map((r) => r.status).sort()
       assert.deepEqual(statuses, [200, 409], JSON.stringify(results.map((r) => r.body)))
       const loser = results.find((r) => r.status === 409)!
-      assert.oneOf(loser.body.errors[0].code, ['already_signed', 'stale_revision', 'changed_meanwhile'])
+      assert.oneOf(loser.body.errors[0].code, [
+        'already_signed',
+        'stale_revision',
+        'changed_meanwhile',
+      ])
 
       const versions = await ReportVersion.query().where('exam_id', exam.id)
       assert.lengthOf(versions, 1)
@@ -39,18 +52,24 @@ test.group('Races between doctors', () => {
       const winner = reviewers[results.findIndex((r) => r.status === 200)]
       assert.equal(versions[0].signerId, winner.id)
       assert.equal((await Exam.findOrFail(exam.id)).status, 'signed')
-      const lines = await AuditEvent.query().where('action', 'report.sign').where('target_id', String(exam.id))
+      const lines = await AuditEvent.query()
+        .where('action', 'report.sign')
+        .where('target_id', String(exam.id))
       assert.deepEqual(lines.map((l) => l.outcome).sort(), ['refused', 'success'])
     }
   })
 
-  test('two doctors claiming at the same instant: exactly one holds the exam', async ({ assert }) => {
+  test('two doctors claiming at the same instant: exactly one holds the exam', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const doctors = [await doctor('junior'), await doctor('junior'), await doctor('intermediate')]
     const tokens = await Promise.all(doctors.map((d) => apiToken(d)))
     for (let round = 0; round < 5; round++) {
       const { exam } = await examWithImages(clinic, 'DR', 'emergency')
-      const results = await Promise.all(tokens.map((token) => api('POST', `/reading/exams/${exam.accessionNumber}/claim`, token)))
+      const results = await Promise.all(
+        tokens.map((token) => api('POST', `/reading/exams/${exam.accessionNumber}/claim`, token))
+      )
       assert.deepEqual(
         results.map((r) => r.status).sort(),
         [200, 409, 409],

@@ -24,17 +24,25 @@ test.group('Reading queue: due times (R 7.1.1)', (group) => {
       try {
         const clinic = await make.user('clinic_staff')
         const registered = await make.exam(clinic, row.modality, row.priority)
-        assert.isFalse((await Exam.findOrFail(registered.exam.id)).inReadingQueue, 'not in the queue before images arrive')
+        assert.isFalse(
+          (await Exam.findOrFail(registered.exam.id)).inReadingQueue,
+          'not in the queue before images arrive'
+        )
         const { exam } = await examWithImages(clinic, row.modality, row.priority)
         assert.isTrue(exam.inReadingQueue)
         assert.equal(exam.status, 'images_received')
-        assert.equal(exam.dueAt!.toUTC().toISO(), DateTime.fromISO('2026-11-22T03:15:00Z').plus({ minutes: row.minutes }).toUTC().toISO())
+        assert.equal(
+          exam.dueAt!.toUTC().toISO(),
+          DateTime.fromISO('2026-11-22T03:15:00Z').plus({ minutes: row.minutes }).toUTC().toISO()
+        )
       } finally {
         restore()
       }
     })
 
-  test('a configured limit applies to exams whose images arrive after the change', async ({ assert }) => {
+  test('a configured limit applies to exams whose images arrive after the change', async ({
+    assert,
+  }) => {
     const { clock, restore } = manualClock('2026-11-22T03:00:00Z')
     try {
       const clinic = await make.user('clinic_staff')
@@ -52,7 +60,9 @@ test.group('Reading queue: due times (R 7.1.1)', (group) => {
     }
   })
 
-  test('the queue is ordered by due time, with time left or overdue by the clock', async ({ assert }) => {
+  test('the queue is ordered by due time, with time left or overdue by the clock', async ({
+    assert,
+  }) => {
     const { clock, restore } = manualClock('2026-11-22T00:00:00Z')
     try {
       const clinic = await make.user('clinic_staff')
@@ -60,7 +70,8 @@ test.group('Reading queue: due times (R 7.1.1)', (group) => {
       const emergency = await examWithImages(clinic, 'DR', 'emergency')
       const special = await examWithImages(clinic, 'MR', 'special')
       const token = await apiToken(await doctor('junior'))
-      const queue = (query = '') => api('GET', `/reading/queue?institutionId=${clinic.institutionId}${query}`, token)
+      const queue = (query = '') =>
+        api('GET', `/reading/queue?institutionId=${clinic.institutionId}${query}`, token)
 
       clock.set('2026-11-22T00:10:00Z')
       let page = await queue()
@@ -107,14 +118,29 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
     const token = await apiToken(junior)
     await api('POST', `/reading/exams/${mr.exam.accessionNumber}/claim`, token)
 
-    const ids = async (query: string) => (await api('GET', `/reading/queue?${query}`, token)).body.data.map((r: any) => r.id).sort()
-    const mine = (list: number[]) => list.filter((id) => [ct.exam.id, dr.exam.id, mr.exam.id, elsewhere.exam.id].includes(id))
-    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}`), [ct.exam.id, dr.exam.id, mr.exam.id].sort())
+    const ids = async (query: string) =>
+      (await api('GET', `/reading/queue?${query}`, token)).body.data.map((r: any) => r.id).sort()
+    const mine = (list: number[]) =>
+      list.filter((id) => [ct.exam.id, dr.exam.id, mr.exam.id, elsewhere.exam.id].includes(id))
+    assert.deepEqual(
+      await ids(`institutionId=${clinic.institutionId}`),
+      [ct.exam.id, dr.exam.id, mr.exam.id].sort()
+    )
     assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&modality=DR`), [dr.exam.id])
-    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&priority=special`), [mr.exam.id])
-    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&status=in_progress`), [mr.exam.id])
-    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&status=images_received`), [ct.exam.id, dr.exam.id].sort())
-    assert.deepEqual(mine(await ids(`modality=CT&limit=200`)), [ct.exam.id, elsewhere.exam.id].sort())
+    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&priority=special`), [
+      mr.exam.id,
+    ])
+    assert.deepEqual(await ids(`institutionId=${clinic.institutionId}&status=in_progress`), [
+      mr.exam.id,
+    ])
+    assert.deepEqual(
+      await ids(`institutionId=${clinic.institutionId}&status=images_received`),
+      [ct.exam.id, dr.exam.id].sort()
+    )
+    assert.deepEqual(
+      mine(await ids(`modality=CT&limit=200`)),
+      [ct.exam.id, elsewhere.exam.id].sort()
+    )
     assert.deepEqual(await ids('mine=true'), [mr.exam.id])
 
     const bad = await api('GET', '/reading/queue?modality=XR', token)
@@ -131,12 +157,33 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
         made.push((await examWithImages(clinic, 'CT', 'routine')).exam.id)
       }
       const token = await apiToken(await doctor('junior'))
-      const first = await api('GET', `/reading/queue?institutionId=${clinic.institutionId}&limit=2`, token)
-      assert.deepEqual(first.body.data.map((r: any) => r.id), made.slice(0, 2))
-      const second = await api('GET', `/reading/queue?institutionId=${clinic.institutionId}&limit=2&after=${first.body.meta.next}`, token)
-      assert.deepEqual(second.body.data.map((r: any) => r.id), made.slice(2, 4))
-      const third = await api('GET', `/reading/queue?institutionId=${clinic.institutionId}&limit=2&after=${second.body.meta.next}`, token)
-      assert.deepEqual(third.body.data.map((r: any) => r.id), made.slice(4))
+      const first = await api(
+        'GET',
+        `/reading/queue?institutionId=${clinic.institutionId}&limit=2`,
+        token
+      )
+      assert.deepEqual(
+        first.body.data.map((r: any) => r.id),
+        made.slice(0, 2)
+      )
+      const second = await api(
+        'GET',
+        `/reading/queue?institutionId=${clinic.institutionId}&limit=2&after=${first.body.meta.next}`,
+        token
+      )
+      assert.deepEqual(
+        second.body.data.map((r: any) => r.id),
+        made.slice(2, 4)
+      )
+      const third = await api(
+        'GET',
+        `/reading/queue?institutionId=${clinic.institutionId}&limit=2&after=${second.body.meta.next}`,
+        token
+      )
+      assert.deepEqual(
+        third.body.data.map((r: any) => r.id),
+        made.slice(4)
+      )
       assert.isNull(third.body.meta.next)
     } finally {
       restore()
@@ -144,21 +191,33 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
   })
 
   test('only lead-hospital radiologists read the queue; others are refused and audited: {case}')
-    .with([{ case: 'clinic staff' }, { case: 'upper-hospital radiologist' }, { case: 'QC officer' }])
+    .with([
+      { case: 'clinic staff' },
+      { case: 'upper-hospital radiologist' },
+      { case: 'QC officer' },
+    ])
     .run(async ({ assert }, row) => {
       const user =
         row.case === 'clinic staff'
           ? await make.user('clinic_staff')
           : row.case === 'QC officer'
             ? await make.user('qc_officer')
-            : await make.user('radiologist', await make.institution('upper_hospital'), { title: 'senior' })
+            : await make.user('radiologist', await make.institution('upper_hospital'), {
+                title: 'senior',
+              })
       const response = await api('GET', '/reading/queue', await apiToken(user))
       assert.equal(response.status, 403)
-      const line = await AuditEvent.query().where('action', 'reading.queue').where('actor_user_id', user.id).firstOrFail()
+      const line = await AuditEvent.query()
+        .where('action', 'reading.queue')
+        .where('actor_user_id', user.id)
+        .firstOrFail()
       assert.equal(line.outcome, 'denied')
     })
 
-  test('the queue page shows time left coloured and serves its rows alone for live refresh', async ({ client, assert }) => {
+  test('the queue page shows time left coloured and serves its rows alone for live refresh', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'DR', 'emergency')
     const junior = await doctor('junior')
@@ -168,7 +227,10 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
     assert.match(page.text(), /class="left (ok|soon|overdue)"/)
     assert.include(page.text(), '/js/reading_queue.js')
 
-    const rows = await client.get(`/reading?institutionId=${clinic.institutionId}`).header('X-Queue-Partial', '1').loginAs(junior)
+    const rows = await client
+      .get(`/reading?institutionId=${clinic.institutionId}`)
+      .header('X-Queue-Partial', '1')
+      .loginAs(junior)
     rows.assertStatus(200)
     assert.include(rows.text(), exam.accessionNumber)
     assert.notInclude(rows.text(), '<html')
@@ -178,69 +240,121 @@ test.group('Reading queue: filters, pages and who may see it', (group) => {
 test.group('Claims: no two doctors write the same report', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('claiming an exam someone else holds is refused, audited, and changes nothing', async ({ assert }) => {
+  test('claiming an exam someone else holds is refused, audited, and changes nothing', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'CT')
     const first = await doctor('junior')
     const second = await doctor('intermediate')
-    assert.equal((await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(first))).status, 200)
+    assert.equal(
+      (await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(first)))
+        .status,
+      200
+    )
 
-    const refused = await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(second))
+    const refused = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/claim`,
+      await apiToken(second)
+    )
     assert.equal(refused.status, 409)
     assert.equal(refused.body.errors[0].code, 'claimed_by_other')
     assert.include(refused.body.errors[0].message, first.fullName)
     await exam.refresh()
     assert.equal(exam.claimedById, first.id)
-    const line = await AuditEvent.query().where('action', 'reading.claim').where('actor_user_id', second.id).firstOrFail()
+    const line = await AuditEvent.query()
+      .where('action', 'reading.claim')
+      .where('actor_user_id', second.id)
+      .firstOrFail()
     assert.equal(line.outcome, 'refused')
     assert.equal((line.details as any).code, 'claimed_by_other')
   })
 
-  test('the holder releases the exam back to the queue; only the holder may', async ({ assert }) => {
+  test('the holder releases the exam back to the queue; only the holder may', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'CT')
     const holder = await doctor('junior')
     const other = await doctor('junior')
     await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(holder))
-    const notMine = await api('POST', `/reading/exams/${exam.accessionNumber}/release`, await apiToken(other))
+    const notMine = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/release`,
+      await apiToken(other)
+    )
     assert.equal(notMine.status, 409)
     assert.equal(notMine.body.errors[0].code, 'not_your_claim')
 
-    const released = await api('POST', `/reading/exams/${exam.accessionNumber}/release`, await apiToken(holder))
+    const released = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/release`,
+      await apiToken(holder)
+    )
     assert.equal(released.status, 200)
     assert.equal(released.body.data.status, 'images_received')
     assert.isNull(released.body.data.claimedById)
-    const taken = await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(other))
+    const taken = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/claim`,
+      await apiToken(other)
+    )
     assert.equal(taken.status, 200)
     assert.equal(taken.body.data.report.authorId, other.id)
   })
 
-  test('a senior reassigns, and what the holder typed goes with the exam; a junior may not; only to a reading doctor', async ({ assert }) => {
+  test('a senior reassigns, and what the holder typed goes with the exam; a junior may not; only to a reading doctor', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'CT')
     const holder = await doctor('junior')
     const target = await doctor('junior')
     const senior = await doctor('senior')
-    const claimed = await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(holder))
+    const claimed = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/claim`,
+      await apiToken(holder)
+    )
     await api('PUT', `/reading/exams/${exam.accessionNumber}/draft`, await apiToken(holder), {
       findings: '写到一半的影像描述',
       revision: claimed.body.data.report.revision,
     })
 
-    const byJunior = await api('POST', `/reading/exams/${exam.accessionNumber}/reassign`, await apiToken(target), { userId: target.id })
+    const byJunior = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/reassign`,
+      await apiToken(target),
+      { userId: target.id }
+    )
     assert.equal(byJunior.status, 403)
     assert.equal(byJunior.body.errors[0].code, 'junior_cannot_reassign')
-    const toClinic = await api('POST', `/reading/exams/${exam.accessionNumber}/reassign`, await apiToken(senior), { userId: clinic.id })
+    const toClinic = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/reassign`,
+      await apiToken(senior),
+      { userId: clinic.id }
+    )
     assert.equal(toClinic.status, 422)
     assert.equal(toClinic.body.errors[0].code, 'invalid_assignee')
     await exam.refresh()
     assert.equal(exam.claimedById, holder.id)
 
-    const moved = await api('POST', `/reading/exams/${exam.accessionNumber}/reassign`, await apiToken(senior), { userId: target.id })
+    const moved = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/reassign`,
+      await apiToken(senior),
+      { userId: target.id }
+    )
     assert.equal(moved.status, 200)
     assert.equal(moved.body.data.claimedById, target.id)
     assert.equal(moved.body.data.report.authorId, target.id)
-    const line = await AuditEvent.query().where('action', 'reading.reassign').where('outcome', 'success').where('target_id', String(exam.id)).firstOrFail()
+    const line = await AuditEvent.query()
+      .where('action', 'reading.reassign')
+      .where('outcome', 'success')
+      .where('target_id', String(exam.id))
+      .firstOrFail()
     assert.deepInclude(line.details as any, { to: target.id, from: holder.id })
     const view = await api('GET', `/reading/exams/${exam.accessionNumber}`, await apiToken(target))
     assert.equal(view.body.data.working.findings, '写到一半的影像描述')
@@ -250,7 +364,11 @@ test.group('Claims: no two doctors write the same report', (group) => {
   test('an exam whose images have not arrived cannot be claimed', async ({ assert }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await make.exam(clinic, 'CT')
-    const refused = await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(await doctor('junior')))
+    const refused = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/claim`,
+      await apiToken(await doctor('junior'))
+    )
     assert.equal(refused.status, 409)
     assert.equal(refused.body.errors[0].code, 'no_images')
     await exam.refresh()

@@ -10,7 +10,14 @@ import AuditEvent from '#models/audit_event'
 import type User from '#models/user'
 import * as make from '#tests/support/fixtures'
 import { apiToken, baseUrl } from '#tests/support/http'
-import { api, CT_REPORT, doctor, examWithImages, manualClock, revisionOf } from '#tests/support/reading'
+import {
+  api,
+  CT_REPORT,
+  doctor,
+  examWithImages,
+  manualClock,
+  revisionOf,
+} from '#tests/support/reading'
 import { ticketFor } from '#tests/support/sessions'
 
 const run = promisify(execFile)
@@ -22,9 +29,18 @@ async function signedExam(clinic: User, report = CT_REPORT) {
   const senior = await doctor('senior')
   const juniorToken = await apiToken(junior)
   await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
-  await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...report, revision: await revisionOf(exam) })
-  const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, await apiToken(senior), { revision: await revisionOf(exam) })
-  if (signed.status !== 200) throw new Error(`fixture signing failed: ${JSON.stringify(signed.body)}`)
+  await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, {
+    ...report,
+    revision: await revisionOf(exam),
+  })
+  const signed = await api(
+    'POST',
+    `/reading/exams/${exam.accessionNumber}/sign`,
+    await apiToken(senior),
+    { revision: await revisionOf(exam) }
+  )
+  if (signed.status !== 200)
+    throw new Error(`fixture signing failed: ${JSON.stringify(signed.body)}`)
   await exam.refresh()
   return { exam, junior, senior }
 }
@@ -53,13 +69,23 @@ test.group('Signed reports for the clinic', (group) => {
     return () => restore()
   })
 
-  test('the clinic reads its signed report as a page, as JSON and as a printable PDF following B appendix A', async ({ client, assert }) => {
+  test('the clinic reads its signed report as a page, as JSON and as a printable PDF following B appendix A', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, junior, senior } = await signedExam(clinic)
 
     const page = await fetchAs(clinic, `/exams/${exam.id}/report`, client)
     page.assertStatus(200)
-    for (const text of [exam.accessionNumber, CT_REPORT.findings, CT_REPORT.impression, junior.fullName, senior.fullName, '2026-11-22 14:30']) {
+    for (const text of [
+      exam.accessionNumber,
+      CT_REPORT.findings,
+      CT_REPORT.impression,
+      junior.fullName,
+      senior.fullName,
+      '2026-11-22 14:30',
+    ]) {
       assert.include(page.text(), text)
     }
     const list = await fetchAs(clinic, '/reports', client)
@@ -70,20 +96,55 @@ test.group('Signed reports for the clinic', (group) => {
     assert.equal(json.body.data.report.impression, CT_REPORT.impression)
     assert.equal(json.body.data.report.header.signerName, senior.fullName)
 
-    const response = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, { headers: { Authorization: `Bearer ${await apiToken(clinic)}` } })
+    const response = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, {
+      headers: { Authorization: `Bearer ${await apiToken(clinic)}` },
+    })
     assert.equal(response.status, 200)
     assert.equal(response.headers.get('content-type'), 'application/pdf')
     const text = (await pdfText(await response.arrayBuffer())).replace(/\s+/g, '')
-    for (const label of ['放射影像检查报告', '检查号', '姓名', '性别', '年龄', '科别', '临床诊断', '检查名称', '检查时间', '技术参数', '影像描述', '诊断结论', '报告医师', '审核医师', '报告时间']) {
+    for (const label of [
+      '放射影像检查报告',
+      '检查号',
+      '姓名',
+      '性别',
+      '年龄',
+      '科别',
+      '临床诊断',
+      '检查名称',
+      '检查时间',
+      '技术参数',
+      '影像描述',
+      '诊断结论',
+      '报告医师',
+      '审核医师',
+      '报告时间',
+    ]) {
       assert.include(text, label, `PDF lacks ${label}`)
     }
-    for (const value of [exam.accessionNumber, '右肺下叶炎症', junior.fullName, senior.fullName, '2026-11-2214:30']) {
+    for (const value of [
+      exam.accessionNumber,
+      '右肺下叶炎症',
+      junior.fullName,
+      senior.fullName,
+      '2026-11-2214:30',
+    ]) {
       assert.include(text, value.replace(/\s+/g, ''))
     }
-    assert.equal((await AuditEvent.query().where('action', 'report.print').where('target_id', String(exam.id)).firstOrFail()).outcome, 'success')
+    assert.equal(
+      (
+        await AuditEvent.query()
+          .where('action', 'report.print')
+          .where('target_id', String(exam.id))
+          .firstOrFail()
+      ).outcome,
+      'success'
+    )
   })
 
-  test('another clinic reading the report gets 404, exactly like a missing one, and is audited', async ({ client, assert }) => {
+  test('another clinic reading the report gets 404, exactly like a missing one, and is audited', async ({
+    client,
+    assert,
+  }) => {
     const owner = await make.user('clinic_staff')
     const other = await make.user('clinic_staff')
     const { exam } = await signedExam(owner)
@@ -100,18 +161,27 @@ test.group('Signed reports for the clinic', (group) => {
     const missingApi = await api('GET', `/exams/00000000000/report`, token)
     assert.equal(foreignApi.status, 404)
     assert.deepEqual(foreignApi.body, missingApi.body)
-    const denied = await AuditEvent.query().whereIn('action', ['report.view', 'report.print']).where('outcome', 'denied').where('target_id', String(exam.id))
+    const denied = await AuditEvent.query()
+      .whereIn('action', ['report.view', 'report.print'])
+      .where('outcome', 'denied')
+      .where('target_id', String(exam.id))
     assert.isAtLeast(denied.length, 3)
     assert.isTrue(denied.every((line) => line.actorUserId === other.id))
   })
 
-  test('nothing unsigned reaches the clinic: drafts and reports in review stay with the readers', async ({ client, assert }) => {
+  test('nothing unsigned reaches the clinic: drafts and reports in review stay with the readers', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam } = await examWithImages(clinic, 'CT')
     const junior = await doctor('junior')
     const token = await apiToken(junior)
     await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, token)
-    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, token, { ...CT_REPORT, revision: await revisionOf(exam) })
+    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, token, {
+      ...CT_REPORT,
+      revision: await revisionOf(exam),
+    })
 
     const page = await fetchAs(clinic, `/exams/${exam.id}/report`, client)
     page.assertStatus(200)
@@ -121,7 +191,11 @@ test.group('Signed reports for the clinic', (group) => {
     assert.equal(json.body.errors[0].code, 'no_signed_report')
     assert.equal((await fetchAs(clinic, `/exams/${exam.id}/report.pdf`, client)).status(), 404)
     // Nor may a clinic open the reading page.
-    const reading = await api('GET', `/reading/exams/${exam.accessionNumber}`, await apiToken(clinic))
+    const reading = await api(
+      'GET',
+      `/reading/exams/${exam.accessionNumber}`,
+      await apiToken(clinic)
+    )
     assert.equal(reading.status, 403)
   })
 
@@ -133,10 +207,17 @@ test.group('Signed reports for the clinic', (group) => {
     const senior = await doctor('senior')
     const juniorToken = await apiToken(junior)
     await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
-    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...CT_REPORT, revision: await revisionOf(exam) })
+    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, {
+      ...CT_REPORT,
+      revision: await revisionOf(exam),
+    })
 
     const listen = async (user: User) => {
-      const socket = connect(baseUrl(), { auth: { ticket: await ticketFor(user) }, transports: ['websocket'], reconnection: false })
+      const socket = connect(baseUrl(), {
+        auth: { ticket: await ticketFor(user) },
+        transports: ['websocket'],
+        reconnection: false,
+      })
       const events: any[] = []
       socket.on('report:signed', (event) => events.push(event))
       const ready = new Promise<void>((resolve, reject) => {
@@ -149,12 +230,23 @@ test.group('Signed reports for the clinic', (group) => {
     const theirs = await listen(otherClinic)
     try {
       await Promise.all([ours.ready, theirs.ready])
-      const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, await apiToken(senior), { revision: await revisionOf(exam) })
+      const signed = await api(
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/sign`,
+        await apiToken(senior),
+        { revision: await revisionOf(exam) }
+      )
       assert.equal(signed.status, 200)
       const deadline = Date.now() + 5000
-      while (ours.events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      while (ours.events.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50))
       assert.lengthOf(ours.events, 1)
-      assert.deepInclude(ours.events[0], { id: exam.id, accessionNumber: exam.accessionNumber, versionNo: 1, url: `/exams/${exam.id}/report` })
+      assert.deepInclude(ours.events[0], {
+        id: exam.id,
+        accessionNumber: exam.accessionNumber,
+        versionNo: 1,
+        url: `/exams/${exam.id}/report`,
+      })
       assert.lengthOf(theirs.events, 0)
     } finally {
       ours.socket.close()
@@ -166,24 +258,43 @@ test.group('Signed reports for the clinic', (group) => {
 test.group('Amendments: a new version, reviewed and signed again', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('an amendment keeps the signed version readable, shows what changed, and ends "amended"', async ({ client, assert }) => {
+  test('an amendment keeps the signed version readable, shows what changed, and ends "amended"', async ({
+    client,
+    assert,
+  }) => {
     const { clock, restore } = manualClock('2026-11-22T06:30:00Z')
     try {
       const clinic = await make.user('clinic_staff')
       const { exam, junior, senior } = await signedExam(clinic)
       const juniorToken = await apiToken(junior)
 
-      const noReason = await api('POST', `/reading/exams/${exam.accessionNumber}/amend`, juniorToken, { reason: '改' })
+      const noReason = await api(
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/amend`,
+        juniorToken,
+        { reason: '改' }
+      )
       assert.equal(noReason.status, 422)
       assert.equal(noReason.body.errors[0].code, 'amendment_reason_required')
 
       clock.advance({ hours: 3 })
-      const started = await api('POST', `/reading/exams/${exam.accessionNumber}/amend`, juniorToken, { reason: '复阅发现左肺上叶小结节漏报' })
+      const started = await api(
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/amend`,
+        juniorToken,
+        { reason: '复阅发现左肺上叶小结节漏报' }
+      )
       assert.equal(started.status, 200, JSON.stringify(started.body))
       assert.equal(started.body.data.status, 'in_progress')
       assert.equal(started.body.data.report.versionNo, 2)
-      assert.equal(started.body.data.report.findings, CT_REPORT.findings, 'the amendment starts from the signed text')
-      const again = await api('POST', `/reading/exams/${exam.accessionNumber}/amend`, juniorToken, { reason: '再次修订的理由' })
+      assert.equal(
+        started.body.data.report.findings,
+        CT_REPORT.findings,
+        'the amendment starts from the signed text'
+      )
+      const again = await api('POST', `/reading/exams/${exam.accessionNumber}/amend`, juniorToken, {
+        reason: '再次修订的理由',
+      })
       assert.equal(again.status, 409)
       assert.equal(again.body.errors[0].code, 'amendment_in_progress')
 
@@ -193,14 +304,24 @@ test.group('Amendments: a new version, reviewed and signed again', (group) => {
       assert.include(during.text(), '正在修订')
 
       const amendedFindings = CT_REPORT.findings + '左肺上叶见直径约 5 mm 实性小结节。'
-      const submitted = await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, {
-        ...CT_REPORT,
-        findings: amendedFindings,
-        impression: CT_REPORT.impression + '\n左肺上叶小结节，建议 6 个月后复查。',
-        revision: await revisionOf(exam),
-      })
+      const submitted = await api(
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/submit`,
+        juniorToken,
+        {
+          ...CT_REPORT,
+          findings: amendedFindings,
+          impression: CT_REPORT.impression + '\n左肺上叶小结节，建议 6 个月后复查。',
+          revision: await revisionOf(exam),
+        }
+      )
       assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
-      const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, await apiToken(senior), { revision: await revisionOf(exam) })
+      const signed = await api(
+        'POST',
+        `/reading/exams/${exam.accessionNumber}/sign`,
+        await apiToken(senior),
+        { revision: await revisionOf(exam) }
+      )
       assert.equal(signed.status, 200, JSON.stringify(signed.body))
       assert.equal(signed.body.data.status, 'amended')
 
@@ -209,15 +330,23 @@ test.group('Amendments: a new version, reviewed and signed again', (group) => {
       assert.equal(json.body.data.report.amendmentReason, '复阅发现左肺上叶小结节漏报')
       assert.lengthOf(json.body.data.versions, 2)
       assert.equal(json.body.data.versions[0].findings, CT_REPORT.findings)
-      const added = json.body.data.versions[1].changes.findings.filter((p: any) => p.op === 'added').map((p: any) => p.text).join('')
+      const added = json.body.data.versions[1].changes.findings
+        .filter((p: any) => p.op === 'added')
+        .map((p: any) => p.text)
+        .join('')
       assert.equal(added, '左肺上叶见直径约 5 mm 实性小结节。')
 
       const page = await client.get(`/exams/${exam.id}/report`).loginAs(clinic)
       assert.include(page.text(), '<ins>左肺上叶见直径约 5 mm 实性小结节。</ins>')
 
       const token = await apiToken(clinic)
-      const v1 = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf?version=1`, { headers: { Authorization: `Bearer ${token}` } })
-      const v2 = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, { headers: { Authorization: `Bearer ${token}` } })
+      const v1 = await fetch(
+        `${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf?version=1`,
+        { headers: { Authorization: `Bearer ${token}` } }
+      )
+      const v2 = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
       const v1Text = (await pdfText(await v1.arrayBuffer())).replace(/\s+/g, '')
       const v2Text = (await pdfText(await v2.arrayBuffer())).replace(/\s+/g, '')
       assert.notInclude(v1Text, '实性小结节')
@@ -232,4 +361,3 @@ test.group('Amendments: a new version, reviewed and signed again', (group) => {
     }
   })
 })
-

@@ -16,7 +16,14 @@ import { RecognitionSuspensions } from '#app/recognition/services/suspensions'
 import { RepeatExamCheck } from '#app/recognition/services/repeat_exam_check'
 import * as make from '#tests/support/fixtures'
 import { apiToken, baseUrl } from '#tests/support/http'
-import { api, CT_REPORT, doctor, examWithImages, manualClock, revisionOf } from '#tests/support/reading'
+import {
+  api,
+  CT_REPORT,
+  doctor,
+  examWithImages,
+  manualClock,
+  revisionOf,
+} from '#tests/support/reading'
 import { chestDr, evaluate, samePatientAt, signedResult } from '#tests/support/recognition'
 
 const run = promisify(execFile)
@@ -54,7 +61,9 @@ test.group('Eligibility and marks (R 6.2, R 6.4, B)', (group) => {
     return () => restore()
   })
 
-  test('a mark needs the institution in scope and the item evaluated; the widest applicable scope wins', async ({ assert }) => {
+  test('a mark needs the institution in scope and the item evaluated; the widest applicable scope wins', async ({
+    assert,
+  }) => {
     const item = await chestDr()
     const plain = await make.institution('member_clinic')
     const user = await make.user('clinic_staff', plain)
@@ -62,7 +71,10 @@ test.group('Eligibility and marks (R 6.2, R 6.4, B)', (group) => {
     const exam = await signedResult(user, patient.clinicPatient.id, item, NOW.minus({ days: 2 }))
     assert.isNull(await resultMarks.forExam(exam.id), 'unevaluated item: no mark')
     await evaluate(plain, item)
-    assert.isNull(await resultMarks.forExam(exam.id), 'first-level clinic without a QC-centre evaluation is outside R 6.2')
+    assert.isNull(
+      await resultMarks.forExam(exam.id),
+      'first-level clinic without a QC-centre evaluation is outside R 6.2'
+    )
 
     const clinic = await evaluatedClinic()
     const staff = await make.user('clinic_staff', clinic)
@@ -71,30 +83,72 @@ test.group('Eligibility and marks (R 6.2, R 6.4, B)', (group) => {
     assert.isNull(await resultMarks.forExam(result.id))
     await evaluate(clinic, item, { passed: false })
     assert.isNull(await resultMarks.forExam(result.id), 'failed evaluation: no mark')
-    await db.from('recognition_item_evaluations').where('institution_id', clinic.id).update({ passed: true })
+    await db
+      .from('recognition_item_evaluations')
+      .where('institution_id', clinic.id)
+      .update({ passed: true })
     assert.deepInclude(await resultMarks.forExam(result.id), { code: '川渝HR' })
 
     // a region adds a wider catalogue naming the same item (R 7.2: same four parts)
-    await db.table('recognition_catalogues').insert({ code: 'jjj', name: '京津冀', mark: 'JJJHR', scope_rank: 35, min_level: '二级乙等', requires_public: false, active: true, created_at: NOW.toSQL({ includeOffset: false }), updated_at: NOW.toSQL({ includeOffset: false }) })
-    const jjjItem = await ExamItem.create({ catalogue: 'jjj' as any, seq: 1, modality: item.modality, region: null, bodyPart: item.bodyPart, method: item.method, position: item.position, name: item.name, sourceName: '胸部后前位', techniqueNote: null, isContrast: false, active: true })
-    assert.deepInclude(await resultMarks.forExam(result.id), { code: '川渝HR' }, 'not evaluated in the wider catalogue yet')
+    await db.table('recognition_catalogues').insert({
+      code: 'jjj',
+      name: '京津冀',
+      mark: 'JJJHR',
+      scope_rank: 35,
+      min_level: '二级乙等',
+      requires_public: false,
+      active: true,
+      created_at: NOW.toSQL({ includeOffset: false }),
+      updated_at: NOW.toSQL({ includeOffset: false }),
+    })
+    const jjjItem = await ExamItem.create({
+      catalogue: 'jjj' as any,
+      seq: 1,
+      modality: item.modality,
+      region: null,
+      bodyPart: item.bodyPart,
+      method: item.method,
+      position: item.position,
+      name: item.name,
+      sourceName: '胸部后前位',
+      techniqueNote: null,
+      isContrast: false,
+      active: true,
+    })
+    assert.deepInclude(
+      await resultMarks.forExam(result.id),
+      { code: '川渝HR' },
+      'not evaluated in the wider catalogue yet'
+    )
     await evaluate(clinic, jjjItem)
     assert.deepInclude(await resultMarks.forExam(result.id), { code: 'JJJHR' })
   })
 
-  test('the signed report PDF of an eligible item prints the mark; an ineligible one prints none (pdftotext)', async ({ assert }) => {
+  test('the signed report PDF of an eligible item prints the mark; an ineligible one prints none (pdftotext)', async ({
+    assert,
+  }) => {
     const clinic = await evaluatedClinic()
     const staff = await make.user('clinic_staff', clinic)
     const { exam } = await examWithImages(staff, 'CT')
     const junior = await doctor('junior')
     const senior = await doctor('senior')
     await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, await apiToken(junior))
-    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, await apiToken(junior), { ...CT_REPORT, revision: await revisionOf(exam) })
-    const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, await apiToken(senior), { revision: await revisionOf(exam) })
+    await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, await apiToken(junior), {
+      ...CT_REPORT,
+      revision: await revisionOf(exam),
+    })
+    const signed = await api(
+      'POST',
+      `/reading/exams/${exam.accessionNumber}/sign`,
+      await apiToken(senior),
+      { revision: await revisionOf(exam) }
+    )
     assert.equal(signed.status, 200)
     const token = await apiToken(staff)
     const pdf = async () => {
-      const response = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, { headers: { Authorization: `Bearer ${token}` } })
+      const response = await fetch(`${baseUrl()}/api/v1/exams/${exam.accessionNumber}/report.pdf`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
       assert.equal(response.status, 200)
       return pdfText(await response.arrayBuffer())
     }
@@ -104,44 +158,105 @@ test.group('Eligibility and marks (R 6.2, R 6.4, B)', (group) => {
     const text = await pdf()
     assert.include(text, '川渝HR')
     // top-right: on the first line, before the title
-    const firstLines = text.split('\n').filter((l) => l.trim()).slice(0, 2).join('\n')
+    const firstLines = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, 2)
+      .join('\n')
     assert.match(firstLines, /川渝HR/)
   })
 
-  test('administrators keep eligibility through the API; a mark on an item of no catalogue and a negative fee are refused; all audited', async ({ assert }) => {
+  test('administrators keep eligibility through the API; a mark on an item of no catalogue and a negative fee are refused; all audited', async ({
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const token = await apiToken(admin)
     const clinic = await make.institution('member_clinic')
     const item = await chestDr()
 
-    const set = await api('PUT', `/recognition/institutions/${clinic.id}`, token, { isPublic: true, qcEvaluationPassedOn: '2026-03-01', qcEvaluationValidUntil: '2027-03-01' })
+    const set = await api('PUT', `/recognition/institutions/${clinic.id}`, token, {
+      isPublic: true,
+      qcEvaluationPassedOn: '2026-03-01',
+      qcEvaluationValidUntil: '2027-03-01',
+    })
     assert.equal(set.status, 200)
-    const reversed = await api('PUT', `/recognition/institutions/${clinic.id}`, token, { isPublic: true, qcEvaluationPassedOn: '2026-03-01', qcEvaluationValidUntil: '2025-03-01' })
+    const reversed = await api('PUT', `/recognition/institutions/${clinic.id}`, token, {
+      isPublic: true,
+      qcEvaluationPassedOn: '2026-03-01',
+      qcEvaluationValidUntil: '2025-03-01',
+    })
     assert.equal(reversed.status, 422)
     assert.equal(reversed.body.errors[0].code, 'dates_reversed')
 
-    const evaluation = await api('POST', '/recognition/evaluations', token, { institutionId: clinic.id, examItemId: item.id, passed: true, evaluatedOn: '2026-03-01', validUntil: '2027-03-01' })
+    const evaluation = await api('POST', '/recognition/evaluations', token, {
+      institutionId: clinic.id,
+      examItemId: item.id,
+      passed: true,
+      evaluatedOn: '2026-03-01',
+      validUntil: '2027-03-01',
+    })
     assert.equal(evaluation.status, 201, JSON.stringify(evaluation.body))
-    const local = await ExamItem.create({ catalogue: 'local', seq: 9001, modality: 'DR', region: null, bodyPart: '胸部', method: '摄影', position: '床旁', name: 'DR 胸部 摄影 床旁', sourceName: '床旁胸片', techniqueNote: null, isContrast: false, active: true })
-    const refused = await api('POST', '/recognition/evaluations', token, { institutionId: clinic.id, examItemId: local.id, passed: true, evaluatedOn: '2026-03-01' })
+    const local = await ExamItem.create({
+      catalogue: 'local',
+      seq: 9001,
+      modality: 'DR',
+      region: null,
+      bodyPart: '胸部',
+      method: '摄影',
+      position: '床旁',
+      name: 'DR 胸部 摄影 床旁',
+      sourceName: '床旁胸片',
+      techniqueNote: null,
+      isContrast: false,
+      active: true,
+    })
+    const refused = await api('POST', '/recognition/evaluations', token, {
+      institutionId: clinic.id,
+      examItemId: local.id,
+      passed: true,
+      evaluatedOn: '2026-03-01',
+    })
     assert.equal(refused.status, 422)
     assert.equal(refused.body.errors[0].code, 'item_not_in_catalogue')
 
-    const negative = await api('POST', '/recognition/fees', token, { examItemId: item.id, feeYuan: -5 })
+    const negative = await api('POST', '/recognition/fees', token, {
+      examItemId: item.id,
+      feeYuan: -5,
+    })
     assert.equal(negative.status, 422)
     assert.equal(negative.body.errors[0].code, 'fee_negative')
-    const fee = await api('POST', '/recognition/fees', token, { examItemId: item.id, feeYuan: 85.5 })
+    const fee = await api('POST', '/recognition/fees', token, {
+      examItemId: item.id,
+      feeYuan: 85.5,
+    })
     assert.equal(fee.status, 200)
-    assert.equal((await db.from('recognition_fees').where('exam_item_id', item.id).firstOrFail()).fee_cents, 8550)
+    assert.equal(
+      (await db.from('recognition_fees').where('exam_item_id', item.id).firstOrFail()).fee_cents,
+      8550
+    )
 
-    const actions = (await AuditEvent.query().where('action', 'like', 'recognition.%')).map((e) => `${e.action}:${e.outcome}`)
-    for (const expected of ['recognition.institution.update:success', 'recognition.institution.update:refused', 'recognition.evaluation.save:success', 'recognition.evaluation.save:refused', 'recognition.fee.save:refused', 'recognition.fee.save:success']) {
+    const actions = (await AuditEvent.query().where('action', 'like', 'recognition.%')).map(
+      (e) => `${e.action}:${e.outcome}`
+    )
+    for (const expected of [
+      'recognition.institution.update:success',
+      'recognition.institution.update:refused',
+      'recognition.evaluation.save:success',
+      'recognition.evaluation.save:refused',
+      'recognition.fee.save:refused',
+      'recognition.fee.save:success',
+    ]) {
       assert.include(actions, expected)
     }
 
     // a clinic may not touch eligibility
     const clinicToken = await apiToken(await make.user('clinic_staff', clinic))
-    const forbidden = await api('POST', '/recognition/evaluations', clinicToken, { institutionId: clinic.id, examItemId: item.id, passed: true, evaluatedOn: '2026-03-01' })
+    const forbidden = await api('POST', '/recognition/evaluations', clinicToken, {
+      institutionId: clinic.id,
+      examItemId: item.id,
+      passed: true,
+      evaluatedOn: '2026-03-01',
+    })
     assert.equal(forbidden.status, 403)
   })
 })
@@ -162,7 +277,9 @@ test.group('Suspension on falling QC (R 9.1)', (group) => {
     assert.deepEqual(await suspensions.review(), [])
   })
 
-  test('a QC pass rate below the threshold suspends the institution × modality, tells the administrators and stops reminders', async ({ assert }) => {
+  test('a QC pass rate below the threshold suspends the institution × modality, tells the administrators and stops reminders', async ({
+    assert,
+  }) => {
     const first = await make.institution('member_clinic')
     const second = await make.institution('member_clinic')
     const atFirst = await make.user('clinic_staff', first)
@@ -184,7 +301,12 @@ test.group('Suspension on falling QC (R 9.1)', (group) => {
       higherIsBetter: true,
       async compute(q: { from: DateTime; to: DateTime; clinicIds: number[]; modality?: string }) {
         asked.push({ modality: q.modality, from: q.from.toISODate()!, to: q.to.toISODate()! })
-        return new Map<number, IndicatorValue>(q.clinicIds.map((id) => [id, { value: id === first.id && q.modality === 'DR' ? 0.6 : 0.95 }]))
+        return new Map<number, IndicatorValue>(
+          q.clinicIds.map((id) => [
+            id,
+            { value: id === first.id && q.modality === 'DR' ? 0.6 : 0.95 },
+          ])
+        )
       },
     }
     // Registered for this test only (quality control registers the real one at boot; registering twice throws).

@@ -9,7 +9,10 @@ import type ExamItem from '#models/exam_item'
 import { sqlTime } from '#app/platform/db_helpers'
 import { clinicIndicators } from '#app/platform/clinic_indicators'
 import { DataQuality } from '#app/recognition/services/data_quality'
-import { generateMonthlyReport, monthlyStatistics } from '#app/recognition/services/recognition_statistics'
+import {
+  generateMonthlyReport,
+  monthlyStatistics,
+} from '#app/recognition/services/recognition_statistics'
 import { scheduledJobs } from '#app/platform/scheduled_jobs'
 // jobs are loaded by the scheduler in the web process only
 import '#app/recognition/jobs'
@@ -29,7 +32,14 @@ let studySerial = 0
 async function uploaded(
   clinicUser: Awaited<ReturnType<typeof make.user>>,
   item: ExamItem,
-  spec: { acquired: string; received: string; due: string; signed?: string; department?: string | null; headerName?: string }
+  spec: {
+    acquired: string
+    received: string
+    due: string
+    signed?: string
+    department?: string | null
+    headerName?: string
+  }
 ) {
   const { exam, patient } = await make.exam(clinicUser, 'DR')
   await db.from('exam_exam_items').where('exam_id', exam.id).delete()
@@ -61,7 +71,13 @@ async function uploaded(
     created_at: sqlTime(local(spec.received)),
     updated_at: sqlTime(local(spec.received)),
   })
-  await db.table('recognition_dq_uploads').insert({ exam_study_id: studyId, exam_id: exam.id, institution_id: clinicUser.institutionId, acquired_at: sqlTime(local(spec.acquired)), received_at: sqlTime(local(spec.received)) })
+  await db.table('recognition_dq_uploads').insert({
+    exam_study_id: studyId,
+    exam_id: exam.id,
+    institution_id: clinicUser.institutionId,
+    acquired_at: sqlTime(local(spec.acquired)),
+    received_at: sqlTime(local(spec.received)),
+  })
   if (spec.signed) {
     const doctor = await make.user('radiologist')
     const header = {
@@ -114,41 +130,112 @@ test.group('Data quality of uploads (R 7.1)', (group) => {
     return () => restore()
   })
 
-  test('each metric on a hand-computed fixture, with a 24 h gap across a weekend; the page and the indicators read the daily rows', async ({ assert }) => {
+  test('each metric on a hand-computed fixture, with a 24 h gap across a weekend; the page and the indicators read the daily rows', async ({
+    assert,
+  }) => {
     const item = await chestDr()
     const clinic = await make.institution('member_clinic')
     const staff = await make.user('clinic_staff', clinic)
     // Friday: on time; late upload and late report with a wrong name on the report and no department
-    await uploaded(staff, item, { acquired: '2026-11-20T08:00', received: '2026-11-20T08:30', due: '2026-11-20T20:00', signed: '2026-11-20T10:00' })
-    await uploaded(staff, item, { acquired: '2026-11-20T09:00', received: '2026-11-20T11:00', due: '2026-11-20T11:30', signed: '2026-11-20T12:00', department: null, headerName: '张3' })
+    await uploaded(staff, item, {
+      acquired: '2026-11-20T08:00',
+      received: '2026-11-20T08:30',
+      due: '2026-11-20T20:00',
+      signed: '2026-11-20T10:00',
+    })
+    await uploaded(staff, item, {
+      acquired: '2026-11-20T09:00',
+      received: '2026-11-20T11:00',
+      due: '2026-11-20T11:30',
+      signed: '2026-11-20T12:00',
+      department: null,
+      headerName: '张3',
+    })
     // Monday 12:00: 13 h of Friday + 12 h of Monday without an upload (the weekend not counted) = 25 h; no report by its deadline
-    await uploaded(staff, item, { acquired: '2026-11-23T11:30', received: '2026-11-23T12:00', due: '2026-11-23T14:00' })
+    await uploaded(staff, item, {
+      acquired: '2026-11-23T11:30',
+      received: '2026-11-23T12:00',
+      due: '2026-11-23T14:00',
+    })
     await rollUp(clinic, ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23'])
 
-    const friday = await db.from('recognition_dq_days').where('institution_id', clinic.id).where('day', '2026-11-20').firstOrFail()
-    assert.deepInclude(friday, { uploads: 2, uploads_timely: 1, reports: 2, reports_timely: 1, consistency_checked: 4, consistency_ok: 4, fields_expected: 26, fields_present: 25, fields_checked: 12, fields_accurate: 11, longest_gap_minutes: 780 })
+    const friday = await db
+      .from('recognition_dq_days')
+      .where('institution_id', clinic.id)
+      .where('day', '2026-11-20')
+      .firstOrFail()
+    assert.deepInclude(friday, {
+      uploads: 2,
+      uploads_timely: 1,
+      reports: 2,
+      reports_timely: 1,
+      consistency_checked: 4,
+      consistency_ok: 4,
+      fields_expected: 26,
+      fields_present: 25,
+      fields_checked: 12,
+      fields_accurate: 11,
+      longest_gap_minutes: 780,
+    })
     assert.isFalse(!!friday.gap_over_24h)
-    const saturday = await db.from('recognition_dq_days').where('institution_id', clinic.id).where('day', '2026-11-21').firstOrFail()
+    const saturday = await db
+      .from('recognition_dq_days')
+      .where('institution_id', clinic.id)
+      .where('day', '2026-11-21')
+      .firstOrFail()
     assert.isFalse(!!saturday.working_day)
     assert.isFalse(!!saturday.gap_over_24h)
-    const monday = await db.from('recognition_dq_days').where('institution_id', clinic.id).where('day', '2026-11-23').firstOrFail()
-    assert.deepInclude(monday, { uploads: 1, uploads_timely: 1, reports: 0, consistency_checked: 1, consistency_ok: 0, longest_gap_minutes: 1500 })
+    const monday = await db
+      .from('recognition_dq_days')
+      .where('institution_id', clinic.id)
+      .where('day', '2026-11-23')
+      .firstOrFail()
+    assert.deepInclude(monday, {
+      uploads: 1,
+      uploads_timely: 1,
+      reports: 0,
+      consistency_checked: 1,
+      consistency_ok: 0,
+      longest_gap_minutes: 1500,
+    })
     assert.isTrue(!!monday.gap_over_24h)
 
     // a clinic whose uploads stop Friday 17:00 and resume Monday 09:00: 7 h + 9 h, no gap
     const quiet = await make.institution('member_clinic')
     const quietStaff = await make.user('clinic_staff', quiet)
-    await uploaded(quietStaff, item, { acquired: '2026-11-20T16:50', received: '2026-11-20T17:00', due: '2026-11-21T17:00', signed: '2026-11-20T18:00' })
-    await uploaded(quietStaff, item, { acquired: '2026-11-23T08:50', received: '2026-11-23T09:00', due: '2026-11-24T09:00' })
+    await uploaded(quietStaff, item, {
+      acquired: '2026-11-20T16:50',
+      received: '2026-11-20T17:00',
+      due: '2026-11-21T17:00',
+      signed: '2026-11-20T18:00',
+    })
+    await uploaded(quietStaff, item, {
+      acquired: '2026-11-23T08:50',
+      received: '2026-11-23T09:00',
+      due: '2026-11-24T09:00',
+    })
     await rollUp(quiet, ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23'])
-    const quietMonday = await db.from('recognition_dq_days').where('institution_id', quiet.id).where('day', '2026-11-23').firstOrFail()
+    const quietMonday = await db
+      .from('recognition_dq_days')
+      .where('institution_id', quiet.id)
+      .where('day', '2026-11-23')
+      .firstOrFail()
     assert.equal(quietMonday.longest_gap_minutes, 16 * 60)
     assert.isFalse(!!quietMonday.gap_over_24h)
 
     // the month, per clinic, by the registered indicators (the assessments read these)
-    const query = { from: local('2026-11-01T00:00'), to: local('2026-12-01T00:00'), clinicIds: [clinic.id, quiet.id] }
-    const value = async (key: string, id = clinic.id) => (await clinicIndicators.get(key)!.compute(query)).get(id)!
-    assert.deepInclude(await value('recognition.dq_timeliness'), { value: 3 / 5, numerator: 3, denominator: 5 })
+    const query = {
+      from: local('2026-11-01T00:00'),
+      to: local('2026-12-01T00:00'),
+      clinicIds: [clinic.id, quiet.id],
+    }
+    const value = async (key: string, id = clinic.id) =>
+      (await clinicIndicators.get(key)!.compute(query)).get(id)!
+    assert.deepInclude(await value('recognition.dq_timeliness'), {
+      value: 3 / 5,
+      numerator: 3,
+      denominator: 5,
+    })
     assert.deepInclude(await value('recognition.dq_consistency'), { value: 4 / 5 })
     assert.deepInclude(await value('recognition.dq_completeness'), { value: 25 / 26 })
     assert.deepInclude(await value('recognition.dq_accuracy'), { value: 11 / 12 })
@@ -163,12 +250,18 @@ test.group('Data quality of uploads (R 7.1)', (group) => {
     assert.equal(row.metrics.find((m: any) => m.metric === 'consistency').light, 'red')
     assert.equal(row.metrics.find((m: any) => m.metric === 'accuracy').light, 'green')
     // a clinic sees its own figures only
-    const other = await api('GET', `/recognition/data-quality?month=2026-11&institutionId=${clinic.id}`, await apiToken(quietStaff))
+    const other = await api(
+      'GET',
+      `/recognition/data-quality?month=2026-11&institutionId=${clinic.id}`,
+      await apiToken(quietStaff)
+    )
     assert.equal(other.status, 404)
 
     // below threshold: the clinic head and the centre's QC officer are told, once
     const head = await make.user('clinic_staff', clinic)
-    await db.table('critical_value_contacts').insert({ user_id: head.id, duty: 'clinic_head', assigned_at: sqlTime(DateTime.utc()) })
+    await db
+      .table('critical_value_contacts')
+      .insert({ user_id: head.id, duty: 'clinic_head', assigned_at: sqlTime(DateTime.utc()) })
     const quality = await app.container.make(DataQuality)
     const sent = await quality.alertBelowThreshold('2026-11')
     assert.includeDeepMembers(sent, [
@@ -178,8 +271,14 @@ test.group('Data quality of uploads (R 7.1)', (group) => {
     ])
     assert.notDeepInclude(sent, { institutionId: clinic.id, metric: 'accuracy' })
     const notices = await db.from('recognition_notices').where('kind', 'dq_alert').select('user_id')
-    assert.includeMembers(notices.map((n) => Number(n.user_id)), [head.id, qc.id])
-    assert.notInclude(notices.map((n) => Number(n.user_id)), staff.id)
+    assert.includeMembers(
+      notices.map((n) => Number(n.user_id)),
+      [head.id, qc.id]
+    )
+    assert.notInclude(
+      notices.map((n) => Number(n.user_id)),
+      staff.id
+    )
     assert.deepEqual(await quality.alertBelowThreshold('2026-11'), [], 'alerted once')
   })
 })
@@ -192,16 +291,26 @@ test.group('Recognition statistics (H 四(四))', (group) => {
     return () => restore()
   })
 
-  test('the month by clinic and item: reminders, decisions by reason, rate, exams and money avoided; kept as the monthly report', async ({ assert }) => {
+  test('the month by clinic and item: reminders, decisions by reason, rate, exams and money avoided; kept as the monthly report', async ({
+    assert,
+  }) => {
     const item = await chestDr()
     const clinic = await make.institution('member_clinic')
     const staff = await make.user('clinic_staff', clinic)
     const other = await make.institution('member_clinic')
     const patient = await make.patientAt(clinic)
-    await db.table('recognition_fees').insert({ exam_item_id: item.id, fee_cents: 8500, updated_at: sqlTime(DateTime.utc()) })
+    await db
+      .table('recognition_fees')
+      .insert({ exam_item_id: item.id, fee_cents: 8500, updated_at: sqlTime(DateTime.utc()) })
     const at = (iso: string) => sqlTime(local(iso))
     for (const day of ['2026-11-03', '2026-11-10', '2026-11-17', '2026-11-24', '2026-10-31']) {
-      await db.table('recognition_reminders').insert({ institution_id: clinic.id, patient_id: patient.patient.id, clinic_patient_id: patient.clinicPatient.id, exam_item_id: item.id, shown_at: at(`${day}T09:00`) })
+      await db.table('recognition_reminders').insert({
+        institution_id: clinic.id,
+        patient_id: patient.patient.id,
+        clinic_patient_id: patient.clinicPatient.id,
+        exam_item_id: item.id,
+        shown_at: at(`${day}T09:00`),
+      })
     }
     const decide = (day: string, decision: string, reason: string | null = null) =>
       db.table('recognition_decisions').insert({
@@ -228,18 +337,35 @@ test.group('Recognition statistics (H 四(四))', (group) => {
 
     const stats = await monthlyStatistics('2026-11')
     assert.lengthOf(stats.rows, 1)
-    assert.deepInclude(stats.rows[0], { shown: 4, accepted: 3, reExamined: 1, byReason: { condition_changed: 1 }, recognitionRate: 0.75, examsAvoided: 3, moneyAvoidedCents: 25500 })
+    assert.deepInclude(stats.rows[0], {
+      shown: 4,
+      accepted: 3,
+      reExamined: 1,
+      byReason: { condition_changed: 1 },
+      recognitionRate: 0.75,
+      examsAvoided: 3,
+      moneyAvoidedCents: 25500,
+    })
     assert.deepInclude(stats.totals, { shown: 4, accepted: 3, moneyAvoidedCents: 25500 })
 
-    const rate = await clinicIndicators.get('recognition.recognition_rate')!.compute({ from: local('2026-11-01T00:00'), to: local('2026-12-01T00:00'), clinicIds: [clinic.id] })
+    const rate = await clinicIndicators.get('recognition.recognition_rate')!.compute({
+      from: local('2026-11-01T00:00'),
+      to: local('2026-12-01T00:00'),
+      clinicIds: [clinic.id],
+    })
     assert.deepInclude(rate.get(clinic.id), { value: 0.75, numerator: 3, denominator: 4 })
 
     // the job on the 1st makes last month's report, kept and downloadable
     await scheduledJobs.find('recognition.monthly-report')!.run()
-    const kept = await db.from('recognition_monthly_reports').where('month', '2026-11').firstOrFail()
+    const kept = await db
+      .from('recognition_monthly_reports')
+      .where('month', '2026-11')
+      .firstOrFail()
     assert.equal(JSON.parse(kept.figures).totals.accepted, 3)
     const admin = await make.user('admin')
-    const response = await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, { headers: { Authorization: `Bearer ${await apiToken(admin)}` } })
+    const response = await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, {
+      headers: { Authorization: `Bearer ${await apiToken(admin)}` },
+    })
     assert.equal(response.status, 200)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any)
@@ -252,14 +378,27 @@ test.group('Recognition statistics (H 四(四))', (group) => {
 
     // a clinic may not download the bureau's report; it sees its own statistics
     const clinicToken = await apiToken(staff)
-    assert.equal((await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, { headers: { Authorization: `Bearer ${clinicToken}` } })).status, 403)
+    assert.equal(
+      (
+        await fetch(`${baseUrl()}/api/v1/recognition/reports/${kept.id}/xlsx`, {
+          headers: { Authorization: `Bearer ${clinicToken}` },
+        })
+      ).status,
+      403
+    )
     const own = await api('GET', '/recognition/statistics?month=2026-11', clinicToken)
     assert.equal(own.body.data.totals.accepted, 3)
     await generateMonthlyReport('2026-11', DateTime.utc())
-    assert.equal(Number((await db.from('recognition_monthly_reports').count('* as n').first()).n), 1, 'regenerating replaces')
+    assert.equal(
+      Number((await db.from('recognition_monthly_reports').count('* as n').first()).n),
+      1,
+      'regenerating replaces'
+    )
   })
 
-  test('refusals by the receiving side are recorded with a listed reason and counted against the clinic', async ({ assert }) => {
+  test('refusals by the receiving side are recorded with a listed reason and counted against the clinic', async ({
+    assert,
+  }) => {
     const item = await chestDr()
     const clinic = await make.institution('member_clinic')
     const staff = await make.user('clinic_staff', clinic)
@@ -268,18 +407,36 @@ test.group('Recognition statistics (H 四(四))', (group) => {
     const upper = await make.institution('upper_hospital', { level: '三级甲等' } as any)
     const qc = await make.user('qc_officer', await make.institution('lead_hospital'))
     const token = await apiToken(qc)
-    const missing = await api('POST', '/recognition/refusals', token, { accessionNumber: exam.accessionNumber, refusingInstitutionId: upper.id })
+    const missing = await api('POST', '/recognition/refusals', token, {
+      accessionNumber: exam.accessionNumber,
+      refusingInstitutionId: upper.id,
+    })
     assert.equal(missing.status, 422)
     assert.equal(missing.body.errors[0].code, 'reason_missing')
-    const other = await api('POST', '/recognition/refusals', token, { accessionNumber: exam.accessionNumber, refusingInstitutionId: upper.id, reasonCode: 'other' })
+    const other = await api('POST', '/recognition/refusals', token, {
+      accessionNumber: exam.accessionNumber,
+      refusingInstitutionId: upper.id,
+      reasonCode: 'other',
+    })
     assert.equal(other.body.errors[0].code, 'reason_text_missing')
-    const recorded = await api('POST', '/recognition/refusals', token, { accessionNumber: exam.accessionNumber, refusingInstitutionId: upper.id, reasonCode: 'insufficient_quality' })
+    const recorded = await api('POST', '/recognition/refusals', token, {
+      accessionNumber: exam.accessionNumber,
+      refusingInstitutionId: upper.id,
+      reasonCode: 'insufficient_quality',
+    })
     assert.equal(recorded.status, 201)
     // a clinic that is not the patient's cannot refuse (or even find) the result
     const stranger = await make.user('clinic_staff', await make.institution('member_clinic'))
-    const hidden = await api('POST', '/recognition/refusals', await apiToken(stranger), { accessionNumber: exam.accessionNumber, reasonCode: 'doubtful_result' })
+    const hidden = await api('POST', '/recognition/refusals', await apiToken(stranger), {
+      accessionNumber: exam.accessionNumber,
+      reasonCode: 'doubtful_result',
+    })
     assert.equal(hidden.status, 404)
-    const counted = await clinicIndicators.get('recognition.refusals')!.compute({ from: local('2026-11-30T00:00'), to: local('2026-12-02T00:00'), clinicIds: [clinic.id] })
+    const counted = await clinicIndicators.get('recognition.refusals')!.compute({
+      from: local('2026-11-30T00:00'),
+      to: local('2026-12-02T00:00'),
+      clinicIds: [clinic.id],
+    })
     assert.equal(counted.get(clinic.id)!.value, 1)
   })
 })

@@ -45,7 +45,9 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     return () => restore()
   })
 
-  test('an exam 29 days old at another member is reminded; one 32 days old is not', async ({ assert }) => {
+  test('an exam 29 days old at another member is reminded; one 32 days old is not', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient } = await scene()
     const recent = await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 29 }))
     const check = await app.container.make(RepeatExamCheck)
@@ -55,21 +57,36 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     assert.equal(reminders[0].earlier[0].mark, '川渝HR')
     assert.include(reminders[0].earlier[0].impression!, '未见明确实变')
 
-    await db.from('exams').where('id', recent.id).update({ images_received_at: NOW.minus({ days: 32 }).toSQL({ includeOffset: false }), registered_at: NOW.minus({ days: 32 }).toSQL({ includeOffset: false }) })
+    await db
+      .from('exams')
+      .where('id', recent.id)
+      .update({
+        images_received_at: NOW.minus({ days: 32 }).toSQL({ includeOffset: false }),
+        registered_at: NOW.minus({ days: 32 }).toSQL({ includeOffset: false }),
+      })
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [item.id]), 0)
   })
 
-  test('no reminder across items, from an unevaluated item, or from an institution this clinic does not recognise', async ({ assert }) => {
+  test('no reminder across items, from an unevaluated item, or from an institution this clinic does not recognise', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient, second } = await scene()
     const check = await app.container.make(RepeatExamCheck)
     // another item: chest DR with a lateral view is not the same normalised item
-    const lateral = await ExamItem.query().where('catalogue', 'chuanyu').where('seq', 2).firstOrFail()
+    const lateral = await ExamItem.query()
+      .where('catalogue', 'chuanyu')
+      .where('seq', 2)
+      .firstOrFail()
     await evaluate(atFirst.institution, lateral)
     await signedResult(atFirst, patient.atFirst.id, lateral, NOW.minus({ days: 5 }))
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [item.id]), 0)
 
     // not evaluated at the performing clinic
-    const knee = await ExamItem.query().where('catalogue', 'chuanyu').where('modality', 'DR').where('body_part', 'like', '%膝%').firstOrFail()
+    const knee = await ExamItem.query()
+      .where('catalogue', 'chuanyu')
+      .where('modality', 'DR')
+      .where('body_part', 'like', '%膝%')
+      .firstOrFail()
     await signedResult(atFirst, patient.atFirst.id, knee, NOW.minus({ days: 5 }))
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [knee.id]), 0)
 
@@ -93,31 +110,50 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [item.id]), 0)
     await insert(upper.id, 'UP-1')
     const reminders = await check.remindersFor(atSecond, patient.atSecond.id, [item.id])
-    assert.deepEqual(reminders[0].earlier.map((e) => e.reference), ['UP-1'])
+    assert.deepEqual(
+      reminders[0].earlier.map((e) => e.reference),
+      ['UP-1']
+    )
     void second
   })
 
-  test('registering without answering the reminder saves nothing and says so (page and API alike)', async ({ assert }) => {
+  test('registering without answering the reminder saves nothing and says so (page and API alike)', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient } = await scene()
     await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 10 }))
     const before = await countExams()
     const registration = await app.container.make(ExamRegistration)
-    await assert.rejects(() => registration.register(atSecond, request(patient.atSecond.id, item.id)), RepeatExamReminder as any)
+    await assert.rejects(
+      () => registration.register(atSecond, request(patient.atSecond.id, item.id)),
+      RepeatExamReminder as any
+    )
     assert.equal(await countExams(), before)
 
-    const response = await api('POST', '/exams', await apiToken(atSecond), request(patient.atSecond.id, item.id))
+    const response = await api(
+      'POST',
+      '/exams',
+      await apiToken(atSecond),
+      request(patient.atSecond.id, item.id)
+    )
     assert.equal(response.status, 409)
     assert.equal(response.body.errors[0].code, 'repeat_exam_reminder')
     assert.equal(await countExams(), before)
     // the reminders the API client shows
-    const reminders = await api('GET', `/recognition/reminders?clinicPatientId=${patient.atSecond.id}&itemIds[]=${item.id}`, await apiToken(atSecond))
+    const reminders = await api(
+      'GET',
+      `/recognition/reminders?clinicPatientId=${patient.atSecond.id}&itemIds[]=${item.id}`,
+      await apiToken(atSecond)
+    )
     assert.equal(reminders.status, 200)
     assert.equal(reminders.body.data[0].itemId, item.id)
     // shown once a day, however often the form comes back
     assert.equal(Number((await db.from('recognition_reminders').count('* as n').first()).n), 1)
   })
 
-  test('accepting records what R 6.6 lists, makes no exam and links the earlier report to this visit', async ({ assert }) => {
+  test('accepting records what R 6.6 lists, makes no exam and links the earlier report to this visit', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient, first } = await scene()
     const earlier = await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 10 }))
     const before = await countExams()
@@ -125,30 +161,51 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
       'POST',
       '/exams',
       await apiToken(atSecond),
-      request(patient.atSecond.id, item.id, { recognition: [{ itemId: item.id, decision: 'accept', earlierExamId: earlier.id }] })
+      request(patient.atSecond.id, item.id, {
+        recognition: [{ itemId: item.id, decision: 'accept', earlierExamId: earlier.id }],
+      })
     )
     assert.equal(response.status, 200)
     assert.lengthOf(response.body.data, 0)
     assert.equal(await countExams(), before)
-    const decision = await db.from('recognition_decisions').where('id', response.body.recognitionDecisionIds[0]).firstOrFail()
+    const decision = await db
+      .from('recognition_decisions')
+      .where('id', response.body.recognitionDecisionIds[0])
+      .firstOrFail()
     assert.equal(decision.decision, 'accepted')
     assert.equal(Number(decision.earlier_exam_id), earlier.id)
     assert.equal(decision.earlier_institution_name, first.name)
     assert.equal(decision.earlier_reference, earlier.accessionNumber)
-    assert.equal(DateTime.fromJSDate(decision.earlier_exam_at, { zone: 'utc' }).toISO(), NOW.minus({ days: 10 }).toISO())
+    assert.equal(
+      DateTime.fromJSDate(decision.earlier_exam_at, { zone: 'utc' }).toISO(),
+      NOW.minus({ days: 10 }).toISO()
+    )
     assert.include(decision.earlier_impression, '未见明确实变')
     assert.equal(Number(decision.clinic_patient_id), patient.atSecond.id)
     assert.isNull(decision.new_exam_id)
-    const audited = await AuditEvent.query().where('action', 'exam.register').where('target_type', 'recognition_decision').firstOrFail()
+    const audited = await AuditEvent.query()
+      .where('action', 'exam.register')
+      .where('target_type', 'recognition_decision')
+      .firstOrFail()
     assert.equal(audited.targetId, String(decision.id))
   })
 
-  test('re-examining needs a listed reason, text for "other" and the patient told; then the exam is registered and linked', async ({ assert }) => {
+  test('re-examining needs a listed reason, text for "other" and the patient told; then the exam is registered and linked', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient } = await scene()
     const earlier = await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 10 }))
     const token = await apiToken(atSecond)
     const before = await countExams()
-    const attempt = (decision: Record<string, unknown>) => api('POST', '/exams', token, request(patient.atSecond.id, item.id, { recognition: [{ itemId: item.id, decision: 're_examine', ...decision }] }))
+    const attempt = (decision: Record<string, unknown>) =>
+      api(
+        'POST',
+        '/exams',
+        token,
+        request(patient.atSecond.id, item.id, {
+          recognition: [{ itemId: item.id, decision: 're_examine', ...decision }],
+        })
+      )
 
     for (const [decision, code] of [
       [{ patientInformed: true }, 'reason_missing'],
@@ -163,7 +220,11 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     assert.equal(await countExams(), before)
     assert.equal(Number((await db.from('recognition_decisions').count('* as n').first()).n), 0)
 
-    const done = await attempt({ reasonCode: 'other', reasonText: '外院片为床旁片，体位不标准', patientInformed: true })
+    const done = await attempt({
+      reasonCode: 'other',
+      reasonText: '外院片为床旁片，体位不标准',
+      patientInformed: true,
+    })
     assert.equal(done.status, 201)
     assert.equal(await countExams(), before + 1)
     const decision = await db.from('recognition_decisions').firstOrFail()
@@ -175,19 +236,36 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     assert.equal(Number(decision.new_exam_id), done.body.data[0].id)
   })
 
-  test('accepting a result the clinic may not see is a 404 (audited); too old or of another item is refused', async ({ assert }) => {
+  test('accepting a result the clinic may not see is a 404 (audited); too old or of another item is refused', async ({
+    assert,
+  }) => {
     const { atFirst, atSecond, item, patient } = await scene()
     await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 10 }))
     const token = await apiToken(atSecond)
     const accept = (earlierExamId: number, itemId = item.id) =>
-      api('POST', '/exams', token, request(patient.atSecond.id, itemId, { recognition: [{ itemId, decision: 'accept', earlierExamId }] }))
+      api(
+        'POST',
+        '/exams',
+        token,
+        request(patient.atSecond.id, itemId, {
+          recognition: [{ itemId, decision: 'accept', earlierExamId }],
+        })
+      )
 
     // another patient's exam at the first clinic
     const stranger = await make.patientAt(atFirst.institution)
-    const hidden = await signedResult(atFirst, stranger.clinicPatient.id, item, NOW.minus({ days: 5 }))
+    const hidden = await signedResult(
+      atFirst,
+      stranger.clinicPatient.id,
+      item,
+      NOW.minus({ days: 5 })
+    )
     const notTheirs = await accept(hidden.id)
     assert.equal(notTheirs.status, 404)
-    const denied = await AuditEvent.query().where('action', 'exam.register').where('outcome', 'denied').firstOrFail()
+    const denied = await AuditEvent.query()
+      .where('action', 'exam.register')
+      .where('outcome', 'denied')
+      .firstOrFail()
     assert.equal(denied.targetType, 'exam')
     assert.equal(denied.targetId, String(hidden.id))
 
@@ -196,7 +274,10 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     assert.equal(tooOld.status, 422)
     assert.equal(tooOld.body.errors[0].code, 'earlier_outside_window')
 
-    const lateral = await ExamItem.query().where('catalogue', 'chuanyu').where('seq', 2).firstOrFail()
+    const lateral = await ExamItem.query()
+      .where('catalogue', 'chuanyu')
+      .where('seq', 2)
+      .firstOrFail()
     const other = await signedResult(atFirst, patient.atFirst.id, lateral, NOW.minus({ days: 3 }))
     const otherItem = await accept(other.id)
     assert.equal(otherItem.status, 422)
@@ -209,7 +290,9 @@ test.group('The repeat-exam reminder (R 6.5, R 6.6)', (group) => {
     await signedResult(atFirst, patient.atFirst.id, item, NOW.minus({ days: 20 }))
     const check = await app.container.make(RepeatExamCheck)
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [item.id]), 1)
-    await db.table('recognition_settings').insert({ name: 'window_days', value: '14', updated_at: NOW.toSQL({ includeOffset: false }) })
+    await db
+      .table('recognition_settings')
+      .insert({ name: 'window_days', value: '14', updated_at: NOW.toSQL({ includeOffset: false }) })
     assert.lengthOf(await check.remindersFor(atSecond, patient.atSecond.id, [item.id]), 0)
   })
 })

@@ -28,7 +28,11 @@ const nodes = new ExtraNodes()
 async function api(method: string, path: string, token: string, body?: object) {
   const response = await fetch(baseUrl() + path, {
     method,
-    headers: { 'Authorization': `Bearer ${token}`, 'Accept': 'application/json', 'Content-Type': 'application/json' },
+    headers: {
+      'Authorization': `Bearer ${token}`,
+      'Accept': 'application/json',
+      'Content-Type': 'application/json',
+    },
     body: body ? JSON.stringify(body) : undefined,
   })
   return { status: response.status, body: (await response.json().catch(() => null)) as any }
@@ -46,17 +50,38 @@ test.group('Two-person approval of storage nodes', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a system administrator\'s new backup node does nothing until the security administrator approves; no image leaves before', async ({ assert }) => {
+  test("a system administrator's new backup node does nothing until the security administrator approves; no image leaves before", async ({
+    assert,
+  }) => {
     const clock = new ManualClock(DateTime.utc())
     app.container.swap(Clock, () => clock)
     const registry = await app.container.make(StorageNodeRegistry)
     const catalogue = await app.container.make(StudyCatalogue)
     const replication = await app.container.make(Replication)
     const clinic = await make.user('clinic_staff')
-    await registry.register({ name: make.unique('centre'), role: 'central', url: imaging.orthanc.url, peerUrl: imaging.orthanc.url, username: imaging.orthanc.username, password: imaging.orthanc.password, catalogueExisting: false })
-    await registry.register({ name: make.unique('member'), role: 'member', institutionId: clinic.institutionId, url: nodes.member.url, username: 'imaging-app', password: NODE_PASSWORD, catalogueExisting: false })
+    await registry.register({
+      name: make.unique('centre'),
+      role: 'central',
+      url: imaging.orthanc.url,
+      peerUrl: imaging.orthanc.url,
+      username: imaging.orthanc.username,
+      password: imaging.orthanc.password,
+      catalogueExisting: false,
+    })
+    await registry.register({
+      name: make.unique('member'),
+      role: 'member',
+      institutionId: clinic.institutionId,
+      url: nodes.member.url,
+      username: 'imaging-app',
+      password: NODE_PASSWORD,
+      catalogueExisting: false,
+    })
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
-    const orthancStudyId = await storeStudy(clientOf(nodes.member), studyFor(exam, clinicPatient, 1, 2).files)
+    const orthancStudyId = await storeStudy(
+      clientOf(nodes.member),
+      studyFor(exam, clinicPatient, 1, 2).files
+    )
     await eventually(async () => {
       await catalogue.discover()
       return ArchivedStudy.findBy('orthanc_study_id', orthancStudyId)
@@ -66,7 +91,13 @@ test.group('Two-person approval of storage nodes', (group) => {
 
     const sysadmin = await make.user('admin')
     const secadmin = await make.user('security_admin')
-    const request = await api('POST', '/api/v1/storage/nodes', await apiToken(sysadmin), { name: make.unique('备份'), role: 'backup', url: nodes.backup.url, username: 'imaging-app', password: NODE_PASSWORD })
+    const request = await api('POST', '/api/v1/storage/nodes', await apiToken(sysadmin), {
+      name: make.unique('备份'),
+      role: 'backup',
+      url: nodes.backup.url,
+      username: 'imaging-app',
+      password: NODE_PASSWORD,
+    })
     assert.equal(request.status, 202)
     const approvalId = request.body.approvalId
     assert.isNull(await StorageNode.findBy('url', nodes.backup.url))
@@ -79,15 +110,36 @@ test.group('Two-person approval of storage nodes', (group) => {
     assert.lengthOf(await StorageTransfer.query().where('purpose', 'replicate'), 0)
 
     // The requester cannot approve (not the security administrator), nor can anyone else but the security administrator.
-    assert.equal((await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(sysadmin))).status, 403)
-    assert.equal((await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(await make.user('audit_admin')))).status, 403)
+    assert.equal(
+      (await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(sysadmin)))
+        .status,
+      403
+    )
+    assert.equal(
+      (
+        await api(
+          'POST',
+          `/api/v1/approvals/${approvalId}/approve`,
+          await apiToken(await make.user('audit_admin'))
+        )
+      ).status,
+      403
+    )
     assert.deepEqual(await studiesOn(nodes.backup), [])
 
-    const approved = await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(secadmin))
+    const approved = await api(
+      'POST',
+      `/api/v1/approvals/${approvalId}/approve`,
+      await apiToken(secadmin)
+    )
     assert.equal(approved.status, 200)
     const backup = await StorageNode.findByOrFail('url', nodes.backup.url)
     assert.equal(approved.body.resultId, String(backup.id))
-    assert.equal((await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(secadmin))).status, 409)
+    assert.equal(
+      (await api('POST', `/api/v1/approvals/${approvalId}/approve`, await apiToken(secadmin)))
+        .status,
+      409
+    )
 
     clock.advance({ minutes: 30 })
     await replication.cycle()
@@ -95,22 +147,60 @@ test.group('Two-person approval of storage nodes', (group) => {
     assert.include(await studiesOn(nodes.backup), orthancStudyId)
 
     // Both steps audited: the request by the system administrator, the approval by the security administrator.
-    assert.isNotNull(await AuditEvent.query().where('action', 'storage.node.register').where('actor_user_id', sysadmin.id).where('target_id', String(approvalId)).first())
-    assert.isNotNull(await AuditEvent.query().where('action', 'approval.approve').where('outcome', 'success').where('actor_user_id', secadmin.id).where('target_id', String(approvalId)).first())
-    assert.lengthOf(await AuditEvent.query().where('action', 'approval.approve').where('outcome', 'denied'), 2)
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'storage.node.register')
+        .where('actor_user_id', sysadmin.id)
+        .where('target_id', String(approvalId))
+        .first()
+    )
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'approval.approve')
+        .where('outcome', 'success')
+        .where('actor_user_id', secadmin.id)
+        .where('target_id', String(approvalId))
+        .first()
+    )
+    assert.lengthOf(
+      await AuditEvent.query().where('action', 'approval.approve').where('outcome', 'denied'),
+      2
+    )
   })
 
-  test('moving a node to another address waits for approval; a rejected request changes nothing', async ({ assert }) => {
+  test('moving a node to another address waits for approval; a rejected request changes nothing', async ({
+    assert,
+  }) => {
     const registry = await app.container.make(StorageNodeRegistry)
-    const node = await registry.register({ name: make.unique('backup'), role: 'backup', url: nodes.backup.url, username: 'imaging-app', password: NODE_PASSWORD, catalogueExisting: false })
+    const node = await registry.register({
+      name: make.unique('backup'),
+      role: 'backup',
+      url: nodes.backup.url,
+      username: 'imaging-app',
+      password: NODE_PASSWORD,
+      catalogueExisting: false,
+    })
     const sysadmin = await make.user('admin')
     const secadmin = await make.user('security_admin')
-    const moved = await api('PUT', `/api/v1/storage/nodes/${node.id}`, await apiToken(sysadmin), { name: node.name, url: nodes.member.url, username: 'imaging-app', active: true })
+    const moved = await api('PUT', `/api/v1/storage/nodes/${node.id}`, await apiToken(sysadmin), {
+      name: node.name,
+      url: nodes.member.url,
+      username: 'imaging-app',
+      active: true,
+    })
     assert.equal(moved.status, 200)
     await node.refresh()
     assert.equal(node.url, nodes.backup.url)
-    const approval = await Approval.query().where('kind', 'storage.node.change').orderBy('id', 'desc').firstOrFail()
-    const rejected = await api('POST', `/api/v1/approvals/${approval.id}/reject`, await apiToken(secadmin), { note: '未经报备' })
+    const approval = await Approval.query()
+      .where('kind', 'storage.node.change')
+      .orderBy('id', 'desc')
+      .firstOrFail()
+    const rejected = await api(
+      'POST',
+      `/api/v1/approvals/${approval.id}/reject`,
+      await apiToken(secadmin),
+      { note: '未经报备' }
+    )
     assert.equal(rejected.status, 200)
     await node.refresh()
     assert.equal(node.url, nodes.backup.url)
@@ -119,9 +209,18 @@ test.group('Two-person approval of storage nodes', (group) => {
     assert.equal(approval.decisionNote, '未经报备')
   })
 
-  test('the security administrator\'s page lists what waits; the three administrators see only their own work', async ({ client, assert }) => {
+  test("the security administrator's page lists what waits; the three administrators see only their own work", async ({
+    client,
+    assert,
+  }) => {
     const sysadmin = await make.user('admin')
-    await api('POST', '/api/v1/storage/nodes', await apiToken(sysadmin), { name: make.unique('备份'), role: 'backup', url: nodes.backup.url, username: 'imaging-app', password: NODE_PASSWORD })
+    await api('POST', '/api/v1/storage/nodes', await apiToken(sysadmin), {
+      name: make.unique('备份'),
+      role: 'backup',
+      url: nodes.backup.url,
+      username: 'imaging-app',
+      password: NODE_PASSWORD,
+    })
     const secadmin = await make.user('security_admin')
     const auditor = await make.user('audit_admin')
     const page = await client.get('/approvals').loginAs(secadmin)

@@ -30,16 +30,25 @@ async function withLimits<T>(limits: Partial<typeof securityConfig.login>, work:
   }
 }
 
-const codeAt = (secret: string, at: ManualClock) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at.now().toMillis() })
+const codeAt = (secret: string, at: ManualClock) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+    timestamp: at.now().toMillis(),
+  })
 
 test.group('Logins that hold', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('40 parallel wrong passwords lock the account after 5, and no more than 5 passwords are checked', async ({ assert }) => {
+  test('40 parallel wrong passwords lock the account after 5, and no more than 5 passwords are checked', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const service = await app.container.make(LoginService)
-    const results = await Promise.all(Array.from({ length: 40 }, () => service.attempt(user.username, 'Wrong-guess-1', '203.0.113.7')))
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        service.attempt(user.username, 'Wrong-guess-1', '203.0.113.7')
+      )
+    )
     assert.isTrue(results.every((r) => !r.ok))
     const reasons = results.map((r) => (r.ok ? 'ok' : r.reason))
     // Five reservations (five password checks), the fifth locks; 35 are refused without a password check.
@@ -51,38 +60,62 @@ test.group('Logins that hold', (group) => {
     assert.isFalse(right.ok)
   })
 
-  test('40 parallel wrong passwords through the form: the same answer to each, the account locked', async ({ assert }) => {
+  test('40 parallel wrong passwords through the form: the same answer to each, the account locked', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const tries = Array.from({ length: 40 }, () => new CookieClient(baseUrl()))
     await Promise.all(tries.map((c) => c.get('/login')))
-    await Promise.all(tries.map((c) => c.post('/login', { username: user.username, password: 'Wrong-guess-1' })))
-    const pages = await Promise.all(tries.map(async (c) => (await c.get('/login')).text.match(/class="flash[^"]*"[^>]*>([^<]*)/)?.[1]?.trim()))
+    await Promise.all(
+      tries.map((c) => c.post('/login', { username: user.username, password: 'Wrong-guess-1' }))
+    )
+    const pages = await Promise.all(
+      tries.map(async (c) =>
+        (await c.get('/login')).text.match(/class="flash[^"]*"[^>]*>([^<]*)/)?.[1]?.trim()
+      )
+    )
     assert.lengthOf(new Set(pages), 1)
     assert.isNotNull((await User.findOrFail(user.id)).lockedUntil)
-    const failed = await AuditEvent.query().where('action', 'auth.login_failed').where('actor_user_id', user.id)
+    const failed = await AuditEvent.query()
+      .where('action', 'auth.login_failed')
+      .where('actor_user_id', user.id)
     assert.lengthOf(failed, 40)
   })
 
-  test('a locked, a disabled, an expired and an unknown account get the same answer as a wrong password', async ({ assert }) => {
+  test('a locked, a disabled, an expired and an unknown account get the same answer as a wrong password', async ({
+    assert,
+  }) => {
     const locked = await make.user('clinic_staff', undefined, { status: 'locked' })
     const disabled = await make.user('clinic_staff', undefined, { status: 'disabled' })
     const wrong = await make.user('clinic_staff')
     const answers = []
-    for (const [username, password] of [[locked.username, make.PASSWORD], [disabled.username, make.PASSWORD], [wrong.username, 'Nope-nope-1'], ['nobody-at-all', make.PASSWORD]]) {
+    for (const [username, password] of [
+      [locked.username, make.PASSWORD],
+      [disabled.username, make.PASSWORD],
+      [wrong.username, 'Nope-nope-1'],
+      ['nobody-at-all', make.PASSWORD],
+    ]) {
       const c = new CookieClient(baseUrl())
       await c.get('/login')
       const r = await c.post('/login', { username, password })
       assert.equal(r.location, '/login')
-      answers.push((await c.get('/login')).text.replace(/name=['"]_csrf['"] value=['"][^'"]+['"]/g, '').replace(/value="[^"]*"/g, ''))
+      answers.push(
+        (await c.get('/login')).text
+          .replace(/name=['"]_csrf['"] value=['"][^'"]+['"]/g, '')
+          .replace(/value="[^"]*"/g, '')
+      )
     }
     assert.lengthOf(new Set(answers), 1)
   })
 
-  test('per-account and per-address rate limits refuse before any password is checked', async ({ assert }) => {
+  test('per-account and per-address rate limits refuse before any password is checked', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const service = await app.container.make(LoginService)
     await withLimits({ perAccountAttempts: 3, perIpAttempts: 1000 }, async () => {
-      for (let i = 0; i < 2; i++) assert.isFalse((await service.attempt(user.username, 'Wrong-guess-1', '198.51.100.1')).ok)
+      for (let i = 0; i < 2; i++)
+        assert.isFalse((await service.attempt(user.username, 'Wrong-guess-1', '198.51.100.1')).ok)
       assert.isTrue((await service.attempt(user.username, make.PASSWORD, '198.51.100.2')).ok)
       const limited = await service.attempt(user.username, make.PASSWORD, '198.51.100.3')
       assert.deepInclude(limited, { ok: false, reason: 'rate_limited' })
@@ -92,12 +125,17 @@ test.group('Logins that hold', (group) => {
     await withLimits({ perAccountAttempts: 1000, perIpAttempts: 3 }, async () => {
       for (let i = 0; i < 3; i++) await service.attempt(`someone${i}`, 'x', ip)
       const other = await make.user('clinic_staff')
-      assert.deepInclude(await service.attempt(other.username, make.PASSWORD, ip), { ok: false, reason: 'rate_limited' })
+      assert.deepInclude(await service.attempt(other.username, make.PASSWORD, ip), {
+        ok: false,
+        reason: 'rate_limited',
+      })
       assert.isTrue((await service.attempt(other.username, make.PASSWORD, '198.51.100.100')).ok)
     })
   })
 
-  test('password profiles: 等保 wants three kinds of characters and no reuse; ASVS wants length and no common password', async ({ assert }) => {
+  test('password profiles: 等保 wants three kinds of characters and no reuse; ASVS wants length and no common password', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const refusal = async (password: string, profile: 'mlps' | 'asvs') => {
       try {
@@ -118,11 +156,23 @@ test.group('Logins that hold', (group) => {
     const c = new CookieClient(baseUrl())
     await c.logIn(user.username, make.PASSWORD)
     await c.get('/account')
-    await c.post('/account/password', { currentPassword: make.PASSWORD, newPassword: 'Second#Pass42', newPasswordConfirmation: 'Second#Pass42' })
+    await c.post('/account/password', {
+      currentPassword: make.PASSWORD,
+      newPassword: 'Second#Pass42',
+      newPasswordConfirmation: 'Second#Pass42',
+    })
     await c.get('/account')
-    await c.post('/account/password', { currentPassword: 'Second#Pass42', newPassword: 'Third#Pass42', newPasswordConfirmation: 'Third#Pass42' })
+    await c.post('/account/password', {
+      currentPassword: 'Second#Pass42',
+      newPassword: 'Third#Pass42',
+      newPasswordConfirmation: 'Third#Pass42',
+    })
     await c.get('/account')
-    const back = await c.post('/account/password', { currentPassword: 'Third#Pass42', newPassword: 'Second#Pass42', newPasswordConfirmation: 'Second#Pass42' })
+    const back = await c.post('/account/password', {
+      currentPassword: 'Third#Pass42',
+      newPassword: 'Second#Pass42',
+      newPasswordConfirmation: 'Second#Pass42',
+    })
     assert.equal(back.status, 302)
     assert.include((await c.get('/account')).text, '不能使用最近 5 次用过的密码')
   })
@@ -132,7 +182,9 @@ test.group('Two-factor authentication', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('an administrator must set up a second factor; a used code is refused; a recovery code works once', async ({ assert }) => {
+  test('an administrator must set up a second factor; a used code is refused; a recovery code works once', async ({
+    assert,
+  }) => {
     const clock = new ManualClock()
     app.container.swap(Clock, () => clock)
     const admin = await make.user('admin')
@@ -143,7 +195,9 @@ test.group('Two-factor authentication', (group) => {
     const secret = setup.text.match(/data-totp-secret>([A-Z2-7]+)</)![1]
     const done = await c.post('/login/second-factor', { code: codeAt(secret, clock) })
     assert.equal(done.status, 200)
-    const recovery = [...done.text.matchAll(/<li>([0-9a-f]{5}-[0-9a-f]{5})<\/li>/g)].map((m) => m[1])
+    const recovery = [...done.text.matchAll(/<li>([0-9a-f]{5}-[0-9a-f]{5})<\/li>/g)].map(
+      (m) => m[1]
+    )
     assert.lengthOf(recovery, 10)
     assert.equal((await c.get('/admin/users')).status, 200)
 
@@ -151,14 +205,22 @@ test.group('Two-factor authentication', (group) => {
     const replay = new CookieClient(baseUrl())
     assert.equal(await replay.logIn(admin.username, make.PASSWORD), '/login/second-factor')
     await replay.get('/login/second-factor')
-    assert.equal((await replay.post('/login/second-factor', { code: codeAt(secret, clock) })).location, '/login/second-factor')
+    assert.equal(
+      (await replay.post('/login/second-factor', { code: codeAt(secret, clock) })).location,
+      '/login/second-factor'
+    )
     assert.equal((await replay.get('/admin/users')).location, '/login')
-    const refused = await AuditEvent.query().where('action', 'auth.second_factor_failed').where('actor_user_id', admin.id)
+    const refused = await AuditEvent.query()
+      .where('action', 'auth.second_factor_failed')
+      .where('actor_user_id', admin.id)
     assert.lengthOf(refused, 1)
 
     // Thirty seconds later a new code works.
     clock.advance({ seconds: 30 })
-    assert.equal((await replay.post('/login/second-factor', { code: codeAt(secret, clock) })).location, '/')
+    assert.equal(
+      (await replay.post('/login/second-factor', { code: codeAt(secret, clock) })).location,
+      '/'
+    )
 
     const lost = new CookieClient(baseUrl())
     await lost.logIn(admin.username, make.PASSWORD)
@@ -167,7 +229,10 @@ test.group('Two-factor authentication', (group) => {
     const again = new CookieClient(baseUrl())
     await again.logIn(admin.username, make.PASSWORD)
     await again.get('/login/second-factor')
-    assert.equal((await again.post('/login/second-factor', { code: recovery[0] })).location, '/login/second-factor')
+    assert.equal(
+      (await again.post('/login/second-factor', { code: recovery[0] })).location,
+      '/login/second-factor'
+    )
   })
 
   test('two parallel logins with one code: only one gets in', async ({ assert }) => {
@@ -180,11 +245,17 @@ test.group('Two-factor authentication', (group) => {
     clock.advance({ seconds: 30 })
     const code = codeAt(secret, clock)
     const fresh = await User.findOrFail(admin.id)
-    const results = await Promise.all([factor.verify(fresh, code), factor.verify(fresh, code), factor.verify(fresh, code)])
+    const results = await Promise.all([
+      factor.verify(fresh, code),
+      factor.verify(fresh, code),
+      factor.verify(fresh, code),
+    ])
     assert.deepEqual(results.filter(Boolean), ['code'])
   })
 
-  test('other staff log in with a password alone unless they turned the second factor on', async ({ assert }) => {
+  test('other staff log in with a password alone unless they turned the second factor on', async ({
+    assert,
+  }) => {
     const user = await make.user('radiologist')
     const c = new CookieClient(baseUrl())
     assert.equal(await c.logIn(user.username, make.PASSWORD), '/')

@@ -18,7 +18,12 @@ import { sessionCollection } from '#app/access/services/account_sessions'
 
 function open(ticket: string) {
   return new Promise<Socket>((resolve, reject) => {
-    const socket = connect(baseUrl(), { auth: { ticket }, transports: ['websocket'], reconnection: false, forceNew: true })
+    const socket = connect(baseUrl(), {
+      auth: { ticket },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    })
     socket.once('connect', () => resolve(socket))
     socket.once('connect_error', (error) => {
       socket.close()
@@ -30,7 +35,10 @@ function open(ticket: string) {
 /** Resolves when the server disconnects the socket, rejects after the deadline. */
 function disconnected(socket: Socket, deadlineMs: number) {
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still connected after ${deadlineMs} ms`)), deadlineMs)
+    const timer = setTimeout(
+      () => reject(new Error(`still connected after ${deadlineMs} ms`)),
+      deadlineMs
+    )
     socket.once('disconnect', (reason) => {
       clearTimeout(timer)
       resolve(reason)
@@ -68,7 +76,9 @@ test.group('Sessions that end', (group) => {
     assert.equal(api.status, 401)
   })
 
-  test('a socket ticket dies with its session: refused after logout, and the open socket is disconnected', async ({ assert }) => {
+  test('a socket ticket dies with its session: refused after logout, and the open socket is disconnected', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const browser = new CookieClient(baseUrl())
     await browser.logIn(user.username, make.PASSWORD)
@@ -80,7 +90,9 @@ test.group('Sessions that end', (group) => {
     await assert.rejects(() => open(ticket), /unauthorised/)
   })
 
-  test('locking an account disconnects its socket within a second and ends its sessions and API tokens', async ({ assert }) => {
+  test('locking an account disconnects its socket within a second and ends its sessions and API tokens', async ({
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const user = await make.user('clinic_staff')
     const browser = new CookieClient(baseUrl())
@@ -96,12 +108,16 @@ test.group('Sessions that end', (group) => {
       socket.close()
     }
     assert.equal((await browser.get('/exams')).location, '/login')
-    const api = await fetch(`${baseUrl()}/api/v1/exams`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
+    const api = await fetch(`${baseUrl()}/api/v1/exams`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    })
     assert.equal(api.status, 401)
     await assert.rejects(() => open(ticket), /unauthorised/)
   })
 
-  test('a role change by an administrator ends every session of the account; an unchanged save ends none', async ({ assert }) => {
+  test('a role change by an administrator ends every session of the account; an unchanged save ends none', async ({
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const user = await make.user('radiologist')
     const one = new CookieClient(baseUrl())
@@ -110,12 +126,18 @@ test.group('Sessions that end', (group) => {
     await two.logIn(user.username, make.PASSWORD)
     await new StaffDirectory().update(user, { ...profile(user), fullName: '改名' }, admin)
     assert.equal((await one.get('/account')).status, 200)
-    await new StaffDirectory().update(user, { ...profile(user), role: 'qc_officer', title: 'intermediate' }, admin)
+    await new StaffDirectory().update(
+      user,
+      { ...profile(user), role: 'qc_officer', title: 'intermediate' },
+      admin
+    )
     assert.equal((await one.get('/account')).location, '/login')
     assert.equal((await two.get('/account')).location, '/login')
   })
 
-  test('changing one\'s password ends the other sessions and tokens, and keeps this one', async ({ assert }) => {
+  test("changing one's password ends the other sessions and tokens, and keeps this one", async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const here = new CookieClient(baseUrl())
     const elsewhere = new CookieClient(baseUrl())
@@ -123,15 +145,23 @@ test.group('Sessions that end', (group) => {
     await elsewhere.logIn(user.username, make.PASSWORD)
     const token = await apiToken(user)
     await here.get('/account')
-    const changed = await here.post('/account/password', { currentPassword: make.PASSWORD, newPassword: 'Another#Pass42', newPasswordConfirmation: 'Another#Pass42' })
+    const changed = await here.post('/account/password', {
+      currentPassword: make.PASSWORD,
+      newPassword: 'Another#Pass42',
+      newPasswordConfirmation: 'Another#Pass42',
+    })
     assert.equal(changed.status, 302)
     assert.equal((await here.get('/account')).status, 200)
     assert.equal((await elsewhere.get('/account')).location, '/login')
-    const api = await fetch(`${baseUrl()}/api/v1/exams`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } })
+    const api = await fetch(`${baseUrl()}/api/v1/exams`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    })
     assert.equal(api.status, 401)
   })
 
-  test('a session unused for the idle timeout ends; a busy one ends at the absolute timeout', async ({ assert }) => {
+  test('a session unused for the idle timeout ends; a busy one ends at the absolute timeout', async ({
+    assert,
+  }) => {
     const clock = new ManualClock()
     app.container.swap(Clock, () => clock)
     const user = await make.user('clinic_staff')
@@ -157,7 +187,9 @@ test.group('Sessions that end', (group) => {
     assert.equal((await busy.get('/account')).location, '/login')
   })
 
-  test('sessions live in the server-side store, tagged with their account, not in the cookie', async ({ assert }) => {
+  test('sessions live in the server-side store, tagged with their account, not in the cookie', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const browser = new CookieClient(baseUrl())
     await browser.logIn(user.username, make.PASSWORD)

@@ -16,16 +16,28 @@ import { ownOrthanc } from '#tests/support/orthanc_node'
 test.group('Transport and headers', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a clinic PC cannot forge the audited address with X-Forwarded-For (no proxy is trusted by default)', async ({ assert }) => {
+  test('a clinic PC cannot forge the audited address with X-Forwarded-For (no proxy is trusted by default)', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const c = new CookieClient(baseUrl())
     await c.get('/login')
-    await c.request('POST', '/login', { username: user.username, password: make.PASSWORD }, { 'x-forwarded-for': '10.9.9.9' })
-    const line = await AuditEvent.query().where('action', 'auth.login').where('actor_user_id', user.id).firstOrFail()
+    await c.request(
+      'POST',
+      '/login',
+      { username: user.username, password: make.PASSWORD },
+      { 'x-forwarded-for': '10.9.9.9' }
+    )
+    const line = await AuditEvent.query()
+      .where('action', 'auth.login')
+      .where('actor_user_id', user.id)
+      .firstOrFail()
     assert.notEqual(line.ip, '10.9.9.9')
   })
 
-  test('clinical pages and exports carry Cache-Control: no-store; HSTS is not sent over plain HTTP', async ({ assert }) => {
+  test('clinical pages and exports carry Cache-Control: no-store; HSTS is not sent over plain HTTP', async ({
+    assert,
+  }) => {
     const user = await make.user('clinic_staff')
     const c = new CookieClient(baseUrl())
     await c.logIn(user.username, make.PASSWORD)
@@ -41,11 +53,15 @@ test.group('Transport and headers', (group) => {
     const user = await make.user('clinic_staff')
     const c = new CookieClient(baseUrl())
     await c.logIn(user.username, make.PASSWORD)
-    const page = await c.get('/exams?status=signed&status=registered', { accept: 'application/json' })
+    const page = await c.get('/exams?status=signed&status=registered', {
+      accept: 'application/json',
+    })
     assert.equal(page.status, 422)
   })
 
-  test('Orthanc\'s configuration and storage are readable by their owner only', async ({ assert }) => {
+  test("Orthanc's configuration and storage are readable by their owner only", async ({
+    assert,
+  }) => {
     const node = await ownOrthanc('modes')
     try {
       const mode = (path: string) => statSync(path).mode & 0o777

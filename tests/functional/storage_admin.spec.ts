@@ -38,22 +38,39 @@ test.group('Storage administration over HTTP', (group) => {
   })
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('an administrator registers the centre and a backup that is not running; the dashboard shows one up, one down', async ({ client, assert }) => {
+  test('an administrator registers the centre and a backup that is not running; the dashboard shows one up, one down', async ({
+    client,
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const form = centre()
-    const first = await client.post('/storage/nodes').form(form).loginAs(admin).withCsrfToken().redirects(0)
+    const first = await client
+      .post('/storage/nodes')
+      .form(form)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     first.assertStatus(302)
     await approvePending()
     const node = await StorageNode.findByOrFail('name', form.name)
     assert.equal(node.status, 'up')
     // C 8.5: encrypted at rest, readable only through the app's key.
     assert.notInclude(node.passwordCipher, imaging.orthanc.password)
-    assert.equal(encryption.decrypt(node.passwordCipher, 'storage-node-password'), imaging.orthanc.password)
+    assert.equal(
+      encryption.decrypt(node.passwordCipher, 'storage-node-password'),
+      imaging.orthanc.password
+    )
 
     const backupName = make.unique('异地备份')
     const second = await client
       .post('/storage/nodes')
-      .form({ name: backupName, role: 'backup', url: DOWN_URL, username: 'imaging-app', password: 'whatever-1' })
+      .form({
+        name: backupName,
+        role: 'backup',
+        url: DOWN_URL,
+        username: 'imaging-app',
+        password: 'whatever-1',
+      })
       .loginAs(admin)
       .withCsrfToken()
       .redirects(0)
@@ -67,19 +84,30 @@ test.group('Storage administration over HTTP', (group) => {
     assert.include(page.text(), `data-node="${form.name}" data-status="up"`)
     assert.include(page.text(), `data-node="${backupName}" data-status="down"`)
     assert.include(page.text(), '离线')
-    const audited = await AuditEvent.query().where('action', 'storage.node.register').where('actor_user_id', admin.id)
+    const audited = await AuditEvent.query()
+      .where('action', 'storage.node.register')
+      .where('actor_user_id', admin.id)
     assert.lengthOf(audited, 2)
   })
 
   test('anyone but an administrator is refused (403), the attempt audited, nothing changed: {role}')
-    .with([{ role: 'clinic_staff' as const }, { role: 'radiologist' as const }, { role: 'qc_officer' as const }])
+    .with([
+      { role: 'clinic_staff' as const },
+      { role: 'radiologist' as const },
+      { role: 'qc_officer' as const },
+    ])
     .run(async ({ client, assert }, { role }) => {
       const user = await make.user(role)
       const before = await count()
       ;(await client.get('/storage').loginAs(user)).assertStatus(403)
-      ;(await client.post('/storage/nodes').form(centre()).loginAs(user).withCsrfToken()).assertStatus(403)
+      ;(
+        await client.post('/storage/nodes').form(centre()).loginAs(user).withCsrfToken()
+      ).assertStatus(403)
       assert.equal(await count(), before)
-      const denied = await AuditEvent.query().where('action', 'like', 'storage.%').where('outcome', 'denied').where('actor_user_id', user.id)
+      const denied = await AuditEvent.query()
+        .where('action', 'like', 'storage.%')
+        .where('outcome', 'denied')
+        .where('actor_user_id', user.id)
       assert.lengthOf(denied, 2)
     })
 
@@ -92,7 +120,10 @@ test.group('Storage administration over HTTP', (group) => {
     .run(async ({ client, assert }, row) => {
       const admin = await make.user('admin')
       const before = await count()
-      const response = await client.post('/api/v1/storage/nodes').json({ ...centre(), ...row.patch }).bearerToken(await apiToken(admin))
+      const response = await client
+        .post('/api/v1/storage/nodes')
+        .json({ ...centre(), ...row.patch })
+        .bearerToken(await apiToken(admin))
       response.assertStatus(422)
       assert.equal(response.body().errors[0].field, row.field)
       assert.equal(await count(), before)
@@ -109,7 +140,9 @@ test.group('Storage administration over HTTP', (group) => {
       const admin = await make.user('admin')
       const token = await apiToken(admin)
       if (row.code === 'one_central_node' || row.code === 'node_url_taken') {
-        ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(202)
+        ;(
+          await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)
+        ).assertStatus(202)
         await approvePending()
       }
       const bodies: Record<string, object> = {
@@ -119,36 +152,67 @@ test.group('Storage administration over HTTP', (group) => {
         node_url_taken: { ...centre(), role: 'backup' },
       }
       const before = await count()
-      const response = await client.post('/api/v1/storage/nodes').json(bodies[row.code]).bearerToken(token)
+      const response = await client
+        .post('/api/v1/storage/nodes')
+        .json(bodies[row.code])
+        .bearerToken(token)
       response.assertStatus(422)
       assert.equal(response.body().errors[0].code, row.code)
       assert.isString(response.body().errors[0].message)
       assert.equal(await count(), before)
-      const refused = await AuditEvent.query().where('action', 'storage.node.register').where('outcome', 'refused').where('actor_user_id', admin.id).firstOrFail()
+      const refused = await AuditEvent.query()
+        .where('action', 'storage.node.register')
+        .where('outcome', 'refused')
+        .where('actor_user_id', admin.id)
+        .firstOrFail()
       assert.equal(refused.details!.code, row.code)
     })
 
-  test('retention under 30 years for the centre is refused, audited, and the policy stays as it was', async ({ client, assert }) => {
+  test('retention under 30 years for the centre is refused, audited, and the policy stays as it was', async ({
+    client,
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const token = await apiToken(admin)
-    ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(202)
+    ;(await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)).assertStatus(
+      202
+    )
     const id = (await approvePending())[0].resultId
-    const response = await client.put(`/api/v1/storage/nodes/${id}/retention`).json({ retentionYears: 29 }).bearerToken(token)
+    const response = await client
+      .put(`/api/v1/storage/nodes/${id}/retention`)
+      .json({ retentionYears: 29 })
+      .bearerToken(token)
     response.assertStatus(422)
     assert.equal(response.body().errors[0].code, 'retention_below_minimum')
     assert.include(response.body().errors[0].message, '30')
     assert.equal((await StorageNode.findOrFail(id)).retentionYears, 30)
-    const refused = await AuditEvent.query().where('action', 'storage.retention.update').where('outcome', 'refused').firstOrFail()
+    const refused = await AuditEvent.query()
+      .where('action', 'storage.retention.update')
+      .where('outcome', 'refused')
+      .firstOrFail()
     assert.equal(refused.targetId, String(id))
 
     // 35 is fine, and the change is audited with before and after.
-    ;(await client.put(`/api/v1/storage/nodes/${id}/retention`).json({ retentionYears: 35 }).bearerToken(token)).assertStatus(200)
+    ;(
+      await client
+        .put(`/api/v1/storage/nodes/${id}/retention`)
+        .json({ retentionYears: 35 })
+        .bearerToken(token)
+    ).assertStatus(200)
     assert.equal((await StorageNode.findOrFail(id)).retentionYears, 35)
-    const changed = await AuditEvent.query().where('action', 'storage.retention.update').where('outcome', 'success').firstOrFail()
-    assert.deepInclude(changed.details as any, { before: { retentionYears: 30, keepsThirtyYears: false, retentionDryRun: true } })
+    const changed = await AuditEvent.query()
+      .where('action', 'storage.retention.update')
+      .where('outcome', 'success')
+      .firstOrFail()
+    assert.deepInclude(changed.details as any, {
+      before: { retentionYears: 30, keepsThirtyYears: false, retentionDryRun: true },
+    })
   })
 
-  test('a legal hold is placed and released with reasons; the replayed request is refused (409) and audited', async ({ client, assert }) => {
+  test('a legal hold is placed and released with reasons; the replayed request is refused (409) and audited', async ({
+    client,
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const clinic = await make.user('clinic_staff')
     const { exam, patient } = await make.exam(clinic, 'CT')
@@ -165,25 +229,50 @@ test.group('Storage administration over HTTP', (group) => {
     replay.assertStatus(409)
     assert.equal(replay.body().errors[0].code, 'already_held')
     assert.lengthOf(await LegalHold.query().where('patient_id', patient.id), 1)
-    assert.isNotNull(await AuditEvent.query().where('action', 'storage.hold.place').where('outcome', 'refused').first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'storage.hold.place')
+        .where('outcome', 'refused')
+        .first()
+    )
 
-    const unknown = await client.post('/api/v1/storage/holds').json({ ...body, reference: 'NO-SUCH-EXAM' }).bearerToken(token)
+    const unknown = await client
+      .post('/api/v1/storage/holds')
+      .json({ ...body, reference: 'NO-SUCH-EXAM' })
+      .bearerToken(token)
     unknown.assertStatus(422)
     assert.equal(unknown.body().errors[0].code, 'hold_target_unknown')
 
-    const short = await client.post(`/api/v1/storage/holds/${hold.id}/release`).json({ reason: 'ok' }).bearerToken(token)
+    const short = await client
+      .post(`/api/v1/storage/holds/${hold.id}/release`)
+      .json({ reason: 'ok' })
+      .bearerToken(token)
     short.assertStatus(422)
-    ;(await client.post(`/api/v1/storage/holds/${hold.id}/release`).json({ reason: '纠纷已结案' }).bearerToken(token)).assertStatus(200)
+    ;(
+      await client
+        .post(`/api/v1/storage/holds/${hold.id}/release`)
+        .json({ reason: '纠纷已结案' })
+        .bearerToken(token)
+    ).assertStatus(200)
     await hold.refresh()
     assert.isNotNull(hold.releasedAt)
-    const again = await client.post(`/api/v1/storage/holds/${hold.id}/release`).json({ reason: '纠纷已结案' }).bearerToken(token)
+    const again = await client
+      .post(`/api/v1/storage/holds/${hold.id}/release`)
+      .json({ reason: '纠纷已结案' })
+      .bearerToken(token)
     again.assertStatus(409)
     assert.equal(again.body().errors[0].code, 'hold_already_released')
-    const clinicTry = await client.post('/api/v1/storage/holds').json(body).bearerToken(await apiToken(clinic))
+    const clinicTry = await client
+      .post('/api/v1/storage/holds')
+      .json(body)
+      .bearerToken(await apiToken(clinic))
     clinicTry.assertStatus(403)
   })
 
-  test('the status API gives monitoring the dashboard\'s figures; other roles get 403', async ({ client, assert }) => {
+  test("the status API gives monitoring the dashboard's figures; other roles get 403", async ({
+    client,
+    assert,
+  }) => {
     const admin = await make.user('admin')
     const token = await apiToken(admin)
     await client.post('/api/v1/storage/nodes').json(centre()).bearerToken(token)
@@ -197,25 +286,42 @@ test.group('Storage administration over HTTP', (group) => {
     assert.equal(node.backlog.count, 0)
     assert.notProperty(node, 'passwordCipher')
     assert.property(response.body(), 'singleCopyAlerts')
-    ;(await client.get('/api/v1/storage/status').bearerToken(await apiToken(await make.user('radiologist')))).assertStatus(403)
+    ;(
+      await client
+        .get('/api/v1/storage/status')
+        .bearerToken(await apiToken(await make.user('radiologist')))
+    ).assertStatus(403)
     ;(await client.get('/api/v1/storage/status')).assertStatus(401)
   })
 
-  test('the retention page shows each node\'s policy and the next run\'s preview; a dry run now is recorded and audited', async ({ client, assert }) => {
+  test("the retention page shows each node's policy and the next run's preview; a dry run now is recorded and audited", async ({
+    client,
+    assert,
+  }) => {
     const admin = await make.user('admin')
     await client.post('/storage/nodes').form(centre()).loginAs(admin).withCsrfToken()
     await approvePending()
     const page = await client.get('/storage/retention').loginAs(admin)
     page.assertStatus(200)
     assert.include(page.text(), '不少于 30 年')
-    const run = await client.post('/storage/retention/runs').form({ dryRun: 'true' }).loginAs(admin).withCsrfToken().redirects(0)
+    const run = await client
+      .post('/storage/retention/runs')
+      .form({ dryRun: 'true' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     run.assertStatus(302)
     const recorded = await RetentionRun.query().orderBy('id', 'desc').firstOrFail()
     assert.isTrue(recorded.dryRun)
     assert.equal(recorded.triggeredById, admin.id)
     assert.equal(run.header('location'), `/storage/retention/runs/${recorded.id}`)
     ;(await client.get(`/storage/retention/runs/${recorded.id}`).loginAs(admin)).assertStatus(200)
-    assert.isNotNull(await AuditEvent.query().where('action', 'storage.retention.run_requested').where('actor_user_id', admin.id).first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'storage.retention.run_requested')
+        .where('actor_user_id', admin.id)
+        .first()
+    )
     ;(await client.get('/storage/holds').loginAs(admin)).assertStatus(200)
     ;(await client.get('/storage/nodes').loginAs(admin)).assertStatus(200)
     ;(await client.get('/storage/studies/999999').loginAs(admin)).assertStatus(404)

@@ -33,7 +33,9 @@ test.group('Intake at any hour', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.teardown(() => app.container.restore(Clock))
 
-  test('a C-STORE study without an accession matches by patient number and the hospital\'s day at {label}')
+  test(
+    "a C-STORE study without an accession matches by patient number and the hospital's day at {label}"
+  )
     .with(HOURS)
     .run(async ({ assert }, row) => {
       const clock = clockAt(row.at)
@@ -45,15 +47,23 @@ test.group('Intake at any hour', (group) => {
       const study = studyFor(exam, clinicPatient, 1, 1, { accessionNumber: '' })
       const orthancStudyId = await sendAndWaitStable(aeTitle, study.files, study.studyInstanceUid)
       await readFeed()
-      assert.equal((await ExamStudy.findByOrFail('orthanc_study_id', orthancStudyId)).examId, exam.id)
+      assert.equal(
+        (await ExamStudy.findByOrFail('orthanc_study_id', orthancStudyId)).examId,
+        exam.id
+      )
       const fresh = await Exam.findOrFail(exam.id)
       assert.equal(fresh.status, 'images_received')
       assert.equal(fresh.imagesReceivedAt!.toUTC().toISO(), clock.now().toISO())
-      const event = await AuditEvent.query().where('action', 'exam.images.received_dicom').where('target_id', String(exam.id)).firstOrFail()
+      const event = await AuditEvent.query()
+        .where('action', 'exam.images.received_dicom')
+        .where('target_id', String(exam.id))
+        .firstOrFail()
       assert.equal(event.details?.matchedBy, 'patient_and_date')
     })
 
-  test('an upload dated the hospital\'s day carries no warning; one dated three days before does, at {label}')
+  test(
+    "an upload dated the hospital's day carries no warning; one dated three days before does, at {label}"
+  )
     .with(HOURS)
     .run(async ({ assert }, row) => {
       const clock = clockAt(row.at)
@@ -62,12 +72,27 @@ test.group('Intake at any hour', (group) => {
       const { exam, clinicPatient } = await make.exam(clinic, 'CT')
       const token = await apiToken(clinic)
       const today = studyFor(exam, clinicPatient, 1, 1)
-      const ok = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, today.files[0].data, token)
+      const ok = await postDicom(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        today.files[0].data,
+        token
+      )
       assert.equal(ok.status, 200)
       assert.deepEqual(ok.body.warnings, [])
-      const threeDaysBefore = clock.now().setZone(imaging.displayTimezone).minus({ days: 3 }).toFormat('yyyyMMdd')
-      const old = studyFor(exam, clinicPatient, 1, 1, { studyDate: threeDaysBefore, studyInstanceUid: today.studyInstanceUid })
-      const warned = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, old.files[0].data, token)
+      const threeDaysBefore = clock
+        .now()
+        .setZone(imaging.displayTimezone)
+        .minus({ days: 3 })
+        .toFormat('yyyyMMdd')
+      const old = studyFor(exam, clinicPatient, 1, 1, {
+        studyDate: threeDaysBefore,
+        studyInstanceUid: today.studyInstanceUid,
+      })
+      const warned = await postDicom(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        old.files[0].data,
+        token
+      )
       assert.equal(warned.status, 200)
       assert.equal(warned.body.warnings[0]?.code, 'study_date_before_request')
     })
@@ -79,8 +104,16 @@ test.group('Intake at any hour', (group) => {
       const day = now.setZone(imaging.displayTimezone)
       const fmt = (d: DateTime) => d.toFormat('yyyyMMdd')
       assert.isNull(studyDateWarning(fmt(day), now, now, imaging.displayTimezone))
-      assert.isNull(studyDateWarning(fmt(day.minus({ days: 2 })), now, now, imaging.displayTimezone))
-      assert.equal(studyDateWarning(fmt(day.minus({ days: 3 })), now, now, imaging.displayTimezone)?.code, 'study_date_before_request')
-      assert.equal(studyDateWarning(fmt(day.plus({ days: 1 })), now, now, imaging.displayTimezone)?.code, 'study_date_in_future')
+      assert.isNull(
+        studyDateWarning(fmt(day.minus({ days: 2 })), now, now, imaging.displayTimezone)
+      )
+      assert.equal(
+        studyDateWarning(fmt(day.minus({ days: 3 })), now, now, imaging.displayTimezone)?.code,
+        'study_date_before_request'
+      )
+      assert.equal(
+        studyDateWarning(fmt(day.plus({ days: 1 })), now, now, imaging.displayTimezone)?.code,
+        'study_date_in_future'
+      )
     })
 })

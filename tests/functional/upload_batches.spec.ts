@@ -22,7 +22,10 @@ import { apiToken, postDicomBatch } from '#tests/support/http'
 async function countingStores<T>(work: () => Promise<T>) {
   const original = OrthancClient.prototype.storeInstance
   let sent = 0
-  OrthancClient.prototype.storeInstance = function (this: OrthancClient, ...args: Parameters<typeof original>) {
+  OrthancClient.prototype.storeInstance = function (
+    this: OrthancClient,
+    ...args: Parameters<typeof original>
+  ) {
     sent++
     return original.apply(this, args)
   }
@@ -46,13 +49,19 @@ async function seriesCounts(examId: number) {
 test.group('Uploads in batches', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('one request of eight files: stored, linked at once with its series, one audit row, answers in the order sent', async ({ assert }) => {
+  test('one request of eight files: stored, linked at once with its series, one audit row, answers in the order sent', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(clinic)
     const study = studyFor(exam, clinicPatient, 2, 4)
 
-    const response = await postDicomBatch(`/api/v1/exams/${exam.accessionNumber}/images`, study.files, token)
+    const response = await postDicomBatch(
+      `/api/v1/exams/${exam.accessionNumber}/images`,
+      study.files,
+      token
+    )
     assert.equal(response.status, 200)
     assert.equal(response.body.stored, 8)
     assert.deepEqual(
@@ -68,18 +77,33 @@ test.group('Uploads in batches', (group) => {
     assert.equal(linked.instanceCount, 8)
     assert.equal(linked.seriesCount, 2)
     assert.deepEqual(await seriesCounts(exam.id), [4, 4])
-    const audits = await AuditEvent.query().where('action', 'exam.images.upload').where('target_id', String(exam.id))
+    const audits = await AuditEvent.query()
+      .where('action', 'exam.images.upload')
+      .where('target_id', String(exam.id))
     assert.lengthOf(audits, 1)
     assert.equal(audits[0].outcome, 'success')
   })
 
-  test('every check applies to each file of a batch: refused files are named with their reason, the rest is stored', async ({ assert }) => {
+  test('every check applies to each file of a batch: refused files are named with their reason, the rest is stored', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(clinic)
-    const spec: StudySpec = { modality: 'CT', patientName: 'Zhang^San', patientId: clinicPatient.clinicPatientNo, accessionNumber: exam.accessionNumber }
+    const spec: StudySpec = {
+      modality: 'CT',
+      patientName: 'Zhang^San',
+      patientId: clinicPatient.clinicPatientNo,
+      accessionNumber: exam.accessionNumber,
+    }
     const study = studyFor(exam, clinicPatient, 1, 2)
-    const one = (extra = {}, s = spec) => syntheticInstance(s, { seriesInstanceUid: newUid(), seriesNumber: 9, instanceNumber: 1, ...extra })
+    const one = (extra = {}, s = spec) =>
+      syntheticInstance(s, {
+        seriesInstanceUid: newUid(),
+        seriesNumber: 9,
+        instanceNumber: 1,
+        ...extra,
+      })
     const files = [
       study.files[0],
       { name: 'other-patient.dcm', data: one({}, { ...spec, patientId: 'SOMEONE-ELSE' }) },
@@ -88,29 +112,50 @@ test.group('Uploads in batches', (group) => {
       { name: 'other-accession.dcm', data: one({}, { ...spec, accessionNumber: '99999999999' }) },
       study.files[1],
     ]
-    const response = await postDicomBatch(`/api/v1/exams/${exam.accessionNumber}/images`, files, token)
+    const response = await postDicomBatch(
+      `/api/v1/exams/${exam.accessionNumber}/images`,
+      files,
+      token
+    )
     assert.equal(response.status, 200)
     assert.deepEqual(
       response.body.files.map((f: any) => f.reason ?? f.status),
-      ['stored', 'patient_mismatch', 'lossy_compression', 'modality_mismatch', 'accession_mismatch', 'stored']
+      [
+        'stored',
+        'patient_mismatch',
+        'lossy_compression',
+        'modality_mismatch',
+        'accession_mismatch',
+        'stored',
+      ]
     )
     await exam.refresh()
     assert.equal(exam.instanceCount, 2)
   })
 
-  test("another clinic's exam: the whole batch is hidden (404) and nothing is stored", async ({ assert }) => {
+  test("another clinic's exam: the whole batch is hidden (404) and nothing is stored", async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const other = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(other)
-    const { result, sent } = await countingStores(() => postDicomBatch(`/api/v1/exams/${exam.accessionNumber}/images`, studyFor(exam, clinicPatient, 1, 3).files, token))
+    const { result, sent } = await countingStores(() =>
+      postDicomBatch(
+        `/api/v1/exams/${exam.accessionNumber}/images`,
+        studyFor(exam, clinicPatient, 1, 3).files,
+        token
+      )
+    )
     assert.equal(result.status, 404)
     assert.equal(sent, 0)
     await exam.refresh()
     assert.equal(exam.instanceCount, 0)
   })
 
-  test('an interrupted batch run again sends only what Orthanc lacks, and the counts come out right', async ({ assert }) => {
+  test('an interrupted batch run again sends only what Orthanc lacks, and the counts come out right', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'DR')
     const token = await apiToken(clinic)
@@ -135,7 +180,9 @@ test.group('Uploads in batches', (group) => {
     assert.equal(exam.instanceCount, 8)
   })
 
-  test('instances a crashed attempt left in Orthanc without a link are counted by the next batch', async ({ assert }) => {
+  test('instances a crashed attempt left in Orthanc without a link are counted by the next batch', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(clinic)
@@ -155,7 +202,9 @@ test.group('Uploads in batches', (group) => {
     assert.equal(exam.instanceCount, 6)
   })
 
-  test('batches of one study racing each other: every instance counted once', async ({ assert }) => {
+  test('batches of one study racing each other: every instance counted once', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const token = await apiToken(clinic)

@@ -23,7 +23,8 @@ async function examWithStudy(clinic?: User, series = 2, perSeries = 2) {
   const study = studyFor(exam, clinicPatient, series, perSeries)
   for (const file of study.files) {
     const stored = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, file.data, token)
-    if (stored.status !== 201 && stored.status !== 200) throw new Error(`fixture upload answered ${stored.status}: ${JSON.stringify(stored.body)}`)
+    if (stored.status !== 201 && stored.status !== 200)
+      throw new Error(`fixture upload answered ${stored.status}: ${JSON.stringify(stored.body)}`)
   }
   const link = await ExamStudy.findByOrFail('exam_id', exam.id)
   return { clinic, exam, clinicPatient, token, studyUid: link.studyInstanceUid, files: study.files }
@@ -33,19 +34,38 @@ const tag = (dataset: any, key: string) => dataset?.[key]?.Value?.[0]
 
 /** What the browser would receive, as text: status line headers and body. */
 async function raw(path: string, token: string, accept = 'application/dicom+json') {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const url = new URL(baseUrl())
-    const request = http.request({ host: url.hostname, port: url.port, path, headers: { Authorization: `Bearer ${token}`, Accept: accept } }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }))
-    })
-    request.on('error', reject)
-    request.end()
-  })
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const url = new URL(baseUrl())
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path,
+          headers: { Authorization: `Bearer ${token}`, Accept: accept },
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          response.on('data', (chunk) => chunks.push(chunk))
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode!,
+              headers: response.headers,
+              body: Buffer.concat(chunks),
+            })
+          )
+        }
+      )
+      request.on('error', reject)
+      request.end()
+    }
+  )
 }
 
-function assertNoOrthanc(assert: any, received: { headers: http.IncomingHttpHeaders; body: Buffer }) {
+function assertNoOrthanc(
+  assert: any,
+  received: { headers: http.IncomingHttpHeaders; body: Buffer }
+) {
   const orthanc = new URL(imaging.orthanc.url)
   const text = JSON.stringify(received.headers) + received.body.toString('latin1')
   assert.notInclude(text, `:${orthanc.port}`, 'Orthanc port reached the browser')
@@ -57,7 +77,9 @@ function assertNoOrthanc(assert: any, received: { headers: http.IncomingHttpHead
 test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('QIDO, metadata, frames, rendered, bulk data and WADO-URI answer, with no Orthanc address in them', async ({ assert }) => {
+  test('QIDO, metadata, frames, rendered, bulk data and WADO-URI answer, with no Orthanc address in them', async ({
+    assert,
+  }) => {
     const { token, studyUid, exam } = await examWithStudy()
     const radiologist = await make.user('radiologist', await make.institution('lead_hospital'))
     for (const bearer of [token, await apiToken(radiologist)]) {
@@ -78,18 +100,28 @@ test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) =>
       assertNoOrthanc(assert, series)
       const seriesUid = tag(seriesList[0], '0020000E')
 
-      const instances = await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/instances`, bearer)
+      const instances = await raw(
+        `/dicomweb/studies/${studyUid}/series/${seriesUid}/instances`,
+        bearer
+      )
       assert.equal(instances.status, 200)
       assert.lengthOf(JSON.parse(instances.body.toString()), 2)
       const instanceUid = tag(JSON.parse(instances.body.toString())[0], '00080018')
 
-      const metadata = await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/metadata`, bearer)
+      const metadata = await raw(
+        `/dicomweb/studies/${studyUid}/series/${seriesUid}/metadata`,
+        bearer
+      )
       assert.equal(metadata.status, 200)
       assert.equal(tag(JSON.parse(metadata.body.toString())[0], '00080060'), 'CT')
       assertNoOrthanc(assert, metadata)
 
       const base = `/dicomweb/studies/${studyUid}/series/${seriesUid}/instances/${instanceUid}`
-      const frame = await raw(`${base}/frames/1`, bearer, 'multipart/related; type="application/octet-stream"; transfer-syntax=*')
+      const frame = await raw(
+        `${base}/frames/1`,
+        bearer,
+        'multipart/related; type="application/octet-stream"; transfer-syntax=*'
+      )
       assert.equal(frame.status, 200)
       assert.match(String(frame.headers['content-type']), /^multipart\/related/)
       assert.isAbove(frame.body.length, 256 * 256 * 2)
@@ -99,11 +131,19 @@ test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) =>
       assert.equal(rendered.status, 200)
       assert.equal(rendered.body.subarray(1, 4).toString(), 'PNG')
 
-      const bulk = await raw(`${base}/bulk/7fe00010`, bearer, 'multipart/related; type="application/octet-stream"')
+      const bulk = await raw(
+        `${base}/bulk/7fe00010`,
+        bearer,
+        'multipart/related; type="application/octet-stream"'
+      )
       assert.equal(bulk.status, 200)
       assert.isAbove(bulk.body.length, 256 * 256 * 2)
 
-      const wado = await raw(`/dicomweb/wado?requestType=WADO&studyUID=${studyUid}&seriesUID=${seriesUid}&objectUID=${instanceUid}&contentType=application%2Fdicom`, bearer, '*/*')
+      const wado = await raw(
+        `/dicomweb/wado?requestType=WADO&studyUID=${studyUid}&seriesUID=${seriesUid}&objectUID=${instanceUid}&contentType=application%2Fdicom`,
+        bearer,
+        '*/*'
+      )
       assert.equal(wado.status, 200)
       assert.equal(wado.body.subarray(128, 132).toString(), 'DICM')
 
@@ -113,28 +153,47 @@ test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) =>
     }
   })
 
-  test('one audit line per study and session, however many frames the viewer asks for', async ({ assert }) => {
+  test('one audit line per study and session, however many frames the viewer asks for', async ({
+    assert,
+  }) => {
     const { studyUid, exam } = await examWithStudy()
     const radiologist = await make.user('radiologist', await make.institution('lead_hospital'))
     const token = await apiToken(radiologist)
-    const series = JSON.parse((await raw(`/dicomweb/studies/${studyUid}/series`, token)).body.toString())
+    const series = JSON.parse(
+      (await raw(`/dicomweb/studies/${studyUid}/series`, token)).body.toString()
+    )
     for (const s of series) {
       const seriesUid = tag(s, '0020000E')
       await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/metadata`, token)
-      const instances = JSON.parse((await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/instances`, token)).body.toString())
+      const instances = JSON.parse(
+        (
+          await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/instances`, token)
+        ).body.toString()
+      )
       for (const instance of instances) {
-        const status = (await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/instances/${tag(instance, '00080018')}/frames/1`, token, 'multipart/related; type="application/octet-stream"')).status
+        const status = (
+          await raw(
+            `/dicomweb/studies/${studyUid}/series/${seriesUid}/instances/${tag(instance, '00080018')}/frames/1`,
+            token,
+            'multipart/related; type="application/octet-stream"'
+          )
+        ).status
         assert.equal(status, 200)
       }
     }
-    const lines = await AuditEvent.query().where('action', 'viewer.study.open').where('actor_user_id', radiologist.id)
+    const lines = await AuditEvent.query()
+      .where('action', 'viewer.study.open')
+      .where('actor_user_id', radiologist.id)
     assert.lengthOf(lines, 1)
     assert.equal(lines[0].outcome, 'success')
     assert.equal(lines[0].targetType, 'exam')
     assert.equal(lines[0].targetId, String(exam.id))
   })
 
-  test('the exam page, the reading workspace and the queue open the viewer in one click, the prior beside the current', async ({ client, assert }) => {
+  test('the exam page, the reading workspace and the queue open the viewer in one click, the prior beside the current', async ({
+    client,
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const prior = await examWithStudy(clinic, 1, 1)
     // The same patient comes back: a second exam registered later, with its own study.
@@ -150,7 +209,11 @@ test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) =>
       requestingDoctor: '刘医生',
     })
     const file = studyFor(current, prior.clinicPatient, 1, 1).files[0]
-    assert.oneOf((await postDicom(`/api/v1/exams/${current.accessionNumber}/images`, file.data, prior.token)).status, [200, 201])
+    assert.oneOf(
+      (await postDicom(`/api/v1/exams/${current.accessionNumber}/images`, file.data, prior.token))
+        .status,
+      [200, 201]
+    )
     const currentUid = (await ExamStudy.findByOrFail('exam_id', current.id)).studyInstanceUid
 
     const radiologist = await make.user('radiologist', await make.institution('lead_hospital'))
@@ -169,20 +232,34 @@ test.group('Viewer DICOMweb: the owning clinic and the radiologists', (group) =>
     assert.include(page.text(), `href="/exams/${current.id}/viewer"`)
     const queue = await client.get('/reading').loginAs(radiologist)
     assert.include(queue.text(), `href="/exams/${current.id}/viewer"`)
-    assert.isNotNull(await AuditEvent.query().where('action', 'exam.viewer.open').where('target_id', String(current.id)).where('outcome', 'success').first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'exam.viewer.open')
+        .where('target_id', String(current.id))
+        .where('outcome', 'success')
+        .first()
+    )
   })
 })
 
 test.group('Viewer DICOMweb: what is not theirs answers like what does not exist', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('another clinic gets 404 with the body of a missing study on every route, audited', async ({ assert }) => {
+  test('another clinic gets 404 with the body of a missing study on every route, audited', async ({
+    assert,
+  }) => {
     const own = await examWithStudy()
     const stranger = await make.user('clinic_staff')
     const token = await apiToken(stranger)
-    const series = JSON.parse((await raw(`/dicomweb/studies/${own.studyUid}/series`, own.token)).body.toString())
+    const series = JSON.parse(
+      (await raw(`/dicomweb/studies/${own.studyUid}/series`, own.token)).body.toString()
+    )
     const seriesUid = tag(series[0], '0020000E')
-    const instances = JSON.parse((await raw(`/dicomweb/studies/${own.studyUid}/series/${seriesUid}/instances`, own.token)).body.toString())
+    const instances = JSON.parse(
+      (
+        await raw(`/dicomweb/studies/${own.studyUid}/series/${seriesUid}/instances`, own.token)
+      ).body.toString()
+    )
     const instanceUid = tag(instances[0], '00080018')
     const missing = await raw(`/dicomweb/studies/1.2.3.999999.1/series`, token)
     assert.equal(missing.status, 404)
@@ -202,59 +279,120 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       assert.equal(answer.status, 404, path)
       assert.equal(answer.body.toString(), missing.body.toString(), path)
     }
-    const denied = await AuditEvent.query().where('action', 'viewer.study.open').where('actor_user_id', stranger.id).where('outcome', 'denied')
+    const denied = await AuditEvent.query()
+      .where('action', 'viewer.study.open')
+      .where('actor_user_id', stranger.id)
+      .where('outcome', 'denied')
     assert.isAtLeast(denied.length, 9)
     assert.isTrue(denied.some((line) => line.targetId === String(own.exam.id)))
     // The study search does not find it either, by its UID or by a wildcard on the name.
-    for (const query of [`StudyInstanceUID=${own.studyUid}`, 'PatientName=*', 'PatientName=Zh*', `AccessionNumber=${own.exam.accessionNumber}`]) {
+    for (const query of [
+      `StudyInstanceUID=${own.studyUid}`,
+      'PatientName=*',
+      'PatientName=Zh*',
+      `AccessionNumber=${own.exam.accessionNumber}`,
+    ]) {
       const found = await raw(`/dicomweb/studies?${query}`, token)
       assert.equal(found.status, 200)
       assert.deepEqual(JSON.parse(found.body.toString()), [], query)
     }
   })
 
-  test('wildcard and partial-name searches return only the clinic own studies', async ({ assert }) => {
+  test('wildcard and partial-name searches return only the clinic own studies', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const mine = await examWithStudy(clinic, 1, 1)
     const theirs = await examWithStudy(undefined, 1, 1)
-    for (const query of ['PatientName=*', 'PatientName=Zhang*', 'PatientName=*San', 'ModalitiesInStudy=CT', '00100010=Z*', 'PatientName=zhang*&limit=50&offset=0']) {
-      const found = JSON.parse((await raw(`/dicomweb/studies?${query}`, mine.token)).body.toString())
+    for (const query of [
+      'PatientName=*',
+      'PatientName=Zhang*',
+      'PatientName=*San',
+      'ModalitiesInStudy=CT',
+      '00100010=Z*',
+      'PatientName=zhang*&limit=50&offset=0',
+    ]) {
+      const found = JSON.parse(
+        (await raw(`/dicomweb/studies?${query}`, mine.token)).body.toString()
+      )
       const uids = found.map((study: any) => tag(study, '0020000D'))
       assert.include(uids, mine.studyUid, query)
       assert.notInclude(uids, theirs.studyUid, query)
     }
     // The radiologist reads for every clinic: both.
     const radiologist = await make.user('radiologist', await make.institution('lead_hospital'))
-    const all = JSON.parse((await raw('/dicomweb/studies?PatientName=Zhang*', await apiToken(radiologist))).body.toString()).map((s: any) => tag(s, '0020000D'))
+    const all = JSON.parse(
+      (
+        await raw('/dicomweb/studies?PatientName=Zhang*', await apiToken(radiologist))
+      ).body.toString()
+    ).map((s: any) => tag(s, '0020000D'))
     assert.includeMembers(all, [mine.studyUid, theirs.studyUid])
-    const search = await AuditEvent.query().where('action', 'viewer.studies.search').where('actor_user_id', clinic.id).first()
+    const search = await AuditEvent.query()
+      .where('action', 'viewer.studies.search')
+      .where('actor_user_id', clinic.id)
+      .first()
     assert.isNotNull(search)
     assert.deepInclude(search!.details as any, { query: { PatientName: '*' } })
   })
 
-  test('a series or instance of another study, named under the clinic own study, answers 404', async ({ assert }) => {
+  test('a series or instance of another study, named under the clinic own study, answers 404', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const mine = await examWithStudy(clinic, 1, 1)
     const theirs = await examWithStudy(undefined, 1, 1)
-    const theirSeries = JSON.parse((await raw(`/dicomweb/studies/${theirs.studyUid}/series`, theirs.token)).body.toString())
+    const theirSeries = JSON.parse(
+      (await raw(`/dicomweb/studies/${theirs.studyUid}/series`, theirs.token)).body.toString()
+    )
     const seriesUid = tag(theirSeries[0], '0020000E')
-    const instanceUid = tag(JSON.parse((await raw(`/dicomweb/studies/${theirs.studyUid}/series/${seriesUid}/instances`, theirs.token)).body.toString())[0], '00080018')
-    const mySeries = tag(JSON.parse((await raw(`/dicomweb/studies/${mine.studyUid}/series`, mine.token)).body.toString())[0], '0020000E')
+    const instanceUid = tag(
+      JSON.parse(
+        (
+          await raw(
+            `/dicomweb/studies/${theirs.studyUid}/series/${seriesUid}/instances`,
+            theirs.token
+          )
+        ).body.toString()
+      )[0],
+      '00080018'
+    )
+    const mySeries = tag(
+      JSON.parse(
+        (await raw(`/dicomweb/studies/${mine.studyUid}/series`, mine.token)).body.toString()
+      )[0],
+      '0020000E'
+    )
     for (const path of [
       `/dicomweb/studies/${mine.studyUid}/series/${seriesUid}/metadata`,
       `/dicomweb/studies/${mine.studyUid}/series/${seriesUid}/instances/${instanceUid}/frames/1`,
       `/dicomweb/studies/${mine.studyUid}/series/${mySeries}/instances/${instanceUid}/frames/1`,
       `/dicomweb/wado?requestType=WADO&studyUID=${mine.studyUid}&seriesUID=${seriesUid}&objectUID=${instanceUid}`,
     ]) {
-      const answer = await raw(path, mine.token, 'multipart/related; type="application/octet-stream"')
+      const answer = await raw(
+        path,
+        mine.token,
+        'multipart/related; type="application/octet-stream"'
+      )
       assert.equal(answer.status, 404, path)
     }
     // A query parameter cannot widen a search inside the clinic's own study to another study.
-    const widened = JSON.parse((await raw(`/dicomweb/studies/${mine.studyUid}/series?StudyInstanceUID=${theirs.studyUid}`, mine.token)).body.toString())
-    assert.deepEqual(widened.map((s: any) => tag(s, '0020000D')), [mine.studyUid])
+    const widened = JSON.parse(
+      (
+        await raw(
+          `/dicomweb/studies/${mine.studyUid}/series?StudyInstanceUID=${theirs.studyUid}`,
+          mine.token
+        )
+      ).body.toString()
+    )
+    assert.deepEqual(
+      widened.map((s: any) => tag(s, '0020000D')),
+      [mine.studyUid]
+    )
   })
 
-  test('path tricks are refused as bad input, before anything reaches the store', async ({ assert }) => {
+  test('path tricks are refused as bad input, before anything reaches the store', async ({
+    assert,
+  }) => {
     const mine = await examWithStudy(undefined, 1, 1)
     for (const path of [
       `/dicomweb/studies/${mine.studyUid}/..%2f..%2fpatients`,
@@ -277,35 +415,59 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
     assert.equal((await raw('/dicomweb/servers', mine.token)).status, 404)
   })
 
-  test('an upper-level hospital user sees nothing of a clinic study not shared with it; a QC officer of the lead hospital reads it', async ({ assert }) => {
+  test('an upper-level hospital user sees nothing of a clinic study not shared with it; a QC officer of the lead hospital reads it', async ({
+    assert,
+  }) => {
     const mine = await examWithStudy(undefined, 1, 1)
     const upper = await make.user('clinic_staff', await make.institution('upper_hospital'))
     const upperToken = await apiToken(upper)
     assert.equal((await raw(`/dicomweb/studies/${mine.studyUid}/series`, upperToken)).status, 404)
-    assert.deepEqual(JSON.parse((await raw('/dicomweb/studies?PatientName=*', upperToken)).body.toString()), [])
+    assert.deepEqual(
+      JSON.parse((await raw('/dicomweb/studies?PatientName=*', upperToken)).body.toString()),
+      []
+    )
     const qc = await make.user('qc_officer', await make.institution('lead_hospital'))
-    assert.equal((await raw(`/dicomweb/studies/${mine.studyUid}/series`, await apiToken(qc))).status, 200)
+    assert.equal(
+      (await raw(`/dicomweb/studies/${mine.studyUid}/series`, await apiToken(qc))).status,
+      200
+    )
   })
 
-  test('an administrator gets 403, a request without a session gets nothing, and nothing is stored through it', async ({ assert, client }) => {
+  test('an administrator gets 403, a request without a session gets nothing, and nothing is stored through it', async ({
+    assert,
+    client,
+  }) => {
     const mine = await examWithStudy(undefined, 1, 1)
     const admin = await make.user('admin')
     const adminToken = await apiToken(admin)
     const answer = await raw(`/dicomweb/studies/${mine.studyUid}/series`, adminToken)
     assert.equal(answer.status, 403)
     assert.equal((await raw('/dicomweb/studies?PatientName=*', adminToken)).status, 403)
-    assert.isNotNull(await AuditEvent.query().where('action', 'viewer.study.open').where('actor_user_id', admin.id).where('outcome', 'denied').first())
+    assert.isNotNull(
+      await AuditEvent.query()
+        .where('action', 'viewer.study.open')
+        .where('actor_user_id', admin.id)
+        .where('outcome', 'denied')
+        .first()
+    )
     const page = await client.get('/viewer/viewer').loginAs(admin)
     page.assertStatus(403)
 
-    const anonymous = await fetch(`${baseUrl()}/dicomweb/studies/${mine.studyUid}/series`, { headers: { Accept: 'application/dicom+json' }, redirect: 'manual' })
+    const anonymous = await fetch(`${baseUrl()}/dicomweb/studies/${mine.studyUid}/series`, {
+      headers: { Accept: 'application/dicom+json' },
+      redirect: 'manual',
+    })
     assert.oneOf(anonymous.status, [401, 302])
     assert.notInclude(await anonymous.text(), mine.studyUid)
     const viewer = await fetch(`${baseUrl()}/viewer/viewer`, { redirect: 'manual' })
     assert.oneOf(viewer.status, [401, 302])
 
     // STOW-RS is not offered: the viewer only reads.
-    const stow = await fetch(`${baseUrl()}/dicomweb/studies`, { method: 'POST', headers: { Authorization: `Bearer ${mine.token}`, 'Content-Type': 'application/dicom' }, body: mine.files[0].data })
+    const stow = await fetch(`${baseUrl()}/dicomweb/studies`, {
+      method: 'POST',
+      headers: { 'Authorization': `Bearer ${mine.token}`, 'Content-Type': 'application/dicom' },
+      body: mine.files[0].data,
+    })
     assert.oneOf(stow.status, [404, 405])
   })
 })
@@ -313,17 +475,25 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
 test.group('Viewer page', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('the page carries the recognition mark of the studies opened (none when the exam earns none), and no Orthanc address', async ({ client, assert }) => {
+  test('the page carries the recognition mark of the studies opened (none when the exam earns none), and no Orthanc address', async ({
+    client,
+    assert,
+  }) => {
     const { resultMarks } = await import('#app/platform/result_marks')
     const mine = await examWithStudy(undefined, 1, 1)
     const theirs = await examWithStudy(undefined, 1, 1)
     // Until the recognition capability provides marks, every exam earns none; in this test's process, provide one when nobody has.
     let provided = false
     try {
-      resultMarks.provide(async (ids) => new Map(ids.map((id) => [id, { code: '川渝HR', catalogue: '川渝检查结果互认目录' }])))
+      resultMarks.provide(
+        async (ids) =>
+          new Map(ids.map((id) => [id, { code: '川渝HR', catalogue: '川渝检查结果互认目录' }]))
+      )
       provided = true
     } catch {}
-    const page = await client.get(`/viewer/viewer?StudyInstanceUIDs=${mine.studyUid},${theirs.studyUid}`).loginAs(mine.clinic)
+    const page = await client
+      .get(`/viewer/viewer?StudyInstanceUIDs=${mine.studyUid},${theirs.studyUid}`)
+      .loginAs(mine.clinic)
     page.assertStatus(200)
     const html = page.text()
     const marks = JSON.parse(html.match(/window\.imagingCentre = (\{.*?\});/)![1]).marks
@@ -336,7 +506,12 @@ test.group('Viewer page', (group) => {
     assert.include(html, 'window.PUBLIC_URL="/viewer/"')
     assert.notInclude(html, 'init-service-worker')
     const nonce = page.header('content-security-policy')!.match(/'nonce-([^']+)'/)![1]
-    assert.equal((html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []).filter((element) => !element.includes(`nonce="${nonce}"`)).length, 0)
+    assert.equal(
+      (html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []).filter(
+        (element) => !element.includes(`nonce="${nonce}"`)
+      ).length,
+      0
+    )
 
     const config = await client.get('/viewer/app-config.js').loginAs(mine.clinic)
     config.assertStatus(200)
@@ -352,7 +527,11 @@ test.group('Viewer page', (group) => {
     const script = await client.get(bundle).loginAs(mine.clinic)
     script.assertStatus(200)
     assert.include(script.text(), '__webpack_require__.p = "/viewer/";')
-    for (const path of ['/viewer/..%2f..%2f.env', '/viewer/../package.json', '/viewer/%2e%2e/%2e%2e/.env']) {
+    for (const path of [
+      '/viewer/..%2f..%2f.env',
+      '/viewer/../package.json',
+      '/viewer/%2e%2e/%2e%2e/.env',
+    ]) {
       const answer = await client.get(path).loginAs(mine.clinic)
       assert.notInclude(answer.text(), 'APP_KEY', path)
     }

@@ -23,7 +23,9 @@ const SIDE = 2048 // 2048 × 2048 × 16 bit = 8 MB a slice: 64 slices = 512 MB
 test.group('Viewer DICOMweb streams', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('memory stays flat while a 512 MB series is fetched through the proxy', async ({ assert }) => {
+  test('memory stays flat while a 512 MB series is fetched through the proxy', async ({
+    assert,
+  }) => {
     const clinic = await make.user('clinic_staff')
     const { exam, clinicPatient } = await make.exam(clinic, 'CT')
     const orthanc = await app.container.make(OrthancClient)
@@ -32,10 +34,24 @@ test.group('Viewer DICOMweb streams', (group) => {
     let orthancStudyId = ''
     for (let i = 1; i <= INSTANCES; i++) {
       const file = syntheticInstance(
-        { modality: 'CT', patientName: 'Zhang^San', patientId: clinicPatient.clinicPatientNo, accessionNumber: exam.accessionNumber, studyInstanceUid },
-        { seriesInstanceUid, seriesNumber: 1, instanceNumber: i, rows: SIDE, columns: SIDE, position: i / INSTANCES }
+        {
+          modality: 'CT',
+          patientName: 'Zhang^San',
+          patientId: clinicPatient.clinicPatientNo,
+          accessionNumber: exam.accessionNumber,
+          studyInstanceUid,
+        },
+        {
+          seriesInstanceUid,
+          seriesNumber: 1,
+          instanceNumber: i,
+          rows: SIDE,
+          columns: SIDE,
+          position: i / INSTANCES,
+        }
       )
-      orthancStudyId = (await orthanc.storeInstance(file, { contentLength: file.length })).ParentStudy
+      orthancStudyId = (await orthanc.storeInstance(file, { contentLength: file.length }))
+        .ParentStudy
     }
     const now = DateTime.utc()
     await ExamStudy.create({
@@ -64,7 +80,10 @@ test.group('Viewer DICOMweb streams', (group) => {
           host: url.hostname,
           port: url.port,
           path: `/dicomweb/studies/${studyInstanceUid}/series/${seriesInstanceUid}`,
-          headers: { Authorization: `Bearer ${token}`, Accept: 'multipart/related; type="application/dicom"' },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'multipart/related; type="application/dicom"',
+          },
         },
         (response) => {
           if (response.statusCode !== 200) reject(new Error(`answered ${response.statusCode}`))
@@ -82,6 +101,10 @@ test.group('Viewer DICOMweb streams', (group) => {
     const growthMb = (peak - baseline) / 1024 / 1024
     assert.isAbove(received, INSTANCES * SIDE * SIDE * 2, 'the whole series came through')
     // Buffering the series would add ≥ 512 MB; streaming adds socket buffers and a few chunks.
-    assert.isBelow(growthMb, 96, `the process grew by ${growthMb.toFixed(0)} MB while 512 MB went through`)
+    assert.isBelow(
+      growthMb,
+      96,
+      `the process grew by ${growthMb.toFixed(0)} MB while 512 MB went through`
+    )
   }).timeout(600_000)
 })

@@ -7,7 +7,10 @@ import * as make from '#tests/support/fixtures'
 export async function approvePending(kind?: string) {
   const approver = await make.user('security_admin')
   const approvals = await app.container.make(TwoPersonApproval)
-  const pending = await Approval.query().where('status', 'pending').if(kind, (q) => q.where('kind', kind!)).orderBy('id')
+  const pending = await Approval.query()
+    .where('status', 'pending')
+    .if(kind, (q) => q.where('kind', kind!))
+    .orderBy('id')
   const done = []
   for (const approval of pending) done.push(await approvals.approve(approver, approval))
   return done

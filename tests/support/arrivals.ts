@@ -13,7 +13,13 @@ export async function declaredClinic(clinicUser?: User) {
   const user = clinicUser ?? (await make.user('clinic_staff'))
   const directory = await app.container.make(DicomSenderDirectory)
   const aeTitle = make.unique('DR').toUpperCase().slice(0, 16)
-  await directory.create({ institutionId: user.institutionId, aeTitle, host: '127.0.0.1', port: 104, active: true })
+  await directory.create({
+    institutionId: user.institutionId,
+    aeTitle,
+    host: '127.0.0.1',
+    port: 104,
+    active: true,
+  })
   return { clinicUser: user, aeTitle }
 }
 
@@ -21,11 +27,18 @@ export async function declaredClinic(clinicUser?: User) {
 export async function feedFromNow() {
   const orthanc = await app.container.make(OrthancClient)
   await db.from('feed_cursors').where('name', FEED_NAME).delete()
-  await db.table('feed_cursors').insert({ name: FEED_NAME, last_seq: await orthanc.lastChange(), updated_at: new Date() })
+  await db
+    .table('feed_cursors')
+    .insert({ name: FEED_NAME, last_seq: await orthanc.lastChange(), updated_at: new Date() })
 }
 
 /** C-STOREs files as the AE title and waits until Orthanc calls the study stable. */
-export async function sendAndWaitStable(aeTitle: string, files: Array<{ name: string; data: Buffer }>, studyInstanceUid: string, storescuOptions: string[] = []) {
+export async function sendAndWaitStable(
+  aeTitle: string,
+  files: Array<{ name: string; data: Buffer }>,
+  studyInstanceUid: string,
+  storescuOptions: string[] = []
+) {
   const folder = await writeFolder(files)
   try {
     await cStore(aeTitle, folder.paths, storescuOptions)

@@ -16,7 +16,13 @@ const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' })
 
 export async function imagedExam(
   clinic: Institution,
-  options: { modality: 'DR' | 'CT' | 'MR'; imagesAt: string | null; dueAt?: string | null; signedAt?: string | null; priority?: 'emergency' | 'routine' | 'special' }
+  options: {
+    modality: 'DR' | 'CT' | 'MR'
+    imagesAt: string | null
+    dueAt?: string | null
+    signedAt?: string | null
+    priority?: 'emergency' | 'routine' | 'special'
+  }
 ) {
   const { patient } = await make.patientAt(clinic)
   return Exam.create({
@@ -29,7 +35,9 @@ export async function imagedExam(
     clinicalHistory: '咳嗽一周',
     purpose: '排除肺炎',
     requestingDoctor: '刘医生',
-    registeredAt: options.imagesAt ? utc(options.imagesAt).minus({ minutes: 20 }) : utc('2016-07-01T00:00:00'),
+    registeredAt: options.imagesAt
+      ? utc(options.imagesAt).minus({ minutes: 20 })
+      : utc('2016-07-01T00:00:00'),
     imagesReceivedAt: options.imagesAt ? utc(options.imagesAt) : null,
     dueAt: options.dueAt ? utc(options.dueAt) : null,
     reportSignedAt: options.signedAt ? utc(options.signedAt) : null,
@@ -41,14 +49,28 @@ async function findingId() {
   const existing = await db.from('critical_findings').where('code', 'TESTQ').first()
   if (existing) return existing.id
   const now = sqlTime(DateTime.utc())
-  const [id] = await db.table('critical_findings').insert({ code: 'TESTQ', name: '测试危急值', category: 'other', ack_minutes: 10, seq: 0, active: true, created_at: now, updated_at: now })
+  const [id] = await db.table('critical_findings').insert({
+    code: 'TESTQ',
+    name: '测试危急值',
+    category: 'other',
+    ack_minutes: 10,
+    seq: 0,
+    active: true,
+    created_at: now,
+    updated_at: now,
+  })
   return id
 }
 
 export async function criticalValue(
   exam: Exam,
   raisedBy: User,
-  options: { raisedAt: string; sentAt?: string | null; acknowledgedAt?: string | null; status?: 'open' | 'acknowledged' | 'withdrawn' }
+  options: {
+    raisedAt: string
+    sentAt?: string | null
+    acknowledgedAt?: string | null
+    status?: 'open' | 'acknowledged' | 'withdrawn'
+  }
 ) {
   const now = sqlTime(DateTime.utc())
   const [id] = await db.table('critical_values').insert({
@@ -69,7 +91,12 @@ export async function criticalValue(
   return Number(id)
 }
 
-export async function trainingSession(clinic: Institution, heldOn: string, attendeeIds: number[], signedOff = true) {
+export async function trainingSession(
+  clinic: Institution,
+  heldOn: string,
+  attendeeIds: number[],
+  signedOff = true
+) {
   const now = sqlTime(DateTime.utc())
   const [id] = await db.table('training_sessions').insert({
     topic: '胸部 DR 摆位规范',
@@ -81,12 +108,27 @@ export async function trainingSession(clinic: Institution, heldOn: string, atten
     created_at: now,
     updated_at: now,
   })
-  if (attendeeIds.length) await db.table('training_attendances').multiInsert(attendeeIds.map((s) => ({ training_session_id: id, staff_member_id: s })))
+  if (attendeeIds.length)
+    await db
+      .table('training_attendances')
+      .multiInsert(attendeeIds.map((s) => ({ training_session_id: id, staff_member_id: s })))
   return Number(id)
 }
 
-export async function assessmentRound(heldOn: string, scores: Array<{ staffMemberId: number; institutionId: number; score: number }>, maxScore = 100, passMark = 60) {
-  const [id] = await db.table('assessment_rounds').insert({ title: '季度理论考核', held_on: heldOn, kind: 'written', max_score: maxScore, pass_mark: passMark, created_at: sqlTime(DateTime.utc()) })
+export async function assessmentRound(
+  heldOn: string,
+  scores: Array<{ staffMemberId: number; institutionId: number; score: number }>,
+  maxScore = 100,
+  passMark = 60
+) {
+  const [id] = await db.table('assessment_rounds').insert({
+    title: '季度理论考核',
+    held_on: heldOn,
+    kind: 'written',
+    max_score: maxScore,
+    pass_mark: passMark,
+    created_at: sqlTime(DateTime.utc()),
+  })
   for (const s of scores) {
     await db.table('assessment_scores').insert({
       assessment_round_id: id,

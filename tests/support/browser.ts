@@ -6,7 +6,14 @@ import { secondFactor } from './totp.js'
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   })
 }
 
@@ -18,6 +25,8 @@ export async function logIn(page: Page, username: string, password: string) {
   await page.waitForLoadState('load')
   await secondFactor(page, username)
   if (new URL(page.url()).pathname !== '/') {
-    throw new Error(`login as ${username} failed: ${await page.locator('.flash').allTextContents()}`)
+    throw new Error(
+      `login as ${username} failed: ${await page.locator('.flash').allTextContents()}`
+    )
   }
 }

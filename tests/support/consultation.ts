@@ -13,7 +13,12 @@ import { Consultations } from '#app/consultation/services/consultations'
 import type { Urgency } from '#app/consultation/models/consultation'
 
 export async function onDutyDesk(user: User) {
-  await CriticalValueContact.create({ userId: user.id, duty: 'duty_desk', assignedById: user.id, assignedAt: DateTime.utc() })
+  await CriticalValueContact.create({
+    userId: user.id,
+    duty: 'duty_desk',
+    assignedById: user.id,
+    assignedAt: DateTime.utc(),
+  })
   return user
 }
 
@@ -21,7 +26,9 @@ export async function onDutyDesk(user: User) {
 export async function consultationScene() {
   const lead = await make.institution('lead_hospital')
   const clinicUser = await make.user('clinic_staff')
-  const consultant = await onDutyDesk(await make.user('radiologist', lead, { title: 'intermediate' }))
+  const consultant = await onDutyDesk(
+    await make.user('radiologist', lead, { title: 'intermediate' })
+  )
   const head = await make.user('radiologist', lead, { title: 'senior' })
   const { exam } = await examWithImages(clinicUser, 'CT')
   return { lead, clinicUser, consultant, head, exam }
@@ -29,11 +36,21 @@ export async function consultationScene() {
 
 export async function requested(user: User, exam: any, urgency: Urgency = 'fast_track') {
   const consultations = await app.container.make(Consultations)
-  return consultations.request(user, exam, { question: '左侧基底节区低密度影性质？', clinicalSummary: '突发右侧肢体无力2小时', urgency, requestKey: randomUUID() })
+  return consultations.request(user, exam, {
+    question: '左侧基底节区低密度影性质？',
+    clinicalSummary: '突发右侧肢体无力2小时',
+    urgency,
+    requestKey: randomUUID(),
+  })
 }
 
 /** A head (or chest) CT of this clinic user's clinic, registered with the given history, its images sent in through intake. */
-export async function ctExamWithImages(clinicUser: User, bodyWord: string, history: string, priority: 'routine' | 'emergency' = 'emergency') {
+export async function ctExamWithImages(
+  clinicUser: User,
+  bodyWord: string,
+  history: string,
+  priority: 'routine' | 'emergency' = 'emergency'
+) {
   const { Readable } = await import('node:stream')
   const { ExamRegistration } = await import('#app/intake/services/exam_registration')
   const { ImageIntake } = await import('#app/intake/services/image_intake')
@@ -54,7 +71,12 @@ export async function ctExamWithImages(clinicUser: User, bodyWord: string, histo
   })
   const intake = await app.container.make(ImageIntake)
   const file = studyFor(exam as any, registered.clinicPatient, 1, 1).files[0].data
-  const outcome = await intake.receive(exam as any, Readable.from([file]), await intake.examIdentity(exam as any), file.length)
+  const outcome = await intake.receive(
+    exam as any,
+    Readable.from([file]),
+    await intake.examIdentity(exam as any),
+    file.length
+  )
   if (outcome.status === 'rejected') throw new Error(`fixture image refused: ${outcome.reason}`)
   await exam.refresh()
   return { exam, patient: registered.patient }

@@ -24,7 +24,10 @@ export interface Tab {
 }
 
 /** A browser tab of this user: a socket authenticated with the ticket its page would carry. */
-export async function openTab(user: User, options: { ticket?: string; confirmReceipts?: boolean } = {}): Promise<Tab> {
+export async function openTab(
+  user: User,
+  options: { ticket?: string; confirmReceipts?: boolean } = {}
+): Promise<Tab> {
   const socket = io(baseUrl(), {
     auth: { ticket: options.ticket ?? (await ticketFor(user)) },
     transports: ['websocket'],
@@ -32,11 +35,13 @@ export async function openTab(user: User, options: { ticket?: string; confirmRec
     reconnection: false,
   })
   const received: Tab['received'] = []
-  const waiters: Array<{ event: string; match: (p: any) => boolean; resolve: (p: any) => void }> = []
+  const waiters: Array<{ event: string; match: (p: any) => boolean; resolve: (p: any) => void }> =
+    []
   socket.onAny((event, payload) => {
     received.push({ event, payload })
     // A tab confirms receipt of every alert it shows, as public/js/critical_alerts.js does.
-    if (event === 'critical:alert' && options.confirmReceipts !== false) socket.emit('critical:received', { id: payload.id })
+    if (event === 'critical:alert' && options.confirmReceipts !== false)
+      socket.emit('critical:received', { id: payload.id })
     for (const waiter of [...waiters]) {
       if (waiter.event === event && waiter.match(payload)) {
         waiters.splice(waiters.indexOf(waiter), 1)
@@ -55,7 +60,10 @@ export async function openTab(user: User, options: { ticket?: string; confirmRec
       const already = received.find((r) => r.event === event && match(r.payload))
       if (already) return Promise.resolve(already.payload)
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`no ${event} within ${timeoutMs} ms`)),
+          timeoutMs
+        )
         waiters.push({ event, match, resolve: (p) => (clearTimeout(timer), resolve(p)) })
       })
     },

@@ -5,7 +5,12 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type Exam from '#models/exam'
 import type ClinicPatient from '#models/clinic_patient'
-import { syntheticStudy, syntheticInstance, newUid, type StudySpec } from '#database/demo/synthetic_dicom'
+import {
+  syntheticStudy,
+  syntheticInstance,
+  newUid,
+  type StudySpec,
+} from '#database/demo/synthetic_dicom'
 import imaging from '#config/imaging'
 
 export { syntheticStudy, syntheticInstance, newUid }
@@ -13,7 +18,13 @@ export { syntheticStudy, syntheticInstance, newUid }
 const run = promisify(execFile)
 
 /** A study whose tags match an exam (accession and the clinic's patient number). */
-export function studyFor(exam: Exam, clinicPatient: ClinicPatient, series = 1, perSeries = 3, extra: Partial<StudySpec> = {}) {
+export function studyFor(
+  exam: Exam,
+  clinicPatient: ClinicPatient,
+  series = 1,
+  perSeries = 3,
+  extra: Partial<StudySpec> = {}
+) {
   return syntheticStudy(
     {
       modality: exam.modality as any,
@@ -37,10 +48,28 @@ export async function writeFolder(files: Array<{ name: string; data: Buffer }>) 
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, file.data)
   }
-  return { dir, paths: files.map((f) => join(dir, f.name)), remove: () => rm(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    paths: files.map((f) => join(dir, f.name)),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  }
 }
 
 /** Sends files to the test Orthanc by DICOM C-STORE, as a clinic modality with this AE title would. */
-export async function cStore(callingAet: string, paths: string[], options: string[] = [], port = imaging.orthanc.dicomPort) {
-  return run('storescu', [...options, '-aet', callingAet, '-aec', imaging.orthanc.aet, '127.0.0.1', String(port), ...paths])
+export async function cStore(
+  callingAet: string,
+  paths: string[],
+  options: string[] = [],
+  port = imaging.orthanc.dicomPort
+) {
+  return run('storescu', [
+    ...options,
+    '-aet',
+    callingAet,
+    '-aec',
+    imaging.orthanc.aet,
+    '127.0.0.1',
+    String(port),
+    ...paths,
+  ])
 }

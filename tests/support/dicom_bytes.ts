@@ -90,7 +90,12 @@ function meta(sopInstanceUid: string, transferSyntax: string) {
   ])
   const length = Buffer.alloc(4)
   length.writeUInt32LE(body.length)
-  return Buffer.concat([element(0x0002, 0x0000, 'UL', Buffer.alloc(0)).subarray(0, 6), Buffer.from([4, 0]), length, body])
+  return Buffer.concat([
+    element(0x0002, 0x0000, 'UL', Buffer.alloc(0)).subarray(0, 6),
+    Buffer.from([4, 0]),
+    length,
+    body,
+  ])
 }
 
 /** A Part 10 file: preamble, meta header, dataset (optionally deflated). */
@@ -99,5 +104,10 @@ export function handMadeFile(spec: HandMadeSpec, { deflated = false, preamble = 
   if (!preamble) return data.bytes
   const transferSyntax = deflated ? '1.2.840.10008.1.2.1.99' : '1.2.840.10008.1.2.1'
   const body = deflated ? zlib.deflateRawSync(data.bytes) : data.bytes
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), meta(data.sopInstanceUid, transferSyntax), body])
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM', 'latin1'),
+    meta(data.sopInstanceUid, transferSyntax),
+    body,
+  ])
 }

@@ -17,9 +17,13 @@ import { demoNationalId } from '#database/demo/demo_county'
 
 export const PASSWORD = 'Secret123'
 let counter = 0
-export const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`
+export const unique = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`
 
-export async function institution(kind: InstitutionKind = 'member_clinic', extra: Partial<Institution> = {}) {
+export async function institution(
+  kind: InstitutionKind = 'member_clinic',
+  extra: Partial<Institution> = {}
+) {
   if (kind === 'lead_hospital') {
     const existing = await Institution.findBy('kind', 'lead_hospital')
     if (existing) return existing
@@ -35,8 +39,17 @@ export async function institution(kind: InstitutionKind = 'member_clinic', extra
   } as any)
 }
 
-export async function user(role: Role, at?: Institution, extra: { title?: Title | null; status?: 'active' | 'locked' | 'disabled'; expiresOn?: DateTime | null } = {}) {
-  const home = at ?? (await institution(role === 'clinic_staff' ? 'member_clinic' : 'lead_hospital'))
+export async function user(
+  role: Role,
+  at?: Institution,
+  extra: {
+    title?: Title | null
+    status?: 'active' | 'locked' | 'disabled'
+    expiresOn?: DateTime | null
+  } = {}
+) {
+  const home =
+    at ?? (await institution(role === 'clinic_staff' ? 'member_clinic' : 'lead_hospital'))
   const created = await User.create({
     username: unique('u'),
     fullName: '测试用户',
@@ -54,7 +67,8 @@ export async function user(role: Role, at?: Institution, extra: { title?: Title 
 
 /** The catalogues are imported once per run (they are reference data). */
 export async function catalogue() {
-  if ((await ExamItem.query().count('* as total').firstOrFail()).$extras.total === 0) await importAllCatalogues()
+  if ((await ExamItem.query().count('* as total').firstOrFail()).$extras.total === 0)
+    await importAllCatalogues()
   return ExamItem.query().where('active', true)
 }
 
@@ -70,7 +84,16 @@ export function nationalId(birth = DateTime.utc(1980, 5, 17), sex: 'M' | 'F' = '
   return id
 }
 
-export async function patientAt(clinic: Institution, extra: { nationalId?: string | null; name?: string; birth?: DateTime; sex?: 'M' | 'F'; no?: string } = {}) {
+export async function patientAt(
+  clinic: Institution,
+  extra: {
+    nationalId?: string | null
+    name?: string
+    birth?: DateTime
+    sex?: 'M' | 'F'
+    no?: string
+  } = {}
+) {
   const registry = new PatientRegistry()
   return registry.register(clinic, {
     name: extra.name ?? '张三',
@@ -82,7 +105,11 @@ export async function patientAt(clinic: Institution, extra: { nationalId?: strin
 }
 
 /** A registered exam for a new patient of the clinic user's clinic. */
-export async function exam(clinicUser: User, modality: 'DR' | 'CT' | 'MR' = 'CT', priority: Priority = 'routine') {
+export async function exam(
+  clinicUser: User,
+  modality: 'DR' | 'CT' | 'MR' = 'CT',
+  priority: Priority = 'routine'
+) {
   await clinicUser.load('institution')
   const registered = await patientAt(clinicUser.institution)
   const registration = await app.container.make(ExamRegistration)
@@ -94,5 +121,9 @@ export async function exam(clinicUser: User, modality: 'DR' | 'CT' | 'MR' = 'CT'
     purpose: '排除肺炎',
     requestingDoctor: '刘医生',
   })
-  return { exam: created as Exam, clinicPatient: registered.clinicPatient, patient: registered.patient }
+  return {
+    exam: created as Exam,
+    clinicPatient: registered.clinicPatient,
+    patient: registered.patient,
+  }
 }

@@ -25,9 +25,18 @@ export async function postDicom(path: string, body: Buffer, token: string, fileN
 }
 
 /** POSTs several DICOM files as one multipart/form-data batch (what the browser's uploader sends). */
-export async function postDicomBatch(path: string, files: Array<{ name: string; data: Buffer }>, token: string) {
+export async function postDicomBatch(
+  path: string,
+  files: Array<{ name: string; data: Buffer }>,
+  token: string
+) {
   const form = new FormData()
-  for (const file of files) form.append('files', new Blob([file.data], { type: 'application/dicom' }), file.name)
-  const response = await fetch(baseUrl() + path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, body: form })
+  for (const file of files)
+    form.append('files', new Blob([file.data], { type: 'application/dicom' }), file.name)
+  const response = await fetch(baseUrl() + path, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    body: form,
+  })
   return { status: response.status, body: (await response.json().catch(() => null)) as any }
 }

@@ -16,12 +16,24 @@ export async function integrationToken(at: Institution, abilities: string[] = ['
   return token.value!.release()
 }
 
-export async function fhir(path: string, token: string | null, init: { method?: string; body?: unknown } = {}) {
-  const response = await fetch(baseUrl() + (path.startsWith('http') ? new URL(path).pathname + new URL(path).search : '/fhir/r4' + path), {
-    method: init.method ?? 'GET',
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), Accept: 'application/fhir+json', ...(init.body ? { 'Content-Type': 'application/fhir+json' } : {}) },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  })
+export async function fhir(
+  path: string,
+  token: string | null,
+  init: { method?: string; body?: unknown } = {}
+) {
+  const response = await fetch(
+    baseUrl() +
+      (path.startsWith('http') ? new URL(path).pathname + new URL(path).search : '/fhir/r4' + path),
+    {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        Accept: 'application/fhir+json',
+        ...(init.body ? { 'Content-Type': 'application/fhir+json' } : {}),
+      },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    }
+  )
   const type = response.headers.get('content-type') ?? ''
   const raw = Buffer.from(await response.arrayBuffer())
   let body: any = null
@@ -37,8 +49,13 @@ export async function signedExam(clinicUser: User, modality: 'DR' | 'CT' | 'MR' 
   const reviewerToken = await apiToken(await doctor('intermediate'))
   const exam = made.exam
   await api('POST', `/reading/exams/${exam.accessionNumber}/claim`, juniorToken)
-  await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, { ...CT_REPORT, revision: await revisionOf(exam) })
-  const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, reviewerToken, { revision: await revisionOf(exam) })
+  await api('POST', `/reading/exams/${exam.accessionNumber}/submit`, juniorToken, {
+    ...CT_REPORT,
+    revision: await revisionOf(exam),
+  })
+  const signed = await api('POST', `/reading/exams/${exam.accessionNumber}/sign`, reviewerToken, {
+    revision: await revisionOf(exam),
+  })
   if (signed.status !== 200) throw new Error(`fixture sign failed: ${JSON.stringify(signed.body)}`)
   await exam.refresh()
   return made

@@ -29,18 +29,35 @@ export async function doctor(title: Title, at?: Institution) {
 }
 
 /** A registered exam whose images arrived now (by the clock in the container): it is in the reading queue. */
-export async function examWithImages(clinicUser: User, modality: 'DR' | 'CT' | 'MR' = 'CT', priority: Priority = 'routine', patient?: { clinicPatientId: number }) {
-  const made = patient ? await examForPatient(clinicUser, modality, priority, patient.clinicPatientId) : await make.exam(clinicUser, modality, priority)
+export async function examWithImages(
+  clinicUser: User,
+  modality: 'DR' | 'CT' | 'MR' = 'CT',
+  priority: Priority = 'routine',
+  patient?: { clinicPatientId: number }
+) {
+  const made = patient
+    ? await examForPatient(clinicUser, modality, priority, patient.clinicPatientId)
+    : await make.exam(clinicUser, modality, priority)
   const intake = await app.container.make(ImageIntake)
   const file = studyFor(made.exam, made.clinicPatient, 1, 1).files[0].data
-  const outcome = await intake.receive(made.exam, Readable.from([file]), await intake.examIdentity(made.exam), file.length)
+  const outcome = await intake.receive(
+    made.exam,
+    Readable.from([file]),
+    await intake.examIdentity(made.exam),
+    file.length
+  )
   if (outcome.status === 'rejected') throw new Error(`fixture image refused: ${outcome.reason}`)
   await made.exam.refresh()
   return made
 }
 
 /** Another exam for a patient already registered at the clinic (to have priors). */
-async function examForPatient(clinicUser: User, modality: 'DR' | 'CT' | 'MR', priority: Priority, clinicPatientId: number) {
+async function examForPatient(
+  clinicUser: User,
+  modality: 'DR' | 'CT' | 'MR',
+  priority: Priority,
+  clinicPatientId: number
+) {
   const { ExamRegistration } = await import('#app/intake/services/exam_registration')
   const ClinicPatient = (await import('#models/clinic_patient')).default
   const registration = await app.container.make(ExamRegistration)
@@ -66,7 +83,11 @@ export const CT_REPORT = {
 export async function api(method: string, path: string, token: string, body?: unknown) {
   const response = await fetch(baseUrl() + '/api/v1' + path, {
     method,
-    headers: { 'Authorization': `Bearer ${token}`, 'Accept': 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   })
   const text = await response.text()

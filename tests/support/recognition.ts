@@ -21,7 +21,11 @@ export async function chestDr() {
   return ExamItem.query().where('catalogue', 'chuanyu').where('seq', 1).firstOrFail()
 }
 
-export async function evaluate(institution: Pick<Institution, 'id'>, item: Pick<ExamItem, 'id'>, extra: { passed?: boolean; evaluatedOn?: string; validUntil?: string | null } = {}) {
+export async function evaluate(
+  institution: Pick<Institution, 'id'>,
+  item: Pick<ExamItem, 'id'>,
+  extra: { passed?: boolean; evaluatedOn?: string; validUntil?: string | null } = {}
+) {
   const now = sqlTime(DateTime.utc())
   await db.table('recognition_item_evaluations').insert({
     institution_id: institution.id,
@@ -38,7 +42,13 @@ export async function evaluate(institution: Pick<Institution, 'id'>, item: Pick<
  * A signed result of `item` for the patient at the clinic of `clinicUser`, performed at `performedAt`
  * (registered, images and report at that time, as the pipeline leaves them).
  */
-export async function signedResult(clinicUser: User, clinicPatientId: number, item: ExamItem, performedAt: DateTime, impression = '两肺纹理清晰，未见明确实变。') {
+export async function signedResult(
+  clinicUser: User,
+  clinicPatientId: number,
+  item: ExamItem,
+  performedAt: DateTime,
+  impression = '两肺纹理清晰，未见明确实变。'
+) {
   // Registered at its own time, as it happened: results after it do not remind it.
   const clock = await app.container.make(Clock)
   const saved = clock.now()
@@ -55,7 +65,13 @@ export async function signedResult(clinicUser: User, clinicPatientId: number, it
     })
     .finally(() => clock instanceof ManualClock && clock.set(saved))
   const at = sqlTime(performedAt)
-  await db.from('exams').where('id', exam.id).update({ status: 'signed', registered_at: at, images_received_at: at, report_signed_at: at, instance_count: 1 })
+  await db.from('exams').where('id', exam.id).update({
+    status: 'signed',
+    registered_at: at,
+    images_received_at: at,
+    report_signed_at: at,
+    instance_count: 1,
+  })
   const author = await make.user('radiologist')
   await db.table('report_versions').insert({
     exam_id: exam.id,
@@ -81,6 +97,7 @@ export async function samePatientAt(first: Institution, second: Institution) {
   const nationalId = make.nationalId()
   const a = await make.patientAt(first, { nationalId })
   const b = await make.patientAt(second, { nationalId })
-  if (a.patient.id !== b.patient.id) throw new Error('fixture: the two clinics did not link the patient')
+  if (a.patient.id !== b.patient.id)
+    throw new Error('fixture: the two clinics did not link the patient')
   return { patientId: a.patient.id, atFirst: a.clinicPatient, atSecond: b.clinicPatient }
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { sessionCollection, sessionStore, SESSION_KEYS } from '#app/access/services/account_sessions'
+import {
+  sessionCollection,
+  sessionStore,
+  SESSION_KEYS,
+} from '#app/access/services/account_sessions'
 import type User from '#models/user'
 import { socketTicket } from '#app/realtime/realtime'
 
@@ -10,7 +14,14 @@ import { socketTicket } from '#app/realtime/realtime'
 export async function storedSession(user: User) {
   const sessionId = randomUUID()
   const now = Date.now()
-  await (await sessionStore()).write(sessionId, { auth_web: user.id, [SESSION_KEYS.epoch]: user.sessionEpoch ?? 0, [SESSION_KEYS.loggedInAt]: now, [SESSION_KEYS.seenAt]: now })
+  await (
+    await sessionStore()
+  ).write(sessionId, {
+    auth_web: user.id,
+    [SESSION_KEYS.epoch]: user.sessionEpoch ?? 0,
+    [SESSION_KEYS.loggedInAt]: now,
+    [SESSION_KEYS.seenAt]: now,
+  })
   await (await sessionCollection()).tag(sessionId, String(user.id))
   return { sessionId, ticket: socketTicket(user, sessionId) }
 }
@@ -41,8 +52,15 @@ export class CookieClient {
     return other
   }
 
-  async request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
-    const body = form ? new URLSearchParams({ ...(this.csrf ? { _csrf: this.csrf } : {}), ...form }).toString() : undefined
+  async request(
+    method: string,
+    path: string,
+    form?: Record<string, string>,
+    headers: Record<string, string> = {}
+  ) {
+    const body = form
+      ? new URLSearchParams({ ...(this.csrf ? { _csrf: this.csrf } : {}), ...form }).toString()
+      : undefined
     const response = await fetch(this.baseUrl + path, {
       method,
       redirect: 'manual',
@@ -64,7 +82,12 @@ export class CookieClient {
     const text = await response.text()
     const token = text.match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)
     if (token) this.csrf = token[1]
-    return { status: response.status, location: response.headers.get('location'), text, headers: response.headers }
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      text,
+      headers: response.headers,
+    }
   }
 
   get(path: string, headers?: Record<string, string>) {
@@ -85,6 +108,11 @@ export class CookieClient {
   /** The socket ticket a page of this session carries. */
   async ticket() {
     const page = await this.get('/account')
-    return page.text.match(/data-socket-ticket="([^"]*)"/)?.[1]?.replace(/&quot;/g, '"').replace(/&amp;/g, '&') ?? ''
+    return (
+      page.text
+        .match(/data-socket-ticket="([^"]*)"/)?.[1]
+        ?.replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&') ?? ''
+    )
   }
 }

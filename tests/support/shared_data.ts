@@ -12,10 +12,16 @@ import { fileURLToPath } from 'node:url'
 const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)))
 
 export function sharedDataDir() {
-  const candidates = [process.env.SHARED_DATA_DIR, join(REPO, '..', 'shared', 'data'), '/work/shared/data'].filter(Boolean) as string[]
+  const candidates = [
+    process.env.SHARED_DATA_DIR,
+    join(REPO, '..', 'shared', 'data'),
+    '/work/shared/data',
+  ].filter(Boolean) as string[]
   const found = candidates.find((dir) => existsSync(join(dir, 'dicom-realworld')))
   if (!found) {
-    throw new Error(`the shared test data was not found (looked in: ${candidates.join(', ')}); set SHARED_DATA_DIR to the folder that holds dicom-realworld/`)
+    throw new Error(
+      `the shared test data was not found (looked in: ${candidates.join(', ')}); set SHARED_DATA_DIR to the folder that holds dicom-realworld/`
+    )
   }
   return found
 }

@@ -15,9 +15,19 @@ let accession = 0
 
 /** Catalogue items by Table 1 category (from the imported 川渝 catalogue). */
 export async function itemsByCategory() {
-  const items = await ExamItem.query().where('catalogue', 'chuanyu').where('active', true).orderBy('seq')
-  const pick = (modality: string, contrast: boolean) => items.filter((i) => i.modality === modality && i.isContrast === contrast)
-  return { dr: pick('DR', false), ct_plain: pick('CT', false), ct_contrast: pick('CT', true), mri_plain: pick('MR', false), mri_contrast: pick('MR', true) }
+  const items = await ExamItem.query()
+    .where('catalogue', 'chuanyu')
+    .where('active', true)
+    .orderBy('seq')
+  const pick = (modality: string, contrast: boolean) =>
+    items.filter((i) => i.modality === modality && i.isContrast === contrast)
+  return {
+    dr: pick('DR', false),
+    ct_plain: pick('CT', false),
+    ct_contrast: pick('CT', true),
+    mri_plain: pick('MR', false),
+    mri_contrast: pick('MR', true),
+  }
 }
 
 /** One exam of the institution with these items, in the given status, registered and (unless null) imaged at these times. */
@@ -28,7 +38,10 @@ export async function examWith(
 ) {
   const { patient } = await make.patientAt(institution)
   const exam = await Exam.create({
-    accessionNumber: `S${Date.now().toString(36).slice(-8)}${(accession++).toString(36)}`.slice(0, 16),
+    accessionNumber: `S${Date.now().toString(36).slice(-8)}${(accession++).toString(36)}`.slice(
+      0,
+      16
+    ),
     patientId: patient.id,
     institutionId: institution.id,
     modality: items[0].modality,
@@ -38,14 +51,24 @@ export async function examWith(
     purpose: '排除肺炎',
     requestingDoctor: '刘医生',
     registeredAt: options.registeredAt,
-    imagesReceivedAt: options.imagesReceivedAt === undefined ? (options.status === 'registered' ? null : options.registeredAt.plus({ minutes: 20 })) : options.imagesReceivedAt,
+    imagesReceivedAt:
+      options.imagesReceivedAt === undefined
+        ? options.status === 'registered'
+          ? null
+          : options.registeredAt.plus({ minutes: 20 })
+        : options.imagesReceivedAt,
     instanceCount: options.status === 'registered' ? 0 : 1,
   })
   await exam.related('items').attach(items.map((i) => i.id))
   return exam
 }
 
-export function staff(institution: Institution, profession: Profession, title: Title, extra: { fte?: number; staffNo?: string; fullName?: string } = {}) {
+export function staff(
+  institution: Institution,
+  profession: Profession,
+  title: Title,
+  extra: { fte?: number; staffNo?: string; fullName?: string } = {}
+) {
   return StaffMember.create({
     institutionId: institution.id,
     staffNo: extra.staffNo ?? make.unique('S'),
@@ -58,7 +81,11 @@ export function staff(institution: Institution, profession: Profession, title: T
   })
 }
 
-export function device(institution: Institution, kind: EquipmentKind, extra: { contrastCapable?: boolean; status?: 'in_service' | 'under_repair' | 'retired' } = {}) {
+export function device(
+  institution: Institution,
+  kind: EquipmentKind,
+  extra: { contrastCapable?: boolean; status?: 'in_service' | 'under_repair' | 'retired' } = {}
+) {
   return Equipment.create({
     institutionId: institution.id,
     kind,

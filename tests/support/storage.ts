@@ -48,7 +48,9 @@ export async function freeSlot() {
       return slot
     }
   }
-  throw new Error(`no free port pair left in ${HTTP_BASE + 1}–${HTTP_BASE + 9} / ${DICOM_BASE + 1}–${DICOM_BASE + 9}`)
+  throw new Error(
+    `no free port pair left in ${HTTP_BASE + 1}–${HTTP_BASE + 9} / ${DICOM_BASE + 1}–${DICOM_BASE + 9}`
+  )
 }
 
 export function releaseSlot(slot: number) {
@@ -109,7 +111,11 @@ export async function storeStudy(client: OrthancClient, files: Array<{ data: Buf
 }
 
 /** Flips a byte in the stored file of an instance: bit rot on the node's disk. */
-export async function corruptOnDisk(node: OrthancProcess, client: OrthancClient, instanceId: string) {
+export async function corruptOnDisk(
+  node: OrthancProcess,
+  client: OrthancClient,
+  instanceId: string
+) {
   const { FileUuid: uuid } = await client.instance(instanceId)
   const path = join(node.home, 'storage', uuid.slice(0, 2), uuid.slice(2, 4), uuid)
   const bytes = readFileSync(path)
@@ -120,6 +126,7 @@ export async function corruptOnDisk(node: OrthancProcess, client: OrthancClient,
 /** Instance id → MD5 as the node's Orthanc recorded it. */
 export async function md5s(client: OrthancClient, orthancStudyId: string) {
   const result: Record<string, string> = {}
-  for (const instance of await client.studyInstances(orthancStudyId)) result[instance.ID] = await client.instanceMd5(instance.ID)
+  for (const instance of await client.studyInstances(orthancStudyId))
+    result[instance.ID] = await client.instanceMd5(instance.ID)
   return result
 }

@@ -1,5 +1,8 @@
 /** Polls until `check` returns a truthy value or the time is up (for Orthanc's StableAge). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, { timeoutMs = 20_000, everyMs = 250 } = {}) {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 20_000, everyMs = 250 } = {}
+) {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
@@ -11,5 +14,7 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     }
     await new Promise((r) => setTimeout(r, everyMs))
   }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`)
+  throw new Error(
+    `condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`
+  )
 }

@@ -23,18 +23,30 @@ export function auditedActions(root = 'app') {
     const text = readFileSync(file, 'utf8')
     for (const m of text.matchAll(/action:\s*'([^']+)'/g)) codes.add(m[1])
     // The helpers that audit on a controller's behalf: act(ctx, 'code', …), guard(ctx, 'ability', 'code'), save(ctx, …, 'code'), audited(ctx, { action: 'code' }).
-    for (const m of text.matchAll(/\b(?:act|guard|save|refusable)\(\s*ctx,[^;]*?'([a-z_]+\.[a-z_.]+)'/gs)) codes.add(m[1])
+    for (const m of text.matchAll(
+      /\b(?:act|guard|save|refusable)\(\s*ctx,[^;]*?'([a-z_]+\.[a-z_.]+)'/gs
+    ))
+      codes.add(m[1])
     // Codes made from an ability: exam.<ability> (only those not already allowed), reading.<ability>.
     if (text.includes('action: `exam.${ability}`')) codes.add('exam.upload')
-    if (text.includes('action: `reading.${ability}`')) ['reading.read', 'reading.maintainTemplates', 'reading.configure'].forEach((c) => codes.add(c))
+    if (text.includes('action: `reading.${ability}`'))
+      ['reading.read', 'reading.maintainTemplates', 'reading.configure'].forEach((c) =>
+        codes.add(c)
+      )
   }
   return [...codes].filter((c) => CODE.test(c) && !c.startsWith('test.')).sort()
 }
 
-const lang = (locale: string) => JSON.parse(readFileSync(`resources/lang/${locale}/audit.json`, 'utf8')).sentences as Record<string, string>
+const lang = (locale: string) =>
+  JSON.parse(readFileSync(`resources/lang/${locale}/audit.json`, 'utf8')).sentences as Record<
+    string,
+    string
+  >
 
 test.group('Audit log sentences', () => {
-  test('every action code the application writes has a sentence in zh-CN and in English', ({ assert }) => {
+  test('every action code the application writes has a sentence in zh-CN and in English', ({
+    assert,
+  }) => {
     const codes = auditedActions()
     assert.isAbove(codes.length, 60)
     for (const locale of ['zh-CN', 'en']) {

@@ -17,7 +17,15 @@ import { DEFAULT_CRITICAL_FINDINGS } from '#app/critical_values/default_findings
 const lead = { kind: 'lead_hospital' }
 const clinic = { kind: 'member_clinic' }
 const person = (role: string, institution = clinic, extra: Record<string, unknown> = {}) =>
-  ({ role, institutionId: 7, institution, status: 'active', lockedUntil: null, expiresOn: null, ...extra }) as any
+  ({
+    role,
+    institutionId: 7,
+    institution,
+    status: 'active',
+    lockedUntil: null,
+    expiresOn: null,
+    ...extra,
+  }) as any
 
 test.group('Critical values · read-back (复述确认)', () => {
   const message = '右侧基底节区急性脑出血，量约30ml，中线左移5mm'
@@ -55,22 +63,38 @@ test.group('Critical values · escalation times (C 8.2.2)', () => {
     assert.equal(phoneDueAt.toISO(), '2026-11-22T08:30:00.000Z')
   })
 
-  test('a finding with a long deadline still telephones 20 minutes after escalating', ({ assert }) => {
+  test('a finding with a long deadline still telephones 20 minutes after escalating', ({
+    assert,
+  }) => {
     const { dueAt, phoneDueAt } = escalationTimes(sent, 25)
     assert.equal(dueAt.toISO(), '2026-11-22T08:25:00.000Z')
     assert.equal(phoneDueAt.toISO(), '2026-11-22T08:45:00.000Z')
   })
 
-  test('steps due at a moment, never telephone before escalation, nothing once closed', ({ assert }) => {
+  test('steps due at a moment, never telephone before escalation, nothing once closed', ({
+    assert,
+  }) => {
     const { dueAt, phoneDueAt } = escalationTimes(sent, 10)
     const open = { status: 'open', escalationLevel: 0, dueAt, phoneDueAt }
     assert.deepEqual(dueEscalationSteps(open, sent.plus({ minutes: 9 })), [])
     assert.deepEqual(dueEscalationSteps(open, sent.plus({ minutes: 10 })), ['escalate'])
     assert.deepEqual(dueEscalationSteps(open, sent.plus({ minutes: 31 })), ['escalate', 'phone'])
-    assert.deepEqual(dueEscalationSteps({ ...open, escalationLevel: 1 }, sent.plus({ minutes: 20 })), [])
-    assert.deepEqual(dueEscalationSteps({ ...open, escalationLevel: 1 }, sent.plus({ minutes: 30 })), ['phone'])
-    assert.deepEqual(dueEscalationSteps({ ...open, escalationLevel: 2 }, sent.plus({ hours: 3 })), [])
-    assert.deepEqual(dueEscalationSteps({ ...open, status: 'acknowledged' }, sent.plus({ hours: 3 })), [])
+    assert.deepEqual(
+      dueEscalationSteps({ ...open, escalationLevel: 1 }, sent.plus({ minutes: 20 })),
+      []
+    )
+    assert.deepEqual(
+      dueEscalationSteps({ ...open, escalationLevel: 1 }, sent.plus({ minutes: 30 })),
+      ['phone']
+    )
+    assert.deepEqual(
+      dueEscalationSteps({ ...open, escalationLevel: 2 }, sent.plus({ hours: 3 })),
+      []
+    )
+    assert.deepEqual(
+      dueEscalationSteps({ ...open, status: 'acknowledged' }, sent.plus({ hours: 3 })),
+      []
+    )
   })
 })
 
@@ -84,12 +108,24 @@ test.group('Critical values · who may do what', () => {
   })
 
   test('from a draft onwards: once the images are in, and with a real message', ({ assert }) => {
-    assert.equal(raiseRefusal({ status: 'registered' }, '右侧大量气胸，纵隔右移')?.code, 'no_images_yet')
-    for (const status of ['images_received', 'in_progress', 'pending_review', 'signed', 'amended'] as const) {
+    assert.equal(
+      raiseRefusal({ status: 'registered' }, '右侧大量气胸，纵隔右移')?.code,
+      'no_images_yet'
+    )
+    for (const status of [
+      'images_received',
+      'in_progress',
+      'pending_review',
+      'signed',
+      'amended',
+    ] as const) {
       assert.isNull(raiseRefusal({ status }, '右侧大量气胸，纵隔右移'), status)
     }
     assert.equal(raiseRefusal({ status: 'in_progress' }, ' 气胸 ')?.code, 'message_too_short')
-    assert.equal(raiseRefusal({ status: 'in_progress' }, '气'.repeat(501))?.code, 'message_too_long')
+    assert.equal(
+      raiseRefusal({ status: 'in_progress' }, '气'.repeat(501))?.code,
+      'message_too_long'
+    )
   })
 
   test('only the requesting clinic acknowledges', ({ assert }) => {
@@ -98,7 +134,9 @@ test.group('Critical values · who may do what', () => {
     assert.isFalse(mayAcknowledge(person('radiologist', lead), { institutionId: 7 }))
   })
 
-  test('duties: clinic staff on duty or head, lead-hospital readers at the duty desk, active accounts only', ({ assert }) => {
+  test('duties: clinic staff on duty or head, lead-hospital readers at the duty desk, active accounts only', ({
+    assert,
+  }) => {
     assert.isNull(contactRefusal(person('clinic_staff'), 'on_duty'))
     assert.isNull(contactRefusal(person('clinic_staff'), 'clinic_head'))
     assert.isNull(contactRefusal(person('radiologist', lead), 'duty_desk'))
@@ -106,7 +144,10 @@ test.group('Critical values · who may do what', () => {
     assert.equal(contactRefusal(person('clinic_staff'), 'duty_desk')?.code, 'duty_desk_lead_only')
     assert.equal(contactRefusal(person('admin', lead), 'duty_desk')?.code, 'duty_desk_lead_only')
     assert.equal(contactRefusal(person('radiologist', lead), 'on_duty')?.code, 'clinic_staff_only')
-    assert.equal(contactRefusal(person('clinic_staff', clinic, { status: 'disabled' }), 'on_duty')?.code, 'inactive_user')
+    assert.equal(
+      contactRefusal(person('clinic_staff', clinic, { status: 'disabled' }), 'on_duty')?.code,
+      'inactive_user'
+    )
   })
 })
 
@@ -119,7 +160,9 @@ test.group('Critical values · registry statistics', () => {
     assert.equal(percentile([1, 2, 3, 4], 50), 2.5)
   })
 
-  test('the chart draws one median and one p90 bar per clinic, escapes names, marks the deadline', ({ assert }) => {
+  test('the chart draws one median and one p90 bar per clinic, escapes names, marks the deadline', ({
+    assert,
+  }) => {
     const svg = ackChartSvg(
       [
         { name: '城关镇卫生院', median: 6, p90: 15.2, acknowledged: 5 },
@@ -137,9 +180,21 @@ test.group('Critical values · registry statistics', () => {
     assert.include(svg, 'stroke="#b42318"')
   })
 
-  test('the seeded list covers the issue\'s findings, each with a deadline', ({ assert }) => {
+  test("the seeded list covers the issue's findings, each with a deadline", ({ assert }) => {
     const codes = DEFAULT_CRITICAL_FINDINGS.map((f) => f.code)
-    for (const code of ['ICH', 'INFARCT_MASS', 'AORTIC_DISSECTION', 'TENSION_PTX', 'PE', 'PERFORATION', 'OBSTRUCTION', 'VOLVULUS', 'ECTOPIC_RUPTURE', 'TESTICULAR_TORSION', 'SPINE_UNSTABLE']) {
+    for (const code of [
+      'ICH',
+      'INFARCT_MASS',
+      'AORTIC_DISSECTION',
+      'TENSION_PTX',
+      'PE',
+      'PERFORATION',
+      'OBSTRUCTION',
+      'VOLVULUS',
+      'ECTOPIC_RUPTURE',
+      'TESTICULAR_TORSION',
+      'SPINE_UNSTABLE',
+    ]) {
       assert.include(codes, code)
     }
     assert.equal(new Set(codes).size, codes.length)

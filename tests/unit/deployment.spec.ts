@@ -6,15 +6,29 @@ import { promisify } from 'node:util'
 import app from '@adonisjs/core/services/app'
 
 const run = promisify(execFile)
-const SECRETS = { APP_KEY: 'k', PATIENT_ID_HASH_KEY: 'k', DB_PASSWORD: 'p', DB_ROOT_PASSWORD: 'p', ORTHANC_PASSWORD: 'p', ORTHANC_INDEX_PASSWORD: 'p' }
+const SECRETS = {
+  APP_KEY: 'k',
+  PATIENT_ID_HASH_KEY: 'k',
+  DB_PASSWORD: 'p',
+  DB_ROOT_PASSWORD: 'p',
+  ORTHANC_PASSWORD: 'p',
+  ORTHANC_INDEX_PASSWORD: 'p',
+}
 
 test.group('Deployment files', () => {
-  test('the compose file is valid, and refuses to start without its secrets', async ({ assert }) => {
+  test('the compose file is valid, and refuses to start without its secrets', async ({
+    assert,
+  }) => {
     const compose = '/usr/bin/docker-compose'
-    assert.isTrue(existsSync(compose), 'docker-compose is installed by npm test (apt: docker-compose)')
+    assert.isTrue(
+      existsSync(compose),
+      'docker-compose is installed by npm test (apt: docker-compose)'
+    )
     const file = app.makePath('docker/docker-compose.yml')
     await run(compose, ['-f', file, 'config', '--quiet'], { env: { ...process.env, ...SECRETS } })
-    const { stdout } = await run(compose, ['-f', file, 'config'], { env: { ...process.env, ...SECRETS } })
+    const { stdout } = await run(compose, ['-f', file, 'config'], {
+      env: { ...process.env, ...SECRETS },
+    })
     assert.include(stdout, 'orthancteam/orthanc')
     // Orthanc's HTTP API is never published: only its DICOM port is.
     assert.notMatch(stdout, /published: 8042|8042:8042/)
@@ -23,7 +37,9 @@ test.group('Deployment files', () => {
     // Three runs of a Python program: slow when the machine is busy, whatever the unit suite's default.
   }).timeout(60_000)
 
-  test('both Orthanc configurations keep authentication on and stores from undeclared modalities off', async ({ assert }) => {
+  test('both Orthanc configurations keep authentication on and stores from undeclared modalities off', async ({
+    assert,
+  }) => {
     for (const name of ['orthanc.json', 'orthanc.compose.json']) {
       const config = JSON.parse(await readFile(app.makePath('docker/orthanc', name), 'utf8'))
       assert.isTrue(config.AuthenticationEnabled, name)

@@ -2,10 +2,21 @@ import { test } from '@japa/runner'
 import { parseDicomHeader, isLossy } from '#app/intake/dicom/dicom_header'
 import { syntheticInstance, newUid } from '#database/demo/synthetic_dicom'
 
-const study = { modality: 'CT' as const, patientName: '张三^', patientId: 'M01-1001', accessionNumber: '26112200001', studyDate: '20261122' }
+const study = {
+  modality: 'CT' as const,
+  patientName: '张三^',
+  patientId: 'M01-1001',
+  accessionNumber: '26112200001',
+  studyDate: '20261122',
+}
 
 function instance(extra = {}) {
-  return syntheticInstance(study, { seriesInstanceUid: newUid(), seriesNumber: 1, instanceNumber: 1, ...extra })
+  return syntheticInstance(study, {
+    seriesInstanceUid: newUid(),
+    seriesNumber: 1,
+    instanceNumber: 1,
+    ...extra,
+  })
 }
 
 test.group('DICOM header reader', () => {
@@ -22,7 +33,9 @@ test.group('DICOM header reader', () => {
     assert.isFalse(isLossy(parsed.header))
   })
 
-  test('asks for more bytes when the prefix stops inside the header, and completes before the pixels', ({ assert }) => {
+  test('asks for more bytes when the prefix stops inside the header, and completes before the pixels', ({
+    assert,
+  }) => {
     const file = instance()
     assert.equal(parseDicomHeader(file.subarray(0, 100), false).state, 'need_more')
     assert.equal(parseDicomHeader(file.subarray(0, 400), false).state, 'need_more')
@@ -31,9 +44,18 @@ test.group('DICOM header reader', () => {
   })
 
   test('refuses what is not DICOM, and a file cut inside its header as truncated', ({ assert }) => {
-    assert.deepEqual(parseDicomHeader(Buffer.from('%PDF-1.7 not an image'.padEnd(400, ' ')), false), { state: 'invalid', reason: 'not_dicom' })
-    assert.deepEqual(parseDicomHeader(Buffer.alloc(10), true), { state: 'invalid', reason: 'not_dicom' })
-    assert.deepEqual(parseDicomHeader(instance().subarray(0, 300), true), { state: 'invalid', reason: 'truncated' })
+    assert.deepEqual(
+      parseDicomHeader(Buffer.from('%PDF-1.7 not an image'.padEnd(400, ' ')), false),
+      { state: 'invalid', reason: 'not_dicom' }
+    )
+    assert.deepEqual(parseDicomHeader(Buffer.alloc(10), true), {
+      state: 'invalid',
+      reason: 'not_dicom',
+    })
+    assert.deepEqual(parseDicomHeader(instance().subarray(0, 300), true), {
+      state: 'invalid',
+      reason: 'truncated',
+    })
   })
 
   test('flags lossy transfer syntaxes and the LossyImageCompression tag (R 7.1)', ({ assert }) => {
@@ -41,7 +63,10 @@ test.group('DICOM header reader', () => {
     assert.isTrue(jpeg.state === 'complete' && isLossy(jpeg.header))
     const flagged = parseDicomHeader(instance({ lossyImageCompression: '01' }), true)
     assert.isTrue(flagged.state === 'complete' && isLossy(flagged.header))
-    const lossless = parseDicomHeader(instance({ transferSyntaxUid: '1.2.840.10008.1.2.4.70' }), true)
+    const lossless = parseDicomHeader(
+      instance({ transferSyntaxUid: '1.2.840.10008.1.2.4.70' }),
+      true
+    )
     assert.isTrue(lossless.state === 'complete' && !isLossy(lossless.header))
   })
 
@@ -49,9 +74,27 @@ test.group('DICOM header reader', () => {
     // Hand-built: meta group (explicit LE) then an implicit-VR dataset with an undefined-length sequence.
     const meta = explicit(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2\0')
     const group = Buffer.concat([explicit(0x0002, 0x0000, 'UL', uint32(meta.length)), meta])
-    const seqItem = Buffer.concat([tag(0xfffe, 0xe000), uint32(0xffffffff), implicit(0x0008, 0x0100, 'CODE'), tag(0xfffe, 0xe00d), uint32(0)])
-    const sequence = Buffer.concat([tag(0x0008, 0x1032), uint32(0xffffffff), seqItem, tag(0xfffe, 0xe0dd), uint32(0)])
-    const dataset = Buffer.concat([implicit(0x0008, 0x0050, 'ACC123'), implicit(0x0008, 0x0060, 'DX'), sequence, implicit(0x0010, 0x0020, 'PID7 '), implicit(0x0020, 0x000d, '1.2.3\0')])
+    const seqItem = Buffer.concat([
+      tag(0xfffe, 0xe000),
+      uint32(0xffffffff),
+      implicit(0x0008, 0x0100, 'CODE'),
+      tag(0xfffe, 0xe00d),
+      uint32(0),
+    ])
+    const sequence = Buffer.concat([
+      tag(0x0008, 0x1032),
+      uint32(0xffffffff),
+      seqItem,
+      tag(0xfffe, 0xe0dd),
+      uint32(0),
+    ])
+    const dataset = Buffer.concat([
+      implicit(0x0008, 0x0050, 'ACC123'),
+      implicit(0x0008, 0x0060, 'DX'),
+      sequence,
+      implicit(0x0010, 0x0020, 'PID7 '),
+      implicit(0x0020, 0x000d, '1.2.3\0'),
+    ])
     const file = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), group, dataset])
     const parsed = parseDicomHeader(file, true)
     assert.equal(parsed.state, 'complete')

@@ -22,7 +22,9 @@ function verdict(file: Buffer) {
 }
 
 test.group('Character sets a Chinese modality sends', () => {
-  test('GB2312 as ISO 2022 IR 58: escape sequences switch to GB 2312 and each component group starts again', ({ assert }) => {
+  test('GB2312 as ISO 2022 IR 58: escape sequences switch to GB 2312 and each component group starts again', ({
+    assert,
+  }) => {
     const bytes = encodeGb2312WithEscapes('Zhang^San=张^三')
     assert.include([...bytes].map((b) => b.toString(16)).join(' '), '1b 24 29 41')
     assert.equal(decodeDicomText(bytes, '\\ISO 2022 IR 58', true), 'Zhang^San=张^三')
@@ -32,17 +34,32 @@ test.group('Character sets a Chinese modality sends', () => {
     assert.equal(decodeDicomText(iconv.encode('王^小东', 'gb18030'), 'GB18030', true), '王^小东')
     assert.equal(decodeDicomText(iconv.encode('李四', 'gbk'), 'GBK', true), '李四')
     assert.equal(decodeDicomText(Buffer.from('王^小東', 'utf8'), 'ISO_IR 192', true), '王^小東')
-    assert.equal(decodeDicomText(Buffer.from('Buc^Jérôme', 'latin1'), 'ISO_IR 100', true), 'Buc^Jérôme')
+    assert.equal(
+      decodeDicomText(Buffer.from('Buc^Jérôme', 'latin1'), 'ISO_IR 100', true),
+      'Buc^Jérôme'
+    )
   })
-  test('Japanese ISO 2022 IR 87 (the real-world sample) decodes as Orthanc shows it', ({ assert }) => {
-    assert.equal(header(readFileSync(realWorldFile('pydcs_chrH31.dcm'))).patientName, 'Yamada^Tarou=山田^太郎=やまだ^たろう')
-    assert.equal(header(readFileSync(realWorldFile('pydcs_chrX2.dcm'))).patientName, 'Wang^XiaoDong=王^小东=')
+  test('Japanese ISO 2022 IR 87 (the real-world sample) decodes as Orthanc shows it', ({
+    assert,
+  }) => {
+    assert.equal(
+      header(readFileSync(realWorldFile('pydcs_chrH31.dcm'))).patientName,
+      'Yamada^Tarou=山田^太郎=やまだ^たろう'
+    )
+    assert.equal(
+      header(readFileSync(realWorldFile('pydcs_chrX2.dcm'))).patientName,
+      'Wang^XiaoDong=王^小东='
+    )
   })
 })
 
 test.group('DICOM header reader agrees with Orthanc', () => {
   test('reads a GB2312 (ISO 2022 IR 58) patient name', ({ assert }) => {
-    const file = handMadeFile({ patientId: 'P1', characterSet: '\\ISO 2022 IR 58', patientName: encodeGb2312WithEscapes('Zhang^San=张^三') })
+    const file = handMadeFile({
+      patientId: 'P1',
+      characterSet: '\\ISO 2022 IR 58',
+      patientName: encodeGb2312WithEscapes('Zhang^San=张^三'),
+    })
     assert.equal(header(file).patientName, 'Zhang^San=张^三')
   })
   test('reads a deflated dataset (lossless) instead of refusing it', ({ assert }) => {
@@ -56,29 +73,50 @@ test.group('DICOM header reader agrees with Orthanc', () => {
     prefixParse = parseDicomHeader(file, false)
     assert.equal(prefixParse.state, 'complete')
   })
-  test('reads a dataset with no preamble and no meta header, guessing its encoding as DCMTK does', ({ assert }) => {
+  test('reads a dataset with no preamble and no meta header, guessing its encoding as DCMTK does', ({
+    assert,
+  }) => {
     const h = header(handMadeFile({ patientId: 'NOPRE-1' }, { preamble: false }))
     assert.equal(h.patientId, 'NOPRE-1')
     assert.equal(h.transferSyntaxUid, '1.2.840.10008.1.2.1')
-    assert.equal(header(readFileSync(realWorldFile('pyd_ExplVR_BigEndNoMeta.dcm'))).transferSyntaxUid, '1.2.840.10008.1.2.2')
+    assert.equal(
+      header(readFileSync(realWorldFile('pyd_ExplVR_BigEndNoMeta.dcm'))).transferSyntaxUid,
+      '1.2.840.10008.1.2.2'
+    )
   })
   test('keeps the first copy of a repeated tag, as Orthanc does', ({ assert }) => {
-    const file = handMadeFile({ patientId: 'FIRST', extra: [element(0x0010, 0x0020, 'LO', 'SECOND')] })
+    const file = handMadeFile({
+      patientId: 'FIRST',
+      extra: [element(0x0010, 0x0020, 'LO', 'SECOND')],
+    })
     assert.equal(header(file).patientId, 'FIRST')
   })
-  test('reads an element of a VR it does not know with a 4-byte length (PS3.5 6.2)', ({ assert }) => {
-    const unknown = Buffer.concat([Buffer.from([0x09, 0x00, 0x10, 0x00]), Buffer.from('XY', 'latin1'), Buffer.from([0, 0]), Buffer.from([4, 0, 0, 0]), Buffer.from('abcd')])
+  test('reads an element of a VR it does not know with a 4-byte length (PS3.5 6.2)', ({
+    assert,
+  }) => {
+    const unknown = Buffer.concat([
+      Buffer.from([0x09, 0x00, 0x10, 0x00]),
+      Buffer.from('XY', 'latin1'),
+      Buffer.from([0, 0]),
+      Buffer.from([4, 0, 0, 0]),
+      Buffer.from('abcd'),
+    ])
     const h = header(handMadeFile({ patientId: 'VR-1', extra: [unknown] }))
     assert.equal(h.patientId, 'VR-1')
     assert.match(h.studyInstanceUid!, /^2\.25\./)
   })
-  test('a file cut inside its pixel data is found truncated as it streams; a whole one is whole', ({ assert }) => {
+  test('a file cut inside its pixel data is found truncated as it streams; a whole one is whole', ({
+    assert,
+  }) => {
     const whole = handMadeFile({ patientId: 'CUT' })
     assert.equal(verdict(whole), 'whole')
     assert.equal(verdict(whole.subarray(0, whole.length - 100)), 'truncated')
     assert.equal(verdict(readFileSync(realWorldFile('pyd_MR_truncated.dcm'))), 'truncated')
     assert.equal(verdict(readFileSync(realWorldFile('pyd_rtplan_truncated.dcm'))), 'truncated')
     assert.equal(verdict(readFileSync(realWorldFile('pyd_MR_small.dcm'))), 'whole')
-    assert.equal(verdict(readFileSync(realWorldFile('dp_CT0012.fragmented_no_bot_jpeg_ls.80.dcm'))), 'whole')
+    assert.equal(
+      verdict(readFileSync(realWorldFile('dp_CT0012.fragmented_no_bot_jpeg_ls.80.dcm'))),
+      'whole'
+    )
   })
 })

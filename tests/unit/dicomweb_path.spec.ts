@@ -14,12 +14,36 @@ test.group('DICOMweb paths the viewer may ask for', () => {
       [`/dicomweb/studies/${S}/series`, 'search_series', `studies/${S}/series`],
       [`/dicomweb/studies/${S}/instances`, 'search_instances', `studies/${S}/instances`],
       [`/dicomweb/studies/${S}/metadata`, 'metadata', `studies/${S}/metadata`],
-      [`/dicomweb/studies/${S}/series/${SE}/metadata`, 'metadata', `studies/${S}/series/${SE}/metadata`],
-      [`/dicomweb/studies/${S}/series/${SE}/instances`, 'search_instances', `studies/${S}/series/${SE}/instances`],
-      [`/dicomweb/studies/${S}/series/${SE}/instances/${I}`, 'retrieve', `studies/${S}/series/${SE}/instances/${I}`],
-      [`/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/1,2,3`, 'frames', `studies/${S}/series/${SE}/instances/${I}/frames/1,2,3`],
-      [`/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/4/rendered`, 'rendered', `studies/${S}/series/${SE}/instances/${I}/frames/4/rendered`],
-      [`/dicomweb/studies/${S}/series/${SE}/instances/${I}/bulk/7fe00010`, 'bulk', `studies/${S}/series/${SE}/instances/${I}/bulk/7fe00010`],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/metadata`,
+        'metadata',
+        `studies/${S}/series/${SE}/metadata`,
+      ],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/instances`,
+        'search_instances',
+        `studies/${S}/series/${SE}/instances`,
+      ],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/instances/${I}`,
+        'retrieve',
+        `studies/${S}/series/${SE}/instances/${I}`,
+      ],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/1,2,3`,
+        'frames',
+        `studies/${S}/series/${SE}/instances/${I}/frames/1,2,3`,
+      ],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/4/rendered`,
+        'rendered',
+        `studies/${S}/series/${SE}/instances/${I}/frames/4/rendered`,
+      ],
+      [
+        `/dicomweb/studies/${S}/series/${SE}/instances/${I}/bulk/7fe00010`,
+        'bulk',
+        `studies/${S}/series/${SE}/instances/${I}/bulk/7fe00010`,
+      ],
     ]
     for (const [path, kind, forwarded] of cases) {
       const target = parseDicomWebPath(path)
@@ -27,26 +51,75 @@ test.group('DICOMweb paths the viewer may ask for', () => {
       assert.equal(target?.path, forwarded, path)
       if (kind !== 'search_studies') assert.equal(target?.study, S)
     }
-    const wado = parseDicomWebPath('/dicomweb/wado', { requestType: 'WADO', studyUID: S, seriesUID: SE, objectUID: I })
+    const wado = parseDicomWebPath('/dicomweb/wado', {
+      requestType: 'WADO',
+      studyUID: S,
+      seriesUID: SE,
+      objectUID: I,
+    })
     assert.deepInclude(wado!, { kind: 'wado_uri', study: S, series: SE, instance: I })
   })
 
-  test('anything else is not a resource of ours; path tricks are refused before any lookup', ({ assert }) => {
-    for (const path of ['/dicomweb/patients', '/dicomweb/servers', `/dicomweb/studies/abc`, `/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/0`, `/dicomweb/studies/${'1.'.repeat(40)}1`, `/dicomweb/studies/${S}/series/${SE}/instances/${I}/bulk/../../x`.replace('/../..', '/zz/zz')]) {
+  test('anything else is not a resource of ours; path tricks are refused before any lookup', ({
+    assert,
+  }) => {
+    for (const path of [
+      '/dicomweb/patients',
+      '/dicomweb/servers',
+      `/dicomweb/studies/abc`,
+      `/dicomweb/studies/${S}/series/${SE}/instances/${I}/frames/0`,
+      `/dicomweb/studies/${'1.'.repeat(40)}1`,
+      `/dicomweb/studies/${S}/series/${SE}/instances/${I}/bulk/../../x`.replace('/../..', '/zz/zz'),
+    ]) {
       assert.isNull(parseDicomWebPath(path), path)
     }
-    assert.isNull(parseDicomWebPath('/dicomweb/wado', { requestType: 'WADO', studyUID: '../x', seriesUID: SE, objectUID: I }))
-    for (const path of [`/dicomweb/studies/${S}/..%2f..%2fpatients`, `/dicomweb/studies/${S}%2Fseries`, `/dicomweb/studies/${S}/series/..`, `/dicomweb/studies/${S}%5c..`, `/dicomweb/studies//${S}`, `/dicomweb/studies/${S}/./series`]) {
+    assert.isNull(
+      parseDicomWebPath('/dicomweb/wado', {
+        requestType: 'WADO',
+        studyUID: '../x',
+        seriesUID: SE,
+        objectUID: I,
+      })
+    )
+    for (const path of [
+      `/dicomweb/studies/${S}/..%2f..%2fpatients`,
+      `/dicomweb/studies/${S}%2Fseries`,
+      `/dicomweb/studies/${S}/series/..`,
+      `/dicomweb/studies/${S}%5c..`,
+      `/dicomweb/studies//${S}`,
+      `/dicomweb/studies/${S}/./series`,
+    ]) {
       assert.throws(() => parseDicomWebPath(path), DicomWebPathTrick)
     }
   })
 
-  test('queries keep DICOM attributes and QIDO keys only, and reach Orthanc without percent-encoding its wildcards', ({ assert }) => {
-    assert.deepEqual(cleanQuery({ PatientName: 'Zhang*', '00100020': 'P1', 'includefield': '00081030,00080060', 'bad key': 'x', limit: '5' }, ['limit']), {
-      PatientName: 'Zhang*',
-      '00100020': 'P1',
-      includefield: '00081030,00080060',
-    })
-    assert.equal(dicomWebQueryString({ PatientName: 'Zhang^San*', contentType: 'application/dicom', q: 'a&b c' }), 'PatientName=Zhang^San*&contentType=application/dicom&q=a%26b%20c')
+  test('queries keep DICOM attributes and QIDO keys only, and reach Orthanc without percent-encoding its wildcards', ({
+    assert,
+  }) => {
+    assert.deepEqual(
+      cleanQuery(
+        {
+          'PatientName': 'Zhang*',
+          '00100020': 'P1',
+          'includefield': '00081030,00080060',
+          'bad key': 'x',
+          'limit': '5',
+        },
+        ['limit']
+      ),
+      {
+        'PatientName': 'Zhang*',
+        '00100020': 'P1',
+        'includefield': '00081030,00080060',
+      }
+    )
+    assert.equal(
+      dicomWebQueryString({
+        PatientName: 'Zhang^San*',
+        contentType: 'application/dicom',
+        q: 'a&b c',
+      }),
+      'PatientName=Zhang^San*&contentType=application/dicom&q=a%26b%20c'
+    )
   })
 })

@@ -29,7 +29,9 @@ async function lockIsFree(name: string) {
 }
 
 test.group('npm start: migrations under a lock that cannot strand the database', () => {
-  test('the lock is held while migrating and released afterwards, even when the migration fails', async ({ assert }) => {
+  test('the lock is held while migrating and released afterwards, even when the migration fails', async ({
+    assert,
+  }) => {
     const name = migrationLockName(database())
     let heldDuring = false
     const ok = await withMigrationLock(target(), database(), async () => {
@@ -40,14 +42,18 @@ test.group('npm start: migrations under a lock that cannot strand the database',
     assert.isTrue(heldDuring)
     assert.isTrue(await lockIsFree(name))
 
-    await assert.rejects(() => withMigrationLock(target(), database(), async () => Promise.reject(new Error('boom'))))
+    await assert.rejects(() =>
+      withMigrationLock(target(), database(), async () => Promise.reject(new Error('boom')))
+    )
     assert.isTrue(await lockIsFree(name))
     const failed = await withMigrationLock(target(), database(), async () => 1)
     assert.deepEqual(failed, { code: 1, reason: 'migration_failed' })
     assert.isTrue(await lockIsFree(name))
   })
 
-  test('two runs on one database take turns; another database does not wait', async ({ assert }) => {
+  test('two runs on one database take turns; another database does not wait', async ({
+    assert,
+  }) => {
     const order: string[] = []
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))

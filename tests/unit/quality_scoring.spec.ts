@@ -10,7 +10,8 @@ import { draw, isSampled, rateRefusal, ruleFor } from '#app/quality/services/sam
 */
 const rows = parseCsv(readFileSync('database/data/qc-checklists.csv', 'utf8'))
 const ruleRows = rows.filter((r) => r.rule && r.rule.trim())
-const criterionRule = (item: string) => ruleRows.find((r) => r.item === item && r.kind === 'criterion')!.rule
+const criterionRule = (item: string) =>
+  ruleRows.find((r) => r.item === item && r.kind === 'criterion')!.rule
 
 // met → score, as each row says in words
 const EXPECTED: Record<string, number[]> = {
@@ -23,7 +24,14 @@ const EXPECTED: Record<string, number[]> = {
 
 test.group('QC scoring by the rules of Q appendix A', () => {
   test('the CSV has a rule for each of the six items and every rule row is read', ({ assert }) => {
-    assert.deepEqual([...new Set(ruleRows.map((r) => r.item))].sort(), ['application_form', 'film_layout', 'image_quality', 'reconstruction_3d', 'report_quality', 'review_quality'])
+    assert.deepEqual([...new Set(ruleRows.map((r) => r.item))].sort(), [
+      'application_form',
+      'film_layout',
+      'image_quality',
+      'reconstruction_3d',
+      'report_quality',
+      'review_quality',
+    ])
     assert.lengthOf(ruleRows, 11)
   })
 
@@ -32,15 +40,25 @@ test.group('QC scoring by the rules of Q appendix A', () => {
       if (row.kind === 'finding') {
         // application form: any finding makes it non-compliant
         const rule = parseRule(row.rule)
-        assert.deepEqual(scoreItem(rule, { severe: 0, findings: 0, met: 0 }), { score: 5, band: 'compliant', passed: true })
-        for (const n of [1, 2, 5]) assert.deepEqual(scoreItem(rule, { severe: 0, findings: n, met: 0 }), { score: 1, band: 'non_compliant', passed: false })
+        assert.deepEqual(scoreItem(rule, { severe: 0, findings: 0, met: 0 }), {
+          score: 5,
+          band: 'compliant',
+          passed: true,
+        })
+        for (const n of [1, 2, 5])
+          assert.deepEqual(scoreItem(rule, { severe: 0, findings: n, met: 0 }), {
+            score: 1,
+            band: 'non_compliant',
+            passed: false,
+          })
         return
       }
       const rule = parseRule(criterionRule(row.item))
       const criteria = EXPECTED[row.item].length - 1
       if (row.kind === 'severe') {
         // any severe finding scores 1, even with every criterion met
-        for (const met of [0, criteria]) assert.equal(scoreItem(rule, { severe: 1, findings: 0, met }).score, 1)
+        for (const met of [0, criteria])
+          assert.equal(scoreItem(rule, { severe: 1, findings: 0, met }).score, 1)
         assert.equal(scoreItem(rule, { severe: 3, findings: 0, met: criteria }).band, 'fail')
         return
       }
@@ -57,9 +75,14 @@ test.group('QC scoring by the rules of Q appendix A', () => {
     assert.deepEqual([5, 4, 3, 2, 1].map(bandOf), ['excellent', 'good', 'pass', 'fail', 'fail'])
   })
 
-  test('a checklist with an added criterion scores by deduction; an unreadable rule is refused', ({ assert }) => {
+  test('a checklist with an added criterion scores by deduction; an unreadable rule is refused', ({
+    assert,
+  }) => {
     const rule = parseRule(deductionRule(6))
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((met) => scoreItem(rule, { severe: 0, findings: 0, met }).score), [1, 1, 1, 2, 3, 4, 5])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((met) => scoreItem(rule, { severe: 0, findings: 0, met }).score),
+      [1, 1, 1, 2, 3, 4, 5]
+    )
     assert.throws(() => parseRule('score as you like'))
     assert.throws(() => parseRule('4 criteria: 4 met = 5; 3 = 4'))
   })
@@ -67,18 +90,27 @@ test.group('QC scoring by the rules of Q appendix A', () => {
 
 test.group('Random QC sampling', () => {
   test('reproducible: the same seed marks the same exams, another seed others', ({ assert }) => {
-    const a = Array.from({ length: 500 }, (_, i) => isSampled({ seed: 's1', ratePercent: 20 }, i + 1))
-    const b = Array.from({ length: 500 }, (_, i) => isSampled({ seed: 's1', ratePercent: 20 }, i + 1))
-    const c = Array.from({ length: 500 }, (_, i) => isSampled({ seed: 's2', ratePercent: 20 }, i + 1))
+    const a = Array.from({ length: 500 }, (_, i) =>
+      isSampled({ seed: 's1', ratePercent: 20 }, i + 1)
+    )
+    const b = Array.from({ length: 500 }, (_, i) =>
+      isSampled({ seed: 's1', ratePercent: 20 }, i + 1)
+    )
+    const c = Array.from({ length: 500 }, (_, i) =>
+      isSampled({ seed: 's2', ratePercent: 20 }, i + 1)
+    )
     assert.deepEqual(a, b)
     assert.notDeepEqual(a, c)
     assert.equal(draw('s1', 42), draw('s1', 42))
   })
 
-  test('near its rate over 10,000 simulated exams, for 5 %, 1 %, 30 %; 0 % marks none and 100 % all', ({ assert }) => {
+  test('near its rate over 10,000 simulated exams, for 5 %, 1 %, 30 %; 0 % marks none and 100 % all', ({
+    assert,
+  }) => {
     for (const rate of [5, 1, 30]) {
       let marked = 0
-      for (let id = 1; id <= 10_000; id++) if (isSampled({ seed: 'county', ratePercent: rate }, id)) marked++
+      for (let id = 1; id <= 10_000; id++)
+        if (isSampled({ seed: 'county', ratePercent: rate }, id)) marked++
       // binomial sd at 10,000: ≤ 0.46 %; 4 sd of slack
       const sd = Math.sqrt(10_000 * (rate / 100) * (1 - rate / 100))
       assert.isAtMost(Math.abs(marked - rate * 100), 4 * sd, `rate ${rate}: ${marked}`)
@@ -102,7 +134,9 @@ test.group('Random QC sampling', () => {
     assert.equal(rateRefusal('abc'), 'rate_not_a_number')
   })
 
-  test('the most specific rule wins: reader over clinic over modality over the default 5 %', ({ assert }) => {
+  test('the most specific rule wins: reader over clinic over modality over the default 5 %', ({
+    assert,
+  }) => {
     const rules = [
       { id: 1, modality: 'CT', institutionId: null, readerId: null, ratePercent: 10, seed: 'm' },
       { id: 2, modality: null, institutionId: 7, readerId: null, ratePercent: 20, seed: 'c' },

@@ -8,13 +8,18 @@ import { readFileSync, readdirSync } from 'node:fs'
 | them), and both languages with the same keys.
 */
 function flat(value: unknown, prefix = ''): Array<[string, string]> {
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k))
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k))
   return [[prefix, String(value)]]
 }
 const strings = (locale: string) =>
   readdirSync(`resources/lang/${locale}`)
     .filter((f) => f.endsWith('.json'))
-    .flatMap((file) => flat(JSON.parse(readFileSync(`resources/lang/${locale}/${file}`, 'utf8'))).map(([k, v]) => [`${file.replace('.json', '')}.${k}`, v] as const))
+    .flatMap((file) =>
+      flat(JSON.parse(readFileSync(`resources/lang/${locale}/${file}`, 'utf8'))).map(
+        ([k, v]) => [`${file.replace('.json', '')}.${k}`, v] as const
+      )
+    )
 
 const CLAUSE = /\b[CRQH] ?\d+(\.\d+)+[a-z]?\b|[（(][BCRQH][）)]|[（(]B[;；]/
 
@@ -27,14 +32,24 @@ test.group('UI strings', () => {
   })
 
   test('the English strings are English', ({ assert }) => {
-    const chinese = strings('en').filter(([k, v]) => /[\p{Script=Han}（），、：]/u.test(v) && !/^reading\.planes\.\w+\.report$/.test(k))
+    const chinese = strings('en').filter(
+      ([k, v]) => /[\p{Script=Han}（），、：]/u.test(v) && !/^reading\.planes\.\w+\.report$/.test(k)
+    )
     assert.deepEqual(chinese, [])
   })
 
   test('both languages have the same keys', ({ assert }) => {
     const zh = new Set(strings('zh-CN').map(([k]) => k))
     const en = new Set(strings('en').map(([k]) => k))
-    assert.deepEqual([...zh].filter((k) => !en.has(k)), [], 'missing in English')
-    assert.deepEqual([...en].filter((k) => !zh.has(k)), [], 'missing in Chinese')
+    assert.deepEqual(
+      [...zh].filter((k) => !en.has(k)),
+      [],
+      'missing in English'
+    )
+    assert.deepEqual(
+      [...en].filter((k) => !zh.has(k)),
+      [],
+      'missing in Chinese'
+    )
   })
 })

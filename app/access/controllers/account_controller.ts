@@ -7,7 +7,9 @@ import { LOCALE_COOKIE } from '#app/platform/middleware/detect_locale_middleware
 import { useCase, done } from '#app/platform/http/use_case'
 import { keepThisSession } from '#app/access/services/account_sessions'
 
-const localeValidator = vine.compile(vine.object({ locale: vine.string().trim().maxLength(16).optional() }))
+const localeValidator = vine.compile(
+  vine.object({ locale: vine.string().trim().maxLength(16).optional() })
+)
 
 /** The person's own account: language, password, API tokens for integrations. */
 @inject()
@@ -41,7 +43,8 @@ export default class AccountController {
     return useCase(ctx, {
       action: 'account.password_change',
       input: changePasswordValidator,
-      run: ({ user, input }) => this.account.changePassword(user, input.currentPassword, input.newPassword),
+      run: ({ user, input }) =>
+        this.account.changePassword(user, input.currentPassword, input.newPassword),
       audit: { target: (user) => ({ type: 'user', id: user.id }) },
       page: async (user) => {
         await keepThisSession(ctx, user)
@@ -54,7 +57,8 @@ export default class AccountController {
     return useCase(ctx, {
       action: 'account.token_create',
       input: tokenValidator,
-      run: ({ user, input }) => this.account.createToken(user, input.name, input.expiresInDays ?? 180),
+      run: ({ user, input }) =>
+        this.account.createToken(user, input.name, input.expiresInDays ?? 180),
       audit: { target: (token) => ({ type: 'access_token', id: String(token.identifier) }) },
       page: (token) => {
         // Shown once; only its hash is stored.

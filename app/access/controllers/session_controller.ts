@@ -14,7 +14,9 @@ import { Clock } from '#app/platform/clock'
 import { LOCALE_COOKIE } from '#app/platform/middleware/detect_locale_middleware'
 import securityConfig from '#config/security'
 
-const codeValidator = vine.compile(vine.object({ code: vine.string().trim().minLength(6).maxLength(16) }))
+const codeValidator = vine.compile(
+  vine.object({ code: vine.string().trim().minLength(6).maxLength(16) })
+)
 
 /** A password accepted, the second factor still to come: at most this long. */
 const PENDING_MS = 5 * 60_000
@@ -52,7 +54,10 @@ export default class SessionController {
         outcome: 'denied',
         user: result.user,
         username,
-        details: { reason: result.reason, ...(result.passwordChecked ? { passwordChecked: true } : {}) },
+        details: {
+          reason: result.reason,
+          ...(result.passwordChecked ? { passwordChecked: true } : {}),
+        },
       })
       session.flashExcept(['password'])
       session.flash('error', i18n.t('access.login.refused'))
@@ -81,27 +86,50 @@ export default class SessionController {
     if (!user) return response.redirect('/login')
     const { code } = await ctx.request.validateUsing(codeValidator)
     // Six digits are a small space: a few guesses per account per window (ASVS 2.8.7).
-    const guesses = await limiter.use({ requests: securityConfig.login.maxFailures, duration: `${securityConfig.login.rateWindowMinutes} minutes` }).increment(`otp:user:${user.id}`)
+    const guesses = await limiter
+      .use({
+        requests: securityConfig.login.maxFailures,
+        duration: `${securityConfig.login.rateWindowMinutes} minutes`,
+      })
+      .increment(`otp:user:${user.id}`)
     if (!user.totpEnabledAt) {
       try {
         if (guesses.consumed > securityConfig.login.maxFailures) throw new Error('rate_limited')
         const recoveryCodes = await this.secondFactor.confirm(user, code)
-        await audit.fromContext(ctx, { action: 'auth.second_factor_enrolled', user, targetType: 'user', targetId: user.id })
+        await audit.fromContext(ctx, {
+          action: 'auth.second_factor_enrolled',
+          user,
+          targetType: 'user',
+          targetId: user.id,
+        })
         await this.complete(ctx, user, false)
         return ctx.view.render('pages/access/recovery_codes', { recoveryCodes })
       } catch {
-        await audit.fromContext(ctx, { action: 'auth.second_factor_failed', outcome: 'denied', user, details: { reason: 'enrolment' } })
+        await audit.fromContext(ctx, {
+          action: 'auth.second_factor_failed',
+          outcome: 'denied',
+          user,
+          details: { reason: 'enrolment' },
+        })
         session.flash('error', i18n.t('security.totp.wrong_code'))
         return response.redirect('/login/second-factor')
       }
     }
-    const used = guesses.consumed > securityConfig.login.maxFailures ? null : await this.secondFactor.verify(user, code)
+    const used =
+      guesses.consumed > securityConfig.login.maxFailures
+        ? null
+        : await this.secondFactor.verify(user, code)
     if (!used) {
       await audit.fromContext(ctx, {
         action: 'auth.second_factor_failed',
         outcome: 'denied',
         user,
-        details: { reason: guesses.consumed > securityConfig.login.maxFailures ? 'rate_limited' : 'wrong_or_used_code' },
+        details: {
+          reason:
+            guesses.consumed > securityConfig.login.maxFailures
+              ? 'rate_limited'
+              : 'wrong_or_used_code',
+        },
       })
       session.flash('error', i18n.t('security.totp.wrong_code'))
       return response.redirect('/login/second-factor')
@@ -124,12 +152,21 @@ export default class SessionController {
     return User.find(pending.userId)
   }
 
-  protected async complete(ctx: HttpContext, user: User, redirect = true, secondFactor?: 'code' | 'recovery') {
+  protected async complete(
+    ctx: HttpContext,
+    user: User,
+    redirect = true,
+    secondFactor?: 'code' | 'recovery'
+  ) {
     const { response, auth, session } = ctx
     session.forget(PENDING_KEY)
     await auth.use('web').login(user)
     await startSession(ctx, user, this.clock.now())
-    await audit.fromContext(ctx, { action: 'auth.login', user, details: secondFactor ? { secondFactor } : undefined })
+    await audit.fromContext(ctx, {
+      action: 'auth.login',
+      user,
+      details: secondFactor ? { secondFactor } : undefined,
+    })
     if (user.locale) response.cookie(LOCALE_COOKIE, user.locale, { maxAge: '365d', httpOnly: true })
     if (!redirect) return
     if (passwordNeedsChange(user, this.clock.now())) {

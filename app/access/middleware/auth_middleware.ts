@@ -18,7 +18,11 @@ import { socketTicket } from '#app/realtime/realtime'
 export default class AuthMiddleware {
   redirectTo = '/login'
 
-  async handle(ctx: HttpContext, next: NextFn, options: { guards?: (keyof Authenticators)[] } = {}) {
+  async handle(
+    ctx: HttpContext,
+    next: NextFn,
+    options: { guards?: (keyof Authenticators)[] } = {}
+  ) {
     await ctx.auth.authenticateUsing(options.guards, { loginRoute: this.redirectTo })
     const user = ctx.auth.user! as User
     const clock = await app.container.make(Clock)
@@ -28,17 +32,32 @@ export default class AuthMiddleware {
     const ended = refused ? null : viaSession ? sessionEnd(ctx, user, now) : null
     if (refused || ended) {
       if (!viaSession) {
-        return ctx.response.status(401).send({ errors: [{ code: 'account_unusable', message: ctx.i18n.t('access.login.account_unusable') }] })
+        return ctx.response.status(401).send({
+          errors: [
+            { code: 'account_unusable', message: ctx.i18n.t('access.login.account_unusable') },
+          ],
+        })
       }
       await endThisSession(ctx)
-      const message = refused ? 'access.login.account_unusable' : ended !== 'revoked' ? 'access.login.session_timed_out' : 'access.login.session_ended'
-      if (wantsJson(ctx)) return ctx.response.status(401).send({ errors: [{ code: 'session_ended', message: ctx.i18n.t(message) }] })
+      const message = refused
+        ? 'access.login.account_unusable'
+        : ended !== 'revoked'
+          ? 'access.login.session_timed_out'
+          : 'access.login.session_ended'
+      if (wantsJson(ctx))
+        return ctx.response
+          .status(401)
+          .send({ errors: [{ code: 'session_ended', message: ctx.i18n.t(message) }] })
       ctx.session.flash('error', ctx.i18n.t(message))
       return ctx.response.redirect(this.redirectTo)
     }
     await user.load('institution')
     // The socket ticket is encrypted only when a page is rendered, not on every API call.
-    if ('view' in ctx && viaSession) ctx.view.share({ currentUser: user, socketTicket: () => socketTicket(user, ctx.session.sessionId) })
+    if ('view' in ctx && viaSession)
+      ctx.view.share({
+        currentUser: user,
+        socketTicket: () => socketTicket(user, ctx.session.sessionId),
+      })
     else if ('view' in ctx) ctx.view.share({ currentUser: user, socketTicket: () => '' })
     return next()
   }

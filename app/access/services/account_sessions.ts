@@ -17,9 +17,23 @@ import securityConfig from '#config/security'
 | removed from the store, the API tokens deleted and the sockets disconnected.
 */
 
-export const SESSION_KEYS = { epoch: 'auth_epoch', loggedInAt: 'auth_at', seenAt: 'auth_seen_at' } as const
+export const SESSION_KEYS = {
+  epoch: 'auth_epoch',
+  loggedInAt: 'auth_at',
+  seenAt: 'auth_seen_at',
+} as const
 
-export type SessionEnd = 'logout' | 'password_changed' | 'role_changed' | 'institution_changed' | 'locked' | 'disabled' | 'expired' | 'idle' | 'absolute' | 'revoked'
+export type SessionEnd =
+  | 'logout'
+  | 'password_changed'
+  | 'role_changed'
+  | 'institution_changed'
+  | 'locked'
+  | 'disabled'
+  | 'expired'
+  | 'idle'
+  | 'absolute'
+  | 'revoked'
 
 /** Socket layer hooks (app/realtime registers them): access does not import socket.io. */
 type Disconnect = (userId: number) => Promise<void> | void
@@ -45,7 +59,9 @@ export async function sessionCollection() {
 /** The configured store itself (tests write a session in it as a logged-in browser would). */
 export async function sessionStore() {
   resolvedConfig ??= await configProvider.resolve(app, app.config.get('session', {}))
-  return resolvedConfig.stores[resolvedConfig.store](null, resolvedConfig) as { write(id: string, values: object): Promise<void> | void }
+  return resolvedConfig.stores[resolvedConfig.store](null, resolvedConfig) as {
+    write(id: string, values: object): Promise<void> | void
+  }
 }
 
 /** A session id is a bearer secret: rooms and tickets name its hash. */
@@ -86,7 +102,8 @@ export function sessionEnd(ctx: HttpContext, user: User, now: DateTime): Session
   const nowMs = now.toMillis()
   const { idleMinutes, absoluteHours } = securityConfig.session
   if (typeof seenAt === 'number' && nowMs - seenAt > idleMinutes * 60_000) return 'idle'
-  if (typeof loggedInAt === 'number' && nowMs - loggedInAt > absoluteHours * 3_600_000) return 'absolute'
+  if (typeof loggedInAt === 'number' && nowMs - loggedInAt > absoluteHours * 3_600_000)
+    return 'absolute'
   if (typeof loggedInAt !== 'number') session.put(SESSION_KEYS.loggedInAt, nowMs)
   session.put(SESSION_KEYS.seenAt, nowMs)
   return null

@@ -9,7 +9,9 @@ import { accountRefusal, type AccountRefusal } from './account_rules.js'
 
 export type LoginRefusal = 'bad_credentials' | 'rate_limited' | AccountRefusal
 
-export type LoginResult = { ok: true; user: User } | { ok: false; reason: LoginRefusal; user: User | null; passwordChecked?: boolean }
+export type LoginResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: LoginRefusal; user: User | null; passwordChecked?: boolean }
 
 /** How many rows an UPDATE changed, on MySQL and SQLite alike. */
 export function affectedRows(result: unknown) {
@@ -33,10 +35,15 @@ export function affectedRows(result: unknown) {
 export class LoginService {
   constructor(protected clock: Clock) {}
 
-  async attempt(username: string, password: string, ip: string | null = null): Promise<LoginResult> {
+  async attempt(
+    username: string,
+    password: string,
+    ip: string | null = null
+  ): Promise<LoginResult> {
     const now = this.clock.now()
     const name = username.trim()
-    if (!(await this.withinRateLimits(name, ip))) return { ok: false, reason: 'rate_limited', user: await User.findBy('username', name) }
+    if (!(await this.withinRateLimits(name, ip)))
+      return { ok: false, reason: 'rate_limited', user: await User.findBy('username', name) }
 
     const user = await User.findBy('username', name)
     if (!user) {
@@ -52,11 +59,20 @@ export class LoginService {
 
     if (!(await hash.verify(user.password, password))) {
       await user.refresh()
-      return { ok: false, reason: user.lockedUntil && user.lockedUntil > now ? 'temporarily_locked' : 'bad_credentials', user, passwordChecked: true }
+      return {
+        ok: false,
+        reason:
+          user.lockedUntil && user.lockedUntil > now ? 'temporarily_locked' : 'bad_credentials',
+        user,
+        passwordChecked: true,
+      }
     }
 
     // The right password: the reservation (and a lock it may have just set) is given back.
-    await db.from('users').where('id', user.id).update({ failed_login_count: 0, locked_until: null, last_login_at: now.toJSDate() })
+    await db
+      .from('users')
+      .where('id', user.id)
+      .update({ failed_login_count: 0, locked_until: null, last_login_at: now.toJSDate() })
     await user.refresh()
     return { ok: true, user }
   }

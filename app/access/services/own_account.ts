@@ -27,7 +27,8 @@ export class OwnAccount {
   }
 
   async changePassword(user: User, currentPassword: string, newPassword: string) {
-    if (!(await hash.verify(user.password, currentPassword))) throw new DomainRefusal('wrong_password', 'access.account.wrong_password')
+    if (!(await hash.verify(user.password, currentPassword)))
+      throw new DomainRefusal('wrong_password', 'access.account.wrong_password')
     await checkNewPassword(newPassword, user)
     const now = this.clock.now()
     await rememberPassword(user, now)

@@ -16,7 +16,10 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 | Both: not the username, not a common password.
 */
 
-export const PROFILES: Record<PasswordProfile, { minLength: number; kinds: number; maxAgeDays: number | null; history: number }> = {
+export const PROFILES: Record<
+  PasswordProfile,
+  { minLength: number; kinds: number; maxAgeDays: number | null; history: number }
+> = {
   mlps: { minLength: 8, kinds: 3, maxAgeDays: 90, history: 5 },
   asvs: { minLength: 12, kinds: 0, maxAgeDays: null, history: 0 },
 }
@@ -25,38 +28,68 @@ let common: Set<string> | null = null
 function commonPasswords() {
   if (!common) {
     const text = readFileSync(app.makePath('database/data/common_passwords.txt'), 'utf8')
-    common = new Set(text.split('\n').map((l) => l.trim().toLowerCase()).filter((l) => l && !l.startsWith('#')))
+    common = new Set(
+      text
+        .split('\n')
+        .map((l) => l.trim().toLowerCase())
+        .filter((l) => l && !l.startsWith('#'))
+    )
   }
   return common
 }
 
-const kindsIn = (password: string) => [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length
+const kindsIn = (password: string) =>
+  [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length
 
 /** Why this password may not be set, as a refusal (nothing is changed), or nothing. */
-export async function checkNewPassword(password: string, user: Pick<User, 'id' | 'username'> | null, username?: string, profile = securityConfig.passwordProfile) {
+export async function checkNewPassword(
+  password: string,
+  user: Pick<User, 'id' | 'username'> | null,
+  username?: string,
+  profile = securityConfig.passwordProfile
+) {
   const rules = PROFILES[profile]
   const name = (user?.username ?? username ?? '').toLowerCase()
   if (password.length < rules.minLength || password.length > 128) {
-    throw new DomainRefusal('password_length', `security.password.length_${profile}`, { min: rules.minLength })
+    throw new DomainRefusal('password_length', `security.password.length_${profile}`, {
+      min: rules.minLength,
+    })
   }
-  if (rules.kinds && kindsIn(password) < rules.kinds) throw new DomainRefusal('password_complexity', 'security.password.complexity')
-  if (name && password.toLowerCase().includes(name)) throw new DomainRefusal('password_username', 'security.password.contains_username')
-  if (commonPasswords().has(password.toLowerCase())) throw new DomainRefusal('password_common', 'security.password.common')
+  if (rules.kinds && kindsIn(password) < rules.kinds)
+    throw new DomainRefusal('password_complexity', 'security.password.complexity')
+  if (name && password.toLowerCase().includes(name))
+    throw new DomainRefusal('password_username', 'security.password.contains_username')
+  if (commonPasswords().has(password.toLowerCase()))
+    throw new DomainRefusal('password_common', 'security.password.common')
   if (user && rules.history) {
-    const previous = await db.from('password_history').where('user_id', user.id).orderBy('id', 'desc').limit(rules.history).select('password_hash')
+    const previous = await db
+      .from('password_history')
+      .where('user_id', user.id)
+      .orderBy('id', 'desc')
+      .limit(rules.history)
+      .select('password_hash')
     for (const row of previous) {
-      if (await hash.verify(row.password_hash, password)) throw new DomainRefusal('password_reused', 'security.password.reused', { count: rules.history })
+      if (await hash.verify(row.password_hash, password))
+        throw new DomainRefusal('password_reused', 'security.password.reused', {
+          count: rules.history,
+        })
     }
   }
 }
 
 /** Keeps the hash being replaced (the "mlps" profile's history), newest last. */
 export async function rememberPassword(user: User, now: DateTime) {
-  await db.table('password_history').insert({ user_id: user.id, password_hash: user.password, created_at: now.toJSDate() })
+  await db
+    .table('password_history')
+    .insert({ user_id: user.id, password_hash: user.password, created_at: now.toJSDate() })
 }
 
 /** The "mlps" profile's periodic change: a password older than its maximum age must be changed. */
-export function passwordNeedsChange(user: Pick<User, 'passwordChangedAt' | 'createdAt'>, now: DateTime, profile = securityConfig.passwordProfile) {
+export function passwordNeedsChange(
+  user: Pick<User, 'passwordChangedAt' | 'createdAt'>,
+  now: DateTime,
+  profile = securityConfig.passwordProfile
+) {
   const maxAge = PROFILES[profile].maxAgeDays
   const since = user.passwordChangedAt ?? user.createdAt
   return maxAge !== null && !!since && now.diff(since, 'days').days > maxAge

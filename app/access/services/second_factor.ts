@@ -23,7 +23,14 @@ export const ISSUER = 'County Imaging Centre'
 const RECOVERY_CODES = 10
 
 export function totpFor(user: Pick<User, 'username'>, base32: string) {
-  return new TOTP({ issuer: ISSUER, label: user.username, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(base32) })
+  return new TOTP({
+    issuer: ISSUER,
+    label: user.username,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD,
+    secret: Secret.fromBase32(base32),
+  })
 }
 
 export function secretOf(user: Pick<User, 'totpSecret'>) {
@@ -38,7 +45,8 @@ export function secondFactorRequired(user: Pick<User, 'role' | 'totpEnabledAt'>)
   return isAdministrator(user) || !!user.totpEnabledAt
 }
 
-const hashCode = (code: string) => createHash('sha256').update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex')
+const hashCode = (code: string) =>
+  createHash('sha256').update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex')
 
 @inject()
 export class SecondFactor {
@@ -57,7 +65,8 @@ export class SecondFactor {
   /** The first code proves the phone holds the secret; the recovery codes are shown once. */
   async confirm(user: User, code: string) {
     if (!user.totpSecret) throw new DomainRefusal('totp_not_started', 'security.totp.not_started')
-    if (!(await this.acceptCode(user, code))) throw new DomainRefusal('totp_wrong_code', 'security.totp.wrong_code')
+    if (!(await this.acceptCode(user, code)))
+      throw new DomainRefusal('totp_wrong_code', 'security.totp.wrong_code')
     user.totpEnabledAt = this.clock.now()
     await user.save()
     return this.newRecoveryCodes(user)
@@ -70,7 +79,14 @@ export class SecondFactor {
     })
     const now = this.clock.now().toJSDate()
     await db.from('user_recovery_codes').where('user_id', user.id).delete()
-    await db.table('user_recovery_codes').multiInsert(codes.map((code) => ({ user_id: user.id, code_hash: hashCode(code), used_at: null, created_at: now })))
+    await db.table('user_recovery_codes').multiInsert(
+      codes.map((code) => ({
+        user_id: user.id,
+        code_hash: hashCode(code),
+        used_at: null,
+        created_at: now,
+      }))
+    )
     return codes
   }
 
@@ -78,7 +94,8 @@ export class SecondFactor {
   async verify(user: User, code: string): Promise<'code' | 'recovery' | null> {
     const trimmed = code.replace(/\s/g, '')
     if (/^\d{6}$/.test(trimmed)) return (await this.acceptCode(user, trimmed)) ? 'code' : null
-    if (/^[0-9a-f]{5}-?[0-9a-f]{5}$/i.test(trimmed)) return (await this.useRecoveryCode(user, trimmed)) ? 'recovery' : null
+    if (/^[0-9a-f]{5}-?[0-9a-f]{5}$/i.test(trimmed))
+      return (await this.useRecoveryCode(user, trimmed)) ? 'recovery' : null
     return null
   }
 
@@ -87,10 +104,17 @@ export class SecondFactor {
     const secret = secretOf(user)
     if (!secret || !/^\d{6}$/.test(code)) return false
     const now: DateTime = this.clock.now()
-    const delta = totpFor(user, secret).validate({ token: code, timestamp: now.toMillis(), window: 1 })
+    const delta = totpFor(user, secret).validate({
+      token: code,
+      timestamp: now.toMillis(),
+      window: 1,
+    })
     if (delta === null) return false
     const step = Math.floor(now.toMillis() / 1000 / PERIOD) + delta
-    const result = await db.rawQuery('UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)', [step, user.id, step])
+    const result = await db.rawQuery(
+      'UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
+      [step, user.id, step]
+    )
     if (affectedRows(result) !== 1) return false
     user.totpLastStep = step
     return true
@@ -107,7 +131,12 @@ export class SecondFactor {
   }
 
   async remainingRecoveryCodes(user: User) {
-    const row = await db.from('user_recovery_codes').where('user_id', user.id).whereNull('used_at').count('* as n').first()
+    const row = await db
+      .from('user_recovery_codes')
+      .where('user_id', user.id)
+      .whereNull('used_at')
+      .count('* as n')
+      .first()
     return Number(row?.n ?? 0)
   }
 }

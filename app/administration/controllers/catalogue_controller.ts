@@ -22,7 +22,13 @@ export default class CatalogueController {
       allow: mayAdminister,
       input: filterValidator,
       run: ({ input }) => catalogueItems(input),
-      page: (items, { input }) => ctx.view.render('pages/administration/catalogue/index', { items, filters: input, modalities: MODALITIES, catalogues: CATALOGUES }),
+      page: (items, { input }) =>
+        ctx.view.render('pages/administration/catalogue/index', {
+          items,
+          filters: input,
+          modalities: MODALITIES,
+          catalogues: CATALOGUES,
+        }),
     })
   }
 

@@ -19,10 +19,18 @@ export default class DicomSendersController {
       action: 'admin.sender.list',
       allow: mayAdminister,
       run: async () => ({
-        senders: await DicomSender.query().preload('institution').orderBy('institution_id').orderBy('ae_title'),
+        senders: await DicomSender.query()
+          .preload('institution')
+          .orderBy('institution_id')
+          .orderBy('ae_title'),
         institutions: await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code'),
       }),
-      page: (state) => ctx.view.render('pages/administration/senders/index', { ...state, centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort }, worklist: worklistSettings() }),
+      page: (state) =>
+        ctx.view.render('pages/administration/senders/index', {
+          ...state,
+          centre: { aet: imaging.orthanc.aet, port: imaging.orthanc.dicomPort },
+          worklist: worklistSettings(),
+        }),
     })
   }
 
@@ -32,7 +40,10 @@ export default class DicomSendersController {
       allow: mayAdminister,
       input: dicomSenderValidator,
       run: ({ input }) => this.directory.create({ ...input, active: input.active ?? true }),
-      audit: { target: (sender) => ({ type: 'dicom_sender', id: sender.id }), details: (sender) => ({ ae: sender.aeTitle }) },
+      audit: {
+        target: (sender) => ({ type: 'dicom_sender', id: sender.id }),
+        details: (sender) => ({ ae: sender.aeTitle }),
+      },
       page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
     })
   }
@@ -43,7 +54,8 @@ export default class DicomSendersController {
       allow: mayAdminister,
       target: dicomSenderTarget,
       input: dicomSenderValidator,
-      run: ({ target, input }) => this.directory.update(target, { ...input, active: input.active ?? false }),
+      run: ({ target, input }) =>
+        this.directory.update(target, { ...input, active: input.active ?? false }),
       audit: { details: (sender) => ({ ae: sender.aeTitle }) },
       page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
     })

@@ -1,6 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import Institution, { INSTITUTION_KINDS, INSTITUTION_LEVELS, SPECIALTIES } from '#models/institution'
+import Institution, {
+  INSTITUTION_KINDS,
+  INSTITUTION_LEVELS,
+  SPECIALTIES,
+} from '#models/institution'
 import { institutionValidator } from '#app/administration/validators/administration_validators'
 import { InstitutionRegistry } from '#app/administration/services/institution_registry'
 import { institutionTarget, mayAdminister } from '#app/administration/administration_access'
@@ -18,8 +22,14 @@ export default class InstitutionsController {
       action: 'admin.institution.list',
       allow: mayAdminister,
       run: () =>
-        Institution.query().withCount('users').orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 WHEN 'member_clinic' THEN 1 ELSE 2 END").orderBy('code'),
-      page: (institutions) => ctx.view.render('pages/administration/institutions/index', { institutions }),
+        Institution.query()
+          .withCount('users')
+          .orderByRaw(
+            "CASE kind WHEN 'lead_hospital' THEN 0 WHEN 'member_clinic' THEN 1 ELSE 2 END"
+          )
+          .orderBy('code'),
+      page: (institutions) =>
+        ctx.view.render('pages/administration/institutions/index', { institutions }),
     })
   }
 
@@ -29,7 +39,11 @@ export default class InstitutionsController {
       allow: mayAdminister,
       audit: false,
       run: async () => null,
-      page: () => ctx.view.render('pages/administration/institutions/form', { institution: null, ...options }),
+      page: () =>
+        ctx.view.render('pages/administration/institutions/form', {
+          institution: null,
+          ...options,
+        }),
     })
   }
 
@@ -39,7 +53,8 @@ export default class InstitutionsController {
       allow: mayAdminister,
       target: institutionTarget,
       run: async ({ target }) => target,
-      page: (institution) => ctx.view.render('pages/administration/institutions/form', { institution, ...options }),
+      page: (institution) =>
+        ctx.view.render('pages/administration/institutions/form', { institution, ...options }),
     })
   }
 
@@ -60,7 +75,8 @@ export default class InstitutionsController {
       allow: mayAdminister,
       target: institutionTarget,
       input: institutionValidator,
-      run: ({ target, input }) => this.registry.update(target, { ...input, active: input.active ?? false }),
+      run: ({ target, input }) =>
+        this.registry.update(target, { ...input, active: input.active ?? false }),
       page: () => done(ctx, 'common.saved', {}, '/admin/institutions'),
     })
   }

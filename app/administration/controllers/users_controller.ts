@@ -3,7 +3,10 @@ import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import Institution from '#models/institution'
 import { ROLES, TITLES } from '#app/access/roles'
-import { createUserValidator, updateUserValidator } from '#app/administration/validators/administration_validators'
+import {
+  createUserValidator,
+  updateUserValidator,
+} from '#app/administration/validators/administration_validators'
 import { StaffDirectory } from '#app/administration/services/staff_directory'
 import { mayAdminister, userTarget } from '#app/administration/administration_access'
 import { useCase, done } from '#app/platform/http/use_case'
@@ -35,7 +38,11 @@ export default class UsersController {
       run: ({ input }) => this.staff.list(input),
       page: async (users, { input }) => {
         users.baseUrl('/admin/users').queryString({ ...input, page: undefined })
-        return ctx.view.render('pages/administration/users/index', { users, filters: input, ...(await options()) })
+        return ctx.view.render('pages/administration/users/index', {
+          users,
+          filters: input,
+          ...(await options()),
+        })
       },
     })
   }
@@ -56,7 +63,8 @@ export default class UsersController {
       allow: mayAdminister,
       target: userTarget,
       run: () => options(),
-      page: (opts, { target }) => ctx.view.render('pages/administration/users/form', { user: target, ...opts }),
+      page: (opts, { target }) =>
+        ctx.view.render('pages/administration/users/form', { user: target, ...opts }),
     })
   }
 
@@ -66,7 +74,10 @@ export default class UsersController {
       allow: mayAdminister,
       input: createUserValidator,
       run: ({ user, input }) => this.staff.create(input, user),
-      audit: { target: (created) => ({ type: 'user', id: created.id }), details: (created) => ({ role: created.role, status: created.status }) },
+      audit: {
+        target: (created) => ({ type: 'user', id: created.id }),
+        details: (created) => ({ role: created.role, status: created.status }),
+      },
       page: () => done(ctx, 'common.saved', {}, '/admin/users'),
     })
   }

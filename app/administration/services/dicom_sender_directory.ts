@@ -33,7 +33,8 @@ export class DicomSenderDirectory {
       throw new DomainRefusal('sender_institution', 'admin.senders.sender_institution')
     }
     const same = await DicomSender.findBy('ae_title', input.aeTitle)
-    if (same && same.id !== existing?.id) throw new DomainRefusal('ae_title_taken', 'admin.senders.ae_title_taken')
+    if (same && same.id !== existing?.id)
+      throw new DomainRefusal('ae_title_taken', 'admin.senders.ae_title_taken')
   }
 
   protected async declare(sender: DicomSender) {
@@ -56,7 +57,13 @@ export class DicomSenderDirectory {
 
   async create(input: DicomSenderInput) {
     await this.check(input)
-    const sender = await DicomSender.create({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true, worklistCharset: input.worklistCharset ?? 'ISO_IR 192' })
+    const sender = await DicomSender.create({
+      ...input,
+      port: input.port ?? null,
+      description: input.description ?? null,
+      active: input.active ?? true,
+      worklistCharset: input.worklistCharset ?? 'ISO_IR 192',
+    })
     await this.declare(sender)
     return sender
   }
@@ -64,9 +71,16 @@ export class DicomSenderDirectory {
   async update(sender: DicomSender, input: DicomSenderInput) {
     await this.check(input, sender)
     const previousName = sender.orthancModalityName
-    sender.merge({ ...input, port: input.port ?? null, description: input.description ?? null, active: input.active ?? true, worklistCharset: input.worklistCharset ?? sender.worklistCharset })
+    sender.merge({
+      ...input,
+      port: input.port ?? null,
+      description: input.description ?? null,
+      active: input.active ?? true,
+      worklistCharset: input.worklistCharset ?? sender.worklistCharset,
+    })
     await sender.save()
-    if (previousName !== sender.orthancModalityName) await this.orthanc.deleteModality(previousName).catch(() => undefined)
+    if (previousName !== sender.orthancModalityName)
+      await this.orthanc.deleteModality(previousName).catch(() => undefined)
     await this.declare(sender)
     return sender
   }
@@ -90,7 +104,12 @@ export class DicomSenderDirectory {
         if (current) await this.orthanc.deleteModality(sender.orthancModalityName)
         continue
       }
-      if (!current || current.AET !== sender.aeTitle || current.Host !== sender.host || current.Port !== (sender.port ?? 104)) {
+      if (
+        !current ||
+        current.AET !== sender.aeTitle ||
+        current.Host !== sender.host ||
+        current.Port !== (sender.port ?? 104)
+      ) {
         await this.declare(sender)
       }
     }

@@ -32,9 +32,13 @@ export class InstitutionRegistry {
 
   protected async check(input: InstitutionInput, existing?: Institution) {
     const sameCode = await Institution.findBy('code', input.code)
-    if (sameCode && sameCode.id !== existing?.id) throw new DomainRefusal('code_taken', 'admin.institutions.code_taken')
+    if (sameCode && sameCode.id !== existing?.id)
+      throw new DomainRefusal('code_taken', 'admin.institutions.code_taken')
     if (input.kind === 'lead_hospital') {
-      const lead = await Institution.query().where('kind', 'lead_hospital').whereNot('id', existing?.id ?? 0).first()
+      const lead = await Institution.query()
+        .where('kind', 'lead_hospital')
+        .whereNot('id', existing?.id ?? 0)
+        .first()
       if (lead) throw new DomainRefusal('one_lead_hospital', 'admin.institutions.one_lead_hospital')
     }
     if (input.kind === 'specialty_centre' && !input.specialty) {

@@ -43,7 +43,13 @@ export class StaffDirectory {
       .if(filters.institutionId, (q) => q.where('institution_id', filters.institutionId!))
       .if(filters.role, (q) => q.where('role', filters.role!))
       .if(filters.status, (q) => q.where('status', filters.status!))
-      .if(filters.search, (q) => q.where((s) => s.where('username', 'like', `%${filters.search}%`).orWhere('full_name', 'like', `%${filters.search}%`)))
+      .if(filters.search, (q) =>
+        q.where((s) =>
+          s
+            .where('username', 'like', `%${filters.search}%`)
+            .orWhere('full_name', 'like', `%${filters.search}%`)
+        )
+      )
       .orderBy('institution_id')
       .orderBy('username')
       .paginate(filters.page ?? 1, 50)
@@ -51,20 +57,27 @@ export class StaffDirectory {
 
   protected async check(input: UserInput, actor: User, existing?: User) {
     const institution = await Institution.find(input.institutionId)
-    if (!institution) throw new DomainRefusal('unknown_institution', 'admin.users.unknown_institution')
+    if (!institution)
+      throw new DomainRefusal('unknown_institution', 'admin.users.unknown_institution')
     if (!ROLE_INSTITUTIONS[input.role].includes(institution.kind)) {
       throw new DomainRefusal('role_institution', 'admin.users.role_institution')
     }
     // Readers need a professional title: it decides who may review and sign (C 4.2.1).
-    if (input.role === 'radiologist' && !input.title) throw new DomainRefusal('title_required', 'admin.users.title_required')
-    if (existing && existing.id === actor.id && (input.role !== 'admin' || (input.status && input.status !== 'active'))) {
+    if (input.role === 'radiologist' && !input.title)
+      throw new DomainRefusal('title_required', 'admin.users.title_required')
+    if (
+      existing &&
+      existing.id === actor.id &&
+      (input.role !== 'admin' || (input.status && input.status !== 'active'))
+    ) {
       throw new DomainRefusal('self_lockout', 'admin.users.self_lockout')
     }
   }
 
   async create(input: UserInput, actor: User) {
     await this.check(input, actor)
-    if (await User.findBy('username', input.username)) throw new DomainRefusal('username_taken', 'admin.users.username_taken')
+    if (await User.findBy('username', input.username))
+      throw new DomainRefusal('username_taken', 'admin.users.username_taken')
     await checkNewPassword(input.password!, null, input.username)
     return User.create({
       institutionId: input.institutionId,
@@ -83,12 +96,15 @@ export class StaffDirectory {
     await this.check(input, actor, user)
     if (input.password) await checkNewPassword(input.password, user)
     // What ends every session, API token and socket of the account (MLPS 8.1.4.1; ASVS 3.3).
-    const ends: SessionEnd | null =
-      input.password ? 'password_changed'
-      : input.role !== user.role ? 'role_changed'
-      : input.institutionId !== user.institutionId ? 'institution_changed'
-      : input.status && input.status !== user.status && input.status !== 'active' ? (input.status as 'locked' | 'disabled')
-      : null
+    const ends: SessionEnd | null = input.password
+      ? 'password_changed'
+      : input.role !== user.role
+        ? 'role_changed'
+        : input.institutionId !== user.institutionId
+          ? 'institution_changed'
+          : input.status && input.status !== user.status && input.status !== 'active'
+            ? (input.status as 'locked' | 'disabled')
+            : null
     if (input.password) await rememberPassword(user, DateTime.utc())
     user.merge({
       institutionId: input.institutionId,

@@ -7,8 +7,12 @@ import { can } from '#app/platform/http/can'
 import { recordById, useCase, done } from '#app/platform/http/use_case'
 
 const mayDecide = can('ApprovalPolicy', 'decide')
-const approvalTarget = recordById('approval', (id) => Approval.query().where('id', id).preload('requestedBy').first())
-const rejectValidator = vine.compile(vine.object({ note: vine.string().trim().maxLength(255).optional() }))
+const approvalTarget = recordById('approval', (id) =>
+  Approval.query().where('id', id).preload('requestedBy').first()
+)
+const rejectValidator = vine.compile(
+  vine.object({ note: vine.string().trim().maxLength(255).optional() })
+)
 
 /** The security administrator's queue of two-person changes: approve or reject, each audited. */
 @inject()
@@ -20,8 +24,19 @@ export default class ApprovalsController {
       action: 'approval.list',
       allow: mayDecide,
       audit: false,
-      run: async () => ({ pending: await this.approvals.pending(), recent: await this.approvals.recent() }),
-      json: ({ pending }) => ({ pending: pending.map((a) => ({ id: a.id, kind: a.kind, summary: a.summary, requestedBy: a.requestedBy.username, requestedAt: a.requestedAt })) }),
+      run: async () => ({
+        pending: await this.approvals.pending(),
+        recent: await this.approvals.recent(),
+      }),
+      json: ({ pending }) => ({
+        pending: pending.map((a) => ({
+          id: a.id,
+          kind: a.kind,
+          summary: a.summary,
+          requestedBy: a.requestedBy.username,
+          requestedAt: a.requestedAt,
+        })),
+      }),
       page: (state) => ctx.view.render('pages/approvals/index', state),
     })
   }
@@ -32,7 +47,13 @@ export default class ApprovalsController {
       allow: mayDecide,
       target: approvalTarget,
       run: ({ user, target }) => this.approvals.approve(user, target),
-      audit: { details: (a) => ({ kind: a.kind, requestedBy: a.requestedById, result: a.resultType ? `${a.resultType}:${a.resultId}` : null }) },
+      audit: {
+        details: (a) => ({
+          kind: a.kind,
+          requestedBy: a.requestedById,
+          result: a.resultType ? `${a.resultType}:${a.resultId}` : null,
+        }),
+      },
       json: (a) => ({ id: a.id, status: a.status, resultType: a.resultType, resultId: a.resultId }),
       page: () => done(ctx, 'approvals.approved', {}, '/approvals'),
     })

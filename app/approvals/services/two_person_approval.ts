@@ -50,18 +50,30 @@ export class TwoPersonApproval {
   }
 
   pending() {
-    return Approval.query().where('status', 'pending').preload('requestedBy').orderBy('requested_at')
+    return Approval.query()
+      .where('status', 'pending')
+      .preload('requestedBy')
+      .orderBy('requested_at')
   }
 
   recent() {
-    return Approval.query().whereNot('status', 'pending').preload('requestedBy').preload('decidedBy').orderBy('decided_at', 'desc').limit(50)
+    return Approval.query()
+      .whereNot('status', 'pending')
+      .preload('requestedBy')
+      .preload('decidedBy')
+      .orderBy('decided_at', 'desc')
+      .limit(50)
   }
 
   async approve(approver: User, approval: Approval) {
     this.mayDecide(approver, approval)
     return db.transaction(async (trx) => {
-      const locked = await Approval.query({ client: trx }).where('id', approval.id).forUpdate().firstOrFail()
-      if (locked.status !== 'pending') throw new DomainRefusal('approval_decided', 'approvals.already_decided', {}, 409)
+      const locked = await Approval.query({ client: trx })
+        .where('id', approval.id)
+        .forUpdate()
+        .firstOrFail()
+      if (locked.status !== 'pending')
+        throw new DomainRefusal('approval_decided', 'approvals.already_decided', {}, 409)
       const requester = await User.findOrFail(locked.requestedById, { client: trx })
       const payload = encryption.decrypt(locked.payloadCipher, PURPOSE)
       const made = await kinds.get(locked.kind)!.execute(payload, requester)
@@ -83,14 +95,27 @@ export class TwoPersonApproval {
     const affected = await Approval.query()
       .where('id', approval.id)
       .where('status', 'pending')
-      .update({ status: 'rejected', decided_by_id: approver.id, decided_at: this.clock.now().toJSDate(), decision_note: note })
-    if (Number(Array.isArray(affected) ? affected[0] : affected) !== 1) throw new DomainRefusal('approval_decided', 'approvals.already_decided', {}, 409)
+      .update({
+        status: 'rejected',
+        decided_by_id: approver.id,
+        decided_at: this.clock.now().toJSDate(),
+        decision_note: note,
+      })
+    if (Number(Array.isArray(affected) ? affected[0] : affected) !== 1)
+      throw new DomainRefusal('approval_decided', 'approvals.already_decided', {}, 409)
     await approval.refresh()
     return approval
   }
 
   protected mayDecide(approver: User, approval: Approval) {
-    if (!isSecurityAdministrator(approver)) throw new DomainRefusal('not_security_administrator', 'approvals.not_security_administrator', {}, 403)
-    if (approval.requestedById === approver.id) throw new DomainRefusal('own_request', 'approvals.own_request', {}, 403)
+    if (!isSecurityAdministrator(approver))
+      throw new DomainRefusal(
+        'not_security_administrator',
+        'approvals.not_security_administrator',
+        {},
+        403
+      )
+    if (approval.requestedById === approver.id)
+      throw new DomainRefusal('own_request', 'approvals.own_request', {}, 403)
   }
 }

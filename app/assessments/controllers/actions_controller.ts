@@ -3,8 +3,16 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { useCase, done } from '#app/platform/http/use_case'
 import { CorrectiveActions } from '#app/assessments/services/corrective_actions'
 import { presenter } from '#app/assessments/services/assessment_presenter'
-import { actionTarget, mayManageAssessments, mayViewAssessments, seesAllClinics } from '#app/assessments/assessments_access'
-import { actionValidator, followUpValidator } from '#app/assessments/validators/assessment_validators'
+import {
+  actionTarget,
+  mayManageAssessments,
+  mayViewAssessments,
+  seesAllClinics,
+} from '#app/assessments/assessments_access'
+import {
+  actionValidator,
+  followUpValidator,
+} from '#app/assessments/validators/assessment_validators'
 
 /** C 9.2.1 闭环: corrective actions with an owner, a due date and follow-ups. */
 @inject()
@@ -15,9 +23,15 @@ export default class ActionsController {
     return useCase(ctx, {
       action: 'assessments.actions.list',
       allow: mayViewAssessments,
-      run: ({ user }) => this.actions.list({ institutionId: seesAllClinics(user) ? undefined : user.institutionId }),
+      run: ({ user }) =>
+        this.actions.list({ institutionId: seesAllClinics(user) ? undefined : user.institutionId }),
       json: (actions) => ({ data: actions }),
-      page: (actions, { user }) => ctx.view.render('pages/assessments/actions', { actions, manage: seesAllClinics(user), p: presenter(ctx.i18n) }),
+      page: (actions, { user }) =>
+        ctx.view.render('pages/assessments/actions', {
+          actions,
+          manage: seesAllClinics(user),
+          p: presenter(ctx.i18n),
+        }),
     })
   }
 
@@ -27,9 +41,18 @@ export default class ActionsController {
       allow: mayManageAssessments,
       input: actionValidator,
       run: ({ user, input }) => this.actions.open(user, input),
-      audit: { target: (id) => ({ type: 'corrective_action', id }), details: (_, { input }) => ({ institutionId: input.institutionId, quarter: input.quarter }) },
+      audit: {
+        target: (id) => ({ type: 'corrective_action', id }),
+        details: (_, { input }) => ({ institutionId: input.institutionId, quarter: input.quarter }),
+      },
       json: async (id) => ({ data: await this.actions.find(id) }),
-      page: (_, { input }) => done(ctx, 'assessments.actions.saved', {}, `/assessments/clinics/${input.institutionId}?quarter=${input.quarter}`),
+      page: (_, { input }) =>
+        done(
+          ctx,
+          'assessments.actions.saved',
+          {},
+          `/assessments/clinics/${input.institutionId}?quarter=${input.quarter}`
+        ),
     })
   }
 
@@ -39,7 +62,8 @@ export default class ActionsController {
       allow: mayViewAssessments,
       target: actionTarget,
       input: followUpValidator,
-      run: ({ user, target, input }) => this.actions.followUp(user, target.id, input.followUp, input.close ?? false),
+      run: ({ user, target, input }) =>
+        this.actions.followUp(user, target.id, input.followUp, input.close ?? false),
       audit: { details: (action) => ({ status: action.status }) },
       json: (action) => ({ data: action }),
       page: () => done(ctx, 'assessments.actions.followed', {}, '/assessments/actions'),

@@ -5,7 +5,12 @@ import { nameDownload } from '#app/platform/documents'
 import { QcBulletins } from '#app/assessments/services/qc_bulletin'
 import { presenter } from '#app/assessments/services/assessment_presenter'
 import { rankingChartSvg } from '#app/assessments/services/assessment_charts'
-import { bulletinTarget, mayManageAssessments, mayReadBulletins, seesAllClinics } from '#app/assessments/assessments_access'
+import {
+  bulletinTarget,
+  mayManageAssessments,
+  mayReadBulletins,
+  seesAllClinics,
+} from '#app/assessments/assessments_access'
 
 /** The alliance QC bulletin (C 9.2.1, C 9.3): drafts for QC officers, published ones for everyone, who opened it. */
 @inject()
@@ -18,7 +23,8 @@ export default class BulletinsController {
       allow: mayReadBulletins,
       run: ({ user }) => this.bulletins.list(!seesAllClinics(user)),
       json: (list) => ({ data: list }),
-      page: (list, { user }) => ctx.view.render('pages/assessments/bulletins', { list, manage: seesAllClinics(user) }),
+      page: (list, { user }) =>
+        ctx.view.render('pages/assessments/bulletins', { list, manage: seesAllClinics(user) }),
     })
   }
 
@@ -29,9 +35,21 @@ export default class BulletinsController {
       target: bulletinTarget,
       run: async ({ user, target }) => {
         const figures = JSON.parse(target.figures)
-        return { bulletin: target, figures, openings: seesAllClinics(user) ? await this.bulletins.openings(target.id) : [] }
+        return {
+          bulletin: target,
+          figures,
+          openings: seesAllClinics(user) ? await this.bulletins.openings(target.id) : [],
+        }
       },
-      json: ({ bulletin, figures }) => ({ data: { id: bulletin.id, quarter: bulletin.quarter, status: bulletin.status, publishedAt: bulletin.published_at, figures } }),
+      json: ({ bulletin, figures }) => ({
+        data: {
+          id: bulletin.id,
+          quarter: bulletin.quarter,
+          status: bulletin.status,
+          publishedAt: bulletin.published_at,
+          figures,
+        },
+      }),
       page: ({ bulletin, figures, openings }, { user }) =>
         ctx.view.render('pages/assessments/bulletin', {
           bulletin,
@@ -39,7 +57,11 @@ export default class BulletinsController {
           openings,
           manage: seesAllClinics(user),
           chart: rankingChartSvg(
-            figures.assessment.clinics.map((c: any) => ({ name: c.clinicName, total: c.total, rank: c.rank })),
+            figures.assessment.clinics.map((c: any) => ({
+              name: c.clinicName,
+              total: c.total,
+              rank: c.rank,
+            })),
             ctx.i18n.t('assessments.bulletin.ranking')
           ),
           p: presenter(ctx.i18n),
@@ -66,7 +88,10 @@ export default class BulletinsController {
       action: 'assessments.bulletins.draft',
       allow: mayManageAssessments,
       run: () => this.bulletins.draftForLastQuarter(),
-      audit: { target: (drafted) => ({ type: 'qc_bulletin', id: drafted.id }), details: (drafted) => ({ created: drafted.created }) },
+      audit: {
+        target: (drafted) => ({ type: 'qc_bulletin', id: drafted.id }),
+        details: (drafted) => ({ created: drafted.created }),
+      },
       json: (drafted) => ({ data: drafted }),
       page: (drafted) => ctx.response.redirect(`/assessments/bulletins/${drafted.id}`),
     })
@@ -89,8 +114,21 @@ export default class BulletinsController {
       allow: mayManageAssessments,
       target: bulletinTarget,
       run: ({ user, target }) => this.bulletins.publish(user, target.id),
-      json: (bulletin) => ({ data: { id: bulletin.id, quarter: bulletin.quarter, status: bulletin.status, publishedAt: bulletin.published_at } }),
-      page: (bulletin) => done(ctx, 'assessments.bulletin.published_done', {}, `/assessments/bulletins/${bulletin.id}`),
+      json: (bulletin) => ({
+        data: {
+          id: bulletin.id,
+          quarter: bulletin.quarter,
+          status: bulletin.status,
+          publishedAt: bulletin.published_at,
+        },
+      }),
+      page: (bulletin) =>
+        done(
+          ctx,
+          'assessments.bulletin.published_done',
+          {},
+          `/assessments/bulletins/${bulletin.id}`
+        ),
     })
   }
 }

@@ -7,11 +7,28 @@ import { clinicIndicators } from '#app/platform/clinic_indicators'
 import { QuarterlyAssessment } from '#app/assessments/services/quarterly_assessment'
 import { CorrectiveActions } from '#app/assessments/services/corrective_actions'
 import { indicatorRecords } from '#app/assessments/services/indicator_records'
-import { lastClosedQuarter, parseQuarter, previousQuarter, quarterAt, type Quarter } from '#app/assessments/services/quarters'
+import {
+  lastClosedQuarter,
+  parseQuarter,
+  previousQuarter,
+  quarterAt,
+  type Quarter,
+} from '#app/assessments/services/quarters'
 import { rankingChartSvg, trendChartSvg } from '#app/assessments/services/assessment_charts'
 import { presenter } from '#app/assessments/services/assessment_presenter'
-import { mayManageAssessments, mayViewAssessments, memberClinicTarget, recordsClinicTarget, seesAllClinics } from '#app/assessments/assessments_access'
-import { closeQuarterValidator, correctQuarterValidator, quarterQueryValidator, recordsQueryValidator } from '#app/assessments/validators/assessment_validators'
+import {
+  mayManageAssessments,
+  mayViewAssessments,
+  memberClinicTarget,
+  recordsClinicTarget,
+  seesAllClinics,
+} from '#app/assessments/assessments_access'
+import {
+  closeQuarterValidator,
+  correctQuarterValidator,
+  quarterQueryValidator,
+  recordsQueryValidator,
+} from '#app/assessments/validators/assessment_validators'
 
 /** The quarterly assessment of the members (C 9.3): the ranking, one clinic's trend, the records behind a figure, closing and correcting. */
 @inject()
@@ -43,7 +60,12 @@ export default class QuartersController {
       run: async ({ user, input }) => {
         const quarter = this.quarter(input.quarter)
         const full = await this.assessments.forQuarter(quarter)
-        return { quarter, full, visible: QuarterlyAssessment.visibleTo(user, full), versions: await this.assessments.versions(quarter.key) }
+        return {
+          quarter,
+          full,
+          visible: QuarterlyAssessment.visibleTo(user, full),
+          versions: await this.assessments.versions(quarter.key),
+        }
       },
       json: ({ visible, full }) => ({ data: { ...visible, memberCount: full.clinics.length } }),
       page: ({ quarter, full, visible, versions }, { user }) =>
@@ -75,17 +97,34 @@ export default class QuartersController {
       run: async ({ target, input }) => {
         const quarter = this.quarter(input.quarter)
         const trend = await this.assessments.trend(quarter)
-        const rows = trend.map((q) => ({ quarter: q.quarter, closed: q.closed, count: q.clinics.length, row: q.clinics.find((c) => c.clinicId === target.id) ?? null }))
+        const rows = trend.map((q) => ({
+          quarter: q.quarter,
+          closed: q.closed,
+          count: q.clinics.length,
+          row: q.clinics.find((c) => c.clinicId === target.id) ?? null,
+        }))
         return {
           quarter,
           clinic: target,
           indicators: trend[trend.length - 1].indicators,
           trend: rows,
           actions: await this.actions.list({ institutionId: target.id, quarter: quarter.key }),
-          previousActions: await this.actions.list({ institutionId: target.id, quarter: previousQuarter(quarter).key }),
+          previousActions: await this.actions.list({
+            institutionId: target.id,
+            quarter: previousQuarter(quarter).key,
+          }),
         }
       },
-      json: (result) => ({ data: { quarter: result.quarter.key, clinic: result.clinic, indicators: result.indicators, trend: result.trend, actions: result.actions, previousActions: result.previousActions } }),
+      json: (result) => ({
+        data: {
+          quarter: result.quarter.key,
+          clinic: result.clinic,
+          indicators: result.indicators,
+          trend: result.trend,
+          actions: result.actions,
+          previousActions: result.previousActions,
+        },
+      }),
       page: (result, { user }) =>
         ctx.view.render('pages/assessments/clinic', {
           ...result,
@@ -106,12 +145,18 @@ export default class QuartersController {
       allow: mayViewAssessments,
       target: recordsClinicTarget,
       input: recordsQueryValidator,
-      run: async ({ target, input }) => ({ clinic: target, input, ...(await indicatorRecords(input.indicator, target.id, input.from, input.to)) }),
+      run: async ({ target, input }) => ({
+        clinic: target,
+        input,
+        ...(await indicatorRecords(input.indicator, target.id, input.from, input.to)),
+      }),
       json: ({ kind, rows }) => ({ data: { kind, rows } }),
       page: (result) =>
         ctx.view.render('pages/assessments/records', {
           ...result,
-          label: ctx.i18n.t(clinicIndicators.get(result.input.indicator)?.labelKey ?? 'assessments.records.title'),
+          label: ctx.i18n.t(
+            clinicIndicators.get(result.input.indicator)?.labelKey ?? 'assessments.records.title'
+          ),
           p: presenter(ctx.i18n),
         }),
     })
@@ -123,9 +168,18 @@ export default class QuartersController {
       allow: mayManageAssessments,
       input: closeQuarterValidator,
       run: ({ user, input }) => this.assessments.close(user, this.quarter(input.quarter)),
-      audit: { target: (closed) => ({ type: 'assessment_quarter', id: closed.quarter }), details: (closed) => ({ version: closed.closed?.version }) },
+      audit: {
+        target: (closed) => ({ type: 'assessment_quarter', id: closed.quarter }),
+        details: (closed) => ({ version: closed.closed?.version }),
+      },
       json: (closed) => ({ data: closed }),
-      page: (closed) => done(ctx, 'assessments.quarter.closed_done', { quarter: closed.quarter }, `/assessments?quarter=${closed.quarter}`),
+      page: (closed) =>
+        done(
+          ctx,
+          'assessments.quarter.closed_done',
+          { quarter: closed.quarter },
+          `/assessments?quarter=${closed.quarter}`
+        ),
     })
   }
 
@@ -134,10 +188,20 @@ export default class QuartersController {
       action: 'assessments.quarter.correct',
       allow: mayManageAssessments,
       input: correctQuarterValidator,
-      run: ({ user, input }) => this.assessments.correct(user, this.quarter(input.quarter), input.reason),
-      audit: { target: (closed) => ({ type: 'assessment_quarter', id: closed.quarter }), details: (closed, { input }) => ({ version: closed.closed?.version, reason: input.reason }) },
+      run: ({ user, input }) =>
+        this.assessments.correct(user, this.quarter(input.quarter), input.reason),
+      audit: {
+        target: (closed) => ({ type: 'assessment_quarter', id: closed.quarter }),
+        details: (closed, { input }) => ({ version: closed.closed?.version, reason: input.reason }),
+      },
       json: (closed) => ({ data: closed }),
-      page: (closed) => done(ctx, 'assessments.quarter.corrected_done', { quarter: closed.quarter, version: closed.closed?.version }, `/assessments?quarter=${closed.quarter}`),
+      page: (closed) =>
+        done(
+          ctx,
+          'assessments.quarter.corrected_done',
+          { quarter: closed.quarter, version: closed.closed?.version },
+          `/assessments?quarter=${closed.quarter}`
+        ),
     })
   }
 }

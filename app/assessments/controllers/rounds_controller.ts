@@ -4,7 +4,12 @@ import db from '@adonisjs/lucid/services/db'
 import { useCase, done } from '#app/platform/http/use_case'
 import { StaffAssessments } from '#app/assessments/services/staff_assessments'
 import { presenter } from '#app/assessments/services/assessment_presenter'
-import { mayManageAssessments, mayViewAssessments, roundTarget, seesAllClinics } from '#app/assessments/assessments_access'
+import {
+  mayManageAssessments,
+  mayViewAssessments,
+  roundTarget,
+  seesAllClinics,
+} from '#app/assessments/assessments_access'
 import { roundValidator, scoresValidator } from '#app/assessments/validators/assessment_validators'
 
 /** C 9.3 staff assessment rounds: at least every half year, a score per person and a pass mark. */
@@ -18,7 +23,12 @@ export default class RoundsController {
       allow: mayViewAssessments,
       run: () => this.assessments.rounds(),
       json: (rounds) => ({ data: rounds }),
-      page: (rounds, { user }) => ctx.view.render('pages/assessments/rounds', { rounds, manage: seesAllClinics(user), p: presenter(ctx.i18n) }),
+      page: (rounds, { user }) =>
+        ctx.view.render('pages/assessments/rounds', {
+          rounds,
+          manage: seesAllClinics(user),
+          p: presenter(ctx.i18n),
+        }),
     })
   }
 
@@ -41,7 +51,10 @@ export default class RoundsController {
       target: roundTarget,
       run: async ({ user, target }) => ({
         round: target,
-        results: await this.assessments.results(target.id, seesAllClinics(user) ? undefined : user.institutionId),
+        results: await this.assessments.results(
+          target.id,
+          seesAllClinics(user) ? undefined : user.institutionId
+        ),
         roster: seesAllClinics(user)
           ? await db
               .from('staff_members as m')
@@ -54,7 +67,12 @@ export default class RoundsController {
           : [],
       }),
       json: ({ round, results }) => ({ data: { round, results } }),
-      page: (result, { user }) => ctx.view.render('pages/assessments/round', { ...result, manage: seesAllClinics(user), p: presenter(ctx.i18n) }),
+      page: (result, { user }) =>
+        ctx.view.render('pages/assessments/round', {
+          ...result,
+          manage: seesAllClinics(user),
+          p: presenter(ctx.i18n),
+        }),
     })
   }
 
@@ -69,11 +87,15 @@ export default class RoundsController {
           target.id,
           Object.entries(input.scores)
             .filter(([, score]) => score !== undefined && score !== null)
-            .map(([staffMemberId, score]) => ({ staffMemberId: Number(staffMemberId), score: score as number }))
+            .map(([staffMemberId, score]) => ({
+              staffMemberId: Number(staffMemberId),
+              score: score as number,
+            }))
         ),
       audit: { details: (count) => ({ scores: count }) },
       json: async (_, { target }) => ({ data: await this.assessments.results(target.id) }),
-      page: (count, { target }) => done(ctx, 'assessments.rounds.scores_saved', { count }, `/assessments/rounds/${target.id}`),
+      page: (count, { target }) =>
+        done(ctx, 'assessments.rounds.scores_saved', { count }, `/assessments/rounds/${target.id}`),
     })
   }
 }

@@ -17,7 +17,12 @@ export default class SpotChecksController {
       allow: mayManageAssessments,
       run: async () => ({
         checks: await this.spotChecks.list(),
-        clinics: await db.from('institutions').where('kind', 'member_clinic').where('active', true).orderBy('name').select('id', 'name'),
+        clinics: await db
+          .from('institutions')
+          .where('kind', 'member_clinic')
+          .where('active', true)
+          .orderBy('name')
+          .select('id', 'name'),
       }),
       json: ({ checks }) => ({ data: checks }),
       page: (result) => ctx.view.render('pages/assessments/spot_checks', result),
@@ -30,9 +35,18 @@ export default class SpotChecksController {
       allow: mayManageAssessments,
       input: spotCheckValidator,
       run: ({ user, input }) => this.spotChecks.draw(user, input),
-      audit: { target: (drawn) => ({ type: 'spot_check', id: drawn.id }), details: (drawn) => ({ seed: drawn.seed, exams: drawn.examIds.length }) },
+      audit: {
+        target: (drawn) => ({ type: 'spot_check', id: drawn.id }),
+        details: (drawn) => ({ seed: drawn.seed, exams: drawn.examIds.length }),
+      },
       json: (drawn) => ({ data: drawn }),
-      page: (drawn) => done(ctx, 'assessments.spot_checks.drawn', { count: drawn.examIds.length }, `/assessments/spot-checks/${drawn.id}`),
+      page: (drawn) =>
+        done(
+          ctx,
+          'assessments.spot_checks.drawn',
+          { count: drawn.examIds.length },
+          `/assessments/spot-checks/${drawn.id}`
+        ),
     })
   }
 

@@ -15,7 +15,10 @@ export default class WeightsController {
     return useCase(ctx, {
       action: 'assessments.weights.view',
       allow: mayManageAssessments,
-      run: async () => ({ current: await this.weights.current(), history: await this.weights.history() }),
+      run: async () => ({
+        current: await this.weights.current(),
+        history: await this.weights.history(),
+      }),
       json: ({ current, history }) => ({ data: { current, history } }),
       page: ({ current, history }) =>
         ctx.view.render('pages/assessments/weights', {
@@ -23,7 +26,9 @@ export default class WeightsController {
           history,
           keys: weighableKeys().map((key) => ({
             key,
-            labelKey: clinicIndicators.get(key)?.labelKey ?? `assessments.indicators.${key.replace('.', '_')}`,
+            labelKey:
+              clinicIndicators.get(key)?.labelKey ??
+              `assessments.indicators.${key.replace('.', '_')}`,
             registered: Boolean(clinicIndicators.get(key)),
           })),
         }),
@@ -35,10 +40,15 @@ export default class WeightsController {
       action: 'assessments.weights.revise',
       allow: mayManageAssessments,
       input: weightsValidator,
-      run: ({ user, input }) => this.weights.revise(user, input.baseVersion, input.note, input.weights),
-      audit: { target: (set) => ({ type: 'assessment_weight_set', id: set.id }), details: (set) => ({ version: set.version }) },
+      run: ({ user, input }) =>
+        this.weights.revise(user, input.baseVersion, input.note, input.weights),
+      audit: {
+        target: (set) => ({ type: 'assessment_weight_set', id: set.id }),
+        details: (set) => ({ version: set.version }),
+      },
       json: (set) => ({ data: set }),
-      page: (set) => done(ctx, 'assessments.weights.saved', { version: set.version }, '/assessments/weights'),
+      page: (set) =>
+        done(ctx, 'assessments.weights.saved', { version: set.version }, '/assessments/weights'),
     })
   }
 }

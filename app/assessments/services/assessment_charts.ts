@@ -5,7 +5,10 @@ import { escapeMarkup } from '#app/platform/escape'
 | totals as bars in rank order, and one clinic's total over four quarters.
 */
 
-export function rankingChartSvg(rows: Array<{ name: string; total: number | null; rank: number | null }>, title: string) {
+export function rankingChartSvg(
+  rows: Array<{ name: string; total: number | null; rank: number | null }>,
+  title: string
+) {
   const labelWidth = 190
   const plotWidth = 440
   const rowHeight = 26
@@ -27,7 +30,10 @@ ${bars}
 </svg>`
 }
 
-export function trendChartSvg(points: Array<{ quarter: string; total: number | null }>, title: string) {
+export function trendChartSvg(
+  points: Array<{ quarter: string; total: number | null }>,
+  title: string
+) {
   const width = 420
   const height = 170
   const left = 36

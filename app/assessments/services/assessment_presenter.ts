@@ -7,7 +7,8 @@ import { isoDay } from '#app/assessments/services/training'
 export function presenter(i18n: I18n) {
   const t = (key: string, data?: Record<string, unknown>) => i18n.t(key, data)
   return {
-    figure: (column: Pick<IndicatorColumn, 'unit'>, value: number | null | undefined) => formatFigure(t, column, value),
+    figure: (column: Pick<IndicatorColumn, 'unit'>, value: number | null | undefined) =>
+      formatFigure(t, column, value),
     label: (column: Pick<IndicatorColumn, 'labelKey'>) => i18n.t(column.labelKey),
     day: (value: Date | string | null) => (value ? isoDay(value) : '—'),
   }

@@ -76,7 +76,8 @@ function fromRow(row: any): WeightSet {
     note: row.note,
     weights: JSON.parse(row.weights),
     createdById: row.created_by_id,
-    createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : String(row.created_at),
+    createdAt:
+      row.created_at instanceof Date ? row.created_at.toISOString() : String(row.created_at),
   }
 }
 
@@ -112,29 +113,68 @@ export class AssessmentWeights {
    */
   async revise(user: User, baseVersion: number, note: string, weights: Record<string, number>) {
     const current = await this.current()
-    if (current.version !== baseVersion) throw new DomainRefusal('weights_changed', 'assessments.refusals.weights_changed', { version: current.version }, 409)
+    if (current.version !== baseVersion)
+      throw new DomainRefusal(
+        'weights_changed',
+        'assessments.refusals.weights_changed',
+        { version: current.version },
+        409
+      )
     const known = new Set(weighableKeys())
     const cleaned: Record<string, number> = {}
     for (const [key, weight] of Object.entries(weights)) {
-      if (!known.has(key)) throw new DomainRefusal('weight_unknown_indicator', 'assessments.refusals.weight_unknown_indicator', { key })
-      if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new DomainRefusal('weight_out_of_range', 'assessments.refusals.weight_out_of_range', { key })
+      if (!known.has(key))
+        throw new DomainRefusal(
+          'weight_unknown_indicator',
+          'assessments.refusals.weight_unknown_indicator',
+          { key }
+        )
+      if (!Number.isInteger(weight) || weight < 0 || weight > 100)
+        throw new DomainRefusal('weight_out_of_range', 'assessments.refusals.weight_out_of_range', {
+          key,
+        })
       if (weight > 0) cleaned[key] = weight
     }
     const sum = Object.values(cleaned).reduce((a, b) => a + b, 0)
-    if (sum !== 100) throw new DomainRefusal('weights_do_not_add_up', 'assessments.refusals.weights_do_not_add_up', { sum })
-    if (JSON.stringify(Object.entries(cleaned).sort()) === JSON.stringify(Object.entries(current.weights).sort())) {
+    if (sum !== 100)
+      throw new DomainRefusal(
+        'weights_do_not_add_up',
+        'assessments.refusals.weights_do_not_add_up',
+        { sum }
+      )
+    if (
+      JSON.stringify(Object.entries(cleaned).sort()) ===
+      JSON.stringify(Object.entries(current.weights).sort())
+    ) {
       throw new DomainRefusal('weights_unchanged', 'assessments.refusals.weights_unchanged')
     }
     try {
       await this.insert(current.version + 1, note, cleaned, user.id)
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DomainRefusal('weights_changed', 'assessments.refusals.weights_changed', { version: current.version + 1 }, 409)
+      if (isDuplicateKey(error))
+        throw new DomainRefusal(
+          'weights_changed',
+          'assessments.refusals.weights_changed',
+          { version: current.version + 1 },
+          409
+        )
       throw error
     }
     return (await this.version(current.version + 1))!
   }
 
-  protected insert(version: number, note: string, weights: Record<string, number>, createdById: number | null) {
-    return db.table('assessment_weight_sets').insert({ version, note, weights: JSON.stringify(weights), created_by_id: createdById, created_at: sqlTime(this.clock.now()) })
+  protected insert(
+    version: number,
+    note: string,
+    weights: Record<string, number>,
+    createdById: number | null
+  ) {
+    return db.table('assessment_weight_sets').insert({
+      version,
+      note,
+      weights: JSON.stringify(weights),
+      created_by_id: createdById,
+      created_at: sqlTime(this.clock.now()),
+    })
   }
 }

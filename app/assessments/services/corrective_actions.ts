@@ -26,7 +26,11 @@ export class CorrectiveActions {
   constructor(protected clock: Clock) {}
 
   async open(user: User, input: ActionInput) {
-    const clinic = await db.from('institutions').where('id', input.institutionId).where('kind', 'member_clinic').first()
+    const clinic = await db
+      .from('institutions')
+      .where('id', input.institutionId)
+      .where('kind', 'member_clinic')
+      .first()
     if (!clinic) throw new DomainRefusal('unknown_clinic', 'assessments.refusals.unknown_clinic')
     const now = sqlTime(this.clock.now())
     const [id] = await db.table('corrective_actions').insert({
@@ -52,7 +56,8 @@ export class CorrectiveActions {
   async followUp(user: User, id: number, followUp: string, close: boolean) {
     const action = await this.find(id)
     if (!action) throw DomainRefusal.notFound('corrective_action')
-    if (action.status === 'closed') throw new DomainRefusal('action_closed', 'assessments.refusals.action_closed', {}, 409)
+    if (action.status === 'closed')
+      throw new DomainRefusal('action_closed', 'assessments.refusals.action_closed', {}, 409)
     const now = sqlTime(this.clock.now())
     const stamp = `${hospitalToday(this.clock.now()).toISODate()} ${user.fullName}: ${followUp}`
     await db
@@ -68,13 +73,22 @@ export class CorrectiveActions {
   }
 
   /** Actions of a clinic (or all), with whether each is overdue today. */
-  async list(filter: { institutionId?: number; quarter?: string; status?: 'open' | 'closed' } = {}) {
-    const q = db.from('corrective_actions as a').join('institutions as i', 'i.id', 'a.institution_id').orderBy('a.due_on').select('a.*', 'i.name as clinic_name')
+  async list(
+    filter: { institutionId?: number; quarter?: string; status?: 'open' | 'closed' } = {}
+  ) {
+    const q = db
+      .from('corrective_actions as a')
+      .join('institutions as i', 'i.id', 'a.institution_id')
+      .orderBy('a.due_on')
+      .select('a.*', 'i.name as clinic_name')
     if (filter.institutionId) q.where('a.institution_id', filter.institutionId)
     if (filter.quarter) q.where('a.quarter', filter.quarter)
     if (filter.status) q.where('a.status', filter.status)
     const today = hospitalToday(this.clock.now()).toISODate()!
-    return (await q).map((a: any) => ({ ...a, overdue: a.status === 'open' && isoDate(a.due_on) < today }))
+    return (await q).map((a: any) => ({
+      ...a,
+      overdue: a.status === 'open' && isoDate(a.due_on) < today,
+    }))
   }
 
   async overdue(institutionId?: number) {

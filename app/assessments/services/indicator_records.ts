@@ -23,7 +23,12 @@ const EXAM_KEYS: Record<string, string | null> = {
 
 const LIMIT = 500
 
-export async function indicatorRecords(key: string, clinicId: number, fromDay: string, toDay: string) {
+export async function indicatorRecords(
+  key: string,
+  clinicId: number,
+  fromDay: string,
+  toDay: string
+) {
   const from = DateTime.fromISO(fromDay, { zone: imaging.displayTimezone })
   const to = DateTime.fromISO(toDay, { zone: imaging.displayTimezone })
   if (key in EXAM_KEYS) {
@@ -34,10 +39,28 @@ export async function indicatorRecords(key: string, clinicId: number, fromDay: s
       .where('images_received_at', '<', sqlTime(to))
       .orderBy('images_received_at')
       .limit(LIMIT)
-      .select('id', 'accession_number', 'modality', 'priority', 'status', 'images_received_at', 'due_at', 'report_signed_at')
+      .select(
+        'id',
+        'accession_number',
+        'modality',
+        'priority',
+        'status',
+        'images_received_at',
+        'due_at',
+        'report_signed_at'
+      )
     if (EXAM_KEYS[key]) q.where('modality', EXAM_KEYS[key]!)
-    if (key === 'assessments.turnaround_within_limit') q.whereNotNull('due_at').where((w) => w.whereNotNull('report_signed_at').orWhere('due_at', '<', sqlTime(to)))
-    const rows = (await q).map((r: any) => ({ ...r, within: r.report_signed_at !== null && r.due_at !== null && new Date(r.report_signed_at) <= new Date(r.due_at) }))
+    if (key === 'assessments.turnaround_within_limit')
+      q.whereNotNull('due_at').where((w) =>
+        w.whereNotNull('report_signed_at').orWhere('due_at', '<', sqlTime(to))
+      )
+    const rows = (await q).map((r: any) => ({
+      ...r,
+      within:
+        r.report_signed_at !== null &&
+        r.due_at !== null &&
+        new Date(r.report_signed_at) <= new Date(r.due_at),
+    }))
     return { kind: 'exams' as RecordsKind, rows }
   }
   if (key === 'assessments.critical_ack_minutes') {
@@ -50,7 +73,15 @@ export async function indicatorRecords(key: string, clinicId: number, fromDay: s
       .where('c.raised_at', '<', sqlTime(to))
       .orderBy('c.raised_at')
       .limit(LIMIT)
-      .select('c.id', 'c.finding_name', 'c.raised_at', 'c.sent_at', 'c.acknowledged_at', 'e.accession_number', 'e.id as exam_id')
+      .select(
+        'c.id',
+        'c.finding_name',
+        'c.raised_at',
+        'c.sent_at',
+        'c.acknowledged_at',
+        'e.accession_number',
+        'e.id as exam_id'
+      )
     return { kind: 'critical_values' as RecordsKind, rows }
   }
   if (key === 'assessments.training_coverage' || key === 'assessments.staff_assessment_coverage') {

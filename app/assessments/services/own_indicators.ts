@@ -21,7 +21,10 @@ function answer(key: string, query: Query, rows: Map<number, Omit<IndicatorValue
   const result = new Map<number, IndicatorValue>()
   for (const clinicId of query.clinicIds) {
     const value = rows.get(clinicId) ?? { value: null, numerator: 0, denominator: 0 }
-    result.set(clinicId, { ...value, recordsPath: recordsPath(key, clinicId, query.from, query.to) })
+    result.set(clinicId, {
+      ...value,
+      recordsPath: recordsPath(key, clinicId, query.from, query.to),
+    })
   }
   return result
 }
@@ -48,8 +51,14 @@ function workload(key: string, modality: 'DR' | 'CT' | 'MR' | null): ClinicIndic
         .select('institution_id')
         .count('* as total')
         .groupBy('institution_id')
-      const found = new Map(rows.map((r: any) => [Number(r.institution_id), { value: Number(r.total), numerator: Number(r.total) }]))
-      for (const clinicId of query.clinicIds) if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0 })
+      const found = new Map(
+        rows.map((r: any) => [
+          Number(r.institution_id),
+          { value: Number(r.total), numerator: Number(r.total) },
+        ])
+      )
+      for (const clinicId of query.clinicIds)
+        if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0 })
       return answer(key, query, found)
     },
   }
@@ -71,7 +80,11 @@ export const turnaroundWithinLimit: ClinicIndicator = {
       .where((q) => q.whereNotNull('report_signed_at').orWhere('due_at', '<', sqlTime(query.to)))
       .select('institution_id')
       .count('* as denominator')
-      .select(db.raw('SUM(CASE WHEN report_signed_at IS NOT NULL AND report_signed_at <= due_at THEN 1 ELSE 0 END) AS numerator'))
+      .select(
+        db.raw(
+          'SUM(CASE WHEN report_signed_at IS NOT NULL AND report_signed_at <= due_at THEN 1 ELSE 0 END) AS numerator'
+        )
+      )
       .groupBy('institution_id')
     return answer(
       this.key,
@@ -80,7 +93,10 @@ export const turnaroundWithinLimit: ClinicIndicator = {
         rows.map((r: any) => {
           const numerator = Number(r.numerator)
           const denominator = Number(r.denominator)
-          return [Number(r.institution_id), { value: ratio(numerator, denominator), numerator, denominator }]
+          return [
+            Number(r.institution_id),
+            { value: ratio(numerator, denominator), numerator, denominator },
+          ]
         })
       )
     )
@@ -107,7 +123,11 @@ export const criticalAckMinutes: ClinicIndicator = {
       .select('institution_id')
       .count('* as denominator')
       .select(db.raw('SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS numerator'))
-      .select(db.raw('AVG(CASE WHEN acknowledged_at IS NOT NULL THEN TIMESTAMPDIFF(SECOND, COALESCE(sent_at, raised_at), acknowledged_at) END) AS seconds'))
+      .select(
+        db.raw(
+          'AVG(CASE WHEN acknowledged_at IS NOT NULL THEN TIMESTAMPDIFF(SECOND, COALESCE(sent_at, raised_at), acknowledged_at) END) AS seconds'
+        )
+      )
       .groupBy('institution_id')
     return answer(
       this.key,
@@ -115,7 +135,11 @@ export const criticalAckMinutes: ClinicIndicator = {
       new Map(
         rows.map((r: any) => [
           Number(r.institution_id),
-          { value: r.seconds === null ? null : Math.round((Number(r.seconds) / 60) * 10) / 10, numerator: Number(r.numerator), denominator: Number(r.denominator) },
+          {
+            value: r.seconds === null ? null : Math.round((Number(r.seconds) / 60) * 10) / 10,
+            numerator: Number(r.numerator),
+            denominator: Number(r.denominator),
+          },
         ])
       )
     )
@@ -133,10 +157,20 @@ export const uploadDays: ClinicIndicator = {
     const days = Math.round(query.to.diff(query.from, 'days').days)
     const rows = await examsImaged(query)
       .select('institution_id')
-      .select(db.raw('COUNT(DISTINCT DATE(DATE_ADD(images_received_at, INTERVAL ? MINUTE))) AS days', [offset]))
+      .select(
+        db.raw('COUNT(DISTINCT DATE(DATE_ADD(images_received_at, INTERVAL ? MINUTE))) AS days', [
+          offset,
+        ])
+      )
       .groupBy('institution_id')
-    const found = new Map(rows.map((r: any) => [Number(r.institution_id), { value: Number(r.days), numerator: Number(r.days), denominator: days }]))
-    for (const clinicId of query.clinicIds) if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0, denominator: days })
+    const found = new Map(
+      rows.map((r: any) => [
+        Number(r.institution_id),
+        { value: Number(r.days), numerator: Number(r.days), denominator: days },
+      ])
+    )
+    for (const clinicId of query.clinicIds)
+      if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0, denominator: days })
     return answer(this.key, query, found)
   },
 }
@@ -154,7 +188,9 @@ export const uploadGaps: ClinicIndicator = {
   async compute(query) {
     const inner = examsImaged(query).select(
       'institution_id',
-      db.raw('TIMESTAMPDIFF(SECOND, LAG(images_received_at) OVER (PARTITION BY institution_id ORDER BY images_received_at), images_received_at) AS gap')
+      db.raw(
+        'TIMESTAMPDIFF(SECOND, LAG(images_received_at) OVER (PARTITION BY institution_id ORDER BY images_received_at), images_received_at) AS gap'
+      )
     )
     const rows = await db
       .from(inner.as('arrivals'))
@@ -162,18 +198,31 @@ export const uploadGaps: ClinicIndicator = {
       .select(db.raw('SUM(CASE WHEN gap > 86400 THEN 1 ELSE 0 END) AS gaps'))
       .count('* as arrivals')
       .groupBy('institution_id')
-    return answer(this.key, query, new Map(rows.map((r: any) => [Number(r.institution_id), { value: Number(r.gaps), numerator: Number(r.gaps), denominator: Number(r.arrivals) }])))
+    return answer(
+      this.key,
+      query,
+      new Map(
+        rows.map((r: any) => [
+          Number(r.institution_id),
+          { value: Number(r.gaps), numerator: Number(r.gaps), denominator: Number(r.arrivals) },
+        ])
+      )
+    )
   },
 }
 
 /** The clinic's active roster (C 7): who training and assessment coverage are counted over. */
 function activeStaff(clinicIds: number[]) {
-  return db.from('staff_members').whereIn('institution_id', clinicIds.length ? clinicIds : [0]).where('active', true)
+  return db
+    .from('staff_members')
+    .whereIn('institution_id', clinicIds.length ? clinicIds : [0])
+    .where('active', true)
 }
 
 const day = (t: DateTime) => t.setZone(imaging.displayTimezone).toISODate()!
 /** A hospital day some months before an instant (counted in the hospital's calendar). */
-const monthsBefore = (t: DateTime, months: number) => t.setZone(imaging.displayTimezone).minus({ months }).toISODate()!
+const monthsBefore = (t: DateTime, months: number) =>
+  t.setZone(imaging.displayTimezone).minus({ months }).toISODate()!
 
 /** C 7.3.1: the share of the clinic's active staff with at least two signed-off sessions in the 12 months before the period's end. */
 export const trainingCoverage: ClinicIndicator = {
@@ -196,7 +245,16 @@ export const trainingCoverage: ClinicIndicator = {
     return answer(
       this.key,
       query,
-      new Map(rows.map((r: any) => [Number(r.institution_id), { value: ratio(Number(r.numerator), Number(r.denominator)), numerator: Number(r.numerator), denominator: Number(r.denominator) }]))
+      new Map(
+        rows.map((r: any) => [
+          Number(r.institution_id),
+          {
+            value: ratio(Number(r.numerator), Number(r.denominator)),
+            numerator: Number(r.numerator),
+            denominator: Number(r.denominator),
+          },
+        ])
+      )
     )
   },
 }
@@ -222,7 +280,16 @@ export const staffAssessmentCoverage: ClinicIndicator = {
     return answer(
       this.key,
       query,
-      new Map(rows.map((r: any) => [Number(r.institution_id), { value: ratio(Number(r.numerator), Number(r.denominator)), numerator: Number(r.numerator), denominator: Number(r.denominator) }]))
+      new Map(
+        rows.map((r: any) => [
+          Number(r.institution_id),
+          {
+            value: ratio(Number(r.numerator), Number(r.denominator)),
+            numerator: Number(r.numerator),
+            denominator: Number(r.denominator),
+          },
+        ])
+      )
     )
   },
 }
@@ -242,8 +309,14 @@ export const spotChecksDrawn: ClinicIndicator = {
       .select('institution_id')
       .count('* as total')
       .groupBy('institution_id')
-    const found = new Map(rows.map((r: any) => [Number(r.institution_id), { value: Number(r.total), numerator: Number(r.total) }]))
-    for (const clinicId of query.clinicIds) if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0 })
+    const found = new Map(
+      rows.map((r: any) => [
+        Number(r.institution_id),
+        { value: Number(r.total), numerator: Number(r.total) },
+      ])
+    )
+    for (const clinicId of query.clinicIds)
+      if (!found.has(clinicId)) found.set(clinicId, { value: 0, numerator: 0 })
     return answer(this.key, query, found)
   },
 }
@@ -270,7 +343,14 @@ export const spotCheckPassRate: ClinicIndicator = {
       .sum({ passed: db.raw('CASE WHEN s.passed THEN 1 ELSE 0 END') })
       .groupBy('c.institution_id')
     const found = new Map(
-      rows.map((r: any) => [Number(r.institution_id), { value: ratio(Number(r.passed), Number(r.total)), numerator: Number(r.passed), denominator: Number(r.total) }])
+      rows.map((r: any) => [
+        Number(r.institution_id),
+        {
+          value: ratio(Number(r.passed), Number(r.total)),
+          numerator: Number(r.passed),
+          denominator: Number(r.total),
+        },
+      ])
     )
     return answer(this.key, query, found)
   },

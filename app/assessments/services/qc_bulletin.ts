@@ -6,7 +6,11 @@ import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { insertIgnore, sqlTime } from '#app/platform/db_helpers'
 import { createPdf, pdfBuffer } from '#app/platform/documents'
-import { QuarterlyAssessment, type QuarterAssessment, type IndicatorColumn } from '#app/assessments/services/quarterly_assessment'
+import {
+  QuarterlyAssessment,
+  type QuarterAssessment,
+  type IndicatorColumn,
+} from '#app/assessments/services/quarterly_assessment'
 import { CorrectiveActions } from '#app/assessments/services/corrective_actions'
 import { lastClosedQuarter, parseQuarter, type Quarter } from '#app/assessments/services/quarters'
 
@@ -20,11 +24,22 @@ import { lastClosedQuarter, parseQuarter, type Quarter } from '#app/assessments/
 
 export interface BulletinFigures {
   assessment: QuarterAssessment
-  actions: Array<{ clinic_name: string; problem: string; owner: string; due_on: string; status: string; overdue: boolean }>
+  actions: Array<{
+    clinic_name: string
+    problem: string
+    owner: string
+    due_on: string
+    status: string
+    overdue: boolean
+  }>
 }
 
 /** A figure as printed: rates as percentages, others with their unit. */
-export function formatFigure(t: (key: string, data?: Record<string, unknown>) => string, column: Pick<IndicatorColumn, 'unit'>, value: number | null | undefined) {
+export function formatFigure(
+  t: (key: string, data?: Record<string, unknown>) => string,
+  column: Pick<IndicatorColumn, 'unit'>,
+  value: number | null | undefined
+) {
   if (value === null || value === undefined) return '—'
   if (column.unit === 'rate') return `${(value * 100).toFixed(1)}%`
   if (column.unit === 'minutes') return t('assessments.units.minutes', { n: value })
@@ -60,7 +75,13 @@ export class QcBulletins {
     const pdf = await this.pdf(figures)
     const inserted = await insertIgnore(
       'qc_bulletins',
-      { quarter: quarter.key, status: 'draft', figures: JSON.stringify(figures), pdf, drafted_at: sqlTime(this.clock.now()) },
+      {
+        quarter: quarter.key,
+        status: 'draft',
+        figures: JSON.stringify(figures),
+        pdf,
+        drafted_at: sqlTime(this.clock.now()),
+      },
       'quarter'
     )
     const row = await db.from('qc_bulletins').where('quarter', quarter.key).firstOrFail()
@@ -84,11 +105,27 @@ export class QcBulletins {
   async redraft(id: number) {
     const bulletin = await this.find(id)
     if (!bulletin) throw DomainRefusal.notFound('qc_bulletin')
-    if (bulletin.status === 'published') throw new DomainRefusal('bulletin_published', 'assessments.refusals.bulletin_published', {}, 409)
+    if (bulletin.status === 'published')
+      throw new DomainRefusal(
+        'bulletin_published',
+        'assessments.refusals.bulletin_published',
+        {},
+        409
+      )
     const figures = await this.figures(parseQuarter(bulletin.quarter)!)
     const pdf = await this.pdf(figures)
-    const updated = await db.from('qc_bulletins').where('id', id).where('status', 'draft').update({ figures: JSON.stringify(figures), pdf, drafted_at: sqlTime(this.clock.now()) })
-    if (Number(updated) !== 1) throw new DomainRefusal('bulletin_published', 'assessments.refusals.bulletin_published', {}, 409)
+    const updated = await db
+      .from('qc_bulletins')
+      .where('id', id)
+      .where('status', 'draft')
+      .update({ figures: JSON.stringify(figures), pdf, drafted_at: sqlTime(this.clock.now()) })
+    if (Number(updated) !== 1)
+      throw new DomainRefusal(
+        'bulletin_published',
+        'assessments.refusals.bulletin_published',
+        {},
+        409
+      )
     return id
   }
 
@@ -97,37 +134,69 @@ export class QcBulletins {
       .from('qc_bulletins')
       .where('id', id)
       .where('status', 'draft')
-      .update({ status: 'published', published_at: sqlTime(this.clock.now()), published_by_id: user.id })
+      .update({
+        status: 'published',
+        published_at: sqlTime(this.clock.now()),
+        published_by_id: user.id,
+      })
     if (Number(updated) !== 1) {
       if (!(await this.find(id))) throw DomainRefusal.notFound('qc_bulletin')
-      throw new DomainRefusal('bulletin_published', 'assessments.refusals.bulletin_published', {}, 409)
+      throw new DomainRefusal(
+        'bulletin_published',
+        'assessments.refusals.bulletin_published',
+        {},
+        409
+      )
     }
     return (await this.find(id))!
   }
 
   find(id: number) {
-    return db.from('qc_bulletins').where('id', id).select('id', 'quarter', 'status', 'figures', 'drafted_at', 'published_at', 'published_by_id').first()
+    return db
+      .from('qc_bulletins')
+      .where('id', id)
+      .select('id', 'quarter', 'status', 'figures', 'drafted_at', 'published_at', 'published_by_id')
+      .first()
   }
 
   list(onlyPublished: boolean) {
-    const q = db.from('qc_bulletins').orderBy('quarter', 'desc').select('id', 'quarter', 'status', 'drafted_at', 'published_at')
+    const q = db
+      .from('qc_bulletins')
+      .orderBy('quarter', 'desc')
+      .select('id', 'quarter', 'status', 'drafted_at', 'published_at')
     if (onlyPublished) q.where('status', 'published')
     return q
   }
 
   latestPublished() {
-    return db.from('qc_bulletins').where('status', 'published').orderBy('quarter', 'desc').select('id', 'quarter', 'published_at').first()
+    return db
+      .from('qc_bulletins')
+      .where('status', 'published')
+      .orderBy('quarter', 'desc')
+      .select('id', 'quarter', 'published_at')
+      .first()
   }
 
   /** The PDF, recording who opened it (first time, last time, how often). */
   async open(user: User, id: number) {
-    const row = await db.from('qc_bulletins').where('id', id).select('id', 'quarter', 'status', 'pdf').first()
+    const row = await db
+      .from('qc_bulletins')
+      .where('id', id)
+      .select('id', 'quarter', 'status', 'pdf')
+      .first()
     if (!row) throw DomainRefusal.notFound('qc_bulletin')
     const now = sqlTime(this.clock.now())
     await db
       .knexQuery()
       .table('qc_bulletin_openings')
-      .insert({ qc_bulletin_id: id, user_id: user.id, institution_id: user.institutionId, first_opened_at: now, last_opened_at: now, times: 1 })
+      .insert({
+        qc_bulletin_id: id,
+        user_id: user.id,
+        institution_id: user.institutionId,
+        first_opened_at: now,
+        last_opened_at: now,
+        times: 1,
+      })
       .onConflict(['qc_bulletin_id', 'user_id'])
       .merge({ last_opened_at: now, times: db.knexRawQuery('times + 1') as any })
     return row
@@ -148,13 +217,23 @@ export class QcBulletins {
     const i18n = i18nManager.locale('zh-CN')
     const t = (key: string, data?: Record<string, unknown>) => i18n.t(key, data)
     const { assessment } = figures
-    const doc = createPdf({ info: { Title: t('assessments.bulletin.pdf_title', { quarter: assessment.quarter }) } })
+    const doc = createPdf({
+      info: { Title: t('assessments.bulletin.pdf_title', { quarter: assessment.quarter }) },
+    })
     const left = doc.page.margins.left
     const width = doc.page.width - left - doc.page.margins.right
 
-    doc.fontSize(18).text(t('assessments.bulletin.pdf_title', { quarter: assessment.quarter }), { align: 'center' })
+    doc.fontSize(18).text(t('assessments.bulletin.pdf_title', { quarter: assessment.quarter }), {
+      align: 'center',
+    })
     doc.moveDown(0.3)
-    doc.fontSize(9).fillColor('#555555').text(t('assessments.bulletin.pdf_subtitle', { version: assessment.weightSetVersion }), { align: 'center' }).fillColor('#000000')
+    doc
+      .fontSize(9)
+      .fillColor('#555555')
+      .text(t('assessments.bulletin.pdf_subtitle', { version: assessment.weightSetVersion }), {
+        align: 'center',
+      })
+      .fillColor('#000000')
     doc.moveDown()
 
     // The ranking, with a bar per member.
@@ -166,8 +245,15 @@ export class QcBulletins {
       const y = doc.y
       doc.fontSize(10).text(`${clinic.rank ?? '—'}. ${clinic.clinicName}`, left, y, { width: 185 })
       const total = clinic.total ?? 0
-      doc.rect(barLeft, y + 1, Math.max(1, (barWidth * total) / 100), 9).fill('#2f6fb0').fillColor('#000000')
-      doc.fontSize(10).text(clinic.total === null ? '—' : clinic.total.toFixed(1), barLeft + barWidth + 8, y, { width: 50 })
+      doc
+        .rect(barLeft, y + 1, Math.max(1, (barWidth * total) / 100), 9)
+        .fill('#2f6fb0')
+        .fillColor('#000000')
+      doc
+        .fontSize(10)
+        .text(clinic.total === null ? '—' : clinic.total.toFixed(1), barLeft + barWidth + 8, y, {
+          width: 50,
+        })
       doc.y = y + 16
     }
     doc.moveDown()
@@ -178,10 +264,16 @@ export class QcBulletins {
     for (const column of assessment.indicators) {
       if (doc.y > doc.page.height - 120) doc.addPage()
       const label = t(column.labelKey)
-      const weight = column.weight ? t('assessments.bulletin.weight', { weight: column.weight }) : ''
+      const weight = column.weight
+        ? t('assessments.bulletin.weight', { weight: column.weight })
+        : ''
       doc.fontSize(11).text(`${label}${weight}`, left, doc.y)
       if (!column.registered) {
-        doc.fontSize(9.5).fillColor('#777777').text(t('assessments.not_recorded_yet'), left + 12).fillColor('#000000')
+        doc
+          .fontSize(9.5)
+          .fillColor('#777777')
+          .text(t('assessments.not_recorded_yet'), left + 12)
+          .fillColor('#000000')
         doc.moveDown(0.3)
         continue
       }
@@ -190,7 +282,11 @@ export class QcBulletins {
         const y = doc.y
         doc.fontSize(9.5).text(clinic.clinicName, left + 12, y, { width: 200 })
         doc.text(formatFigure(t, column, value?.value), left + 220, y, { width: 100 })
-        if (value?.denominator !== undefined) doc.fillColor('#777777').text(`${value.numerator ?? 0} / ${value.denominator}`, left + 330, y, { width: 120 }).fillColor('#000000')
+        if (value?.denominator !== undefined)
+          doc
+            .fillColor('#777777')
+            .text(`${value.numerator ?? 0} / ${value.denominator}`, left + 330, y, { width: 120 })
+            .fillColor('#000000')
         doc.y = y + 13
       }
       doc.moveDown(0.3)
@@ -201,11 +297,24 @@ export class QcBulletins {
     doc.moveDown()
     doc.fontSize(13).text(t('assessments.bulletin.actions'), left, doc.y)
     doc.moveDown(0.4)
-    if (figures.actions.length === 0) doc.fontSize(10).text(t('assessments.bulletin.no_actions'), left)
+    if (figures.actions.length === 0)
+      doc.fontSize(10).text(t('assessments.bulletin.no_actions'), left)
     for (const action of figures.actions) {
       if (doc.y > doc.page.height - 80) doc.addPage()
-      const state = action.status === 'closed' ? t('assessments.actions.closed') : action.overdue ? t('assessments.actions.overdue') : t('assessments.actions.open')
-      doc.fontSize(10).text(`${action.clinic_name} · ${action.problem} · ${t('assessments.actions.owner')}：${action.owner} · ${action.due_on} · ${state}`, left, doc.y, { width })
+      const state =
+        action.status === 'closed'
+          ? t('assessments.actions.closed')
+          : action.overdue
+            ? t('assessments.actions.overdue')
+            : t('assessments.actions.open')
+      doc
+        .fontSize(10)
+        .text(
+          `${action.clinic_name} · ${action.problem} · ${t('assessments.actions.owner')}：${action.owner} · ${action.due_on} · ${state}`,
+          left,
+          doc.y,
+          { width }
+        )
       doc.moveDown(0.2)
     }
     return pdfBuffer(doc)

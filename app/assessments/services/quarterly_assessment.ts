@@ -4,9 +4,17 @@ import { inject } from '@adonisjs/core'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { clinicIndicators, type ClinicIndicator, type IndicatorValue } from '#app/platform/clinic_indicators'
+import {
+  clinicIndicators,
+  type ClinicIndicator,
+  type IndicatorValue,
+} from '#app/platform/clinic_indicators'
 import { sqlTime } from '#app/platform/db_helpers'
-import { AssessmentWeights, weighableKeys, type WeightSet } from '#app/assessments/services/assessment_weights'
+import {
+  AssessmentWeights,
+  weighableKeys,
+  type WeightSet,
+} from '#app/assessments/services/assessment_weights'
 import { lastFourQuarters, previousQuarter, type Quarter } from '#app/assessments/services/quarters'
 
 /*
@@ -47,7 +55,12 @@ export interface QuarterAssessment {
   /** when these figures were computed (UTC ISO) */
   computedAt?: string
   /** set when the quarter is closed: the frozen version shown */
-  closed: { version: number; reason: string | null; closedAt: string; closedById: number | null } | null
+  closed: {
+    version: number
+    reason: string | null
+    closedAt: string
+    closedById: number | null
+  } | null
 }
 
 /**
@@ -55,7 +68,11 @@ export interface QuarterAssessment {
  * (or 1 − itself when lower is better); a count, minutes or days is placed between
  * the members' lowest and highest (all equal: 1). Null without a figure.
  */
-export function scoreOf(column: Pick<IndicatorColumn, 'unit' | 'higherIsBetter'>, value: number | null, all: Array<number | null>) {
+export function scoreOf(
+  column: Pick<IndicatorColumn, 'unit' | 'higherIsBetter'>,
+  value: number | null,
+  all: Array<number | null>
+) {
   if (value === null || value === undefined) return null
   if (column.unit === 'rate') return column.higherIsBetter ? value : 1 - value
   const figures = all.filter((v): v is number => v !== null && v !== undefined)
@@ -72,7 +89,10 @@ export function scoreOf(column: Pick<IndicatorColumn, 'unit' | 'higherIsBetter'>
  * no critical value is not marked down for it), and the rank: 1 for the highest, ties
  * share a rank.
  */
-export function totalsAndRanks(columns: IndicatorColumn[], rows: Array<Pick<ClinicRow, 'clinicId' | 'values'>>) {
+export function totalsAndRanks(
+  columns: IndicatorColumn[],
+  rows: Array<Pick<ClinicRow, 'clinicId' | 'values'>>
+) {
   const weighted = columns.filter((c) => c.registered && c.weight > 0)
   const totals = new Map<number, number | null>()
   for (const row of rows) {
@@ -92,7 +112,8 @@ export function totalsAndRanks(columns: IndicatorColumn[], rows: Array<Pick<Clin
   }
   const ranked = [...totals.values()].filter((t): t is number => t !== null).sort((a, b) => b - a)
   const ranks = new Map<number, number | null>()
-  for (const [clinicId, total] of totals) ranks.set(clinicId, total === null ? null : ranked.indexOf(total) + 1)
+  for (const [clinicId, total] of totals)
+    ranks.set(clinicId, total === null ? null : ranked.indexOf(total) + 1)
   return { totals, ranks }
 }
 
@@ -108,7 +129,12 @@ export class QuarterlyAssessment {
   ) {}
 
   async members() {
-    return db.from('institutions').where('kind', 'member_clinic').where('active', true).orderBy('name').select('id', 'name')
+    return db
+      .from('institutions')
+      .where('kind', 'member_clinic')
+      .where('active', true)
+      .orderBy('name')
+      .select('id', 'name')
   }
 
   /** The columns: every weighted key and every registered indicator, in the weights' order, then the rest. */
@@ -140,19 +166,34 @@ export class QuarterlyAssessment {
     const values = new Map<string, Map<number, IndicatorValue>>()
     for (const column of columns) {
       const indicator = clinicIndicators.get(column.key)
-      if (indicator) values.set(column.key, await indicator.compute({ from: quarter.from, to: quarter.to, clinicIds }))
+      if (indicator)
+        values.set(
+          column.key,
+          await indicator.compute({ from: quarter.from, to: quarter.to, clinicIds })
+        )
     }
     const rows = members.map((m: any) => {
       const clinicValues: Record<string, IndicatorValue> = {}
-      for (const [key, byClinic] of values) clinicValues[key] = byClinic.get(Number(m.id)) ?? { value: null }
-      return { clinicId: Number(m.id), clinicName: m.name as string, values: clinicValues, total: null, rank: null } as ClinicRow
+      for (const [key, byClinic] of values)
+        clinicValues[key] = byClinic.get(Number(m.id)) ?? { value: null }
+      return {
+        clinicId: Number(m.id),
+        clinicName: m.name as string,
+        values: clinicValues,
+        total: null,
+        rank: null,
+      } as ClinicRow
     })
     const { totals, ranks } = totalsAndRanks(columns, rows)
     for (const row of rows) {
       row.total = totals.get(row.clinicId) ?? null
       row.rank = ranks.get(row.clinicId) ?? null
     }
-    rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.clinicName.localeCompare(b.clinicName, 'zh-CN'))
+    rows.sort(
+      (a, b) =>
+        (a.rank ?? Infinity) - (b.rank ?? Infinity) ||
+        a.clinicName.localeCompare(b.clinicName, 'zh-CN')
+    )
     return {
       quarter: quarter.key,
       from: quarter.from.toISO()!,
@@ -167,17 +208,30 @@ export class QuarterlyAssessment {
 
   /** The latest closed version of a quarter, or null when it is open. */
   async closedVersion(quarterKey: string): Promise<QuarterAssessment | null> {
-    const row = await db.from('assessment_quarters').where('quarter', quarterKey).orderBy('version', 'desc').first()
+    const row = await db
+      .from('assessment_quarters')
+      .where('quarter', quarterKey)
+      .orderBy('version', 'desc')
+      .first()
     if (!row) return null
     const figures = JSON.parse(row.figures) as QuarterAssessment
     return {
       ...figures,
-      closed: { version: Number(row.version), reason: row.reason, closedAt: new Date(row.closed_at).toISOString(), closedById: row.closed_by_id },
+      closed: {
+        version: Number(row.version),
+        reason: row.reason,
+        closedAt: new Date(row.closed_at).toISOString(),
+        closedById: row.closed_by_id,
+      },
     }
   }
 
   async versions(quarterKey: string) {
-    return db.from('assessment_quarters').where('quarter', quarterKey).orderBy('version', 'desc').select('version', 'reason', 'closed_at', 'closed_by_id', 'weight_set_version')
+    return db
+      .from('assessment_quarters')
+      .where('quarter', quarterKey)
+      .orderBy('version', 'desc')
+      .select('version', 'reason', 'closed_at', 'closed_by_id', 'weight_set_version')
   }
 
   /**
@@ -213,16 +267,32 @@ export class QuarterlyAssessment {
    * closed quarter is never recomputed; use a correction.
    */
   async close(user: User, quarter: Quarter) {
-    if (this.clock.now() < quarter.to) throw new DomainRefusal('quarter_not_over', 'assessments.refusals.quarter_not_over', { quarter: quarter.key })
-    if (await this.closedVersion(quarter.key)) throw new DomainRefusal('quarter_closed', 'assessments.refusals.quarter_closed', { quarter: quarter.key }, 409)
+    if (this.clock.now() < quarter.to)
+      throw new DomainRefusal('quarter_not_over', 'assessments.refusals.quarter_not_over', {
+        quarter: quarter.key,
+      })
+    if (await this.closedVersion(quarter.key))
+      throw new DomainRefusal(
+        'quarter_closed',
+        'assessments.refusals.quarter_closed',
+        { quarter: quarter.key },
+        409
+      )
     return this.freeze(user, quarter, 1, null)
   }
 
   /** A correction of a closed quarter: a new version, recomputed from the records as they are now, with a reason. */
   async correct(user: User, quarter: Quarter, reason: string) {
     const closed = await this.closedVersion(quarter.key)
-    if (!closed) throw new DomainRefusal('quarter_open', 'assessments.refusals.quarter_open', { quarter: quarter.key }, 409)
-    if (!reason.trim()) throw new DomainRefusal('reason_required', 'assessments.refusals.reason_required')
+    if (!closed)
+      throw new DomainRefusal(
+        'quarter_open',
+        'assessments.refusals.quarter_open',
+        { quarter: quarter.key },
+        409
+      )
+    if (!reason.trim())
+      throw new DomainRefusal('reason_required', 'assessments.refusals.reason_required')
     return this.freeze(user, quarter, closed.closed!.version + 1, reason.trim())
   }
 
@@ -239,16 +309,28 @@ export class QuarterlyAssessment {
         closed_at: sqlTime(this.clock.now()),
       })
     } catch (error: any) {
-      if (error?.code === 'ER_DUP_ENTRY') throw new DomainRefusal('quarter_closed', 'assessments.refusals.quarter_closed', { quarter: quarter.key }, 409)
+      if (error?.code === 'ER_DUP_ENTRY')
+        throw new DomainRefusal(
+          'quarter_closed',
+          'assessments.refusals.quarter_closed',
+          { quarter: quarter.key },
+          409
+        )
       throw error
     }
     return (await this.closedVersion(quarter.key))!
   }
 
   /** What a person may see of a quarter: a member clinic's staff only their own row (with its rank among all). */
-  static visibleTo(user: Pick<User, 'role' | 'institutionId'>, assessment: QuarterAssessment): QuarterAssessment {
+  static visibleTo(
+    user: Pick<User, 'role' | 'institutionId'>,
+    assessment: QuarterAssessment
+  ): QuarterAssessment {
     if (user.role === 'qc_officer' || user.role === 'admin') return assessment
-    return { ...assessment, clinics: assessment.clinics.filter((c) => c.clinicId === user.institutionId) }
+    return {
+      ...assessment,
+      clinics: assessment.clinics.filter((c) => c.clinicId === user.institutionId),
+    }
   }
 
   static previous(quarter: Quarter) {

@@ -19,8 +19,17 @@ export interface Quarter {
 export const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/
 
 export function quarterOf(year: number, q: number): Quarter {
-  const start = DateTime.fromObject({ year, month: (q - 1) * 3 + 1, day: 1 }, { zone: imaging.displayTimezone })
-  return { key: `${year}-Q${q}`, year, q, from: start.toUTC(), to: start.plus({ months: 3 }).toUTC() }
+  const start = DateTime.fromObject(
+    { year, month: (q - 1) * 3 + 1, day: 1 },
+    { zone: imaging.displayTimezone }
+  )
+  return {
+    key: `${year}-Q${q}`,
+    year,
+    q,
+    from: start.toUTC(),
+    to: start.plus({ months: 3 }).toUTC(),
+  }
 }
 
 export function parseQuarter(key: string): Quarter | null {

@@ -45,9 +45,18 @@ export const MAX_SAMPLE = 100
  * capability (app/quality), worked through by the QC officers like any other;
  * its scores then count in the clinic's quarter (assessments.spot_check_pass_rate).
  */
-export async function openQcSessionForSpotCheck(spotCheck: { id: number; institutionId: number; examIds: number[]; openedBy: User }): Promise<number | null> {
+export async function openQcSessionForSpotCheck(spotCheck: {
+  id: number
+  institutionId: number
+  examIds: number[]
+  openedBy: User
+}): Promise<number | null> {
   if (spotCheck.examIds.length === 0) return null
-  const clinic = await db.from('institutions').where('id', spotCheck.institutionId).select('name').first()
+  const clinic = await db
+    .from('institutions')
+    .where('id', spotCheck.institutionId)
+    .select('name')
+    .first()
   const sessions = await app.container.make(QcSessions)
   const session = await sessions.open({
     title: `${clinic?.name ?? ''} 质量抽查 #${spotCheck.id}`,
@@ -62,10 +71,22 @@ export async function openQcSessionForSpotCheck(spotCheck: { id: number; institu
 export class SpotChecks {
   constructor(protected clock: Clock) {}
 
-  async draw(user: User, input: { institutionId: number; days: number; size: number; seed?: number }) {
-    const clinic = await db.from('institutions').where('id', input.institutionId).where('kind', 'member_clinic').first()
+  async draw(
+    user: User,
+    input: { institutionId: number; days: number; size: number; seed?: number }
+  ) {
+    const clinic = await db
+      .from('institutions')
+      .where('id', input.institutionId)
+      .where('kind', 'member_clinic')
+      .first()
     if (!clinic) throw new DomainRefusal('unknown_clinic', 'assessments.refusals.unknown_clinic')
-    if (!(input.size >= 1 && input.size <= MAX_SAMPLE)) throw new DomainRefusal('sample_size_out_of_range', 'assessments.refusals.sample_size_out_of_range', { max: MAX_SAMPLE })
+    if (!(input.size >= 1 && input.size <= MAX_SAMPLE))
+      throw new DomainRefusal(
+        'sample_size_out_of_range',
+        'assessments.refusals.sample_size_out_of_range',
+        { max: MAX_SAMPLE }
+      )
     const to = this.clock.now()
     const from = to.minus({ days: input.days })
     const ids = (
@@ -78,7 +99,8 @@ export class SpotChecks {
         .orderBy('id')
         .select('id')
     ).map((r: any) => Number(r.id))
-    if (ids.length === 0) throw new DomainRefusal('no_recent_exams', 'assessments.refusals.no_recent_exams')
+    if (ids.length === 0)
+      throw new DomainRefusal('no_recent_exams', 'assessments.refusals.no_recent_exams')
     const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31)
     const sample = drawSample(ids, input.size, seed)
     const id = await db.transaction(async (trx) => {
@@ -91,16 +113,29 @@ export class SpotChecks {
         created_by_id: user.id,
         created_at: sqlTime(to),
       })
-      await trx.table('spot_check_exams').multiInsert(sample.map((examId) => ({ spot_check_id: spotCheckId, exam_id: examId })))
+      await trx
+        .table('spot_check_exams')
+        .multiInsert(sample.map((examId) => ({ spot_check_id: spotCheckId, exam_id: examId })))
       return Number(spotCheckId)
     })
-    const sessionId = await openQcSessionForSpotCheck({ id, institutionId: input.institutionId, examIds: sample, openedBy: user })
-    if (sessionId !== null) await db.from('spot_checks').where('id', id).update({ qc_session_id: sessionId })
+    const sessionId = await openQcSessionForSpotCheck({
+      id,
+      institutionId: input.institutionId,
+      examIds: sample,
+      openedBy: user,
+    })
+    if (sessionId !== null)
+      await db.from('spot_checks').where('id', id).update({ qc_session_id: sessionId })
     return { id, seed, examIds: sample, qcSessionId: sessionId }
   }
 
   async list(institutionId?: number) {
-    const q = db.from('spot_checks as c').join('institutions as i', 'i.id', 'c.institution_id').orderBy('c.created_at', 'desc').limit(100).select('c.*', 'i.name as clinic_name')
+    const q = db
+      .from('spot_checks as c')
+      .join('institutions as i', 'i.id', 'c.institution_id')
+      .orderBy('c.created_at', 'desc')
+      .limit(100)
+      .select('c.*', 'i.name as clinic_name')
     if (institutionId) q.where('c.institution_id', institutionId)
     return q
   }

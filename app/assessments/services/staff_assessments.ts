@@ -24,7 +24,11 @@ export class StaffAssessments {
 
   async createRound(user: User, input: RoundInput) {
     if (!(input.maxScore > 0) || input.passMark < 0 || input.passMark > input.maxScore) {
-      throw new DomainRefusal('pass_mark_outside_scale', 'assessments.refusals.pass_mark_outside_scale', { max: input.maxScore })
+      throw new DomainRefusal(
+        'pass_mark_outside_scale',
+        'assessments.refusals.pass_mark_outside_scale',
+        { max: input.maxScore }
+      )
     }
     const [id] = await db.table('assessment_rounds').insert({
       title: input.title,
@@ -47,7 +51,15 @@ export class StaffAssessments {
       .from('assessment_rounds as r')
       .orderBy('r.held_on', 'desc')
       .limit(200)
-      .select('r.*', db.raw('(SELECT COUNT(*) FROM assessment_scores s WHERE s.assessment_round_id = r.id) AS scored'), db.raw('(SELECT SUM(s.passed) FROM assessment_scores s WHERE s.assessment_round_id = r.id) AS passed_count'))
+      .select(
+        'r.*',
+        db.raw(
+          '(SELECT COUNT(*) FROM assessment_scores s WHERE s.assessment_round_id = r.id) AS scored'
+        ),
+        db.raw(
+          '(SELECT SUM(s.passed) FROM assessment_scores s WHERE s.assessment_round_id = r.id) AS passed_count'
+        )
+      )
   }
 
   /**
@@ -61,12 +73,17 @@ export class StaffAssessments {
     const max = Number(round.max_score)
     for (const entry of scores) {
       if (!Number.isFinite(entry.score) || entry.score < 0 || entry.score > max) {
-        throw new DomainRefusal('score_outside_scale', 'assessments.refusals.score_outside_scale', { max })
+        throw new DomainRefusal('score_outside_scale', 'assessments.refusals.score_outside_scale', {
+          max,
+        })
       }
     }
     const ids = [...new Set(scores.map((s) => s.staffMemberId))]
-    const people = ids.length ? await db.from('staff_members').whereIn('id', ids).select('id', 'institution_id') : []
-    if (people.length !== ids.length) throw new DomainRefusal('unknown_attendee', 'assessments.refusals.unknown_attendee')
+    const people = ids.length
+      ? await db.from('staff_members').whereIn('id', ids).select('id', 'institution_id')
+      : []
+    if (people.length !== ids.length)
+      throw new DomainRefusal('unknown_attendee', 'assessments.refusals.unknown_attendee')
     const clinicOf = new Map(people.map((p: any) => [Number(p.id), Number(p.institution_id)]))
     const now = sqlTime(this.clock.now())
     await db.transaction(async (trx) => {

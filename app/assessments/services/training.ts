@@ -45,10 +45,13 @@ export interface MaterialFile {
  * state today and the day they fall (or fell) below two in the trailing year.
  */
 export function trainingState(sessionDays: string[], today: DateTime) {
-  const days = sessionDays.map((d) => DateTime.fromISO(d, { zone: 'utc' })).sort((a, b) => b.toMillis() - a.toMillis())
+  const days = sessionDays
+    .map((d) => DateTime.fromISO(d, { zone: 'utc' }))
+    .sort((a, b) => b.toMillis() - a.toMillis())
   const inYear = days.filter((d) => d > today.minus({ months: 12 }) && d <= today)
   // The day the second-latest session leaves the 12-month window.
-  const fallsBelowOn = days.length >= TRAINING_PER_YEAR ? days[TRAINING_PER_YEAR - 1].plus({ months: 12 }) : null
+  const fallsBelowOn =
+    days.length >= TRAINING_PER_YEAR ? days[TRAINING_PER_YEAR - 1].plus({ months: 12 }) : null
   let state: CoverageState = 'ok'
   if (inYear.length < TRAINING_PER_YEAR) state = 'below'
   else if (fallsBelowOn && fallsBelowOn <= today.plus({ days: WARNING_DAYS })) state = 'at_risk'
@@ -59,7 +62,8 @@ export function trainingState(sessionDays: string[], today: DateTime) {
 export function assessmentState(lastAssessedOn: string | null, today: DateTime) {
   if (!lastAssessedOn) return { state: 'below' as CoverageState, dueOn: null }
   const due = DateTime.fromISO(lastAssessedOn, { zone: 'utc' }).plus({ months: ASSESSMENT_MONTHS })
-  const state: CoverageState = due <= today ? 'below' : due <= today.plus({ days: WARNING_DAYS }) ? 'at_risk' : 'ok'
+  const state: CoverageState =
+    due <= today ? 'below' : due <= today.plus({ days: WARNING_DAYS }) ? 'at_risk' : 'ok'
   return { state, dueOn: due.toISODate() }
 }
 
@@ -68,7 +72,11 @@ export class Training {
   constructor(protected clock: Clock) {}
 
   protected async memberClinic(institutionId: number) {
-    const clinic = await db.from('institutions').where('id', institutionId).whereIn('kind', ['member_clinic', 'lead_hospital']).first()
+    const clinic = await db
+      .from('institutions')
+      .where('id', institutionId)
+      .whereIn('kind', ['member_clinic', 'lead_hospital'])
+      .first()
     if (!clinic) throw new DomainRefusal('unknown_clinic', 'assessments.refusals.unknown_clinic')
     return clinic
   }
@@ -76,10 +84,19 @@ export class Training {
   /** Attendees must be active people of the session's clinic roster. */
   protected async checkAttendees(institutionId: number, attendeeIds: number[]) {
     if (attendeeIds.length === 0) return
-    const people = await db.from('staff_members').whereIn('id', attendeeIds).select('id', 'institution_id', 'active', 'full_name')
-    if (people.length !== new Set(attendeeIds).size) throw new DomainRefusal('unknown_attendee', 'assessments.refusals.unknown_attendee')
+    const people = await db
+      .from('staff_members')
+      .whereIn('id', attendeeIds)
+      .select('id', 'institution_id', 'active', 'full_name')
+    if (people.length !== new Set(attendeeIds).size)
+      throw new DomainRefusal('unknown_attendee', 'assessments.refusals.unknown_attendee')
     const stranger = people.find((p: any) => Number(p.institution_id) !== institutionId)
-    if (stranger) throw new DomainRefusal('attendee_of_another_clinic', 'assessments.refusals.attendee_of_another_clinic', { name: stranger.full_name })
+    if (stranger)
+      throw new DomainRefusal(
+        'attendee_of_another_clinic',
+        'assessments.refusals.attendee_of_another_clinic',
+        { name: stranger.full_name }
+      )
   }
 
   async plan(user: User, input: SessionInput, materials: MaterialFile[] = []) {
@@ -98,7 +115,12 @@ export class Training {
         created_at: now,
         updated_at: now,
       })
-      if (attendeeIds.length) await trx.table('training_attendances').multiInsert(attendeeIds.map((staffId) => ({ training_session_id: id, staff_member_id: staffId })))
+      if (attendeeIds.length)
+        await trx
+          .table('training_attendances')
+          .multiInsert(
+            attendeeIds.map((staffId) => ({ training_session_id: id, staff_member_id: staffId }))
+          )
       for (const file of materials) {
         await trx.table('training_materials').insert({
           training_session_id: id,
@@ -115,7 +137,12 @@ export class Training {
   }
 
   async session(id: number) {
-    const session = await db.from('training_sessions as s').join('institutions as i', 'i.id', 's.institution_id').where('s.id', id).select('s.*', 'i.name as clinic_name').first()
+    const session = await db
+      .from('training_sessions as s')
+      .join('institutions as i', 'i.id', 's.institution_id')
+      .where('s.id', id)
+      .select('s.*', 'i.name as clinic_name')
+      .first()
     if (!session) return null
     const attendees = await db
       .from('training_attendances as a')
@@ -123,7 +150,11 @@ export class Training {
       .where('a.training_session_id', id)
       .orderBy('m.full_name')
       .select('m.id', 'm.full_name', 'm.staff_no', 'm.profession')
-    const materials = await db.from('training_materials').where('training_session_id', id).select('id', 'file_name', 'content_type', 'size').orderBy('id')
+    const materials = await db
+      .from('training_materials')
+      .where('training_session_id', id)
+      .select('id', 'file_name', 'content_type', 'size')
+      .orderBy('id')
     return { ...session, attendees, materials }
   }
 
@@ -131,13 +162,27 @@ export class Training {
   async setAttendance(sessionId: number, attendeeIds: number[]) {
     const session = await db.from('training_sessions').where('id', sessionId).first()
     if (!session) throw DomainRefusal.notFound('training_session')
-    if (session.signed_off_at) throw new DomainRefusal('attendance_signed_off', 'assessments.refusals.attendance_signed_off', {}, 409)
+    if (session.signed_off_at)
+      throw new DomainRefusal(
+        'attendance_signed_off',
+        'assessments.refusals.attendance_signed_off',
+        {},
+        409
+      )
     const ids = [...new Set(attendeeIds)]
     await this.checkAttendees(Number(session.institution_id), ids)
     await db.transaction(async (trx) => {
       await trx.from('training_attendances').where('training_session_id', sessionId).delete()
-      if (ids.length) await trx.table('training_attendances').multiInsert(ids.map((staffId) => ({ training_session_id: sessionId, staff_member_id: staffId })))
-      await trx.from('training_sessions').where('id', sessionId).update({ updated_at: sqlTime(this.clock.now()) })
+      if (ids.length)
+        await trx
+          .table('training_attendances')
+          .multiInsert(
+            ids.map((staffId) => ({ training_session_id: sessionId, staff_member_id: staffId }))
+          )
+      await trx
+        .from('training_sessions')
+        .where('id', sessionId)
+        .update({ updated_at: sqlTime(this.clock.now()) })
     })
     return ids.length
   }
@@ -156,32 +201,73 @@ export class Training {
   }
 
   material(sessionId: number, materialId: number) {
-    return db.from('training_materials').where('training_session_id', sessionId).where('id', materialId).first()
+    return db
+      .from('training_materials')
+      .where('training_session_id', sessionId)
+      .where('id', materialId)
+      .first()
   }
 
   /** Attendance signed off: the session counts from now on; once, and not before the day it was held. */
   async signOff(user: User, sessionId: number) {
     const session = await db.from('training_sessions').where('id', sessionId).first()
     if (!session) throw DomainRefusal.notFound('training_session')
-    if (session.signed_off_at) throw new DomainRefusal('attendance_signed_off', 'assessments.refusals.attendance_signed_off', {}, 409)
+    if (session.signed_off_at)
+      throw new DomainRefusal(
+        'attendance_signed_off',
+        'assessments.refusals.attendance_signed_off',
+        {},
+        409
+      )
     const heldOn = isoDay(session.held_on)
-    if (heldOn > hospitalToday(this.clock.now()).toISODate()!) throw new DomainRefusal('session_not_held_yet', 'assessments.refusals.session_not_held_yet')
-    const attendees = await db.from('training_attendances').where('training_session_id', sessionId).count('* as n').first()
-    if (Number(attendees?.n ?? 0) === 0) throw new DomainRefusal('no_attendees', 'assessments.refusals.no_attendees')
-    const updated = await db.from('training_sessions').where('id', sessionId).whereNull('signed_off_at').update({ signed_off_at: sqlTime(this.clock.now()), signed_off_by_id: user.id })
-    if (Number(updated) !== 1) throw new DomainRefusal('attendance_signed_off', 'assessments.refusals.attendance_signed_off', {}, 409)
+    if (heldOn > hospitalToday(this.clock.now()).toISODate()!)
+      throw new DomainRefusal('session_not_held_yet', 'assessments.refusals.session_not_held_yet')
+    const attendees = await db
+      .from('training_attendances')
+      .where('training_session_id', sessionId)
+      .count('* as n')
+      .first()
+    if (Number(attendees?.n ?? 0) === 0)
+      throw new DomainRefusal('no_attendees', 'assessments.refusals.no_attendees')
+    const updated = await db
+      .from('training_sessions')
+      .where('id', sessionId)
+      .whereNull('signed_off_at')
+      .update({ signed_off_at: sqlTime(this.clock.now()), signed_off_by_id: user.id })
+    if (Number(updated) !== 1)
+      throw new DomainRefusal(
+        'attendance_signed_off',
+        'assessments.refusals.attendance_signed_off',
+        {},
+        409
+      )
     return sessionId
   }
 
   async sessions(filter: { institutionId?: number } = {}) {
-    const q = db.from('training_sessions as s').join('institutions as i', 'i.id', 's.institution_id').orderBy('s.held_on', 'desc').limit(200)
+    const q = db
+      .from('training_sessions as s')
+      .join('institutions as i', 'i.id', 's.institution_id')
+      .orderBy('s.held_on', 'desc')
+      .limit(200)
     if (filter.institutionId) q.where('s.institution_id', filter.institutionId)
-    return q.select('s.*', 'i.name as clinic_name', db.raw('(SELECT COUNT(*) FROM training_attendances a WHERE a.training_session_id = s.id) AS attendee_count'))
+    return q.select(
+      's.*',
+      'i.name as clinic_name',
+      db.raw(
+        '(SELECT COUNT(*) FROM training_attendances a WHERE a.training_session_id = s.id) AS attendee_count'
+      )
+    )
   }
 
   /** One person's training history and assessments, newest first, with their state today. */
   async history(staffMemberId: number) {
-    const person = await db.from('staff_members as m').join('institutions as i', 'i.id', 'm.institution_id').where('m.id', staffMemberId).select('m.*', 'i.name as clinic_name').first()
+    const person = await db
+      .from('staff_members as m')
+      .join('institutions as i', 'i.id', 'm.institution_id')
+      .where('m.id', staffMemberId)
+      .select('m.*', 'i.name as clinic_name')
+      .first()
     if (!person) return null
     const sessions = await db
       .from('training_attendances as a')
@@ -194,7 +280,16 @@ export class Training {
       .join('assessment_rounds as r', 'r.id', 'sc.assessment_round_id')
       .where('sc.staff_member_id', staffMemberId)
       .orderBy('r.held_on', 'desc')
-      .select('r.id', 'r.title', 'r.held_on', 'r.kind', 'r.max_score', 'r.pass_mark', 'sc.score', 'sc.passed')
+      .select(
+        'r.id',
+        'r.title',
+        'r.held_on',
+        'r.kind',
+        'r.max_score',
+        'r.pass_mark',
+        'sc.score',
+        'sc.passed'
+      )
     const today = hospitalToday(this.clock.now())
     const signed = sessions.filter((s: any) => s.signed_off_at).map((s: any) => isoDay(s.held_on))
     return {
@@ -218,7 +313,14 @@ export class Training {
       .where('i.kind', 'member_clinic')
       .orderBy('i.name')
       .orderBy('m.full_name')
-      .select('m.id', 'm.full_name', 'm.staff_no', 'm.profession', 'm.institution_id', 'i.name as clinic_name')
+      .select(
+        'm.id',
+        'm.full_name',
+        'm.staff_no',
+        'm.profession',
+        'm.institution_id',
+        'i.name as clinic_name'
+      )
     if (filter.institutionId) people.where('m.institution_id', filter.institutionId)
     const rows = await people
     const ids = rows.map((r: any) => r.id)
@@ -240,14 +342,20 @@ export class Training {
       : []
     const today = hospitalToday(this.clock.now())
     const byPerson = new Map<number, string[]>()
-    for (const s of sessions) byPerson.set(s.staff_member_id, [...(byPerson.get(s.staff_member_id) ?? []), isoDay(s.held_on)])
+    for (const s of sessions)
+      byPerson.set(s.staff_member_id, [
+        ...(byPerson.get(s.staff_member_id) ?? []),
+        isoDay(s.held_on),
+      ])
     const lastAssessed = new Map(assessed.map((a: any) => [a.staff_member_id, isoDay(a.last_on)]))
     const result = rows.map((r: any) => ({
       ...r,
       training: trainingState(byPerson.get(r.id) ?? [], today),
       assessment: assessmentState(lastAssessed.get(r.id) ?? null, today),
     }))
-    return filter.onlyFlagged ? result.filter((r: any) => r.training.state !== 'ok' || r.assessment.state !== 'ok') : result
+    return filter.onlyFlagged
+      ? result.filter((r: any) => r.training.state !== 'ok' || r.assessment.state !== 'ok')
+      : result
   }
 }
 

@@ -23,7 +23,9 @@ export const recordsQueryValidator = vine.compile(
 )
 
 export const closeQuarterValidator = vine.compile(vine.object({ quarter: quarter() }))
-export const correctQuarterValidator = vine.compile(vine.object({ quarter: quarter(), reason: vine.string().trim().minLength(2).maxLength(500) }))
+export const correctQuarterValidator = vine.compile(
+  vine.object({ quarter: quarter(), reason: vine.string().trim().minLength(2).maxLength(500) })
+)
 
 export const weightsValidator = vine.compile(
   vine.object({
@@ -44,9 +46,16 @@ export const trainingSessionValidator = vine.compile(
   })
 )
 
-export const attendanceValidator = vine.compile(vine.object({ attendeeIds: vine.array(vine.number().positive()).optional() }))
+export const attendanceValidator = vine.compile(
+  vine.object({ attendeeIds: vine.array(vine.number().positive()).optional() })
+)
 
-export const trainingFilterValidator = vine.compile(vine.object({ institutionId: vine.number().positive().optional(), flagged: vine.boolean().optional() }))
+export const trainingFilterValidator = vine.compile(
+  vine.object({
+    institutionId: vine.number().positive().optional(),
+    flagged: vine.boolean().optional(),
+  })
+)
 
 export const roundValidator = vine.compile(
   vine.object({
@@ -59,7 +68,9 @@ export const roundValidator = vine.compile(
 )
 
 /** scores[staffId] = score; an empty field is someone not assessed in this round. */
-export const scoresValidator = vine.compile(vine.object({ scores: vine.record(vine.number().optional()) }))
+export const scoresValidator = vine.compile(
+  vine.object({ scores: vine.record(vine.number().optional()) })
+)
 
 export const actionValidator = vine.compile(
   vine.object({
@@ -72,7 +83,12 @@ export const actionValidator = vine.compile(
   })
 )
 
-export const followUpValidator = vine.compile(vine.object({ followUp: vine.string().trim().minLength(1).maxLength(2000), close: vine.boolean().optional() }))
+export const followUpValidator = vine.compile(
+  vine.object({
+    followUp: vine.string().trim().minLength(1).maxLength(2000),
+    close: vine.boolean().optional(),
+  })
+)
 
 export const spotCheckValidator = vine.compile(
   vine.object({

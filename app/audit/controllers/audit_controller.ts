@@ -13,8 +13,16 @@ import vine from '@vinejs/vine'
 
 const verifyValidator = vine.compile(
   vine.object({
-    from: vine.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-    to: vine.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    from: vine
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+    to: vine
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   })
 )
 
@@ -35,12 +43,26 @@ export default class AuditController {
       action: 'audit.verify',
       allow: mayReadAudit,
       input: verifyValidator,
-      run: async ({ input }) => (input.from && input.to ? { period: input, report: await this.verification.verify(input.from, input.to) } : { period: input, report: null }),
-      audit: { details: ({ period, report }) => ({ from: period.from ?? null, to: period.to ?? null, checked: report?.checked ?? 0, problems: report?.problems.length ?? 0 }) },
+      run: async ({ input }) =>
+        input.from && input.to
+          ? { period: input, report: await this.verification.verify(input.from, input.to) }
+          : { period: input, report: null },
+      audit: {
+        details: ({ period, report }) => ({
+          from: period.from ?? null,
+          to: period.to ?? null,
+          checked: report?.checked ?? 0,
+          problems: report?.problems.length ?? 0,
+        }),
+      },
       json: ({ report }) => report,
       page: ({ period, report }) => {
         const today = this.clock.now().toISODate()
-        return ctx.view.render('pages/audit/verify', { from: period.from ?? today, to: period.to ?? today, report })
+        return ctx.view.render('pages/audit/verify', {
+          from: period.from ?? today,
+          to: period.to ?? today,
+          report,
+        })
       },
     })
   }
@@ -70,7 +92,20 @@ export default class AuditController {
       audit: { details: (events) => ({ rows: events.length }) },
       page: (events) => {
         const csv = toCsv(
-          ['id', 'occurred_at_utc', 'username', 'role', 'institution_id', 'action', 'outcome', 'target_type', 'target_id', 'ip', 'request_id', 'details'],
+          [
+            'id',
+            'occurred_at_utc',
+            'username',
+            'role',
+            'institution_id',
+            'action',
+            'outcome',
+            'target_type',
+            'target_id',
+            'ip',
+            'request_id',
+            'details',
+          ],
           events.map((e) => [
             e.id,
             e.occurredAt.toISO(),

@@ -21,7 +21,9 @@ export type AuditFilters = Awaited<ReturnType<typeof auditFilterValidator.valida
 /** A day picked in a form, as the hospital's day (its start or end, in UTC). */
 function hospitalDay(value: Date, edge: 'start' | 'end') {
   const day = DateTime.fromJSDate(value).setZone(imaging.displayTimezone, { keepLocalTime: true })
-  return (edge === 'start' ? day.startOf('day') : day.endOf('day')).toUTC().toSQL({ includeOffset: false })!
+  return (edge === 'start' ? day.startOf('day') : day.endOf('day'))
+    .toUTC()
+    .toSQL({ includeOffset: false })!
 }
 
 /** Searching the audit log: newest first, by person, action (prefix), outcome, target and hospital days. */

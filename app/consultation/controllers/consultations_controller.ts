@@ -4,8 +4,19 @@ import { randomUUID } from 'node:crypto'
 import { examTarget } from '#app/access/exam_access'
 import { useCase, done } from '#app/platform/http/use_case'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
-import { consultationTarget, mayConsult, mayListConsultations, mayRequestConsultation } from '#app/consultation/consultation_access'
-import { amendValidator, listValidator, messageValidator, opinionValidator, requestValidator } from '#app/consultation/validators/consultation_validators'
+import {
+  consultationTarget,
+  mayConsult,
+  mayListConsultations,
+  mayRequestConsultation,
+} from '#app/consultation/consultation_access'
+import {
+  amendValidator,
+  listValidator,
+  messageValidator,
+  opinionValidator,
+  requestValidator,
+} from '#app/consultation/validators/consultation_validators'
 import { Consultations } from '#app/consultation/services/consultations'
 import { ConsultationList } from '#app/consultation/services/consultation_list'
 import { URGENCIES } from '#app/consultation/models/consultation'
@@ -63,7 +74,12 @@ export default class ConsultationsController {
         return target
       },
       page: (exam) =>
-        ctx.view.render('pages/consultation/new', { exam, urgencies: URGENCIES, requestKey: randomUUID(), fastTrackMinutes: minutesFor('fast_track') }),
+        ctx.view.render('pages/consultation/new', {
+          exam,
+          urgencies: URGENCIES,
+          requestKey: randomUUID(),
+          fastTrackMinutes: minutesFor('fast_track'),
+        }),
     })
   }
 
@@ -76,13 +92,18 @@ export default class ConsultationsController {
       run: ({ user, target, input }) => this.consultations.request(user, target, input),
       audit: {
         target: (consultation) => ({ type: 'consultation', id: consultation.id }),
-        details: (consultation) => ({ examId: consultation.examId, urgency: consultation.urgency, consultantId: consultation.consultantId }),
+        details: (consultation) => ({
+          examId: consultation.examId,
+          urgency: consultation.urgency,
+          consultantId: consultation.consultantId,
+        }),
       },
       json: async (consultation) => {
         await consultation.load('exam')
         return ctx.response.status(201).json(asJson(consultation))
       },
-      page: (consultation) => done(ctx, 'consultation.request.sent', {}, `/consultations/${consultation.id}`),
+      page: (consultation) =>
+        done(ctx, 'consultation.request.sent', {}, `/consultations/${consultation.id}`),
     })
   }
 
@@ -93,8 +114,22 @@ export default class ConsultationsController {
       run: ({ user, target }) => this.listing.detail(user, target),
       json: ({ consultation, opinions, messages }) => ({
         ...asJson(consultation),
-        opinions: opinions.map((o) => ({ versionNo: o.versionNo, opinion: o.opinion, recommendation: o.recommendation, author: o.author.fullName, institution: o.institution.name, signedAt: o.signedAt.toISO(), amendmentReason: o.amendmentReason })),
-        messages: messages.map((m) => ({ id: m.id, kind: m.kind, body: m.body, author: m.author?.fullName ?? null, at: m.createdAt.toISO() })),
+        opinions: opinions.map((o) => ({
+          versionNo: o.versionNo,
+          opinion: o.opinion,
+          recommendation: o.recommendation,
+          author: o.author.fullName,
+          institution: o.institution.name,
+          signedAt: o.signedAt.toISO(),
+          amendmentReason: o.amendmentReason,
+        })),
+        messages: messages.map((m) => ({
+          id: m.id,
+          kind: m.kind,
+          body: m.body,
+          author: m.author?.fullName ?? null,
+          at: m.createdAt.toISO(),
+        })),
       }),
       page: (detail) => ctx.view.render('pages/consultation/show', detail),
     })
@@ -108,8 +143,12 @@ export default class ConsultationsController {
       input: opinionValidator,
       run: ({ user, target, input }) => this.consultations.answer(user, target, input),
       audit: { details: ({ opinion }) => ({ versionNo: opinion.versionNo }) },
-      json: ({ consultation, opinion }) => ctx.response.status(201).json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
-      page: ({ consultation }) => done(ctx, 'consultation.answer.signed', {}, `/consultations/${consultation.id}`),
+      json: ({ consultation, opinion }) =>
+        ctx.response
+          .status(201)
+          .json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
+      page: ({ consultation }) =>
+        done(ctx, 'consultation.answer.signed', {}, `/consultations/${consultation.id}`),
     })
   }
 
@@ -121,8 +160,12 @@ export default class ConsultationsController {
       input: amendValidator,
       run: ({ user, target, input }) => this.consultations.amend(user, target, input),
       audit: { details: ({ opinion }) => ({ versionNo: opinion.versionNo }) },
-      json: ({ consultation, opinion }) => ctx.response.status(201).json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
-      page: ({ consultation }) => done(ctx, 'consultation.answer.amended', {}, `/consultations/${consultation.id}`),
+      json: ({ consultation, opinion }) =>
+        ctx.response
+          .status(201)
+          .json({ id: consultation.id, status: consultation.status, versionNo: opinion.versionNo }),
+      page: ({ consultation }) =>
+        done(ctx, 'consultation.answer.amended', {}, `/consultations/${consultation.id}`),
     })
   }
 
@@ -133,7 +176,8 @@ export default class ConsultationsController {
       allowOn: (c) => mayConsult(c),
       run: ({ user, target }) => this.consultations.takeOver(user, target),
       json: (consultation) => asJson(consultation),
-      page: (consultation) => done(ctx, 'consultation.take_over.done', {}, `/consultations/${consultation.id}`),
+      page: (consultation) =>
+        done(ctx, 'consultation.take_over.done', {}, `/consultations/${consultation.id}`),
     })
   }
 
@@ -144,8 +188,12 @@ export default class ConsultationsController {
       input: messageValidator,
       run: ({ user, target, input }) => this.consultations.postMessage(user, target, input.body),
       audit: { details: (message) => ({ messageId: message.id }) },
-      json: (message) => ctx.response.status(201).json({ id: message.id, body: message.body, at: message.createdAt.toISO() }),
-      page: (_, { target }) => done(ctx, 'consultation.thread.sent', {}, `/consultations/${target.id}#thread`),
+      json: (message) =>
+        ctx.response
+          .status(201)
+          .json({ id: message.id, body: message.body, at: message.createdAt.toISO() }),
+      page: (_, { target }) =>
+        done(ctx, 'consultation.thread.sent', {}, `/consultations/${target.id}#thread`),
     })
   }
 }

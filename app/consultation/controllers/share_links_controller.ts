@@ -8,9 +8,19 @@ import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { needingOrthanc } from '#app/orthanc/unavailable'
 import { ExamImages } from '#app/images/services/exam_images'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { HiddenRecord, recordById, useCase, done, type RecordLoader } from '#app/platform/http/use_case'
+import {
+  HiddenRecord,
+  recordById,
+  useCase,
+  done,
+  type RecordLoader,
+} from '#app/platform/http/use_case'
 import ShareLink from '#app/consultation/models/share_link'
-import { ShareLinks, DEFAULT_LINK_DAYS, MAX_LINK_DAYS } from '#app/consultation/services/share_links'
+import {
+  ShareLinks,
+  DEFAULT_LINK_DAYS,
+  MAX_LINK_DAYS,
+} from '#app/consultation/services/share_links'
 
 const createValidator = vine.compile(
   vine.object({
@@ -26,7 +36,9 @@ const createValidator = vine.compile(
   })
 )
 
-const codeValidator = vine.compile(vine.object({ accessCode: vine.string().trim().maxLength(32).optional() }))
+const codeValidator = vine.compile(
+  vine.object({ accessCode: vine.string().trim().maxLength(32).optional() })
+)
 
 /** The link a public request names by its token; expired, revoked or unknown are the same 404. */
 function linkTarget(links: ShareLinks): RecordLoader<ShareLink> {
@@ -53,9 +65,22 @@ export default class ShareLinksController {
       action: 'share_link.list',
       target: examTarget,
       run: async ({ target }) => ({ exam: target, links: await this.links.forExam(target) }),
-      json: ({ links }) => links.map((l) => ({ id: l.id, expiresAt: l.expiresAt.toISO(), deidentify: l.deidentify, revokedAt: l.revokedAt?.toISO() ?? null, hasCode: !!l.accessCodeHash })),
+      json: ({ links }) =>
+        links.map((l) => ({
+          id: l.id,
+          expiresAt: l.expiresAt.toISO(),
+          deidentify: l.deidentify,
+          revokedAt: l.revokedAt?.toISO() ?? null,
+          hasCode: !!l.accessCodeHash,
+        })),
       page: ({ exam, links }) =>
-        ctx.view.render('pages/consultation/share_links', { exam, links, defaultDays: DEFAULT_LINK_DAYS, maxDays: MAX_LINK_DAYS, created: ctx.session?.flashMessages.get('shareLinkUrl') ?? null }),
+        ctx.view.render('pages/consultation/share_links', {
+          exam,
+          links,
+          defaultDays: DEFAULT_LINK_DAYS,
+          maxDays: MAX_LINK_DAYS,
+          created: ctx.session?.flashMessages.get('shareLinkUrl') ?? null,
+        }),
     })
   }
 
@@ -66,16 +91,31 @@ export default class ShareLinksController {
       input: createValidator,
       run: ({ user, target, input }) =>
         this.links.create(user, target, {
-          expiresAt: input.expiresOn ? DateTime.fromISO(input.expiresOn, { zone: imaging.displayTimezone }).endOf('day').toUTC() : undefined,
+          expiresAt: input.expiresOn
+            ? DateTime.fromISO(input.expiresOn, { zone: imaging.displayTimezone })
+                .endOf('day')
+                .toUTC()
+            : undefined,
           accessCode: input.accessCode,
           deidentify: input.deidentify,
           note: input.note,
         }),
       audit: {
         target: ({ link }) => ({ type: 'share_link', id: link.id }),
-        details: ({ link }) => ({ examId: link.examId, expiresAt: link.expiresAt.toISO(), deidentify: link.deidentify, accessCode: !!link.accessCodeHash }),
+        details: ({ link }) => ({
+          examId: link.examId,
+          expiresAt: link.expiresAt.toISO(),
+          deidentify: link.deidentify,
+          accessCode: !!link.accessCodeHash,
+        }),
       },
-      json: ({ link, token }) => ctx.response.status(201).json({ id: link.id, url: `/s/${token}`, expiresAt: link.expiresAt.toISO(), deidentify: link.deidentify }),
+      json: ({ link, token }) =>
+        ctx.response.status(201).json({
+          id: link.id,
+          url: `/s/${token}`,
+          expiresAt: link.expiresAt.toISO(),
+          deidentify: link.deidentify,
+        }),
       page: ({ token }, { target }) => {
         ctx.session.flash('shareLinkUrl', `/s/${token}`)
         return done(ctx, 'consultation.links.created', {}, `/exams/${target.id}/share-links`)
@@ -86,10 +126,16 @@ export default class ShareLinksController {
   revoke(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'share_link.revoke',
-      target: { ...recordById('share_link', (id) => ShareLink.query().where('id', id).preload('exam').first()), visible: (c, link) => examTarget.visible!(c, link.exam) } as RecordLoader<ShareLink>,
+      target: {
+        ...recordById('share_link', (id) =>
+          ShareLink.query().where('id', id).preload('exam').first()
+        ),
+        visible: (c, link) => examTarget.visible!(c, link.exam),
+      } as RecordLoader<ShareLink>,
       run: ({ user, target }) => this.links.revoke(user, target),
       json: (link) => ({ id: link.id, revokedAt: link.revokedAt?.toISO() }),
-      page: (link) => done(ctx, 'consultation.links.revoked', {}, `/exams/${link.examId}/share-links`),
+      page: (link) =>
+        done(ctx, 'consultation.links.revoked', {}, `/exams/${link.examId}/share-links`),
     })
   }
 
@@ -101,10 +147,15 @@ export default class ShareLinksController {
       run: async ({ target }) => {
         const unlocked = !target.accessCodeHash || ctx.session?.get(unlockedKey(target)) === true
         if (!unlocked) return { locked: true as const, link: target }
-        return { locked: false as const, ...(await this.links.page(target)), series: await needingOrthanc(() => this.images.series(target.exam)) }
+        return {
+          locked: false as const,
+          ...(await this.links.page(target)),
+          series: await needingOrthanc(() => this.images.series(target.exam)),
+        }
       },
       audit: { details: (result) => ({ locked: result.locked }) },
-      page: (result) => ctx.view.render('pages/consultation/link', { ...result, token: ctx.params.token }),
+      page: (result) =>
+        ctx.view.render('pages/consultation/link', { ...result, token: ctx.params.token }),
     })
   }
 
@@ -115,7 +166,8 @@ export default class ShareLinksController {
       target: linkTarget(this.links),
       input: codeValidator,
       run: async ({ target, input }) => {
-        if (!(await this.links.checkCode(target, input.accessCode))) throw new DomainRefusal('wrong_code', 'consultation.links.errors.wrong_code', {}, 422)
+        if (!(await this.links.checkCode(target, input.accessCode)))
+          throw new DomainRefusal('wrong_code', 'consultation.links.errors.wrong_code', {}, 422)
         ctx.session.put(unlockedKey(target), true)
         return target
       },
@@ -139,11 +191,17 @@ export default class ShareLinksController {
       audit: { once: ({ target }) => `share-link:${target.id}` },
       run: ({ target }) =>
         needingOrthanc(async () => {
-          if (target.accessCodeHash && ctx.session?.get(unlockedKey(target)) !== true) throw new HiddenRecord('share_link', target.id)
+          if (target.accessCodeHash && ctx.session?.get(unlockedKey(target)) !== true)
+            throw new HiddenRecord('share_link', target.id)
           const instanceId = String(ctx.params.instanceId)
-          if (!(await this.images.holdsInstance(target.exam, instanceId))) throw new HiddenRecord('share_link', target.id)
+          if (!(await this.images.holdsInstance(target.exam, instanceId)))
+            throw new HiddenRecord('share_link', target.id)
           if (kind === 'preview') return { preview: await this.orthanc.instancePreview(instanceId) }
-          return { file: target.deidentify ? await this.orthanc.anonymizedInstanceBytes(instanceId) : await this.orthanc.instanceBytes(instanceId) }
+          return {
+            file: target.deidentify
+              ? await this.orthanc.anonymizedInstanceBytes(instanceId)
+              : await this.orthanc.instanceBytes(instanceId),
+          }
         }),
       page: (result) => {
         ctx.response.header('Cache-Control', 'private, no-store')

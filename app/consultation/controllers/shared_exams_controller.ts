@@ -56,7 +56,13 @@ export default class SharedExamsController {
           .orderBy('shared_at', 'desc')
           .paginate(Number(ctx.request.input('page', 1)) || 1, 30),
       json: (page) => ({
-        data: page.all().map((s) => ({ id: s.id, accessionNumber: s.exam.accessionNumber, reason: s.reason, sharedAt: s.sharedAt.toISO(), reportShared: !!s.reportVersionId })),
+        data: page.all().map((s) => ({
+          id: s.id,
+          accessionNumber: s.exam.accessionNumber,
+          reason: s.reason,
+          sharedAt: s.sharedAt.toISO(),
+          reportShared: !!s.reportVersionId,
+        })),
         meta: page.getMeta(),
       }),
       page: (page) => {
@@ -74,7 +80,12 @@ export default class SharedExamsController {
         await target.exam.load('patient')
         await target.exam.load('items')
         await target.exam.load('institution')
-        const report = target.reportVersionId ? await ReportVersion.query().where('id', target.reportVersionId).preload('signer').first() : null
+        const report = target.reportVersionId
+          ? await ReportVersion.query()
+              .where('id', target.reportVersionId)
+              .preload('signer')
+              .first()
+          : null
         const series = await needingOrthanc(() => this.images.series(target.exam))
         return { share: target, report, series }
       },
@@ -82,7 +93,14 @@ export default class SharedExamsController {
         id: share.id,
         accessionNumber: share.exam.accessionNumber,
         reason: share.reason,
-        report: report ? { versionNo: report.versionNo, findings: report.findings, impression: report.impression, signedAt: report.signedAt?.toISO() } : null,
+        report: report
+          ? {
+              versionNo: report.versionNo,
+              findings: report.findings,
+              impression: report.impression,
+              signedAt: report.signedAt?.toISO(),
+            }
+          : null,
         series: series.map((s) => ({ id: s.id, modality: s.modality, instances: s.instances })),
       }),
       page: (detail) => ctx.view.render('pages/consultation/shared_show', detail),
@@ -97,7 +115,8 @@ export default class SharedExamsController {
       audit: { once: ({ target }) => `share:${target.id}` },
       run: ({ target }) =>
         needingOrthanc(async () => {
-          if (!(await this.images.holdsInstance(target.exam, String(ctx.params.instanceId)))) throw new HiddenRecord('exam_share', target.id)
+          if (!(await this.images.holdsInstance(target.exam, String(ctx.params.instanceId))))
+            throw new HiddenRecord('exam_share', target.id)
           return this.orthanc.instancePreview(String(ctx.params.instanceId))
         }),
       page: (image) => {
@@ -115,7 +134,10 @@ export default class SharedExamsController {
       audit: false,
       run: async () => ({
         rules: await ShareRule.query().preload('centre').orderBy('centre_id'),
-        institutions: await Institution.query().where('active', true).whereNot('kind', 'lead_hospital').orderBy('code'),
+        institutions: await Institution.query()
+          .where('active', true)
+          .whereNot('kind', 'lead_hospital')
+          .orderBy('code'),
       }),
       json: ({ rules }) => rules.map((r) => r.serialize()),
       page: (data) => ctx.view.render('pages/consultation/share_rules', data),
@@ -137,7 +159,10 @@ export default class SharedExamsController {
           criticalCodes: (input.criticalCodes ?? []).map((c) => c.toUpperCase()),
           onEmergency: !!input.onEmergency,
         }),
-      audit: { target: (rule) => ({ type: 'share_rule', id: rule.id }), details: (rule) => ({ centreId: rule.centreId }) },
+      audit: {
+        target: (rule) => ({ type: 'share_rule', id: rule.id }),
+        details: (rule) => ({ centreId: rule.centreId }),
+      },
       json: (rule) => ctx.response.status(201).json(rule.serialize()),
       page: () => done(ctx, 'consultation.sharing.rule_saved', {}, '/admin/share-rules'),
     })

@@ -4,7 +4,7 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Institution from '#models/institution'
 
 const list = {
-  prepare: (value: string[] | string) => (Array.isArray(value) ? value.join(',') : value ?? ''),
+  prepare: (value: string[] | string) => (Array.isArray(value) ? value.join(',') : (value ?? '')),
   consume: (value: string | null) =>
     String(value ?? '')
       .split(',')

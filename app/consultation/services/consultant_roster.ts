@@ -77,6 +77,8 @@ export class ConsultantRoster {
       .select('consultant_id')
       .count('* as n')
     const openOf = new Map(load.map((row: any) => [Number(row.consultant_id), Number(row.n)]))
-    return [...desk].sort((a, b) => (openOf.get(a.id) ?? 0) - (openOf.get(b.id) ?? 0) || a.id - b.id)[0]
+    return [...desk].sort(
+      (a, b) => (openOf.get(a.id) ?? 0) - (openOf.get(b.id) ?? 0) || a.id - b.id
+    )[0]
   }
 }

@@ -9,10 +9,16 @@ import { reportSharingRates, REPORT_SHARING_TARGET } from '#app/consultation/ind
 export async function consultationDashboard() {
   const now = (await app.container.make(Clock)).now()
   const from = now.setZone(imaging.displayTimezone).startOf('month')
-  const clinics = await Institution.query().where('kind', 'member_clinic').where('active', true).orderBy('code')
+  const clinics = await Institution.query()
+    .where('kind', 'member_clinic')
+    .where('active', true)
+    .orderBy('code')
   const rates = await reportSharingRates({ from, to: now, clinicIds: clinics.map((c) => c.id) })
   const open = await Consultation.query().where('status', 'open').count('* as n')
-  const overdue = await Consultation.query().where('status', 'open').where('due_at', '<=', now.toUTC().toSQL({ includeOffset: false })!).count('* as n')
+  const overdue = await Consultation.query()
+    .where('status', 'open')
+    .where('due_at', '<=', now.toUTC().toSQL({ includeOffset: false })!)
+    .count('* as n')
   return {
     target: REPORT_SHARING_TARGET,
     rows: clinics.map((clinic) => ({ clinic, ...rates.get(clinic.id)! })),

@@ -25,7 +25,12 @@ export class ConsultationEscalation {
   ) {}
 
   async escalateOverdue(now: DateTime = this.clock.now()) {
-    const candidates = await Consultation.query().where('status', 'open').where('escalation_level', '<', 2).where('due_at', '<=', sql(now)).orderBy('due_at').limit(500)
+    const candidates = await Consultation.query()
+      .where('status', 'open')
+      .where('escalation_level', '<', 2)
+      .where('due_at', '<=', sql(now))
+      .orderBy('due_at')
+      .limit(500)
     let escalated = 0
     for (const consultation of candidates) {
       for (const level of dueEscalationSteps(consultation, now)) {
@@ -36,7 +41,8 @@ export class ConsultationEscalation {
   }
 
   protected async escalate(consultation: Consultation, level: 1 | 2, now: DateTime) {
-    const people = level === 1 ? await this.roster.dutyDesk() : await this.roster.headsOfDepartment()
+    const people =
+      level === 1 ? await this.roster.dutyDesk() : await this.roster.headsOfDepartment()
     // Names as data, joined by a comma; the page lists them in its own language's separator.
     const names = people.map((u) => u.fullName).join(',')
     const done = await db.transaction(async (trx) => {
@@ -48,14 +54,26 @@ export class ConsultationEscalation {
         .update({ escalation_level: level, escalated_at: sql(now), updated_at: sql(now) })
       if (Number(claimed) !== 1) return false
       await ConsultationMessage.create(
-        { consultationId: consultation.id, authorId: null, institutionId: null, kind: 'system', body: `${level === 1 ? 'escalated_desk' : 'escalated_head'}:${names}`, createdAt: now },
+        {
+          consultationId: consultation.id,
+          authorId: null,
+          institutionId: null,
+          kind: 'system',
+          body: `${level === 1 ? 'escalated_desk' : 'escalated_head'}:${names}`,
+          createdAt: now,
+        },
         { client: trx }
       )
       return true
     })
     if (!done) return false
     await consultation.refresh()
-    await audit.system({ action: 'consultation.escalate', targetType: 'consultation', targetId: consultation.id, details: { level, recipients: people.length } })
+    await audit.system({
+      action: 'consultation.escalate',
+      targetType: 'consultation',
+      targetId: consultation.id,
+      details: { level, recipients: people.length },
+    })
     consultationNews.assigned(
       consultation,
       people.map((u) => u.id),

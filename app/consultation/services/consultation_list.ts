@@ -23,22 +23,38 @@ export class ConsultationList {
       .preload('institution')
       .preload('consultant')
       .preload('requestedBy')
-    if (!readsForAlliance(user)) query.whereIn('exam_id', scopeExams(Exam.query().select('id'), user))
+    if (!readsForAlliance(user))
+      query.whereIn('exam_id', scopeExams(Exam.query().select('id'), user))
     if (filters.status) query.where('status', filters.status)
     if (filters.mine) query.where('consultant_id', user.id)
     // Open first, the soonest due first; then the most recent.
-    query.orderByRaw("CASE WHEN status = 'open' THEN 0 ELSE 1 END").orderByRaw("CASE WHEN status = 'open' THEN due_at END ASC").orderBy('requested_at', 'desc')
+    query
+      .orderByRaw("CASE WHEN status = 'open' THEN 0 ELSE 1 END")
+      .orderByRaw("CASE WHEN status = 'open' THEN due_at END ASC")
+      .orderBy('requested_at', 'desc')
     return query.paginate(filters.page ?? 1, 30)
   }
 
   async detail(user: User, consultation: Consultation) {
-    await consultation.load('exam', (q) => q.preload('patient').preload('items').preload('institution').preload('studies'))
+    await consultation.load('exam', (q) =>
+      q.preload('patient').preload('items').preload('institution').preload('studies')
+    )
     await consultation.load('institution')
     await consultation.load('requestedBy')
     await consultation.load('consultant')
-    const opinions = await ConsultationOpinion.query().where('consultation_id', consultation.id).preload('author').preload('institution').orderBy('version_no', 'desc')
-    const messages = await ConsultationMessage.query().where('consultation_id', consultation.id).preload('author').preload('institution').orderBy('id')
-    const attachments = await ConsultationAttachment.query().where('consultation_id', consultation.id).orderBy('id')
+    const opinions = await ConsultationOpinion.query()
+      .where('consultation_id', consultation.id)
+      .preload('author')
+      .preload('institution')
+      .orderBy('version_no', 'desc')
+    const messages = await ConsultationMessage.query()
+      .where('consultation_id', consultation.id)
+      .preload('author')
+      .preload('institution')
+      .orderBy('id')
+    const attachments = await ConsultationAttachment.query()
+      .where('consultation_id', consultation.id)
+      .orderBy('id')
     const priors = await scopeExams(Exam.query(), user)
       .where('patient_id', consultation.exam.patientId)
       .whereNot('id', consultation.examId)
@@ -60,6 +76,10 @@ export class ConsultationList {
 
   /** A consultant's open consultations, pushed again when their socket (re)connects. */
   async openFor(userId: number) {
-    return Consultation.query().where('consultant_id', userId).where('status', 'open').orderBy('due_at').limit(50)
+    return Consultation.query()
+      .where('consultant_id', userId)
+      .where('status', 'open')
+      .orderBy('due_at')
+      .limit(50)
   }
 }

@@ -35,7 +35,11 @@ export function participants(consultation: Consultation, extra: number[] = []) {
 
 export const consultationNews = {
   /** A consultation is handed to a consultant (on request, on take-over, on escalation to the duty desk or head). */
-  assigned(consultation: Consultation, userIds: number[], reason: 'assigned' | 'escalated' | 'head_of_department') {
+  assigned(
+    consultation: Consultation,
+    userIds: number[],
+    reason: 'assigned' | 'escalated' | 'head_of_department'
+  ) {
     if (!userIds.length) return
     realtime.emit(
       userIds.map((id) => rooms.user(id)),
@@ -44,7 +48,12 @@ export const consultationNews = {
     )
   },
 
-  message(consultation: Consultation, message: ConsultationMessage, authorName: string | null, extra: number[] = []) {
+  message(
+    consultation: Consultation,
+    message: ConsultationMessage,
+    authorName: string | null,
+    extra: number[] = []
+  ) {
     realtime.emit(participants(consultation, extra), 'consultation:message', {
       consultationId: consultation.id,
       id: message.id,
@@ -55,7 +64,11 @@ export const consultationNews = {
     })
   },
 
-  answered(consultation: Consultation, opinion: { versionNo: number; opinion: string; recommendation: string | null; author: string }, extra: number[] = []) {
+  answered(
+    consultation: Consultation,
+    opinion: { versionNo: number; opinion: string; recommendation: string | null; author: string },
+    extra: number[] = []
+  ) {
     realtime.emit(participants(consultation, extra), 'consultation:answered', {
       ...consultationSummary(consultation),
       versionNo: opinion.versionNo,

@@ -35,14 +35,25 @@ export class Consultations {
   async request(user: User, exam: Exam, input: ConsultationRequestInput) {
     const replay = await Consultation.findBy('request_key', input.requestKey)
     if (replay) {
-      if (replay.requestedById !== user.id) throw new DomainRefusal('replayed_key', 'consultation.errors.replayed_key', {}, 409)
+      if (replay.requestedById !== user.id)
+        throw new DomainRefusal('replayed_key', 'consultation.errors.replayed_key', {}, 409)
       return replay
     }
     if (!user.institution) await user.load('institution')
     if (!canRequest(user)) throw new DomainRefusal('forbidden', 'common.errors.forbidden', {}, 403)
-    if (!exam.imagesReceivedAt) throw new DomainRefusal('no_images', 'consultation.errors.no_images')
-    const open = await Consultation.query().where('exam_id', exam.id).where('status', 'open').first()
-    if (open) throw new DomainRefusal('already_open', 'consultation.errors.already_open', { id: open.id }, 409)
+    if (!exam.imagesReceivedAt)
+      throw new DomainRefusal('no_images', 'consultation.errors.no_images')
+    const open = await Consultation.query()
+      .where('exam_id', exam.id)
+      .where('status', 'open')
+      .first()
+    if (open)
+      throw new DomainRefusal(
+        'already_open',
+        'consultation.errors.already_open',
+        { id: open.id },
+        409
+      )
 
     const now = this.clock.now()
     const consultant = await this.roster.pickConsultant(user.id)
@@ -64,7 +75,11 @@ export class Consultations {
         },
         { client: trx }
       )
-      await this.systemLine(created, consultant ? `assigned:${consultant.fullName}` : 'unassigned', trx)
+      await this.systemLine(
+        created,
+        consultant ? `assigned:${consultant.fullName}` : 'unassigned',
+        trx
+      )
       return created
     })
     if (consultant) consultationNews.assigned(consultation, [consultant.id], 'assigned')
@@ -79,32 +94,49 @@ export class Consultations {
   /** The duty desk or head of department, once told of an overdue consultation, takes it over. */
   async takeOver(user: User, consultation: Consultation) {
     if (!user.institution) await user.load('institution')
-    if (!canConsult(user)) throw new DomainRefusal('not_consultant', 'consultation.errors.not_consultant', {}, 403)
-    if (consultation.status !== 'open') throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
+    if (!canConsult(user))
+      throw new DomainRefusal('not_consultant', 'consultation.errors.not_consultant', {}, 403)
+    if (consultation.status !== 'open')
+      throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
     if (consultation.consultantId === user.id) return consultation
     // Anyone may pick up a request nobody holds; taking one from a colleague waits for its due time.
-    if (consultation.consultantId && consultation.escalationLevel === 0) throw new DomainRefusal('not_overdue', 'consultation.errors.not_overdue', {}, 409)
+    if (consultation.consultantId && consultation.escalationLevel === 0)
+      throw new DomainRefusal('not_overdue', 'consultation.errors.not_overdue', {}, 409)
     const claimed = await db.transaction(async (trx) => {
       const changed = await trx
         .from('consultations')
         .where('id', consultation.id)
         .where('status', 'open')
-        .where((q) => (consultation.consultantId ? q.where('consultant_id', consultation.consultantId) : q.whereNull('consultant_id')))
-        .update({ consultant_id: user.id, updated_at: this.clock.now().toSQL({ includeOffset: false }) })
+        .where((q) =>
+          consultation.consultantId
+            ? q.where('consultant_id', consultation.consultantId)
+            : q.whereNull('consultant_id')
+        )
+        .update({
+          consultant_id: user.id,
+          updated_at: this.clock.now().toSQL({ includeOffset: false }),
+        })
       if (Number(changed) !== 1) return false
       await this.systemLine(consultation, `taken_over:${user.fullName}`, trx)
       return true
     })
-    if (!claimed) throw new DomainRefusal('changed_meanwhile', 'consultation.errors.changed_meanwhile', {}, 409)
+    if (!claimed)
+      throw new DomainRefusal('changed_meanwhile', 'consultation.errors.changed_meanwhile', {}, 409)
     await consultation.refresh()
     consultationNews.assigned(consultation, [user.id], 'assigned')
     return consultation
   }
 
   /** The first signed opinion answers the consultation; answering again is refused (an amendment is its own action). */
-  async answer(user: User, consultation: Consultation, input: { opinion: string; recommendation?: string | null }) {
-    if (consultation.consultantId !== user.id) throw new DomainRefusal('not_assigned', 'consultation.errors.not_assigned', {}, 403)
-    if (consultation.status !== 'open') throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
+  async answer(
+    user: User,
+    consultation: Consultation,
+    input: { opinion: string; recommendation?: string | null }
+  ) {
+    if (consultation.consultantId !== user.id)
+      throw new DomainRefusal('not_assigned', 'consultation.errors.not_assigned', {}, 403)
+    if (consultation.status !== 'open')
+      throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
     const now = this.clock.now()
     const opinion = await db.transaction(async (trx) => {
       const changed = await trx
@@ -112,25 +144,52 @@ export class Consultations {
         .where('id', consultation.id)
         .where('status', 'open')
         .where('consultant_id', user.id)
-        .update({ status: 'answered', answered_at: now.toSQL({ includeOffset: false }), updated_at: now.toSQL({ includeOffset: false }) })
-      if (Number(changed) !== 1) throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
+        .update({
+          status: 'answered',
+          answered_at: now.toSQL({ includeOffset: false }),
+          updated_at: now.toSQL({ includeOffset: false }),
+        })
+      if (Number(changed) !== 1)
+        throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
       const signed = await ConsultationOpinion.create(
-        { consultationId: consultation.id, versionNo: 1, authorId: user.id, institutionId: user.institutionId, opinion: input.opinion, recommendation: input.recommendation || null, signedAt: now },
+        {
+          consultationId: consultation.id,
+          versionNo: 1,
+          authorId: user.id,
+          institutionId: user.institutionId,
+          opinion: input.opinion,
+          recommendation: input.recommendation || null,
+          signedAt: now,
+        },
         { client: trx }
       )
       await this.systemLine(consultation, 'answered', trx)
       return signed
     })
     await consultation.refresh()
-    consultationNews.answered(consultation, { versionNo: 1, opinion: opinion.opinion, recommendation: opinion.recommendation, author: user.fullName })
+    consultationNews.answered(consultation, {
+      versionNo: 1,
+      opinion: opinion.opinion,
+      recommendation: opinion.recommendation,
+      author: user.fullName,
+    })
     return { consultation, opinion }
   }
 
   /** Like a report's amendment: the author signs a new version with a reason; the earlier one stays as it was. */
-  async amend(user: User, consultation: Consultation, input: { opinion: string; recommendation?: string | null; reason: string }) {
-    const latest = await ConsultationOpinion.query().where('consultation_id', consultation.id).orderBy('version_no', 'desc').first()
-    if (!latest || consultation.status !== 'answered') throw new DomainRefusal('not_answered', 'consultation.errors.not_answered', {}, 409)
-    if (latest.authorId !== user.id) throw new DomainRefusal('not_author', 'consultation.errors.not_author', {}, 403)
+  async amend(
+    user: User,
+    consultation: Consultation,
+    input: { opinion: string; recommendation?: string | null; reason: string }
+  ) {
+    const latest = await ConsultationOpinion.query()
+      .where('consultation_id', consultation.id)
+      .orderBy('version_no', 'desc')
+      .first()
+    if (!latest || consultation.status !== 'answered')
+      throw new DomainRefusal('not_answered', 'consultation.errors.not_answered', {}, 409)
+    if (latest.authorId !== user.id)
+      throw new DomainRefusal('not_author', 'consultation.errors.not_author', {}, 403)
     const now = this.clock.now()
     const opinion = await db.transaction(async (trx) => {
       const signed = await ConsultationOpinion.create(
@@ -149,13 +208,19 @@ export class Consultations {
       await this.systemLine(consultation, `amended:${signed.versionNo}`, trx)
       return signed
     })
-    consultationNews.answered(consultation, { versionNo: opinion.versionNo, opinion: opinion.opinion, recommendation: opinion.recommendation, author: user.fullName })
+    consultationNews.answered(consultation, {
+      versionNo: opinion.versionNo,
+      opinion: opinion.opinion,
+      recommendation: opinion.recommendation,
+      author: user.fullName,
+    })
     return { consultation, opinion }
   }
 
   /** The thread: the requester and the consultant ask each other; everyone in it sees it live. */
   async postMessage(user: User, consultation: Consultation, body: string) {
-    if (consultation.status === 'cancelled') throw new DomainRefusal('closed', 'consultation.errors.closed', {}, 409)
+    if (consultation.status === 'cancelled')
+      throw new DomainRefusal('closed', 'consultation.errors.closed', {}, 409)
     const message = await ConsultationMessage.create({
       consultationId: consultation.id,
       authorId: user.id,
@@ -169,9 +234,20 @@ export class Consultations {
   }
 
   /** A line the system writes into the thread (who it went to, escalations, the answer); `body` is a code the page translates. */
-  async systemLine(consultation: Pick<Consultation, 'id'>, body: string, trx?: TransactionClientContract) {
+  async systemLine(
+    consultation: Pick<Consultation, 'id'>,
+    body: string,
+    trx?: TransactionClientContract
+  ) {
     return ConsultationMessage.create(
-      { consultationId: consultation.id, authorId: null, institutionId: null, kind: 'system', body, createdAt: this.clock.now() },
+      {
+        consultationId: consultation.id,
+        authorId: null,
+        institutionId: null,
+        kind: 'system',
+        body,
+        createdAt: this.clock.now(),
+      },
       trx ? { client: trx } : undefined
     )
   }

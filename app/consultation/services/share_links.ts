@@ -36,12 +36,21 @@ export class ShareLinks {
 
   async create(user: User, exam: Exam, input: ShareLinkInput) {
     if (!user.institution) await user.load('institution')
-    if (!(user.role === 'clinic_staff' || readsForAlliance(user))) throw new DomainRefusal('forbidden', 'common.errors.forbidden', {}, 403)
+    if (!(user.role === 'clinic_staff' || readsForAlliance(user)))
+      throw new DomainRefusal('forbidden', 'common.errors.forbidden', {}, 403)
     const now = this.clock.now()
     const expiresAt = input.expiresAt ?? now.plus({ days: DEFAULT_LINK_DAYS })
-    if (expiresAt <= now) throw new DomainRefusal('expiry_past', 'consultation.links.errors.expiry_past', {}, 422)
-    if (expiresAt > now.plus({ days: MAX_LINK_DAYS })) throw new DomainRefusal('expiry_too_far', 'consultation.links.errors.expiry_too_far', { days: MAX_LINK_DAYS }, 422)
-    if (!exam.imagesReceivedAt) throw new DomainRefusal('no_images', 'consultation.errors.no_images')
+    if (expiresAt <= now)
+      throw new DomainRefusal('expiry_past', 'consultation.links.errors.expiry_past', {}, 422)
+    if (expiresAt > now.plus({ days: MAX_LINK_DAYS }))
+      throw new DomainRefusal(
+        'expiry_too_far',
+        'consultation.links.errors.expiry_too_far',
+        { days: MAX_LINK_DAYS },
+        422
+      )
+    if (!exam.imagesReceivedAt)
+      throw new DomainRefusal('no_images', 'consultation.errors.no_images')
     const token = randomBytes(24).toString('base64url')
     const link = await ShareLink.create({
       tokenHash: tokenHashOf(token),
@@ -60,7 +69,10 @@ export class ShareLinks {
   /** The link a token names, only while it is valid; otherwise null (answered 404). */
   async valid(token: string) {
     if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return null
-    const link = await ShareLink.query().where('token_hash', tokenHashOf(token)).preload('exam').first()
+    const link = await ShareLink.query()
+      .where('token_hash', tokenHashOf(token))
+      .preload('exam')
+      .first()
     if (!link || link.revokedAt || link.expiresAt <= this.clock.now()) return null
     return link
   }
@@ -73,7 +85,12 @@ export class ShareLinks {
   async revoke(user: User, link: ShareLink) {
     if (link.revokedAt) return link
     if (!user.institution) await user.load('institution')
-    if (link.createdById !== user.id && link.institutionId !== user.institutionId && !readsForAlliance(user)) throw new DomainRefusal('forbidden', 'common.errors.forbidden', {}, 403)
+    if (
+      link.createdById !== user.id &&
+      link.institutionId !== user.institutionId &&
+      !readsForAlliance(user)
+    )
+      throw new DomainRefusal('forbidden', 'common.errors.forbidden', {}, 403)
     link.merge({ revokedAt: this.clock.now(), revokedById: user.id })
     await link.save()
     return link
@@ -89,19 +106,37 @@ export class ShareLinks {
     await exam.load('items')
     await exam.load('patient')
     await exam.load('institution')
-    const report = await ReportVersion.query().where('exam_id', exam.id).whereNotNull('signed_at').orderBy('version_no', 'desc').first()
+    const report = await ReportVersion.query()
+      .where('exam_id', exam.id)
+      .whereNotNull('signed_at')
+      .orderBy('version_no', 'desc')
+      .first()
     return {
       link,
       exam: {
         modality: exam.modality,
         items: exam.items.map((i) => i.name),
         examTime: exam.imagesReceivedAt ?? exam.registeredAt,
-        patient: link.deidentify ? null : { name: exam.patient.name, sex: exam.patient.sex, birthDate: exam.patient.birthDate, nationalIdMasked: exam.patient.nationalIdMasked },
+        patient: link.deidentify
+          ? null
+          : {
+              name: exam.patient.name,
+              sex: exam.patient.sex,
+              birthDate: exam.patient.birthDate,
+              nationalIdMasked: exam.patient.nationalIdMasked,
+            },
         sex: exam.patient.sex,
         institution: link.deidentify ? null : exam.institution.name,
         accessionNumber: link.deidentify ? null : exam.accessionNumber,
       },
-      report: report ? { findings: report.findings, impression: report.impression, technique: report.technique, signedAt: report.signedAt } : null,
+      report: report
+        ? {
+            findings: report.findings,
+            impression: report.impression,
+            technique: report.technique,
+            signedAt: report.signedAt,
+          }
+        : null,
     }
   }
 }

@@ -25,11 +25,32 @@ import ExamShare, { type ShareReason } from '#app/consultation/models/exam_share
 /** What each kind of centre gets unless the administrator changes it. */
 export const DEFAULT_RULES: Record<Specialty, Omit<ShareRuleInput, 'centreId'>> = {
   // Stroke: head CT / CTA of any clinic when the request says 卒中 or a stroke-type critical value is raised.
-  stroke: { name: '头颅 CT/CTA · 卒中', modalities: ['CT'], bodyParts: ['头', '颅', '脑'], requestKeywords: ['卒中', '脑梗', '偏瘫', '肢体无力', '言语不清'], criticalCodes: ['ICH', 'INFARCT_MASS', 'HERNIATION'], onEmergency: false },
+  stroke: {
+    name: '头颅 CT/CTA · 卒中',
+    modalities: ['CT'],
+    bodyParts: ['头', '颅', '脑'],
+    requestKeywords: ['卒中', '脑梗', '偏瘫', '肢体无力', '言语不清'],
+    criticalCodes: ['ICH', 'INFARCT_MASS', 'HERNIATION'],
+    onEmergency: false,
+  },
   // Chest pain: chest CT / CTA (ECG-gated coronary CTA included) when the request says chest pain or a chest emergency is raised.
-  chest_pain: { name: '胸部 CT/CTA · 胸痛', modalities: ['CT'], bodyParts: ['胸', '冠状动脉', '主动脉', '肺动脉'], requestKeywords: ['胸痛', '心电门控', '胸闷', '心梗'], criticalCodes: ['AORTIC_DISSECTION', 'AORTIC_RUPTURE', 'PE', 'TAMPONADE'], onEmergency: false },
+  chest_pain: {
+    name: '胸部 CT/CTA · 胸痛',
+    modalities: ['CT'],
+    bodyParts: ['胸', '冠状动脉', '主动脉', '肺动脉'],
+    requestKeywords: ['胸痛', '心电门控', '胸闷', '心梗'],
+    criticalCodes: ['AORTIC_DISSECTION', 'AORTIC_RUPTURE', 'PE', 'TAMPONADE'],
+    onEmergency: false,
+  },
   // Trauma: every emergency exam (and any that says 外伤/创伤).
-  trauma: { name: '急诊 · 创伤', modalities: [], bodyParts: [], requestKeywords: ['外伤', '创伤', '车祸', '坠落'], criticalCodes: ['ORGAN_RUPTURE', 'SPINE_UNSTABLE', 'FLAIL_CHEST'], onEmergency: true },
+  trauma: {
+    name: '急诊 · 创伤',
+    modalities: [],
+    bodyParts: [],
+    requestKeywords: ['外伤', '创伤', '车祸', '坠落'],
+    criticalCodes: ['ORGAN_RUPTURE', 'SPINE_UNSTABLE', 'FLAIL_CHEST'],
+    onEmergency: true,
+  },
 }
 
 export interface ShareRuleInput {
@@ -51,9 +72,19 @@ interface ExamFacts {
 }
 
 /** The reason this rule shares this exam, or null. A plain function: the unit of the rule. */
-export function shareReason(rule: Pick<ShareRule, 'modalities' | 'bodyParts' | 'requestKeywords' | 'criticalCodes' | 'onEmergency'>, exam: ExamFacts): ShareReason | null {
+export function shareReason(
+  rule: Pick<
+    ShareRule,
+    'modalities' | 'bodyParts' | 'requestKeywords' | 'criticalCodes' | 'onEmergency'
+  >,
+  exam: ExamFacts
+): ShareReason | null {
   if (rule.modalities.length && !rule.modalities.includes(exam.modality)) return null
-  if (rule.bodyParts.length && !exam.itemNames.some((name) => rule.bodyParts.some((part) => name.includes(part)))) return null
+  if (
+    rule.bodyParts.length &&
+    !exam.itemNames.some((name) => rule.bodyParts.some((part) => name.includes(part)))
+  )
+    return null
   const hasTrigger = rule.requestKeywords.length || rule.criticalCodes.length || rule.onEmergency
   if (!hasTrigger) return 'match'
   if (exam.criticalCodes.some((code) => rule.criticalCodes.includes(code))) return 'critical_value'
@@ -69,13 +100,21 @@ export class SpecialtySharing {
   /** A rule for a centre; a rule that would send a clinic's exams to anyone but a specialty centre is refused. */
   async createRule(actor: User | null, input: ShareRuleInput) {
     const centre = await Institution.find(input.centreId)
-    if (!centre || centre.kind !== 'specialty_centre' || !centre.active) throw new DomainRefusal('not_specialty_centre', 'consultation.sharing.errors.not_specialty_centre', {}, 422)
+    if (!centre || centre.kind !== 'specialty_centre' || !centre.active)
+      throw new DomainRefusal(
+        'not_specialty_centre',
+        'consultation.sharing.errors.not_specialty_centre',
+        {},
+        422
+      )
     return ShareRule.create({ ...input, active: true, createdById: actor?.id ?? null })
   }
 
   /** The default rule of each active specialty centre that has none yet (set-up and demo). */
   async ensureDefaultRules() {
-    const centres = await Institution.query().where('kind', 'specialty_centre').where('active', true)
+    const centres = await Institution.query()
+      .where('kind', 'specialty_centre')
+      .where('active', true)
     for (const centre of centres) {
       if (!centre.specialty) continue
       if (await ShareRule.query().where('centre_id', centre.id).first()) continue
@@ -85,7 +124,12 @@ export class SpecialtySharing {
 
   protected async factsOf(exam: Exam): Promise<ExamFacts> {
     await exam.load('items')
-    const codes = await db.from('critical_values').join('critical_findings', 'critical_findings.id', 'critical_values.finding_id').where('critical_values.exam_id', exam.id).whereNot('critical_values.status', 'withdrawn').select('critical_findings.code')
+    const codes = await db
+      .from('critical_values')
+      .join('critical_findings', 'critical_findings.id', 'critical_values.finding_id')
+      .where('critical_values.exam_id', exam.id)
+      .whereNot('critical_values.status', 'withdrawn')
+      .select('critical_findings.code')
     return {
       modality: exam.modality,
       priority: exam.priority,
@@ -99,7 +143,9 @@ export class SpecialtySharing {
   async shareExam(examId: number, now: DateTime = this.clock.now()) {
     const exam = await Exam.find(examId)
     if (!exam || !exam.imagesReceivedAt) return []
-    const rules = await ShareRule.query().where('active', true).whereHas('centre', (q) => q.where('kind', 'specialty_centre').where('active', true))
+    const rules = await ShareRule.query()
+      .where('active', true)
+      .whereHas('centre', (q) => q.where('kind', 'specialty_centre').where('active', true))
     if (!rules.length) return []
     const facts = await this.factsOf(exam)
     const shared: ExamShare[] = []
@@ -109,13 +155,36 @@ export class SpecialtySharing {
       const reason = shareReason(rule, facts)
       if (!reason) continue
       seen.add(rule.centreId)
-      const inserted = await insertIgnore('exam_shares', { exam_id: exam.id, centre_id: rule.centreId, rule_id: rule.id, reason, shared_at: sqlTime(now) }, 'exam_id')
-      const share = await ExamShare.query().where('exam_id', exam.id).where('centre_id', rule.centreId).firstOrFail()
+      const inserted = await insertIgnore(
+        'exam_shares',
+        {
+          exam_id: exam.id,
+          centre_id: rule.centreId,
+          rule_id: rule.id,
+          reason,
+          shared_at: sqlTime(now),
+        },
+        'exam_id'
+      )
+      const share = await ExamShare.query()
+        .where('exam_id', exam.id)
+        .where('centre_id', rule.centreId)
+        .firstOrFail()
       // INSERT IGNORE answers id 0 when the exam was already shared with this centre: told once.
       const fresh = Array.isArray(inserted) && Number(inserted[0]) > 0
       if (fresh) {
-        await audit.system({ action: 'consultation.share', targetType: 'exam', targetId: exam.id, details: { centreId: rule.centreId, reason } })
-        realtime.toInstitution(rule.centreId, 'share:new', { shareId: share.id, accessionNumber: exam.accessionNumber, reason, url: `/shared-exams/${share.id}` })
+        await audit.system({
+          action: 'consultation.share',
+          targetType: 'exam',
+          targetId: exam.id,
+          details: { centreId: rule.centreId, reason },
+        })
+        realtime.toInstitution(rule.centreId, 'share:new', {
+          shareId: share.id,
+          accessionNumber: exam.accessionNumber,
+          reason,
+          url: `/shared-exams/${share.id}`,
+        })
       }
       shared.push(share)
     }
@@ -126,9 +195,15 @@ export class SpecialtySharing {
 
   /** A report was signed: every centre the exam is shared with gets it (an amendment: the new version). */
   async shareReport(examId: number, now: DateTime = this.clock.now()) {
-    const signed = await ReportVersion.query().where('exam_id', examId).whereNotNull('signed_at').orderBy('version_no', 'desc').first()
+    const signed = await ReportVersion.query()
+      .where('exam_id', examId)
+      .whereNotNull('signed_at')
+      .orderBy('version_no', 'desc')
+      .first()
     if (!signed) return 0
-    const shares = await ExamShare.query().where('exam_id', examId).where((q) => q.whereNull('report_version_id').orWhereNot('report_version_id', signed.id))
+    const shares = await ExamShare.query()
+      .where('exam_id', examId)
+      .where((q) => q.whereNull('report_version_id').orWhereNot('report_version_id', signed.id))
     for (const share of shares) {
       const changed = await db
         .from('exam_shares')
@@ -136,8 +211,17 @@ export class SpecialtySharing {
         .where((q) => q.whereNull('report_version_id').orWhereNot('report_version_id', signed.id))
         .update({ report_version_id: signed.id, report_shared_at: sqlTime(now) })
       if (Number(changed) !== 1) continue
-      await audit.system({ action: 'consultation.share_report', targetType: 'exam', targetId: examId, details: { centreId: share.centreId, versionNo: signed.versionNo } })
-      realtime.toInstitution(share.centreId, 'share:report', { shareId: share.id, versionNo: signed.versionNo, url: `/shared-exams/${share.id}` })
+      await audit.system({
+        action: 'consultation.share_report',
+        targetType: 'exam',
+        targetId: examId,
+        details: { centreId: share.centreId, versionNo: signed.versionNo },
+      })
+      realtime.toInstitution(share.centreId, 'share:report', {
+        shareId: share.id,
+        versionNo: signed.versionNo,
+        url: `/shared-exams/${share.id}`,
+      })
     }
     return shares.length
   }
@@ -147,7 +231,9 @@ export class SpecialtySharing {
     const since = sqlTime(now.minus({ hours: 2 }))
     const exams = await db
       .from('exams')
-      .where((q) => q.where('images_received_at', '>=', since).orWhere('report_signed_at', '>=', since))
+      .where((q) =>
+        q.where('images_received_at', '>=', since).orWhere('report_signed_at', '>=', since)
+      )
       .select('id')
       .limit(2000)
     for (const row of exams) await this.shareExam(Number(row.id), now)

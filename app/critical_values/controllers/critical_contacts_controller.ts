@@ -6,7 +6,9 @@ import { contactValidator } from '#app/critical_values/validators/critical_value
 import { mayManageCriticalValues } from '#app/critical_values/critical_value_access'
 import { useCase, done } from '#app/platform/http/use_case'
 
-const institutionValidator = vine.compile(vine.object({ institutionId: vine.number().positive().withoutDecimals().optional() }))
+const institutionValidator = vine.compile(
+  vine.object({ institutionId: vine.number().positive().withoutDecimals().optional() })
+)
 
 /** Administrators name who is on duty and who is head at each clinic, and the lead hospital's duty desk. */
 @inject()
@@ -29,7 +31,10 @@ export default class CriticalContactsController {
       allow: mayManageCriticalValues,
       input: contactValidator,
       run: ({ user, input }) => this.roster.assign(user, input.userId, input.duty, input.on),
-      audit: { target: (_, { input }) => ({ type: 'user', id: input.userId }), details: (_, { input }) => ({ duty: input.duty, on: input.on }) },
+      audit: {
+        target: (_, { input }) => ({ type: 'user', id: input.userId }),
+        details: (_, { input }) => ({ duty: input.duty, on: input.on }),
+      },
       page: () => done(ctx, 'common.saved'),
     })
   }

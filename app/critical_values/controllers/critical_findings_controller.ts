@@ -2,8 +2,14 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { CriticalFindingList } from '#app/critical_values/services/critical_finding_list'
 import { FINDING_CATEGORIES } from '#app/critical_values/default_findings'
-import { findingValidator, policyValidator } from '#app/critical_values/validators/critical_value_validators'
-import { criticalFindingTarget, mayManageCriticalValues } from '#app/critical_values/critical_value_access'
+import {
+  findingValidator,
+  policyValidator,
+} from '#app/critical_values/validators/critical_value_validators'
+import {
+  criticalFindingTarget,
+  mayManageCriticalValues,
+} from '#app/critical_values/critical_value_access'
 import { useCase, done } from '#app/platform/http/use_case'
 
 /** Administrators maintain the list of critical findings and the two-person-check switch. */
@@ -15,8 +21,15 @@ export default class CriticalFindingsController {
     return useCase(ctx, {
       action: 'admin.critical_finding.list',
       allow: mayManageCriticalValues,
-      run: async () => ({ findings: await this.list.all(), twoPersonCheck: await this.list.twoPersonCheck() }),
-      page: (state) => ctx.view.render('pages/critical_values/findings', { ...state, categories: FINDING_CATEGORIES }),
+      run: async () => ({
+        findings: await this.list.all(),
+        twoPersonCheck: await this.list.twoPersonCheck(),
+      }),
+      page: (state) =>
+        ctx.view.render('pages/critical_values/findings', {
+          ...state,
+          categories: FINDING_CATEGORIES,
+        }),
     })
   }
 
@@ -26,7 +39,10 @@ export default class CriticalFindingsController {
       allow: mayManageCriticalValues,
       input: findingValidator,
       run: ({ input }) => this.list.create(input),
-      audit: { target: (f) => ({ type: 'critical_finding', id: f.id }), details: (f) => ({ code: f.code, ackMinutes: f.ackMinutes }) },
+      audit: {
+        target: (f) => ({ type: 'critical_finding', id: f.id }),
+        details: (f) => ({ code: f.code, ackMinutes: f.ackMinutes }),
+      },
       page: () => done(ctx, 'common.saved', {}, '/admin/critical-findings'),
     })
   }
@@ -37,7 +53,8 @@ export default class CriticalFindingsController {
       allow: mayManageCriticalValues,
       target: criticalFindingTarget,
       input: findingValidator,
-      run: ({ target, input }) => this.list.update(target, { ...input, active: input.active ?? false }),
+      run: ({ target, input }) =>
+        this.list.update(target, { ...input, active: input.active ?? false }),
       audit: { details: (f) => ({ ackMinutes: f.ackMinutes, active: f.active }) },
       page: () => done(ctx, 'common.saved', {}, '/admin/critical-findings'),
     })
@@ -53,8 +70,17 @@ export default class CriticalFindingsController {
         await this.list.setTwoPersonCheck(on, user)
         return on
       },
-      audit: { target: () => ({ type: 'critical_finding', id: null }), details: (on) => ({ twoPersonCheck: on }) },
-      page: (on) => done(ctx, on ? 'critical_values.findings.two_person_on' : 'critical_values.findings.two_person_off', {}, '/admin/critical-findings'),
+      audit: {
+        target: () => ({ type: 'critical_finding', id: null }),
+        details: (on) => ({ twoPersonCheck: on }),
+      },
+      page: (on) =>
+        done(
+          ctx,
+          on ? 'critical_values.findings.two_person_on' : 'critical_values.findings.two_person_off',
+          {},
+          '/admin/critical-findings'
+        ),
     })
   }
 }

@@ -48,13 +48,30 @@ export default class CriticalValueActionsController {
       input: raiseValidator,
       run: async ({ user, target, input }) => {
         const value = await this.raising.raise(user, target, input)
-        const recipients = Number((await CriticalValueDelivery.query().where('critical_value_id', value.id).count('* as n'))[0].$extras.n)
+        const recipients = Number(
+          (
+            await CriticalValueDelivery.query().where('critical_value_id', value.id).count('* as n')
+          )[0].$extras.n
+        )
         return { value, recipients }
       },
-      audit: { details: ({ value }) => ({ criticalValueId: value.id, finding: value.findingName, status: value.status }) },
-      json: ({ value, recipients }) => ctx.response.status(201).json({ id: value.id, status: value.status, recipients }),
+      audit: {
+        details: ({ value }) => ({
+          criticalValueId: value.id,
+          finding: value.findingName,
+          status: value.status,
+        }),
+      },
+      json: ({ value, recipients }) =>
+        ctx.response.status(201).json({ id: value.id, status: value.status, recipients }),
       page: ({ value, recipients }) =>
-        done(ctx, value.status === 'open' ? 'critical_values.raise.sent' : 'critical_values.raise.awaiting_confirmation', { count: recipients }),
+        done(
+          ctx,
+          value.status === 'open'
+            ? 'critical_values.raise.sent'
+            : 'critical_values.raise.awaiting_confirmation',
+          { count: recipients }
+        ),
     })
   }
 
@@ -86,7 +103,8 @@ export default class CriticalValueActionsController {
       target: criticalValueTarget,
       allowOn: mayAcknowledge,
       input: acknowledgeValidator,
-      run: ({ user, target, input }) => this.acknowledgement.acknowledge(user, target, input.readBack),
+      run: ({ user, target, input }) =>
+        this.acknowledgement.acknowledge(user, target, input.readBack),
       ...answered(ctx, 'critical_values.acknowledge.done'),
     })
   }
@@ -100,7 +118,13 @@ export default class CriticalValueActionsController {
       run: ({ user, target, input }) => this.acknowledgement.recordCall(user, target, input),
       audit: { details: (_, { input }) => ({ outcome: input.outcome }) },
       json: (value) => ({ id: value.id, status: value.status }),
-      page: (_, { input }) => done(ctx, input.outcome === 'reached' ? 'critical_values.call.acknowledged' : 'critical_values.call.recorded'),
+      page: (_, { input }) =>
+        done(
+          ctx,
+          input.outcome === 'reached'
+            ? 'critical_values.call.acknowledged'
+            : 'critical_values.call.recorded'
+        ),
     })
   }
 
@@ -111,8 +135,12 @@ export default class CriticalValueActionsController {
       allow: can('CriticalValuePolicy', 'takeDuty'),
       input: ownDutyValidator,
       run: ({ user, input }) => this.roster.setOwnDuty(user, input.on),
-      audit: { target: (_, { user }) => ({ type: 'user', id: user.id }), details: (_, { input }) => ({ on: input.on }) },
-      page: (_, { input }) => done(ctx, input.on ? 'critical_values.duty.now_on' : 'critical_values.duty.now_off'),
+      audit: {
+        target: (_, { user }) => ({ type: 'user', id: user.id }),
+        details: (_, { input }) => ({ on: input.on }),
+      },
+      page: (_, { input }) =>
+        done(ctx, input.on ? 'critical_values.duty.now_on' : 'critical_values.duty.now_off'),
     })
   }
 }

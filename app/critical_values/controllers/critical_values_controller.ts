@@ -26,7 +26,10 @@ async function filterOptions(user: User) {
   return {
     statuses: CRITICAL_VALUE_STATUSES,
     findings: await CriticalFinding.query().orderBy('seq'),
-    institutions: readsForAlliance(user) || isAdministrator(user) ? await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code') : [],
+    institutions:
+      readsForAlliance(user) || isAdministrator(user)
+        ? await Institution.query().whereNot('kind', 'lead_hospital').orderBy('code')
+        : [],
   }
 }
 
@@ -44,7 +47,10 @@ export default class CriticalValuesController {
       action: 'critical_value.registry',
       allow: mayUseRegistry,
       input: registryFilterValidator,
-      run: async ({ user, input }) => ({ values: await this.registry.list(user, input), duties: await this.roster.dutiesOf(user.id) }),
+      run: async ({ user, input }) => ({
+        values: await this.registry.list(user, input),
+        duties: await this.roster.dutiesOf(user.id),
+      }),
       page: async ({ values, duties }, { user, input }) => {
         // The filters as typed (normalised), for the export links and the pages.
         const asked = withoutPage(normaliseQuery(ctx.request.qs()))
@@ -74,8 +80,14 @@ export default class CriticalValuesController {
             .load('confirmedBy')
             .load('finding')
         )
-        const events = await CriticalValueEvent.query().where('critical_value_id', value.id).orderBy('occurred_at').orderBy('id')
-        const deliveries = await CriticalValueDelivery.query().where('critical_value_id', value.id).preload('user').orderBy('id')
+        const events = await CriticalValueEvent.query()
+          .where('critical_value_id', value.id)
+          .orderBy('occurred_at')
+          .orderBy('id')
+        const deliveries = await CriticalValueDelivery.query()
+          .where('critical_value_id', value.id)
+          .preload('user')
+          .orderBy('id')
         return { value, events, deliveries }
       },
       page: async ({ value, events, deliveries }) => {
@@ -86,9 +98,12 @@ export default class CriticalValuesController {
           deliveries,
           minutesToDeliver: minutesBetween(value.sentAt, value.firstDeliveredAt),
           minutesToAcknowledge: minutesBetween(value.sentAt, value.acknowledgedAt),
-          canAcknowledge: value.status === 'open' && (await policy.allows('acknowledge', value as CriticalValue)),
+          canAcknowledge:
+            value.status === 'open' && (await policy.allows('acknowledge', value as CriticalValue)),
           canRecordCall: value.status === 'open' && (await policy.allows('recordCall')),
-          canConfirm: value.status === 'awaiting_confirmation' && (await policy.allows('confirm', value as CriticalValue)),
+          canConfirm:
+            value.status === 'awaiting_confirmation' &&
+            (await policy.allows('confirm', value as CriticalValue)),
           canWithdraw: value.status === 'awaiting_confirmation' && (await policy.allows('raise')),
         })
       },
@@ -104,11 +119,27 @@ export default class CriticalValuesController {
       page: async (stats, { user, input }) => {
         const t = (key: string) => ctx.i18n.t(`critical_values.stats.${key}`)
         const chart = ackChartSvg(
-          stats.map((s) => ({ name: s.name, median: s.median, p90: s.p90, acknowledged: s.acknowledged })),
+          stats.map((s) => ({
+            name: s.name,
+            median: s.median,
+            p90: s.p90,
+            acknowledged: s.acknowledged,
+          })),
           DEFAULT_ACK_MINUTES,
-          { median: t('median'), p90: t('p90'), deadline: t('deadline'), minutes: t('minutes_axis'), none: t('none') }
+          {
+            median: t('median'),
+            p90: t('p90'),
+            deadline: t('deadline'),
+            minutes: t('minutes_axis'),
+            none: t('none'),
+          }
         )
-        return ctx.view.render('pages/critical_values/statistics', { stats, chart, filters: input, ...(await filterOptions(user)) })
+        return ctx.view.render('pages/critical_values/statistics', {
+          stats,
+          chart,
+          filters: input,
+          ...(await filterOptions(user)),
+        })
       },
     })
   }
@@ -133,7 +164,10 @@ export default class CriticalValuesController {
       action: 'critical_value.export',
       allow: mayUseRegistry,
       input: registryFilterValidator,
-      run: async ({ user, input }) => ({ ...(await this.registry.exportRows(user, input, (key) => ctx.i18n.t(key))), stats: await this.registry.clinicStats(user, input) }),
+      run: async ({ user, input }) => ({
+        ...(await this.registry.exportRows(user, input, (key) => ctx.i18n.t(key))),
+        stats: await this.registry.clinicStats(user, input),
+      }),
       audit: { details: ({ rows }) => ({ format: 'xlsx', rows: rows.length }) },
       page: async ({ header, rows, stats }) => {
         const t = (key: string) => ctx.i18n.t(`critical_values.stats.${key}`)
@@ -141,11 +175,30 @@ export default class CriticalValuesController {
           { name: ctx.i18n.t('critical_values.export.sheet_registry'), header, rows },
           {
             name: ctx.i18n.t('critical_values.export.sheet_stats'),
-            header: [t('clinic'), t('raised'), t('acknowledged'), t('open'), t('escalated'), t('median'), t('p90')],
-            rows: stats.map((s) => [s.name, s.raised, s.acknowledged, s.open, s.escalated, s.median ?? '', s.p90 ?? '']),
+            header: [
+              t('clinic'),
+              t('raised'),
+              t('acknowledged'),
+              t('open'),
+              t('escalated'),
+              t('median'),
+              t('p90'),
+            ],
+            rows: stats.map((s) => [
+              s.name,
+              s.raised,
+              s.acknowledged,
+              s.open,
+              s.escalated,
+              s.median ?? '',
+              s.p90 ?? '',
+            ]),
           },
         ])
-        ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        ctx.response.header(
+          'Content-Type',
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        )
         nameDownload(ctx, `critical-values-${this.stamp()}.xlsx`)
         return buffer
       },

@@ -5,7 +5,10 @@ import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { upsert } from '#app/platform/db_helpers'
-import { DEFAULT_CRITICAL_FINDINGS, type FindingCategory } from '#app/critical_values/default_findings'
+import {
+  DEFAULT_CRITICAL_FINDINGS,
+  type FindingCategory,
+} from '#app/critical_values/default_findings'
 import { sqlTime } from '#app/critical_values/hand_off_log'
 
 export interface FindingInput {
@@ -42,17 +45,29 @@ export class CriticalFindingList {
     let added = 0
     for (const [index, finding] of DEFAULT_CRITICAL_FINDINGS.entries()) {
       if (existing.has(finding.code)) continue
-      await CriticalFinding.create({ code: finding.code, name: finding.name, nameEn: finding.nameEn, category: finding.category, ackMinutes: finding.ackMinutes, seq: index + 1, active: true })
+      await CriticalFinding.create({
+        code: finding.code,
+        name: finding.name,
+        nameEn: finding.nameEn,
+        category: finding.category,
+        ackMinutes: finding.ackMinutes,
+        seq: index + 1,
+        active: true,
+      })
       added++
     }
     return added
   }
 
   async create(input: FindingInput) {
-    const code = (input.code ?? '').trim().toUpperCase() || `LOCAL_${Date.now().toString(36).toUpperCase()}`
-    if (await CriticalFinding.findBy('code', code)) throw new DomainRefusal('code_taken', 'critical_values.findings.code_taken', { code })
+    const code =
+      (input.code ?? '').trim().toUpperCase() || `LOCAL_${Date.now().toString(36).toUpperCase()}`
+    if (await CriticalFinding.findBy('code', code))
+      throw new DomainRefusal('code_taken', 'critical_values.findings.code_taken', { code })
     if (await CriticalFinding.query().where('name', input.name.trim()).first()) {
-      throw new DomainRefusal('name_taken', 'critical_values.findings.name_taken', { name: input.name.trim() })
+      throw new DomainRefusal('name_taken', 'critical_values.findings.name_taken', {
+        name: input.name.trim(),
+      })
     }
     const last = await db.from('critical_findings').max('seq as seq').first()
     return CriticalFinding.create({
@@ -67,8 +82,14 @@ export class CriticalFindingList {
   }
 
   async update(finding: CriticalFinding, input: FindingInput) {
-    const clash = await CriticalFinding.query().where('name', input.name.trim()).whereNot('id', finding.id).first()
-    if (clash) throw new DomainRefusal('name_taken', 'critical_values.findings.name_taken', { name: input.name.trim() })
+    const clash = await CriticalFinding.query()
+      .where('name', input.name.trim())
+      .whereNot('id', finding.id)
+      .first()
+    if (clash)
+      throw new DomainRefusal('name_taken', 'critical_values.findings.name_taken', {
+        name: input.name.trim(),
+      })
     finding.merge({
       name: input.name.trim(),
       nameEn: input.nameEn?.trim() || null,
@@ -89,7 +110,12 @@ export class CriticalFindingList {
   async setTwoPersonCheck(on: boolean, actor: User | null) {
     await upsert(
       'critical_value_settings',
-      { name: TWO_PERSON_CHECK, value: on ? 'on' : 'off', updated_by_id: actor?.id ?? null, updated_at: sqlTime(this.clock.now()) },
+      {
+        name: TWO_PERSON_CHECK,
+        value: on ? 'on' : 'off',
+        updated_by_id: actor?.id ?? null,
+        updated_at: sqlTime(this.clock.now()),
+      },
       'name'
     )
   }

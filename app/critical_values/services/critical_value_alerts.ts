@@ -94,29 +94,44 @@ class PayloadCache {
 
 const payloadCache = new PayloadCache(5000)
 // The request key (a UUID) makes the key unique even where an engine reuses the id of a rolled-back row.
-const payloadKey = (value: Pick<CriticalValue, 'id' | 'requestKey' | 'status' | 'escalationLevel'>) =>
-  `${value.id}:${value.requestKey}:${value.status}:${value.escalationLevel}`
+const payloadKey = (
+  value: Pick<CriticalValue, 'id' | 'requestKey' | 'status' | 'escalationLevel'>
+) => `${value.id}:${value.requestKey}:${value.status}:${value.escalationLevel}`
 
 @inject()
 export class CriticalValueAlerts {
   constructor(protected clock: Clock) {}
 
   /** Stores one delivery row per recipient (a person already addressed keeps their first reason). */
-  async addDeliveries(value: CriticalValue, recipients: Recipient[], client: TransactionClientContract) {
+  async addDeliveries(
+    value: CriticalValue,
+    recipients: Recipient[],
+    client: TransactionClientContract
+  ) {
     if (!recipients.length) return
     const at = sqlTime(this.clock.now())
     // One statement for every recipient; a person already addressed keeps their row.
     await client
       .knexQuery()
       .table('critical_value_deliveries')
-      .insert(recipients.map((r) => ({ critical_value_id: value.id, user_id: r.user.id, reason: r.reason, notified_at: at })))
+      .insert(
+        recipients.map((r) => ({
+          critical_value_id: value.id,
+          user_id: r.user.id,
+          reason: r.reason,
+          notified_at: at,
+        }))
+      )
       .onConflict(['critical_value_id', 'user_id'])
       .ignore()
   }
 
   /** The relations an alert's content is built from, loaded in a few queries however many alerts. */
   protected withPayloadRelations(query: ModelQueryBuilderContract<typeof CriticalValue>) {
-    return query.preload('exam', (q) => q.preload('patient').preload('items')).preload('institution').preload('raisedBy')
+    return query
+      .preload('exam', (q) => q.preload('patient').preload('items'))
+      .preload('institution')
+      .preload('raisedBy')
   }
 
   /** The alert's content common to every recipient (relations preloaded by withPayloadRelations). */
@@ -131,7 +146,9 @@ export class CriticalValueAlerts {
   protected buildPayload(value: CriticalValue) {
     const exam = value.exam
     const now = this.clock.now()
-    const age = exam.patient.birthDate ? Math.floor(now.diff(exam.patient.birthDate, 'years').years) : null
+    const age = exam.patient.birthDate
+      ? Math.floor(now.diff(exam.patient.birthDate, 'years').years)
+      : null
     return {
       id: value.id,
       status: value.status,
@@ -142,7 +159,11 @@ export class CriticalValueAlerts {
       modality: exam.modality,
       items: exam.items.map((item) => item.name),
       patient: { name: exam.patient.name, sex: exam.patient.sex, age },
-      clinic: { id: value.institution.id, name: value.institution.name, phone: value.institution.phone },
+      clinic: {
+        id: value.institution.id,
+        name: value.institution.name,
+        phone: value.institution.phone,
+      },
       requestingDoctor: exam.requestingDoctor,
       department: exam.department,
       finding: value.findingName,
@@ -176,7 +197,9 @@ export class CriticalValueAlerts {
 
   /** Pushes an open alert to everyone it is addressed to (or only to `userIds`). */
   async push(value: CriticalValue, userIds?: number[]) {
-    const current = await this.withPayloadRelations(CriticalValue.query().where('id', value.id)).first()
+    const current = await this.withPayloadRelations(
+      CriticalValue.query().where('id', value.id)
+    ).first()
     if (!current || current.status !== 'open') return
     const deliveries = await CriticalValueDelivery.query()
       .where('critical_value_id', value.id)
@@ -192,7 +215,9 @@ export class CriticalValueAlerts {
 
   /** The alert is closed: every tab of every recipient takes it down; the raiser hears back. */
   async closed(value: CriticalValue) {
-    const deliveries = await CriticalValueDelivery.query().where('critical_value_id', value.id).select('user_id')
+    const deliveries = await CriticalValueDelivery.query()
+      .where('critical_value_id', value.id)
+      .select('user_id')
     const payload = {
       id: value.id,
       status: value.status,
@@ -203,7 +228,10 @@ export class CriticalValueAlerts {
     const userRooms = deliveries.map((d) => rooms.user(d.userId))
     if (userRooms.length) realtime.emit(userRooms, EVENTS.closed, payload)
     if (value.status === 'acknowledged') {
-      realtime.emit(rooms.user(value.raisedById), EVENTS.acknowledged, { ...payload, finding: value.findingName })
+      realtime.emit(rooms.user(value.raisedById), EVENTS.acknowledged, {
+        ...payload,
+        finding: value.findingName,
+      })
     }
   }
 
@@ -231,16 +259,25 @@ export class CriticalValueAlerts {
   async resendOnConnect(socket: Socket, user: User) {
     const open = await CriticalValue.query()
       .where('status', 'open')
-      .whereIn('id', (q) => q.from('critical_value_deliveries').where('user_id', user.id).select('critical_value_id'))
+      .whereIn('id', (q) =>
+        q.from('critical_value_deliveries').where('user_id', user.id).select('critical_value_id')
+      )
       .select('id', 'request_key', 'status', 'escalation_level', 'institution_id', 'sent_at')
       .orderBy('sent_at')
     const missing = open.filter((v) => !payloadCache.has(payloadKey(v))).map((v) => v.id)
     if (missing.length) {
-      for (const value of await this.withPayloadRelations(CriticalValue.query().whereIn('id', missing))) this.basePayload(value)
+      for (const value of await this.withPayloadRelations(
+        CriticalValue.query().whereIn('id', missing)
+      ))
+        this.basePayload(value)
     }
     for (const value of open) {
       const base = payloadCache.get(payloadKey(value))
-      if (base) socket.emit(EVENTS.alert, { ...base, ...this.actionsFor(user, value) } satisfies AlertPayload)
+      if (base)
+        socket.emit(EVENTS.alert, {
+          ...base,
+          ...this.actionsFor(user, value),
+        } satisfies AlertPayload)
     }
     if (user.role === 'radiologist' && readsForAlliance(user)) {
       const count = await this.awaitingConfirmation(user.id)
@@ -266,8 +303,17 @@ export class CriticalValueAlerts {
         ok = Number.isInteger(id) && id > 0 && (await this.confirmReceipt(user, id))
         if (!ok) {
           await audit.record(
-            { user, ip: socket.handshake.address, userAgent: socket.handshake.headers['user-agent'] ?? null },
-            { action: 'critical_value.receipt', outcome: 'denied', targetType: 'critical_value', targetId: Number.isInteger(id) ? id : null }
+            {
+              user,
+              ip: socket.handshake.address,
+              userAgent: socket.handshake.headers['user-agent'] ?? null,
+            },
+            {
+              action: 'critical_value.receipt',
+              outcome: 'denied',
+              targetType: 'critical_value',
+              targetId: Number.isInteger(id) ? id : null,
+            }
           )
         }
       } catch (error) {

@@ -30,7 +30,9 @@ export class CriticalValueEscalation {
     const candidates = await CriticalValue.query()
       .where('status', 'open')
       .where('escalation_level', '<', 2)
-      .where((q) => q.where('due_at', '<=', sqlTime(now)).orWhere('phone_due_at', '<=', sqlTime(now)))
+      .where((q) =>
+        q.where('due_at', '<=', sqlTime(now)).orWhere('phone_due_at', '<=', sqlTime(now))
+      )
       .orderBy('due_at')
     let escalated = 0
     let phoneRequired = 0
@@ -45,9 +47,16 @@ export class CriticalValueEscalation {
 
   /** Level 1: the clinic's head and the duty desk get the alert too; everyone already addressed sees it escalated. */
   protected async escalate(value: CriticalValue, now: DateTime) {
-    const { recipients, dutyDeskFallback } = await this.roster.escalationRecipients(value.institutionId)
+    const { recipients, dutyDeskFallback } = await this.roster.escalationRecipients(
+      value.institutionId
+    )
     const done = await db.transaction(async (trx) => {
-      const claimed = await trx.from('critical_values').where('id', value.id).where('status', 'open').where('escalation_level', 0).update({ escalation_level: 1, escalated_at: sqlTime(now) })
+      const claimed = await trx
+        .from('critical_values')
+        .where('id', value.id)
+        .where('status', 'open')
+        .where('escalation_level', 0)
+        .update({ escalation_level: 1, escalated_at: sqlTime(now) })
       if (Number(claimed) !== 1) return false
       await this.alerts.addDeliveries(value, recipients, trx)
       await logHandOff(
@@ -55,14 +64,26 @@ export class CriticalValueEscalation {
         'escalated',
         now,
         null,
-        { recipients: recipients.map((r) => ({ id: r.user.id, name: r.user.fullName, reason: r.reason })), dutyDeskFallback },
+        {
+          recipients: recipients.map((r) => ({
+            id: r.user.id,
+            name: r.user.fullName,
+            reason: r.reason,
+          })),
+          dutyDeskFallback,
+        },
         trx
       )
       return true
     })
     if (!done) return false
     await value.refresh()
-    await audit.system({ action: 'critical_value.escalate', targetType: 'critical_value', targetId: value.id, details: { level: 1, recipients: recipients.length } })
+    await audit.system({
+      action: 'critical_value.escalate',
+      targetType: 'critical_value',
+      targetId: value.id,
+      details: { level: 1, recipients: recipients.length },
+    })
     await this.alerts.push(value)
     return true
   }
@@ -79,12 +100,24 @@ export class CriticalValueEscalation {
         .update({ escalation_level: 2, phone_required_at: sqlTime(now) })
       if (Number(claimed) !== 1) return false
       await this.alerts.addDeliveries(value, [{ user: raiser, reason: 'raiser_call' }], trx)
-      await logHandOff(value.id, 'phone_required', now, null, { raiser: { id: raiser.id, name: raiser.fullName } }, trx)
+      await logHandOff(
+        value.id,
+        'phone_required',
+        now,
+        null,
+        { raiser: { id: raiser.id, name: raiser.fullName } },
+        trx
+      )
       return true
     })
     if (!done) return false
     await value.refresh()
-    await audit.system({ action: 'critical_value.escalate', targetType: 'critical_value', targetId: value.id, details: { level: 2 } })
+    await audit.system({
+      action: 'critical_value.escalate',
+      targetType: 'critical_value',
+      targetId: value.id,
+      details: { level: 2 },
+    })
     await this.alerts.push(value)
     return true
   }

@@ -39,25 +39,41 @@ export class CriticalValueRaising {
 
   /** Raises a critical value on an exam. A replayed request key is refused without creating a second one. */
   async raise(user: User, exam: Exam, input: RaiseInput): Promise<CriticalValue> {
-    if (!canRaise(user)) throw new DomainRefusal('forbidden', 'critical_values.raise.radiologists_only', {}, 403)
+    if (!canRaise(user))
+      throw new DomainRefusal('forbidden', 'critical_values.raise.radiologists_only', {}, 403)
     const message = input.message.trim()
     // The checks and what sending needs are independent lookups: run them side by side (a critical value is
     // pushed as soon as it is stored, so every round trip before the push is time the clinic waits).
-    const [replayed, finding, open, twoPersonCheck, [requestingDoctor, recipients]] = await Promise.all([
-      CriticalValue.findBy('request_key', input.requestKey),
-      CriticalFinding.query().where('id', input.findingId).where('active', true).first(),
-      CriticalValue.query().where('exam_id', exam.id).where('finding_id', input.findingId).whereIn('status', ['awaiting_confirmation', 'open']).first(),
-      this.findings.twoPersonCheck(),
-      this.roster
-        .requestingDoctor(exam.institutionId, exam.requestingDoctor)
-        .then(async (doctor) => [doctor, await this.roster.clinicRecipients(exam.institutionId, doctor)] as const),
-      exam.load((loader) => loader.load('patient').load('items').load('institution')),
-    ])
+    const [replayed, finding, open, twoPersonCheck, [requestingDoctor, recipients]] =
+      await Promise.all([
+        CriticalValue.findBy('request_key', input.requestKey),
+        CriticalFinding.query().where('id', input.findingId).where('active', true).first(),
+        CriticalValue.query()
+          .where('exam_id', exam.id)
+          .where('finding_id', input.findingId)
+          .whereIn('status', ['awaiting_confirmation', 'open'])
+          .first(),
+        this.findings.twoPersonCheck(),
+        this.roster
+          .requestingDoctor(exam.institutionId, exam.requestingDoctor)
+          .then(
+            async (doctor) =>
+              [doctor, await this.roster.clinicRecipients(exam.institutionId, doctor)] as const
+          ),
+        exam.load((loader) => loader.load('patient').load('items').load('institution')),
+      ])
     if (replayed) throw this.replayRefusal(replayed)
     const refusal = raiseRefusal(exam, message)
     if (refusal) throw refusal
-    if (!finding) throw new DomainRefusal('unknown_finding', 'critical_values.raise.unknown_finding')
-    if (open) throw new DomainRefusal('already_open', 'critical_values.raise.already_open', { id: open.id }, 409)
+    if (!finding)
+      throw new DomainRefusal('unknown_finding', 'critical_values.raise.unknown_finding')
+    if (open)
+      throw new DomainRefusal(
+        'already_open',
+        'critical_values.raise.already_open',
+        { id: open.id },
+        409
+      )
 
     const now = this.clock.now()
     let value: CriticalValue
@@ -80,8 +96,16 @@ export class CriticalValueRaising {
           },
           { client: trx }
         )
-        await logHandOff(created.id, 'raised', now, user, { finding: finding.name, message, examStatus: exam.status }, trx)
-        if (twoPersonCheck) await logHandOff(created.id, 'confirmation_requested', now, user, null, trx)
+        await logHandOff(
+          created.id,
+          'raised',
+          now,
+          user,
+          { finding: finding.name, message, examStatus: exam.status },
+          trx
+        )
+        if (twoPersonCheck)
+          await logHandOff(created.id, 'confirmation_requested', now, user, null, trx)
         else await this.recordSending(created, recipients, now, trx)
         return created
       })
@@ -101,7 +125,11 @@ export class CriticalValueRaising {
     } else {
       await this.alerts.announceConfirmations()
     }
-    publish('critical_value:raised', { criticalValueId: value.id, examId: exam.id, status: value.status })
+    publish('critical_value:raised', {
+      criticalValueId: value.id,
+      examId: exam.id,
+      status: value.status,
+    })
     return value
   }
 
@@ -116,7 +144,12 @@ export class CriticalValueRaising {
   }
 
   /** One delivery row per recipient and the hand-off logged, in the transaction that opens the alert. */
-  protected async recordSending(value: CriticalValue, recipients: Recipient[], now: DateTime, trx: TransactionClientContract) {
+  protected async recordSending(
+    value: CriticalValue,
+    recipients: Recipient[],
+    now: DateTime,
+    trx: TransactionClientContract
+  ) {
     await this.alerts.addDeliveries(value, recipients, trx)
     await logHandOff(
       value.id,
@@ -124,7 +157,11 @@ export class CriticalValueRaising {
       now,
       null,
       {
-        recipients: recipients.map((r) => ({ id: r.user.id, name: r.user.fullName, reason: r.reason })),
+        recipients: recipients.map((r) => ({
+          id: r.user.id,
+          name: r.user.fullName,
+          reason: r.reason,
+        })),
         dueAt: value.dueAt!.toISO(),
         phoneDueAt: value.phoneDueAt!.toISO(),
         ...(recipients.length ? {} : { noRecipients: true }),
@@ -134,8 +171,15 @@ export class CriticalValueRaising {
   }
 
   /** Sends a confirmed critical value (two-person check): deadlines from now, deliveries, hand-off. */
-  protected async send(value: CriticalValue, finding: CriticalFinding, now: DateTime, trx: TransactionClientContract) {
-    const requestingDoctor = value.requestingDoctorUserId ? await User.find(value.requestingDoctorUserId, { client: trx }) : null
+  protected async send(
+    value: CriticalValue,
+    finding: CriticalFinding,
+    now: DateTime,
+    trx: TransactionClientContract
+  ) {
+    const requestingDoctor = value.requestingDoctorUserId
+      ? await User.find(value.requestingDoctorUserId, { client: trx })
+      : null
     const recipients = await this.roster.clinicRecipients(value.institutionId, requestingDoctor)
     value.useTransaction(trx)
     value.merge({ status: 'open', ...this.deadlines(finding, now, recipients.length) })
@@ -145,9 +189,12 @@ export class CriticalValueRaising {
 
   /** The two-person check: a second lead-hospital radiologist confirms, and the alert goes out. */
   async confirm(user: User, value: CriticalValue) {
-    if (!canRaise(user)) throw new DomainRefusal('forbidden', 'critical_values.confirm.radiologists_only', {}, 403)
-    if (value.status !== 'awaiting_confirmation') throw new DomainRefusal('not_awaiting', 'critical_values.confirm.not_awaiting', {}, 409)
-    if (value.raisedById === user.id) throw new DomainRefusal('same_doctor', 'critical_values.confirm.same_doctor')
+    if (!canRaise(user))
+      throw new DomainRefusal('forbidden', 'critical_values.confirm.radiologists_only', {}, 403)
+    if (value.status !== 'awaiting_confirmation')
+      throw new DomainRefusal('not_awaiting', 'critical_values.confirm.not_awaiting', {}, 409)
+    if (value.raisedById === user.id)
+      throw new DomainRefusal('same_doctor', 'critical_values.confirm.same_doctor')
     const finding = await CriticalFinding.findOrFail(value.findingId)
     const now = this.clock.now()
     await db.transaction(async (trx) => {
@@ -157,7 +204,8 @@ export class CriticalValueRaising {
         .where('id', value.id)
         .where('status', 'awaiting_confirmation')
         .update({ status: 'open', confirmed_by_id: user.id, confirmed_at: sqlTime(now) })
-      if (Number(claimed) !== 1) throw new DomainRefusal('not_awaiting', 'critical_values.confirm.not_awaiting', {}, 409)
+      if (Number(claimed) !== 1)
+        throw new DomainRefusal('not_awaiting', 'critical_values.confirm.not_awaiting', {}, 409)
       await value.useTransaction(trx).refresh()
       await logHandOff(value.id, 'confirmed', now, user, null, trx)
       await this.send(value, finding, now, trx)
@@ -169,16 +217,24 @@ export class CriticalValueRaising {
 
   /** Before it goes out, the second radiologist (or the raiser) may stop it, saying why. */
   async withdraw(user: User, value: CriticalValue, reason: string) {
-    if (!canRaise(user)) throw new DomainRefusal('forbidden', 'critical_values.confirm.radiologists_only', {}, 403)
-    if (value.status !== 'awaiting_confirmation') throw new DomainRefusal('already_sent', 'critical_values.withdraw.already_sent', {}, 409)
+    if (!canRaise(user))
+      throw new DomainRefusal('forbidden', 'critical_values.confirm.radiologists_only', {}, 403)
+    if (value.status !== 'awaiting_confirmation')
+      throw new DomainRefusal('already_sent', 'critical_values.withdraw.already_sent', {}, 409)
     const now = this.clock.now()
     await db.transaction(async (trx) => {
       const claimed = await trx
         .from('critical_values')
         .where('id', value.id)
         .where('status', 'awaiting_confirmation')
-        .update({ status: 'withdrawn', withdrawn_by_id: user.id, withdrawn_at: sqlTime(now), withdrawn_reason: reason.trim() })
-      if (Number(claimed) !== 1) throw new DomainRefusal('already_sent', 'critical_values.withdraw.already_sent', {}, 409)
+        .update({
+          status: 'withdrawn',
+          withdrawn_by_id: user.id,
+          withdrawn_at: sqlTime(now),
+          withdrawn_reason: reason.trim(),
+        })
+      if (Number(claimed) !== 1)
+        throw new DomainRefusal('already_sent', 'critical_values.withdraw.already_sent', {}, 409)
       await logHandOff(value.id, 'withdrawn', now, user, { reason: reason.trim() }, trx)
     })
     await value.refresh()

@@ -44,7 +44,10 @@ export const EXPORT_LIMIT = 50_000
 | readers see every clinic's; administrators only with clinical access.
 */
 export class CriticalValueRegistry {
-  scope(query: ModelQueryBuilderContract<typeof CriticalValue>, user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }) {
+  scope(
+    query: ModelQueryBuilderContract<typeof CriticalValue>,
+    user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }
+  ) {
     if (isAdministrator(user)) return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
     if (readsForAlliance(user)) return query
     return query.where('critical_values.institution_id', user.institutionId)
@@ -64,7 +67,9 @@ export class CriticalValueRegistry {
     const search = filters.search?.trim()
     return this.scope(CriticalValue.query(), user)
       .if(filters.status, (q) => q.where('critical_values.status', filters.status!))
-      .if(filters.institutionId, (q) => q.where('critical_values.institution_id', filters.institutionId!))
+      .if(filters.institutionId, (q) =>
+        q.where('critical_values.institution_id', filters.institutionId!)
+      )
       .if(filters.findingId, (q) => q.where('critical_values.finding_id', filters.findingId!))
       .if(from, (q) => q.where('critical_values.raised_at', '>=', from!))
       .if(to, (q) => q.where('critical_values.raised_at', '<=', to!))
@@ -72,7 +77,9 @@ export class CriticalValueRegistry {
       .if(search, (q) =>
         q.whereHas('exam', (exam) =>
           exam.where((either) =>
-            either.where('accession_number', search!).orWhereHas('patient', (patient) => patient.where('name', 'like', `%${search}%`))
+            either
+              .where('accession_number', search!)
+              .orWhereHas('patient', (patient) => patient.where('name', 'like', `%${search}%`))
           )
         )
       )
@@ -97,9 +104,17 @@ export class CriticalValueRegistry {
       'critical_values.acknowledged_at',
       'critical_values.escalation_level'
     )
-    const byClinic = new Map<number, { minutes: number[]; raised: number; open: number; escalated: number }>()
+    const byClinic = new Map<
+      number,
+      { minutes: number[]; raised: number; open: number; escalated: number }
+    >()
     for (const value of values) {
-      const entry = byClinic.get(value.institutionId) ?? { minutes: [], raised: 0, open: 0, escalated: 0 }
+      const entry = byClinic.get(value.institutionId) ?? {
+        minutes: [],
+        raised: 0,
+        open: 0,
+        escalated: 0,
+      }
       entry.raised++
       if (value.status === 'open') entry.open++
       if (value.escalationLevel > 0) entry.escalated++
@@ -107,7 +122,9 @@ export class CriticalValueRegistry {
       if (value.status === 'acknowledged' && minutes !== null) entry.minutes.push(minutes)
       byClinic.set(value.institutionId, entry)
     }
-    const names = new Map((await Institution.query().whereIn('id', [...byClinic.keys()])).map((i) => [i.id, i]))
+    const names = new Map(
+      (await Institution.query().whereIn('id', [...byClinic.keys()])).map((i) => [i.id, i])
+    )
     return [...byClinic.entries()]
       .map(([institutionId, entry]) => ({
         institutionId,

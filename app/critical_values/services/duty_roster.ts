@@ -37,20 +37,34 @@ export class DutyRoster {
   /** The administrator's contacts page: one institution's people and their duties, and every clinic at a glance. */
   async contactsOverview(institutionId?: number) {
     const institutions = await Institution.query().where('active', true).orderBy('code')
-    const chosen = institutionId || institutions.find((i) => i.kind === 'lead_hospital')?.id || institutions[0]?.id
+    const chosen =
+      institutionId ||
+      institutions.find((i) => i.kind === 'lead_hospital')?.id ||
+      institutions[0]?.id
     const institution = institutions.find((i) => i.id === chosen) ?? null
     const users = institution
-      ? await User.query().where('institution_id', institution.id).whereIn('role', ['clinic_staff', 'radiologist', 'qc_officer']).orderBy('role').orderBy('full_name')
+      ? await User.query()
+          .where('institution_id', institution.id)
+          .whereIn('role', ['clinic_staff', 'radiologist', 'qc_officer'])
+          .orderBy('role')
+          .orderBy('full_name')
       : []
-    const contacts = await CriticalValueContact.query().preload('user', (q) => q.preload('institution'))
+    const contacts = await CriticalValueContact.query().preload('user', (q) =>
+      q.preload('institution')
+    )
     const dutiesByUser = new Map<number, string[]>()
-    for (const contact of contacts) dutiesByUser.set(contact.userId, [...(dutiesByUser.get(contact.userId) ?? []), contact.duty])
+    for (const contact of contacts)
+      dutiesByUser.set(contact.userId, [...(dutiesByUser.get(contact.userId) ?? []), contact.duty])
     const summary = institutions
       .filter((i) => i.kind !== 'lead_hospital')
       .map((i) => ({
         institution: i,
-        onDuty: contacts.filter((c) => c.duty === 'on_duty' && c.user.institutionId === i.id).map((c) => c.user.fullName),
-        heads: contacts.filter((c) => c.duty === 'clinic_head' && c.user.institutionId === i.id).map((c) => c.user.fullName),
+        onDuty: contacts
+          .filter((c) => c.duty === 'on_duty' && c.user.institutionId === i.id)
+          .map((c) => c.user.fullName),
+        heads: contacts
+          .filter((c) => c.duty === 'clinic_head' && c.user.institutionId === i.id)
+          .map((c) => c.user.fullName),
       }))
     return {
       institutions,
@@ -83,17 +97,29 @@ export class DutyRoster {
   }
 
   /** Everyone a new alert goes to: those on duty at the clinic and the requesting doctor. */
-  async clinicRecipients(institutionId: number, requestingDoctor: User | null): Promise<Recipient[]> {
+  async clinicRecipients(
+    institutionId: number,
+    requestingDoctor: User | null
+  ): Promise<Recipient[]> {
     const now = this.clock.now()
     const recipients: Recipient[] = []
-    const onDuty = this.usable(await this.withDuty('on_duty', institutionId), now).filter((u) => u.role === 'clinic_staff')
+    const onDuty = this.usable(await this.withDuty('on_duty', institutionId), now).filter(
+      (u) => u.role === 'clinic_staff'
+    )
     if (onDuty.length) {
       for (const user of onDuty) recipients.push({ user, reason: 'on_duty' })
     } else {
-      const staff = await User.query().where('institution_id', institutionId).where('role', 'clinic_staff').where('status', 'active')
+      const staff = await User.query()
+        .where('institution_id', institutionId)
+        .where('role', 'clinic_staff')
+        .where('status', 'active')
       for (const user of this.usable(staff, now)) recipients.push({ user, reason: 'clinic_staff' })
     }
-    if (requestingDoctor && canReceive(requestingDoctor, now) && !recipients.some((r) => r.user.id === requestingDoctor.id)) {
+    if (
+      requestingDoctor &&
+      canReceive(requestingDoctor, now) &&
+      !recipients.some((r) => r.user.id === requestingDoctor.id)
+    ) {
       recipients.push({ user: requestingDoctor, reason: 'requesting_doctor' })
     }
     return recipients
@@ -104,7 +130,9 @@ export class DutyRoster {
    * no duty desk named, the lead hospital's intermediate-or-senior
    * radiologists stand in, so the escalation always reaches someone.
    */
-  async escalationRecipients(institutionId: number): Promise<{ recipients: Recipient[]; dutyDeskFallback: boolean }> {
+  async escalationRecipients(
+    institutionId: number
+  ): Promise<{ recipients: Recipient[]; dutyDeskFallback: boolean }> {
     const now = this.clock.now()
     const recipients: Recipient[] = []
     for (const user of this.usable(await this.withDuty('clinic_head', institutionId), now)) {
@@ -121,12 +149,17 @@ export class DutyRoster {
         .preload('institution')
       desk = this.usable(seniors, now)
     }
-    for (const user of desk) if (!recipients.some((r) => r.user.id === user.id)) recipients.push({ user, reason: 'duty_desk' })
+    for (const user of desk)
+      if (!recipients.some((r) => r.user.id === user.id))
+        recipients.push({ user, reason: 'duty_desk' })
     return { recipients, dutyDeskFallback }
   }
 
   async isDutyDesk(user: Pick<User, 'id'>) {
-    return !!(await CriticalValueContact.query().where('user_id', user.id).where('duty', 'duty_desk').first())
+    return !!(await CriticalValueContact.query()
+      .where('user_id', user.id)
+      .where('duty', 'duty_desk')
+      .first())
   }
 
   async dutiesOf(userId: number) {
@@ -141,8 +174,17 @@ export class DutyRoster {
     if (on) {
       const refusal = contactRefusal(user, duty)
       if (refusal) throw refusal
-      const existing = await CriticalValueContact.query().where('user_id', user.id).where('duty', duty).first()
-      if (!existing) await CriticalValueContact.create({ userId: user.id, duty, assignedById: actor.id, assignedAt: this.clock.now() })
+      const existing = await CriticalValueContact.query()
+        .where('user_id', user.id)
+        .where('duty', duty)
+        .first()
+      if (!existing)
+        await CriticalValueContact.create({
+          userId: user.id,
+          duty,
+          assignedById: actor.id,
+          assignedAt: this.clock.now(),
+        })
     } else {
       await CriticalValueContact.query().where('user_id', user.id).where('duty', duty).delete()
     }
@@ -151,7 +193,13 @@ export class DutyRoster {
 
   /** Clinic staff put themselves on or off duty at the start and end of a shift. */
   async setOwnDuty(user: User, on: boolean) {
-    if (user.role !== 'clinic_staff') throw new DomainRefusal('clinic_staff_only', 'critical_values.contacts.clinic_staff_only', {}, 403)
+    if (user.role !== 'clinic_staff')
+      throw new DomainRefusal(
+        'clinic_staff_only',
+        'critical_values.contacts.clinic_staff_only',
+        {},
+        403
+      )
     return this.assign(user, user.id, 'on_duty', on)
   }
 }

@@ -66,16 +66,25 @@ class ReceiptBook {
       const rows = await db
         .from('critical_value_deliveries')
         .where((q) => {
-          for (const item of pairs.values()) q.orWhere((w) => w.where('critical_value_id', item.criticalValueId).where('user_id', item.user.id))
+          for (const item of pairs.values())
+            q.orWhere((w) =>
+              w.where('critical_value_id', item.criticalValueId).where('user_id', item.user.id)
+            )
         })
         .select('id', 'critical_value_id', 'user_id', 'reason', 'delivered_at')
       const addressed = new Map(rows.map((r) => [`${r.critical_value_id}:${r.user_id}`, r]))
-      const firsts = [...pairs.entries()].filter(([key]) => addressed.has(key) && !addressed.get(key).delivered_at)
+      const firsts = [...pairs.entries()].filter(
+        ([key]) => addressed.has(key) && !addressed.get(key).delivered_at
+      )
       if (firsts.length) {
         await db.transaction(async (trx) => {
           const recorded: Pending[] = []
           for (const [key, item] of firsts) {
-            const updated = await trx.from('critical_value_deliveries').where('id', addressed.get(key).id).whereNull('delivered_at').update({ delivered_at: sqlTime(item.at, true) })
+            const updated = await trx
+              .from('critical_value_deliveries')
+              .where('id', addressed.get(key).id)
+              .whereNull('delivered_at')
+              .update({ delivered_at: sqlTime(item.at, true) })
             if (Number(updated) === 1) recorded.push(item)
           }
           const earliest = new Map<number, DateTime>()
@@ -84,7 +93,11 @@ class ReceiptBook {
             if (!current || item.at < current) earliest.set(item.criticalValueId, item.at)
           }
           for (const [id, at] of earliest) {
-            await trx.from('critical_values').where('id', id).whereNull('first_delivered_at').update({ first_delivered_at: sqlTime(at) })
+            await trx
+              .from('critical_values')
+              .where('id', id)
+              .whereNull('first_delivered_at')
+              .update({ first_delivered_at: sqlTime(at) })
           }
           if (recorded.length) {
             await CriticalValueEvent.createMany(
@@ -94,7 +107,9 @@ class ReceiptBook {
                 occurredAt: item.at,
                 actorUserId: item.user.id,
                 actorName: item.user.fullName,
-                details: { reason: addressed.get(`${item.criticalValueId}:${item.user.id}`).reason },
+                details: {
+                  reason: addressed.get(`${item.criticalValueId}:${item.user.id}`).reason,
+                },
               })),
               { client: trx }
             )
@@ -105,7 +120,10 @@ class ReceiptBook {
       for (const key of addressed.keys()) this.#known.add(key)
       for (const item of batch) item.done(addressed.has(`${item.criticalValueId}:${item.user.id}`))
     } catch (error) {
-      logger.error({ err: error }, 'critical-value receipts could not be written; the alerts stay open and are confirmed again')
+      logger.error(
+        { err: error },
+        'critical-value receipts could not be written; the alerts stay open and are confirmed again'
+      )
       for (const item of batch) item.fail(error)
     }
   }

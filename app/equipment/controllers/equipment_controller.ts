@@ -7,10 +7,21 @@ import { equipmentValidator } from '#app/equipment/validators/equipment_validato
 import { EquipmentRegister } from '#app/equipment/services/equipment_register'
 import { standardFor, QC_INTERVAL_MONTHS } from '#app/equipment/services/equipment_rules'
 import { can } from '#app/platform/http/can'
-import { useCase, done, numericParam, recordById, type RecordLoader } from '#app/platform/http/use_case'
+import {
+  useCase,
+  done,
+  numericParam,
+  recordById,
+  type RecordLoader,
+} from '#app/platform/http/use_case'
 
-const day = (value: Date | undefined) => (value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null)
-const options = { kinds: EQUIPMENT_KINDS, statuses: EQUIPMENT_STATUSES, qcMonths: QC_INTERVAL_MONTHS }
+const day = (value: Date | undefined) =>
+  value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null
+const options = {
+  kinds: EQUIPMENT_KINDS,
+  statuses: EQUIPMENT_STATUSES,
+  qcMonths: QC_INTERVAL_MONTHS,
+}
 const mayManageEquipment = can('EquipmentPolicy', 'manage')
 
 /** An institution that keeps an equipment register (C 6.1 lead hospital, C 6.2 members). */
@@ -23,7 +34,9 @@ const registerInstitution: RecordLoader<Institution> = {
     return institution && standardFor(institution.kind) ? institution : null
   },
 }
-const deviceTarget = recordById('equipment', (id) => Equipment.query().where('id', id).preload('institution').first())
+const deviceTarget = recordById('equipment', (id) =>
+  Equipment.query().where('id', id).preload('institution').first()
+)
 
 /** The equipment register per institution and the C 6.1 / C 6.2 check of what is missing. */
 @inject()
@@ -46,7 +59,13 @@ export default class EquipmentController {
       target: registerInstitution,
       run: ({ target }) => this.register.ofInstitution(target),
       page: (register, { target: institution }) =>
-        ctx.view.render('pages/equipment/register', { institution, device: null, ...register, standard: standardFor(institution.kind), ...options }),
+        ctx.view.render('pages/equipment/register', {
+          institution,
+          device: null,
+          ...register,
+          standard: standardFor(institution.kind),
+          ...options,
+        }),
     })
   }
 
@@ -55,12 +74,22 @@ export default class EquipmentController {
       action: 'equipment.create',
       allow: mayManageEquipment,
       input: equipmentValidator,
-      run: ({ input }) => this.register.add({ ...input, installedOn: day(input.installedOn), lastQcOn: day(input.lastQcOn) }),
+      run: ({ input }) =>
+        this.register.add({
+          ...input,
+          installedOn: day(input.installedOn),
+          lastQcOn: day(input.lastQcOn),
+        }),
       audit: {
         target: (device) => ({ type: 'equipment', id: device.id }),
-        details: (_, { input }) => ({ institutionId: input.institutionId, kind: input.kind, assetNo: input.assetNo }),
+        details: (_, { input }) => ({
+          institutionId: input.institutionId,
+          kind: input.kind,
+          assetNo: input.assetNo,
+        }),
       },
-      page: (device) => done(ctx, 'common.saved', {}, `/admin/equipment/institutions/${device.institutionId}`),
+      page: (device) =>
+        done(ctx, 'common.saved', {}, `/admin/equipment/institutions/${device.institutionId}`),
     })
   }
 
@@ -80,9 +109,15 @@ export default class EquipmentController {
       allow: mayManageEquipment,
       target: deviceTarget,
       input: equipmentValidator,
-      run: ({ target, input }) => this.register.update(target, { ...input, installedOn: day(input.installedOn), lastQcOn: day(input.lastQcOn) }),
+      run: ({ target, input }) =>
+        this.register.update(target, {
+          ...input,
+          installedOn: day(input.installedOn),
+          lastQcOn: day(input.lastQcOn),
+        }),
       audit: { details: (_, { input }) => ({ status: input.status }) },
-      page: (_, { target }) => done(ctx, 'common.saved', {}, `/admin/equipment/institutions/${target.institutionId}`),
+      page: (_, { target }) =>
+        done(ctx, 'common.saved', {}, `/admin/equipment/institutions/${target.institutionId}`),
     })
   }
 }

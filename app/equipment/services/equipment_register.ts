@@ -1,7 +1,11 @@
 import { inject } from '@adonisjs/core'
 import type { DateTime } from 'luxon'
 import Institution from '#models/institution'
-import Equipment, { CONTRAST_KINDS, type EquipmentKind, type EquipmentStatus } from '#models/equipment'
+import Equipment, {
+  CONTRAST_KINDS,
+  type EquipmentKind,
+  type EquipmentStatus,
+} from '#models/equipment'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
@@ -33,15 +37,29 @@ export class EquipmentRegister {
 
   protected async check(input: EquipmentInput, existing?: Equipment) {
     const institution = await Institution.find(input.institutionId)
-    if (!institution || !standardFor(institution.kind)) throw new DomainRefusal('equipment_institution', 'equipment.errors.institution')
-    const sameNo = await Equipment.query().where('institution_id', input.institutionId).where('asset_no', input.assetNo).first()
-    if (sameNo && sameNo.id !== existing?.id) throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', { assetNo: input.assetNo })
+    if (!institution || !standardFor(institution.kind))
+      throw new DomainRefusal('equipment_institution', 'equipment.errors.institution')
+    const sameNo = await Equipment.query()
+      .where('institution_id', input.institutionId)
+      .where('asset_no', input.assetNo)
+      .first()
+    if (sameNo && sameNo.id !== existing?.id)
+      throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', {
+        assetNo: input.assetNo,
+      })
     // C 7.2.3 counts contrast CT and MRI; a DR is not a contrast device here.
-    if (input.contrastCapable && !CONTRAST_KINDS.includes(input.kind)) throw new DomainRefusal('contrast_kind', 'equipment.errors.contrast_kind')
+    if (input.contrastCapable && !CONTRAST_KINDS.includes(input.kind))
+      throw new DomainRefusal('contrast_kind', 'equipment.errors.contrast_kind')
     const today = this.today()
-    if (input.installedOn && calendarDay(input.installedOn) > today) throw new DomainRefusal('installed_future', 'equipment.errors.installed_future')
-    if (input.lastQcOn && calendarDay(input.lastQcOn) > today) throw new DomainRefusal('qc_future', 'equipment.errors.qc_future')
-    if (input.lastQcOn && input.installedOn && calendarDay(input.lastQcOn) < calendarDay(input.installedOn)) {
+    if (input.installedOn && calendarDay(input.installedOn) > today)
+      throw new DomainRefusal('installed_future', 'equipment.errors.installed_future')
+    if (input.lastQcOn && calendarDay(input.lastQcOn) > today)
+      throw new DomainRefusal('qc_future', 'equipment.errors.qc_future')
+    if (
+      input.lastQcOn &&
+      input.installedOn &&
+      calendarDay(input.lastQcOn) < calendarDay(input.installedOn)
+    ) {
       throw new DomainRefusal('qc_before_install', 'equipment.errors.qc_before_install')
     }
     return institution
@@ -67,7 +85,10 @@ export class EquipmentRegister {
     try {
       return await Equipment.create(this.fields(input))
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', { assetNo: input.assetNo })
+      if (isDuplicateKey(error))
+        throw new DomainRefusal('asset_no_taken', 'equipment.errors.asset_no_taken', {
+          assetNo: input.assetNo,
+        })
       throw error
     }
   }
@@ -81,8 +102,16 @@ export class EquipmentRegister {
 
   /** The lead hospital and every member, each with its devices and the C 6 check. */
   async overview() {
-    const institutions = await Institution.query().whereIn('kind', ['lead_hospital', 'member_clinic']).orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 ELSE 1 END").orderBy('code')
-    const devices = institutions.length ? await Equipment.query().whereIn('institution_id', institutions.map((i) => i.id)) : []
+    const institutions = await Institution.query()
+      .whereIn('kind', ['lead_hospital', 'member_clinic'])
+      .orderByRaw("CASE kind WHEN 'lead_hospital' THEN 0 ELSE 1 END")
+      .orderBy('code')
+    const devices = institutions.length
+      ? await Equipment.query().whereIn(
+          'institution_id',
+          institutions.map((i) => i.id)
+        )
+      : []
     const today = this.today()
     return institutions.map((institution) => {
       const own = devices.filter((d) => d.institutionId === institution.id)
@@ -96,7 +125,11 @@ export class EquipmentRegister {
   }
 
   async ofInstitution(institution: Institution) {
-    const devices = await Equipment.query().where('institution_id', institution.id).orderByRaw("CASE status WHEN 'retired' THEN 1 ELSE 0 END").orderBy('kind').orderBy('asset_no')
+    const devices = await Equipment.query()
+      .where('institution_id', institution.id)
+      .orderByRaw("CASE status WHEN 'retired' THEN 1 ELSE 0 END")
+      .orderBy('kind')
+      .orderBy('asset_no')
     const today = this.today()
     return {
       devices: devices.map((device) => ({ device, qc: qcState(device, today) })),

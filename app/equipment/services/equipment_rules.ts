@@ -15,7 +15,10 @@ export interface EquipmentStandard {
 }
 
 export const EQUIPMENT_STANDARDS: Record<'lead_hospital' | 'member_clinic', EquipmentStandard> = {
-  lead_hospital: { required: ['dr', 'mobile_dr', 'digital_gi', 'mammography', 'ct', 'mri'], recommended: [['qct', 'dxa']] },
+  lead_hospital: {
+    required: ['dr', 'mobile_dr', 'digital_gi', 'mammography', 'ct', 'mri'],
+    recommended: [['qct', 'dxa']],
+  },
   member_clinic: { required: ['dr'], recommended: [['ct']] },
 }
 
@@ -38,11 +41,17 @@ export interface EquipmentCheck {
 }
 
 /** A retired device no longer counts; one under repair still does (it is the institution's and comes back). */
-export function equipmentCheck(standard: EquipmentStandard, devices: DeviceOnRegister[]): EquipmentCheck {
+export function equipmentCheck(
+  standard: EquipmentStandard,
+  devices: DeviceOnRegister[]
+): EquipmentCheck {
   const present = devices.filter((d) => d.status !== 'retired')
   const count = (kind: EquipmentKind) => present.filter((d) => d.kind === kind).length
   const required = standard.required.map((kind) => ({ kind, count: count(kind) }))
-  const recommended = standard.recommended.map((kinds) => ({ kinds, count: kinds.reduce((n, k) => n + count(k), 0) }))
+  const recommended = standard.recommended.map((kinds) => ({
+    kinds,
+    count: kinds.reduce((n, k) => n + count(k), 0),
+  }))
   const missing = required.filter((r) => r.count === 0).map((r) => r.kind)
   return {
     required,
@@ -60,8 +69,13 @@ export function equipmentCheck(standard: EquipmentStandard, devices: DeviceOnReg
  */
 export const QC_INTERVAL_MONTHS = 12
 
-export function qcState(device: { status: EquipmentStatus; lastQcOn: DateTime | null }, today: DateTime): 'ok' | 'overdue' | 'never' | 'retired' {
+export function qcState(
+  device: { status: EquipmentStatus; lastQcOn: DateTime | null },
+  today: DateTime
+): 'ok' | 'overdue' | 'never' | 'retired' {
   if (device.status === 'retired') return 'retired'
   if (!device.lastQcOn) return 'never'
-  return device.lastQcOn.plus({ months: QC_INTERVAL_MONTHS }) < today.startOf('day') ? 'overdue' : 'ok'
+  return device.lastQcOn.plus({ months: QC_INTERVAL_MONTHS }) < today.startOf('day')
+    ? 'overdue'
+    : 'ok'
 }

@@ -17,7 +17,11 @@ const renderValidator = vine.compile(
 )
 
 // One audit line per exam and session, whichever of its images the viewer asks for first (not one per frame).
-const imageViews = { action: 'exam.images.view', target: examTarget, audit: { once: ({ target }: { target: Exam }) => String(target.id) } }
+const imageViews = {
+  action: 'exam.images.view',
+  target: examTarget,
+  audit: { once: ({ target }: { target: Exam }) => String(target.id) },
+}
 
 /**
  * Images reach a browser only through here: the exam is checked for the user's
@@ -36,7 +40,9 @@ export default class ImagesController {
     return useCase(ctx, {
       ...imageViews,
       // Orthanc unavailable or hung: 503 within its deadline, never 404 as if the images did not exist.
-      run: async ({ target }) => ({ series: await needingOrthanc(() => this.images.series(target)) }),
+      run: async ({ target }) => ({
+        series: await needingOrthanc(() => this.images.series(target)),
+      }),
     })
   }
 
@@ -61,15 +67,16 @@ export default class ImagesController {
       input: renderValidator,
       run: ({ target, input }) =>
         needingOrthanc(async () => {
-        await this.ensureHeld(target, ctx.params.instanceId)
-        const frame = Number(ctx.params.frame)
-        if (!/^\d{1,5}$/.test(String(ctx.params.frame)) || frame > 10_000) throw DomainRefusal.notFound('frame')
-        const window = input.preset ? CT_WINDOWS[input.preset] : null
-        return this.orthanc.renderedFrame(ctx.params.instanceId, frame, {
-          windowCenter: window?.center,
-          windowWidth: window?.width,
-          width: input.width ? Math.min(input.width, 2048) : undefined,
-        })
+          await this.ensureHeld(target, ctx.params.instanceId)
+          const frame = Number(ctx.params.frame)
+          if (!/^\d{1,5}$/.test(String(ctx.params.frame)) || frame > 10_000)
+            throw DomainRefusal.notFound('frame')
+          const window = input.preset ? CT_WINDOWS[input.preset] : null
+          return this.orthanc.renderedFrame(ctx.params.instanceId, frame, {
+            windowCenter: window?.center,
+            windowWidth: window?.width,
+            width: input.width ? Math.min(input.width, 2048) : undefined,
+          })
         }),
       json: (image) => this.pipe(ctx, image),
       page: (image) => this.pipe(ctx, image),
@@ -78,7 +85,8 @@ export default class ImagesController {
 
   /** An instance of another exam is answered as missing; the audit keeps which exam was asked. */
   protected async ensureHeld(exam: Exam, instanceId: string) {
-    if (!(await this.images.holdsInstance(exam, instanceId))) throw new HiddenRecord('exam', exam.id)
+    if (!(await this.images.holdsInstance(exam, instanceId)))
+      throw new HiddenRecord('exam', exam.id)
   }
 
   protected pipe(ctx: HttpContext, image: ImageStream) {

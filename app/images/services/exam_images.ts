@@ -44,11 +44,17 @@ export class ExamImages {
       for (const series of seriesList) {
         if (held.has(series.ID)) continue
         const instances = await this.orthanc.seriesInstances(series.ID)
-        instances.sort((a, b) => Number(a.MainDicomTags.InstanceNumber ?? 0) - Number(b.MainDicomTags.InstanceNumber ?? 0))
+        instances.sort(
+          (a, b) =>
+            Number(a.MainDicomTags.InstanceNumber ?? 0) -
+            Number(b.MainDicomTags.InstanceNumber ?? 0)
+        )
         views.push({
           id: series.ID,
           studyId,
-          number: series.MainDicomTags.SeriesNumber ? Number(series.MainDicomTags.SeriesNumber) : null,
+          number: series.MainDicomTags.SeriesNumber
+            ? Number(series.MainDicomTags.SeriesNumber)
+            : null,
           modality: series.MainDicomTags.Modality ?? null,
           description: series.MainDicomTags.SeriesDescription ?? null,
           instances: instances.map((i) => i.ID),

@@ -18,8 +18,12 @@ import imaging from '#config/imaging'
 import { examArrival } from './image_uploads_controller.js'
 import { reminderFormState } from '#app/recognition/reminder_form'
 
-const newExamValidator = vine.compile(vine.object({ patient: vine.number().positive().withoutDecimals().optional() }))
-const itemsValidator = vine.compile(vine.object({ modality: vine.string().trim().maxLength(8).optional() }))
+const newExamValidator = vine.compile(
+  vine.object({ patient: vine.number().positive().withoutDecimals().optional() })
+)
+const itemsValidator = vine.compile(
+  vine.object({ modality: vine.string().trim().maxLength(8).optional() })
+)
 
 /** Exam requests: the list a person may see, registering one, opening one (pages and /api/v1). */
 @inject()
@@ -34,12 +38,22 @@ export default class ExamsController {
       action: 'exam.search',
       allow: mayListExams,
       input: examFilterValidator,
-      run: ({ user, input }) => this.directory.list(user, input, ctx.request.url().startsWith('/api/') ? 50 : 25),
+      run: ({ user, input }) =>
+        this.directory.list(user, input, ctx.request.url().startsWith('/api/') ? 50 : 25),
       json: (page) => ({ data: page.all().map((exam) => examJson(exam)), meta: page.getMeta() }),
       page: async (exams, { user, input }) => {
         exams.baseUrl('/exams').queryString({ ...input, page: undefined })
-        const institutions = user.role === 'clinic_staff' ? [] : await Institution.query().where('kind', 'member_clinic').orderBy('code')
-        return ctx.view.render('pages/intake/exams/index', { exams, filters: input, institutions, statuses: EXAM_STATUSES, priorities: PRIORITIES })
+        const institutions =
+          user.role === 'clinic_staff'
+            ? []
+            : await Institution.query().where('kind', 'member_clinic').orderBy('code')
+        return ctx.view.render('pages/intake/exams/index', {
+          exams,
+          filters: input,
+          institutions,
+          statuses: EXAM_STATUSES,
+          priorities: PRIORITIES,
+        })
       },
     })
   }
@@ -53,7 +67,9 @@ export default class ExamsController {
       run: ({ input }) =>
         ExamItem.query()
           .where('active', true)
-          .if(input.modality, (q) => q.where('modality', normaliseModality(input.modality!) ?? input.modality!.toUpperCase()))
+          .if(input.modality, (q) =>
+            q.where('modality', normaliseModality(input.modality!) ?? input.modality!.toUpperCase())
+          )
           .orderBy('modality')
           .orderBy('catalogue')
           .orderBy('seq'),
@@ -82,15 +98,29 @@ export default class ExamsController {
       input: newExamValidator,
       run: async ({ user, input }) => {
         // Back from a refused form the patient is also in the flashed input (the form's own field).
-        const patientId = input.patient ?? Number(ctx.session.flashMessages.get('clinicPatientId')) ?? null
+        const patientId =
+          input.patient ?? Number(ctx.session.flashMessages.get('clinicPatientId')) ?? null
         const clinicPatient = patientId
-          ? await ClinicPatient.query().where('id', patientId).where('institution_id', user.institutionId).preload('patient').first()
+          ? await ClinicPatient.query()
+              .where('id', patientId)
+              .where('institution_id', user.institutionId)
+              .preload('patient')
+              .first()
           : null
-        const items = await ExamItem.query().where('active', true).orderBy('modality').orderBy('catalogue').orderBy('seq')
+        const items = await ExamItem.query()
+          .where('active', true)
+          .orderBy('modality')
+          .orderBy('catalogue')
+          .orderBy('seq')
         // back from a request with unanswered repeat-exam reminders (R 6.6): they are shown in the form
-        return { clinicPatient, items, recognition: await reminderFormState(ctx, user, clinicPatient?.id ?? null) }
+        return {
+          clinicPatient,
+          items,
+          recognition: await reminderFormState(ctx, user, clinicPatient?.id ?? null),
+        }
       },
-      page: (state) => ctx.view.render('pages/intake/exams/new', { ...state, priorities: PRIORITIES }),
+      page: (state) =>
+        ctx.view.render('pages/intake/exams/new', { ...state, priorities: PRIORITIES }),
     })
   }
 
@@ -99,22 +129,44 @@ export default class ExamsController {
       action: 'exam.register',
       allow: mayRegister,
       input: examRequestValidator,
-      run: ({ user, input }) => this.registration.registerRequest(user, { ...input, itemIds: input.itemIds ?? [] }),
+      run: ({ user, input }) =>
+        this.registration.registerRequest(user, { ...input, itemIds: input.itemIds ?? [] }),
       audit: {
         each: ({ exams, decisionIds }, { input }) => [
-          ...exams.map((exam) => ({ type: 'exam', id: exam.id, details: { accession: exam.accessionNumber } })),
-          ...decisionIds.map((id) => ({ type: 'recognition_decision', id, details: { clinicPatientId: input.clinicPatientId } })),
+          ...exams.map((exam) => ({
+            type: 'exam',
+            id: exam.id,
+            details: { accession: exam.accessionNumber },
+          })),
+          ...decisionIds.map((id) => ({
+            type: 'recognition_decision',
+            id,
+            details: { clinicPatientId: input.clinicPatientId },
+          })),
         ],
       },
       json: async ({ exams, decisionIds }) => {
-        for (const exam of exams) await exam.load((l) => l.load('items').load('institution').load('patient'))
+        for (const exam of exams)
+          await exam.load((l) => l.load('items').load('institution').load('patient'))
         // every item accepted from an earlier result (R 6.6): no exam was made, the decisions were recorded
-        return ctx.response.status(exams.length ? 201 : 200).send({ data: exams.map((exam) => examJson(exam)), recognitionDecisionIds: decisionIds })
+        return ctx.response
+          .status(exams.length ? 201 : 200)
+          .send({ data: exams.map((exam) => examJson(exam)), recognitionDecisionIds: decisionIds })
       },
       page: ({ exams }, { input }) =>
         exams.length
-          ? done(ctx, 'intake.exam.registered', { accessions: exams.map((e) => e.accessionNumber).join(', ') }, `/exams/${exams[0].id}`)
-          : done(ctx, 'recognition.reminder.accepted_no_exam', {}, `/patients/${input.clinicPatientId}`),
+          ? done(
+              ctx,
+              'intake.exam.registered',
+              { accessions: exams.map((e) => e.accessionNumber).join(', ') },
+              `/exams/${exams[0].id}`
+            )
+          : done(
+              ctx,
+              'recognition.reminder.accepted_no_exam',
+              {},
+              `/patients/${input.clinicPatientId}`
+            ),
     })
   }
 
@@ -123,8 +175,13 @@ export default class ExamsController {
       action: 'exam.view',
       target: examTarget,
       run: async ({ target: exam }) => {
-        await exam.load((loader) => loader.load('patient').load('institution').load('items').load('registeredBy'))
-        const clinicPatient = await ClinicPatient.query().where('patient_id', exam.patientId).where('institution_id', exam.institutionId).first()
+        await exam.load((loader) =>
+          loader.load('patient').load('institution').load('items').load('registeredBy')
+        )
+        const clinicPatient = await ClinicPatient.query()
+          .where('patient_id', exam.patientId)
+          .where('institution_id', exam.institutionId)
+          .first()
         return { exam, clinicPatient }
       },
       json: ({ exam, clinicPatient }) => ({ data: examJson(exam, clinicPatient?.clinicPatientNo) }),

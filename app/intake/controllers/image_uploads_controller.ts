@@ -7,7 +7,12 @@ import ExamStudy from '#models/exam_study'
 import ExamModel from '#models/exam'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
-import { ImageIntake, UploadBatch, UploadTooLarge, type InstanceOutcome } from '#app/intake/services/image_intake'
+import {
+  ImageIntake,
+  UploadBatch,
+  UploadTooLarge,
+  type InstanceOutcome,
+} from '#app/intake/services/image_intake'
 import { studyDateWarning } from '#app/intake/services/intake_rules'
 import { examTarget } from '#app/access/exam_access'
 import { mayUploadTo } from '#app/intake/intake_access'
@@ -43,7 +48,11 @@ export interface UploadSummary {
  * The summary says what was stored and what was refused and why.
  * A file over the size limit ends the request at once (413): the rest of the body is not read.
  */
-export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake: ImageIntake): Promise<UploadSummary> {
+export async function receiveUploadedFiles(
+  ctx: HttpContext,
+  exam: Exam,
+  intake: ImageIntake
+): Promise<UploadSummary> {
   const identity = await intake.examIdentity(exam)
   const files: FileResult[] = []
   const warnings = new Map<string, { code: string; message: string }>()
@@ -58,13 +67,19 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
   }
   const describe = (file: string, outcome: InstanceOutcome): FileResult => {
     if (outcome.status !== 'rejected' && outcome.warning) {
-      warnings.set(outcome.warning.code, { code: outcome.warning.code, message: t(`intake.upload.warnings.${outcome.warning.code}`, outcome.warning) })
+      warnings.set(outcome.warning.code, {
+        code: outcome.warning.code,
+        message: t(`intake.upload.warnings.${outcome.warning.code}`, outcome.warning),
+      })
     }
     return {
       file,
       status: outcome.status,
       reason: outcome.status === 'rejected' ? outcome.reason : undefined,
-      message: outcome.status === 'rejected' ? t(`intake.upload.reasons.${outcome.reason}`, outcome.detail ?? {}) : t(`intake.upload.outcomes.${outcome.status}`),
+      message:
+        outcome.status === 'rejected'
+          ? t(`intake.upload.reasons.${outcome.reason}`, outcome.detail ?? {})
+          : t(`intake.upload.outcomes.${outcome.status}`),
       orthancInstanceId: outcome.status === 'rejected' ? undefined : outcome.orthancInstanceId,
     }
   }
@@ -113,7 +128,8 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
       await intake.finishBatch(exam, batch)
     }
     // A part whose handler failed (not a refusal: e.g. the database) leaves no answer of its own.
-    for (let i = 0; i < files.length; i++) if (!files[i]) files[i] = describe('file', { status: 'rejected', reason: 'store_failed' })
+    for (let i = 0; i < files.length; i++)
+      if (!files[i]) files[i] = describe('file', { status: 'rejected', reason: 'store_failed' })
   } else {
     const rawName = ctx.request.header('x-file-name') || 'file'
     let name = rawName
@@ -122,7 +138,12 @@ export async function receiveUploadedFiles(ctx: HttpContext, exam: Exam, intake:
     } catch {}
     const length = ctx.request.header('content-length')
     try {
-      const outcome = await intake.receive(exam, ctx.request.request, identity, length ? Number(length) : undefined)
+      const outcome = await intake.receive(
+        exam,
+        ctx.request.request,
+        identity,
+        length ? Number(length) : undefined
+      )
       files.push(describe(name.slice(0, 255), outcome))
     } catch (error) {
       if (!(error instanceof UploadTooLarge)) throw error
@@ -165,7 +186,8 @@ export interface ExamArrival {
 export async function examArrival(loaded: Exam, ctx: HttpContext): Promise<ExamArrival> {
   const exam = await ExamModel.findOrFail(loaded.id)
   const studies = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at')
-  const format = (time: DateTime | null) => (time ? time.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') : null)
+  const format = (time: DateTime | null) =>
+    time ? time.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') : null
   const clock = await app.container.make(Clock)
   return {
     status: exam.status,
@@ -182,7 +204,14 @@ export async function examArrival(loaded: Exam, ctx: HttpContext): Promise<ExamA
       })
     ),
     warnings: studies
-      .map((study) => studyDateWarning(study.studyDate?.toFormat('yyyyMMdd'), exam.registeredAt, clock.now(), imaging.displayTimezone))
+      .map((study) =>
+        studyDateWarning(
+          study.studyDate?.toFormat('yyyyMMdd'),
+          exam.registeredAt,
+          clock.now(),
+          imaging.displayTimezone
+        )
+      )
       .filter((w) => w !== null)
       .map((w) => ctx.i18n.t(`intake.upload.warnings.${w!.code}`, w!)),
   }
@@ -210,7 +239,10 @@ export default class ImageUploadsController {
       allowOn: mayUploadTo,
       run: ({ target }) => receiveUploadedFiles(ctx, target, this.intake),
       audit: {
-        outcome: (summary) => (summary.rejected === summary.files.length && summary.files.length > 0 ? 'refused' : 'success'),
+        outcome: (summary) =>
+          summary.rejected === summary.files.length && summary.files.length > 0
+            ? 'refused'
+            : 'success',
         details: (summary) => ({
           stored: summary.stored,
           alreadyStored: summary.alreadyStored,
@@ -227,7 +259,10 @@ export default class ImageUploadsController {
           stored: summary.stored,
           alreadyStored: summary.alreadyStored,
           rejected: summary.rejected,
-          files: summary.files.filter((f) => f.status === 'rejected').slice(0, 10).map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
+          files: summary.files
+            .filter((f) => f.status === 'rejected')
+            .slice(0, 10)
+            .map((f) => ({ file: f.file.slice(0, 60), message: f.message })),
         })
         return ctx.response.redirect(`/exams/${target.id}`)
       },

@@ -12,9 +12,14 @@ import { useCase, done } from '#app/platform/http/use_case'
 import { recognitionRecordOf } from '#app/recognition/patient_record'
 
 const searchValidator = vine.compile(
-  vine.object({ search: vine.string().trim().maxLength(64).optional(), page: vine.number().positive().withoutDecimals().optional() })
+  vine.object({
+    search: vine.string().trim().maxLength(64).optional(),
+    page: vine.number().positive().withoutDecimals().optional(),
+  })
 )
-const pageValidator = vine.compile(vine.object({ page: vine.number().positive().withoutDecimals().optional() }))
+const pageValidator = vine.compile(
+  vine.object({ page: vine.number().positive().withoutDecimals().optional() })
+)
 
 function patientJson(cp: ClinicPatient) {
   return {
@@ -40,7 +45,10 @@ export default class PatientsController {
       action: 'patient.search',
       allow: mayRegister,
       input: searchValidator,
-      run: ({ user, input }) => this.registry.clinicPatients(user.institutionId, input.search).paginate(input.page ?? 1, 50),
+      run: ({ user, input }) =>
+        this.registry
+          .clinicPatients(user.institutionId, input.search)
+          .paginate(input.page ?? 1, 50),
       json: (page) => ({ data: page.all().map(patientJson), meta: page.getMeta() }),
       page: (patients, { input }) => {
         patients.baseUrl('/patients').queryString({ search: input.search })
@@ -66,7 +74,10 @@ export default class PatientsController {
       input: patientValidator,
       run: async ({ user, input }) => {
         await (user as User).load('institution')
-        return this.registry.register(user.institution, { ...input, birthDate: DateTime.fromJSDate(input.birthDate, { zone: 'utc' }) })
+        return this.registry.register(user.institution, {
+          ...input,
+          birthDate: DateTime.fromJSDate(input.birthDate, { zone: 'utc' }),
+        })
       },
       audit: {
         target: (result) => ({ type: 'clinic_patient', id: result.clinicPatient.id }),
@@ -83,7 +94,12 @@ export default class PatientsController {
           nationalIdMasked: result.patient.nationalIdMasked,
         }),
       page: (result) =>
-        done(ctx, result.linkedExisting ? 'intake.patient.linked' : 'intake.patient.registered', {}, `/exams/new?patient=${result.clinicPatient.id}`),
+        done(
+          ctx,
+          result.linkedExisting ? 'intake.patient.linked' : 'intake.patient.registered',
+          {},
+          `/exams/new?patient=${result.clinicPatient.id}`
+        ),
     })
   }
 
@@ -93,9 +109,18 @@ export default class PatientsController {
       allow: mayRegister,
       target: clinicPatientTarget,
       input: pageValidator,
-      run: ({ user, target, input }) => this.directory.query(user, {}).where('exams.patient_id', target.patientId).paginate(input.page ?? 1, 25),
+      run: ({ user, target, input }) =>
+        this.directory
+          .query(user, {})
+          .where('exams.patient_id', target.patientId)
+          .paginate(input.page ?? 1, 25),
       page: async (exams, { target }) =>
-        ctx.view.render('pages/intake/patients/show', { clinicPatient: target, patient: target.patient, exams, recognition: await recognitionRecordOf(target.id) }),
+        ctx.view.render('pages/intake/patients/show', {
+          clinicPatient: target,
+          patient: target.patient,
+          exams,
+          recognition: await recognitionRecordOf(target.id),
+        }),
     })
   }
 }

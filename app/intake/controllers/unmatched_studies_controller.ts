@@ -34,7 +34,8 @@ function unmatchedJson(s: UnmatchedStudy) {
 
 /** An open study of the clinic's own; one already attached or dismissed cannot be again. */
 function stillOpen(study: UnmatchedStudy) {
-  if (study.status !== 'open') throw new DomainRefusal('already_resolved', 'intake.unmatched.already_resolved', {}, 409)
+  if (study.status !== 'open')
+    throw new DomainRefusal('already_resolved', 'intake.unmatched.already_resolved', {}, 409)
   return study
 }
 
@@ -89,9 +90,18 @@ export default class UnmatchedStudiesController {
         await this.arrivals.attach(stillOpen(target), exam, user.id)
         return exam
       },
-      audit: { target: (exam) => ({ type: 'exam', id: exam.id }), details: (_, { target }) => ({ unmatchedStudyId: target.id }) },
+      audit: {
+        target: (exam) => ({ type: 'exam', id: exam.id }),
+        details: (_, { target }) => ({ unmatchedStudyId: target.id }),
+      },
       json: (exam) => ({ attached: true, examId: exam.id }),
-      page: (exam) => done(ctx, 'intake.unmatched.attached', { accession: exam.accessionNumber }, `/exams/${exam.id}`),
+      page: (exam) =>
+        done(
+          ctx,
+          'intake.unmatched.attached',
+          { accession: exam.accessionNumber },
+          `/exams/${exam.id}`
+        ),
     })
   }
 

@@ -87,7 +87,12 @@ const ESCAPES: Array<[number[], Designation]> = [
 const ESC = 0x1b
 
 function terms(specificCharacterSet: string | null) {
-  return (specificCharacterSet ?? '').split('\\').map((t) => t.trim().toUpperCase().replace(/^ISO-IR/, 'ISO_IR'))
+  return (specificCharacterSet ?? '').split('\\').map((t) =>
+    t
+      .trim()
+      .toUpperCase()
+      .replace(/^ISO-IR/, 'ISO_IR')
+  )
 }
 
 /** The character set names Orthanc and DCMTK recognise; anything else is decoded as Latin-1 (Orthanc's DefaultEncoding). */
@@ -99,7 +104,11 @@ export function isKnownCharacterSet(specificCharacterSet: string | null) {
  * Decodes one text value. `personName` makes "^" and "=" delimiters too (PN
  * component groups each start again from the initial character sets).
  */
-export function decodeDicomText(bytes: Buffer, specificCharacterSet: string | null, personName = false): string {
+export function decodeDicomText(
+  bytes: Buffer,
+  specificCharacterSet: string | null,
+  personName = false
+): string {
   const list = terms(specificCharacterSet)
   const usesExtensions = list.length > 1 || (list[0] ?? '') in ISO2022_TERMS
   if (!usesExtensions) {
@@ -141,7 +150,13 @@ export function decodeDicomText(bytes: Buffer, specificCharacterSet: string | nu
       }
     }
     if (byte < 0x80) {
-      const delimiter = byte === 0x0a || byte === 0x0c || byte === 0x0d || byte === 0x09 || byte === 0x5c || (personName && (byte === 0x5e || byte === 0x3d))
+      const delimiter =
+        byte === 0x0a ||
+        byte === 0x0c ||
+        byte === 0x0d ||
+        byte === 0x09 ||
+        byte === 0x5c ||
+        (personName && (byte === 0x5e || byte === 0x3d))
       if (g0 === 'jisx0208' || g0 === 'jisx0212') {
         if (delimiter || byte < 0x21) {
           flush()

@@ -55,11 +55,65 @@ export const DEFLATED = '1.2.840.10008.1.2.1.99'
 
 /** The VRs of PS3.5 Table 6.2-1. */
 const KNOWN_VRS = new Set([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH', 'SL',
-  'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV',
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
 ])
 /** VRs whose explicit length is 4 bytes after 2 reserved bytes; unknown VRs are read the same way. */
-const SHORT_LENGTH_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US'])
+const SHORT_LENGTH_VRS = new Set([
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'PN',
+  'SH',
+  'SL',
+  'SS',
+  'ST',
+  'TM',
+  'UI',
+  'UL',
+  'US',
+])
 
 const WANTED: Record<number, keyof DicomHeader> = {
   0x00080005: 'specificCharacterSet',
@@ -102,13 +156,17 @@ class Cursor {
   }
   u16() {
     this.need(2)
-    const value = this.littleEndian ? this.buf.readUInt16LE(this.offset) : this.buf.readUInt16BE(this.offset)
+    const value = this.littleEndian
+      ? this.buf.readUInt16LE(this.offset)
+      : this.buf.readUInt16BE(this.offset)
     this.offset += 2
     return value
   }
   u32() {
     this.need(4)
-    const value = this.littleEndian ? this.buf.readUInt32LE(this.offset) : this.buf.readUInt32BE(this.offset)
+    const value = this.littleEndian
+      ? this.buf.readUInt32LE(this.offset)
+      : this.buf.readUInt32BE(this.offset)
     this.offset += 4
     return value
   }
@@ -168,7 +226,8 @@ function skipUndefinedLength(cursor: Cursor, explicit: boolean, depth = 0) {
     for (;;) {
       const element = readElementHead(cursor, explicit)
       if (element.tag === ITEM_END) break
-      if (element.length === UNDEFINED_LENGTH) skipUndefinedLength(cursor, explicit && element.vr !== 'UN', depth + 1)
+      if (element.length === UNDEFINED_LENGTH)
+        skipUndefinedLength(cursor, explicit && element.vr !== 'UN', depth + 1)
       else cursor.skip(element.length)
     }
   }
@@ -183,21 +242,32 @@ function clean(value: string) {
  * from the first element (a group it knows, in one byte order or the other,
  * followed by a VR or not). Null when it does not look like DICOM at all.
  */
-function guessEncoding(buf: Buffer, offset: number, afterMeta = false): { littleEndian: boolean; explicit: boolean; transferSyntaxUid: string } | null {
+function guessEncoding(
+  buf: Buffer,
+  offset: number,
+  afterMeta = false
+): { littleEndian: boolean; explicit: boolean; transferSyntaxUid: string } | null {
   if (buf.length < offset + 8) return null
   // Without a preamble the first group must look like a dataset's, or the file is not DICOM at all; after a
   // meta header that names no transfer syntax, any group does (DCMTK reads such files too).
-  const plausible = afterMeta ? (group: number) => group < 0x7fe0 : (group: number) => group >= 0x0002 && group <= 0x0028 && group % 2 === 0
+  const plausible = afterMeta
+    ? (group: number) => group < 0x7fe0
+    : (group: number) => group >= 0x0002 && group <= 0x0028 && group % 2 === 0
   if (afterMeta && buf.readUInt16LE(offset) > buf.readUInt16BE(offset)) {
     const vr = buf.toString('latin1', offset + 4, offset + 6)
-    if (KNOWN_VRS.has(vr)) return { littleEndian: false, explicit: true, transferSyntaxUid: EXPLICIT_BE }
+    if (KNOWN_VRS.has(vr))
+      return { littleEndian: false, explicit: true, transferSyntaxUid: EXPLICIT_BE }
   }
   const le = buf.readUInt16LE(offset)
   const be = buf.readUInt16BE(offset)
   const vr = buf.toString('latin1', offset + 4, offset + 6)
   const explicit = KNOWN_VRS.has(vr)
-  if (plausible(le)) return explicit ? { littleEndian: true, explicit, transferSyntaxUid: EXPLICIT_LE } : { littleEndian: true, explicit, transferSyntaxUid: IMPLICIT_LE }
-  if (plausible(be) && explicit) return { littleEndian: false, explicit, transferSyntaxUid: EXPLICIT_BE }
+  if (plausible(le))
+    return explicit
+      ? { littleEndian: true, explicit, transferSyntaxUid: EXPLICIT_LE }
+      : { littleEndian: true, explicit, transferSyntaxUid: IMPLICIT_LE }
+  if (plausible(be) && explicit)
+    return { littleEndian: false, explicit, transferSyntaxUid: EXPLICIT_BE }
   return null
 }
 
@@ -211,7 +281,8 @@ function readMeta(buf: Buffer, offset: number) {
     const element = readElementHead(meta, true)
     if (element.length === UNDEFINED_LENGTH) throw new Malformed()
     const value = meta.bytes(element.length)
-    if (element.tag === 0x00020010 && !transferSyntaxUid) transferSyntaxUid = clean(value.toString('latin1'))
+    if (element.tag === 0x00020010 && !transferSyntaxUid)
+      transferSyntaxUid = clean(value.toString('latin1'))
   }
   return { transferSyntaxUid, datasetOffset: meta.offset }
 }
@@ -219,7 +290,9 @@ function readMeta(buf: Buffer, offset: number) {
 /** The dataset of a deflated file, inflated as far as the prefix allows. */
 function inflatePrefix(buf: Buffer, offset: number, ended: boolean) {
   try {
-    return zlib.inflateRawSync(buf.subarray(offset), { finishFlush: ended ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH })
+    return zlib.inflateRawSync(buf.subarray(offset), {
+      finishFlush: ended ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+    })
   } catch (error: any) {
     if (ended && /unexpected end/i.test(String(error?.message))) throw new NeedMore()
     throw new Malformed()
@@ -238,7 +311,8 @@ export function parseDicomHeader(buf: Buffer, ended: boolean): HeaderParse {
     const hasPreamble = buf.length >= 132 && buf.toString('latin1', 128, 132) === 'DICM'
     if (!hasPreamble && buf.length < 132 && !ended) {
       // Could still be a file with a preamble; a dataset without one is recognisable from 8 bytes on.
-      if (buf.length < 8 || (buf.length >= 8 && !guessEncoding(buf, 0) && buf.length < 132)) return { state: 'need_more' }
+      if (buf.length < 8 || (buf.length >= 8 && !guessEncoding(buf, 0) && buf.length < 132))
+        return { state: 'need_more' }
     }
     const start = hasPreamble ? 132 : 0
     let datasetOffset = start
@@ -272,7 +346,9 @@ export function parseDicomHeader(buf: Buffer, ended: boolean): HeaderParse {
     for (;;) {
       if (cursor.offset >= data.length && ended) break
       cursor.need(4)
-      const group = littleEndian ? data.readUInt16LE(cursor.offset) : data.readUInt16BE(cursor.offset)
+      const group = littleEndian
+        ? data.readUInt16LE(cursor.offset)
+        : data.readUInt16BE(cursor.offset)
       if (group > LAST_WANTED_GROUP) break
       const element = readElementHead(cursor, explicit)
       if (element.tag === PIXEL_DATA) break
@@ -288,18 +364,25 @@ export function parseDicomHeader(buf: Buffer, ended: boolean): HeaderParse {
       }
     }
   } catch (error) {
-    if (error instanceof NeedMore) return ended ? { state: 'invalid', reason: 'truncated' } : { state: 'need_more' }
+    if (error instanceof NeedMore)
+      return ended ? { state: 'invalid', reason: 'truncated' } : { state: 'need_more' }
     if (error instanceof Malformed) return { state: 'invalid', reason: 'malformed' }
     throw error
   }
 
-  const characterSet = raw.specificCharacterSet ? clean(raw.specificCharacterSet.toString('latin1')) : null
+  const characterSet = raw.specificCharacterSet
+    ? clean(raw.specificCharacterSet.toString('latin1'))
+    : null
   const header = { transferSyntaxUid, specificCharacterSet: characterSet } as DicomHeader
   for (const [tag, field] of Object.entries(WANTED)) {
     if (field === 'specificCharacterSet') continue
     const value = raw[field]
     const text = value
-      ? clean(TEXT_TAGS.has(Number(tag)) ? decodeDicomText(value, characterSet, Number(tag) === 0x00100010) : value.toString('latin1'))
+      ? clean(
+          TEXT_TAGS.has(Number(tag))
+            ? decodeDicomText(value, characterSet, Number(tag) === 0x00100010)
+            : value.toString('latin1')
+        )
       : ''
     header[field] = text === '' ? null : (text as any)
   }
@@ -381,7 +464,8 @@ export class DicomStructure {
         size = 12
       }
     }
-    if (length === UNDEFINED_LENGTH) this.#stack.push({ kind: 'sequence', explicit: explicit && vr !== 'UN' })
+    if (length === UNDEFINED_LENGTH)
+      this.#stack.push({ kind: 'sequence', explicit: explicit && vr !== 'UN' })
     else this.#skip = length
     return size
   }

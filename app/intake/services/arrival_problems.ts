@@ -6,7 +6,11 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 /** For the centre's administrators: arrivals the feed could not process, and series held apart from their study. */
 export class ArrivalProblems {
   async overview() {
-    const poison = await db.from('feed_poison_changes').whereIn('status', ['retrying', 'parked']).orderBy('last_failed_at', 'desc').limit(200)
+    const poison = await db
+      .from('feed_poison_changes')
+      .whereIn('status', ['retrying', 'parked'])
+      .orderBy('last_failed_at', 'desc')
+      .limit(200)
     const held = await db
       .from('held_series')
       .join('exams', 'exams.id', 'held_series.exam_id')

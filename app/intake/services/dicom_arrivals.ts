@@ -16,7 +16,13 @@ import { realtime } from '#app/realtime/realtime'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { sqlTime } from '#app/platform/db_helpers'
 import { countsOf, linkWholeStudy, StudyOfAnotherExam } from './study_links.js'
-import { intakeRefusal, overLongValue, type ExamFacts, type IntakeFacts, type IntakeRefusal } from './intake_rules.js'
+import {
+  intakeRefusal,
+  overLongValue,
+  type ExamFacts,
+  type IntakeFacts,
+  type IntakeRefusal,
+} from './intake_rules.js'
 import { isLossy } from '#app/intake/dicom/dicom_header'
 
 /*
@@ -36,7 +42,6 @@ export type ArrivalOutcome =
   | { kind: 'refreshed'; examId: number; held: number }
   | { kind: 'unmatched'; reason: UnmatchedReason }
   | { kind: 'gone' }
-
 
 function studyDay(value?: string) {
   const day = dicomDate(value)
@@ -59,7 +64,11 @@ export interface StudyFacts {
   series: SeriesFacts[]
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
   await Promise.all(
@@ -124,8 +133,14 @@ export class DicomArrivals {
       if (error?.isNotFound) return null
       throw error
     }
-    const [seriesList, instances] = await Promise.all([this.orthanc.studySeries(orthancStudyId), this.orthanc.studyInstances(orthancStudyId)])
-    const metadata = await mapLimit(instances, 8, async (instance) => ({ instance, metadata: await this.orthanc.instanceMetadata(instance.ID) }))
+    const [seriesList, instances] = await Promise.all([
+      this.orthanc.studySeries(orthancStudyId),
+      this.orthanc.studyInstances(orthancStudyId),
+    ])
+    const metadata = await mapLimit(instances, 8, async (instance) => ({
+      instance,
+      metadata: await this.orthanc.instanceMetadata(instance.ID),
+    }))
     const senders = new Map<string, number | null>()
     const series: SeriesFacts[] = []
     for (const one of seriesList) {
@@ -134,13 +149,19 @@ export class DicomArrivals {
       const aet = fromDicom ? (fromDicom.metadata.RemoteAET || '').trim() || null : null
       let senderInstitutionId: number | null = null
       if (fromDicom) {
-        if (aet && !senders.has(aet)) senders.set(aet, (await DicomSender.query().where('ae_title', aet).first())?.institutionId ?? null)
+        if (aet && !senders.has(aet))
+          senders.set(
+            aet,
+            (await DicomSender.query().where('ae_title', aet).first())?.institutionId ?? null
+          )
         senderInstitutionId = aet ? (senders.get(aet) ?? null) : null
       } else {
         senderInstitutionId = await this.forwardingInstitution(orthancStudyId)
       }
       // (0028,2110) is an image-level attribute that devices set per series: the first instance of each is read.
-      const lossyImageCompression = mine[0] ? await this.orthanc.instanceTag(mine[0].instance.ID, '0028-2110') : null
+      const lossyImageCompression = mine[0]
+        ? await this.orthanc.instanceTag(mine[0].instance.ID, '0028-2110')
+        : null
       series.push({
         series: one,
         sopInstanceUids: mine.map((m) => m.instance.MainDicomTags.SOPInstanceUID || null),
@@ -170,7 +191,15 @@ export class DicomArrivals {
     const senderInstitutionId = first?.senderInstitutionId ?? null
 
     const listed = await UnmatchedStudy.findBy('orthanc_study_id', orthancStudyId)
-    const match = listed ? { exam: null, reason: listed.reason } : await this.findExam(tags.AccessionNumber, patientTags.PatientID, tags.StudyDate, senderInstitutionId, viaDicom)
+    const match = listed
+      ? { exam: null, reason: listed.reason }
+      : await this.findExam(
+          tags.AccessionNumber,
+          patientTags.PatientID,
+          tags.StudyDate,
+          senderInstitutionId,
+          viaDicom
+        )
     let refusal: IntakeRefusal | null = null
     if (match.exam) {
       refusal = intakeRefusal(factsOf(facts), await examFacts(match.exam), senderInstitutionId)
@@ -178,7 +207,13 @@ export class DicomArrivals {
         try {
           await linkWholeStudy(
             match.exam,
-            { studyInstanceUid: tags.StudyInstanceUID, orthancStudyId, receivedVia: viaDicom ? 'dicom' : 'upload', sendingAe: aet, studyDate: tags.StudyDate },
+            {
+              studyInstanceUid: tags.StudyInstanceUID,
+              orthancStudyId,
+              receivedVia: viaDicom ? 'dicom' : 'upload',
+              sendingAe: aet,
+              studyDate: tags.StudyDate,
+            },
             countsOf(facts.series.map((s) => s.series)),
             now
           )
@@ -197,13 +232,29 @@ export class DicomArrivals {
     }
 
     // The clinic is told the true reason: a broken study is refused for what it is, whatever it matched.
-    const intrinsic = overLongValue(factsOf(facts)) ?? (facts.series.some((s) => s.transferSyntaxes.some((ts) => isLossy({ transferSyntaxUid: ts ?? '', lossyImageCompression: s.lossyImageCompression }))) ? { reason: 'lossy_compression' as const } : null)
-    const why: { reason: string; detail?: Record<string, string | number> } = intrinsic ?? refusal ?? { reason: match.reason ?? 'no_exam' }
+    const intrinsic =
+      overLongValue(factsOf(facts)) ??
+      (facts.series.some((s) =>
+        s.transferSyntaxes.some((ts) =>
+          isLossy({ transferSyntaxUid: ts ?? '', lossyImageCompression: s.lossyImageCompression })
+        )
+      )
+        ? { reason: 'lossy_compression' as const }
+        : null)
+    const why: { reason: string; detail?: Record<string, string | number> } = intrinsic ??
+      refusal ?? { reason: match.reason ?? 'no_exam' }
     const reason = why.reason as UnmatchedReason
     const instanceCount = facts.series.reduce((n, s) => n + s.series.Instances.length, 0)
-    const modality = facts.series.map((s) => s.series.MainDicomTags.Modality).filter(Boolean).join('\\') || null
+    const modality =
+      facts.series
+        .map((s) => s.series.MainDicomTags.Modality)
+        .filter(Boolean)
+        .join('\\') || null
     if (listed) {
-      listed.merge({ instanceCount, ...(listed.status === 'open' ? { reason, reasonDetail: why.detail ?? null } : {}) })
+      listed.merge({
+        instanceCount,
+        ...(listed.status === 'open' ? { reason, reasonDetail: why.detail ?? null } : {}),
+      })
       await listed.save()
       return { kind: 'unmatched', reason: listed.reason }
     }
@@ -229,9 +280,16 @@ export class DicomArrivals {
       outcome: 'refused',
       targetType: 'orthanc_study',
       targetId: orthancStudyId,
-      details: { ae: aet, reason, detail: why.detail ?? null, institutionId: senderInstitutionId, examId: match.exam?.id ?? null },
+      details: {
+        ae: aet,
+        reason,
+        detail: why.detail ?? null,
+        institutionId: senderInstitutionId,
+        examId: match.exam?.id ?? null,
+      },
     })
-    if (senderInstitutionId) realtime.toInstitution(senderInstitutionId, 'unmatched:new', { orthancStudyId, reason })
+    if (senderInstitutionId)
+      realtime.toInstitution(senderInstitutionId, 'unmatched:new', { orthancStudyId, reason })
     return { kind: 'unmatched', reason }
   }
 
@@ -240,11 +298,21 @@ export class DicomArrivals {
    * another clinic sent, or that break a rule, are held apart; the counts are
    * set from what Orthanc holds of the rest.
    */
-  protected async refreshKnown(known: ExamStudy, facts: StudyFacts, now: DateTime): Promise<ArrivalOutcome> {
+  protected async refreshKnown(
+    known: ExamStudy,
+    facts: StudyFacts,
+    now: DateTime
+  ): Promise<ArrivalOutcome> {
     const exam = await Exam.findOrFail(known.examId)
     const examRules = await examFacts(exam)
     const alreadyHeld = new Set(
-      (await db.from('held_series').where('orthanc_study_id', known.orthancStudyId).whereIn('status', ['held', 'removed']).select('orthanc_series_id')).map((r) => r.orthanc_series_id)
+      (
+        await db
+          .from('held_series')
+          .where('orthanc_study_id', known.orthancStudyId)
+          .whereIn('status', ['held', 'removed'])
+          .select('orthanc_series_id')
+      ).map((r) => r.orthanc_series_id)
     )
     const kept: SeriesFacts[] = []
     let held = 0
@@ -254,7 +322,9 @@ export class DicomArrivals {
         continue
       }
       // Series that came through the app (uploads) were checked file by file; DICOM series are checked here.
-      const refusal = series.viaDicom ? intakeRefusal(factsOf(facts, [series]), examRules, series.senderInstitutionId) : null
+      const refusal = series.viaDicom
+        ? intakeRefusal(factsOf(facts, [series]), examRules, series.senderInstitutionId)
+        : null
       if (refusal) {
         await this.holdApart(exam, known, series, refusal, now)
         held++
@@ -265,7 +335,12 @@ export class DicomArrivals {
     try {
       await linkWholeStudy(
         exam,
-        { studyInstanceUid: known.studyInstanceUid, orthancStudyId: known.orthancStudyId, receivedVia: known.receivedVia, sendingAe: known.sendingAe },
+        {
+          studyInstanceUid: known.studyInstanceUid,
+          orthancStudyId: known.orthancStudyId,
+          receivedVia: known.receivedVia,
+          sendingAe: known.sendingAe,
+        },
         countsOf(kept.map((s) => s.series)),
         now
       )
@@ -275,7 +350,13 @@ export class DicomArrivals {
     return { kind: 'refreshed', examId: exam.id, held }
   }
 
-  protected async holdApart(exam: Exam, known: ExamStudy, series: SeriesFacts, refusal: IntakeRefusal, now: DateTime) {
+  protected async holdApart(
+    exam: Exam,
+    known: ExamStudy,
+    series: SeriesFacts,
+    refusal: IntakeRefusal,
+    now: DateTime
+  ) {
     const reason = refusal.reason === 'wrong_clinic' ? 'another_clinic' : refusal.reason
     const inserted = await db
       .knexQuery()
@@ -303,9 +384,18 @@ export class DicomArrivals {
       outcome: 'refused',
       targetType: 'exam',
       targetId: exam.id,
-      details: { orthancSeriesId: series.series.ID, ae: series.aet, senderInstitutionId: series.senderInstitutionId, reason, detail: refusal.detail ?? null },
+      details: {
+        orthancSeriesId: series.series.ID,
+        ae: series.aet,
+        senderInstitutionId: series.senderInstitutionId,
+        reason,
+        detail: refusal.detail ?? null,
+      },
     })
-    logger.warn({ exam: exam.accessionNumber, series: series.series.ID, ae: series.aet, reason }, 'a series was held apart from its study')
+    logger.warn(
+      { exam: exam.accessionNumber, series: series.series.ID, ae: series.aet, reason },
+      'a series was held apart from its study'
+    )
   }
 
   /** For a study forwarded from a clinic's own store by the storage capability (over REST): that store's clinic. */
@@ -336,7 +426,8 @@ export class DicomArrivals {
     if (accession?.trim()) {
       const exam = await Exam.findBy('accession_number', accession.trim().slice(0, 64))
       if (exam) {
-        if (senderInstitutionId && exam.institutionId !== senderInstitutionId) return { exam: null, reason: 'wrong_clinic' }
+        if (senderInstitutionId && exam.institutionId !== senderInstitutionId)
+          return { exam: null, reason: 'wrong_clinic' }
         return { exam, by: 'accession' }
       }
     }
@@ -355,7 +446,10 @@ export class DicomArrivals {
         // Registered up to a day before the study (hospital time), in case the request was made the evening before.
         const start = day!.minus({ days: 1 }).startOf('day').toUTC()
         const end = day!.endOf('day').toUTC()
-        q.whereBetween('registered_at', [start.toSQL({ includeOffset: false })!, end.toSQL({ includeOffset: false })!])
+        q.whereBetween('registered_at', [
+          start.toSQL({ includeOffset: false })!,
+          end.toSQL({ includeOffset: false })!,
+        ])
       })
     if (candidates.length === 1) return { exam: candidates[0], by: 'patient_and_date' }
     return { exam: null, reason: candidates.length > 1 ? 'ambiguous' : 'no_exam' }
@@ -374,10 +468,21 @@ export class DicomArrivals {
     const patientIdOfAnotherPatient =
       !!studyFacts.patientId &&
       studyFacts.patientId.trim() !== rules.clinicPatientNo &&
-      !!(await ClinicPatient.query().where('institution_id', exam.institutionId).where('clinic_patient_no', studyFacts.patientId.trim().slice(0, 64)).first())
-    const refusal = intakeRefusal(studyFacts, rules, unmatched.institutionId, { confirmedByClinic: true, patientIdOfAnotherPatient })
+      !!(await ClinicPatient.query()
+        .where('institution_id', exam.institutionId)
+        .where('clinic_patient_no', studyFacts.patientId.trim().slice(0, 64))
+        .first())
+    const refusal = intakeRefusal(studyFacts, rules, unmatched.institutionId, {
+      confirmedByClinic: true,
+      patientIdOfAnotherPatient,
+    })
     if (refusal) {
-      throw new DomainRefusal(refusal.reason, `intake.upload.reasons.${refusal.reason}`, refusal.detail ?? {}, 422)
+      throw new DomainRefusal(
+        refusal.reason,
+        `intake.upload.reasons.${refusal.reason}`,
+        refusal.detail ?? {},
+        422
+      )
     }
     const now = this.clock.now()
     try {
@@ -396,10 +501,22 @@ export class DicomArrivals {
           trx
             .from('unmatched_studies')
             .where('id', unmatched.id)
-            .update({ status: 'attached', attached_exam_id: exam.id, resolved_by_id: userId, resolved_at: sqlTime(now), updated_at: sqlTime(now) })
+            .update({
+              status: 'attached',
+              attached_exam_id: exam.id,
+              resolved_by_id: userId,
+              resolved_at: sqlTime(now),
+              updated_at: sqlTime(now),
+            })
       )
     } catch (error) {
-      if (error instanceof StudyOfAnotherExam) throw new DomainRefusal('study_of_another_exam', 'intake.upload.reasons.study_of_another_exam', {}, 409)
+      if (error instanceof StudyOfAnotherExam)
+        throw new DomainRefusal(
+          'study_of_another_exam',
+          'intake.upload.reasons.study_of_another_exam',
+          {},
+          409
+        )
       throw error
     }
     await unmatched.refresh()
@@ -413,14 +530,26 @@ export class DicomArrivals {
 
 /** The exam as the intake rules see it. */
 export async function examFacts(exam: Exam): Promise<ExamFacts> {
-  const clinicPatient = await ClinicPatient.query().where('patient_id', exam.patientId).where('institution_id', exam.institutionId).first()
-  return { accessionNumber: exam.accessionNumber, modality: exam.modality, clinicPatientNo: clinicPatient?.clinicPatientNo ?? null, institutionId: exam.institutionId }
+  const clinicPatient = await ClinicPatient.query()
+    .where('patient_id', exam.patientId)
+    .where('institution_id', exam.institutionId)
+    .first()
+  return {
+    accessionNumber: exam.accessionNumber,
+    modality: exam.modality,
+    clinicPatientNo: clinicPatient?.clinicPatientNo ?? null,
+    institutionId: exam.institutionId,
+  }
 }
 
 /** Series of these Orthanc studies held apart (not the exam's images). */
 export async function heldSeriesIds(orthancStudyIds: string[]) {
   if (orthancStudyIds.length === 0) return new Set<string>()
-  const rows = await db.from('held_series').whereIn('orthanc_study_id', orthancStudyIds).whereIn('status', ['held', 'removed']).select('orthanc_series_id')
+  const rows = await db
+    .from('held_series')
+    .whereIn('orthanc_study_id', orthancStudyIds)
+    .whereIn('status', ['held', 'removed'])
+    .select('orthanc_series_id')
   return new Set(rows.map((r) => r.orthanc_series_id as string))
 }
 

@@ -21,14 +21,17 @@ export class ExamDirectory {
       .preload('items')
       .orderBy('exams.registered_at', 'desc')
       .orderBy('exams.id', 'desc')
-    if (filters.status && (EXAM_STATUSES as readonly string[]).includes(filters.status)) query.where('exams.status', filters.status)
+    if (filters.status && (EXAM_STATUSES as readonly string[]).includes(filters.status))
+      query.where('exams.status', filters.status)
     if (filters.modality) query.where('exams.modality', filters.modality)
     if (filters.priority) query.where('exams.priority', filters.priority)
     if (filters.institutionId) query.where('exams.institution_id', filters.institutionId)
     if (filters.search) {
       const term = filters.search.trim()
       query.where((q) => {
-        q.where('exams.accession_number', term).orWhereHas('patient', (p) => p.where('name', 'like', `%${term}%`))
+        q.where('exams.accession_number', term).orWhereHas('patient', (p) =>
+          p.where('name', 'like', `%${term}%`)
+        )
       })
     }
     return query
@@ -36,14 +39,32 @@ export class ExamDirectory {
 
   /** The home page: the person's exams by status, the latest ten, and a clinic's open unmatched studies. */
   async homeSummary(user: User) {
-    const byStatus = await scopeExams(Exam.query(), user).select('status').count('* as total').groupBy('status')
-    const counts = Object.fromEntries(byStatus.map((row) => [row.status, Number(row.$extras.total)]))
+    const byStatus = await scopeExams(Exam.query(), user)
+      .select('status')
+      .count('* as total')
+      .groupBy('status')
+    const counts = Object.fromEntries(
+      byStatus.map((row) => [row.status, Number(row.$extras.total)])
+    )
     const recent = await this.query(user).limit(10)
     const unmatchedOpen =
       user.role === 'clinic_staff'
-        ? Number((await UnmatchedStudy.query().where('institution_id', user.institutionId).where('status', 'open').count('* as total'))[0].$extras.total)
+        ? Number(
+            (
+              await UnmatchedStudy.query()
+                .where('institution_id', user.institutionId)
+                .where('status', 'open')
+                .count('* as total')
+            )[0].$extras.total
+          )
         : 0
-    return { counts, recent, unmatchedOpen, statuses: EXAM_STATUSES, registers: user.role === 'clinic_staff' }
+    return {
+      counts,
+      recent,
+      unmatchedOpen,
+      statuses: EXAM_STATUSES,
+      registers: user.role === 'clinic_staff',
+    }
   }
 
   list(user: User, filters: ExamFilters = {}, perPage = 25) {
@@ -67,7 +88,9 @@ export function examJson(exam: Exam, clinicPatientNo?: string | null) {
     clinicalDiagnosis: exam.clinicalDiagnosis,
     department: exam.department,
     requestingDoctor: exam.requestingDoctor,
-    institution: exam.institution ? { id: exam.institution.id, code: exam.institution.code, name: exam.institution.name } : undefined,
+    institution: exam.institution
+      ? { id: exam.institution.id, code: exam.institution.code, name: exam.institution.name }
+      : undefined,
     patient: exam.patient
       ? {
           name: exam.patient.name,

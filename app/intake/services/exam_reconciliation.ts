@@ -39,7 +39,9 @@ export class ExamReconciliation {
     const rows = await db
       .from('exam_studies')
       .join('exams', 'exams.id', 'exam_studies.exam_id')
-      .where((q) => q.where('exam_studies.last_received_at', '>=', since).orWhere('exams.status', 'registered'))
+      .where((q) =>
+        q.where('exam_studies.last_received_at', '>=', since).orWhere('exams.status', 'registered')
+      )
       .select('exam_studies.*')
       .orderBy('exam_studies.id', 'desc')
       .limit(limit)
@@ -73,21 +75,45 @@ export class ExamReconciliation {
         await db.from('exam_studies').where('id', row.id).where('instance_count', 0).delete()
         return 'claim_removed'
       }
-      logger.warn({ examStudy: row.id, orthancStudyId: row.orthanc_study_id }, 'intake: a linked study is no longer in Orthanc')
+      logger.warn(
+        { examStudy: row.id, orthancStudyId: row.orthanc_study_id },
+        'intake: a linked study is no longer in Orthanc'
+      )
       return 'ok'
     }
     const held = await heldSeriesIds([row.orthanc_study_id])
     const counts = countsOf(series, (s) => !held.has(s.ID))
     const exam = await Exam.findOrFail(row.exam_id)
-    const stale = counts.instances !== Number(row.instance_count) || counts.series.length !== Number(row.series_count) || (exam.status === 'registered' && counts.instances > 0)
+    const stale =
+      counts.instances !== Number(row.instance_count) ||
+      counts.series.length !== Number(row.series_count) ||
+      (exam.status === 'registered' && counts.instances > 0)
     if (!stale) return 'ok'
-    const before = { instances: Number(row.instance_count), series: Number(row.series_count), status: exam.status }
-    await linkWholeStudy(exam, { studyInstanceUid: row.study_instance_uid, orthancStudyId: row.orthanc_study_id, receivedVia: row.received_via, sendingAe: row.sending_ae }, counts, now)
+    const before = {
+      instances: Number(row.instance_count),
+      series: Number(row.series_count),
+      status: exam.status,
+    }
+    await linkWholeStudy(
+      exam,
+      {
+        studyInstanceUid: row.study_instance_uid,
+        orthancStudyId: row.orthanc_study_id,
+        receivedVia: row.received_via,
+        sendingAe: row.sending_ae,
+      },
+      counts,
+      now
+    )
     await audit.system({
       action: 'exam.images.reconciled',
       targetType: 'exam',
       targetId: exam.id,
-      details: { orthancStudyId: row.orthanc_study_id, before, after: { instances: counts.instances, series: counts.series.length } },
+      details: {
+        orthancStudyId: row.orthanc_study_id,
+        before,
+        after: { instances: counts.instances, series: counts.series.length },
+      },
     })
     return 'mended'
   }
@@ -105,7 +131,12 @@ export class ExamReconciliation {
         .from('unmatched_studies')
         .where('id', row.id)
         .where('status', 'open')
-        .update({ status: 'attached', attached_exam_id: row.exam_id, resolved_at: sqlTime(this.clock.now()), updated_at: sqlTime(this.clock.now()) })
+        .update({
+          status: 'attached',
+          attached_exam_id: row.exam_id,
+          resolved_at: sqlTime(this.clock.now()),
+          updated_at: sqlTime(this.clock.now()),
+        })
     }
   }
 }

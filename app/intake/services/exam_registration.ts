@@ -11,7 +11,10 @@ import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { insertIgnore } from '#app/platform/db_helpers'
-import { RepeatExamCheck, type RepeatDecisionInput } from '#app/recognition/services/repeat_exam_check'
+import {
+  RepeatExamCheck,
+  type RepeatDecisionInput,
+} from '#app/recognition/services/repeat_exam_check'
 
 export interface ExamRequestInput {
   clinicPatientId: number
@@ -35,15 +38,20 @@ const MEANINGFUL_TEXT = 2
  * Q 4.2.1: an application form is non-compliant when blank or when its purpose
  * is unclear. Returns the refusal, or null when the request may be registered.
  */
-export function requestRefusal(input: Pick<ExamRequestInput, 'clinicalHistory' | 'purpose' | 'itemIds'>) {
+export function requestRefusal(
+  input: Pick<ExamRequestInput, 'clinicalHistory' | 'purpose' | 'itemIds'>
+) {
   const history = (input.clinicalHistory ?? '').trim()
   const purpose = (input.purpose ?? '').trim()
   if (history.length === 0 && purpose.length === 0 && input.itemIds.length === 0) {
     return new DomainRefusal('request_blank', 'intake.exam.request_blank')
   }
-  if (purpose.length < MEANINGFUL_TEXT) return new DomainRefusal('purpose_missing', 'intake.exam.purpose_missing')
-  if (history.length < MEANINGFUL_TEXT) return new DomainRefusal('history_missing', 'intake.exam.history_missing')
-  if (input.itemIds.length === 0) return new DomainRefusal('items_missing', 'intake.exam.items_missing')
+  if (purpose.length < MEANINGFUL_TEXT)
+    return new DomainRefusal('purpose_missing', 'intake.exam.purpose_missing')
+  if (history.length < MEANINGFUL_TEXT)
+    return new DomainRefusal('history_missing', 'intake.exam.history_missing')
+  if (input.itemIds.length === 0)
+    return new DomainRefusal('items_missing', 'intake.exam.items_missing')
   return null
 }
 
@@ -85,8 +93,15 @@ export class ExamRegistration {
    * Registers a request after the repeat-exam check (R 6.6, app/recognition): items whose earlier result
    * was accepted make no exam; the decisions are recorded with the exams in one transaction.
    */
-  async registerRequest(user: User, input: ExamRequestInput): Promise<{ exams: Exam[]; decisionIds: number[] }> {
-    if (input.institutionId !== undefined && input.institutionId !== null && input.institutionId !== user.institutionId) {
+  async registerRequest(
+    user: User,
+    input: ExamRequestInput
+  ): Promise<{ exams: Exam[]; decisionIds: number[] }> {
+    if (
+      input.institutionId !== undefined &&
+      input.institutionId !== null &&
+      input.institutionId !== user.institutionId
+    ) {
       throw new DomainRefusal('forged_institution', 'intake.exam.forged_institution', {}, 403)
     }
     const refusal = requestRefusal(input)
@@ -100,12 +115,18 @@ export class ExamRegistration {
 
     const requestedIds = [...new Set(input.itemIds)]
     const requested = await ExamItem.query().whereIn('id', requestedIds).where('active', true)
-    if (requested.length !== requestedIds.length) throw new DomainRefusal('unknown_item', 'intake.exam.unknown_item')
-    const recognition = await this.repeatExams.check(user, { ...input, itemIds: requestedIds, decisions: input.recognition })
+    if (requested.length !== requestedIds.length)
+      throw new DomainRefusal('unknown_item', 'intake.exam.unknown_item')
+    const recognition = await this.repeatExams.check(user, {
+      ...input,
+      itemIds: requestedIds,
+      decisions: input.recognition,
+    })
     const items = requested.filter((item) => recognition.itemIds.includes(item.id))
 
     const byModality = new Map<Modality, ExamItem[]>()
-    for (const item of items) byModality.set(item.modality, [...(byModality.get(item.modality) ?? []), item])
+    for (const item of items)
+      byModality.set(item.modality, [...(byModality.get(item.modality) ?? []), item])
 
     const now = this.clock.now()
     const registered = await db.transaction(async (trx) => {
@@ -139,7 +160,11 @@ export class ExamRegistration {
       return { exams, decisionIds: await this.repeatExams.record(user, recognition, exams, trx) }
     })
     if (registered.exams.length) {
-      publish('exam:registered', { examIds: registered.exams.map((e) => e.id), userId: user.id, institutionId: user.institutionId })
+      publish('exam:registered', {
+        examIds: registered.exams.map((e) => e.id),
+        userId: user.id,
+        institutionId: user.institutionId,
+      })
     }
     return registered
   }

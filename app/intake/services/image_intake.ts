@@ -8,9 +8,24 @@ import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { OrthancClient, OrthancError } from '#app/orthanc/orthanc_client'
 import { parseDicomHeader, DicomStructure, type DicomHeader } from '#app/intake/dicom/dicom_header'
-import { claimStudy, countsOf, linkStoredInstance, linkUploadedStudy, orthancInstanceIdOf, orthancStudyIdOf, StudyOfAnotherExam, UidTooLong, type StudyIdentity } from './study_links.js'
+import {
+  claimStudy,
+  countsOf,
+  linkStoredInstance,
+  linkUploadedStudy,
+  orthancInstanceIdOf,
+  orthancStudyIdOf,
+  StudyOfAnotherExam,
+  UidTooLong,
+  type StudyIdentity,
+} from './study_links.js'
 import { heldSeriesIds } from './dicom_arrivals.js'
-import { intakeRefusal, studyDateWarning, type ExamFacts, type IntakeFacts } from './intake_rules.js'
+import {
+  intakeRefusal,
+  studyDateWarning,
+  type ExamFacts,
+  type IntakeFacts,
+} from './intake_rules.js'
 
 /*
 | Receiving one DICOM instance for an exam from a browser or an integration.
@@ -44,7 +59,12 @@ export interface DateWarning {
 }
 
 export type InstanceOutcome =
-  | { status: 'stored' | 'already_stored'; sopInstanceUid: string; orthancInstanceId: string; warning?: DateWarning | null }
+  | {
+      status: 'stored' | 'already_stored'
+      sopInstanceUid: string
+      orthancInstanceId: string
+      warning?: DateWarning | null
+    }
   | { status: 'rejected'; reason: RejectReason; detail?: Record<string, string | number> }
 
 /** Bytes read before giving up on finding the header (large private tags, icons). */
@@ -85,7 +105,10 @@ export class UploadTooLarge extends Error {
 class TooLarge extends Error {}
 
 /** Reads from a paused stream until `enough(prefix)` or the end, leaving the rest unread. */
-function readPrefix(stream: Readable, enough: (prefix: Buffer) => boolean): Promise<{ prefix: Buffer; ended: boolean }> {
+function readPrefix(
+  stream: Readable,
+  enough: (prefix: Buffer) => boolean
+): Promise<{ prefix: Buffer; ended: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -132,7 +155,13 @@ class Truncated extends Error {}
  * The source is read by hand, never destroyed: a multipart parser must be able
  * to move on to the next part.
  */
-function continueStream(prefix: Buffer, rest: Readable | null, limit: number, structure: DicomStructure | null, failure: { error: Error | null }) {
+function continueStream(
+  prefix: Buffer,
+  rest: Readable | null,
+  limit: number,
+  structure: DicomStructure | null,
+  failure: { error: Error | null }
+) {
   let sent = 0
   let held: Buffer | null = null
   let finished = !rest
@@ -265,7 +294,13 @@ export class ImageIntake {
    * @param declaredSize the Content-Length when the client sent one
    * @throws UploadTooLarge when the file passes the size limit (the request answers 413 at once)
    */
-  async receive(exam: Exam, source: Readable, identity: ExamIdentity, declaredSize?: number, batch?: UploadBatch): Promise<InstanceOutcome> {
+  async receive(
+    exam: Exam,
+    source: Readable,
+    identity: ExamIdentity,
+    declaredSize?: number,
+    batch?: UploadBatch
+  ): Promise<InstanceOutcome> {
     const limit = imaging.upload.maxFileBytes
     if (declaredSize !== undefined && declaredSize > limit) throw new UploadTooLarge(limit)
 
@@ -278,15 +313,24 @@ export class ImageIntake {
     if (ended || parsed.state === 'need_more') parsed = parseDicomHeader(prefix, ended)
     if (parsed.state !== 'complete') {
       drain(source)
-      return { status: 'rejected', reason: parsed.state === 'invalid' ? parsed.reason : 'malformed' }
+      return {
+        status: 'rejected',
+        reason: parsed.state === 'invalid' ? parsed.reason : 'malformed',
+      }
     }
     const header = parsed.header
     const refusal = intakeRefusal(instanceFacts(header), identity, identity.institutionId)
     if (refusal) {
       drain(source)
-      return { status: 'rejected', reason: refusal.reason, ...(refusal.detail ? { detail: refusal.detail } : {}) }
+      return {
+        status: 'rejected',
+        reason: refusal.reason,
+        ...(refusal.detail ? { detail: refusal.detail } : {}),
+      }
     }
-    const owner = studyOwner.get(header.studyInstanceUid!) ?? (await ExamStudy.findBy('study_instance_uid', header.studyInstanceUid))?.examId
+    const owner =
+      studyOwner.get(header.studyInstanceUid!) ??
+      (await ExamStudy.findBy('study_instance_uid', header.studyInstanceUid))?.examId
     if (owner !== undefined && owner !== exam.id) {
       drain(source)
       return { status: 'rejected', reason: 'study_of_another_exam' }
@@ -304,7 +348,8 @@ export class ImageIntake {
         await claimStudy(exam.id, study, now)
       } catch (error) {
         drain(source)
-        if (error instanceof StudyOfAnotherExam) return { status: 'rejected', reason: 'study_of_another_exam' }
+        if (error instanceof StudyOfAnotherExam)
+          return { status: 'rejected', reason: 'study_of_another_exam' }
         if (error instanceof UidTooLong) return { status: 'rejected', reason: 'value_too_long' }
         throw error
       }
@@ -319,39 +364,73 @@ export class ImageIntake {
     }
     if (batch) {
       // Orthanc's id is a hash of the UIDs: an instance it holds is known before a byte is sent.
-      const instanceId = orthancInstanceIdOf(header.patientId, header.studyInstanceUid!, header.seriesInstanceUid!, header.sopInstanceUid!)
+      const instanceId = orthancInstanceIdOf(
+        header.patientId,
+        header.studyInstanceUid!,
+        header.seriesInstanceUid!,
+        header.sopInstanceUid!
+      )
       if ((await this.heldInstances(batch, study.orthancStudyId)).has(instanceId)) {
         drain(source)
         batch.studies.set(study.orthancStudyId, study)
-        return { status: 'already_stored', sopInstanceUid: header.sopInstanceUid!, orthancInstanceId: instanceId, warning }
+        return {
+          status: 'already_stored',
+          sopInstanceUid: header.sopInstanceUid!,
+          orthancInstanceId: instanceId,
+          warning,
+        }
       }
     }
 
     let stored
     const failure: { error: Error | null } = { error: null }
     try {
-      stored = await this.orthanc.storeInstance(continueStream(prefix, ended ? null : source, limit, new DicomStructure(parsed.layout), failure), {
-        contentLength: declaredSize,
-      })
+      stored = await this.orthanc.storeInstance(
+        continueStream(
+          prefix,
+          ended ? null : source,
+          limit,
+          new DicomStructure(parsed.layout),
+          failure
+        ),
+        {
+          contentLength: declaredSize,
+        }
+      )
     } catch (error) {
       if (failure.error instanceof TooLarge) throw new UploadTooLarge(limit)
       drain(source)
       if (failure.error instanceof Truncated) return { status: 'rejected', reason: 'truncated' }
       // Orthanc could not parse what our reader accepted: its structure is broken somewhere we did not read.
-      if (error instanceof OrthancError && error.isBadDicom) return { status: 'rejected', reason: 'malformed' }
-      logger.error({ err: error, exam: exam.accessionNumber }, 'storing an instance in Orthanc failed')
+      if (error instanceof OrthancError && error.isBadDicom)
+        return { status: 'rejected', reason: 'malformed' }
+      logger.error(
+        { err: error, exam: exam.accessionNumber },
+        'storing an instance in Orthanc failed'
+      )
       return { status: 'rejected', reason: 'store_failed' }
     }
 
     if (batch) {
       // Linked with the rest of the batch (finishBatch), before the answer goes out.
       batch.studies.set(stored.ParentStudy, { ...study, orthancStudyId: stored.ParentStudy })
-      return { status: stored.Status === 'Success' ? 'stored' : 'already_stored', sopInstanceUid: header.sopInstanceUid!, orthancInstanceId: stored.ID, warning }
+      return {
+        status: stored.Status === 'Success' ? 'stored' : 'already_stored',
+        sopInstanceUid: header.sopInstanceUid!,
+        orthancInstanceId: stored.ID,
+        warning,
+      }
     }
     try {
-      await linkStoredInstance(exam, { ...study, orthancStudyId: stored.ParentStudy }, { newInstance: stored.Status === 'Success', orthancSeriesId: stored.ParentSeries }, this.clock.now())
+      await linkStoredInstance(
+        exam,
+        { ...study, orthancStudyId: stored.ParentStudy },
+        { newInstance: stored.Status === 'Success', orthancSeriesId: stored.ParentSeries },
+        this.clock.now()
+      )
     } catch (error) {
-      if (error instanceof StudyOfAnotherExam) return { status: 'rejected', reason: 'study_of_another_exam' }
+      if (error instanceof StudyOfAnotherExam)
+        return { status: 'rejected', reason: 'study_of_another_exam' }
       throw error
     }
     return {
@@ -388,7 +467,12 @@ export class ImageIntake {
     for (const study of batch.studies.values()) {
       const series = await this.orthanc.studySeries(study.orthancStudyId)
       const heldApart = await heldSeriesIds([study.orthancStudyId])
-      await linkUploadedStudy(exam, study, countsOf(series, (s) => !heldApart.has(s.ID)), this.clock.now())
+      await linkUploadedStudy(
+        exam,
+        study,
+        countsOf(series, (s) => !heldApart.has(s.ID)),
+        this.clock.now()
+      )
     }
   }
 }

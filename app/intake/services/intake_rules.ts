@@ -67,8 +67,24 @@ const chars = (value: string) => [...value].length
 export function overLongValue(facts: IntakeFacts): IntakeRefusal | null {
   const checks: Array<[string, string | null, number, 'bytes' | 'chars']> = [
     ['StudyInstanceUID', facts.studyInstanceUid, DICOM_LIMITS.UI, 'bytes'],
-    ...facts.seriesInstanceUids.map((uid) => ['SeriesInstanceUID', uid, DICOM_LIMITS.UI, 'bytes'] as [string, string | null, number, 'bytes']),
-    ...facts.sopInstanceUids.map((uid) => ['SOPInstanceUID', uid, DICOM_LIMITS.UI, 'bytes'] as [string, string | null, number, 'bytes']),
+    ...facts.seriesInstanceUids.map(
+      (uid) =>
+        ['SeriesInstanceUID', uid, DICOM_LIMITS.UI, 'bytes'] as [
+          string,
+          string | null,
+          number,
+          'bytes',
+        ]
+    ),
+    ...facts.sopInstanceUids.map(
+      (uid) =>
+        ['SOPInstanceUID', uid, DICOM_LIMITS.UI, 'bytes'] as [
+          string,
+          string | null,
+          number,
+          'bytes',
+        ]
+    ),
     ['AccessionNumber', facts.accessionNumber, DICOM_LIMITS.SH, 'chars'],
     ['PatientID', facts.patientId, DICOM_LIMITS.LO, 'chars'],
   ]
@@ -79,7 +95,11 @@ export function overLongValue(facts: IntakeFacts): IntakeRefusal | null {
   }
   // PN: each component group (alphabetic = ideographic = phonetic) at most 64 characters.
   for (const group of (facts.patientName ?? '').split('=')) {
-    if (chars(group) > DICOM_LIMITS.PN) return { reason: 'value_too_long', detail: { field: 'PatientName', length: chars(group), limit: DICOM_LIMITS.PN } }
+    if (chars(group) > DICOM_LIMITS.PN)
+      return {
+        reason: 'value_too_long',
+        detail: { field: 'PatientName', length: chars(group), limit: DICOM_LIMITS.PN },
+      }
   }
   return null
 }
@@ -107,28 +127,45 @@ export interface AttachContext {
  *   the clinic does not know (a walk-in's temporary number, a typo at the
  *   modality) does not stop it, one that is another patient's does.
  */
-export function intakeRefusal(facts: IntakeFacts, exam: ExamFacts, senderInstitutionId: number | null, attach?: AttachContext): IntakeRefusal | null {
+export function intakeRefusal(
+  facts: IntakeFacts,
+  exam: ExamFacts,
+  senderInstitutionId: number | null,
+  attach?: AttachContext
+): IntakeRefusal | null {
   const tooLong = overLongValue(facts)
   if (tooLong) return tooLong
   // R 7.1: images exchanged for mutual recognition are lossless.
-  const lossy = facts.transferSyntaxes.find((ts, i) => isLossy({ transferSyntaxUid: ts ?? '', lossyImageCompression: facts.lossyImageCompression[i] ?? null }))
+  const lossy = facts.transferSyntaxes.find((ts, i) =>
+    isLossy({
+      transferSyntaxUid: ts ?? '',
+      lossyImageCompression: facts.lossyImageCompression[i] ?? null,
+    })
+  )
   if (lossy !== undefined || facts.lossyImageCompression.includes('01')) {
     return { reason: 'lossy_compression', ...(lossy ? { detail: { transferSyntax: lossy } } : {}) }
   }
-  if (!facts.studyInstanceUid || facts.seriesInstanceUids.some((u) => !u) || facts.sopInstanceUids.some((u) => !u)) {
+  if (
+    !facts.studyInstanceUid ||
+    facts.seriesInstanceUids.some((u) => !u) ||
+    facts.sopInstanceUids.some((u) => !u)
+  ) {
     return { reason: 'missing_uids' }
   }
-  if (senderInstitutionId === null || senderInstitutionId !== exam.institutionId) return { reason: 'wrong_clinic' }
+  if (senderInstitutionId === null || senderInstitutionId !== exam.institutionId)
+    return { reason: 'wrong_clinic' }
   const accession = facts.accessionNumber?.trim() || null
   const patientId = facts.patientId?.trim() || null
   if (accession && accession !== exam.accessionNumber) return { reason: 'accession_mismatch' }
   // Both are checked when both are present: a right accession with another patient's ID is another patient's study.
   if (patientId && exam.clinicPatientNo && patientId !== exam.clinicPatientNo) {
-    if (!attach?.confirmedByClinic || attach.patientIdOfAnotherPatient) return { reason: 'patient_mismatch', detail: { patientId } }
+    if (!attach?.confirmedByClinic || attach.patientIdOfAnotherPatient)
+      return { reason: 'patient_mismatch', detail: { patientId } }
   }
   if (!accession && !patientId && !attach?.confirmedByClinic) return { reason: 'patient_mismatch' }
   const wrong = facts.modalities.find((m) => !modalityFits(m, exam.modality))
-  if (wrong !== undefined) return { reason: 'modality_mismatch', detail: { modality: String(wrong) } }
+  if (wrong !== undefined)
+    return { reason: 'modality_mismatch', detail: { modality: String(wrong) } }
   return null
 }
 
@@ -139,15 +176,29 @@ export function intakeRefusal(facts: IntakeFacts, exam: ExamFacts, senderInstitu
  */
 export const STUDY_DATE_TOLERANCE_DAYS = 2
 
-export function studyDateWarning(studyDate: string | null | undefined, requestedAt: DateTime, now: DateTime, zone: string) {
+export function studyDateWarning(
+  studyDate: string | null | undefined,
+  requestedAt: DateTime,
+  now: DateTime,
+  zone: string
+) {
   if (!studyDate) return null
   const day = DateTime.fromFormat(studyDate.slice(0, 8), 'yyyyMMdd', { zone })
   if (!day.isValid) return null
   const requestDay = requestedAt.setZone(zone).startOf('day')
   const today = now.setZone(zone).startOf('day')
   if (day < requestDay.minus({ days: STUDY_DATE_TOLERANCE_DAYS })) {
-    return { code: 'study_date_before_request' as const, studyDate: day.toISODate()!, requestDate: requestDay.toISODate()! }
+    return {
+      code: 'study_date_before_request' as const,
+      studyDate: day.toISODate()!,
+      requestDate: requestDay.toISODate()!,
+    }
   }
-  if (day > today) return { code: 'study_date_in_future' as const, studyDate: day.toISODate()!, requestDate: requestDay.toISODate()! }
+  if (day > today)
+    return {
+      code: 'study_date_in_future' as const,
+      studyDate: day.toISODate()!,
+      requestDate: requestDay.toISODate()!,
+    }
   return null
 }

@@ -24,7 +24,9 @@ export function normaliseNationalId(raw: string) {
 }
 
 /** GB 11643: 18 characters, a valid birth date inside, and the ISO 7064 check character. */
-export function checkNationalId(id: string): { valid: false } | { valid: true; birthDate: DateTime; sex: Sex } {
+export function checkNationalId(
+  id: string
+): { valid: false } | { valid: true; birthDate: DateTime; sex: Sex } {
   if (!/^\d{17}[\dX]$/.test(id)) return { valid: false }
   const sum = WEIGHTS.reduce((total, weight, index) => total + weight * Number(id[index]), 0)
   if (CHECK_CODES[sum % 11] !== id[17]) return { valid: false }
@@ -55,14 +57,18 @@ export interface RegisteredPatient {
 }
 
 export class PatientRegistry {
-  #encryption = new Encryption({ secret: env.get('PATIENT_ID_ENCRYPTION_KEY') || env.get('APP_KEY') })
+  #encryption = new Encryption({
+    secret: env.get('PATIENT_ID_ENCRYPTION_KEY') || env.get('APP_KEY'),
+  })
 
   hashNationalId(id: string) {
     return createHmac('sha256', env.get('PATIENT_ID_HASH_KEY')).update(id).digest('hex')
   }
 
   decryptNationalId(patient: Patient) {
-    return patient.nationalIdCipher ? (this.#encryption.decrypt<string>(patient.nationalIdCipher) ?? null) : null
+    return patient.nationalIdCipher
+      ? (this.#encryption.decrypt<string>(patient.nationalIdCipher) ?? null)
+      : null
   }
 
   /**
@@ -70,18 +76,24 @@ export class PatientRegistry {
    * alliance's existing record of the same person (matched by national ID).
    * Refuses, changing nothing, when the identity does not add up (C 9.2.4).
    */
-  async register(clinic: Institution, input: PatientInput, outer?: TransactionClientContract): Promise<RegisteredPatient> {
+  async register(
+    clinic: Institution,
+    input: PatientInput,
+    outer?: TransactionClientContract
+  ): Promise<RegisteredPatient> {
     const name = input.name.trim()
     const clinicPatientNo = input.clinicPatientNo.trim()
     let nationalId: string | null = null
     if (input.nationalId) {
       nationalId = normaliseNationalId(input.nationalId)
       const check = checkNationalId(nationalId)
-      if (!check.valid) throw new DomainRefusal('national_id_invalid', 'intake.patient.national_id_invalid')
+      if (!check.valid)
+        throw new DomainRefusal('national_id_invalid', 'intake.patient.national_id_invalid')
       if (!check.birthDate.hasSame(input.birthDate, 'day')) {
         throw new DomainRefusal('national_id_birth_date', 'intake.patient.national_id_birth_date')
       }
-      if (input.sex !== check.sex) throw new DomainRefusal('national_id_sex', 'intake.patient.national_id_sex')
+      if (input.sex !== check.sex)
+        throw new DomainRefusal('national_id_sex', 'intake.patient.national_id_sex')
     }
 
     const work = async (trx: TransactionClientContract) => {
@@ -90,13 +102,20 @@ export class PatientRegistry {
         .where('clinic_patient_no', clinicPatientNo)
         .first()
       if (taken) {
-        throw new DomainRefusal('clinic_patient_no_taken', 'intake.patient.clinic_patient_no_taken', { number: clinicPatientNo })
+        throw new DomainRefusal(
+          'clinic_patient_no_taken',
+          'intake.patient.clinic_patient_no_taken',
+          { number: clinicPatientNo }
+        )
       }
 
       let patient: Patient | null = null
       const hash = nationalId ? this.hashNationalId(nationalId) : null
       if (hash) {
-        patient = await Patient.query({ client: trx }).where('national_id_hash', hash).forUpdate().first()
+        patient = await Patient.query({ client: trx })
+          .where('national_id_hash', hash)
+          .forUpdate()
+          .first()
         if (patient) {
           // The same ID with a different name or birth date is a typing error or a false identity.
           if (patient.name !== name || !patient.birthDate.hasSame(input.birthDate, 'day')) {
@@ -107,9 +126,13 @@ export class PatientRegistry {
             .where('institution_id', clinic.id)
             .first()
           if (here) {
-            throw new DomainRefusal('already_registered_here', 'intake.patient.already_registered_here', {
-              number: here.clinicPatientNo,
-            })
+            throw new DomainRefusal(
+              'already_registered_here',
+              'intake.patient.already_registered_here',
+              {
+                number: here.clinicPatientNo,
+              }
+            )
           }
         }
       }
@@ -140,7 +163,12 @@ export class PatientRegistry {
     } catch (error: any) {
       // Two clinics registering the same new person at the same instant: the unique hash decides.
       if (isDuplicateKey(error)) {
-        throw new DomainRefusal('registration_conflict', 'intake.patient.registration_conflict', {}, 409)
+        throw new DomainRefusal(
+          'registration_conflict',
+          'intake.patient.registration_conflict',
+          {},
+          409
+        )
       }
       throw error
     }
@@ -155,7 +183,9 @@ export class PatientRegistry {
     if (search) {
       const term = `%${search.trim()}%`
       query.where((q) => {
-        q.where('clinic_patient_no', 'like', term).orWhereHas('patient', (p) => p.where('name', 'like', term))
+        q.where('clinic_patient_no', 'like', term).orWhereHas('patient', (p) =>
+          p.where('name', 'like', term)
+        )
       })
     }
     return query

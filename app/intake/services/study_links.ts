@@ -53,13 +53,22 @@ function parseDicomDate(value?: string | null) {
 
 /** Orthanc's id of a study: SHA-1 of "PatientID|StudyInstanceUID" in five groups (its DicomInstanceHasher). */
 export function orthancStudyIdOf(patientId: string | null, studyInstanceUid: string) {
-  const hex = createHash('sha1').update(`${patientId ?? ''}|${studyInstanceUid}`).digest('hex')
+  const hex = createHash('sha1')
+    .update(`${patientId ?? ''}|${studyInstanceUid}`)
+    .digest('hex')
   return hex.match(/.{8}/g)!.join('-')
 }
 
 /** Orthanc's id of an instance: SHA-1 of "PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID". */
-export function orthancInstanceIdOf(patientId: string | null, studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string) {
-  const hex = createHash('sha1').update(`${patientId ?? ''}|${studyInstanceUid}|${seriesInstanceUid}|${sopInstanceUid}`).digest('hex')
+export function orthancInstanceIdOf(
+  patientId: string | null,
+  studyInstanceUid: string,
+  seriesInstanceUid: string,
+  sopInstanceUid: string
+) {
+  const hex = createHash('sha1')
+    .update(`${patientId ?? ''}|${studyInstanceUid}|${seriesInstanceUid}|${sopInstanceUid}`)
+    .digest('hex')
   return hex.match(/.{8}/g)!.join('-')
 }
 
@@ -69,7 +78,9 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): 
     try {
       return await work()
     } catch (error: any) {
-      const transient = ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'].includes(error?.code)
+      const transient = ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'].includes(
+        error?.code
+      )
       if (!transient || attempt >= attempts) throw error
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20))
     }
@@ -80,9 +91,20 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): 
  * The exam_studies row of this study for this exam: created, or found when
  * this exam already has it. Throws StudyOfAnotherExam when another exam does.
  */
-export async function claimStudy(examId: number, study: StudyIdentity, now: DateTime, client: QueryClientContract = db.connection()) {
-  if (Buffer.byteLength(study.studyInstanceUid, 'latin1') > DICOM_LIMITS.UI) throw new UidTooLong(study.studyInstanceUid)
-  const find = () => client.from('exam_studies').where('study_instance_uid', study.studyInstanceUid).select('id', 'exam_id', 'orthanc_study_id').first()
+export async function claimStudy(
+  examId: number,
+  study: StudyIdentity,
+  now: DateTime,
+  client: QueryClientContract = db.connection()
+) {
+  if (Buffer.byteLength(study.studyInstanceUid, 'latin1') > DICOM_LIMITS.UI)
+    throw new UidTooLong(study.studyInstanceUid)
+  const find = () =>
+    client
+      .from('exam_studies')
+      .where('study_instance_uid', study.studyInstanceUid)
+      .select('id', 'exam_id', 'orthanc_study_id')
+      .first()
   let row = await find()
   if (!row) {
     try {
@@ -110,7 +132,10 @@ export async function claimStudy(examId: number, study: StudyIdentity, now: Date
   }
   if (Number(row.exam_id) !== examId) throw new StudyOfAnotherExam(Number(row.exam_id))
   if (row.orthanc_study_id !== study.orthancStudyId) {
-    await client.from('exam_studies').where('id', row.id).update({ orthanc_study_id: study.orthancStudyId })
+    await client
+      .from('exam_studies')
+      .where('id', row.id)
+      .update({ orthanc_study_id: study.orthancStudyId })
   }
   return Number(row.id)
 }
@@ -137,7 +162,8 @@ function announce(exam: Exam, firstImages: boolean) {
   lastAnnounced.set(exam.id, now)
   if (firstImages) exam.status = 'images_received'
   realtime.examChanged(exam, firstImages ? 'images_received' : 'images_added')
-  if (firstImages) publish('exam:images_received', { examId: exam.id, orthancStudyId: null, via: 'upload' })
+  if (firstImages)
+    publish('exam:images_received', { examId: exam.id, orthancStudyId: null, via: 'upload' })
 }
 
 /**
@@ -155,15 +181,26 @@ export async function linkStoredInstance(
     db.transaction(async (trx) => {
       const studyRowId = await claimStudy(exam.id, study, now, trx)
       if (stored.newInstance) {
-        const series = await trx.from('exam_series').where('orthanc_series_id', stored.orthancSeriesId).select('id').first()
+        const series = await trx
+          .from('exam_series')
+          .where('orthanc_series_id', stored.orthancSeriesId)
+          .select('id')
+          .first()
         let newSeries = false
         if (!series) {
           try {
-            await trx.table('exam_series').insert({ exam_study_id: studyRowId, orthanc_series_id: stored.orthancSeriesId, instance_count: 1 })
+            await trx.table('exam_series').insert({
+              exam_study_id: studyRowId,
+              orthanc_series_id: stored.orthancSeriesId,
+              instance_count: 1,
+            })
             newSeries = true
           } catch (error) {
             if (!isDuplicateKey(error)) throw error
-            await trx.from('exam_series').where('orthanc_series_id', stored.orthancSeriesId).increment('instance_count', 1)
+            await trx
+              .from('exam_series')
+              .where('orthanc_series_id', stored.orthancSeriesId)
+              .increment('instance_count', 1)
           }
         } else {
           await trx.from('exam_series').where('id', series.id).increment('instance_count', 1)
@@ -173,7 +210,9 @@ export async function linkStoredInstance(
           .where('id', studyRowId)
           .update({
             instance_count: trx.knexRawQuery('instance_count + 1'),
-            series_count: newSeries ? trx.knexRawQuery('series_count + 1') : trx.knexRawQuery('series_count'),
+            series_count: newSeries
+              ? trx.knexRawQuery('series_count + 1')
+              : trx.knexRawQuery('series_count'),
             last_received_at: sql(now),
             updated_at: sql(now),
           })
@@ -191,7 +230,10 @@ export interface StudyCounts {
   instances: number
 }
 
-export function countsOf(series: OrthancSeries[], only?: (series: OrthancSeries) => boolean): StudyCounts {
+export function countsOf(
+  series: OrthancSeries[],
+  only?: (series: OrthancSeries) => boolean
+): StudyCounts {
   const kept = series.filter((s) => (only ? only(s) : true))
   return {
     series: kept.map((s) => ({ orthancSeriesId: s.ID, instances: s.Instances.length })),
@@ -236,31 +278,58 @@ export async function linkWholeStudy(
  * (never lowered), so concurrent batches of one study may commit in any
  * order; a series or instance that went away is the reconciliation's to mend.
  */
-export async function linkUploadedStudy(exam: Exam, study: StudyIdentity, counts: StudyCounts, now: DateTime) {
+export async function linkUploadedStudy(
+  exam: Exam,
+  study: StudyIdentity,
+  counts: StudyCounts,
+  now: DateTime
+) {
   const firstImages = await retryOnDeadlock(() =>
     db.transaction(async (trx) => {
       const studyRowId = await claimStudy(exam.id, study, now, trx)
       const mysql = trx.dialect.name !== 'better-sqlite3' && trx.dialect.name !== 'sqlite3'
       if (counts.series.length) {
         // The larger of the two, in one statement for every series of the study.
-        const larger = mysql ? 'GREATEST(instance_count, VALUES(instance_count))' : 'MAX(instance_count, excluded.instance_count)'
+        const larger = mysql
+          ? 'GREATEST(instance_count, VALUES(instance_count))'
+          : 'MAX(instance_count, excluded.instance_count)'
         await trx
           .knexQuery()
           .table('exam_series')
-          .insert(counts.series.map((s) => ({ exam_study_id: studyRowId, orthanc_series_id: s.orthancSeriesId, instance_count: s.instances })))
+          .insert(
+            counts.series.map((s) => ({
+              exam_study_id: studyRowId,
+              orthanc_series_id: s.orthancSeriesId,
+              instance_count: s.instances,
+            }))
+          )
           .onConflict('orthanc_series_id')
           .merge({ exam_study_id: studyRowId, instance_count: trx.knexRawQuery(larger) } as any)
       }
-      const raise = (column: string, value: number) => trx.knexRawQuery(`CASE WHEN ${column} < ? THEN ? ELSE ${column} END`, [value, value])
+      const raise = (column: string, value: number) =>
+        trx.knexRawQuery(`CASE WHEN ${column} < ? THEN ? ELSE ${column} END`, [value, value])
       await trx
         .from('exam_studies')
         .where('id', studyRowId)
-        .update({ instance_count: raise('instance_count', counts.instances), series_count: raise('series_count', counts.series.length), last_received_at: sql(now), updated_at: sql(now) })
+        .update({
+          instance_count: raise('instance_count', counts.instances),
+          series_count: raise('series_count', counts.series.length),
+          last_received_at: sql(now),
+          updated_at: sql(now),
+        })
       await trx
         .from('exams')
         .where('id', exam.id)
-        .update({ instance_count: trx.knexRawQuery('(SELECT COALESCE(SUM(instance_count), 0) FROM exam_studies WHERE exam_id = ?)', [exam.id]), updated_at: sql(now) })
-      return counts.instances > 0 && exam.status === 'registered' ? markImagesReceived(trx, exam.id, now) : false
+        .update({
+          instance_count: trx.knexRawQuery(
+            '(SELECT COALESCE(SUM(instance_count), 0) FROM exam_studies WHERE exam_id = ?)',
+            [exam.id]
+          ),
+          updated_at: sql(now),
+        })
+      return counts.instances > 0 && exam.status === 'registered'
+        ? markImagesReceived(trx, exam.id, now)
+        : false
     })
   )
   announce(exam, firstImages)
@@ -268,19 +337,48 @@ export async function linkUploadedStudy(exam: Exam, study: StudyIdentity, counts
 }
 
 /** Sets a study's series and counts to `counts` and the exam's total to the sum of its studies. */
-async function writeCounts(trx: TransactionClientContract, examId: number, studyRowId: number, counts: StudyCounts, now: DateTime) {
+async function writeCounts(
+  trx: TransactionClientContract,
+  examId: number,
+  studyRowId: number,
+  counts: StudyCounts,
+  now: DateTime
+) {
   const wanted = new Set(counts.series.map((s) => s.orthancSeriesId))
-  const existing = await trx.from('exam_series').where('exam_study_id', studyRowId).select('id', 'orthanc_series_id')
+  const existing = await trx
+    .from('exam_series')
+    .where('exam_study_id', studyRowId)
+    .select('id', 'orthanc_series_id')
   const gone = existing.filter((row) => !wanted.has(row.orthanc_series_id)).map((row) => row.id)
   if (gone.length) await trx.from('exam_series').whereIn('id', gone).delete()
   for (const series of counts.series) {
-    const updated = await trx.from('exam_series').where('orthanc_series_id', series.orthancSeriesId).update({ exam_study_id: studyRowId, instance_count: series.instances })
-    if (Number(updated) === 0) await trx.table('exam_series').insert({ exam_study_id: studyRowId, orthanc_series_id: series.orthancSeriesId, instance_count: series.instances })
+    const updated = await trx
+      .from('exam_series')
+      .where('orthanc_series_id', series.orthancSeriesId)
+      .update({ exam_study_id: studyRowId, instance_count: series.instances })
+    if (Number(updated) === 0)
+      await trx.table('exam_series').insert({
+        exam_study_id: studyRowId,
+        orthanc_series_id: series.orthancSeriesId,
+        instance_count: series.instances,
+      })
   }
   await trx
     .from('exam_studies')
     .where('id', studyRowId)
-    .update({ series_count: counts.series.length, instance_count: counts.instances, last_received_at: sql(now), updated_at: sql(now) })
-  const total = await trx.from('exam_studies').where('exam_id', examId).sum('instance_count as total').firstOrFail()
-  await trx.from('exams').where('id', examId).update({ instance_count: Number(total.total ?? 0) })
+    .update({
+      series_count: counts.series.length,
+      instance_count: counts.instances,
+      last_received_at: sql(now),
+      updated_at: sql(now),
+    })
+  const total = await trx
+    .from('exam_studies')
+    .where('exam_id', examId)
+    .sum('instance_count as total')
+    .firstOrFail()
+  await trx
+    .from('exams')
+    .where('id', examId)
+    .update({ instance_count: Number(total.total ?? 0) })
 }

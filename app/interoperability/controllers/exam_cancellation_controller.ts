@@ -16,7 +16,13 @@ export default class ExamCancellationController {
       run: async ({ target }) => (await app.container.make(ExamCancellation)).cancel(target),
       audit: { details: (exam) => ({ accession: exam.accessionNumber }) },
       page: (exam) => done(ctx, 'interoperability.cancel.done', {}, `/exams/${exam.id}`),
-      json: (exam) => ({ data: { accessionNumber: exam.accessionNumber, status: exam.status, cancelledAt: exam.cancelledAt?.toISO() ?? null } }),
+      json: (exam) => ({
+        data: {
+          accessionNumber: exam.accessionNumber,
+          status: exam.status,
+          cancelledAt: exam.cancelledAt?.toISO() ?? null,
+        },
+      }),
     })
   }
 }

@@ -14,7 +14,13 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8'
 
 function typeOf(ctx: HttpContext): FhirType {
   const type = String(ctx.params.type ?? '')
-  if (!(type in SEARCHABLE)) throw new DomainRefusal('unknown_type', 'interoperability.fhir.unknown_type', { type: type.slice(0, 40) }, 404)
+  if (!(type in SEARCHABLE))
+    throw new DomainRefusal(
+      'unknown_type',
+      'interoperability.fhir.unknown_type',
+      { type: type.slice(0, 40) },
+      404
+    )
   return type as FhirType
 }
 
@@ -47,7 +53,8 @@ const resourceTarget: RecordLoader<Found> = {
 const binaryTarget: RecordLoader<Awaited<ReturnType<FhirService['signedVersion']>>> = {
   type: 'fhir_resource',
   requested: (ctx) => `Binary/${ctx.params.id}`.slice(0, 64),
-  find: async (ctx) => (await app.container.make(FhirService)).signedVersion(String(ctx.params.id), fhirClientOf(ctx)),
+  find: async (ctx) =>
+    (await app.container.make(FhirService)).signedVersion(String(ctx.params.id), fhirClientOf(ctx)),
   idOf: (found) => `Binary/report-${found!.version.id}`,
 }
 
@@ -57,7 +64,11 @@ export default class FhirController {
     return useCase(ctx, {
       action: 'fhir.metadata',
       audit: false,
-      run: async () => capabilityStatement(`${appBaseUrl(ctx)}/fhir/r4`, (await app.container.make(Clock)).now().toISO()!),
+      run: async () =>
+        capabilityStatement(
+          `${appBaseUrl(ctx)}/fhir/r4`,
+          (await app.container.make(Clock)).now().toISO()!
+        ),
       json: (statement) => fhirJson(ctx, statement),
     })
   }
@@ -77,8 +88,15 @@ export default class FhirController {
       action: 'fhir.search',
       allow: mayReadFhir,
       input: (c: HttpContext) => parseSearch(typeOf(c), c.request.qs()),
-      run: async ({ input }) => (await app.container.make(FhirService)).search(input, fhirClientOf(ctx)),
-      audit: { details: (result, { input }) => ({ type: input.type, query: Object.fromEntries(input.query), total: result.total }) },
+      run: async ({ input }) =>
+        (await app.container.make(FhirService)).search(input, fhirClientOf(ctx)),
+      audit: {
+        details: (result, { input }) => ({
+          type: input.type,
+          query: Object.fromEntries(input.query),
+          total: result.total,
+        }),
+      },
       json: (result, { input }) => {
         const base = `${fhirClientOf(ctx).baseUrl}/${input.type}`
         const link = (offset: number) => {
@@ -88,14 +106,20 @@ export default class FhirController {
           return `${base}?${params.toString()}`
         }
         const links: R4.BundleLink[] = [{ relation: 'self', url: link(input.offset) }]
-        if (input.offset + input.count < result.total) links.push({ relation: 'next', url: link(input.offset + input.count) })
-        if (input.offset > 0) links.push({ relation: 'previous', url: link(Math.max(0, input.offset - input.count)) })
+        if (input.offset + input.count < result.total)
+          links.push({ relation: 'next', url: link(input.offset + input.count) })
+        if (input.offset > 0)
+          links.push({ relation: 'previous', url: link(Math.max(0, input.offset - input.count)) })
         const bundle: R4.Bundle = {
           resourceType: 'Bundle',
           type: 'searchset',
           total: result.total,
           link: links,
-          entry: result.resources.map((resource) => ({ fullUrl: `${fhirClientOf(ctx).baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })),
+          entry: result.resources.map((resource) => ({
+            fullUrl: `${fhirClientOf(ctx).baseUrl}/${resource.resourceType}/${resource.id}`,
+            resource,
+            search: { mode: 'match' },
+          })),
         }
         return fhirJson(ctx, bundle)
       },
@@ -108,7 +132,8 @@ export default class FhirController {
       action: 'fhir.read',
       allow: mayReadFhir,
       target: binaryTarget,
-      run: async ({ target }) => (await signedReportPdf(target!.exam, target!.version.versionNo)).buffer,
+      run: async ({ target }) =>
+        (await signedReportPdf(target!.exam, target!.version.versionNo)).buffer,
       json: (pdf) => ctx.response.header('Content-Type', 'application/pdf').send(pdf),
     })
   }
@@ -118,7 +143,12 @@ export default class FhirController {
     return useCase(ctx, {
       action: 'fhir.write',
       run: () => {
-        throw new DomainRefusal('read_only', 'interoperability.fhir.read_only', { method: ctx.request.method() }, 405)
+        throw new DomainRefusal(
+          'read_only',
+          'interoperability.fhir.read_only',
+          { method: ctx.request.method() },
+          405
+        )
       },
     })
   }

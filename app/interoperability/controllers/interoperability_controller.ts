@@ -4,7 +4,10 @@ import { useCase, done } from '#app/platform/http/use_case'
 import { Clock } from '#app/platform/clock'
 import { RecognitionPush } from '#app/interoperability/push/recognition_push'
 import { FhirDelivery } from '#app/interoperability/push/push_models'
-import { deliveryTarget, mayManageInteroperability } from '#app/interoperability/interoperability_access'
+import {
+  deliveryTarget,
+  mayManageInteroperability,
+} from '#app/interoperability/interoperability_access'
 import { pushSettingsValidator } from '#app/interoperability/validators'
 import { worklistSettings } from '#app/interoperability/worklist/worklist_settings'
 import { appBaseUrl } from '#app/interoperability/fhir/fhir_client'
@@ -17,11 +20,26 @@ export default class InteroperabilityController {
       allow: mayManageInteroperability,
       run: async () => {
         const push = await app.container.make(RecognitionPush)
-        const deliveries = await FhirDelivery.query().preload('exam').orderBy('id', 'desc').limit(50)
-        const counts = await FhirDelivery.query().select('status').count('* as total').groupBy('status')
-        return { settings: await push.settings(), deliveries, counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.$extras.total)])) }
+        const deliveries = await FhirDelivery.query()
+          .preload('exam')
+          .orderBy('id', 'desc')
+          .limit(50)
+        const counts = await FhirDelivery.query()
+          .select('status')
+          .count('* as total')
+          .groupBy('status')
+        return {
+          settings: await push.settings(),
+          deliveries,
+          counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.$extras.total)])),
+        }
       },
-      page: (state) => ctx.view.render('pages/interoperability/index', { ...state, worklist: worklistSettings(), fhirBase: `${appBaseUrl(ctx)}/fhir/r4` }),
+      page: (state) =>
+        ctx.view.render('pages/interoperability/index', {
+          ...state,
+          worklist: worklistSettings(),
+          fhirBase: `${appBaseUrl(ctx)}/fhir/r4`,
+        }),
     })
   }
 
@@ -30,8 +48,15 @@ export default class InteroperabilityController {
       action: 'interop.push_settings',
       allow: mayManageInteroperability,
       input: pushSettingsValidator,
-      run: async ({ input, user }) => (await app.container.make(RecognitionPush)).saveSettings({ ...input, active: input.active ?? false }, user.id),
-      audit: { target: (s) => ({ type: 'fhir_push_settings', id: s.id }), details: (s) => ({ endpoint: s.endpointUrl, active: s.active }) },
+      run: async ({ input, user }) =>
+        (await app.container.make(RecognitionPush)).saveSettings(
+          { ...input, active: input.active ?? false },
+          user.id
+        ),
+      audit: {
+        target: (s) => ({ type: 'fhir_push_settings', id: s.id }),
+        details: (s) => ({ endpoint: s.endpointUrl, active: s.active }),
+      },
       page: () => done(ctx, 'interoperability.push.settings_saved', {}, '/admin/interoperability'),
     })
   }

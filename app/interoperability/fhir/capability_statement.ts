@@ -19,7 +19,10 @@ export function capabilityStatement(baseUrl: string, date: string): R4.Capabilit
     kind: 'instance',
     publisher: 'County medical-alliance imaging centre',
     software: { name: 'county-imaging-centre FHIR API' },
-    implementation: { description: 'Read-only FHIR R4 API of the alliance imaging centre', url: baseUrl },
+    implementation: {
+      description: 'Read-only FHIR R4 API of the alliance imaging centre',
+      url: baseUrl,
+    },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -27,8 +30,19 @@ export function capabilityStatement(baseUrl: string, date: string): R4.Capabilit
         mode: 'server',
         security: {
           cors: false,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }], text: 'Bearer integration token with the fhir:read scope' }],
-          description: 'Integration tokens belong to an institution and a scope (fhir:read; fhir:national_id to see national ID numbers). A resource outside the token\'s institution scope answers 404.',
+          service: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'OAuth',
+                },
+              ],
+              text: 'Bearer integration token with the fhir:read scope',
+            },
+          ],
+          description:
+            "Integration tokens belong to an institution and a scope (fhir:read; fhir:national_id to see national ID numbers). A resource outside the token's institution scope answers 404.",
         },
         resource: (Object.keys(SEARCHABLE) as FhirType[]).map((type) => ({
           type,

@@ -52,15 +52,24 @@ export function fhirClientOf(ctx: HttpContext): FhirClient {
   return {
     user,
     institutionId: user.institutionId,
-    kind: kindOfInstitution === 'lead_hospital' ? 'alliance' : kindOfInstitution === 'member_clinic' ? 'clinic' : 'shared',
+    kind:
+      kindOfInstitution === 'lead_hospital'
+        ? 'alliance'
+        : kindOfInstitution === 'member_clinic'
+          ? 'clinic'
+          : 'shared',
     seesNationalId: tokenAbilities(ctx).includes(FHIR_NATIONAL_ID),
     baseUrl: `${appBaseUrl(ctx)}/fhir/r4`,
   }
 }
 
 /** The exams this client sees, as a condition on an exams query. */
-export function scopeFhirExams<Q extends ModelQueryBuilderContract<typeof Exam>>(query: Q, client: Pick<FhirClient, 'kind' | 'institutionId'>): Q {
+export function scopeFhirExams<Q extends ModelQueryBuilderContract<typeof Exam>>(
+  query: Q,
+  client: Pick<FhirClient, 'kind' | 'institutionId'>
+): Q {
   if (client.kind === 'alliance') return query
-  if (client.kind === 'clinic') return query.where('exams.institution_id', client.institutionId) as Q
+  if (client.kind === 'clinic')
+    return query.where('exams.institution_id', client.institutionId) as Q
   return query.whereIn('exams.id', (sub) => sub.from('fhir_deliveries').select('exam_id')) as Q
 }

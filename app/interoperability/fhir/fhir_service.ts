@@ -10,7 +10,11 @@ import { needingOrthanc } from '#app/orthanc/unavailable'
 import { resultMarks } from '#app/platform/result_marks'
 import { PatientRegistry } from '#app/intake/services/patient_registry'
 import { scopeFhirExams, type FhirClient } from '#app/interoperability/fhir/fhir_client'
-import { whereDates, type FhirType, type SearchInput } from '#app/interoperability/fhir/search_params'
+import {
+  whereDates,
+  type FhirType,
+  type SearchInput,
+} from '#app/interoperability/fhir/search_params'
 import {
   ACCESSION_SYSTEM,
   DICOM_UID_SYSTEM,
@@ -47,23 +51,35 @@ export class FhirService {
     if (n === null) return null
     if (type === 'Patient') return this.patient(n, client)
     if (type === 'ServiceRequest') {
-      const exam = await this.visibleExams(client).where('exams.id', n).preload('items').preload('institution').first()
+      const exam = await this.visibleExams(client)
+        .where('exams.id', n)
+        .preload('items')
+        .preload('institution')
+        .first()
       return exam ? serviceRequestResource(exam) : null
     }
     if (type === 'ImagingStudy') {
       const study = await ExamStudy.find(n)
-      const exam = study ? await this.visibleExams(client).where('exams.id', study.examId).preload('items').first() : null
-      return study && exam ? imagingStudyResource(study, exam, this.dicomWebUrl(client), await this.seriesOf(study)) : null
+      const exam = study
+        ? await this.visibleExams(client).where('exams.id', study.examId).preload('items').first()
+        : null
+      return study && exam
+        ? imagingStudyResource(study, exam, this.dicomWebUrl(client), await this.seriesOf(study))
+        : null
     }
-    const exam = await this.visibleExams(client).where('exams.id', n).whereNotNull('exams.report_signed_at').first()
-    return exam ? (await this.reports([exam], client))[0] ?? null : null
+    const exam = await this.visibleExams(client)
+      .where('exams.id', n)
+      .whereNotNull('exams.report_signed_at')
+      .first()
+    return exam ? ((await this.reports([exam], client))[0] ?? null) : null
   }
 
   /** Whether the id names a record that exists at all (so a refusal can be audited as hidden rather than missing). */
   async exists(type: FhirType, id: string) {
     const n = numericId(id)
     if (n === null) return false
-    const table = type === 'Patient' ? 'patients' : type === 'ImagingStudy' ? 'exam_studies' : 'exams'
+    const table =
+      type === 'Patient' ? 'patients' : type === 'ImagingStudy' ? 'exam_studies' : 'exams'
     return !!(await db.from(table).where('id', n).first())
   }
 
@@ -75,10 +91,18 @@ export class FhirService {
     const patient = await Patient.find(id)
     if (!patient) return null
     const numbers = await this.clinicNumbers([patient.id], client)
-    if (client.kind !== 'alliance' && !(await this.visibleExams(client).where('exams.patient_id', id).first()) && !(client.kind === 'clinic' && numbers.get(id)?.length)) {
+    if (
+      client.kind !== 'alliance' &&
+      !(await this.visibleExams(client).where('exams.patient_id', id).first()) &&
+      !(client.kind === 'clinic' && numbers.get(id)?.length)
+    ) {
       return null
     }
-    return patientResource(patient, numbers.get(id) ?? [], client.seesNationalId ? new PatientRegistry().decryptNationalId(patient) : null)
+    return patientResource(
+      patient,
+      numbers.get(id) ?? [],
+      client.seesNationalId ? new PatientRegistry().decryptNationalId(patient) : null
+    )
   }
 
   /** The clinic patient numbers the client may see: its own clinic's, or every clinic's for the centre. */
@@ -87,12 +111,23 @@ export class FhirService {
       .from('clinic_patients')
       .join('institutions', 'institutions.id', 'clinic_patients.institution_id')
       .whereIn('clinic_patients.patient_id', patientIds)
-      .if(client.kind !== 'alliance', (q) => q.where('clinic_patients.institution_id', client.institutionId))
-      .select('clinic_patients.patient_id', 'clinic_patients.clinic_patient_no', 'institutions.code', 'institutions.name')
+      .if(client.kind !== 'alliance', (q) =>
+        q.where('clinic_patients.institution_id', client.institutionId)
+      )
+      .select(
+        'clinic_patients.patient_id',
+        'clinic_patients.clinic_patient_no',
+        'institutions.code',
+        'institutions.name'
+      )
     const byPatient = new Map<number, ClinicNumber[]>()
     for (const row of rows) {
       const list = byPatient.get(Number(row.patient_id)) ?? []
-      list.push({ institutionCode: row.code, institutionName: row.name, number: row.clinic_patient_no })
+      list.push({
+        institutionCode: row.code,
+        institutionName: row.name,
+        number: row.clinic_patient_no,
+      })
       byPatient.set(Number(row.patient_id), list)
     }
     return byPatient
@@ -114,7 +149,13 @@ export class FhirService {
           description: s.MainDicomTags.SeriesDescription ?? null,
           bodySite: s.MainDicomTags.BodyPartExamined ?? null,
           instances: own
-            .map((i: any) => ({ uid: i.MainDicomTags.SOPInstanceUID, sopClass: String(sopClass ?? '').trim(), number: i.MainDicomTags.InstanceNumber ? Number(i.MainDicomTags.InstanceNumber) : null }))
+            .map((i: any) => ({
+              uid: i.MainDicomTags.SOPInstanceUID,
+              sopClass: String(sopClass ?? '').trim(),
+              number: i.MainDicomTags.InstanceNumber
+                ? Number(i.MainDicomTags.InstanceNumber)
+                : null,
+            }))
             .sort((a, b) => (a.number ?? 0) - (b.number ?? 0)),
         })
       }
@@ -123,10 +164,17 @@ export class FhirService {
   }
 
   /** Report resources for exams that have a signed report: the latest signed version of each. */
-  async reports(exams: Exam[], client: FhirClient, inlinePdf?: (version: ReportVersion) => Promise<string>): Promise<R4.DiagnosticReport[]> {
+  async reports(
+    exams: Exam[],
+    client: FhirClient,
+    inlinePdf?: (version: ReportVersion) => Promise<string>
+  ): Promise<R4.DiagnosticReport[]> {
     if (!exams.length) return []
     const ids = exams.map((e) => e.id)
-    const versions = await ReportVersion.query().whereIn('exam_id', ids).where('status', 'signed').orderBy('version_no', 'desc')
+    const versions = await ReportVersion.query()
+      .whereIn('exam_id', ids)
+      .where('status', 'signed')
+      .orderBy('version_no', 'desc')
     const latest = new Map<number, ReportVersion>()
     for (const v of versions) if (!latest.has(v.examId)) latest.set(v.examId, v)
     const studies = await ExamStudy.query().whereIn('exam_id', ids)
@@ -135,8 +183,18 @@ export class FhirService {
     for (const exam of exams) {
       const version = latest.get(exam.id)
       if (!version) continue
-      const form = inlinePdf ? { data: await inlinePdf(version) } : { url: `${client.baseUrl}/Binary/report-${version.id}` }
-      out.push(diagnosticReportResource(exam, version, studies.filter((s) => s.examId === exam.id), marks.get(exam.id) ?? null, form))
+      const form = inlinePdf
+        ? { data: await inlinePdf(version) }
+        : { url: `${client.baseUrl}/Binary/report-${version.id}` }
+      out.push(
+        diagnosticReportResource(
+          exam,
+          version,
+          studies.filter((s) => s.examId === exam.id),
+          marks.get(exam.id) ?? null,
+          form
+        )
+      )
     }
     return out
   }
@@ -145,7 +203,10 @@ export class FhirService {
   async signedVersion(binaryId: string, client: FhirClient) {
     const match = /^report-(\d{1,12})$/.exec(binaryId)
     if (!match) return null
-    const version = await ReportVersion.query().where('id', Number(match[1])).where('status', 'signed').first()
+    const version = await ReportVersion.query()
+      .where('id', Number(match[1]))
+      .where('status', 'signed')
+      .first()
     if (!version) return null
     const exam = await this.visibleExams(client).where('exams.id', version.examId).first()
     return exam ? { version, exam } : null
@@ -153,14 +214,33 @@ export class FhirService {
 
   /* -------------------------------------------------------------- searches */
 
-  async search(input: SearchInput, client: FhirClient): Promise<{ total: number; resources: AnyResource[] }> {
+  async search(
+    input: SearchInput,
+    client: FhirClient
+  ): Promise<{ total: number; resources: AnyResource[] }> {
     if (input.type === 'Patient') return this.searchPatients(input, client)
     if (input.type === 'ImagingStudy') return this.searchStudies(input, client)
     const query = this.visibleExams(client)
-    if (input.ids.length) query.whereIn('exams.id', input.ids.map(numericId).filter((n): n is number => n !== null).concat([0]))
-    if (input.patients.length) query.whereIn('exams.patient_id', input.patients.map(numericId).filter((n): n is number => n !== null).concat([0]))
+    if (input.ids.length)
+      query.whereIn(
+        'exams.id',
+        input.ids
+          .map(numericId)
+          .filter((n): n is number => n !== null)
+          .concat([0])
+      )
+    if (input.patients.length)
+      query.whereIn(
+        'exams.patient_id',
+        input.patients
+          .map(numericId)
+          .filter((n): n is number => n !== null)
+          .concat([0])
+      )
     if (input.identifiers.length) {
-      const accessions = input.identifiers.filter((i) => i.system === null || i.system === ACCESSION_SYSTEM).map((i) => i.value)
+      const accessions = input.identifiers
+        .filter((i) => i.system === null || i.system === ACCESSION_SYSTEM)
+        .map((i) => i.value)
       query.whereIn('exams.accession_number', accessions.length ? accessions : [''])
     }
     whereDates(query, 'exams.registered_at', input.dates)
@@ -168,28 +248,57 @@ export class FhirService {
       if (input.statuses.length) {
         query.where((q) => {
           if (input.statuses.includes('revoked')) q.orWhereNotNull('exams.cancelled_at')
-          if (input.statuses.includes('completed')) q.orWhere((c) => c.whereNull('exams.cancelled_at').whereNotNull('exams.report_signed_at'))
-          if (input.statuses.includes('active')) q.orWhere((c) => c.whereNull('exams.cancelled_at').whereNull('exams.report_signed_at'))
+          if (input.statuses.includes('completed'))
+            q.orWhere((c) =>
+              c.whereNull('exams.cancelled_at').whereNotNull('exams.report_signed_at')
+            )
+          if (input.statuses.includes('active'))
+            q.orWhere((c) => c.whereNull('exams.cancelled_at').whereNull('exams.report_signed_at'))
         })
       }
       whereDates(query, 'exams.updated_at', input.lastUpdated)
       const total = await this.count(query)
-      const exams = await query.preload('items').preload('institution').orderBy('exams.registered_at', 'desc').orderBy('exams.id', 'desc').offset(input.offset).limit(input.count)
+      const exams = await query
+        .preload('items')
+        .preload('institution')
+        .orderBy('exams.registered_at', 'desc')
+        .orderBy('exams.id', 'desc')
+        .offset(input.offset)
+        .limit(input.count)
       return { total, resources: exams.map(serviceRequestResource) }
     }
 
     // DiagnosticReport: exams with a signed report only.
     query.whereNotNull('exams.report_signed_at')
-    const amended = (q: any) => q.from('report_versions').whereColumn('report_versions.exam_id', 'exams.id').where('report_versions.status', 'signed').where('report_versions.version_no', '>', 1)
+    const amended = (q: any) =>
+      q
+        .from('report_versions')
+        .whereColumn('report_versions.exam_id', 'exams.id')
+        .where('report_versions.status', 'signed')
+        .where('report_versions.version_no', '>', 1)
     if (input.statuses.length === 1) {
       if (input.statuses[0] === 'amended') query.whereExists(amended)
       else query.whereNotExists(amended)
     }
     for (const bound of input.lastUpdated) {
-      query.whereExists((q) => whereDates(q.from('report_versions').whereColumn('report_versions.exam_id', 'exams.id').where('report_versions.status', 'signed'), 'report_versions.signed_at', [bound]))
+      query.whereExists((q) =>
+        whereDates(
+          q
+            .from('report_versions')
+            .whereColumn('report_versions.exam_id', 'exams.id')
+            .where('report_versions.status', 'signed'),
+          'report_versions.signed_at',
+          [bound]
+        )
+      )
     }
     const total = await this.count(query)
-    const exams = await query.preload('items').orderBy('exams.registered_at', 'desc').orderBy('exams.id', 'desc').offset(input.offset).limit(input.count)
+    const exams = await query
+      .preload('items')
+      .orderBy('exams.registered_at', 'desc')
+      .orderBy('exams.id', 'desc')
+      .offset(input.offset)
+      .limit(input.count)
     return { total, resources: await this.reports(exams, client) }
   }
 
@@ -200,57 +309,137 @@ export class FhirService {
 
   protected async searchStudies(input: SearchInput, client: FhirClient) {
     const visible = scopeFhirExams(Exam.query(), client).select('exams.id')
-    if (input.patients.length) visible.whereIn('exams.patient_id', input.patients.map(numericId).filter((n): n is number => n !== null).concat([0]))
-    const accessions = input.identifiers.filter((i) => i.system === ACCESSION_SYSTEM).map((i) => i.value)
+    if (input.patients.length)
+      visible.whereIn(
+        'exams.patient_id',
+        input.patients
+          .map(numericId)
+          .filter((n): n is number => n !== null)
+          .concat([0])
+      )
+    const accessions = input.identifiers
+      .filter((i) => i.system === ACCESSION_SYSTEM)
+      .map((i) => i.value)
     if (accessions.length) visible.whereIn('exams.accession_number', accessions)
     const query = ExamStudy.query().whereIn('exam_studies.exam_id', visible)
-    if (input.ids.length) query.whereIn('exam_studies.id', input.ids.map(numericId).filter((n): n is number => n !== null).concat([0]))
-    const uids = input.identifiers.filter((i) => i.system === DICOM_UID_SYSTEM || (i.system === null && !accessions.includes(i.value))).map((i) => i.value.replace(/^urn:oid:/, ''))
+    if (input.ids.length)
+      query.whereIn(
+        'exam_studies.id',
+        input.ids
+          .map(numericId)
+          .filter((n): n is number => n !== null)
+          .concat([0])
+      )
+    const uids = input.identifiers
+      .filter(
+        (i) => i.system === DICOM_UID_SYSTEM || (i.system === null && !accessions.includes(i.value))
+      )
+      .map((i) => i.value.replace(/^urn:oid:/, ''))
     if (uids.length) query.whereIn('exam_studies.study_instance_uid', uids)
     whereDates(query, 'exam_studies.first_received_at', input.dates)
     whereDates(query, 'exam_studies.updated_at', input.lastUpdated)
     const [row] = await query.clone().count('* as total')
-    const studies = await query.orderBy('exam_studies.first_received_at', 'desc').orderBy('exam_studies.id', 'desc').offset(input.offset).limit(input.count)
-    const exams = studies.length ? await Exam.query().whereIn('id', studies.map((s) => s.examId)).preload('items') : []
+    const studies = await query
+      .orderBy('exam_studies.first_received_at', 'desc')
+      .orderBy('exam_studies.id', 'desc')
+      .offset(input.offset)
+      .limit(input.count)
+    const exams = studies.length
+      ? await Exam.query()
+          .whereIn(
+            'id',
+            studies.map((s) => s.examId)
+          )
+          .preload('items')
+      : []
     const byId = new Map(exams.map((e) => [e.id, e]))
     const base = { baseUrl: client.baseUrl } as FhirClient
     // In a search the series are left out (numberOfSeries/numberOfInstances stay); a read has them.
-    return { total: Number(row.$extras.total), resources: studies.map((s) => imagingStudyResource(s, byId.get(s.examId)!, this.dicomWebUrl(base), null)) }
+    return {
+      total: Number(row.$extras.total),
+      resources: studies.map((s) =>
+        imagingStudyResource(s, byId.get(s.examId)!, this.dicomWebUrl(base), null)
+      ),
+    }
   }
 
   protected async searchPatients(input: SearchInput, client: FhirClient) {
     const query = Patient.query()
     if (client.kind === 'clinic') {
       query.where((q) => {
-        q.whereIn('patients.id', (sub) => sub.from('clinic_patients').select('patient_id').where('institution_id', client.institutionId))
+        q.whereIn('patients.id', (sub) =>
+          sub
+            .from('clinic_patients')
+            .select('patient_id')
+            .where('institution_id', client.institutionId)
+        )
       })
     } else if (client.kind === 'shared') {
-      query.whereIn('patients.id', (sub) => sub.from('exams').select('patient_id').whereIn('id', (d) => d.from('fhir_deliveries').select('exam_id')))
+      query.whereIn('patients.id', (sub) =>
+        sub
+          .from('exams')
+          .select('patient_id')
+          .whereIn('id', (d) => d.from('fhir_deliveries').select('exam_id'))
+      )
     }
-    if (input.ids.length) query.whereIn('patients.id', input.ids.map(numericId).filter((n): n is number => n !== null).concat([0]))
+    if (input.ids.length)
+      query.whereIn(
+        'patients.id',
+        input.ids
+          .map(numericId)
+          .filter((n): n is number => n !== null)
+          .concat([0])
+      )
     for (const identifier of input.identifiers) {
       if (identifier.system === NATIONAL_ID_SYSTEM) {
         // Only a client allowed to see national IDs may search by one (by its keyed hash, never decrypting others).
-        query.where('patients.national_id_hash', client.seesNationalId ? new PatientRegistry().hashNationalId(identifier.value.trim().toUpperCase()) : '')
+        query.where(
+          'patients.national_id_hash',
+          client.seesNationalId
+            ? new PatientRegistry().hashNationalId(identifier.value.trim().toUpperCase())
+            : ''
+        )
       } else {
         query.whereIn('patients.id', (sub) => {
-          sub.from('clinic_patients').select('patient_id').where('clinic_patient_no', identifier.value)
+          sub
+            .from('clinic_patients')
+            .select('patient_id')
+            .where('clinic_patient_no', identifier.value)
           if (client.kind === 'clinic') sub.where('institution_id', client.institutionId)
           if (identifier.system) {
-            const code = /^urn:imaging-alliance:institution:(.+):patient-no$/.exec(identifier.system)?.[1]
-            sub.whereIn('institution_id', (i) => i.from('institutions').select('id').where('code', code ?? ''))
+            const code = /^urn:imaging-alliance:institution:(.+):patient-no$/.exec(
+              identifier.system
+            )?.[1]
+            sub.whereIn('institution_id', (i) =>
+              i
+                .from('institutions')
+                .select('id')
+                .where('code', code ?? '')
+            )
           }
         })
       }
     }
     whereDates(query, 'patients.updated_at', input.lastUpdated)
     const [row] = await query.clone().count('* as total')
-    const patients = await query.orderBy('patients.id', 'desc').offset(input.offset).limit(input.count)
-    const numbers = await this.clinicNumbers(patients.map((p) => p.id), client)
+    const patients = await query
+      .orderBy('patients.id', 'desc')
+      .offset(input.offset)
+      .limit(input.count)
+    const numbers = await this.clinicNumbers(
+      patients.map((p) => p.id),
+      client
+    )
     const registry = new PatientRegistry()
     return {
       total: Number(row.$extras.total),
-      resources: patients.map((p) => patientResource(p, numbers.get(p.id) ?? [], client.seesNationalId ? registry.decryptNationalId(p) : null)),
+      resources: patients.map((p) =>
+        patientResource(
+          p,
+          numbers.get(p.id) ?? [],
+          client.seesNationalId ? registry.decryptNationalId(p) : null
+        )
+      ),
     }
   }
 }

@@ -52,7 +52,8 @@ export interface SearchInput {
   query: Array<[string, string]>
 }
 
-const DATE = /^(\d{4})(-(\d{2})(-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/
+const DATE =
+  /^(\d{4})(-(\d{2})(-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/
 
 /** A FHIR date or dateTime with an optional prefix, as the range it covers (dates are the hospital's days). */
 export function parseDate(raw: string): DateBound {
@@ -74,7 +75,8 @@ export function parseDate(raw: string): DateBound {
     start = DateTime.fromISO(value, { zone: imaging.displayTimezone })
     unit = match[5] ? 'day' : match[3] ? 'month' : 'year'
   }
-  if (!start.isValid) throw new DomainRefusal('bad_date', 'interoperability.fhir.bad_date', { value: raw }, 400)
+  if (!start.isValid)
+    throw new DomainRefusal('bad_date', 'interoperability.fhir.bad_date', { value: raw }, 400)
   start = start.startOf(unit)
   return { op: op as DateBound['op'], start: start.toUTC(), end: start.plus({ [unit]: 1 }).toUTC() }
 }
@@ -84,7 +86,8 @@ function parseIdentifier(raw: string) {
   const bar = raw.indexOf('|')
   if (bar < 0) return { system: null, value: raw }
   const value = raw.slice(bar + 1)
-  if (!value) throw new DomainRefusal('bad_identifier', 'interoperability.fhir.bad_identifier', {}, 400)
+  if (!value)
+    throw new DomainRefusal('bad_identifier', 'interoperability.fhir.bad_identifier', {}, 400)
   return { system: raw.slice(0, bar), value }
 }
 
@@ -99,10 +102,27 @@ function count(raw: string | undefined, name: string, fallback: number, min: num
 /** The query string of a search, checked: every parameter known for the type, every value well-formed. */
 export function parseSearch(type: FhirType, qs: Record<string, unknown>): SearchInput {
   const allowed = new Set<string>([...SEARCHABLE[type], ...CONTROL])
-  const input: SearchInput = { type, ids: [], identifiers: [], patients: [], dates: [], lastUpdated: [], statuses: [], count: DEFAULT_COUNT, offset: 0, query: [] }
+  const input: SearchInput = {
+    type,
+    ids: [],
+    identifiers: [],
+    patients: [],
+    dates: [],
+    lastUpdated: [],
+    statuses: [],
+    count: DEFAULT_COUNT,
+    offset: 0,
+    query: [],
+  }
   const single: Record<string, string> = {}
   for (const [name, given] of Object.entries(qs)) {
-    if (!allowed.has(name)) throw new DomainRefusal('unknown_parameter', 'interoperability.fhir.unknown_parameter', { name, type }, 400)
+    if (!allowed.has(name))
+      throw new DomainRefusal(
+        'unknown_parameter',
+        'interoperability.fhir.unknown_parameter',
+        { name, type },
+        400
+      )
     const values = (Array.isArray(given) ? given : [given]).map((v) => String(v ?? ''))
     for (const value of values) {
       if (value === '') continue
@@ -115,19 +135,34 @@ export function parseSearch(type: FhirType, qs: Record<string, unknown>): Search
       const alternatives = value.split(',')
       if (name === '_id') input.ids.push(...alternatives)
       if (name === 'identifier') input.identifiers.push(...alternatives.map(parseIdentifier))
-      if (name === 'patient') input.patients.push(...alternatives.map((p) => p.replace(/^Patient\//, '')))
+      if (name === 'patient')
+        input.patients.push(...alternatives.map((p) => p.replace(/^Patient\//, '')))
       if (name === 'date') input.dates.push(parseDate(value))
       if (name === '_lastUpdated') input.lastUpdated.push(parseDate(value))
       if (name === 'status') {
         for (const status of alternatives) {
-          if (!STATUSES[type].includes(status)) throw new DomainRefusal('bad_status', 'interoperability.fhir.bad_status', { value: status, type }, 400)
+          if (!STATUSES[type].includes(status))
+            throw new DomainRefusal(
+              'bad_status',
+              'interoperability.fhir.bad_status',
+              { value: status, type },
+              400
+            )
           input.statuses.push(status)
         }
       }
     }
   }
-  if (single._format && !['json', 'application/fhir+json', 'application/json'].includes(single._format)) {
-    throw new DomainRefusal('unknown_parameter', 'interoperability.fhir.unknown_parameter', { name: `_format=${single._format}`, type }, 400)
+  if (
+    single._format &&
+    !['json', 'application/fhir+json', 'application/json'].includes(single._format)
+  ) {
+    throw new DomainRefusal(
+      'unknown_parameter',
+      'interoperability.fhir.unknown_parameter',
+      { name: `_format=${single._format}`, type },
+      400
+    )
   }
   input.count = count(single._count, '_count', DEFAULT_COUNT, 1, MAX_COUNT)
   input.offset = count(single._offset, '_offset', 0, 0, 1_000_000)
@@ -138,7 +173,8 @@ export function parseSearch(type: FhirType, qs: Record<string, unknown>): Search
 export function whereDates(query: any, column: string, bounds: DateBound[]) {
   const sql = (d: DateTime) => d.toSQL({ includeOffset: false })!
   for (const bound of bounds) {
-    if (bound.op === 'eq') query.where(column, '>=', sql(bound.start)).where(column, '<', sql(bound.end))
+    if (bound.op === 'eq')
+      query.where(column, '>=', sql(bound.start)).where(column, '<', sql(bound.end))
     if (bound.op === 'ge') query.where(column, '>=', sql(bound.start))
     if (bound.op === 'gt') query.where(column, '>=', sql(bound.end))
     if (bound.op === 'le') query.where(column, '<', sql(bound.end))

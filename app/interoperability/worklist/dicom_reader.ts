@@ -9,10 +9,51 @@
 export type ParsedValue = string | ParsedDataset[]
 export type ParsedDataset = Record<string, ParsedValue>
 
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'])
-const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN', 'US', 'UL', 'SS', 'SL', 'FL', 'FD', 'AT', 'SV', 'UV'])
+const LONG_VRS = new Set([
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'SQ',
+  'SV',
+  'UC',
+  'UN',
+  'UR',
+  'UT',
+  'UV',
+])
+const BINARY_VRS = new Set([
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'UN',
+  'US',
+  'UL',
+  'SS',
+  'SL',
+  'FL',
+  'FD',
+  'AT',
+  'SV',
+  'UV',
+])
 /** Sequences a worklist query may carry; in implicit VR a sequence is known by its tag (or its undefined length). */
-const KNOWN_SEQUENCES = new Set(['0040,0100', '0032,1064', '0040,0008', '0008,1110', '0008,1120', '0040,1002', '0008,1032', '0010,1002', '0040,000B'])
+const KNOWN_SEQUENCES = new Set([
+  '0040,0100',
+  '0032,1064',
+  '0040,0008',
+  '0008,1110',
+  '0008,1120',
+  '0040,1002',
+  '0008,1032',
+  '0010,1002',
+  '0040,000B',
+])
 const UNDEFINED = 0xffffffff
 
 function tagKey(group: number, element: number) {
@@ -82,7 +123,10 @@ function readInto(cursor: Cursor, explicit: boolean, untilDelimiter = false): Pa
     }
     if (length === UNDEFINED) throw new Error(`undefined length on ${key}`)
     if (cursor.offset + length > cursor.end) throw new Error(`value of ${key} runs past the end`)
-    if (!BINARY_VRS.has(vr) && group !== 0x0000) dataset[key] = buffer.toString('latin1', cursor.offset, cursor.offset + length).replace(/[\0 ]+$/, '')
+    if (!BINARY_VRS.has(vr) && group !== 0x0000)
+      dataset[key] = buffer
+        .toString('latin1', cursor.offset, cursor.offset + length)
+        .replace(/[\0 ]+$/, '')
     cursor.offset += length
   }
   return dataset
@@ -104,7 +148,11 @@ export function readCommand(buffer: Buffer) {
     offset += 8 + length
   }
   const us = (e: number) => (fields.get(e)?.length === 2 ? fields.get(e)!.readUInt16LE(0) : null)
-  const ui = (e: number) => fields.get(e)?.toString('latin1').replace(/[\0 ]+$/, '') ?? ''
+  const ui = (e: number) =>
+    fields
+      .get(e)
+      ?.toString('latin1')
+      .replace(/[\0 ]+$/, '') ?? ''
   return {
     affectedSopClass: ui(0x0002),
     commandField: us(0x0100),

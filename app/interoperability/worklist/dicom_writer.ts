@@ -14,7 +14,11 @@ export const WORKLIST_CHARSETS = ['ISO_IR 192', 'GB18030'] as const
 export type WorklistCharset = (typeof WORKLIST_CHARSETS)[number]
 
 export type Element =
-  | { tag: number; vr: 'AE' | 'CS' | 'DA' | 'TM' | 'UI' | 'SH' | 'LO' | 'PN' | 'LT' | 'DS' | 'IS'; value: string | null | undefined }
+  | {
+      tag: number
+      vr: 'AE' | 'CS' | 'DA' | 'TM' | 'UI' | 'SH' | 'LO' | 'PN' | 'LT' | 'DS' | 'IS'
+      value: string | null | undefined
+    }
   | { tag: number; vr: 'US'; value: number }
   | { tag: number; vr: 'UL'; value: number }
   | { tag: number; vr: 'SQ'; items: Element[][] }
@@ -44,13 +48,20 @@ function tagHeader(tag: number, vr: string, length: number, explicit = true) {
 }
 
 function valueBytes(vr: string, value: string, charset: WorklistCharset) {
-  let bytes = TEXT_VRS.has(vr) && charset === 'GB18030' ? iconv.encode(value, 'gb18030') : Buffer.from(value, TEXT_VRS.has(vr) ? 'utf8' : 'ascii')
+  let bytes =
+    TEXT_VRS.has(vr) && charset === 'GB18030'
+      ? iconv.encode(value, 'gb18030')
+      : Buffer.from(value, TEXT_VRS.has(vr) ? 'utf8' : 'ascii')
   if (bytes.length % 2) bytes = Buffer.concat([bytes, Buffer.from([vr === 'UI' ? 0 : 0x20])])
   return bytes
 }
 
 /** A dataset in explicit (default) or implicit VR little endian, elements in tag order, lengths defined. */
-export function encodeElements(elements: Element[], charset: WorklistCharset, explicit = true): Buffer {
+export function encodeElements(
+  elements: Element[],
+  charset: WorklistCharset,
+  explicit = true
+): Buffer {
   const sorted = [...elements].sort((a, b) => a.tag - b.tag)
   const parts: Buffer[] = []
   for (const element of sorted) {
@@ -75,7 +86,8 @@ export function encodeElements(elements: Element[], charset: WorklistCharset, ex
       continue
     }
     const bytes = valueBytes(element.vr, element.value ?? '', charset)
-    if (explicit && bytes.length > 0xffff) throw new Error(`value of ${element.tag.toString(16)} too long`)
+    if (explicit && bytes.length > 0xffff)
+      throw new Error(`value of ${element.tag.toString(16)} too long`)
     parts.push(tagHeader(element.tag, element.vr, bytes.length, explicit), bytes)
   }
   return Buffer.concat(parts)
@@ -83,5 +95,9 @@ export function encodeElements(elements: Element[], charset: WorklistCharset, ex
 
 /** The identifier of one worklist answer: its Specific Character Set first, then the item. */
 export function worklistIdentifier(elements: Element[], charset: WorklistCharset, explicit = true) {
-  return encodeElements([{ tag: 0x00080005, vr: 'CS', value: charset }, ...elements], charset, explicit)
+  return encodeElements(
+    [{ tag: 0x00080005, vr: 'CS', value: charset }, ...elements],
+    charset,
+    explicit
+  )
 }

@@ -14,8 +14,15 @@ export class ExamCancellation {
   constructor(protected clock: Clock) {}
 
   async cancel(exam: Exam) {
-    if (exam.cancelledAt) throw new DomainRefusal('already_cancelled', 'interoperability.cancel.already_cancelled', {}, 409)
-    if (exam.status !== 'registered') throw new DomainRefusal('not_cancellable', 'interoperability.cancel.not_cancellable', {}, 409)
+    if (exam.cancelledAt)
+      throw new DomainRefusal(
+        'already_cancelled',
+        'interoperability.cancel.already_cancelled',
+        {},
+        409
+      )
+    if (exam.status !== 'registered')
+      throw new DomainRefusal('not_cancellable', 'interoperability.cancel.not_cancellable', {}, 409)
     const now = this.clock.now()
     // Only while still waiting for images: an arrival in between wins.
     const updated = await db
@@ -23,8 +30,12 @@ export class ExamCancellation {
       .where('id', exam.id)
       .where('status', 'registered')
       .whereNull('cancelled_at')
-      .update({ cancelled_at: now.toUTC().toSQL({ includeOffset: false }), updated_at: now.toUTC().toSQL({ includeOffset: false }) })
-    if (!updated) throw new DomainRefusal('not_cancellable', 'interoperability.cancel.not_cancellable', {}, 409)
+      .update({
+        cancelled_at: now.toUTC().toSQL({ includeOffset: false }),
+        updated_at: now.toUTC().toSQL({ includeOffset: false }),
+      })
+    if (!updated)
+      throw new DomainRefusal('not_cancellable', 'interoperability.cancel.not_cancellable', {}, 409)
     return Exam.findOrFail(exam.id)
   }
 }

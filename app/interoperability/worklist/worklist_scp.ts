@@ -3,7 +3,12 @@ import logger from '@adonisjs/core/services/logger'
 import app from '@adonisjs/core/services/app'
 import { audit } from '#app/platform/audit/audit_log'
 import { WorklistService } from '#app/interoperability/worklist/worklist_service'
-import { encodeElements, worklistIdentifier, WORKLIST_SOP_CLASS, type Element } from '#app/interoperability/worklist/dicom_writer'
+import {
+  encodeElements,
+  worklistIdentifier,
+  WORKLIST_SOP_CLASS,
+  type Element,
+} from '#app/interoperability/worklist/dicom_writer'
 import { readCommand, readDataset } from '#app/interoperability/worklist/dicom_reader'
 
 /*
@@ -72,7 +77,10 @@ function uidText(buffer: Buffer) {
 /** A DIMSE command set: implicit VR little endian, group length first (PS3.7 E.1). */
 function command(elements: Element[]) {
   const body = encodeElements(elements, 'ISO_IR 192', false)
-  return Buffer.concat([encodeElements([{ tag: 0x00000000, vr: 'UL', value: body.length }], 'ISO_IR 192', false), body])
+  return Buffer.concat([
+    encodeElements([{ tag: 0x00000000, vr: 'UL', value: body.length }], 'ISO_IR 192', false),
+    body,
+  ])
 }
 
 export interface WorklistScpOptions {
@@ -104,7 +112,9 @@ export class WorklistScp {
 
   async stop() {
     for (const socket of this.#sockets) socket.destroy()
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) =>
+      this.#server ? this.#server.close(() => resolve()) : resolve()
+    )
     this.#server = null
   }
 
@@ -127,10 +137,12 @@ export class WorklistScp {
         const body = pending.subarray(6, 6 + length)
         pending = pending.subarray(6 + length)
         // PDUs of one association are handled in order.
-        chain = chain.then(() => association.handle(type, body)).catch((error) => {
-          logger.error({ err: error }, 'worklist SCP: association failed')
-          association.abort()
-        })
+        chain = chain
+          .then(() => association.handle(type, body))
+          .catch((error) => {
+            logger.error({ err: error }, 'worklist SCP: association failed')
+            association.abort()
+          })
       }
     })
   }
@@ -209,7 +221,13 @@ class Association {
       // PS3.8 9.3.4: rejected-permanent (1), by the service user (1), calling AE title not recognised (3).
       await audit.bestEffort(
         { username: `dicom:${this.callingAet}`.slice(0, 64), ip: this.remoteAddress },
-        { action: 'worklist.association', outcome: 'denied', targetType: 'dicom_ae', targetId: this.callingAet || null, details: { code: 'undeclared_ae', via: 'dicom', calledAet } }
+        {
+          action: 'worklist.association',
+          outcome: 'denied',
+          targetType: 'dicom_ae',
+          targetId: this.callingAet || null,
+          details: { code: 'undeclared_ae', via: 'dicom', calledAet },
+        }
       )
       this.socket.end(pdu(0x03, Buffer.from([0, 1, 1, 3])))
       return
@@ -217,15 +235,37 @@ class Association {
 
     const contextItems: Buffer[] = []
     for (const context of requested) {
-      const supported = context.abstractSyntax === WORKLIST_SOP_CLASS || context.abstractSyntax === VERIFICATION
-      const transferSyntax = context.transferSyntaxes.includes(EXPLICIT_LE) ? EXPLICIT_LE : context.transferSyntaxes.includes(IMPLICIT_LE) ? IMPLICIT_LE : null
+      const supported =
+        context.abstractSyntax === WORKLIST_SOP_CLASS || context.abstractSyntax === VERIFICATION
+      const transferSyntax = context.transferSyntaxes.includes(EXPLICIT_LE)
+        ? EXPLICIT_LE
+        : context.transferSyntaxes.includes(IMPLICIT_LE)
+          ? IMPLICIT_LE
+          : null
       const result = !supported ? 3 : transferSyntax ? 0 : 4
-      if (result === 0) this.contexts.set(context.id, { id: context.id, abstractSyntax: context.abstractSyntax, transferSyntax })
-      contextItems.push(item(0x21, Buffer.concat([Buffer.from([context.id, 0, result, 0]), item(0x40, Buffer.from(transferSyntax ?? IMPLICIT_LE, 'ascii'))])))
+      if (result === 0)
+        this.contexts.set(context.id, {
+          id: context.id,
+          abstractSyntax: context.abstractSyntax,
+          transferSyntax,
+        })
+      contextItems.push(
+        item(
+          0x21,
+          Buffer.concat([
+            Buffer.from([context.id, 0, result, 0]),
+            item(0x40, Buffer.from(transferSyntax ?? IMPLICIT_LE, 'ascii')),
+          ])
+        )
+      )
     }
     const userInfo = item(
       0x50,
-      Buffer.concat([item(0x51, be32(OUR_MAX_PDU)), item(0x52, Buffer.from(IMPLEMENTATION_CLASS, 'ascii')), item(0x55, Buffer.from(IMPLEMENTATION_VERSION, 'ascii'))])
+      Buffer.concat([
+        item(0x51, be32(OUR_MAX_PDU)),
+        item(0x52, Buffer.from(IMPLEMENTATION_CLASS, 'ascii')),
+        item(0x55, Buffer.from(IMPLEMENTATION_VERSION, 'ascii')),
+      ])
     )
     const accept = Buffer.concat([
       be16(1),
@@ -273,34 +313,78 @@ class Association {
     if (!request || !context) return this.abort()
     if (request.commandField === C_CANCEL_RQ) return
     if (request.commandField === C_ECHO_RQ) {
-      return this.send(context, [...this.responseFields(0x8030, VERIFICATION, request.messageId ?? 0, STATUS_SUCCESS, false)], null)
+      return this.send(
+        context,
+        [
+          ...this.responseFields(
+            0x8030,
+            VERIFICATION,
+            request.messageId ?? 0,
+            STATUS_SUCCESS,
+            false
+          ),
+        ],
+        null
+      )
     }
-    if (request.commandField !== C_FIND_RQ || context.abstractSyntax !== WORKLIST_SOP_CLASS || !dataset) return this.abort()
+    if (
+      request.commandField !== C_FIND_RQ ||
+      context.abstractSyntax !== WORKLIST_SOP_CLASS ||
+      !dataset
+    )
+      return this.abort()
     const explicit = context.transferSyntax === EXPLICIT_LE
     const messageId = request.messageId ?? 0
     const service = await app.container.make(WorklistService)
     let status = STATUS_SUCCESS
     try {
-      const answer = await service.answer({ callingAet: this.callingAet, query: readDataset(dataset, explicit) })
+      const answer = await service.answer({
+        callingAet: this.callingAet,
+        query: readDataset(dataset, explicit),
+      })
       // The pending responses leave in as few TCP segments as the socket allows.
       this.socket.cork()
       for (const identifier of answer.items) {
-        this.send(context, this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, STATUS_PENDING, true), worklistIdentifier(identifier, answer.charset, explicit))
+        this.send(
+          context,
+          this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, STATUS_PENDING, true),
+          worklistIdentifier(identifier, answer.charset, explicit)
+        )
       }
       process.nextTick(() => this.socket.uncork())
       await audit.record(
         { username: `dicom:${this.callingAet}`.slice(0, 64), ip: this.remoteAddress },
-        { action: 'worklist.query', targetType: 'dicom_sender', targetId: answer.sender.id, details: { via: 'dicom', ae: this.callingAet, answers: answer.items.length, incomplete: answer.incomplete } }
+        {
+          action: 'worklist.query',
+          targetType: 'dicom_sender',
+          targetId: answer.sender.id,
+          details: {
+            via: 'dicom',
+            ae: this.callingAet,
+            answers: answer.items.length,
+            incomplete: answer.incomplete,
+          },
+        }
       )
     } catch (error) {
       logger.error({ err: error, aet: this.callingAet }, 'worklist C-FIND failed')
       status = STATUS_UNABLE_TO_PROCESS
     }
     // The final response carries no identifier (PS3.4 K.4.1.3.1).
-    this.send(context, this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, status, false), null)
+    this.send(
+      context,
+      this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, status, false),
+      null
+    )
   }
 
-  responseFields(commandField: number, sopClass: string, messageId: number, status: number, withData: boolean): Element[] {
+  responseFields(
+    commandField: number,
+    sopClass: string,
+    messageId: number,
+    status: number,
+    withData: boolean
+  ): Element[] {
     return [
       { tag: 0x00000002, vr: 'UI', value: sopClass },
       { tag: 0x00000100, vr: 'US', value: commandField },
@@ -312,13 +396,16 @@ class Association {
 
   /** One DIMSE message as P-DATA-TF PDUs: the command, then the identifier in fragments that fit the peer's PDU size. */
   send(context: PresentationContext, fields: Element[], identifier: Buffer | null) {
-    const pdv = (data: Buffer, header: number) => Buffer.concat([be32(data.length + 2), Buffer.from([context.id, header]), data])
+    const pdv = (data: Buffer, header: number) =>
+      Buffer.concat([be32(data.length + 2), Buffer.from([context.id, header]), data])
     this.socket.write(pdu(0x04, pdv(command(fields), 0x03)))
     if (!identifier) return
     const room = Math.max(this.maxPdu - 6, 1024)
     for (let start = 0; start < identifier.length; start += room) {
       const last = start + room >= identifier.length
-      this.socket.write(pdu(0x04, pdv(identifier.subarray(start, start + room), last ? 0x02 : 0x00)))
+      this.socket.write(
+        pdu(0x04, pdv(identifier.subarray(start, start + room), last ? 0x02 : 0x00))
+      )
     }
   }
 }

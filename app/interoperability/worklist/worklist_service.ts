@@ -7,7 +7,11 @@ import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import imaging from '#config/imaging'
 import { catalogueScheme, itemCode, studyUidFor } from '#app/interoperability/catalogue_codes'
-import { WORKLIST_CHARSETS, type Element, type WorklistCharset } from '#app/interoperability/worklist/dicom_writer'
+import {
+  WORKLIST_CHARSETS,
+  type Element,
+  type WorklistCharset,
+} from '#app/interoperability/worklist/dicom_writer'
 
 /** The C-FIND identifier, "gggg,eeee" keys (dicom_reader.ts). */
 export type WorklistQuery = Record<string, unknown>
@@ -47,15 +51,22 @@ export function dateRange(value: unknown): { from: DateTime | null; to: DateTime
   const v = text(value)
   if (!v || v === '*') return null
   const [a, b] = v.includes('-') ? v.split('-', 2) : [v, v]
-  const day = (s: string) => (s ? DateTime.fromFormat(s.trim(), 'yyyyMMdd', { zone: imaging.displayTimezone }) : null)
+  const day = (s: string) =>
+    s ? DateTime.fromFormat(s.trim(), 'yyyyMMdd', { zone: imaging.displayTimezone }) : null
   const from = day(a)
   const to = day(b)
   if ((from && !from.isValid) || (to && !to.isValid)) return null
-  return { from: from ? from.startOf('day').toUTC() : null, to: to ? to.endOf('day').toUTC() : null }
+  return {
+    from: from ? from.startOf('day').toUTC() : null,
+    to: to ? to.endOf('day').toUTC() : null,
+  }
 }
 
 function normaliseAddress(address: string) {
-  const a = address.trim().toLowerCase().replace(/^::ffff:/, '')
+  const a = address
+    .trim()
+    .toLowerCase()
+    .replace(/^::ffff:/, '')
   return a === 'localhost' || a === '::1' ? '127.0.0.1' : a
 }
 
@@ -77,23 +88,40 @@ export class WorklistService {
     const sender = await DicomSender.query().where('ae_title', aet).where('active', true).first()
     if (!sender) return null
     // Like Orthanc's DicomCheckModalityHost: the AE title is only believed from the declared host.
-    if (remoteAddress && normaliseAddress(remoteAddress) !== normaliseAddress(sender.host)) return null
+    if (remoteAddress && normaliseAddress(remoteAddress) !== normaliseAddress(sender.host))
+      return null
     return sender
   }
 
   async answer(request: WorklistRequest): Promise<WorklistAnswer> {
     const sender = await this.declaredDevice(request.callingAet)
     // The association of an undeclared AE was refused already; this is the second lock.
-    if (!sender) throw new DomainRefusal('undeclared_ae', 'interoperability.worklist.undeclared_ae', { aet: request.callingAet }, 403)
-    const charset: WorklistCharset = (WORKLIST_CHARSETS as readonly string[]).includes(sender.worklistCharset) ? (sender.worklistCharset as WorklistCharset) : 'ISO_IR 192'
+    if (!sender)
+      throw new DomainRefusal(
+        'undeclared_ae',
+        'interoperability.worklist.undeclared_ae',
+        { aet: request.callingAet },
+        403
+      )
+    const charset: WorklistCharset = (WORKLIST_CHARSETS as readonly string[]).includes(
+      sender.worklistCharset
+    )
+      ? (sender.worklistCharset as WorklistCharset)
+      : 'ISO_IR 192'
 
     const query = request.query
-    const step = Array.isArray(query['0040,0100']) ? ((query['0040,0100'] as Record<string, unknown>[])[0] ?? {}) : {}
+    const step = Array.isArray(query['0040,0100'])
+      ? ((query['0040,0100'] as Record<string, unknown>[])[0] ?? {})
+      : {}
     const exams = Exam.query()
       .where('institution_id', sender.institutionId)
       .where('status', 'registered')
       .whereNull('cancelled_at')
-      .where('registered_at', '>=', this.clock.now().minus({ days: WORKLIST_DAYS }).toUTC().toSQL({ includeOffset: false })!)
+      .where(
+        'registered_at',
+        '>=',
+        this.clock.now().minus({ days: WORKLIST_DAYS }).toUTC().toSQL({ includeOffset: false })!
+      )
       .preload('patient')
       .preload('items')
       .orderBy('registered_at', 'desc')
@@ -108,28 +136,52 @@ export class WorklistService {
     if (range?.to) exams.where('registered_at', '<=', range.to.toSQL({ includeOffset: false })!)
     const patientId = exactKey(query['0010,0020'])
     if (patientId) {
-      exams.whereIn('patient_id', ClinicPatient.query().select('patient_id').where('institution_id', sender.institutionId).where('clinic_patient_no', patientId))
+      exams.whereIn(
+        'patient_id',
+        ClinicPatient.query()
+          .select('patient_id')
+          .where('institution_id', sender.institutionId)
+          .where('clinic_patient_no', patientId)
+      )
     }
     const found = await exams
     const incomplete = found.length > WORKLIST_MAX_ANSWERS
     const list = found.slice(0, WORKLIST_MAX_ANSWERS)
     const numbers = new Map(
-      (await ClinicPatient.query().where('institution_id', sender.institutionId).whereIn('patient_id', [...new Set(list.map((e) => e.patientId))]).select('patient_id', 'clinic_patient_no')).map((c) => [c.patientId, c.clinicPatientNo])
+      (
+        await ClinicPatient.query()
+          .where('institution_id', sender.institutionId)
+          .whereIn('patient_id', [...new Set(list.map((e) => e.patientId))])
+          .select('patient_id', 'clinic_patient_no')
+      ).map((c) => [c.patientId, c.clinicPatientNo])
     )
     const items = list.map((exam) => this.item(exam, numbers.get(exam.patientId) ?? '', sender))
-    return { sender, charset, items, incomplete, accessionNumbers: list.map((e) => e.accessionNumber) }
+    return {
+      sender,
+      charset,
+      items,
+      incomplete,
+      accessionNumbers: list.map((e) => e.accessionNumber),
+    }
   }
 
   /** One scheduled procedure step: who, what, where and when (PS3.4 Table K.6-1). */
   protected item(exam: Exam, patientNo: string, sender: DicomSender): Element[] {
     const scheduled = exam.registeredAt.setZone(imaging.displayTimezone)
     const items = exam.items ?? []
-    const description = items.map((i) => i.name).join('；').slice(0, 64) || exam.modality
-    const codes = items.map((i) => [
-      { tag: 0x00080100, vr: 'SH', value: itemCode(i) },
-      { tag: 0x00080102, vr: 'SH', value: catalogueScheme(i.catalogue) },
-      { tag: 0x00080104, vr: 'LO', value: i.name.slice(0, 64) },
-    ] as Element[])
+    const description =
+      items
+        .map((i) => i.name)
+        .join('；')
+        .slice(0, 64) || exam.modality
+    const codes = items.map(
+      (i) =>
+        [
+          { tag: 0x00080100, vr: 'SH', value: itemCode(i) },
+          { tag: 0x00080102, vr: 'SH', value: catalogueScheme(i.catalogue) },
+          { tag: 0x00080104, vr: 'LO', value: i.name.slice(0, 64) },
+        ] as Element[]
+    )
     const elements: Element[] = [
       { tag: 0x00080050, vr: 'SH', value: exam.accessionNumber },
       { tag: 0x00080090, vr: 'PN', value: exam.requestingDoctor?.slice(0, 64) ?? '' },

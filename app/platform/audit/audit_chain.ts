@@ -11,9 +11,14 @@ import { DateTime } from 'luxon'
 | without the verifier seeing the chain break.
 */
 
-const key = () => env.get('AUDIT_CHAIN_KEY') || createHmac('sha256', env.get('APP_KEY')).update('audit-chain').digest('hex')
+const key = () =>
+  env.get('AUDIT_CHAIN_KEY') ||
+  createHmac('sha256', env.get('APP_KEY')).update('audit-chain').digest('hex')
 let cachedKey: string | null = null
-const hmac = (text: string) => createHmac('sha256', (cachedKey ??= key())).update(text).digest('hex')
+const hmac = (text: string) =>
+  createHmac('sha256', (cachedKey ??= key()))
+    .update(text)
+    .digest('hex')
 
 export const genesis = (day: string) => hmac(`genesis:${day}`)
 
@@ -62,7 +67,8 @@ export function rowHash(prev: string, day: string, seq: number, row: ChainFields
   return hmac(`${prev}\n${canonical}`)
 }
 
-const isDeadlock = (error: any) => error?.errno === 1213 || error?.code === 'ER_LOCK_DEADLOCK' || error?.code === 'SQLITE_BUSY'
+const isDeadlock = (error: any) =>
+  error?.errno === 1213 || error?.code === 'ER_LOCK_DEADLOCK' || error?.code === 'SQLITE_BUSY'
 
 /**
  * Appends one line to its day's chain; the caller passes the row as it will be stored. The day's head row is
@@ -77,7 +83,12 @@ export async function appendChained(row: ChainFields & { occurred_at: DateTime }
       return await db.transaction(async (trx) => {
         let head = await trx.from('audit_chain_heads').where('day', day).forUpdate().first()
         if (!head) {
-          await trx.insertQuery().table('audit_chain_heads').insert({ day, last_seq: 0, last_hash: genesis(day) }).knexQuery.onConflict('day').ignore()
+          await trx
+            .insertQuery()
+            .table('audit_chain_heads')
+            .insert({ day, last_seq: 0, last_hash: genesis(day) })
+            .knexQuery.onConflict('day')
+            .ignore()
           head = await trx.from('audit_chain_heads').where('day', day).forUpdate().firstOrFail()
         }
         const seq = Number(head.last_seq) + 1
@@ -93,7 +104,10 @@ export async function appendChained(row: ChainFields & { occurred_at: DateTime }
             prev_hash: head.last_hash,
             row_hash: hash,
           })
-        await trx.from('audit_chain_heads').where('day', day).update({ last_seq: seq, last_hash: hash })
+        await trx
+          .from('audit_chain_heads')
+          .where('day', day)
+          .update({ last_seq: seq, last_hash: hash })
         return Number(id)
       })
     } catch (error) {
@@ -120,14 +134,42 @@ export interface ChainReport {
   ok: boolean
 }
 
-const FIELDS = ['id', 'chain_day', 'chain_seq', 'prev_hash', 'row_hash', 'occurred_at', 'actor_user_id', 'actor_username', 'actor_institution_id', 'actor_role', 'action', 'outcome', 'target_type', 'target_id', 'ip', 'user_agent', 'request_id', 'details']
+const FIELDS = [
+  'id',
+  'chain_day',
+  'chain_seq',
+  'prev_hash',
+  'row_hash',
+  'occurred_at',
+  'actor_user_id',
+  'actor_username',
+  'actor_institution_id',
+  'actor_role',
+  'action',
+  'outcome',
+  'target_type',
+  'target_id',
+  'ip',
+  'user_agent',
+  'request_id',
+  'details',
+]
 
 /**
  * Checks every chain of the UTC days from..to (ISO dates): each line's hash, its link to the line before, no
  * gap in the sequence, the day's head matching the last line, no line outside a chain. A day whose first
  * lines were removed by the retention purge (older than `purgedBefore`) may start past sequence 1.
  */
-export async function verifyChain(from: string, to: string, options: { purgedBefore?: string; batch?: number; maxProblems?: number; parallelDays?: number } = {}): Promise<ChainReport> {
+export async function verifyChain(
+  from: string,
+  to: string,
+  options: {
+    purgedBefore?: string
+    batch?: number
+    maxProblems?: number
+    parallelDays?: number
+  } = {}
+): Promise<ChainReport> {
   const batch = options.batch ?? 5000
   const maxProblems = options.maxProblems ?? 1000
   const report: ChainReport = { from, to, days: 0, checked: 0, legacy: 0, problems: [], ok: true }
@@ -135,20 +177,30 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
     if (report.problems.length < maxProblems) report.problems.push(p)
   }
   const heads = await db.from('audit_chain_heads').whereBetween('day', [from, to]).orderBy('day')
-  const firstChained = await db.from('audit_events').whereNotNull('chain_day').min('id as id').first()
+  const firstChained = await db
+    .from('audit_events')
+    .whereNotNull('chain_day')
+    .min('id as id')
+    .first()
   const start = DateTime.fromISO(from, { zone: 'utc' }).startOf('day')
   const end = DateTime.fromISO(to, { zone: 'utc' }).endOf('day')
   const unchained = await db
     .from('audit_events')
     .whereNull('chain_day')
-    .whereBetween('occurred_at', [start.toFormat('yyyy-MM-dd HH:mm:ss.SSS'), end.toFormat('yyyy-MM-dd HH:mm:ss.SSS')])
+    .whereBetween('occurred_at', [
+      start.toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
+      end.toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
+    ])
     .select('id')
   for (const row of unchained) {
     if (firstChained?.id && Number(row.id) < Number(firstChained.id)) report.legacy++
     else note({ day: '', seq: null, id: Number(row.id), kind: 'not_chained' })
   }
   const days = new Set<string>(heads.map((h) => h.day))
-  const rowDays = await db.from('audit_events').whereBetween('chain_day', [from, to]).distinct('chain_day')
+  const rowDays = await db
+    .from('audit_events')
+    .whereBetween('chain_day', [from, to])
+    .distinct('chain_day')
   for (const r of rowDays) days.add(r.chain_day)
   // Each day's chain is independent: a few days at once, each on its own pooled connection.
   const queue = [...days].sort()
@@ -159,7 +211,13 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
     let expected = 1
     let after = 0
     for (;;) {
-      const rows = await db.from('audit_events').select(FIELDS).where('chain_day', day).where('chain_seq', '>', after).orderBy('chain_seq').limit(batch)
+      const rows = await db
+        .from('audit_events')
+        .select(FIELDS)
+        .where('chain_day', day)
+        .where('chain_seq', '>', after)
+        .orderBy('chain_seq')
+        .limit(batch)
       if (!rows.length) break
       for (const row of rows) {
         const seq = Number(row.chain_seq)
@@ -171,7 +229,8 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
         }
         if (seq !== expected) note({ day, seq: expected, id: null, kind: 'missing' })
         if (row.prev_hash !== prev) note({ day, seq, id: Number(row.id), kind: 'broken_link' })
-        if (rowHash(row.prev_hash, day, seq, row) !== row.row_hash) note({ day, seq, id: Number(row.id), kind: 'changed' })
+        if (rowHash(row.prev_hash, day, seq, row) !== row.row_hash)
+          note({ day, seq, id: Number(row.id), kind: 'changed' })
         prev = row.row_hash
         expected = seq + 1
         after = seq
@@ -182,9 +241,12 @@ export async function verifyChain(from: string, to: string, options: { purgedBef
       note({ day, seq: head ? Number(head.last_seq) : null, id: null, kind: 'missing_tail' })
     }
   }
-  const workers = Array.from({ length: Math.min(options.parallelDays ?? 4, queue.length) }, async () => {
-    for (let day = queue.shift(); day !== undefined; day = queue.shift()) await verifyDay(day)
-  })
+  const workers = Array.from(
+    { length: Math.min(options.parallelDays ?? 4, queue.length) },
+    async () => {
+      for (let day = queue.shift(); day !== undefined; day = queue.shift()) await verifyDay(day)
+    }
+  )
   await Promise.all(workers)
   report.problems.sort((a, b) => a.day.localeCompare(b.day) || (a.seq ?? 0) - (b.seq ?? 0))
   report.ok = report.problems.length === 0

@@ -16,7 +16,7 @@ export interface AuditEntry {
 }
 
 export interface AuditActor {
-  user?: Pick<User, 'id' | 'username' | 'institutionId'> & { role?: string | null } | null
+  user?: (Pick<User, 'id' | 'username' | 'institutionId'> & { role?: string | null }) | null
   username?: string | null
   ip?: string | null
   userAgent?: string | null
@@ -61,7 +61,8 @@ function safely<T>(read: () => T): T | null {
 class AuditLog {
   async record(actor: AuditActor, entry: AuditEntry) {
     const clock = await app.container.make(Clock)
-    const details = entry.details && Object.keys(entry.details).length ? JSON.stringify(entry.details) : null
+    const details =
+      entry.details && Object.keys(entry.details).length ? JSON.stringify(entry.details) : null
     // Chained to the day's previous line (audit_chain.ts): a changed, removed or slipped-in line shows.
     const id = await appendChained({
       occurred_at: clock.now(),
@@ -72,7 +73,10 @@ class AuditLog {
       action: entry.action.slice(0, 64),
       outcome: entry.outcome ?? 'success',
       target_type: entry.targetType ? entry.targetType.slice(0, 32) : null,
-      target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 64),
+      target_id:
+        entry.targetId === undefined || entry.targetId === null
+          ? null
+          : String(entry.targetId).slice(0, 64),
       ip: actor.ip ? actor.ip.slice(0, 64) : null,
       user_agent: actor.userAgent ? actor.userAgent.slice(0, 255) : null,
       request_id: actor.requestId ? actor.requestId.slice(0, 64) : null,
@@ -92,7 +96,13 @@ class AuditLog {
   fromContext(ctx: HttpContext, entry: AuditEntry & { user?: User | null; username?: string }) {
     const actor = this.actorFromContext(ctx, entry.user)
     if (entry.username) actor.username = entry.username
-    return this.record(actor, { action: entry.action, outcome: entry.outcome, targetType: entry.targetType, targetId: entry.targetId, details: entry.details })
+    return this.record(actor, {
+      action: entry.action,
+      outcome: entry.outcome,
+      targetType: entry.targetType,
+      targetId: entry.targetId,
+      details: entry.details,
+    })
   }
 
   /** For scheduled jobs and the DICOM feed: the system acts, not a person. */
@@ -105,7 +115,10 @@ class AuditLog {
     try {
       await this.record(actor, entry)
     } catch (error) {
-      logger.error({ err: error, action: entry.action }, 'could not write the audit line of a failed request')
+      logger.error(
+        { err: error, action: entry.action },
+        'could not write the audit line of a failed request'
+      )
     }
   }
 }

@@ -21,7 +21,11 @@ export default class ApiToken extends BaseCommand {
   @flags.number({ description: 'Days until the token expires', default: 180 })
   declare days: number
 
-  @flags.string({ description: 'Scopes, comma-separated (e.g. fhir:read,fhir:national_id for the FHIR API); default * (the /api/v1 integrations)', default: '*' })
+  @flags.string({
+    description:
+      'Scopes, comma-separated (e.g. fhir:read,fhir:national_id for the FHIR API); default * (the /api/v1 integrations)',
+    default: '*',
+  })
   declare abilities: string
 
   async run() {
@@ -33,9 +37,23 @@ export default class ApiToken extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const abilities = this.abilities.split(',').map((a) => a.trim()).filter(Boolean)
-    const token = await User.accessTokens.create(user, abilities.length ? abilities : ['*'], { name: this.name, expiresIn: `${this.days} days` })
-    await audit.record({ username: 'cli' }, { action: 'account.token_create', targetType: 'access_token', targetId: String(token.identifier), details: { for: user.username, via: 'cli', abilities } })
+    const abilities = this.abilities
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+    const token = await User.accessTokens.create(user, abilities.length ? abilities : ['*'], {
+      name: this.name,
+      expiresIn: `${this.days} days`,
+    })
+    await audit.record(
+      { username: 'cli' },
+      {
+        action: 'account.token_create',
+        targetType: 'access_token',
+        targetId: String(token.identifier),
+        details: { for: user.username, via: 'cli', abilities },
+      }
+    )
     this.logger.log(token.value!.release())
   }
 }

@@ -27,11 +27,29 @@ export default class AuditVerify extends BaseCommand {
     const started = Date.now()
     const report = await verifyChain(from, to)
     const ms = Date.now() - started
-    await audit.record({ username: 'cli' }, { action: 'audit.verify', outcome: report.ok ? 'success' : 'failed', details: { from, to, checked: report.checked, problems: report.problems.length, via: 'cli' } })
-    this.logger.log(`${report.days} day(s), ${report.checked} lines checked in ${ms} ms, ${report.legacy} legacy lines without a chain`)
-    for (const p of report.problems.slice(0, 50)) this.logger.error(`${p.kind} · day ${p.day || '—'} · seq ${p.seq ?? '—'} · id ${p.id ?? '—'}`)
+    await audit.record(
+      { username: 'cli' },
+      {
+        action: 'audit.verify',
+        outcome: report.ok ? 'success' : 'failed',
+        details: {
+          from,
+          to,
+          checked: report.checked,
+          problems: report.problems.length,
+          via: 'cli',
+        },
+      }
+    )
+    this.logger.log(
+      `${report.days} day(s), ${report.checked} lines checked in ${ms} ms, ${report.legacy} legacy lines without a chain`
+    )
+    for (const p of report.problems.slice(0, 50))
+      this.logger.error(`${p.kind} · day ${p.day || '—'} · seq ${p.seq ?? '—'} · id ${p.id ?? '—'}`)
     if (!report.ok) {
-      this.logger.error(`${report.problems.length} problem(s): the audit log was changed outside the app`)
+      this.logger.error(
+        `${report.problems.length} problem(s): the audit log was changed outside the app`
+      )
       this.exitCode = 1
     } else this.logger.success('the audit log is intact')
   }

@@ -6,7 +6,8 @@ import imaging from '#config/imaging'
 /** `node ace demo:seed`: fills an empty database with the demo county (npm start runs it). */
 export default class DemoSeed extends BaseCommand {
   static commandName = 'demo:seed'
-  static description = 'Seed the demo county (institutions, users, ~100 exams with images) when the database is empty'
+  static description =
+    'Seed the demo county (institutions, users, ~100 exams with images) when the database is empty'
   static options: CommandOptions = { startApp: true }
 
   async run() {
@@ -30,6 +31,7 @@ export default class DemoSeed extends BaseCommand {
     }
     this.logger.log('')
     this.logger.log(`Demo logins (password ${DEMO_LOGINS.password}):`)
-    for (const user of DEMO_LOGINS.users) this.logger.log(`  ${user.username.padEnd(12)} ${user.description}`)
+    for (const user of DEMO_LOGINS.users)
+      this.logger.log(`  ${user.username.padEnd(12)} ${user.description}`)
   }
 }

@@ -7,7 +7,10 @@ export default class HomeController {
   show(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'home.view',
-      run: async ({ user }) => ({ panels: await navigation.homePanels(user), menu: navigation.menu(user) }),
+      run: async ({ user }) => ({
+        panels: await navigation.homePanels(user),
+        menu: navigation.menu(user),
+      }),
       page: (state) => ctx.view.render('pages/home', state),
     })
   }

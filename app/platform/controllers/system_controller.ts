@@ -16,7 +16,9 @@ export default class SystemController {
     const values = Object.values(checks)
     // 'degraded' (e.g. Redis lost: this node serves, alone) is said but keeps the node in the balancer; 'down' takes it out.
     const down = values.includes('down')
-    return response.status(down ? 503 : 200).send({ status: values.every((v) => v === 'ok') ? 'ok' : 'degraded', checks })
+    return response
+      .status(down ? 503 : 200)
+      .send({ status: values.every((v) => v === 'ok') ? 'ok' : 'degraded', checks })
   }
 
   async openapi({ response }: HttpContext) {

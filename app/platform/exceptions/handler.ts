@@ -28,7 +28,16 @@ interface Answer {
   rule?: string
 }
 
-const NEVER_KEPT = ['password', 'password_confirmation', 'currentPassword', 'newPassword', 'newPasswordConfirmation', '_csrf', 'totp', 'code']
+const NEVER_KEPT = [
+  'password',
+  'password_confirmation',
+  'currentPassword',
+  'newPassword',
+  'newPasswordConfirmation',
+  '_csrf',
+  'totp',
+  'code',
+]
 
 /** The OperationOutcome issue type (R4 value set issue-type) for a status and our reason code. */
 function fhirIssueCode(status: number, code: string) {
@@ -49,10 +58,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   /** Unmatched routes never ran the router middleware: the error page still speaks the person's language. */
   protected ensureI18n(ctx: HttpContext) {
     // No session either: the layout's flash messages read as empty.
-    if (!ctx.session) ctx.view?.share({ flashMessages: { has: () => false, get: () => undefined, all: () => ({}) } })
+    if (!ctx.session)
+      ctx.view?.share({
+        flashMessages: { has: () => false, get: () => undefined, all: () => ({}) },
+      })
     if (ctx.i18n) return
     const locale = ctx.request.cookie(LOCALE_COOKIE)
-    ctx.i18n = i18nManager.locale(i18nManager.getSupportedLocaleFor(locale || '') || i18nManager.defaultLocale)
+    ctx.i18n = i18nManager.locale(
+      i18nManager.getSupportedLocaleFor(locale || '') || i18nManager.defaultLocale
+    )
     ctx.view?.share({ i18n: ctx.i18n })
   }
 
@@ -74,18 +88,43 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   /** What the person is told: a reason for what they can act on, a plain "error" for our faults. */
   protected answersOf(ctx: HttpContext, error: any, status: number): Answer[] {
     if (error instanceof DomainRefusal) {
-      return [{ status, code: error.code, message: this.t(ctx, error.messageKey, error.messageData) }]
+      return [
+        { status, code: error.code, message: this.t(ctx, error.messageKey, error.messageData) },
+      ]
     }
     if (error instanceof vineErrors.E_VALIDATION_ERROR) {
-      return (error.messages as any[]).map((m) => ({ status, code: 'validation', field: m.field, rule: m.rule, message: m.message }))
+      return (error.messages as any[]).map((m) => ({
+        status,
+        code: 'validation',
+        field: m.field,
+        rule: m.rule,
+        message: m.message,
+      }))
     }
-    if (error?.code === 'E_BAD_CSRF_TOKEN') return [{ status, code: 'csrf', message: this.t(ctx, 'common.errors.csrf') }]
-    if (status === 401) return [{ status, code: 'unauthenticated', message: this.t(ctx, 'common.errors.unauthenticated') }]
-    if (status === 403) return [{ status, code: 'forbidden', message: this.t(ctx, 'common.errors.forbidden') }]
-    if (status === 404) return [{ status, code: 'not_found', message: this.t(ctx, 'common.errors.not_found') }]
-    if (status === 413) return [{ status, code: 'too_large', message: this.t(ctx, 'common.errors.too_large') }]
-    if (status < 500) return [{ status, code: 'bad_request', message: this.t(ctx, 'common.errors.bad_request') }]
-    return [{ status, code: status === 503 ? 'unavailable' : 'server_error', message: this.t(ctx, status === 503 ? 'common.errors.unavailable' : 'common.errors.server_error_text') }]
+    if (error?.code === 'E_BAD_CSRF_TOKEN')
+      return [{ status, code: 'csrf', message: this.t(ctx, 'common.errors.csrf') }]
+    if (status === 401)
+      return [
+        { status, code: 'unauthenticated', message: this.t(ctx, 'common.errors.unauthenticated') },
+      ]
+    if (status === 403)
+      return [{ status, code: 'forbidden', message: this.t(ctx, 'common.errors.forbidden') }]
+    if (status === 404)
+      return [{ status, code: 'not_found', message: this.t(ctx, 'common.errors.not_found') }]
+    if (status === 413)
+      return [{ status, code: 'too_large', message: this.t(ctx, 'common.errors.too_large') }]
+    if (status < 500)
+      return [{ status, code: 'bad_request', message: this.t(ctx, 'common.errors.bad_request') }]
+    return [
+      {
+        status,
+        code: status === 503 ? 'unavailable' : 'server_error',
+        message: this.t(
+          ctx,
+          status === 503 ? 'common.errors.unavailable' : 'common.errors.server_error_text'
+        ),
+      },
+    ]
   }
 
   async handle(error: any, ctx: HttpContext) {
@@ -97,9 +136,17 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       // FHIR clients read failures as an OperationOutcome (R4 3.1.0.4), in FHIR's own media type.
       const outcome = {
         resourceType: 'OperationOutcome',
-        issue: answers.map((a) => ({ severity: 'error', code: fhirIssueCode(a.status, a.code), diagnostics: a.message, ...(a.field ? { expression: [a.field] } : {}) })),
+        issue: answers.map((a) => ({
+          severity: 'error',
+          code: fhirIssueCode(a.status, a.code),
+          diagnostics: a.message,
+          ...(a.field ? { expression: [a.field] } : {}),
+        })),
       }
-      return ctx.response.status(status).header('Content-Type', 'application/fhir+json; charset=utf-8').send(JSON.stringify(outcome))
+      return ctx.response
+        .status(status)
+        .header('Content-Type', 'application/fhir+json; charset=utf-8')
+        .send(JSON.stringify(outcome))
     }
 
     if (wantsJson(ctx)) {
@@ -114,7 +161,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     const isRead = ['GET', 'HEAD'].includes(ctx.request.method())
 
     // Not theirs to do at all: the 403 page, whatever the method.
-    const notAllowed = error instanceof Forbidden || error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE
+    const notAllowed =
+      error instanceof Forbidden || error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE
 
     if (!isRead && status < 500 && status !== 404 && !notAllowed && ctx.session) {
       // A refused form: back to it, with what was typed and why.
@@ -133,7 +181,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       // missing (no query to drop) goes back where the person came from instead, never round in a loop.
       ctx.session.flash('error', answers.map((a) => a.message).join(' '))
       if (Object.keys(ctx.request.qs()).length > 0) return ctx.response.redirect(ctx.request.url())
-      if (ctx.request.header('referer') && ctx.request.header('referer') !== ctx.request.completeUrl(true)) return ctx.response.redirect().withQs().back()
+      if (
+        ctx.request.header('referer') &&
+        ctx.request.header('referer') !== ctx.request.completeUrl(true)
+      )
+        return ctx.response.redirect().withQs().back()
       return this.renderErrorPage(ctx, 422, error)
     }
 
@@ -151,11 +203,23 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   protected async renderErrorPage(ctx: HttpContext, status: number, error: any) {
-    const page = status === 403 ? 'forbidden' : status === 404 ? 'not_found' : status === 413 ? 'too_large' : status >= 500 ? 'server_error' : 'bad_request'
+    const page =
+      status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'not_found'
+          : status === 413
+            ? 'too_large'
+            : status >= 500
+              ? 'server_error'
+              : 'bad_request'
     const state = {
       status,
       requestId: status >= 500 ? ctx.request.id() : null,
-      message: error instanceof DomainRefusal && status !== 404 ? this.t(ctx, error.messageKey, error.messageData) : null,
+      message:
+        error instanceof DomainRefusal && status !== 404
+          ? this.t(ctx, error.messageKey, error.messageData)
+          : null,
     }
     try {
       const html = await ctx.view.render(`pages/errors/${page}`, state)
@@ -166,7 +230,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response
         .status(status)
         .header('Content-Type', 'text/html; charset=utf-8')
-        .send(`<!doctype html><meta charset="utf-8"><p>${this.t(ctx, status >= 500 ? 'common.errors.server_error_text' : 'common.errors.not_found_text')}</p>`)
+        .send(
+          `<!doctype html><meta charset="utf-8"><p>${this.t(ctx, status >= 500 ? 'common.errors.server_error_text' : 'common.errors.not_found_text')}</p>`
+        )
     }
   }
 

@@ -33,10 +33,18 @@ function normaliseValue(value: unknown): unknown {
 }
 
 /** Query parameters given more than once or in bracket form (`a[]=`, `a[b]=`) where one value is expected. */
-export function refuseRepeatedParameters(query: Record<string, unknown>, allowLists: readonly string[] = []) {
+export function refuseRepeatedParameters(
+  query: Record<string, unknown>,
+  allowLists: readonly string[] = []
+) {
   for (const [key, value] of Object.entries(query)) {
     if (value !== null && typeof value === 'object' && !allowLists.includes(key)) {
-      throw new DomainRefusal('invalid_parameter', 'common.errors.invalid_parameter', { name: key }, 422)
+      throw new DomainRefusal(
+        'invalid_parameter',
+        'common.errors.invalid_parameter',
+        { name: key },
+        422
+      )
     }
   }
 }

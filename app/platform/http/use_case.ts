@@ -45,19 +45,30 @@ export interface UseCaseArgs<T, I> {
   input: I
 }
 
-type InputOf<V> = V extends VineValidator<any, any> ? Awaited<ReturnType<V['validate']>> : V extends (...args: any[]) => infer R ? Awaited<R> : undefined
+type InputOf<V> =
+  V extends VineValidator<any, any>
+    ? Awaited<ReturnType<V['validate']>>
+    : V extends (...args: any[]) => infer R
+      ? Awaited<R>
+      : undefined
 
 export interface AuditSpec<T, I, R> {
   /** what the action reports about itself on success (never patient data it does not need) */
   details?: (result: R, args: UseCaseArgs<T, I>) => Record<string, unknown> | undefined
   /** when the audited target is not the loaded record (e.g. the new record a registration made) */
-  target?: (result: R, args: UseCaseArgs<T, I>) => { type: string; id: string | number | null } | null
+  target?: (
+    result: R,
+    args: UseCaseArgs<T, I>
+  ) => { type: string; id: string | number | null } | null
   /** a use case that answers with a result which is itself a refusal (every uploaded file refused) */
   outcome?: (result: R, args: UseCaseArgs<T, I>) => AuditOutcome
   /** a key: the success is audited at most once per session for it (image views: once per study) */
   once?: (args: UseCaseArgs<T, I>) => string
   /** success lines for several targets at once (a registration that made several exams) */
-  each?: (result: R, args: UseCaseArgs<T, I>) => Array<{ type: string; id: string | number | null; details?: Record<string, unknown> }>
+  each?: (
+    result: R,
+    args: UseCaseArgs<T, I>
+  ) => Array<{ type: string; id: string | number | null; details?: Record<string, unknown> }>
 }
 
 export interface UseCase<T, V, R> {
@@ -103,9 +114,17 @@ export class HiddenRecord extends DomainRefusal {
   }
 }
 
-export async function useCase<T = undefined, V = undefined, R = unknown>(ctx: HttpContext, spec: UseCase<T, V, R>): Promise<unknown> {
+export async function useCase<T = undefined, V = undefined, R = unknown>(
+  ctx: HttpContext,
+  spec: UseCase<T, V, R>
+): Promise<unknown> {
   const auditTarget: { type?: string; id?: string | number | null } = {}
-  const args = { ctx, user: ctx.auth?.user as User, target: undefined as T, input: undefined as InputOf<V> }
+  const args = {
+    ctx,
+    user: ctx.auth?.user as User,
+    target: undefined as T,
+    input: undefined as InputOf<V>,
+  }
   // Read before anything can close the socket (an over-limit upload), so the audit line can still be written.
   actorOf(ctx)
   try {
@@ -116,8 +135,11 @@ export async function useCase<T = undefined, V = undefined, R = unknown>(ctx: Ht
       auditTarget.id = spec.target.requested?.(ctx) ?? ctx.params?.id ?? null
       const record = await spec.target.find(ctx)
       if (record === null || record === undefined) throw DomainRefusal.notFound(spec.target.type)
-      auditTarget.id = spec.target.idOf ? spec.target.idOf(record) : ((record as any).id ?? auditTarget.id)
-      if (spec.target.visible && !(await spec.target.visible(ctx, record))) throw new HiddenRecord(spec.target.type, auditTarget.id ?? null)
+      auditTarget.id = spec.target.idOf
+        ? spec.target.idOf(record)
+        : ((record as any).id ?? auditTarget.id)
+      if (spec.target.visible && !(await spec.target.visible(ctx, record)))
+        throw new HiddenRecord(spec.target.type, auditTarget.id ?? null)
       args.target = record
     }
 
@@ -129,7 +151,11 @@ export async function useCase<T = undefined, V = undefined, R = unknown>(ctx: Ht
     await auditSuccess(ctx, spec, args, result, auditTarget)
     return respond(ctx, spec, result, args)
   } catch (error) {
-    if (spec.audit !== false || error instanceof DomainRefusal || error instanceof vineErrors.E_VALIDATION_ERROR) {
+    if (
+      spec.audit !== false ||
+      error instanceof DomainRefusal ||
+      error instanceof vineErrors.E_VALIDATION_ERROR
+    ) {
       await auditFailure(ctx, spec.action, error, auditTarget)
     }
     throw error
@@ -137,9 +163,12 @@ export async function useCase<T = undefined, V = undefined, R = unknown>(ctx: Ht
 }
 
 async function readInput(ctx: HttpContext, input: unknown, target: unknown) {
-  if (typeof input === 'function') return (input as (ctx: HttpContext, target: unknown) => Promise<unknown>)(ctx, target)
+  if (typeof input === 'function')
+    return (input as (ctx: HttpContext, target: unknown) => Promise<unknown>)(ctx, target)
   const validator = input as VineValidator<any, any>
-  return validator.validate(requestInput(ctx), { messagesProvider: ctx.i18n?.createMessagesProvider() })
+  return validator.validate(requestInput(ctx), {
+    messagesProvider: ctx.i18n?.createMessagesProvider(),
+  })
 }
 
 function via(ctx: HttpContext) {
@@ -149,7 +178,11 @@ function via(ctx: HttpContext) {
 /** A list or search records its query (not its results): what was asked is what matters for an audit. */
 function queryDetails(ctx: HttpContext, input: unknown) {
   if (ctx.request.method() !== 'GET' || !input || typeof input !== 'object') return {}
-  const query = Object.fromEntries(Object.entries(input as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null && v !== ''))
+  const query = Object.fromEntries(
+    Object.entries(input as Record<string, unknown>).filter(
+      ([, v]) => v !== undefined && v !== null && v !== ''
+    )
+  )
   return Object.keys(query).length ? { query } : {}
 }
 
@@ -166,11 +199,18 @@ async function auditSuccess<T, V, R>(
   const actor = actorOf(ctx)
   if (extra.each) {
     for (const line of extra.each(result, args)) {
-      await audit.record(actor, { action: spec.action, targetType: line.type, targetId: line.id, details: { ...via(ctx), ...line.details } })
+      await audit.record(actor, {
+        action: spec.action,
+        targetType: line.type,
+        targetId: line.id,
+        details: { ...via(ctx), ...line.details },
+      })
     }
     return
   }
-  const target = extra.target?.(result, args) ?? (loaded.type ? { type: loaded.type, id: loaded.id ?? null } : null)
+  const target =
+    extra.target?.(result, args) ??
+    (loaded.type ? { type: loaded.type, id: loaded.id ?? null } : null)
   await audit.record(actor, {
     action: spec.action,
     outcome: extra.outcome?.(result, args) ?? 'success',
@@ -183,48 +223,81 @@ async function auditSuccess<T, V, R>(
 function failureOf(error: any): { outcome: AuditOutcome; details: Record<string, unknown> } {
   if (error instanceof DomainRefusal) {
     const denied = error.status === 403 || error.status === 404
-    return { outcome: denied ? 'denied' : 'refused', details: { code: error.code, status: error.status } }
+    return {
+      outcome: denied ? 'denied' : 'refused',
+      details: { code: error.code, status: error.status },
+    }
   }
   if (error instanceof vineErrors.E_VALIDATION_ERROR) {
-    const fields = [...new Set((error.messages as Array<{ field: string }>).map((m) => m.field))].slice(0, 20)
+    const fields = [
+      ...new Set((error.messages as Array<{ field: string }>).map((m) => m.field)),
+    ].slice(0, 20)
     return { outcome: 'refused', details: { code: 'validation', status: 422, fields } }
   }
   const status = typeof error?.status === 'number' ? error.status : 500
-  if (status === 403 || status === 404) return { outcome: 'denied', details: { code: error?.code ?? 'denied', status } }
-  if (status < 500) return { outcome: 'refused', details: { code: error?.code ?? 'refused', status } }
+  if (status === 403 || status === 404)
+    return { outcome: 'denied', details: { code: error?.code ?? 'denied', status } }
+  if (status < 500)
+    return { outcome: 'refused', details: { code: error?.code ?? 'refused', status } }
   return { outcome: 'failed', details: { code: error?.code ?? 'server_error', status } }
 }
 
-async function auditFailure(ctx: HttpContext, action: string, error: unknown, loaded: { type?: string; id?: string | number | null }) {
+async function auditFailure(
+  ctx: HttpContext,
+  action: string,
+  error: unknown,
+  loaded: { type?: string; id?: string | number | null }
+) {
   const { outcome, details } = failureOf(error)
-  const target = error instanceof HiddenRecord ? { type: error.targetType, id: error.targetId } : loaded
+  const target =
+    error instanceof HiddenRecord ? { type: error.targetType, id: error.targetId } : loaded
   await audit.bestEffort(actorOf(ctx), {
     action,
     outcome,
     targetType: target.type,
     targetId: target.id ?? null,
-    details: { ...via(ctx), ...details, ...(ctx.request.method() === 'GET' ? {} : { method: ctx.request.method() }) },
+    details: {
+      ...via(ctx),
+      ...details,
+      ...(ctx.request.method() === 'GET' ? {} : { method: ctx.request.method() }),
+    },
   })
 }
 
-function respond<T, V, R>(ctx: HttpContext, spec: UseCase<T, V, R>, result: R, args: UseCaseArgs<T, InputOf<V>>) {
+function respond<T, V, R>(
+  ctx: HttpContext,
+  spec: UseCase<T, V, R>,
+  result: R,
+  args: UseCaseArgs<T, InputOf<V>>
+) {
   if (wantsJson(ctx)) {
     if (spec.json) return spec.json(result, args)
     if (!spec.page) return result
-    return ctx.response.status(406).send({ errors: [{ code: 'not_acceptable', message: ctx.i18n?.t('common.errors.not_acceptable') }] })
+    return ctx.response.status(406).send({
+      errors: [{ code: 'not_acceptable', message: ctx.i18n?.t('common.errors.not_acceptable') }],
+    })
   }
   if (spec.page) return spec.page(result, args)
   return result
 }
 
 /** The usual answer to a form: a message in the person's language, then where they go next (default: back). */
-export function done(ctx: HttpContext, messageKey: string, data: Record<string, unknown> = {}, to?: string, kind: 'success' | 'error' = 'success') {
+export function done(
+  ctx: HttpContext,
+  messageKey: string,
+  data: Record<string, unknown> = {},
+  to?: string,
+  kind: 'success' | 'error' = 'success'
+) {
   ctx.session?.flash(kind, ctx.i18n.t(messageKey, data))
   return to ? ctx.response.redirect(to) : ctx.response.redirect().withQs().back()
 }
 
 /** The record a numeric `:id` names (a malformed id is answered like a missing record). */
-export function recordById<T>(type: string, find: (id: number) => Promise<T | null>): RecordLoader<T> {
+export function recordById<T>(
+  type: string,
+  find: (id: number) => Promise<T | null>
+): RecordLoader<T> {
   return {
     type,
     find: async (ctx) => {

@@ -29,7 +29,11 @@ export default class GoldController {
       audit: 'refusals',
       run: async ({ user }) => ({
         waiting: await this.gold.waiting(user),
-        seniors: await User.query().where('role', 'radiologist').where('title', 'senior').where('status', 'active').orderBy('full_name'),
+        seniors: await User.query()
+          .where('role', 'radiologist')
+          .where('title', 'senior')
+          .where('status', 'active')
+          .orderBy('full_name'),
       }),
       json: (result) => ({ data: result.waiting }),
       page: (result) => ctx.view.render('pages/quality/gold_list', result),
@@ -60,14 +64,42 @@ export default class GoldController {
         const exam = await Exam.findOrFail(view.gold.examId)
         const checklist = (await currentChecklists(this.clock.now())).get(view.gold.item)!
         // The report's text without its header: no author, signer or clinic reaches a blind reviewer.
-        const signed = await db.from('report_versions').where('exam_id', exam.id).where('status', 'signed').orderBy('version_no', 'desc').select('technique', 'findings', 'impression').first()
-        return { ...view, exam: { id: exam.id, accessionNumber: exam.accessionNumber, modality: exam.modality }, checklist, report: signed ?? null }
+        const signed = await db
+          .from('report_versions')
+          .where('exam_id', exam.id)
+          .where('status', 'signed')
+          .orderBy('version_no', 'desc')
+          .select('technique', 'findings', 'impression')
+          .first()
+        return {
+          ...view,
+          exam: { id: exam.id, accessionNumber: exam.accessionNumber, modality: exam.modality },
+          checklist,
+          report: signed ?? null,
+        }
       },
-      json: (view) => ({ data: { gold: view.gold, role: view.role, mine: view.mine, scores: view.scores, exam: view.exam, checklist: view.checklist, report: view.report } }),
+      json: (view) => ({
+        data: {
+          gold: view.gold,
+          role: view.role,
+          mine: view.mine,
+          scores: view.scores,
+          exam: view.exam,
+          checklist: view.checklist,
+          report: view.report,
+        },
+      }),
       page: async (view) =>
         ctx.view.render('pages/quality/gold', {
           ...view,
-          seniors: view.role === 'officer' ? await User.query().where('role', 'radiologist').where('title', 'senior').where('status', 'active').orderBy('full_name') : [],
+          seniors:
+            view.role === 'officer'
+              ? await User.query()
+                  .where('role', 'radiologist')
+                  .where('title', 'senior')
+                  .where('status', 'active')
+                  .orderBy('full_name')
+              : [],
         }),
     })
   }
@@ -78,13 +110,29 @@ export default class GoldController {
       allow: mayScore,
       input: goldReviewValidator,
       run: ({ user, input }) =>
-        this.gold.review(user, numericParam(ctx) ?? 0, { checklistId: input.checklistId, findings: input.findings ?? [], criteria: input.criteria ?? [], note: input.note ?? null }),
+        this.gold.review(user, numericParam(ctx) ?? 0, {
+          checklistId: input.checklistId,
+          findings: input.findings ?? [],
+          criteria: input.criteria ?? [],
+          note: input.note ?? null,
+        }),
       audit: {
         target: (result) => ({ type: 'qc_gold_case', id: result.gold?.id ?? null }),
-        details: (result) => ({ score: result.saved.score, status: result.gold?.status, finalScore: result.gold?.finalScore }),
+        details: (result) => ({
+          score: result.saved.score,
+          status: result.gold?.status,
+          finalScore: result.gold?.finalScore,
+        }),
       },
-      json: (result) => ({ data: { status: result.gold?.status, finalScore: result.gold?.finalScore, score: result.saved.score } }),
-      page: (result) => done(ctx, 'quality.flash.gold_scored', {}, `/quality/gold/${result.gold!.id}`),
+      json: (result) => ({
+        data: {
+          status: result.gold?.status,
+          finalScore: result.gold?.finalScore,
+          score: result.saved.score,
+        },
+      }),
+      page: (result) =>
+        done(ctx, 'quality.flash.gold_scored', {}, `/quality/gold/${result.gold!.id}`),
     })
   }
 

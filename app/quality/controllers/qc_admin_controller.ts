@@ -5,11 +5,25 @@ import { numericParam, useCase, done } from '#app/platform/http/use_case'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { Clock } from '#app/platform/clock'
 import { readingDoctors } from '#app/reading/services/doctors'
-import { currentChecklists, reviseChecklist, roleItems, setRoleItems } from '#app/quality/services/checklists'
-import { defaultRatePercent, retireSamplingRule, samplingRules, saveSamplingRule } from '#app/quality/services/forced_qc'
+import {
+  currentChecklists,
+  reviseChecklist,
+  roleItems,
+  setRoleItems,
+} from '#app/quality/services/checklists'
+import {
+  defaultRatePercent,
+  retireSamplingRule,
+  samplingRules,
+  saveSamplingRule,
+} from '#app/quality/services/forced_qc'
 import { QC_ITEMS, type QcItem } from '#app/quality/services/scoring'
 import { mayAdminister } from '#app/quality/quality_access'
-import { checklistValidator, roleItemsValidator, samplingRuleValidator } from '#app/quality/validators/quality_validators'
+import {
+  checklistValidator,
+  roleItemsValidator,
+  samplingRuleValidator,
+} from '#app/quality/validators/quality_validators'
 
 /** The QC administrator's settings: checklists (versioned), sampling rules, graded QC. */
 @inject()
@@ -21,7 +35,10 @@ export default class QcAdminController {
       action: 'quality.checklists',
       allow: mayAdminister,
       audit: 'refusals',
-      run: async () => ({ checklists: [...(await currentChecklists(this.clock.now())).values()], grants: await roleItems(this.clock.now()) }),
+      run: async () => ({
+        checklists: [...(await currentChecklists(this.clock.now())).values()],
+        grants: await roleItems(this.clock.now()),
+      }),
       json: (result) => ({ data: result.checklists }),
       page: (result) =>
         ctx.view.render('pages/quality/checklists', {
@@ -48,9 +65,18 @@ export default class QcAdminController {
           this.clock.now()
         )
       },
-      audit: { target: (saved) => ({ type: 'qc_checklist', id: saved.id }), details: (saved) => ({ item: ctx.params.item, version: saved.version }) },
+      audit: {
+        target: (saved) => ({ type: 'qc_checklist', id: saved.id }),
+        details: (saved) => ({ item: ctx.params.item, version: saved.version }),
+      },
       json: (saved) => ({ data: saved }),
-      page: (saved) => done(ctx, 'quality.flash.checklist_saved', { version: saved.version }, '/quality/checklists'),
+      page: (saved) =>
+        done(
+          ctx,
+          'quality.flash.checklist_saved',
+          { version: saved.version },
+          '/quality/checklists'
+        ),
     })
   }
 
@@ -91,8 +117,17 @@ export default class QcAdminController {
       action: 'quality.sampling_save',
       allow: mayAdminister,
       input: samplingRuleValidator,
-      run: ({ user, input }) => saveSamplingRule(input, user.id, this.clock.now(), numericParam(ctx) ?? undefined),
-      audit: { target: (id) => ({ type: 'qc_sampling_rule', id }), details: (_, { input }) => ({ ratePercent: input.ratePercent, modality: input.modality, institutionId: input.institutionId, readerId: input.readerId }) },
+      run: ({ user, input }) =>
+        saveSamplingRule(input, user.id, this.clock.now(), numericParam(ctx) ?? undefined),
+      audit: {
+        target: (id) => ({ type: 'qc_sampling_rule', id }),
+        details: (_, { input }) => ({
+          ratePercent: input.ratePercent,
+          modality: input.modality,
+          institutionId: input.institutionId,
+          readerId: input.readerId,
+        }),
+      },
       json: (id) => ({ data: { id } }),
       page: () => done(ctx, 'quality.flash.rule_saved', {}, '/quality/sampling'),
     })

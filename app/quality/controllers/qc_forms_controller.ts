@@ -35,13 +35,23 @@ export default class QcFormsController {
           accessionNumber: form.exam.accessionNumber,
           mark: form.mark,
           missing: form.missing,
-          items: form.items.map((i) => ({ item: i.item, checklist: i.checklist, scored: i.scored, own: i.own })),
+          items: form.items.map((i) => ({
+            item: i.item,
+            checklist: i.checklist,
+            scored: i.scored,
+            own: i.own,
+          })),
           scores: form.scores,
           findings: form.findings,
           followups: form.followups,
         },
       }),
-      page: (form) => ctx.view.render('pages/quality/form', { ...form, returnTo: backTo(ctx, `/quality/exams/${form.exam.id}`), sessionId: ctx.request.input('session') ?? null }),
+      page: (form) =>
+        ctx.view.render('pages/quality/form', {
+          ...form,
+          returnTo: backTo(ctx, `/quality/exams/${form.exam.id}`),
+          sessionId: ctx.request.input('session') ?? null,
+        }),
     })
   }
 
@@ -61,10 +71,33 @@ export default class QcFormsController {
           mode: input.mode ?? 'active',
           sessionId: input.sessionId ?? null,
         }),
-      audit: { details: (saved) => ({ item: saved.item, score: saved.score, band: saved.band, checklistVersion: saved.checklistVersion, scoreId: saved.id }) },
-      json: (saved) => ({ data: { id: saved.id, item: saved.item, score: saved.score, band: saved.band, passed: saved.passed, checklistId: saved.checklistId, checklistVersion: saved.checklistVersion } }),
+      audit: {
+        details: (saved) => ({
+          item: saved.item,
+          score: saved.score,
+          band: saved.band,
+          checklistVersion: saved.checklistVersion,
+          scoreId: saved.id,
+        }),
+      },
+      json: (saved) => ({
+        data: {
+          id: saved.id,
+          item: saved.item,
+          score: saved.score,
+          band: saved.band,
+          passed: saved.passed,
+          checklistId: saved.checklistId,
+          checklistVersion: saved.checklistVersion,
+        },
+      }),
       page: (saved, { target }) =>
-        done(ctx, 'quality.flash.scored', { item: ctx.i18n.t(`quality.items.${saved.item}`), score: saved.score }, backTo(ctx, `/quality/exams/${target.id}`)),
+        done(
+          ctx,
+          'quality.flash.scored',
+          { item: ctx.i18n.t(`quality.items.${saved.item}`), score: saved.score },
+          backTo(ctx, `/quality/exams/${target.id}`)
+        ),
     })
   }
 
@@ -77,7 +110,8 @@ export default class QcFormsController {
       run: ({ user, target, input }) => this.followUps.record(user, target, input),
       audit: { details: (_, { input }) => ({ source: input.source, agreed: input.agreed }) },
       json: (saved) => ({ data: saved }),
-      page: (_, { target }) => done(ctx, 'quality.flash.follow_up', {}, backTo(ctx, `/quality/exams/${target.id}`)),
+      page: (_, { target }) =>
+        done(ctx, 'quality.flash.follow_up', {}, backTo(ctx, `/quality/exams/${target.id}`)),
     })
   }
 }

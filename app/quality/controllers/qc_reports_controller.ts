@@ -32,11 +32,25 @@ export default class QcReportsController {
       page: async (report, { input }) => {
         const t = (key: string) => ctx.i18n.t(key)
         const chart = bandChartSvg(
-          report.items.filter((i) => i.item !== 'application_form').map((i) => ({ label: t(`quality.items.${i.item}`), bands: i.bands as unknown as Record<string, number> })),
-          { excellent: t('quality.bands.excellent'), good: t('quality.bands.good'), pass: t('quality.bands.pass'), fail: t('quality.bands.fail') },
+          report.items
+            .filter((i) => i.item !== 'application_form')
+            .map((i) => ({
+              label: t(`quality.items.${i.item}`),
+              bands: i.bands as unknown as Record<string, number>,
+            })),
+          {
+            excellent: t('quality.bands.excellent'),
+            good: t('quality.bands.good'),
+            pass: t('quality.bands.pass'),
+            fail: t('quality.bands.fail'),
+          },
           t('quality.reports.none')
         )
-        const query = new URLSearchParams(Object.entries(input).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)])).toString()
+        const query = new URLSearchParams(
+          Object.entries(input)
+            .filter(([, v]) => v !== undefined && v !== null && v !== '')
+            .map(([k, v]) => [k, String(v)])
+        ).toString()
         return ctx.view.render('pages/quality/report', {
           report,
           chart,
@@ -54,7 +68,8 @@ export default class QcReportsController {
       action: 'quality.report_export',
       allow: mayReport,
       input: reportPeriodValidator,
-      run: async ({ input }) => qcReportXlsx(await this.reports.build(input), (k, d) => ctx.i18n.t(k, d)),
+      run: async ({ input }) =>
+        qcReportXlsx(await this.reports.build(input), (k, d) => ctx.i18n.t(k, d)),
       audit: { details: () => ({ format: 'xlsx' }) },
       json: (buffer) => this.send(ctx, buffer, 'xlsx'),
       page: (buffer) => this.send(ctx, buffer, 'xlsx'),
@@ -66,7 +81,12 @@ export default class QcReportsController {
       action: 'quality.report_export',
       allow: mayReport,
       input: reportPeriodValidator,
-      run: async ({ input }) => qcReportPdf(await this.reports.build(input), (k, d) => ctx.i18n.t(k, d), ctx.i18n.t('quality.reports.title')),
+      run: async ({ input }) =>
+        qcReportPdf(
+          await this.reports.build(input),
+          (k, d) => ctx.i18n.t(k, d),
+          ctx.i18n.t('quality.reports.title')
+        ),
       audit: { details: () => ({ format: 'pdf' }) },
       json: (buffer) => this.send(ctx, buffer, 'pdf'),
       page: (buffer) => this.send(ctx, buffer, 'pdf'),
@@ -74,7 +94,12 @@ export default class QcReportsController {
   }
 
   protected send(ctx: HttpContext, buffer: Buffer, format: 'xlsx' | 'pdf') {
-    ctx.response.header('Content-Type', format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    ctx.response.header(
+      'Content-Type',
+      format === 'pdf'
+        ? 'application/pdf'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    )
     nameDownload(ctx, `qc-report-${downloadStamp(this.clock.now())}.${format}`)
     return buffer
   }

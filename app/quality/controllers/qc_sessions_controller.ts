@@ -5,7 +5,10 @@ import { recordById, useCase, done } from '#app/platform/http/use_case'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { QcSessions } from '#app/quality/services/qc_sessions'
 import { mayOfficer } from '#app/quality/quality_access'
-import { openSessionValidator, sessionFilterValidator } from '#app/quality/validators/quality_validators'
+import {
+  openSessionValidator,
+  sessionFilterValidator,
+} from '#app/quality/validators/quality_validators'
 import { QC_ITEMS } from '#app/quality/services/scoring'
 
 /** Centralised QC sessions (Q 7.2.1): filter, open, work through, close. */
@@ -40,12 +43,28 @@ export default class QcSessionsController {
       input: openSessionValidator,
       run: async ({ user, input }) => {
         const { title, purpose, examIds, ...filters } = input
-        const ids = examIds?.length ? examIds : (await this.sessions.candidates(filters)).map((e) => e.id)
-        return this.sessions.open({ title, purpose: purpose ?? null, examIds: ids, openedBy: user.id })
+        const ids = examIds?.length
+          ? examIds
+          : (await this.sessions.candidates(filters)).map((e) => e.id)
+        return this.sessions.open({
+          title,
+          purpose: purpose ?? null,
+          examIds: ids,
+          openedBy: user.id,
+        })
       },
-      audit: { target: (session) => ({ type: 'qc_session', id: session.id }), details: (session) => ({ exams: session.examIds.length }) },
+      audit: {
+        target: (session) => ({ type: 'qc_session', id: session.id }),
+        details: (session) => ({ exams: session.examIds.length }),
+      },
       json: (session) => ({ data: { ...session, openedAt: session.openedAt.toISO() } }),
-      page: (session) => done(ctx, 'quality.flash.session_opened', { count: session.examIds.length }, `/quality/sessions/${session.id}`),
+      page: (session) =>
+        done(
+          ctx,
+          'quality.flash.session_opened',
+          { count: session.examIds.length },
+          `/quality/sessions/${session.id}`
+        ),
     })
   }
 
@@ -72,7 +91,8 @@ export default class QcSessionsController {
         return closed
       },
       json: (session) => ({ data: session }),
-      page: (session) => done(ctx, 'quality.flash.session_closed', {}, `/quality/sessions/${session.id}`),
+      page: (session) =>
+        done(ctx, 'quality.flash.session_closed', {}, `/quality/sessions/${session.id}`),
     })
   }
 }

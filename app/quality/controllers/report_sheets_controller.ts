@@ -11,11 +11,21 @@ import { ReportSheets } from '#app/quality/services/report_sheets'
 import { mayOfficer } from '#app/quality/quality_access'
 import { sheetValidator } from '#app/quality/validators/quality_validators'
 
-const quarterValidator = vine.compile(vine.object({ quarter: vine.string().trim().regex(/^\d{4}Q[1-4]$/).optional() }))
+const quarterValidator = vine.compile(
+  vine.object({
+    quarter: vine
+      .string()
+      .trim()
+      .regex(/^\d{4}Q[1-4]$/)
+      .optional(),
+  })
+)
 
 /** The rule rows of B appendix B, as the sheet shows them. */
 function ruleRows() {
-  return parseCsv(readFileSync(app.makePath('database/data/report-qc-sheet.csv'), 'utf8')).filter((r) => r.part === 'department_rules')
+  return parseCsv(readFileSync(app.makePath('database/data/report-qc-sheet.csv'), 'utf8')).filter(
+    (r) => r.part === 'department_rules'
+  )
 }
 
 /** B appendix B's quarterly 30-point sheet. */
@@ -35,9 +45,15 @@ export default class ReportSheetsController {
       run: async ({ input }) => {
         const now = this.clock.now().setZone(imaging.displayTimezone)
         const quarter = input.quarter ?? `${now.year}Q${Math.ceil(now.month / 3)}`
-        return { ...(await this.sheets.draw(quarter)), history: await this.sheets.history(), rules: ruleRows() }
+        return {
+          ...(await this.sheets.draw(quarter)),
+          history: await this.sheets.history(),
+          rules: ruleRows(),
+        }
       },
-      json: (result) => ({ data: { quarter: result.quarter, drawn: result.drawn, agreementRate: result.agreementRate } }),
+      json: (result) => ({
+        data: { quarter: result.quarter, drawn: result.drawn, agreementRate: result.agreementRate },
+      }),
       page: (result) => ctx.view.render('pages/quality/sheets', result),
     })
   }
@@ -48,9 +64,22 @@ export default class ReportSheetsController {
       allow: mayOfficer,
       input: sheetValidator,
       run: ({ user, input }) => this.sheets.save(user, input),
-      audit: { target: (saved) => ({ type: 'qc_report_sheet', id: saved.id }), details: (saved, { input }) => ({ quarter: input.quarter, total: saved.total, passed: saved.passed }) },
+      audit: {
+        target: (saved) => ({ type: 'qc_report_sheet', id: saved.id }),
+        details: (saved, { input }) => ({
+          quarter: input.quarter,
+          total: saved.total,
+          passed: saved.passed,
+        }),
+      },
       json: (saved) => ({ data: saved }),
-      page: (saved, { input }) => done(ctx, 'quality.flash.sheet_saved', { total: saved.total }, `/quality/sheets?quarter=${input.quarter}`),
+      page: (saved, { input }) =>
+        done(
+          ctx,
+          'quality.flash.sheet_saved',
+          { total: saved.total },
+          `/quality/sheets?quarter=${input.quarter}`
+        ),
     })
   }
 }

@@ -34,7 +34,14 @@ export interface IntakeInput {
 }
 
 /** DICOM modality codes as the catalogue names them. */
-const MODALITY_OF: Record<string, string> = { DX: 'DR', CR: 'DR', DR: 'DR', CT: 'CT', MR: 'MR', MG: 'DR' }
+const MODALITY_OF: Record<string, string> = {
+  DX: 'DR',
+  CR: 'DR',
+  DR: 'DR',
+  CT: 'CT',
+  MR: 'MR',
+  MG: 'DR',
+}
 /** Objects that are not images of the acquisition (reports, presentation states, key images). */
 const NOT_IMAGES = new Set(['SR', 'PR', 'KO', 'DOC', 'OT'])
 
@@ -67,7 +74,10 @@ const present = (v: string | null | undefined) => Boolean(v && v.replace(/[\s^]/
 /** The acquisition time a modality wrote (its local date and time, the hospital's zone). */
 export function acquiredAt(date: string | null, time: string | null, zone: string) {
   if (!date || !/^\d{8}$/.test(date)) return null
-  const t = (time ?? '').replace(/[^0-9]/g, '').padEnd(6, '0').slice(0, 6)
+  const t = (time ?? '')
+    .replace(/[^0-9]/g, '')
+    .padEnd(6, '0')
+    .slice(0, 6)
   const at = DateTime.fromFormat(`${date}${t}`, 'yyyyLLddHHmmss', { zone })
   return at.isValid ? at : null
 }
@@ -89,13 +99,26 @@ export function intakeFindings(input: IntakeInput): Finding[] {
 
   // The body part and modality agree with the ordered item.
   const ordered = input.ordered
-  const wrongModality = images.find((s) => s.modality && (MODALITY_OF[s.modality.toUpperCase()] ?? s.modality.toUpperCase()) !== ordered.modality)
-  if (wrongModality) findings.push({ code: 'modality_mismatch', details: { dicom: wrongModality.modality!, ordered: ordered.modality } })
+  const wrongModality = images.find(
+    (s) =>
+      s.modality &&
+      (MODALITY_OF[s.modality.toUpperCase()] ?? s.modality.toUpperCase()) !== ordered.modality
+  )
+  if (wrongModality)
+    findings.push({
+      code: 'modality_mismatch',
+      details: { dicom: wrongModality.modality!, ordered: ordered.modality },
+    })
   const orderedText = [...ordered.bodyParts, ...ordered.names].join(' ')
-  for (const part of new Set(images.map((s) => (s.bodyPart ?? '').toUpperCase().trim()).filter(Boolean))) {
+  for (const part of new Set(
+    images.map((s) => (s.bodyPart ?? '').toUpperCase().trim()).filter(Boolean)
+  )) {
     const words = BODY_PART_WORDS[part]
     if (words && !words.some((w) => orderedText.includes(w))) {
-      findings.push({ code: 'body_part_mismatch', details: { dicom: part, ordered: ordered.bodyParts.join('、') } })
+      findings.push({
+        code: 'body_part_mismatch',
+        details: { dicom: part, ordered: ordered.bodyParts.join('、') },
+      })
     }
   }
 
@@ -109,19 +132,32 @@ export function intakeFindings(input: IntakeInput): Finding[] {
     const duplicated = [...seen].filter(([, c]) => c > 1).map(([n]) => n)
     const positions = new Map<string, number>()
     for (const i of series.instances) {
-      const key = (i.position ?? '').split('\\').map((v) => Number(v).toFixed(2)).join('/')
+      const key = (i.position ?? '')
+        .split('\\')
+        .map((v) => Number(v).toFixed(2))
+        .join('/')
       if (i.position) positions.set(key, (positions.get(key) ?? 0) + 1)
     }
     const samePosition = [...positions].filter(([, c]) => c > 1).length
     if (duplicated.length || samePosition) {
-      findings.push({ code: 'duplicate_slices', details: { series: series.number, numbers: duplicated.length ? duplicated.slice(0, 10).join(',') : `${samePosition}` } })
+      findings.push({
+        code: 'duplicate_slices',
+        details: {
+          series: series.number,
+          numbers: duplicated.length ? duplicated.slice(0, 10).join(',') : `${samePosition}`,
+        },
+      })
     }
     if (numbers.length) {
       const min = Math.min(...numbers)
       const max = Math.max(...numbers)
       const gaps: number[] = []
       for (let n = min; n <= max && gaps.length <= 10; n++) if (!seen.has(n)) gaps.push(n)
-      if (gaps.length) findings.push({ code: 'missing_slices', details: { series: series.number, numbers: gaps.slice(0, 10).join(',') } })
+      if (gaps.length)
+        findings.push({
+          code: 'missing_slices',
+          details: { series: series.number, numbers: gaps.slice(0, 10).join(',') },
+        })
     }
   }
 
@@ -141,7 +177,33 @@ const FEMALE_ORGANS = ['子宫', '卵巢', '输卵管', '宫颈', '阴道', '附
 const MALE_ORGANS = ['前列腺', '睾丸', '精囊', '阴囊', '附睾']
 
 /** Paired organs whose side must agree between findings and impression (Q 4.2.5b). */
-const PAIRED_ORGANS = ['肺', '肾', '乳腺', '卵巢', '肾上腺', '输尿管', '膝关节', '髋关节', '肩关节', '股骨', '胫骨', '腓骨', '肱骨', '锁骨', '眼', '耳', '颞叶', '额叶', '顶叶', '枕叶', '基底节', '丘脑', '上颌窦', '胸腔', '附件']
+const PAIRED_ORGANS = [
+  '肺',
+  '肾',
+  '乳腺',
+  '卵巢',
+  '肾上腺',
+  '输尿管',
+  '膝关节',
+  '髋关节',
+  '肩关节',
+  '股骨',
+  '胫骨',
+  '腓骨',
+  '肱骨',
+  '锁骨',
+  '眼',
+  '耳',
+  '颞叶',
+  '额叶',
+  '顶叶',
+  '枕叶',
+  '基底节',
+  '丘脑',
+  '上颌窦',
+  '胸腔',
+  '附件',
+]
 
 /** Words that make a finding positive, and those that deny it (未见 / 无). */
 // Lesions that must be named in the impression once described (descriptive words such as 斑片 are not).
@@ -155,20 +217,27 @@ function sidesOf(text: string, organ: string) {
   return sides
 }
 
-export function submissionWarnings(input: { sex: string | null; findings: string | null; impression: string | null }): Finding[] {
+export function submissionWarnings(input: {
+  sex: string | null
+  findings: string | null
+  impression: string | null
+}): Finding[] {
   const warnings: Finding[] = []
   const findings = input.findings ?? ''
   const impression = input.impression ?? ''
   const text = `${findings}\n${impression}`
 
   const wrongSex = input.sex === 'M' ? FEMALE_ORGANS : input.sex === 'F' ? MALE_ORGANS : []
-  for (const organ of wrongSex) if (text.includes(organ)) warnings.push({ code: 'sex_organ', details: { organ } })
+  for (const organ of wrongSex)
+    if (text.includes(organ)) warnings.push({ code: 'sex_organ', details: { organ } })
 
   for (const organ of PAIRED_ORGANS) {
     const inFindings = sidesOf(findings, organ)
     const inImpression = sidesOf(impression, organ)
     if (!inFindings.size || !inImpression.size) continue
-    const disagrees = [...inImpression].some((side) => side !== '双' && !inFindings.has(side) && !inFindings.has('双'))
+    const disagrees = [...inImpression].some(
+      (side) => side !== '双' && !inFindings.has(side) && !inFindings.has('双')
+    )
     if (disagrees) warnings.push({ code: 'laterality', details: { organ } })
   }
 

@@ -6,7 +6,12 @@ import imaging from '#config/imaging'
 import { centralOrthanc } from '#app/orthanc/main'
 import { sqlTime } from '#app/platform/db_helpers'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { intakeFindings, submissionWarnings, type Finding, type IntakeSeries } from '#app/quality/services/automatic_checks'
+import {
+  intakeFindings,
+  submissionWarnings,
+  type Finding,
+  type IntakeSeries,
+} from '#app/quality/services/automatic_checks'
 
 /*
 | Running the automatic checks and keeping what they found on the exam, shown
@@ -33,7 +38,10 @@ async function seriesOf(examId: number) {
         modality: s.MainDicomTags.Modality ?? null,
         bodyPart: s.MainDicomTags.BodyPartExamined ?? null,
         operator: s.MainDicomTags.OperatorsName ?? null,
-        instances: instances.map((i) => ({ number: i.MainDicomTags.InstanceNumber ?? null, position: i.MainDicomTags.ImagePositionPatient ?? null })),
+        instances: instances.map((i) => ({
+          number: i.MainDicomTags.InstanceNumber ?? null,
+          position: i.MainDicomTags.ImagePositionPatient ?? null,
+        })),
       })
     }
   }
@@ -47,9 +55,11 @@ export function checkIntake(examId: number, now: DateTime): Promise<Finding[]> {
   const previous = running.get(examId) ?? Promise.resolve()
   const next = previous.catch(() => {}).then(() => runIntakeChecks(examId, now))
   running.set(examId, next)
-  void next.finally(() => {
-    if (running.get(examId) === next) running.delete(examId)
-  }).catch(() => {})
+  void next
+    .finally(() => {
+      if (running.get(examId) === next) running.delete(examId)
+    })
+    .catch(() => {})
   return next
 }
 
@@ -58,7 +68,9 @@ async function runIntakeChecks(examId: number, now: DateTime): Promise<Finding[]
   if (!exam) return []
   const { tags, patient, series, found } = await seriesOf(examId)
   if (!found) return []
-  const itemIds = (await db.from('exam_exam_items').where('exam_id', examId).select('exam_item_id')).map((r: any) => r.exam_item_id)
+  const itemIds = (
+    await db.from('exam_exam_items').where('exam_id', examId).select('exam_item_id')
+  ).map((r: any) => r.exam_item_id)
   const items = await ExamItem.query().whereIn('id', itemIds)
   const findings = intakeFindings({
     patientName: patient.PatientName ?? null,
@@ -67,7 +79,11 @@ async function runIntakeChecks(examId: number, now: DateTime): Promise<Finding[]
     studyDate: tags.StudyDate ?? null,
     studyTime: tags.StudyTime ?? null,
     series,
-    ordered: { modality: exam.modality, bodyParts: items.map((i) => i.bodyPart), names: items.map((i) => i.name) },
+    ordered: {
+      modality: exam.modality,
+      bodyParts: items.map((i) => i.bodyPart),
+      names: items.map((i) => i.name),
+    },
     receivedAt: exam.imagesReceivedAt ?? now,
     zone: imaging.displayTimezone,
   })
@@ -75,7 +91,14 @@ async function runIntakeChecks(examId: number, now: DateTime): Promise<Finding[]
     await trx.from('qc_findings').where('exam_id', examId).where('stage', 'intake').delete()
     if (findings.length) {
       await trx.table('qc_findings').multiInsert(
-        findings.map((f) => ({ exam_id: examId, institution_id: exam.institutionId, stage: 'intake', code: f.code, details: JSON.stringify(f.details), found_at: sqlTime(now) }))
+        findings.map((f) => ({
+          exam_id: examId,
+          institution_id: exam.institutionId,
+          stage: 'intake',
+          code: f.code,
+          details: JSON.stringify(f.details),
+          found_at: sqlTime(now),
+        }))
       )
     }
   })
@@ -92,9 +115,19 @@ async function rememberTechnologist(exam: Exam, series: IntakeSeries[]) {
     .from('staff_members')
     .where('institution_id', exam.institutionId)
     .where('profession', 'technologist')
-    .where((q) => q.where('full_name', name).orWhere('full_name', name.replace(/\s+/g, '')).orWhere('staff_no', name))
+    .where((q) =>
+      q
+        .where('full_name', name)
+        .orWhere('full_name', name.replace(/\s+/g, ''))
+        .orWhere('staff_no', name)
+    )
     .first()
-  const row = { exam_id: exam.id, operator_name: staff?.full_name ?? name.slice(0, 128), staff_member_id: staff?.id ?? null, user_id: staff?.user_id ?? null }
+  const row = {
+    exam_id: exam.id,
+    operator_name: staff?.full_name ?? name.slice(0, 128),
+    staff_member_id: staff?.id ?? null,
+    user_id: staff?.user_id ?? null,
+  }
   await db.knexQuery().table('qc_exam_technologists').insert(row).onConflict('exam_id').merge()
 }
 
@@ -103,16 +136,35 @@ async function rememberTechnologist(exam: Exam, series: IntakeSeries[]) {
  * reason to override them, the submission is refused with the warnings; with a
  * reason they are recorded with it.
  */
-export async function submissionCheck(exam: Exam, content: { findings: string | null; impression: string | null }, overrideReason: string | null | undefined) {
+export async function submissionCheck(
+  exam: Exam,
+  content: { findings: string | null; impression: string | null },
+  overrideReason: string | null | undefined
+) {
   const patient = await db.from('patients').where('id', exam.patientId).select('sex').first()
-  const warnings = submissionWarnings({ sex: patient?.sex ?? null, findings: content.findings, impression: content.impression })
+  const warnings = submissionWarnings({
+    sex: patient?.sex ?? null,
+    findings: content.findings,
+    impression: content.impression,
+  })
   if (warnings.length && !(overrideReason && overrideReason.trim().length >= 2)) {
-    throw new DomainRefusal('qc_warnings', 'quality.refusals.qc_warnings', { warnings: warnings.map((w) => w.code).join(', ') }, 422)
+    throw new DomainRefusal(
+      'qc_warnings',
+      'quality.refusals.qc_warnings',
+      { warnings: warnings.map((w) => w.code).join(', ') },
+      422
+    )
   }
   return warnings
 }
 
-export async function recordSubmissionFindings(exam: Exam, warnings: Finding[], reason: string | null | undefined, by: number, now: DateTime) {
+export async function recordSubmissionFindings(
+  exam: Exam,
+  warnings: Finding[],
+  reason: string | null | undefined,
+  by: number,
+  now: DateTime
+) {
   if (!warnings.length) return
   await db.table('qc_findings').multiInsert(
     warnings.map((w) => ({

@@ -47,7 +47,8 @@ function csvChecklists() {
     if (!QC_ITEMS.includes(item)) continue
     const current = byItem.get(item) ?? { rule: '', entries: [] }
     // The counted rule (criteria) is the item's rule; the severe row's "any severe finding scores 1" is scoreItem's own.
-    if (row.rule && (row.kind === 'criterion' || row.kind === 'finding')) current.rule = row.rule.trim()
+    if (row.rule && (row.kind === 'criterion' || row.kind === 'finding'))
+      current.rule = row.rule.trim()
     current.entries.push({ kind: row.kind as EntryKind, no: Number(row.no), text: row.text_zh })
     byItem.set(item, current)
   }
@@ -71,14 +72,17 @@ export function seedChecklists(now: DateTime, client: QueryClientContract = db.c
 }
 
 async function seedOnce(now: DateTime, client: QueryClientContract) {
-  const existing = new Set((await client.from('qc_checklists').distinct('item')).map((r: any) => r.item))
+  const existing = new Set(
+    (await client.from('qc_checklists').distinct('item')).map((r: any) => r.item)
+  )
   if (existing.size === QC_ITEMS.length) return
   for (const [item, { rule, entries }] of csvChecklists()) {
     if (existing.has(item)) continue
     await insertVersion(client, item, 1, rule, entries, null, now)
   }
   const roles = await client.from('qc_role_items').count('* as n').first()
-  if (Number(roles?.n ?? 0) === 0) await client.table('qc_role_items').multiInsert(DEFAULT_ROLE_ITEMS)
+  if (Number(roles?.n ?? 0) === 0)
+    await client.table('qc_role_items').multiInsert(DEFAULT_ROLE_ITEMS)
 }
 
 /*
@@ -87,14 +91,34 @@ async function seedOnce(now: DateTime, client: QueryClientContract) {
 | and the report; QC officers score everything, the review too.
 */
 const DEFAULT_ROLE_ITEMS = [
-  ...(['application_form', 'image_quality', 'film_layout', 'reconstruction_3d', 'report_quality'] as const).map((item) => ({ role: 'radiologist', item })),
+  ...(
+    [
+      'application_form',
+      'image_quality',
+      'film_layout',
+      'reconstruction_3d',
+      'report_quality',
+    ] as const
+  ).map((item) => ({ role: 'radiologist', item })),
   ...QC_ITEMS.map((item) => ({ role: 'qc_officer', item })),
 ]
 
-async function insertVersion(client: QueryClientContract, item: QcItem, version: number, rule: string, entries: CsvEntry[], by: number | null, now: DateTime) {
+async function insertVersion(
+  client: QueryClientContract,
+  item: QcItem,
+  version: number,
+  rule: string,
+  entries: CsvEntry[],
+  by: number | null,
+  now: DateTime
+) {
   parseRule(rule)
-  const [id] = await client.table('qc_checklists').insert({ item, version, rule, active: true, created_by_id: by, created_at: sqlTime(now) })
-  await client.table('qc_checklist_entries').multiInsert(entries.map((e) => ({ checklist_id: id, kind: e.kind, no: e.no, text: e.text })))
+  const [id] = await client
+    .table('qc_checklists')
+    .insert({ item, version, rule, active: true, created_by_id: by, created_at: sqlTime(now) })
+  await client
+    .table('qc_checklist_entries')
+    .multiInsert(entries.map((e) => ({ checklist_id: id, kind: e.kind, no: e.no, text: e.text })))
   return Number(id)
 }
 
@@ -140,15 +164,23 @@ export async function checklistVersions(item: QcItem) {
  * any added ones, saved as the item's next version. When the number of
  * criteria changes the rule becomes the deduction rule for the new count.
  */
-export async function reviseChecklist(item: QcItem, entries: CsvEntry[], by: number, now: DateTime) {
+export async function reviseChecklist(
+  item: QcItem,
+  entries: CsvEntry[],
+  by: number,
+  now: DateTime
+) {
   const current = (await currentChecklists(now)).get(item)
   if (!current) throw DomainRefusal.notFound('checklist')
   const kept = entries.map((e) => ({ ...e, text: e.text.trim() })).filter((e) => e.text.length > 0)
   const criteria = kept.filter((e) => e.kind === 'criterion').length
-  if (item !== 'application_form' && criteria < 1) throw new DomainRefusal('no_criteria', 'quality.refusals.no_criteria')
-  if (item === 'application_form' && kept.some((e) => e.kind !== 'finding')) throw new DomainRefusal('bad_entry_kind', 'quality.refusals.bad_entry_kind')
+  if (item !== 'application_form' && criteria < 1)
+    throw new DomainRefusal('no_criteria', 'quality.refusals.no_criteria')
+  if (item === 'application_form' && kept.some((e) => e.kind !== 'finding'))
+    throw new DomainRefusal('bad_entry_kind', 'quality.refusals.bad_entry_kind')
   const before = current.entries.filter((e) => e.kind === 'criterion').length
-  const rule = item === 'application_form' || criteria === before ? current.rule : deductionRule(criteria)
+  const rule =
+    item === 'application_form' || criteria === before ? current.rule : deductionRule(criteria)
   // Numbers follow the order given, per kind.
   const numbered = (['finding', 'severe', 'criterion'] as EntryKind[]).flatMap((kind) =>
     kept.filter((e) => e.kind === kind).map((e, i) => ({ kind, no: i + 1, text: e.text }))
@@ -176,6 +208,7 @@ export async function roleItems(now: DateTime) {
 export async function setRoleItems(role: string, items: QcItem[]) {
   await db.transaction(async (trx) => {
     await trx.from('qc_role_items').where('role', role).delete()
-    if (items.length) await trx.table('qc_role_items').multiInsert(items.map((item) => ({ role, item })))
+    if (items.length)
+      await trx.table('qc_role_items').multiInsert(items.map((item) => ({ role, item })))
   })
 }

@@ -16,8 +16,13 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 export class FollowUps {
   constructor(protected clock: Clock) {}
 
-  async record(user: User, exam: Exam, input: { source: 'surgery' | 'pathology' | 'clinical'; outcome: string; agreed: boolean }) {
-    if (!exam.reportSignedAt) throw new DomainRefusal('not_signed_yet', 'quality.refusals.not_signed_yet', {}, 409)
+  async record(
+    user: User,
+    exam: Exam,
+    input: { source: 'surgery' | 'pathology' | 'clinical'; outcome: string; agreed: boolean }
+  ) {
+    if (!exam.reportSignedAt)
+      throw new DomainRefusal('not_signed_yet', 'quality.refusals.not_signed_yet', {}, 409)
     const now = this.clock.now()
     const [id] = await db.table('qc_followups').insert({
       exam_id: exam.id,
@@ -32,7 +37,11 @@ export class FollowUps {
 }
 
 /** Agreed / all follow-ups of reports signed in [from, to), optionally for some clinics and a modality. */
-export async function agreementRate(from: DateTime, to: DateTime, filter: { institutionId?: number; modality?: string } = {}) {
+export async function agreementRate(
+  from: DateTime,
+  to: DateTime,
+  filter: { institutionId?: number; modality?: string } = {}
+) {
   const q = db
     .from('qc_followups')
     .join('exams', 'exams.id', 'qc_followups.exam_id')

@@ -4,7 +4,13 @@ import { sqlTime } from '#app/platform/db_helpers'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { insertIgnore } from '#app/platform/db_helpers'
 import { FORCED_ITEMS } from '#app/quality/services/scoring'
-import { DEFAULT_RATE_PERCENT, isSampled, rateRefusal, ruleFor, type SamplingRule } from '#app/quality/services/sampling'
+import {
+  DEFAULT_RATE_PERCENT,
+  isSampled,
+  rateRefusal,
+  ruleFor,
+  type SamplingRule,
+} from '#app/quality/services/sampling'
 
 /*
 | Random (forced) QC (Q 7.2.1): the sampling rule marks an exam the first time
@@ -42,24 +48,52 @@ export function defaultRatePercent() {
 }
 
 /** The exam's mark: decided once, from the rule for its modality, clinic and reader (the report's author). */
-export async function markFor(exam: { id: number; modality: string; institutionId: number }, readerId: number | null, now: DateTime): Promise<Mark> {
+export async function markFor(
+  exam: { id: number; modality: string; institutionId: number },
+  readerId: number | null,
+  now: DateTime
+): Promise<Mark> {
   const kept = await db.from('qc_marks').where('exam_id', exam.id).first()
-  if (kept) return { marked: Boolean(kept.marked), ratePercent: Number(kept.rate_percent), ruleId: kept.rule_id }
-  const rule = ruleFor(await samplingRules(), { modality: exam.modality, institutionId: exam.institutionId, readerId }, defaultRatePercent())
+  if (kept)
+    return {
+      marked: Boolean(kept.marked),
+      ratePercent: Number(kept.rate_percent),
+      ruleId: kept.rule_id,
+    }
+  const rule = ruleFor(
+    await samplingRules(),
+    { modality: exam.modality, institutionId: exam.institutionId, readerId },
+    defaultRatePercent()
+  )
   const marked = isSampled(rule, exam.id)
   await insertIgnore(
     'qc_marks',
-    { exam_id: exam.id, rule_id: rule.id, rate_percent: rule.ratePercent, seed: rule.seed, marked, decided_at: sqlTime(now) },
+    {
+      exam_id: exam.id,
+      rule_id: rule.id,
+      rate_percent: rule.ratePercent,
+      seed: rule.seed,
+      marked,
+      decided_at: sqlTime(now),
+    },
     'exam_id'
   )
   // Whoever inserted first decided; read back what is kept.
   const decided = await db.from('qc_marks').where('exam_id', exam.id).firstOrFail()
-  return { marked: Boolean(decided.marked), ratePercent: Number(decided.rate_percent), ruleId: decided.rule_id }
+  return {
+    marked: Boolean(decided.marked),
+    ratePercent: Number(decided.rate_percent),
+    ruleId: decided.rule_id,
+  }
 }
 
 /** The forced items still without a score on this exam. */
 export async function missingForcedItems(examId: number) {
-  const done = await db.from('qc_scores').where('exam_id', examId).whereIn('item', FORCED_ITEMS).distinct('item')
+  const done = await db
+    .from('qc_scores')
+    .where('exam_id', examId)
+    .whereIn('item', FORCED_ITEMS)
+    .distinct('item')
   const have = new Set(done.map((r: any) => r.item))
   return FORCED_ITEMS.filter((item) => !have.has(item))
 }
@@ -68,12 +102,21 @@ export async function missingForcedItems(examId: number) {
  * What the sign-off asks before it signs: null, or the refusal that says the
  * exam was drawn for QC and its image items must be scored first.
  */
-export async function forcedQcRefusal(exam: { id: number; modality: string; institutionId: number }, readerId: number | null, now: DateTime) {
+export async function forcedQcRefusal(
+  exam: { id: number; modality: string; institutionId: number },
+  readerId: number | null,
+  now: DateTime
+) {
   const mark = await markFor(exam, readerId, now)
   if (!mark.marked) return null
   const missing = await missingForcedItems(exam.id)
   if (!missing.length) return null
-  return new DomainRefusal('qc_required', 'quality.refusals.qc_required', { examId: exam.id, items: missing.join(',') }, 409)
+  return new DomainRefusal(
+    'qc_required',
+    'quality.refusals.qc_required',
+    { examId: exam.id, items: missing.join(',') },
+    409
+  )
 }
 
 export interface RuleInput {
@@ -92,7 +135,9 @@ export async function saveSamplingRule(input: RuleInput, by: number, now: DateTi
     institution_id: input.institutionId || null,
     reader_id: input.readerId || null,
     rate_percent: input.ratePercent,
-    seed: input.seed?.trim() || `qc-${now.toFormat('yyyyLLdd')}-${Math.random().toString(36).slice(2, 8)}`,
+    seed:
+      input.seed?.trim() ||
+      `qc-${now.toFormat('yyyyLLdd')}-${Math.random().toString(36).slice(2, 8)}`,
     active: true,
     updated_by_id: by,
     updated_at: sqlTime(now),
@@ -107,6 +152,10 @@ export async function saveSamplingRule(input: RuleInput, by: number, now: DateTi
 }
 
 export async function retireSamplingRule(id: number, by: number, now: DateTime) {
-  const updated = await db.from('qc_sampling_rules').where('id', id).where('active', true).update({ active: false, updated_by_id: by, updated_at: sqlTime(now) })
+  const updated = await db
+    .from('qc_sampling_rules')
+    .where('id', id)
+    .where('active', true)
+    .update({ active: false, updated_by_id: by, updated_at: sqlTime(now) })
   if (!Number(updated)) throw DomainRefusal.notFound('sampling_rule')
 }

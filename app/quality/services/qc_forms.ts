@@ -30,7 +30,11 @@ export class QcForms {
         .where('exam_id', exam.id)
         .whereNotIn('mode', ['gold', 'arbitration'])
         .orderBy('qc_scores.id')
-        .select('qc_scores.*', 'users.full_name as scorer_name', 'qc_checklists.version as checklist_version'),
+        .select(
+          'qc_scores.*',
+          'users.full_name as scorer_name',
+          'qc_checklists.version as checklist_version'
+        ),
       examFindings(exam.id),
       db.from('qc_followups').where('exam_id', exam.id).orderBy('id'),
     ])
@@ -39,9 +43,19 @@ export class QcForms {
     for (const item of QC_ITEMS) {
       if (!allowed.has(item)) continue
       const who = await scoredFor(exam, item).catch(() => null)
-      items.push({ item, checklist: checklists.get(item)!, scored: who, own: who?.userId === user.id, scorable: Boolean(who) || item === 'application_form' })
+      items.push({
+        item,
+        checklist: checklists.get(item)!,
+        scored: who,
+        own: who?.userId === user.id,
+        scorable: Boolean(who) || item === 'application_form',
+      })
     }
-    const working = await db.from('report_versions').where('exam_id', exam.id).orderBy('version_no', 'desc').first()
+    const working = await db
+      .from('report_versions')
+      .where('exam_id', exam.id)
+      .orderBy('version_no', 'desc')
+      .first()
     const mark = working ? await markFor(exam, working.author_id, now) : null
     const missing = mark?.marked ? await missingForcedItems(exam.id) : []
     return {
@@ -64,14 +78,22 @@ export class QcForms {
         scoredAt: s.scored_at,
       })),
       findings,
-      followups: followups.map((f: any) => ({ source: f.source, outcome: f.outcome, agreed: Boolean(f.agreed), recordedAt: f.recorded_at })),
+      followups: followups.map((f: any) => ({
+        source: f.source,
+        outcome: f.outcome,
+        agreed: Boolean(f.agreed),
+        recordedAt: f.recorded_at,
+      })),
     }
   }
 
   /** The small panel on the reading page: the mark and what forced QC still needs. */
   async readingPanel(user: User, exam: Exam) {
     const form = await this.forExam(user, exam)
-    return { ...form, items: form.items.filter((i) => FORCED_ITEMS.includes(i.item) || form.mark?.marked === false) }
+    return {
+      ...form,
+      items: form.items.filter((i) => FORCED_ITEMS.includes(i.item) || form.mark?.marked === false),
+    }
   }
 }
 

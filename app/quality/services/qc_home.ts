@@ -24,7 +24,17 @@ function failures() {
     .join('institutions', 'institutions.id', 'qc_scores.institution_id')
     .where('qc_scores.passed', false)
     .whereNotIn('qc_scores.mode', ['gold'])
-    .select('qc_scores.id', 'qc_scores.exam_id', 'qc_scores.item', 'qc_scores.score', 'qc_scores.note', 'qc_scores.scored_name', 'qc_scores.scored_at', 'exams.accession_number', 'institutions.name as institution')
+    .select(
+      'qc_scores.id',
+      'qc_scores.exam_id',
+      'qc_scores.item',
+      'qc_scores.score',
+      'qc_scores.note',
+      'qc_scores.scored_name',
+      'qc_scores.scored_at',
+      'exams.accession_number',
+      'institutions.name as institution'
+    )
     .orderBy('qc_scores.scored_at', 'desc')
     .limit(10)
 }
@@ -46,12 +56,28 @@ export async function officerHome(user: User) {
     )
     .orderBy('qc_marks.decided_at', 'desc')
     .limit(20)
-  const sessions = await db.from('qc_sessions').where('status', 'open').orderBy('opened_at', 'desc').limit(10)
+  const sessions = await db
+    .from('qc_sessions')
+    .where('status', 'open')
+    .orderBy('opened_at', 'desc')
+    .limit(10)
   const gold = await (await app.container.make(GoldStandard)).waiting(user)
   const failed = await failures().where('qc_scores.scored_at', '>=', month)
-  const failedCount = await db.from('qc_scores').where('passed', false).whereNot('mode', 'gold').where('scored_at', '>=', month).count('* as n').first()
+  const failedCount = await db
+    .from('qc_scores')
+    .where('passed', false)
+    .whereNot('mode', 'gold')
+    .where('scored_at', '>=', month)
+    .count('* as n')
+    .first()
   return {
-    marks: marks.map((m: any) => ({ id: Number(m.id), accessionNumber: m.accession_number, modality: m.modality, status: m.status, waiting: Number(m.scored) < 2 })),
+    marks: marks.map((m: any) => ({
+      id: Number(m.id),
+      accessionNumber: m.accession_number,
+      modality: m.modality,
+      status: m.status,
+      waiting: Number(m.scored) < 2,
+    })),
     sessions: sessions.map((s: any) => ({ id: Number(s.id), title: s.title })),
     gold,
     failures: failed,

@@ -35,13 +35,21 @@ const MAX_DEDUCTION_ROWS = 500
 export function periodOf(filter: ReportFilter, now: DateTime) {
   const zone = imaging.displayTimezone
   if (filter.from || filter.to) {
-    const from = filter.from ? DateTime.fromISO(filter.from, { zone }).startOf('day') : now.setZone(zone).startOf('month')
-    const to = filter.to ? DateTime.fromISO(filter.to, { zone }).startOf('day').plus({ days: 1 }) : now.setZone(zone).startOf('day').plus({ days: 1 })
-    if (!from.isValid || !to.isValid || to <= from) throw new DomainRefusal('bad_period', 'common.errors.bad_request')
-    if (to.diff(from, 'days').days > 400) throw new DomainRefusal('bad_period', 'common.errors.bad_request')
+    const from = filter.from
+      ? DateTime.fromISO(filter.from, { zone }).startOf('day')
+      : now.setZone(zone).startOf('month')
+    const to = filter.to
+      ? DateTime.fromISO(filter.to, { zone }).startOf('day').plus({ days: 1 })
+      : now.setZone(zone).startOf('day').plus({ days: 1 })
+    if (!from.isValid || !to.isValid || to <= from)
+      throw new DomainRefusal('bad_period', 'common.errors.bad_request')
+    if (to.diff(from, 'days').days > 400)
+      throw new DomainRefusal('bad_period', 'common.errors.bad_request')
     return { from, to }
   }
-  const month = filter.month ? DateTime.fromFormat(filter.month, 'yyyy-LL', { zone }) : now.setZone(zone).startOf('month')
+  const month = filter.month
+    ? DateTime.fromFormat(filter.month, 'yyyy-LL', { zone })
+    : now.setZone(zone).startOf('month')
   if (!month.isValid) throw new DomainRefusal('bad_period', 'common.errors.bad_request')
   return { from: month.startOf('month'), to: month.startOf('month').plus({ months: 1 }) }
 }
@@ -75,18 +83,30 @@ export class QcReports {
       const rows = (perItem as any[]).filter((r) => r.item === item)
       const count = (band: string) => Number(rows.find((r) => r.band === band)?.n ?? 0)
       const sampled = rows.reduce((n, r) => n + Number(r.n), 0)
-      const passed = item === 'application_form' ? count('compliant') : count('excellent') + count('good') + count('pass')
+      const passed =
+        item === 'application_form'
+          ? count('compliant')
+          : count('excellent') + count('good') + count('pass')
       return {
         item,
         sampled,
         passed,
         passRate: pct(passed, sampled),
-        bands: item === 'application_form'
-          ? { compliant: count('compliant'), non_compliant: count('non_compliant') }
-          : { excellent: count('excellent'), good: count('good'), pass: count('pass'), fail: count('fail') },
+        bands:
+          item === 'application_form'
+            ? { compliant: count('compliant'), non_compliant: count('non_compliant') }
+            : {
+                excellent: count('excellent'),
+                good: count('good'),
+                pass: count('pass'),
+                fail: count('fail'),
+              },
       }
     })
-    const totals = items.reduce((t, i) => ({ sampled: t.sampled + i.sampled, passed: t.passed + i.passed }), { sampled: 0, passed: 0 })
+    const totals = items.reduce(
+      (t, i) => ({ sampled: t.sampled + i.sampled, passed: t.passed + i.passed }),
+      { sampled: 0, passed: 0 }
+    )
 
     // Q 6.1: score distribution per person × modality.
     const byPerson = await this.scores(from, to, filter)
@@ -121,20 +141,45 @@ export class QcReports {
       .where('qc_scores.score', '<', 5)
       .join('exams', 'exams.id', 'qc_scores.exam_id')
       .join('institutions', 'institutions.id', 'qc_scores.institution_id')
-      .select('qc_scores.id', 'qc_scores.item', 'qc_scores.score', 'qc_scores.note', 'qc_scores.scored_name', 'qc_scores.findings', 'qc_scores.criteria', 'qc_scores.checklist_id', 'qc_scores.scored_at', 'exams.accession_number', 'institutions.name as institution')
+      .select(
+        'qc_scores.id',
+        'qc_scores.item',
+        'qc_scores.score',
+        'qc_scores.note',
+        'qc_scores.scored_name',
+        'qc_scores.findings',
+        'qc_scores.criteria',
+        'qc_scores.checklist_id',
+        'qc_scores.scored_at',
+        'exams.accession_number',
+        'institutions.name as institution'
+      )
       .orderBy('qc_scores.scored_at', 'desc')
       .limit(5000)
     const checklistIds = [...new Set((deducted as any[]).map((d) => Number(d.checklist_id)))]
-    const entries = checklistIds.length ? await db.from('qc_checklist_entries').whereIn('checklist_id', checklistIds) : []
+    const entries = checklistIds.length
+      ? await db.from('qc_checklist_entries').whereIn('checklist_id', checklistIds)
+      : []
     const entryById = new Map((entries as any[]).map((e) => [Number(e.id), e]))
-    const reasons = new Map<string, { item: string; reason: string; unmet: boolean; count: number }>()
+    const reasons = new Map<
+      string,
+      { item: string; reason: string; unmet: boolean; count: number }
+    >()
     const details = []
     for (const d of deducted as any[]) {
       const ticked: number[] = JSON.parse(d.findings)
       const met = new Set<number>(JSON.parse(d.criteria))
-      const notMet = (entries as any[]).filter((e) => Number(e.checklist_id) === Number(d.checklist_id) && e.kind === 'criterion' && !met.has(Number(e.id)))
+      const notMet = (entries as any[]).filter(
+        (e) =>
+          Number(e.checklist_id) === Number(d.checklist_id) &&
+          e.kind === 'criterion' &&
+          !met.has(Number(e.id))
+      )
       const why = [
-        ...ticked.map((id) => entryById.get(id)?.text).filter(Boolean).map((text) => ({ text: text as string, unmet: false })),
+        ...ticked
+          .map((id) => entryById.get(id)?.text)
+          .filter(Boolean)
+          .map((text) => ({ text: text as string, unmet: false })),
         ...notMet.map((e) => ({ text: e.text as string, unmet: true })),
       ]
       for (const { text, unmet } of why) {
@@ -144,7 +189,16 @@ export class QcReports {
         reasons.set(key, current)
       }
       if (details.length < MAX_DEDUCTION_ROWS) {
-        details.push({ accessionNumber: d.accession_number, institution: d.institution, item: d.item as QcItem, score: Number(d.score), person: d.scored_name, note: d.note, reasons: why, scoredAt: d.scored_at })
+        details.push({
+          accessionNumber: d.accession_number,
+          institution: d.institution,
+          item: d.item as QcItem,
+          score: Number(d.score),
+          person: d.scored_name,
+          note: d.note,
+          reasons: why,
+          scoredAt: d.scored_at,
+        })
       }
     }
 
@@ -166,7 +220,9 @@ export class QcReports {
       .limit(200)
     const doctors = await signed
       .clone()
-      .join('report_versions', (j) => j.on('report_versions.exam_id', 'exams.id').andOnVal('report_versions.version_no', 1))
+      .join('report_versions', (j) =>
+        j.on('report_versions.exam_id', 'exams.id').andOnVal('report_versions.version_no', 1)
+      )
       .join('users', 'users.id', 'report_versions.author_id')
       .groupBy('users.full_name', 'exams.modality')
       .select('users.full_name as person', 'exams.modality')
@@ -216,12 +272,27 @@ export class QcReports {
       details,
       reasons: [...reasons.values()].sort((a, b) => b.count - a.count).slice(0, 50),
       workload: {
-        technologists: (technologists as any[]).map((r) => ({ person: r.person, modality: r.modality, count: Number(r.n) })),
-        doctors: (doctors as any[]).map((r) => ({ person: r.person, modality: r.modality, count: Number(r.n) })),
+        technologists: (technologists as any[]).map((r) => ({
+          person: r.person,
+          modality: r.modality,
+          count: Number(r.n),
+        })),
+        doctors: (doctors as any[]).map((r) => ({
+          person: r.person,
+          modality: r.modality,
+          count: Number(r.n),
+        })),
       },
       clinics,
-      findings: ((await findingsQ) as any[]).map((r) => ({ stage: r.stage, code: r.code, count: Number(r.n) })),
-      agreement: await agreementRate(from, to, { institutionId: filter.institutionId, modality: filter.modality }),
+      findings: ((await findingsQ) as any[]).map((r) => ({
+        stage: r.stage,
+        code: r.code,
+        count: Number(r.n),
+      })),
+      agreement: await agreementRate(from, to, {
+        institutionId: filter.institutionId,
+        modality: filter.modality,
+      }),
     }
   }
 }

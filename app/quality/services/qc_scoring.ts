@@ -7,8 +7,19 @@ import { Clock } from '#app/platform/clock'
 import { sqlTime } from '#app/platform/db_helpers'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { realtime, rooms } from '#app/realtime/realtime'
-import { checklistById, currentChecklists, roleItems, type Checklist } from '#app/quality/services/checklists'
-import { IMAGE_ITEMS, QC_ITEMS, parseRule, scoreItem, type QcItem } from '#app/quality/services/scoring'
+import {
+  checklistById,
+  currentChecklists,
+  roleItems,
+  type Checklist,
+} from '#app/quality/services/checklists'
+import {
+  IMAGE_ITEMS,
+  QC_ITEMS,
+  parseRule,
+  scoreItem,
+  type QcItem,
+} from '#app/quality/services/scoring'
 
 /*
 | Scoring one QC item of one exam (Q 4.1, Q 7.1). Who is scored follows the
@@ -44,16 +55,26 @@ export interface Scored {
 export async function scoredFor(exam: Exam, item: QcItem): Promise<Scored> {
   if (IMAGE_ITEMS.includes(item)) {
     const tech = await db.from('qc_exam_technologists').where('exam_id', exam.id).first()
-    return { userId: tech?.user_id ?? null, staffId: tech?.staff_member_id ?? null, name: tech?.operator_name ?? null }
+    return {
+      userId: tech?.user_id ?? null,
+      staffId: tech?.staff_member_id ?? null,
+      name: tech?.operator_name ?? null,
+    }
   }
   if (item === 'application_form') {
-    const by = exam.registeredById ? await db.from('users').where('id', exam.registeredById).select('id', 'full_name').first() : null
+    const by = exam.registeredById
+      ? await db.from('users').where('id', exam.registeredById).select('id', 'full_name').first()
+      : null
     return { userId: by?.id ?? null, staffId: null, name: by?.full_name ?? null }
   }
-  const versions = await db.from('report_versions').where('exam_id', exam.id).orderBy('version_no', 'desc')
+  const versions = await db
+    .from('report_versions')
+    .where('exam_id', exam.id)
+    .orderBy('version_no', 'desc')
   const signed = versions.find((v: any) => v.status === 'signed')
   if (item === 'review_quality') {
-    if (!signed?.signer_id) throw new DomainRefusal('not_signed_yet', 'quality.refusals.not_signed_yet', {}, 409)
+    if (!signed?.signer_id)
+      throw new DomainRefusal('not_signed_yet', 'quality.refusals.not_signed_yet', {}, 409)
     return personOf(signed.signer_id)
   }
   const version = signed ?? versions.find((v: any) => v.submitted_at)
@@ -73,11 +94,13 @@ export function tickedOn(checklist: Checklist, input: Pick<ScoreInput, 'findings
   const criteria = [...new Set(input.criteria)]
   for (const id of findings) {
     const entry = byId.get(id)
-    if (!entry || entry.kind === 'criterion') throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
+    if (!entry || entry.kind === 'criterion')
+      throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
   }
   for (const id of criteria) {
     const entry = byId.get(id)
-    if (!entry || entry.kind !== 'criterion') throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
+    if (!entry || entry.kind !== 'criterion')
+      throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
   }
   return {
     findings,
@@ -100,7 +123,9 @@ export class QcScoring {
   constructor(protected clock: Clock) {}
 
   async itemsFor(user: User) {
-    return [...((await roleItems(this.clock.now())).get(user.role) ?? [])].sort((a, b) => QC_ITEMS.indexOf(a) - QC_ITEMS.indexOf(b))
+    return [...((await roleItems(this.clock.now())).get(user.role) ?? [])].sort(
+      (a, b) => QC_ITEMS.indexOf(a) - QC_ITEMS.indexOf(b)
+    )
   }
 
   async checklists() {
@@ -110,14 +135,17 @@ export class QcScoring {
   /** Scores one item; the score is computed here from what was ticked. */
   async score(user: User, exam: Exam, input: ScoreInput) {
     const now = this.clock.now()
-    if (!QC_ITEMS.includes(input.item)) throw new DomainRefusal('unknown_item', 'quality.refusals.unknown_item')
+    if (!QC_ITEMS.includes(input.item))
+      throw new DomainRefusal('unknown_item', 'quality.refusals.unknown_item')
     const allowed = (await roleItems(now)).get(user.role)
     if (!allowed?.has(input.item) && input.mode !== 'gold' && input.mode !== 'arbitration') {
       throw new DomainRefusal('item_not_yours', 'quality.refusals.item_not_yours', {}, 403)
     }
     const checklist = await checklistById(input.checklistId)
-    if (!checklist || checklist.item !== input.item) throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
-    if (!checklist.active) throw new DomainRefusal('checklist_outdated', 'quality.refusals.checklist_outdated', {}, 409)
+    if (!checklist || checklist.item !== input.item)
+      throw new DomainRefusal('foreign_entry', 'quality.refusals.foreign_entry', {}, 422)
+    if (!checklist.active)
+      throw new DomainRefusal('checklist_outdated', 'quality.refusals.checklist_outdated', {}, 409)
     const ticked = tickedOn(checklist, input)
     const scored = await scoredFor(exam, input.item)
     await ownWorkRefusal(user, exam, input.item, scored)
@@ -147,9 +175,22 @@ export class QcScoring {
       scored_at: sqlTime(now),
     })
     if (input.sessionId) {
-      await db.from('qc_session_exams').where('session_id', input.sessionId).where('exam_id', exam.id).whereNull('done_at').update({ done_at: sqlTime(now) })
+      await db
+        .from('qc_session_exams')
+        .where('session_id', input.sessionId)
+        .where('exam_id', exam.id)
+        .whereNull('done_at')
+        .update({ done_at: sqlTime(now) })
     }
-    const saved = { id: Number(id), examId: exam.id, item: input.item, checklistId: checklist.id, checklistVersion: checklist.version, ...result, scored }
+    const saved = {
+      id: Number(id),
+      examId: exam.id,
+      item: input.item,
+      checklistId: checklist.id,
+      checklistVersion: checklist.version,
+      ...result,
+      scored,
+    }
     if (!result.passed && input.mode !== 'gold') notifyFailure(exam, saved)
     return saved
   }
@@ -161,10 +202,17 @@ export class QcScoring {
  * finding that makes the images unusable (无诊断价值, 需要重复检查) as waste.
  * Read from the entries' texts, so a QC administrator's edited version keeps them.
  */
-export function imageFlags(checklist: Checklist, ticked: { findings: number[]; criteria: number[] }) {
+export function imageFlags(
+  checklist: Checklist,
+  ticked: { findings: number[]; criteria: number[] }
+) {
   if (checklist.item !== 'image_quality') return { artefact: false, wasteFilm: false }
-  const artefactCriterion = checklist.entries.find((e) => e.kind === 'criterion' && e.text.startsWith('伪影'))
-  const wasteIds = checklist.entries.filter((e) => e.kind === 'severe' && /无诊断价值|重复检查/.test(e.text)).map((e) => e.id)
+  const artefactCriterion = checklist.entries.find(
+    (e) => e.kind === 'criterion' && e.text.startsWith('伪影')
+  )
+  const wasteIds = checklist.entries
+    .filter((e) => e.kind === 'severe' && /无诊断价值|重复检查/.test(e.text))
+    .map((e) => e.id)
   return {
     artefact: Boolean(artefactCriterion && !ticked.criteria.includes(artefactCriterion.id)),
     wasteFilm: ticked.findings.some((id) => wasteIds.includes(id)),
@@ -172,8 +220,17 @@ export function imageFlags(checklist: Checklist, ticked: { findings: number[]; c
 }
 
 /** Q 7.1: a failed score is news for the person scored and their clinic. */
-function notifyFailure(exam: Exam, saved: { id: number; item: QcItem; score: number; scored: Scored }) {
-  const payload = { scoreId: saved.id, examId: exam.id, accessionNumber: exam.accessionNumber, item: saved.item, score: saved.score }
+function notifyFailure(
+  exam: Exam,
+  saved: { id: number; item: QcItem; score: number; scored: Scored }
+) {
+  const payload = {
+    scoreId: saved.id,
+    examId: exam.id,
+    accessionNumber: exam.accessionNumber,
+    item: saved.item,
+    score: saved.score,
+  }
   if (saved.scored.userId) realtime.emit(rooms.user(saved.scored.userId), 'quality:failed', payload)
   realtime.emit(rooms.institution(exam.institutionId), 'quality:failed', payload)
 }
@@ -181,9 +238,14 @@ function notifyFailure(exam: Exam, saved: { id: number; item: QcItem; score: num
 /** Nobody scores their own work: their report, their signature, the images they acquired. */
 export async function ownWorkRefusal(user: User, exam: Exam, item: QcItem, scored?: Scored) {
   const who = scored ?? (await scoredFor(exam, item).catch(() => null))
-  if (who?.userId === user.id) throw new DomainRefusal('own_work', 'quality.refusals.own_work', {}, 403)
+  if (who?.userId === user.id)
+    throw new DomainRefusal('own_work', 'quality.refusals.own_work', {}, 403)
   // The image items also belong to the clinic: its own staff do not score them.
-  if (IMAGE_ITEMS.includes(item) && user.role === 'clinic_staff' && user.institutionId === exam.institutionId) {
+  if (
+    IMAGE_ITEMS.includes(item) &&
+    user.role === 'clinic_staff' &&
+    user.institutionId === exam.institutionId
+  ) {
     throw new DomainRefusal('own_work', 'quality.refusals.own_work', {}, 403)
   }
 }

@@ -58,18 +58,32 @@ export class QcSessions {
       .from('exams')
       .whereNotNull('exams.report_signed_at')
       .where('exams.report_signed_at', '>=', sqlTime(from))
-      .select('exams.id', 'exams.accession_number', 'exams.modality', 'exams.institution_id', 'exams.report_signed_at')
+      .select(
+        'exams.id',
+        'exams.accession_number',
+        'exams.modality',
+        'exams.institution_id',
+        'exams.report_signed_at'
+      )
       .orderBy('exams.report_signed_at', 'desc')
       .limit(filters.sample ? LIMIT * 4 : LIMIT)
     if (to) q.where('exams.report_signed_at', '<', sqlTime(to))
     if (filters.institutionId) q.where('exams.institution_id', filters.institutionId)
     if (filters.modality) q.where('exams.modality', filters.modality)
     if (filters.readerId) {
-      q.whereExists((s) => s.from('report_versions').whereRaw('report_versions.exam_id = exams.id').where('report_versions.author_id', filters.readerId!))
+      q.whereExists((s) =>
+        s
+          .from('report_versions')
+          .whereRaw('report_versions.exam_id = exams.id')
+          .where('report_versions.author_id', filters.readerId!)
+      )
     }
     if (filters.technologist) {
       q.whereExists((s) =>
-        s.from('qc_exam_technologists').whereRaw('qc_exam_technologists.exam_id = exams.id').where('operator_name', 'like', `%${filters.technologist!.replace(/[%_]/g, '')}%`)
+        s
+          .from('qc_exam_technologists')
+          .whereRaw('qc_exam_technologists.exam_id = exams.id')
+          .where('operator_name', 'like', `%${filters.technologist!.replace(/[%_]/g, '')}%`)
       )
     }
     if (filters.item || filters.maxScore) {
@@ -89,21 +103,41 @@ export class QcSessions {
         .slice(0, filters.sample)
         .map((x: any) => x.r)
     }
-    return rows.slice(0, LIMIT).map((r: any) => ({ id: Number(r.id), accessionNumber: r.accession_number, modality: r.modality, institutionId: Number(r.institution_id) }))
+    return rows.slice(0, LIMIT).map((r: any) => ({
+      id: Number(r.id),
+      accessionNumber: r.accession_number,
+      modality: r.modality,
+      institutionId: Number(r.institution_id),
+    }))
   }
 
   /**
    * Opens a session over the given exams (in that order). Exam ids that do not
    * exist are refused; duplicates are kept once.
    */
-  async open({ title, purpose, examIds, openedBy }: { title: string; purpose?: string | null; examIds: number[]; openedBy: number }): Promise<QcSession> {
+  async open({
+    title,
+    purpose,
+    examIds,
+    openedBy,
+  }: {
+    title: string
+    purpose?: string | null
+    examIds: number[]
+    openedBy: number
+  }): Promise<QcSession> {
     const name = title?.trim()
-    if (!name || name.length < 2) throw new DomainRefusal('session_title_required', 'quality.refusals.session_title_required')
+    if (!name || name.length < 2)
+      throw new DomainRefusal('session_title_required', 'quality.refusals.session_title_required')
     const ids = [...new Set(examIds.map(Number))].filter((id) => Number.isInteger(id) && id > 0)
     if (!ids.length) throw new DomainRefusal('session_empty', 'quality.refusals.session_empty')
-    if (ids.length > LIMIT) throw new DomainRefusal('session_too_large', 'quality.refusals.session_too_large', { max: LIMIT })
+    if (ids.length > LIMIT)
+      throw new DomainRefusal('session_too_large', 'quality.refusals.session_too_large', {
+        max: LIMIT,
+      })
     const found = await db.from('exams').whereIn('id', ids).select('id')
-    if (found.length !== ids.length) throw new DomainRefusal('session_unknown_exam', 'quality.refusals.session_unknown_exam')
+    if (found.length !== ids.length)
+      throw new DomainRefusal('session_unknown_exam', 'quality.refusals.session_unknown_exam')
     const now = this.clock.now()
     const id = await db.transaction(async (trx) => {
       const [created] = await trx.table('qc_sessions').insert({
@@ -113,16 +147,34 @@ export class QcSessions {
         opened_by_id: openedBy,
         opened_at: sqlTime(now),
       })
-      await trx.table('qc_session_exams').multiInsert(ids.map((examId, i) => ({ session_id: created, exam_id: examId, position: i + 1 })))
+      await trx
+        .table('qc_session_exams')
+        .multiInsert(
+          ids.map((examId, i) => ({ session_id: created, exam_id: examId, position: i + 1 }))
+        )
       return Number(created)
     })
-    return { id, title: name, purpose: purpose?.trim() || null, status: 'open', openedById: openedBy, openedAt: now, closedAt: null, examIds: ids }
+    return {
+      id,
+      title: name,
+      purpose: purpose?.trim() || null,
+      status: 'open',
+      openedById: openedBy,
+      openedAt: now,
+      closedAt: null,
+      examIds: ids,
+    }
   }
 
   async close(sessionId: number, by: number) {
     const now = this.clock.now()
-    const updated = await db.from('qc_sessions').where('id', sessionId).where('status', 'open').update({ status: 'closed', closed_by_id: by, closed_at: sqlTime(now) })
-    if (!Number(updated)) throw new DomainRefusal('session_closed', 'quality.refusals.session_closed', {}, 409)
+    const updated = await db
+      .from('qc_sessions')
+      .where('id', sessionId)
+      .where('status', 'open')
+      .update({ status: 'closed', closed_by_id: by, closed_at: sqlTime(now) })
+    if (!Number(updated))
+      throw new DomainRefusal('session_closed', 'quality.refusals.session_closed', {}, 409)
     return this.find(sessionId)
   }
 
@@ -135,7 +187,13 @@ export class QcSessions {
       .join('institutions', 'institutions.id', 'exams.institution_id')
       .where('session_id', sessionId)
       .orderBy('position')
-      .select('exams.id', 'exams.accession_number', 'exams.modality', 'institutions.name as institution', 'qc_session_exams.done_at')
+      .select(
+        'exams.id',
+        'exams.accession_number',
+        'exams.modality',
+        'institutions.name as institution',
+        'qc_session_exams.done_at'
+      )
     return {
       id: Number(row.id),
       title: row.title,
@@ -144,7 +202,13 @@ export class QcSessions {
       openedById: Number(row.opened_by_id),
       openedAt: DateTime.fromJSDate(new Date(row.opened_at)),
       closedAt: row.closed_at ? DateTime.fromJSDate(new Date(row.closed_at)) : null,
-      exams: exams.map((e: any) => ({ id: Number(e.id), accessionNumber: e.accession_number, modality: e.modality, institution: e.institution, done: Boolean(e.done_at) })),
+      exams: exams.map((e: any) => ({
+        id: Number(e.id),
+        accessionNumber: e.accession_number,
+        modality: e.modality,
+        institution: e.institution,
+        done: Boolean(e.done_at),
+      })),
     }
   }
 
@@ -159,6 +223,13 @@ export class QcSessions {
       .orderBy('qc_sessions.opened_at', 'desc')
       .limit(100)
     if (status) q.where('qc_sessions.status', status)
-    return (await q).map((r: any) => ({ id: Number(r.id), title: r.title, status: r.status, openedAt: r.opened_at, total: Number(r.total), done: Number(r.done ?? 0) }))
+    return (await q).map((r: any) => ({
+      id: Number(r.id),
+      title: r.title,
+      status: r.status,
+      openedAt: r.opened_at,
+      total: Number(r.total),
+      done: Number(r.done ?? 0),
+    }))
   }
 }

@@ -23,15 +23,26 @@ export const PASS_MARK = 21
 export function quarterBounds(quarter: string) {
   const m = /^(\d{4})Q([1-4])$/.exec(quarter)
   if (!m) throw new DomainRefusal('bad_quarter', 'common.errors.bad_request')
-  const from = DateTime.fromObject({ year: Number(m[1]), month: (Number(m[2]) - 1) * 3 + 1, day: 1 }, { zone: imaging.displayTimezone })
+  const from = DateTime.fromObject(
+    { year: Number(m[1]), month: (Number(m[2]) - 1) * 3 + 1, day: 1 },
+    { zone: imaging.displayTimezone }
+  )
   return { from, to: from.plus({ months: 3 }) }
 }
 
 /** The points of a sheet (pure): rule points, then the report part with its deductions. */
-export function sheetTotal(rulePoints: number[], descriptionDeductions: number, diagnosisDeductions: number, agreementRate: number | null) {
+export function sheetTotal(
+  rulePoints: number[],
+  descriptionDeductions: number,
+  diagnosisDeductions: number,
+  agreementRate: number | null
+) {
   const rules = rulePoints.reduce((a, b) => a + Math.max(0, Math.min(2, b)), 0)
   const description = Math.max(0, 10 - descriptionDeductions)
-  const diagnosis = Math.max(0, 10 - diagnosisDeductions - (agreementRate !== null && agreementRate < 0.9 ? 5 : 0))
+  const diagnosis = Math.max(
+    0,
+    10 - diagnosisDeductions - (agreementRate !== null && agreementRate < 0.9 ? 5 : 0)
+  )
   const total = rules + description + diagnosis
   return { rules, description, diagnosis, total, passed: total >= PASS_MARK }
 }
@@ -49,7 +60,14 @@ export class ReportSheets {
       .join('exams', 'exams.id', 'qc_followups.exam_id')
       .where('exams.report_signed_at', '>=', sqlTime(from.toUTC()))
       .where('exams.report_signed_at', '<', sqlTime(to.toUTC()))
-      .select('exams.id', 'exams.accession_number', 'exams.modality', 'qc_followups.source', 'qc_followups.outcome', 'qc_followups.agreed')
+      .select(
+        'exams.id',
+        'exams.accession_number',
+        'exams.modality',
+        'qc_followups.source',
+        'qc_followups.outcome',
+        'qc_followups.agreed'
+      )
       .orderBy('qc_followups.id', 'desc')
       .limit(2000)
     const byExam = new Map<number, any>()
@@ -58,14 +76,34 @@ export class ReportSheets {
       .map((r) => ({ r, k: draw(`sheet:${quarter}`, Number(r.id)) }))
       .sort((a, b) => a.k - b.k)
       .slice(0, SHEET_SIZE)
-      .map(({ r }) => ({ examId: Number(r.id), accessionNumber: r.accession_number, modality: r.modality, source: r.source, outcome: r.outcome, agreed: Boolean(r.agreed) }))
+      .map(({ r }) => ({
+        examId: Number(r.id),
+        accessionNumber: r.accession_number,
+        modality: r.modality,
+        source: r.source,
+        outcome: r.outcome,
+        agreed: Boolean(r.agreed),
+      }))
     const agreed = drawn.filter((d) => d.agreed).length
     return { quarter, drawn, agreementRate: drawn.length ? agreed / drawn.length : null }
   }
 
-  async save(user: User, input: { quarter: string; rulePoints: number[]; descriptionDeductions: number; diagnosisDeductions: number }) {
+  async save(
+    user: User,
+    input: {
+      quarter: string
+      rulePoints: number[]
+      descriptionDeductions: number
+      diagnosisDeductions: number
+    }
+  ) {
     const drawn = await this.draw(input.quarter)
-    const points = sheetTotal(input.rulePoints, input.descriptionDeductions, input.diagnosisDeductions, drawn.agreementRate)
+    const points = sheetTotal(
+      input.rulePoints,
+      input.descriptionDeductions,
+      input.diagnosisDeductions,
+      drawn.agreementRate
+    )
     const [id] = await db.table('qc_report_sheets').insert({
       quarter: input.quarter,
       rule_points: JSON.stringify(input.rulePoints),

@@ -60,5 +60,14 @@ export function ruleFor(
       bestWeight = weight
     }
   }
-  return best ?? { id: null, modality: null, institutionId: null, readerId: null, ratePercent: defaultRate, seed: DEFAULT_SEED }
+  return (
+    best ?? {
+      id: null,
+      modality: null,
+      institutionId: null,
+      readerId: null,
+      ratePercent: defaultRate,
+      seed: DEFAULT_SEED,
+    }
+  )
 }

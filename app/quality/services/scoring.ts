@@ -11,7 +11,14 @@
 | Every scored item also has "any severe finding scores 1" (its severe row).
 */
 
-export const QC_ITEMS = ['application_form', 'image_quality', 'film_layout', 'reconstruction_3d', 'report_quality', 'review_quality'] as const
+export const QC_ITEMS = [
+  'application_form',
+  'image_quality',
+  'film_layout',
+  'reconstruction_3d',
+  'report_quality',
+  'review_quality',
+] as const
 export type QcItem = (typeof QC_ITEMS)[number]
 
 /** The image items (scored against the technologist and the clinic); forced QC asks for these at signature. */
@@ -60,11 +67,14 @@ export function parseRule(text: string): ScoringRule {
     if (!m) throw new Error(`unreadable part "${part}" of scoring rule: ${rule}`)
     const score = Number(m[2])
     const range = m[1].replace(/^all\s+/i, '')
-    const [lo, hi] = range.includes('-') ? range.split('-').map((x) => count(x, criteria)) : [count(range, criteria), count(range, criteria)]
+    const [lo, hi] = range.includes('-')
+      ? range.split('-').map((x) => count(x, criteria))
+      : [count(range, criteria), count(range, criteria)]
     for (let met = lo; met <= hi; met++) scores.set(met, score)
   }
   for (let met = 0; met <= criteria; met++) {
-    if (!scores.has(met)) throw new Error(`scoring rule says nothing for ${met} criteria met: ${rule}`)
+    if (!scores.has(met))
+      throw new Error(`scoring rule says nothing for ${met} criteria met: ${rule}`)
   }
   return { kind: 'table', criteria, scores }
 }
@@ -87,12 +97,20 @@ export function bandOf(score: number): Band {
  * are how many severe findings / application-form findings were ticked,
  * `met` how many criteria were met.
  */
-export function scoreItem(rule: ScoringRule, ticked: { severe: number; findings: number; met: number }): ItemScore {
+export function scoreItem(
+  rule: ScoringRule,
+  ticked: { severe: number; findings: number; met: number }
+): ItemScore {
   if (rule.kind === 'compliance') {
     const compliant = ticked.findings === 0
-    return { score: compliant ? 5 : 1, band: compliant ? 'compliant' : 'non_compliant', passed: compliant }
+    return {
+      score: compliant ? 5 : 1,
+      band: compliant ? 'compliant' : 'non_compliant',
+      passed: compliant,
+    }
   }
-  if (ticked.met < 0 || ticked.met > rule.criteria) throw new RangeError(`met ${ticked.met} outside 0..${rule.criteria}`)
+  if (ticked.met < 0 || ticked.met > rule.criteria)
+    throw new RangeError(`met ${ticked.met} outside 0..${rule.criteria}`)
   let score: number
   if (ticked.severe > 0) score = 1
   else if (rule.kind === 'table') score = rule.scores.get(ticked.met)!

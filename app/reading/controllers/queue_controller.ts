@@ -22,16 +22,31 @@ export default class QueueController {
       allow: mayRead,
       input: queueFilterValidator,
       run: async ({ user, input }) => {
-        const [page, counts] = await Promise.all([this.queue.list(user, input), this.queue.counts(user, input)])
+        const [page, counts] = await Promise.all([
+          this.queue.list(user, input),
+          this.queue.counts(user, input),
+        ])
         return { page, counts, filters: input }
       },
       audit: partial ? { once: ({ input }) => JSON.stringify(input) } : {},
-      json: ({ page, counts }) => ({ data: page.rows.map(queueRowJson), meta: { ...counts, next: page.next, now: page.now.toISO() } }),
+      json: ({ page, counts }) => ({
+        data: page.rows.map(queueRowJson),
+        meta: { ...counts, next: page.next, now: page.now.toISO() },
+      }),
       page: async (state) => {
         const shown = { ...state, timeLabel: (minutes: number) => timeLabel(ctx.i18n, minutes) }
         if (partial) return ctx.view.render('pages/reading/_queue_rows', shown)
-        const institutions = await Institution.query().where('kind', 'member_clinic').where('active', true).orderBy('code')
-        return ctx.view.render('pages/reading/queue', { ...shown, institutions, statuses: QUEUE_STATUSES, priorities: PRIORITIES, modalities: MODALITIES })
+        const institutions = await Institution.query()
+          .where('kind', 'member_clinic')
+          .where('active', true)
+          .orderBy('code')
+        return ctx.view.render('pages/reading/queue', {
+          ...shown,
+          institutions,
+          statuses: QUEUE_STATUSES,
+          priorities: PRIORITIES,
+          modalities: MODALITIES,
+        })
       },
     })
   }

@@ -3,7 +3,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { PRIORITIES } from '#models/exam'
 import { MODALITIES } from '#models/exam_item'
 import { Clock } from '#app/platform/clock'
-import { currentLimits, setLimits, STANDARD_LIMITS, MAX_LIMIT_MINUTES } from '#app/reading/services/turnaround'
+import {
+  currentLimits,
+  setLimits,
+  STANDARD_LIMITS,
+  MAX_LIMIT_MINUTES,
+} from '#app/reading/services/turnaround'
 import { setSingleSignature, singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { settingsValidator } from '#app/reading/validators/reading_validators'
 import { mayConfigureReading } from '#app/reading/reading_access'
@@ -21,7 +26,10 @@ export default class ReadingSettingsController {
     return useCase(ctx, {
       action: 'reading.settings.view',
       allow: mayConfigureReading,
-      run: async () => ({ limits: await currentLimits(), singleSignature: await singleSignatureAllowed() }),
+      run: async () => ({
+        limits: await currentLimits(),
+        singleSignature: await singleSignatureAllowed(),
+      }),
       page: (state) =>
         ctx.view.render('pages/reading/settings', {
           ...state,
@@ -40,10 +48,17 @@ export default class ReadingSettingsController {
       input: settingsValidator,
       run: async ({ user, input }) => {
         const changes = await setLimits(user.id, input.limits ?? {}, this.clock.now())
-        const policy = await setSingleSignature(Boolean(input.singleSignature), user.id, this.clock.now())
+        const policy = await setSingleSignature(
+          Boolean(input.singleSignature),
+          user.id,
+          this.clock.now()
+        )
         return { changes, policy }
       },
-      audit: { target: () => ({ type: 'reading_settings', id: null }), details: (result) => ({ limits: result.changes, singleSignature: result.policy }) },
+      audit: {
+        target: () => ({ type: 'reading_settings', id: null }),
+        details: (result) => ({ limits: result.changes, singleSignature: result.policy }),
+      },
       page: () => done(ctx, 'common.saved', {}, '/admin/reading'),
     })
   }

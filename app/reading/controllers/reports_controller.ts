@@ -11,8 +11,12 @@ import { nameDownload } from '#app/platform/documents'
 import { useCase } from '#app/platform/http/use_case'
 import { wantsJson } from '#app/platform/http/wants_json'
 
-const pageValidator = vine.compile(vine.object({ page: vine.number().positive().withoutDecimals().optional() }))
-const versionValidator = vine.compile(vine.object({ version: vine.number().positive().withoutDecimals().optional() }))
+const pageValidator = vine.compile(
+  vine.object({ page: vine.number().positive().withoutDecimals().optional() })
+)
+const versionValidator = vine.compile(
+  vine.object({ version: vine.number().positive().withoutDecimals().optional() })
+)
 
 /*
 | Signed reports for whoever may see the exam: the requesting clinic (another
@@ -41,7 +45,8 @@ export default class ReportsController {
         await exam.load((l) => l.load('patient').load('institution').load('items'))
         const report = await signedReport(exam)
         // The page says "not signed yet"; the API has nothing to return.
-        if (wantsJson(ctx) && !report.latest) throw new DomainRefusal('no_signed_report', 'reading.refusals.no_signed_report', {}, 404)
+        if (wantsJson(ctx) && !report.latest)
+          throw new DomainRefusal('no_signed_report', 'reading.refusals.no_signed_report', {}, 404)
         return report
       },
       json: (report, { target: exam }) => {
@@ -56,12 +61,20 @@ export default class ReportsController {
           },
         }
       },
-      page: (report, { target: exam }) => ctx.view.render('pages/reading/report', { exam, report, displayTimezone: imaging.displayTimezone }),
+      page: (report, { target: exam }) =>
+        ctx.view.render('pages/reading/report', {
+          exam,
+          report,
+          displayTimezone: imaging.displayTimezone,
+        }),
     })
   }
 
   pdf(ctx: HttpContext) {
-    const send = ({ buffer, signed }: Awaited<ReturnType<typeof signedReportPdf>>, exam: { accessionNumber: string }) => {
+    const send = (
+      { buffer, signed }: Awaited<ReturnType<typeof signedReportPdf>>,
+      exam: { accessionNumber: string }
+    ) => {
       ctx.response.header('Content-Type', 'application/pdf')
       nameDownload(ctx, `report-${exam.accessionNumber}-v${signed.versionNo}.pdf`, 'inline')
       ctx.response.header('Cache-Control', 'private, no-store')

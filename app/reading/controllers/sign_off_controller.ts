@@ -22,7 +22,9 @@ import { useCase, done } from '#app/platform/http/use_case'
 */
 
 function contentOf(data: Partial<DraftInput> & Record<string, unknown>): DraftInput | null {
-  const given = ['technique', 'findings', 'impression'].some((field) => field in data && data[field] !== undefined)
+  const given = ['technique', 'findings', 'impression'].some(
+    (field) => field in data && data[field] !== undefined
+  )
   if (!given) return null
   return {
     technique: data.technique ?? null,
@@ -38,7 +40,10 @@ function contentOf(data: Partial<DraftInput> & Record<string, unknown>): DraftIn
 /** The exam as the API reports it after a sign-off step. */
 async function examAfterStep(exam: Exam) {
   await exam.refresh()
-  const working = await ReportVersion.query().where('exam_id', exam.id).orderBy('version_no', 'desc').first()
+  const working = await ReportVersion.query()
+    .where('exam_id', exam.id)
+    .orderBy('version_no', 'desc')
+    .first()
   return {
     data: {
       id: exam.id,
@@ -50,7 +55,11 @@ async function examAfterStep(exam: Exam) {
   }
 }
 
-const reading = { allow: mayRead, target: examTarget, json: (_: unknown, { target }: { target: Exam }) => examAfterStep(target) }
+const reading = {
+  allow: mayRead,
+  target: examTarget,
+  json: (_: unknown, { target }: { target: Exam }) => examAfterStep(target),
+}
 
 @inject()
 export default class SignOffController {
@@ -61,7 +70,8 @@ export default class SignOffController {
       ...reading,
       action: 'reading.claim',
       run: ({ user, target }) => this.signOff.claim(user, target),
-      page: (_, { target }) => done(ctx, 'reading.flash.claimed', {}, `/reading/exams/${target.id}`),
+      page: (_, { target }) =>
+        done(ctx, 'reading.flash.claimed', {}, `/reading/exams/${target.id}`),
     })
   }
 
@@ -81,7 +91,13 @@ export default class SignOffController {
       input: reassignValidator,
       run: ({ user, target, input }) => this.signOff.reassign(user, target, input.userId),
       audit: { details: (result, { input }) => ({ to: input.userId, from: result.previous }) },
-      page: (result, { target }) => done(ctx, 'reading.flash.reassigned', { name: result.target.fullName }, `/reading/exams/${target.id}`),
+      page: (result, { target }) =>
+        done(
+          ctx,
+          'reading.flash.reassigned',
+          { name: result.target.fullName },
+          `/reading/exams/${target.id}`
+        ),
     })
   }
 
@@ -93,9 +109,18 @@ export default class SignOffController {
       input: reportContentValidator,
       // Successful autosaves are not audited line by line (the submitted and signed versions are); refusals are.
       audit: 'refusals',
-      run: ({ user, target, input }) => this.signOff.saveDraft(user, target, contentOf(input) ?? input, input.revision),
-      json: (saved) => ({ savedAt: saved.savedAt.toISO(), stale: saved.stale, revision: saved.revision }),
-      page: (saved) => ({ savedAt: saved.savedAt.toISO(), stale: saved.stale, revision: saved.revision }),
+      run: ({ user, target, input }) =>
+        this.signOff.saveDraft(user, target, contentOf(input) ?? input, input.revision),
+      json: (saved) => ({
+        savedAt: saved.savedAt.toISO(),
+        stale: saved.stale,
+        revision: saved.revision,
+      }),
+      page: (saved) => ({
+        savedAt: saved.savedAt.toISO(),
+        stale: saved.stale,
+        revision: saved.revision,
+      }),
     })
   }
 
@@ -104,9 +129,19 @@ export default class SignOffController {
       ...reading,
       action: 'report.submit',
       input: reportContentValidator,
-      run: ({ user, target, input }) => this.signOff.submit(user, target, contentOf(input) ?? input, input.revision, input.qcOverrideReason),
+      run: ({ user, target, input }) =>
+        this.signOff.submit(
+          user,
+          target,
+          contentOf(input) ?? input,
+          input.revision,
+          input.qcOverrideReason
+        ),
       // An override of the automatic QC warnings is audited with its reason.
-      audit: { details: (_, { input }) => (input.qcOverrideReason ? { qcOverride: input.qcOverrideReason } : undefined) },
+      audit: {
+        details: (_, { input }) =>
+          input.qcOverrideReason ? { qcOverride: input.qcOverrideReason } : undefined,
+      },
       page: () => done(ctx, 'reading.flash.submitted', {}, '/reading'),
     })
   }
@@ -116,9 +151,18 @@ export default class SignOffController {
       ...reading,
       action: 'report.sign',
       input: signValidator,
-      run: ({ user, target, input }) => this.signOff.sign(user, target, contentOf(input), input.revision),
-      audit: { details: (version) => ({ versionNo: version.versionNo, reportVersionId: version.id }) },
-      page: (version, { target }) => done(ctx, 'reading.flash.signed', { version: version.versionNo }, `/exams/${target.id}/report`),
+      run: ({ user, target, input }) =>
+        this.signOff.sign(user, target, contentOf(input), input.revision),
+      audit: {
+        details: (version) => ({ versionNo: version.versionNo, reportVersionId: version.id }),
+      },
+      page: (version, { target }) =>
+        done(
+          ctx,
+          'reading.flash.signed',
+          { version: version.versionNo },
+          `/exams/${target.id}/report`
+        ),
     })
   }
 
@@ -127,7 +171,8 @@ export default class SignOffController {
       ...reading,
       action: 'report.return',
       input: returnValidator,
-      run: ({ user, target, input }) => this.signOff.returnToAuthor(user, target, input.comment, input.revision, contentOf(input)),
+      run: ({ user, target, input }) =>
+        this.signOff.returnToAuthor(user, target, input.comment, input.revision, contentOf(input)),
       page: () => done(ctx, 'reading.flash.returned', {}, '/reading'),
     })
   }
@@ -138,8 +183,16 @@ export default class SignOffController {
       action: 'report.amend',
       input: amendValidator,
       run: ({ user, target, input }) => this.signOff.amend(user, target, input.reason),
-      audit: { details: (version, { input }) => ({ reason: input.reason, versionNo: version.versionNo }) },
-      page: (version, { target }) => done(ctx, 'reading.flash.amendment_started', { version: version.versionNo }, `/reading/exams/${target.id}`),
+      audit: {
+        details: (version, { input }) => ({ reason: input.reason, versionNo: version.versionNo }),
+      },
+      page: (version, { target }) =>
+        done(
+          ctx,
+          'reading.flash.amendment_started',
+          { version: version.versionNo },
+          `/reading/exams/${target.id}`
+        ),
     })
   }
 }

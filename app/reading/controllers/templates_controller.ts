@@ -11,7 +11,9 @@ import vine from '@vinejs/vine'
 
 const templateTarget = recordById('report_template', (id) => ReportTemplate.find(id))
 const phraseTarget = recordById('phrase_template', (id) => PhraseTemplate.find(id))
-const listValidator = vine.compile(vine.object({ edit: vine.number().positive().withoutDecimals().optional() }))
+const listValidator = vine.compile(
+  vine.object({ edit: vine.number().positive().withoutDecimals().optional() })
+)
 
 /** C 8.4.2: the department's report templates (by item and diagnosis) and phrase templates. */
 @inject()
@@ -23,8 +25,16 @@ export default class TemplatesController {
       action: 'reading.templates.list',
       allow: mayRead,
       input: listValidator,
-      run: async ({ input }) => ({ ...(await this.book.list(input.edit)), canMaintain: await mayMaintainTemplates(ctx) }),
-      page: (state) => ctx.view.render('pages/reading/templates', { ...state, modalities: MODALITIES, sections: PHRASE_SECTIONS }),
+      run: async ({ input }) => ({
+        ...(await this.book.list(input.edit)),
+        canMaintain: await mayMaintainTemplates(ctx),
+      }),
+      page: (state) =>
+        ctx.view.render('pages/reading/templates', {
+          ...state,
+          modalities: MODALITIES,
+          sections: PHRASE_SECTIONS,
+        }),
     })
   }
 
@@ -89,7 +99,8 @@ export default class TemplatesController {
       allow: mayMaintainTemplates,
       run: ({ user }) => loadStarterSet(user.id),
       audit: { details: (added) => ({ added }) },
-      page: (added) => done(ctx, 'reading.templates.starter_loaded', { count: added }, '/reading/templates'),
+      page: (added) =>
+        done(ctx, 'reading.templates.starter_loaded', { count: added }, '/reading/templates'),
     })
   }
 }

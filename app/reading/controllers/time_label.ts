@@ -8,5 +8,7 @@ export function timeLabel(i18n: I18n, minutes: number) {
   if (days) parts.push(i18n.t('reading.time.days', { n: days }))
   if (hours) parts.push(i18n.t('reading.time.hours', { n: hours }))
   if (!days && (mins || !hours)) parts.push(i18n.t('reading.time.minutes', { n: mins }))
-  return i18n.t(minutes < 0 ? 'reading.time.overdue' : 'reading.time.left', { time: parts.slice(0, 2).join(' ') })
+  return i18n.t(minutes < 0 ? 'reading.time.overdue' : 'reading.time.left', {
+    time: parts.slice(0, 2).join(' '),
+  })
 }

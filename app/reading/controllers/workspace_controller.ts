@@ -22,9 +22,13 @@ function workspaceJson(view: WorkspaceView) {
       modality: exam.modality,
       dueAt: exam.dueAt?.toISO() ?? null,
       minutesLeft: view.left?.minutes ?? null,
-      claimedBy: exam.claimedBy ? { id: exam.claimedBy.id, fullName: exam.claimedBy.fullName } : null,
+      claimedBy: exam.claimedBy
+        ? { id: exam.claimedBy.id, fullName: exam.claimedBy.fullName }
+        : null,
       working: view.working ? reportJson(view.working) : null,
-      draft: view.draftRestored ? { savedAt: view.draftRestored.savedAt.toISO(), ...view.content } : null,
+      draft: view.draftRestored
+        ? { savedAt: view.draftRestored.savedAt.toISO(), ...view.content }
+        : null,
       versions: view.versions.filter((v) => v.status === 'signed').map(reportJson),
       priors: view.priors.map((p) => ({
         id: p.exam.id,
@@ -35,7 +39,14 @@ function workspaceJson(view: WorkspaceView) {
         comparable: p.comparable,
         report: p.report ? reportJson(p.report) : null,
       })),
-      templates: view.templates.map((t) => ({ id: t.id, name: t.name, diagnosis: t.diagnosis, technique: t.technique, findings: t.findings, impression: t.impression })),
+      templates: view.templates.map((t) => ({
+        id: t.id,
+        name: t.name,
+        diagnosis: t.diagnosis,
+        technique: t.technique,
+        findings: t.findings,
+        impression: t.impression,
+      })),
       can: view.can,
     },
   }
@@ -54,10 +65,18 @@ export default class WorkspaceController {
       action: 'reading.open',
       allow: mayRead,
       target: examTarget,
-      run: async ({ user, target }) => ({ ...(await this.workspace.forExam(user, target)), qc: await this.forms.readingPanel(user, target) }),
+      run: async ({ user, target }) => ({
+        ...(await this.workspace.forExam(user, target)),
+        qc: await this.forms.readingPanel(user, target),
+      }),
       json: (view) => {
         const shaped = workspaceJson(view)
-        return { data: { ...shaped.data, qc: { marked: view.qc.mark?.marked ?? false, missing: view.qc.missing } } }
+        return {
+          data: {
+            ...shaped.data,
+            qc: { marked: view.qc.mark?.marked ?? false, missing: view.qc.missing },
+          },
+        }
       },
       page: (view) =>
         ctx.view.render('pages/reading/workspace', {

@@ -35,7 +35,11 @@ export default class ReadingPolicy extends BasePolicy {
   review(user: User, report: { status: string; authorId: number } | null) {
     if (!report || report.status !== 'pending_review' || !this.read(user)) return false
     const reader = { id: user.id, role: user.role, title: user.title, isReader: true }
-    return !editRefusal(reader, { status: 'pending_review', authorId: report.authorId, lastModifiedById: report.authorId }, null)
+    return !editRefusal(
+      reader,
+      { status: 'pending_review', authorId: report.authorId, lastModifiedById: report.authorId },
+      null
+    )
   }
 
   /** Turnaround limits and the sign-off policy are administration. */

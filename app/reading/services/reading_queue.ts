@@ -45,7 +45,13 @@ export interface QueueRow {
   institution: { id: number; code: string; name: string }
   items: Array<{ name: string; bodyPart: string; method: string }>
   claimedBy: { id: number; fullName: string } | null
-  working: { versionNo: number; status: string; returnComment: string | null; author: string; authorId: number } | null
+  working: {
+    versionNo: number
+    status: string
+    returnComment: string | null
+    author: string
+    authorId: number
+  } | null
 }
 
 export function parseCursor(after?: string) {
@@ -57,7 +63,9 @@ export function parseCursor(after?: string) {
 /** DATETIME/DATE values as MySQL (Date) and SQLite (text) return them, in UTC. */
 function utc(value: Date | string | null): DateTime | null {
   if (value === null || value === undefined) return null
-  return value instanceof Date ? DateTime.fromJSDate(value, { zone: 'utc' }) : DateTime.fromSQL(String(value), { zone: 'utc' })
+  return value instanceof Date
+    ? DateTime.fromJSDate(value, { zone: 'utc' })
+    : DateTime.fromSQL(String(value), { zone: 'utc' })
 }
 
 const sql = (time: DateTime) => sqlTime(time, true)
@@ -86,7 +94,9 @@ export class ReadingQueue {
     if (cursor) {
       const due = sql(cursor.due)
       // A range on the index, then the tie-break on id.
-      query.where('exams.due_at', '>=', due).where((q) => q.where('exams.due_at', '>', due).orWhere('exams.id', '>', cursor.id))
+      query
+        .where('exams.due_at', '>=', due)
+        .where((q) => q.where('exams.due_at', '>', due).orWhere('exams.id', '>', cursor.id))
     }
     return query
       .innerJoin('patients', 'patients.id', 'exams.patient_id')
@@ -121,7 +131,12 @@ export class ReadingQueue {
       .from('exam_exam_items')
       .innerJoin('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
       .whereIn('exam_exam_items.exam_id', examIds)
-      .select('exam_exam_items.exam_id', 'exam_items.name', 'exam_items.body_part', 'exam_items.method')
+      .select(
+        'exam_exam_items.exam_id',
+        'exam_items.name',
+        'exam_items.body_part',
+        'exam_items.method'
+      )
   }
 
   /** The reports being written or reviewed for a page of exams, with their authors. */
@@ -131,7 +146,14 @@ export class ReadingQueue {
       .innerJoin('users', 'users.id', 'report_versions.author_id')
       .whereIn('report_versions.exam_id', examIds)
       .whereIn('report_versions.status', ['draft', 'pending_review'])
-      .select('report_versions.exam_id', 'report_versions.version_no', 'report_versions.status', 'report_versions.return_comment', 'report_versions.author_id', 'users.full_name')
+      .select(
+        'report_versions.exam_id',
+        'report_versions.version_no',
+        'report_versions.status',
+        'report_versions.return_comment',
+        'report_versions.author_id',
+        'users.full_name'
+      )
   }
 
   async list(user: Pick<User, 'id'>, filters: QueueFilters = {}) {
@@ -139,7 +161,9 @@ export class ReadingQueue {
     const found = await this.pageQuery(user, filters, limit)
     const page = found.slice(0, limit)
     const ids = page.map((row: any) => Number(row.id))
-    const [items, working] = ids.length ? await Promise.all([this.itemsQuery(ids), this.workingQuery(ids)]) : [[], []]
+    const [items, working] = ids.length
+      ? await Promise.all([this.itemsQuery(ids), this.workingQuery(ids)])
+      : [[], []]
     const itemsBy = new Map<number, QueueRow['items']>()
     for (const item of items) {
       const list = itemsBy.get(Number(item.exam_id)) ?? []
@@ -147,13 +171,24 @@ export class ReadingQueue {
       itemsBy.set(Number(item.exam_id), list)
     }
     const workingBy = new Map(
-      working.map((v: any) => [Number(v.exam_id), { versionNo: Number(v.version_no), status: v.status, returnComment: v.return_comment, author: v.full_name, authorId: Number(v.author_id) }])
+      working.map((v: any) => [
+        Number(v.exam_id),
+        {
+          versionNo: Number(v.version_no),
+          status: v.status,
+          returnComment: v.return_comment,
+          author: v.full_name,
+          authorId: Number(v.author_id),
+        },
+      ])
     )
     const now = this.clock.now()
     const rows: QueueRow[] = page.map((row: any) => {
       const dueAt = utc(row.due_at) ?? now
       const imagesReceivedAt = utc(row.images_received_at)
-      const limitMinutes = imagesReceivedAt ? Math.max(1, Math.round(dueAt.diff(imagesReceivedAt, 'minutes').minutes)) : 60
+      const limitMinutes = imagesReceivedAt
+        ? Math.max(1, Math.round(dueAt.diff(imagesReceivedAt, 'minutes').minutes))
+        : 60
       const left = timeLeft(dueAt, now, limitMinutes)
       const id = Number(row.id)
       return {
@@ -168,22 +203,40 @@ export class ReadingQueue {
         minutesLeft: left.minutes,
         urgency: left.state,
         limitMinutes,
-        patient: { name: row.patient_name, sex: row.patient_sex, birthDate: utc(row.patient_birth_date)! },
-        institution: { id: Number(row.institution_id), code: row.institution_code, name: row.institution_name },
+        patient: {
+          name: row.patient_name,
+          sex: row.patient_sex,
+          birthDate: utc(row.patient_birth_date)!,
+        },
+        institution: {
+          id: Number(row.institution_id),
+          code: row.institution_code,
+          name: row.institution_name,
+        },
         items: itemsBy.get(id) ?? [],
-        claimedBy: row.claimed_by_id ? { id: Number(row.claimed_by_id), fullName: row.holder_name } : null,
+        claimedBy: row.claimed_by_id
+          ? { id: Number(row.claimed_by_id), fullName: row.holder_name }
+          : null,
         working: workingBy.get(id) ?? null,
       }
     })
     const last = rows[rows.length - 1]
-    return { rows, next: found.length > limit && last ? `${last.dueAt.toMillis()}.${last.id}` : null, now }
+    return {
+      rows,
+      next: found.length > limit && last ? `${last.dueAt.toMillis()}.${last.id}` : null,
+      now,
+    }
   }
 
   /** How many exams match, and how many of them are overdue: one index-only pass. */
   countsQuery(user: Pick<User, 'id'>, filters: QueueFilters = {}) {
     return this.filtered(user, filters)
       .count('* as total')
-      .select(db.raw('SUM(CASE WHEN exams.due_at <= ? THEN 1 ELSE 0 END) AS overdue', [sql(this.clock.now())]))
+      .select(
+        db.raw('SUM(CASE WHEN exams.due_at <= ? THEN 1 ELSE 0 END) AS overdue', [
+          sql(this.clock.now()),
+        ])
+      )
   }
 
   async counts(user: Pick<User, 'id'>, filters: QueueFilters = {}) {
@@ -205,7 +258,11 @@ export function queueRowJson(row: QueueRow) {
     minutesLeft: row.minutesLeft,
     urgency: row.urgency,
     institution: row.institution,
-    patient: { name: row.patient.name, sex: row.patient.sex, birthDate: row.patient.birthDate.toISODate() },
+    patient: {
+      name: row.patient.name,
+      sex: row.patient.sex,
+      birthDate: row.patient.birthDate.toISODate(),
+    },
     items: row.items.map((item) => item.name),
     claimedBy: row.claimedBy,
     report: row.working

@@ -11,7 +11,11 @@ import { upsert } from '#app/platform/db_helpers'
 const SINGLE_SIGNATURE = 'single_signature'
 
 export async function singleSignatureAllowed() {
-  const row = await db.from('reading_settings').where('name', SINGLE_SIGNATURE).select('value').first()
+  const row = await db
+    .from('reading_settings')
+    .where('name', SINGLE_SIGNATURE)
+    .select('value')
+    .first()
   return row?.value === 'true'
 }
 
@@ -19,7 +23,12 @@ export async function setSingleSignature(allowed: boolean, userId: number, now: 
   const before = await singleSignatureAllowed()
   await upsert(
     'reading_settings',
-    { name: SINGLE_SIGNATURE, value: String(allowed), updated_by_id: userId, updated_at: now.toSQL({ includeOffset: false }) },
+    {
+      name: SINGLE_SIGNATURE,
+      value: String(allowed),
+      updated_by_id: userId,
+      updated_at: now.toSQL({ includeOffset: false }),
+    },
     'name'
   )
   return { from: before, to: allowed }

@@ -37,7 +37,11 @@ export function workingVersion(examId: number, client?: QueryClientContract) {
 
 /** The version the clinic reads: the latest signed one. */
 export function latestSigned(examId: number) {
-  return ReportVersion.query().where('exam_id', examId).where('status', 'signed').orderBy('version_no', 'desc').first()
+  return ReportVersion.query()
+    .where('exam_id', examId)
+    .where('status', 'signed')
+    .orderBy('version_no', 'desc')
+    .first()
 }
 
 export function allVersions(examId: number) {
@@ -53,12 +57,15 @@ export function allVersions(examId: number) {
 /** The exam's name as a report prints it: each item, e.g. "CT 头部平扫". */
 export function examName(exam: Exam) {
   const items = exam.$preloaded.items ? exam.items : []
-  const named = (name: string) => (/CT|MR|DR|X线|磁共振|摄/i.test(name) ? name : `${exam.modality} ${name}`)
+  const named = (name: string) =>
+    /CT|MR|DR|X线|磁共振|摄/i.test(name) ? name : `${exam.modality} ${name}`
   return items.length ? items.map((item) => named(item.sourceName)).join('；') : exam.modality
 }
 
 function bodyParts(exam: Exam) {
-  return (exam.$preloaded.items ? exam.items : []).map((item) => item.bodyPart.replace(/[（(].*?[)）]/g, ''))
+  return (exam.$preloaded.items ? exam.items : []).map((item) =>
+    item.bodyPart.replace(/[（(].*?[)）]/g, '')
+  )
 }
 
 /** Same modality or a shared body part: a prior B would have the report compare with. */
@@ -82,7 +89,8 @@ export class ReportContext {
   /** The day an exam was done: its study date, else the images' arrival, in the hospital's zone. */
   examDate(exam: Exam, studies: ExamStudy[] = []) {
     const dated = studies.find((s) => s.studyDate)
-    if (dated?.studyDate) return DateTime.fromObject(dated.studyDate.toObject(), { zone: imaging.displayTimezone })
+    if (dated?.studyDate)
+      return DateTime.fromObject(dated.studyDate.toObject(), { zone: imaging.displayTimezone })
     return (exam.imagesReceivedAt ?? exam.registeredAt).setZone(imaging.displayTimezone)
   }
 
@@ -118,7 +126,12 @@ export class ReportContext {
   comparablePriors(priors: PriorView[]): PriorExam[] {
     return priors
       .filter((p) => p.comparable)
-      .map((p) => ({ id: p.exam.id, examDate: p.examDate, modality: p.exam.modality, name: examName(p.exam) }))
+      .map((p) => ({
+        id: p.exam.id,
+        examDate: p.examDate,
+        modality: p.exam.modality,
+        name: examName(p.exam),
+      }))
   }
 
   /**
@@ -127,17 +140,27 @@ export class ReportContext {
    * say, the images' arrival (within the hour of the exam, R 7.1.1).
    */
   async examTime(exam: Exam): Promise<DateTime | null> {
-    const study = await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at').first()
+    const study = await ExamStudy.query()
+      .where('exam_id', exam.id)
+      .orderBy('first_received_at')
+      .first()
     if (study) {
       try {
         const tags = (await this.orthanc.study(study.orthancStudyId)).MainDicomTags
         if (tags.StudyDate) {
           const time = (tags.StudyTime ?? '000000').replace(/\..*$/, '').padEnd(6, '0').slice(0, 6)
-          const parsed = DateTime.fromFormat(`${tags.StudyDate.slice(0, 8)}${time}`, 'yyyyMMddHHmmss', { zone: imaging.displayTimezone })
+          const parsed = DateTime.fromFormat(
+            `${tags.StudyDate.slice(0, 8)}${time}`,
+            'yyyyMMddHHmmss',
+            { zone: imaging.displayTimezone }
+          )
           if (parsed.isValid) return parsed
         }
       } catch (error) {
-        logger.warn({ err: error, exam: exam.accessionNumber }, 'exam time not read from Orthanc; using the arrival time')
+        logger.warn(
+          { err: error, exam: exam.accessionNumber },
+          'exam time not read from Orthanc; using the arrival time'
+        )
       }
       return study.firstReceivedAt.setZone(imaging.displayTimezone)
     }

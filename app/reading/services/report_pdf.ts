@@ -13,14 +13,27 @@ import type { ResultMark } from '#app/platform/result_marks'
 
 const SEX: Record<string, string> = { M: '男', F: '女', O: '其他', U: '未知' }
 
-export async function reportPdf(version: ReportVersion, previousSignedAt?: string | null, mark?: ResultMark | null): Promise<Buffer> {
+export async function reportPdf(
+  version: ReportVersion,
+  previousSignedAt?: string | null,
+  mark?: ResultMark | null
+): Promise<Buffer> {
   const header = version.header!
-  const doc = createPdf({ info: { Title: `${header.hospital}放射影像检查报告 ${header.accessionNumber}`, Author: header.signerName } })
+  const doc = createPdf({
+    info: {
+      Title: `${header.hospital}放射影像检查报告 ${header.accessionNumber}`,
+      Author: header.signerName,
+    },
+  })
   const left = doc.page.margins.left
   const width = doc.page.width - left - doc.page.margins.right
   const rule = () => {
     doc.moveDown(0.3)
-    doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(0.8).stroke()
+    doc
+      .moveTo(left, doc.y)
+      .lineTo(left + width, doc.y)
+      .lineWidth(0.8)
+      .stroke()
     doc.moveDown(0.5)
   }
 
@@ -31,8 +44,11 @@ export async function reportPdf(version: ReportVersion, previousSignedAt?: strin
     doc.fillColor('#000000')
     doc.y = top
   }
-  doc.fontSize(18).text(`${header.hospital}放射影像检查报告`, left, doc.y, { width, align: 'center' })
-  if (version.versionNo > 1) doc.fontSize(9).text(`修订版 · 第 ${version.versionNo} 版`, { width, align: 'right' })
+  doc
+    .fontSize(18)
+    .text(`${header.hospital}放射影像检查报告`, left, doc.y, { width, align: 'center' })
+  if (version.versionNo > 1)
+    doc.fontSize(9).text(`修订版 · 第 ${version.versionNo} 版`, { width, align: 'right' })
   doc.moveDown(0.4)
   rule()
 
@@ -60,9 +76,7 @@ export async function reportPdf(version: ReportVersion, previousSignedAt?: strin
     ['科别', header.department ?? '', 0.34],
     ['临床诊断', header.clinicalDiagnosis ?? '', 0.66],
   ])
-  cells([
-    ['申请单位', header.clinic, 1],
-  ])
+  cells([['申请单位', header.clinic, 1]])
   cells([
     ['检查名称', header.examName, 0.6],
     ['检查时间', header.examTime ?? '', 0.4],
@@ -76,16 +90,23 @@ export async function reportPdf(version: ReportVersion, previousSignedAt?: strin
     doc.moveDown(0.7)
   }
   section('技术参数：', version.technique ?? '')
-  const findings = [version.comparison ? `对比：${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
+  const findings = [version.comparison ? `对比：${version.comparison}` : null, version.findings]
+    .filter(Boolean)
+    .join('\n')
   section('影像描述：', findings)
   section('诊断结论：', version.impression ?? '')
   if (version.versionNo > 1 && version.amendmentReason) {
-    section('修订说明：', `本报告为第 ${version.versionNo} 版，修订原因：${version.amendmentReason}${previousSignedAt ? `（原报告时间 ${previousSignedAt}）` : ''}`)
+    section(
+      '修订说明：',
+      `本报告为第 ${version.versionNo} 版，修订原因：${version.amendmentReason}${previousSignedAt ? `（原报告时间 ${previousSignedAt}）` : ''}`
+    )
   }
 
   doc.moveDown(0.5)
   rule()
-  const signedAt = version.signedAt ? version.signedAt.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') : ''
+  const signedAt = version.signedAt
+    ? version.signedAt.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
+    : ''
   cells([
     ['报告医师', header.authorName, 0.3],
     ['审核医师', header.signerName, 0.3],

@@ -18,7 +18,14 @@ export interface ReportContent {
   noComparisonReason: string | null
 }
 
-export const CONTENT_FIELDS = ['technique', 'findings', 'impression', 'comparison', 'priorExamId', 'noComparisonReason'] as const
+export const CONTENT_FIELDS = [
+  'technique',
+  'findings',
+  'impression',
+  'comparison',
+  'priorExamId',
+  'noComparisonReason',
+] as const
 
 /** Empty strings and whitespace are "nothing written". */
 export function cleanContent(input: Partial<ReportContent>): ReportContent {
@@ -43,7 +50,8 @@ export function contentChanged(a: ReportContent, b: ReportContent) {
 
 /* ------------------------------------------------------------------ MRI technique */
 
-const PLANE = /^(?:[\u4e00-\u9fa5]{1,8}(?:位|面)|axial|coronal|sagittal|oblique [a-z]+|tra|cor|sag)$/i
+const PLANE =
+  /^(?:[\u4e00-\u9fa5]{1,8}(?:位|面)|axial|coronal|sagittal|oblique [a-z]+|tra|cor|sag)$/i
 const SCAN_RANGE = /^扫描范围$/
 
 export type MriTechnique =
@@ -60,10 +68,7 @@ export type MriTechnique =
 export function parseMriTechnique(text: string | null | undefined): MriTechnique {
   const source = (text ?? '').trim()
   if (!source) return { ok: false, reason: 'empty' }
-  const unified = source
-    .replace(/[;\n]/g, '；')
-    .replace(/[,、]/g, '，')
-    .replace(/:/g, '：')
+  const unified = source.replace(/[;\n]/g, '；').replace(/[,、]/g, '，').replace(/:/g, '：')
   const segments = unified
     .split('；')
     .map((s) => s.trim())
@@ -85,7 +90,8 @@ export function parseMriTechnique(text: string | null | undefined): MriTechnique
       .split('，')
       .map((s) => s.trim())
       .filter(Boolean)
-    if (sequences.length === 0 || sequences.some((s) => s.includes('：'))) return { ok: false, reason: 'sequence', segment }
+    if (sequences.length === 0 || sequences.some((s) => s.includes('：')))
+      return { ok: false, reason: 'sequence', segment }
     planes.push({ plane: label, sequences })
     written.push(`${label}：${sequences.join('，')}`)
   }
@@ -103,13 +109,18 @@ const MEANINGFUL = 2
  * also the technique rewritten in the standard's punctuation.
  */
 export function contentRefusal(modality: string, content: ReportContent): DomainRefusal | null {
-  if (!content.technique) return new DomainRefusal('technique_missing', 'reading.refusals.technique_missing')
-  if ((content.findings ?? '').length < MEANINGFUL) return new DomainRefusal('findings_missing', 'reading.refusals.findings_missing')
-  if ((content.impression ?? '').length < MEANINGFUL) return new DomainRefusal('impression_missing', 'reading.refusals.impression_missing')
+  if (!content.technique)
+    return new DomainRefusal('technique_missing', 'reading.refusals.technique_missing')
+  if ((content.findings ?? '').length < MEANINGFUL)
+    return new DomainRefusal('findings_missing', 'reading.refusals.findings_missing')
+  if ((content.impression ?? '').length < MEANINGFUL)
+    return new DomainRefusal('impression_missing', 'reading.refusals.impression_missing')
   if (modality === 'MR') {
     const parsed = parseMriTechnique(content.technique)
     if (!parsed.ok) {
-      return new DomainRefusal('mri_technique_format', 'reading.refusals.mri_technique_format', { segment: parsed.segment ?? '' })
+      return new DomainRefusal('mri_technique_format', 'reading.refusals.mri_technique_format', {
+        segment: parsed.segment ?? '',
+      })
     }
   }
   return null
@@ -166,7 +177,10 @@ export function namesDateOf(text: string, prior: PriorExam) {
  * cannot be obtained. So when priors exist the report either compares, naming
  * the prior's date, or says why it cannot.
  */
-export function comparisonRefusal(priors: PriorExam[], content: ReportContent): DomainRefusal | null {
+export function comparisonRefusal(
+  priors: PriorExam[],
+  content: ReportContent
+): DomainRefusal | null {
   if (priors.length === 0) return null
   const latest = priors[0]
   if ((content.noComparisonReason ?? '').length >= MEANINGFUL && !content.comparison) return null
@@ -177,12 +191,19 @@ export function comparisonRefusal(priors: PriorExam[], content: ReportContent): 
     })
   }
   const chosen = content.priorExamId ? priors.find((p) => p.id === content.priorExamId) : null
-  if (content.priorExamId && !chosen) return new DomainRefusal('prior_unknown', 'reading.refusals.prior_unknown')
-  const named = chosen ? namesDateOf(content.comparison, chosen) : priors.some((p) => namesDateOf(content.comparison!, p))
+  if (content.priorExamId && !chosen)
+    return new DomainRefusal('prior_unknown', 'reading.refusals.prior_unknown')
+  const named = chosen
+    ? namesDateOf(content.comparison, chosen)
+    : priors.some((p) => namesDateOf(content.comparison!, p))
   if (!named) {
-    return new DomainRefusal('comparison_date_missing', 'reading.refusals.comparison_date_missing', {
-      date: (chosen ?? latest).examDate.toFormat('yyyy-MM-dd'),
-    })
+    return new DomainRefusal(
+      'comparison_date_missing',
+      'reading.refusals.comparison_date_missing',
+      {
+        date: (chosen ?? latest).examDate.toFormat('yyyy-MM-dd'),
+      }
+    )
   }
   return null
 }
@@ -213,16 +234,25 @@ export function isIntermediateOrAbove(doctor: Pick<Doctor, 'title'>) {
  * author may sign their own draft. B: the signer must be the last person who
  * modified the report (`lastModifiedById` as it will be after this signature).
  */
-export function signRefusal(signer: Doctor, version: VersionState, policy: { singleSignature: boolean }, lastModifiedById = version.lastModifiedById) {
-  if (!signer.isReader) return new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
-  if (!isIntermediateOrAbove(signer)) return new DomainRefusal('junior_cannot_sign', 'reading.refusals.junior_cannot_sign', {}, 403)
-  if (version.status === 'signed') return new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
+export function signRefusal(
+  signer: Doctor,
+  version: VersionState,
+  policy: { singleSignature: boolean },
+  lastModifiedById = version.lastModifiedById
+) {
+  if (!signer.isReader)
+    return new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+  if (!isIntermediateOrAbove(signer))
+    return new DomainRefusal('junior_cannot_sign', 'reading.refusals.junior_cannot_sign', {}, 403)
+  if (version.status === 'signed')
+    return new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
   const ownReport = version.authorId === signer.id
   if (version.status === 'draft') {
     if (ownReport && policy.singleSignature) return null
     return new DomainRefusal('not_submitted', 'reading.refusals.not_submitted', {}, 409)
   }
-  if (ownReport && !policy.singleSignature) return new DomainRefusal('own_report', 'reading.refusals.own_report', {}, 403)
+  if (ownReport && !policy.singleSignature)
+    return new DomainRefusal('own_report', 'reading.refusals.own_report', {}, 403)
   if (lastModifiedById !== signer.id && lastModifiedById !== version.authorId) {
     return new DomainRefusal('modified_by_other', 'reading.refusals.modified_by_other', {}, 409)
   }
@@ -230,15 +260,29 @@ export function signRefusal(signer: Doctor, version: VersionState, policy: { sin
 }
 
 /** Who may change the text of the working version: its author while drafting, a 中级+ reviewer while in review. */
-export function editRefusal(editor: Doctor, version: VersionState | null, claimedById: number | null) {
-  if (!editor.isReader) return new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
-  if (!version || version.status === 'signed') return new DomainRefusal('report_signed', 'reading.refusals.report_signed', {}, 409)
+export function editRefusal(
+  editor: Doctor,
+  version: VersionState | null,
+  claimedById: number | null
+) {
+  if (!editor.isReader)
+    return new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+  if (!version || version.status === 'signed')
+    return new DomainRefusal('report_signed', 'reading.refusals.report_signed', {}, 409)
   if (version.status === 'draft') {
-    if (claimedById !== editor.id) return new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
+    if (claimedById !== editor.id)
+      return new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
     return null
   }
-  if (version.authorId === editor.id) return new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
-  if (!isIntermediateOrAbove(editor)) return new DomainRefusal('junior_cannot_review', 'reading.refusals.junior_cannot_review', {}, 403)
+  if (version.authorId === editor.id)
+    return new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
+  if (!isIntermediateOrAbove(editor))
+    return new DomainRefusal(
+      'junior_cannot_review',
+      'reading.refusals.junior_cannot_review',
+      {},
+      403
+    )
   return null
 }
 

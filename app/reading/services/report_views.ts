@@ -22,13 +22,21 @@ const escape = escapeMarkup
 /** A difference as HTML: removed text struck through, added text underlined; everything escaped. */
 export function diffHtml(parts: DiffPart[]) {
   return parts
-    .map((part) => (part.op === 'added' ? `<ins>${escape(part.text)}</ins>` : part.op === 'removed' ? `<del>${escape(part.text)}</del>` : escape(part.text)))
+    .map((part) =>
+      part.op === 'added'
+        ? `<ins>${escape(part.text)}</ins>`
+        : part.op === 'removed'
+          ? `<del>${escape(part.text)}</del>`
+          : escape(part.text)
+    )
     .join('')
 }
 
 /** The findings as the sheet prints them, the comparison first (its label in the reader's language on pages). */
 function findingsText(version: ReportVersion, label = '对比：') {
-  return [version.comparison ? `${label}${version.comparison}` : null, version.findings].filter(Boolean).join('\n')
+  return [version.comparison ? `${label}${version.comparison}` : null, version.findings]
+    .filter(Boolean)
+    .join('\n')
 }
 
 export async function signedReport(exam: Exam) {
@@ -49,7 +57,13 @@ export async function signedReport(exam: Exam) {
     }
   })
   const working = versions.find((v) => v.status !== 'signed') ?? null
-  return { views, latest: views[views.length - 1] ?? null, amendmentInProgress: Boolean(working && signed.length), findingsText, diffHtml }
+  return {
+    views,
+    latest: views[views.length - 1] ?? null,
+    amendmentInProgress: Boolean(working && signed.length),
+    findingsText,
+    diffHtml,
+  }
 }
 
 /** A clinic's signed reports (or, for readers, everyone's), newest first. */

@@ -63,7 +63,8 @@ export class SignOff {
   /** Takes the exam to write its report: no two doctors write the same report. */
   async claim(user: User, exam: Exam) {
     const doctor = await doctorOf(user)
-    if (!doctor.isReader) throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+    if (!doctor.isReader)
+      throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
     const now = this.clock.now()
     const statusBefore = exam.status
     await db.transaction(async (trx) => {
@@ -73,7 +74,12 @@ export class SignOff {
         .where('in_reading_queue', true)
         .whereIn('status', [...QUEUED_STATUSES])
         .where((q) => q.whereNull('claimed_by_id').orWhere('claimed_by_id', user.id))
-        .update({ claimed_by_id: user.id, claimed_at: sql(now), status: 'in_progress', updated_at: sql(now) })
+        .update({
+          claimed_by_id: user.id,
+          claimed_at: sql(now),
+          status: 'in_progress',
+          updated_at: sql(now),
+        })
       if (!Number(updated)) throw await this.whyNotClaimable(exam.id, user.id, trx)
       await this.ensureDraftVersion(trx, exam.id, user.id, now)
     })
@@ -88,7 +94,10 @@ export class SignOff {
     const statusBefore = exam.status
     await db.transaction(async (trx) => {
       const version = await workingVersion(exam.id, trx)
-      const backTo = version && (version.submittedAt || version.versionNo > 1) ? 'in_progress' : 'images_received'
+      const backTo =
+        version && (version.submittedAt || version.versionNo > 1)
+          ? 'in_progress'
+          : 'images_received'
       const updated = await trx
         .from('exams')
         .where('id', exam.id)
@@ -96,8 +105,13 @@ export class SignOff {
         .where('status', 'in_progress')
         .update({ claimed_by_id: null, claimed_at: null, status: backTo, updated_at: sql(now) })
       if (!Number(updated)) {
-        const fresh = await trx.from('exams').where('id', exam.id).select('status', 'claimed_by_id').firstOrFail()
-        if (fresh.status === 'pending_review') throw new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
+        const fresh = await trx
+          .from('exams')
+          .where('id', exam.id)
+          .select('status', 'claimed_by_id')
+          .firstOrFail()
+        if (fresh.status === 'pending_review')
+          throw new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
         throw new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
       }
     })
@@ -109,10 +123,22 @@ export class SignOff {
   /** A 中级+ doctor hands the exam to another reading doctor. Returns who held it before. */
   async reassign(user: User, exam: Exam, toUserId: number) {
     const doctor = await doctorOf(user)
-    if (!doctor.isReader) throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
-    if (!isIntermediateOrAbove(doctor)) throw new DomainRefusal('junior_cannot_reassign', 'reading.refusals.junior_cannot_reassign', {}, 403)
-    const target = await User.query().where('id', toUserId).where('status', 'active').preload('institution').first()
-    if (!target || !(await doctorOf(target)).isReader) throw new DomainRefusal('invalid_assignee', 'reading.refusals.invalid_assignee')
+    if (!doctor.isReader)
+      throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+    if (!isIntermediateOrAbove(doctor))
+      throw new DomainRefusal(
+        'junior_cannot_reassign',
+        'reading.refusals.junior_cannot_reassign',
+        {},
+        403
+      )
+    const target = await User.query()
+      .where('id', toUserId)
+      .where('status', 'active')
+      .preload('institution')
+      .first()
+    if (!target || !(await doctorOf(target)).isReader)
+      throw new DomainRefusal('invalid_assignee', 'reading.refusals.invalid_assignee')
     const now = this.clock.now()
     const previous = exam.claimedById
     const statusBefore = exam.status
@@ -122,13 +148,21 @@ export class SignOff {
         .where('id', exam.id)
         .where('in_reading_queue', true)
         .whereIn('status', [...QUEUED_STATUSES])
-        .update({ claimed_by_id: target.id, claimed_at: sql(now), status: 'in_progress', updated_at: sql(now) })
+        .update({
+          claimed_by_id: target.id,
+          claimed_at: sql(now),
+          status: 'in_progress',
+          updated_at: sql(now),
+        })
       if (!Number(updated)) throw await this.whyNotClaimable(exam.id, target.id, trx)
       await this.ensureDraftVersion(trx, exam.id, target.id, now)
     })
     await exam.refresh()
     announce(exam, statusBefore, 'reassigned')
-    realtime.emit(rooms.user(target.id), 'reading:assigned', { id: exam.id, accessionNumber: exam.accessionNumber })
+    realtime.emit(rooms.user(target.id), 'reading:assigned', {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+    })
     return { previous, target }
   }
 
@@ -170,7 +204,13 @@ export class SignOff {
   }
 
   /** The author sends the report for review (C 4.2.1: a 中级+ doctor reviews and signs). */
-  async submit(user: User, exam: Exam, input: DraftInput, revision: number, qcOverrideReason?: string | null) {
+  async submit(
+    user: User,
+    exam: Exam,
+    input: DraftInput,
+    revision: number,
+    qcOverrideReason?: string | null
+  ) {
     const doctor = await doctorOf(user)
     const fresh = await Exam.findOrFail(exam.id)
     const version = await workingVersion(exam.id)
@@ -188,7 +228,8 @@ export class SignOff {
         .where('status', 'in_progress')
         .where('claimed_by_id', user.id)
         .update({ status: 'pending_review', updated_at: sql(now) })
-      if (!Number(updated)) throw new DomainRefusal('changed_meanwhile', 'reading.refusals.changed_meanwhile', {}, 409)
+      if (!Number(updated))
+        throw new DomainRefusal('changed_meanwhile', 'reading.refusals.changed_meanwhile', {}, 409)
       await this.updateVersion(trx, version!, revision, 'draft', {
         ...this.contentColumns(content),
         status: 'pending_review',
@@ -203,7 +244,11 @@ export class SignOff {
     await recordSubmissionFindings(fresh, qcWarnings, qcOverrideReason, user.id, now)
     await exam.refresh()
     realtime.examChanged(exam, 'submitted')
-    publish('report:submitted', { examId: exam.id, reportVersionId: version!.id, authorId: user.id })
+    publish('report:submitted', {
+      examId: exam.id,
+      reportVersionId: version!.id,
+      authorId: user.id,
+    })
     return exam
   }
 
@@ -219,16 +264,23 @@ export class SignOff {
     const fresh = await Exam.findOrFail(exam.id)
     const version = await workingVersion(exam.id)
     if (!version) {
-      if (['signed', 'amended'].includes(fresh.status)) throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
+      if (['signed', 'amended'].includes(fresh.status))
+        throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
       throw new DomainRefusal('not_submitted', 'reading.refusals.not_submitted', {}, 409)
     }
     const before = versionContent(version)
     const candidate = input ? normaliseContent(fresh.modality, cleanContent(input)) : before
     const lastModifier = contentChanged(before, candidate) ? user.id : version.lastModifiedById
     // Who may sign is settled before what is signed.
-    const refusal = signRefusal(doctor, version, { singleSignature: await singleSignatureAllowed() }, lastModifier)
+    const refusal = signRefusal(
+      doctor,
+      version,
+      { singleSignature: await singleSignatureAllowed() },
+      lastModifier
+    )
     if (refusal) throw refusal
-    if (version.status === 'draft' && fresh.claimedById !== user.id) throw new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
+    if (version.status === 'draft' && fresh.claimedById !== user.id)
+      throw new DomainRefusal('not_your_claim', 'reading.refusals.not_your_claim', {}, 409)
     // Q 7.2.1 random QC: an exam drawn for QC is signed only once its image items are scored.
     const qc = await forcedQcRefusal(fresh, version.authorId, this.clock.now())
     if (qc) throw qc
@@ -253,7 +305,8 @@ export class SignOff {
         })
       if (!Number(updated)) {
         const state = await trx.from('exams').where('id', exam.id).select('status').firstOrFail()
-        if (['signed', 'amended'].includes(state.status)) throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
+        if (['signed', 'amended'].includes(state.status))
+          throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
         throw new DomainRefusal('changed_meanwhile', 'reading.refusals.changed_meanwhile', {}, 409)
       }
       await this.updateVersion(trx, version, revision, version.status, {
@@ -271,24 +324,45 @@ export class SignOff {
     const signed = await ReportVersion.findOrFail(version.id)
     realtime.examChanged(exam, 'report_signed')
     realtime.reportSigned(exam, signed.versionNo)
-    publish('report:signed', { examId: exam.id, reportVersionId: signed.id, versionNo: signed.versionNo, signerId: user.id })
+    publish('report:signed', {
+      examId: exam.id,
+      reportVersionId: signed.id,
+      versionNo: signed.versionNo,
+      signerId: user.id,
+    })
     return signed
   }
 
   /** The reviewer sends the report back to its author's queue with a comment (and any edits). */
-  async returnToAuthor(user: User, exam: Exam, comment: string, revision: number, input: DraftInput | null) {
+  async returnToAuthor(
+    user: User,
+    exam: Exam,
+    comment: string,
+    revision: number,
+    input: DraftInput | null
+  ) {
     const doctor = await doctorOf(user)
-    if (!doctor.isReader) throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
-    if (!isIntermediateOrAbove(doctor)) throw new DomainRefusal('junior_cannot_review', 'reading.refusals.junior_cannot_review', {}, 403)
+    if (!doctor.isReader)
+      throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+    if (!isIntermediateOrAbove(doctor))
+      throw new DomainRefusal(
+        'junior_cannot_review',
+        'reading.refusals.junior_cannot_review',
+        {},
+        403
+      )
     const reason = comment.trim()
-    if (reason.length < 2) throw new DomainRefusal('return_comment_required', 'reading.refusals.return_comment_required')
+    if (reason.length < 2)
+      throw new DomainRefusal('return_comment_required', 'reading.refusals.return_comment_required')
     const version = await workingVersion(exam.id)
     if (!version || version.status !== 'pending_review') {
       const fresh = await Exam.findOrFail(exam.id)
-      if (['signed', 'amended'].includes(fresh.status)) throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
+      if (['signed', 'amended'].includes(fresh.status))
+        throw new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
       throw new DomainRefusal('not_submitted', 'reading.refusals.not_submitted', {}, 409)
     }
-    if (version.authorId === user.id) throw new DomainRefusal('own_report', 'reading.refusals.own_report', {}, 403)
+    if (version.authorId === user.id)
+      throw new DomainRefusal('own_report', 'reading.refusals.own_report', {}, 403)
     const before = versionContent(version)
     const content = input ? normaliseContent(exam.modality, cleanContent(input)) : before
     const changed = contentChanged(before, content)
@@ -299,7 +373,8 @@ export class SignOff {
         .where('id', exam.id)
         .where('status', 'pending_review')
         .update({ status: 'in_progress', updated_at: sql(now) })
-      if (!Number(updated)) throw new DomainRefusal('changed_meanwhile', 'reading.refusals.changed_meanwhile', {}, 409)
+      if (!Number(updated))
+        throw new DomainRefusal('changed_meanwhile', 'reading.refusals.changed_meanwhile', {}, 409)
       await this.updateVersion(trx, version, revision, 'pending_review', {
         ...this.contentColumns(content),
         status: 'draft',
@@ -313,7 +388,11 @@ export class SignOff {
     })
     await exam.refresh()
     realtime.examChanged(exam, 'returned')
-    realtime.emit(rooms.user(version.authorId), 'reading:returned', { id: exam.id, accessionNumber: exam.accessionNumber, comment: reason })
+    realtime.emit(rooms.user(version.authorId), 'reading:returned', {
+      id: exam.id,
+      accessionNumber: exam.accessionNumber,
+      comment: reason,
+    })
     return version.authorId
   }
 
@@ -325,12 +404,27 @@ export class SignOff {
    */
   async amend(user: User, exam: Exam, reason: string) {
     const doctor = await doctorOf(user)
-    if (!doctor.isReader) throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
+    if (!doctor.isReader)
+      throw new DomainRefusal('not_a_reader', 'reading.refusals.not_a_reader', {}, 403)
     const why = reason.trim()
-    if (why.length < 4) throw new DomainRefusal('amendment_reason_required', 'reading.refusals.amendment_reason_required')
-    const signed = await ReportVersion.query().where('exam_id', exam.id).where('status', 'signed').orderBy('version_no', 'desc').first()
+    if (why.length < 4)
+      throw new DomainRefusal(
+        'amendment_reason_required',
+        'reading.refusals.amendment_reason_required'
+      )
+    const signed = await ReportVersion.query()
+      .where('exam_id', exam.id)
+      .where('status', 'signed')
+      .orderBy('version_no', 'desc')
+      .first()
     if (!signed) throw new DomainRefusal('not_signed', 'reading.refusals.not_signed', {}, 409)
-    if (await workingVersion(exam.id)) throw new DomainRefusal('amendment_in_progress', 'reading.refusals.amendment_in_progress', {}, 409)
+    if (await workingVersion(exam.id))
+      throw new DomainRefusal(
+        'amendment_in_progress',
+        'reading.refusals.amendment_in_progress',
+        {},
+        409
+      )
     const now = this.clock.now()
     const limit = limitFrom(await currentLimits(), exam.priority, exam.modality)
     let created: ReportVersion | null = null
@@ -347,7 +441,13 @@ export class SignOff {
           due_at: sql(now.plus({ minutes: limit })),
           updated_at: sql(now),
         })
-      if (!Number(updated)) throw new DomainRefusal('amendment_in_progress', 'reading.refusals.amendment_in_progress', {}, 409)
+      if (!Number(updated))
+        throw new DomainRefusal(
+          'amendment_in_progress',
+          'reading.refusals.amendment_in_progress',
+          {},
+          409
+        )
       created = await ReportVersion.create(
         {
           examId: exam.id,
@@ -395,14 +495,21 @@ export class SignOff {
   }
 
   /** The version changes only from the state and revision its caller saw; otherwise nothing is written. */
-  protected async updateVersion(trx: TransactionClientContract, version: ReportVersion, revision: number, status: string, changes: Record<string, unknown>) {
+  protected async updateVersion(
+    trx: TransactionClientContract,
+    version: ReportVersion,
+    revision: number,
+    status: string,
+    changes: Record<string, unknown>
+  ) {
     const updated = await trx
       .from('report_versions')
       .where('id', version.id)
       .where('status', status)
       .where('revision', revision)
       .update({ ...changes, revision: version.revision + 1 })
-    if (!Number(updated)) throw new DomainRefusal('stale_revision', 'reading.refusals.stale_revision', {}, 409)
+    if (!Number(updated))
+      throw new DomainRefusal('stale_revision', 'reading.refusals.stale_revision', {}, 409)
   }
 
   /**
@@ -410,7 +517,12 @@ export class SignOff {
    * working draft. What the previous holder had typed goes with the exam, so
    * a reassignment loses nothing.
    */
-  protected async ensureDraftVersion(trx: TransactionClientContract, examId: number, authorId: number, now: DateTime) {
+  protected async ensureDraftVersion(
+    trx: TransactionClientContract,
+    examId: number,
+    authorId: number,
+    now: DateTime
+  ) {
     const version = await workingVersion(examId, trx)
     if (version) {
       if (version.status === 'draft' && version.authorId !== authorId) {
@@ -444,7 +556,11 @@ export class SignOff {
       }
       return
     }
-    const last = await trx.from('report_versions').where('exam_id', examId).max('version_no as n').first()
+    const last = await trx
+      .from('report_versions')
+      .where('exam_id', examId)
+      .max('version_no as n')
+      .first()
     await ReportVersion.create(
       {
         examId,
@@ -461,13 +577,32 @@ export class SignOff {
   }
 
   protected async whyNotClaimable(examId: number, userId: number, trx: TransactionClientContract) {
-    const exam = await trx.from('exams').where('id', examId).select('status', 'claimed_by_id', 'in_reading_queue').firstOrFail()
-    if (exam.claimed_by_id && Number(exam.claimed_by_id) !== userId && QUEUED_STATUSES.includes(exam.status)) {
-      const holder = await trx.from('users').where('id', exam.claimed_by_id).select('full_name').first()
-      return new DomainRefusal('claimed_by_other', 'reading.refusals.claimed_by_other', { name: holder?.full_name ?? '' }, 409)
+    const exam = await trx
+      .from('exams')
+      .where('id', examId)
+      .select('status', 'claimed_by_id', 'in_reading_queue')
+      .firstOrFail()
+    if (
+      exam.claimed_by_id &&
+      Number(exam.claimed_by_id) !== userId &&
+      QUEUED_STATUSES.includes(exam.status)
+    ) {
+      const holder = await trx
+        .from('users')
+        .where('id', exam.claimed_by_id)
+        .select('full_name')
+        .first()
+      return new DomainRefusal(
+        'claimed_by_other',
+        'reading.refusals.claimed_by_other',
+        { name: holder?.full_name ?? '' },
+        409
+      )
     }
-    if (exam.status === 'pending_review') return new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
-    if (exam.status === 'signed' || exam.status === 'amended') return new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
+    if (exam.status === 'pending_review')
+      return new DomainRefusal('awaiting_review', 'reading.refusals.awaiting_review', {}, 409)
+    if (exam.status === 'signed' || exam.status === 'amended')
+      return new DomainRefusal('already_signed', 'reading.refusals.already_signed', {}, 409)
     return new DomainRefusal('no_images', 'reading.refusals.no_images', {}, 409)
   }
 }

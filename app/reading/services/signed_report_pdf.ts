@@ -13,11 +13,21 @@ export async function signedReportPdf(exam: Exam, wanted: number | null) {
     .if(wanted, (q) => q.where('version_no', wanted!))
     .orderBy('version_no', 'desc')
     .first()
-  if (!signed) throw new DomainRefusal('no_signed_report', 'reading.refusals.no_signed_report', {}, 404)
+  if (!signed)
+    throw new DomainRefusal('no_signed_report', 'reading.refusals.no_signed_report', {}, 404)
   const previous =
     signed.versionNo > 1
-      ? await ReportVersion.query().where('exam_id', exam.id).where('status', 'signed').where('version_no', '<', signed.versionNo).orderBy('version_no', 'desc').first()
+      ? await ReportVersion.query()
+          .where('exam_id', exam.id)
+          .where('status', 'signed')
+          .where('version_no', '<', signed.versionNo)
+          .orderBy('version_no', 'desc')
+          .first()
       : null
-  const buffer = await reportPdf(signed, previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null, await resultMarks.forExam(exam.id))
+  const buffer = await reportPdf(
+    signed,
+    previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null,
+    await resultMarks.forExam(exam.id)
+  )
   return { signed, buffer }
 }

@@ -35,8 +35,15 @@ export type Urgency = 'ok' | 'soon' | 'overdue'
 export function timeLeft(dueAt: DateTime, now: DateTime, limitMinutes: number) {
   const minutes = Math.floor(dueAt.diff(now, 'minutes').minutes)
   const overdue = dueAt <= now
-  const state: Urgency = overdue ? 'overdue' : minutes <= Math.max(5, limitMinutes / 4) ? 'soon' : 'ok'
-  return { minutes: overdue ? -Math.max(1, Math.ceil(now.diff(dueAt, 'minutes').minutes)) : minutes, state }
+  const state: Urgency = overdue
+    ? 'overdue'
+    : minutes <= Math.max(5, limitMinutes / 4)
+      ? 'soon'
+      : 'ok'
+  return {
+    minutes: overdue ? -Math.max(1, Math.ceil(now.diff(dueAt, 'minutes').minutes)) : minutes,
+    state,
+  }
 }
 
 /** Days, hours and minutes of a span, for "1 小时 20 分" / "overdue 2 d 3 h". */
@@ -51,11 +58,16 @@ export function limitFrom(table: LimitTable, priority: string, modality: string)
 }
 
 /** The limits in force: the standard's, overridden by what the department configured. */
-export async function currentLimits(client: QueryClientContract = db.connection()): Promise<LimitTable> {
+export async function currentLimits(
+  client: QueryClientContract = db.connection()
+): Promise<LimitTable> {
   const table = structuredClone(STANDARD_LIMITS)
   const rows = await client.from('turnaround_limits').select('priority', 'modality', 'minutes')
   for (const row of rows) {
-    if ((PRIORITIES as readonly string[]).includes(row.priority) && (MODALITIES as readonly string[]).includes(row.modality)) {
+    if (
+      (PRIORITIES as readonly string[]).includes(row.priority) &&
+      (MODALITIES as readonly string[]).includes(row.modality)
+    ) {
       table[row.priority as Priority][row.modality as Modality] = Number(row.minutes)
     }
   }
@@ -67,13 +79,24 @@ export async function currentLimits(client: QueryClientContract = db.connection(
  * limit for its priority and modality. Called inside the transaction that
  * moves the exam to "images received" (app/intake/services/study_links.ts).
  */
-export async function enterReadingQueue(client: QueryClientContract, examId: number, receivedAt: DateTime) {
-  const exam = await client.from('exams').where('id', examId).select('priority', 'modality').firstOrFail()
+export async function enterReadingQueue(
+  client: QueryClientContract,
+  examId: number,
+  receivedAt: DateTime
+) {
+  const exam = await client
+    .from('exams')
+    .where('id', examId)
+    .select('priority', 'modality')
+    .firstOrFail()
   const limit = limitFrom(await currentLimits(client), exam.priority, exam.modality)
   await client
     .from('exams')
     .where('id', examId)
-    .update({ due_at: receivedAt.plus({ minutes: limit }).toSQL({ includeOffset: false }), in_reading_queue: true })
+    .update({
+      due_at: receivedAt.plus({ minutes: limit }).toSQL({ includeOffset: false }),
+      in_reading_queue: true,
+    })
 }
 
 export interface LimitChange {
@@ -84,7 +107,11 @@ export interface LimitChange {
 }
 
 /** Sets the limits; returns what changed (for the audit log, which is the history of this table). */
-export async function setLimits(userId: number, wanted: Partial<Record<string, number>>, now: DateTime): Promise<LimitChange[]> {
+export async function setLimits(
+  userId: number,
+  wanted: Partial<Record<string, number>>,
+  now: DateTime
+): Promise<LimitChange[]> {
   const before = await currentLimits()
   const changes: LimitChange[] = []
   for (const priority of PRIORITIES) {
@@ -92,20 +119,33 @@ export async function setLimits(userId: number, wanted: Partial<Record<string, n
       const value = wanted[`${priority}_${modality}`]
       if (value === undefined) continue
       if (!Number.isInteger(value) || value < 5 || value > MAX_LIMIT_MINUTES) {
-        throw new DomainRefusal('limit_out_of_range', 'reading.refusals.limit_out_of_range', { max: MAX_LIMIT_MINUTES })
+        throw new DomainRefusal('limit_out_of_range', 'reading.refusals.limit_out_of_range', {
+          max: MAX_LIMIT_MINUTES,
+        })
       }
-      if (before[priority][modality] !== value) changes.push({ priority, modality, from: before[priority][modality], to: value })
+      if (before[priority][modality] !== value)
+        changes.push({ priority, modality, from: before[priority][modality], to: value })
     }
   }
   await db.transaction(async (trx) => {
     for (const change of changes) {
-      const existing = await TurnaroundLimit.query({ client: trx }).where('priority', change.priority).where('modality', change.modality).first()
+      const existing = await TurnaroundLimit.query({ client: trx })
+        .where('priority', change.priority)
+        .where('modality', change.modality)
+        .first()
       if (existing) {
         existing.merge({ minutes: change.to, updatedById: userId, updatedAt: now })
         await existing.useTransaction(trx).save()
       } else {
         await TurnaroundLimit.create(
-          { priority: change.priority, modality: change.modality, minutes: change.to, updatedById: userId, createdAt: now, updatedAt: now },
+          {
+            priority: change.priority,
+            modality: change.modality,
+            minutes: change.to,
+            updatedById: userId,
+            createdAt: now,
+            updatedAt: now,
+          },
           { client: trx }
         )
       }

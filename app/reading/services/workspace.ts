@@ -11,7 +11,12 @@ import { timeLeft } from '#app/reading/services/turnaround'
 import { ReportContext, allVersions, versionContent } from '#app/reading/services/report_context'
 import { draftFor } from '#app/reading/services/sign_off'
 import { templatesForExam, phrasesForModality } from '#app/reading/services/templates'
-import { editRefusal, isIntermediateOrAbove, signRefusal, type ReportContent } from '#app/reading/services/report_rules'
+import {
+  editRefusal,
+  isIntermediateOrAbove,
+  signRefusal,
+  type ReportContent,
+} from '#app/reading/services/report_rules'
 
 /*
 | Everything the reading page shows for one exam: the request, the images, the
@@ -32,7 +37,10 @@ export class Workspace {
     await exam.load((l) => l.load('patient').load('institution').load('items').load('claimedBy'))
     const doctor = await doctorOf(user)
     const [clinicPatient, studies, versions, priors, singleSignature] = await Promise.all([
-      ClinicPatient.query().where('patient_id', exam.patientId).where('institution_id', exam.institutionId).first(),
+      ClinicPatient.query()
+        .where('patient_id', exam.patientId)
+        .where('institution_id', exam.institutionId)
+        .first(),
       ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at'),
       allVersions(exam.id),
       this.context.priors(exam),
@@ -44,7 +52,12 @@ export class Workspace {
 
     // The text the editor opens with: the person's own draft when it continues the current revision.
     const draft = working ? await draftFor(exam.id, user.id) : null
-    const draftCurrent = Boolean(draft && working && draft.versionNo === working.versionNo && draft.baseRevision === working.revision)
+    const draftCurrent = Boolean(
+      draft &&
+      working &&
+      draft.versionNo === working.versionNo &&
+      draft.baseRevision === working.revision
+    )
     const content: ReportContent | null = working
       ? draftCurrent
         ? {
@@ -60,7 +73,8 @@ export class Workspace {
     const staleDraft = draft && !draftCurrent && working ? draft : null
 
     const editable = !editRefusal(doctor, working, exam.claimedById)
-    const mode: WorkspaceMode = !working || !editable ? 'read' : working.status === 'draft' ? 'write' : 'review'
+    const mode: WorkspaceMode =
+      !working || !editable ? 'read' : working.status === 'draft' ? 'write' : 'review'
     const canSign =
       Boolean(working) &&
       !signRefusal(doctor, working!, { singleSignature }, user.id) &&
@@ -69,7 +83,14 @@ export class Workspace {
     const now = this.clock.now()
     const left =
       exam.inReadingQueue && exam.dueAt && exam.imagesReceivedAt
-        ? { ...timeLeft(exam.dueAt, now, Math.max(1, exam.dueAt.diff(exam.imagesReceivedAt, 'minutes').minutes)), dueAt: exam.dueAt }
+        ? {
+            ...timeLeft(
+              exam.dueAt,
+              now,
+              Math.max(1, exam.dueAt.diff(exam.imagesReceivedAt, 'minutes').minutes)
+            ),
+            dueAt: exam.dueAt,
+          }
         : null
 
     return {
@@ -90,7 +111,11 @@ export class Workspace {
       left,
       singleSignature,
       can: {
-        claim: doctor.isReader && queued && (!exam.claimedById || exam.claimedById === user.id) && exam.claimedById !== user.id,
+        claim:
+          doctor.isReader &&
+          queued &&
+          (!exam.claimedById || exam.claimedById === user.id) &&
+          exam.claimedById !== user.id,
         release: exam.claimedById === user.id && exam.status === 'in_progress',
         reassign: doctor.isReader && isIntermediateOrAbove(doctor) && queued,
         submit: mode === 'write',
@@ -98,14 +123,17 @@ export class Workspace {
         return: mode === 'review',
         amend: doctor.isReader && !working && Boolean(latestSigned),
       },
-      doctors: doctor.isReader && isIntermediateOrAbove(doctor) && queued ? await readingDoctors() : [],
+      doctors:
+        doctor.isReader && isIntermediateOrAbove(doctor) && queued ? await readingDoctors() : [],
     }
   }
 }
 
 /** The report's differences from the previous signed version, field by field. */
 export function previousSigned(versions: ReportVersion[], version: ReportVersion) {
-  return versions.filter((v) => v.status === 'signed' && v.versionNo < version.versionNo).pop() ?? null
+  return (
+    versions.filter((v) => v.status === 'signed' && v.versionNo < version.versionNo).pop() ?? null
+  )
 }
 
 export type WorkspaceView = Awaited<ReturnType<Workspace['forExam']>>

@@ -19,7 +19,10 @@ export const queueFilterValidator = vine.compile(
     priority: vine.enum(PRIORITIES).optional(),
     status: vine.enum(QUEUE_STATUSES).optional(),
     mine: vine.boolean().optional(),
-    after: vine.string().regex(/^\d{1,15}\.\d{1,15}$/).optional(),
+    after: vine
+      .string()
+      .regex(/^\d{1,15}\.\d{1,15}$/)
+      .optional(),
     limit: vine.number().withoutDecimals().range([1, 200]).optional(),
   })
 )

@@ -6,7 +6,11 @@ import { useCase, done, numericParam } from '#app/platform/http/use_case'
 import { EligibilityRegister } from '#app/recognition/services/eligibility_register'
 import { activeCatalogues } from '#app/recognition/services/eligibility'
 import { RecognitionSuspensions } from '#app/recognition/services/suspensions'
-import { recognitionSettings, updateRecognitionSettings, type RecognitionSettings } from '#app/recognition/services/recognition_settings'
+import {
+  recognitionSettings,
+  updateRecognitionSettings,
+  type RecognitionSettings,
+} from '#app/recognition/services/recognition_settings'
 import { LEVEL_RANK } from '#app/recognition/services/recognition_rules'
 import { mayManageRecognition } from '#app/recognition/recognition_access'
 import {
@@ -18,7 +22,8 @@ import {
   settingsValidator,
 } from '#app/recognition/validators/recognition_validators'
 
-const day = (value: Date | undefined) => (value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null)
+const day = (value: Date | undefined) =>
+  value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null
 
 /** The administrators' eligibility table (R 6.2, R 6.4, H 一), fees, settings and suspensions (pages and /api/v1). */
 @inject()
@@ -36,19 +41,37 @@ export default class EligibilityController {
       run: async ({ input }) => {
         await activeCatalogues()
         const institutions = await this.register.institutions()
-        const chosen = input.institutionId ?? institutions.find((i) => i.kind === 'member_clinic')?.id ?? institutions[0]?.id ?? null
+        const chosen =
+          input.institutionId ??
+          institutions.find((i) => i.kind === 'member_clinic')?.id ??
+          institutions[0]?.id ??
+          null
         return {
           catalogues: await this.register.catalogues(),
           institutions,
           chosen,
           evaluations: chosen ? await this.register.evaluations(chosen) : [],
-          items: await db.from('exam_items').join('recognition_catalogues', 'recognition_catalogues.code', 'exam_items.catalogue').where('exam_items.active', true).select('exam_items.id', 'exam_items.name', 'exam_items.catalogue', 'exam_items.seq').orderBy('exam_items.catalogue').orderBy('exam_items.seq'),
+          items: await db
+            .from('exam_items')
+            .join('recognition_catalogues', 'recognition_catalogues.code', 'exam_items.catalogue')
+            .where('exam_items.active', true)
+            .select('exam_items.id', 'exam_items.name', 'exam_items.catalogue', 'exam_items.seq')
+            .orderBy('exam_items.catalogue')
+            .orderBy('exam_items.seq'),
           suspensions: await this.suspensions.list(),
           settings: await recognitionSettings(),
           levels: Object.keys(LEVEL_RANK),
         }
       },
-      json: (state) => ({ data: { catalogues: state.catalogues, institutions: state.institutions, evaluations: state.evaluations, suspensions: state.suspensions, settings: state.settings } }),
+      json: (state) => ({
+        data: {
+          catalogues: state.catalogues,
+          institutions: state.institutions,
+          evaluations: state.evaluations,
+          suspensions: state.suspensions,
+          settings: state.settings,
+        },
+      }),
       page: (state) => ctx.view.render('pages/recognition/eligibility', state),
     })
   }
@@ -68,7 +91,13 @@ export default class EligibilityController {
       },
       audit: { target: (r) => ({ type: 'institution', id: r.institutionId }) },
       json: (r) => ({ data: r }),
-      page: (r) => done(ctx, 'recognition.eligibility.saved', {}, `/admin/recognition?institutionId=${r.institutionId}`),
+      page: (r) =>
+        done(
+          ctx,
+          'recognition.eligibility.saved',
+          {},
+          `/admin/recognition?institutionId=${r.institutionId}`
+        ),
     })
   }
 
@@ -85,9 +114,22 @@ export default class EligibilityController {
           evaluatedOn: day(input.evaluatedOn)!,
           validUntil: day(input.validUntil),
         }),
-      audit: { target: (r) => ({ type: 'recognition_evaluation', id: r.id }), details: (_r, { input }) => ({ institutionId: input.institutionId, examItemId: input.examItemId, passed: input.passed ?? false }) },
+      audit: {
+        target: (r) => ({ type: 'recognition_evaluation', id: r.id }),
+        details: (_r, { input }) => ({
+          institutionId: input.institutionId,
+          examItemId: input.examItemId,
+          passed: input.passed ?? false,
+        }),
+      },
       json: (r) => ctx.response.created({ data: r }),
-      page: (_r, { input }) => done(ctx, 'recognition.eligibility.saved', {}, `/admin/recognition?institutionId=${input.institutionId}`),
+      page: (_r, { input }) =>
+        done(
+          ctx,
+          'recognition.eligibility.saved',
+          {},
+          `/admin/recognition?institutionId=${input.institutionId}`
+        ),
     })
   }
 
@@ -96,8 +138,16 @@ export default class EligibilityController {
       action: 'recognition.catalogue.save',
       allow: mayManageRecognition,
       input: catalogueValidator,
-      run: ({ input }) => this.register.saveCatalogue({ ...input, requiresPublic: input.requiresPublic ?? false, active: input.active ?? true }),
-      audit: { target: (r) => ({ type: 'recognition_catalogue', id: r.id }), details: (r) => ({ code: r.code, mark: r.mark }) },
+      run: ({ input }) =>
+        this.register.saveCatalogue({
+          ...input,
+          requiresPublic: input.requiresPublic ?? false,
+          active: input.active ?? true,
+        }),
+      audit: {
+        target: (r) => ({ type: 'recognition_catalogue', id: r.id }),
+        details: (r) => ({ code: r.code, mark: r.mark }),
+      },
       json: (r) => ({ data: r }),
       page: () => done(ctx, 'recognition.eligibility.saved', {}, '/admin/recognition'),
     })
@@ -109,7 +159,14 @@ export default class EligibilityController {
       allow: mayManageRecognition,
       audit: false,
       run: () => this.register.fees(),
-      json: (rows) => ({ data: rows.map((r) => ({ examItemId: r.id, name: r.name, catalogue: r.catalogue, feeYuan: r.fee_cents === null ? null : Number(r.fee_cents) / 100 })) }),
+      json: (rows) => ({
+        data: rows.map((r) => ({
+          examItemId: r.id,
+          name: r.name,
+          catalogue: r.catalogue,
+          feeYuan: r.fee_cents === null ? null : Number(r.fee_cents) / 100,
+        })),
+      }),
       page: (rows) => ctx.view.render('pages/recognition/fees', { rows }),
     })
   }
@@ -120,7 +177,10 @@ export default class EligibilityController {
       allow: mayManageRecognition,
       input: feeValidator,
       run: ({ user, input }) => this.register.setFee(user.id, input.examItemId, input.feeYuan),
-      audit: { target: (r) => ({ type: 'exam_item', id: r.examItemId }), details: (r) => ({ feeCents: r.feeCents }) },
+      audit: {
+        target: (r) => ({ type: 'exam_item', id: r.examItemId }),
+        details: (r) => ({ feeCents: r.feeCents }),
+      },
       json: (r) => ({ data: r }),
       page: () => done(ctx, 'recognition.fees.saved', {}, '/admin/recognition/fees'),
     })
@@ -131,7 +191,8 @@ export default class EligibilityController {
       action: 'recognition.settings.update',
       allow: mayManageRecognition,
       input: settingsValidator,
-      run: ({ user, input }) => updateRecognitionSettings(user.id, input as Partial<RecognitionSettings>),
+      run: ({ user, input }) =>
+        updateRecognitionSettings(user.id, input as Partial<RecognitionSettings>),
       audit: { details: (_r, { input }) => ({ changes: input }) },
       json: (settings) => ({ data: settings }),
       page: () => done(ctx, 'recognition.settings.saved', {}, '/admin/recognition'),
@@ -143,7 +204,10 @@ export default class EligibilityController {
       action: 'recognition.suspension.lift',
       allow: mayManageRecognition,
       run: ({ user }) => this.suspensions.lift(numericParam(ctx) ?? 0, user.id),
-      audit: { target: (r) => ({ type: 'recognition_suspension', id: r.id }), details: (r) => ({ institutionId: r.institutionId, modality: r.modality }) },
+      audit: {
+        target: (r) => ({ type: 'recognition_suspension', id: r.id }),
+        details: (r) => ({ institutionId: r.institutionId, modality: r.modality }),
+      },
       json: (r) => ({ data: r }),
       page: () => done(ctx, 'recognition.suspensions.lifted', {}, '/admin/recognition'),
     })

@@ -8,22 +8,43 @@ import { Clock } from '#app/platform/clock'
 import { useCase, HiddenRecord, numericParam, done } from '#app/platform/http/use_case'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { nameDownload } from '#app/platform/documents'
-import { monthlyStatistics, monthlyReports, statisticsWorkbook } from '#app/recognition/services/recognition_statistics'
+import {
+  monthlyStatistics,
+  monthlyReports,
+  statisticsWorkbook,
+} from '#app/recognition/services/recognition_statistics'
 import { dataQualityByClinic, dataQualityDays } from '#app/recognition/services/data_quality'
 import { recognitionSettings } from '#app/recognition/services/recognition_settings'
 import { RecognitionRefusals } from '#app/recognition/services/refusals'
 import { repeatReasons } from '#app/recognition/services/repeat_reasons'
 import { trafficLight } from '#app/recognition/services/traffic_light'
 import { markNoticeRead } from '#app/recognition/services/notices'
-import { maySeeFigures, mayRecordRefusal, seesAllClinicsFigures } from '#app/recognition/recognition_access'
-import { dataQualityValidator, evaluationsQueryValidator, monthValidator, refusalValidator } from '#app/recognition/validators/recognition_validators'
+import {
+  maySeeFigures,
+  mayRecordRefusal,
+  seesAllClinicsFigures,
+} from '#app/recognition/recognition_access'
+import {
+  dataQualityValidator,
+  evaluationsQueryValidator,
+  monthValidator,
+  refusalValidator,
+} from '#app/recognition/validators/recognition_validators'
 import { statisticsChart } from '#app/recognition/services/statistics_chart'
 
 /** The clinics a person's figures cover: every member clinic for the centre, their own for a clinic. */
 async function clinicsFor(user: User, wanted?: number) {
-  const clinics = await db.from('institutions').where('kind', 'member_clinic').where('active', true).orderBy('code').select('id', 'name')
-  const visible = seesAllClinicsFigures(user) ? clinics : clinics.filter((c) => Number(c.id) === user.institutionId)
-  if (wanted && !visible.some((c) => Number(c.id) === wanted)) throw new HiddenRecord('institution', wanted)
+  const clinics = await db
+    .from('institutions')
+    .where('kind', 'member_clinic')
+    .where('active', true)
+    .orderBy('code')
+    .select('id', 'name')
+  const visible = seesAllClinicsFigures(user)
+    ? clinics
+    : clinics.filter((c) => Number(c.id) === user.institutionId)
+  if (wanted && !visible.some((c) => Number(c.id) === wanted))
+    throw new HiddenRecord('institution', wanted)
   return wanted ? visible.filter((c) => Number(c.id) === wanted) : visible
 }
 
@@ -36,7 +57,11 @@ export default class FiguresController {
   ) {}
 
   protected lastMonth() {
-    return this.clock.now().setZone(imaging.displayTimezone).minus({ months: 1 }).toFormat('yyyy-MM')
+    return this.clock
+      .now()
+      .setZone(imaging.displayTimezone)
+      .minus({ months: 1 })
+      .toFormat('yyyy-MM')
   }
 
   protected thisMonth() {
@@ -51,11 +76,25 @@ export default class FiguresController {
       run: async ({ user, input }) => {
         const clinics = await clinicsFor(user, input.institutionId)
         const month = input.month ?? this.thisMonth()
-        const stats = await monthlyStatistics(month, clinics.map((c) => Number(c.id)))
-        return { stats, clinics, month, institutionId: input.institutionId ?? null, reports: seesAllClinicsFigures(user) ? await monthlyReports() : [] }
+        const stats = await monthlyStatistics(
+          month,
+          clinics.map((c) => Number(c.id))
+        )
+        return {
+          stats,
+          clinics,
+          month,
+          institutionId: input.institutionId ?? null,
+          reports: seesAllClinicsFigures(user) ? await monthlyReports() : [],
+        }
       },
       json: ({ stats }) => ({ data: stats }),
-      page: (state) => ctx.view.render('pages/recognition/statistics', { ...state, reasons: repeatReasons(), chart: statisticsChart(state.stats, ctx.i18n) }),
+      page: (state) =>
+        ctx.view.render('pages/recognition/statistics', {
+          ...state,
+          reasons: repeatReasons(),
+          chart: statisticsChart(state.stats, ctx.i18n),
+        }),
     })
   }
 
@@ -67,7 +106,15 @@ export default class FiguresController {
       run: async ({ user, input }) => {
         const clinics = await clinicsFor(user, input.institutionId)
         const month = input.month ?? this.thisMonth()
-        return { month, buffer: await statisticsWorkbook(await monthlyStatistics(month, clinics.map((c) => Number(c.id)))) }
+        return {
+          month,
+          buffer: await statisticsWorkbook(
+            await monthlyStatistics(
+              month,
+              clinics.map((c) => Number(c.id))
+            )
+          ),
+        }
       },
       json: (r) => this.xlsx(ctx, `recognition-${r.month}.xlsx`, r.buffer),
       page: (r) => this.xlsx(ctx, `recognition-${r.month}.xlsx`, r.buffer),
@@ -80,7 +127,10 @@ export default class FiguresController {
       action: 'recognition.report.download',
       allow: (c) => seesAllClinicsFigures(c.auth.user as User),
       run: async () => {
-        const row = await db.from('recognition_monthly_reports').where('id', numericParam(ctx) ?? 0).first()
+        const row = await db
+          .from('recognition_monthly_reports')
+          .where('id', numericParam(ctx) ?? 0)
+          .first()
         if (!row) throw DomainRefusal.notFound('recognition_report')
         return row
       },
@@ -91,7 +141,10 @@ export default class FiguresController {
   }
 
   protected xlsx(ctx: HttpContext, name: string, buffer: Buffer) {
-    ctx.response.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    ctx.response.header(
+      'Content-Type',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    )
     nameDownload(ctx, name)
     return ctx.response.send(buffer)
   }
@@ -106,14 +159,26 @@ export default class FiguresController {
         const month = input.month ?? this.thisMonth()
         const from = DateTime.fromFormat(month, 'yyyy-MM', { zone: imaging.displayTimezone })
         const to = from.plus({ months: 1 })
-        const figures = await dataQualityByClinic(from, to, clinics.map((c) => Number(c.id)))
+        const figures = await dataQualityByClinic(
+          from,
+          to,
+          clinics.map((c) => Number(c.id))
+        )
         const settings = await recognitionSettings()
         const rows = clinics.map((c) => {
           const f = figures.get(Number(c.id))!
           return {
             institutionId: Number(c.id),
             name: c.name,
-            metrics: (['timeliness', 'consistency', 'completeness', 'accuracy', 'continuity_gap_days'] as const).map((metric) => ({
+            metrics: (
+              [
+                'timeliness',
+                'consistency',
+                'completeness',
+                'accuracy',
+                'continuity_gap_days',
+              ] as const
+            ).map((metric) => ({
               metric,
               ...f[metric],
               threshold: settings[`dq_${metric}`],
@@ -121,7 +186,9 @@ export default class FiguresController {
             })),
           }
         })
-        const days = input.institutionId ? await dataQualityDays(input.institutionId, from.toISODate()!, to.toISODate()!) : []
+        const days = input.institutionId
+          ? await dataQualityDays(input.institutionId, from.toISODate()!, to.toISODate()!)
+          : []
         return { month, rows, days, institutionId: input.institutionId ?? null, clinics }
       },
       json: ({ month, rows, days }) => ({ data: { month, clinics: rows, days } }),
@@ -151,10 +218,18 @@ export default class FiguresController {
       input: evaluationsQueryValidator,
       run: async ({ user, input }) => ({
         refusals: await this.refusals.list(user, input.institutionId),
-        institutions: seesAllClinicsFigures(user) ? await db.from('institutions').where('active', true).orderBy('kind').orderBy('code').select('id', 'name') : [],
+        institutions: seesAllClinicsFigures(user)
+          ? await db
+              .from('institutions')
+              .where('active', true)
+              .orderBy('kind')
+              .orderBy('code')
+              .select('id', 'name')
+          : [],
       }),
       json: ({ refusals }) => ({ data: refusals }),
-      page: (state) => ctx.view.render('pages/recognition/refusals', { ...state, reasons: repeatReasons() }),
+      page: (state) =>
+        ctx.view.render('pages/recognition/refusals', { ...state, reasons: repeatReasons() }),
     })
   }
 
@@ -163,8 +238,12 @@ export default class FiguresController {
       action: 'recognition.refusal.record',
       allow: mayRecordRefusal,
       input: refusalValidator,
-      run: ({ user, input }) => this.refusals.record(user, { ...input, reasonCode: input.reasonCode ?? '' }),
-      audit: { target: (r) => ({ type: 'recognition_refusal', id: r.id }), details: (r, { input }) => ({ examId: r.examId, reasonCode: input.reasonCode }) },
+      run: ({ user, input }) =>
+        this.refusals.record(user, { ...input, reasonCode: input.reasonCode ?? '' }),
+      audit: {
+        target: (r) => ({ type: 'recognition_refusal', id: r.id }),
+        details: (r, { input }) => ({ examId: r.examId, reasonCode: input.reasonCode }),
+      },
       json: (r) => ctx.response.created({ data: r }),
       page: () => done(ctx, 'recognition.refusals_page.recorded', {}, '/recognition/refusals'),
     })

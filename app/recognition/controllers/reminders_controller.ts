@@ -3,7 +3,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
 import { useCase, HiddenRecord, numericParam } from '#app/platform/http/use_case'
-import { RepeatExamCheck, type Reminder, latestSignedReports } from '#app/recognition/services/repeat_exam_check'
+import {
+  RepeatExamCheck,
+  type Reminder,
+  latestSignedReports,
+} from '#app/recognition/services/repeat_exam_check'
 import { remindersQueryValidator } from '#app/recognition/validators/recognition_validators'
 import { mayDecide } from '#app/recognition/recognition_access'
 import { ExamImages } from '#app/images/services/exam_images'
@@ -34,7 +38,9 @@ export function reminderJson(reminder: Reminder) {
   }
 }
 
-const earlierValidator = vine.compile(vine.object({ clinicPatientId: vine.number().positive().withoutDecimals() }))
+const earlierValidator = vine.compile(
+  vine.object({ clinicPatientId: vine.number().positive().withoutDecimals() })
+)
 
 /**
  * The earlier result a reminder names, for the clinic that registers the same patient: it may see it
@@ -70,11 +76,21 @@ export default class RemindersController {
   protected async offered(ctx: HttpContext, user: User, clinicPatientId: number) {
     const exam = await earlierTarget(ctx)
     if (!exam) throw new HiddenRecord('exam', ctx.params.id ?? null)
-    const row = await db.from('clinic_patients').where('id', clinicPatientId).where('institution_id', user.institutionId).first()
+    const row = await db
+      .from('clinic_patients')
+      .where('id', clinicPatientId)
+      .where('institution_id', user.institutionId)
+      .first()
     if (!row || Number(row.patient_id) !== exam.patientId) throw new HiddenRecord('exam', exam.id)
     const items = await db.from('exam_exam_items').where('exam_id', exam.id).select('exam_item_id')
-    const reminders = await this.check.remindersFor(user, clinicPatientId, items.map((i) => Number(i.exam_item_id)))
-    const earlier = reminders.flatMap((r) => r.earlier).find((e) => e.kind === 'exam' && e.id === exam.id)
+    const reminders = await this.check.remindersFor(
+      user,
+      clinicPatientId,
+      items.map((i) => Number(i.exam_item_id))
+    )
+    const earlier = reminders
+      .flatMap((r) => r.earlier)
+      .find((e) => e.kind === 'exam' && e.id === exam.id)
     if (!earlier) throw new HiddenRecord('exam', exam.id)
     return { exam, earlier }
   }
@@ -92,7 +108,18 @@ export default class RemindersController {
         return { ...offered, report, series, clinicPatientId: input.clinicPatientId }
       },
       audit: { target: ({ exam }) => ({ type: 'exam', id: exam.id }) },
-      json: ({ earlier, report, series }) => ({ data: { ...reminderJson({ itemId: earlier.itemId, itemName: earlier.itemName, modality: '', earlier: [earlier] }).earlier[0], report, series } }),
+      json: ({ earlier, report, series }) => ({
+        data: {
+          ...reminderJson({
+            itemId: earlier.itemId,
+            itemName: earlier.itemName,
+            modality: '',
+            earlier: [earlier],
+          }).earlier[0],
+          report,
+          series,
+        },
+      }),
       page: (state) => ctx.view.render('pages/recognition/earlier', state),
     })
   }
@@ -107,7 +134,8 @@ export default class RemindersController {
       run: async ({ user, input }) => {
         const { exam } = await this.offered(ctx, user, input.clinicPatientId)
         return needingOrthanc(async () => {
-          if (!(await this.images.holdsInstance(exam, ctx.params.instanceId))) throw new HiddenRecord('exam', exam.id)
+          if (!(await this.images.holdsInstance(exam, ctx.params.instanceId)))
+            throw new HiddenRecord('exam', exam.id)
           return this.orthanc.instancePreview(ctx.params.instanceId)
         })
       },

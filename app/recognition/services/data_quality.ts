@@ -45,7 +45,14 @@ export const COMPLETENESS_FIELDS = [
 ] as const
 
 /** R 7.1.4 fields checked against the request (how each is judged: docs/architecture.md, "Mutual recognition"). */
-export const ACCURACY_FIELDS = ['patient_name', 'patient_sex', 'accession', 'exam_name', 'department', 'study_date'] as const
+export const ACCURACY_FIELDS = [
+  'patient_name',
+  'patient_sex',
+  'accession',
+  'exam_name',
+  'department',
+  'study_date',
+] as const
 
 export interface DayFigures {
   uploads: number
@@ -92,17 +99,27 @@ export function workingMinutesBetween(from: DateTime, to: DateTime) {
  * R 7.1.5 on one working day: the stretches between consecutive uploads (the last one before the day, those
  * during it, and the one still open at `until`) that touch the day, measured in working-day minutes.
  */
-export function longestGap(previous: DateTime | null, during: DateTime[], dayStart: DateTime, until: DateTime) {
-  const points = [...(previous ? [previous] : []), ...during].sort((a, b) => a.toMillis() - b.toMillis())
+export function longestGap(
+  previous: DateTime | null,
+  during: DateTime[],
+  dayStart: DateTime,
+  until: DateTime
+) {
+  const points = [...(previous ? [previous] : []), ...during].sort(
+    (a, b) => a.toMillis() - b.toMillis()
+  )
   if (!points.length) return null
   let longest = 0
-  for (let i = 1; i < points.length; i++) longest = Math.max(longest, workingMinutesBetween(points[i - 1], points[i]))
+  for (let i = 1; i < points.length; i++)
+    longest = Math.max(longest, workingMinutesBetween(points[i - 1], points[i]))
   const last = points[points.length - 1]
-  if (until > last && until > dayStart) longest = Math.max(longest, workingMinutesBetween(last, until))
+  if (until > last && until > dayStart)
+    longest = Math.max(longest, workingMinutesBetween(last, until))
   return longest
 }
 
-const filled = (value: unknown) => value !== null && value !== undefined && String(value).trim().length > 0
+const filled = (value: unknown) =>
+  value !== null && value !== undefined && String(value).trim().length > 0
 
 function parseHeader(raw: unknown): Record<string, any> | null {
   if (!raw) return null
@@ -129,11 +146,18 @@ export class DataQuality {
       .leftJoin('recognition_dq_uploads', 'recognition_dq_uploads.exam_study_id', 'exam_studies.id')
       .where('exam_studies.exam_id', examId)
       .whereNull('recognition_dq_uploads.exam_study_id')
-      .select('exam_studies.id', 'exam_studies.exam_id', 'exam_studies.orthanc_study_id', 'exam_studies.first_received_at', 'exams.institution_id')
+      .select(
+        'exam_studies.id',
+        'exam_studies.exam_id',
+        'exam_studies.orthanc_study_id',
+        'exam_studies.first_received_at',
+        'exams.institution_id'
+      )
     for (const study of studies) {
       let acquiredAt: DateTime | null = null
       try {
-        const tags = ((await this.orthanc.study(study.orthanc_study_id)) as any)?.MainDicomTags ?? {}
+        const tags =
+          ((await this.orthanc.study(study.orthanc_study_id)) as any)?.MainDicomTags ?? {}
         acquiredAt = dicomTime(tags.StudyDate, tags.StudyTime)
       } catch {
         acquiredAt = null
@@ -155,7 +179,11 @@ export class DataQuality {
   /** Recomputes one clinic × hospital day from the source records and stores it. */
   async recompute(institutionId: number, day: string): Promise<DayFigures> {
     const figures = await this.compute(institutionId, day)
-    await upsert('recognition_dq_days', { institution_id: institutionId, day, ...figures, computed_at: sqlTime(this.clock.now()) }, ['institution_id', 'day'] as any)
+    await upsert(
+      'recognition_dq_days',
+      { institution_id: institutionId, day, ...figures, computed_at: sqlTime(this.clock.now()) },
+      ['institution_id', 'day'] as any
+    )
     return figures
   }
 
@@ -172,7 +200,11 @@ export class DataQuality {
       .where('received_at', '<', sqlTime(end))
       .select('acquired_at', 'received_at')
     const judged = uploads.filter((u) => u.acquired_at)
-    const uploadsTimely = judged.filter((u) => toDateTime(u.received_at).diff(toDateTime(u.acquired_at), 'minutes').minutes <= UPLOAD_LIMIT_MINUTES).length
+    const uploadsTimely = judged.filter(
+      (u) =>
+        toDateTime(u.received_at).diff(toDateTime(u.acquired_at), 'minutes').minutes <=
+        UPLOAD_LIMIT_MINUTES
+    ).length
 
     // Reports signed that day: timeliness, consistency (has images), completeness, accuracy
     const signed = await db
@@ -199,12 +231,23 @@ export class DataQuality {
       )
     const ids = signed.map((e) => Number(e.id))
     const versions = ids.length
-      ? await db.from('report_versions').whereIn('exam_id', ids).where('status', 'signed').where('version_no', 1).select('exam_id', 'technique', 'findings', 'impression', 'signer_id', 'header')
+      ? await db
+          .from('report_versions')
+          .whereIn('exam_id', ids)
+          .where('status', 'signed')
+          .where('version_no', 1)
+          .select('exam_id', 'technique', 'findings', 'impression', 'signer_id', 'header')
       : []
     const items = ids.length
-      ? await db.from('exam_exam_items').join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id').whereIn('exam_id', ids).select('exam_id', 'exam_items.name', 'exam_items.source_name')
+      ? await db
+          .from('exam_exam_items')
+          .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
+          .whereIn('exam_id', ids)
+          .select('exam_id', 'exam_items.name', 'exam_items.source_name')
       : []
-    const studyDates = ids.length ? await db.from('exam_studies').whereIn('exam_id', ids).select('exam_id', 'study_date') : []
+    const studyDates = ids.length
+      ? await db.from('exam_studies').whereIn('exam_id', ids).select('exam_id', 'study_date')
+      : []
 
     let reportsTimely = 0
     let consistencyChecked = 0
@@ -216,7 +259,8 @@ export class DataQuality {
     for (const exam of signed) {
       const version = versions.find((v) => Number(v.exam_id) === Number(exam.id))
       const examItems = items.filter((i) => Number(i.exam_id) === Number(exam.id))
-      if (exam.due_at && toDateTime(exam.report_signed_at) <= toDateTime(exam.due_at)) reportsTimely++
+      if (exam.due_at && toDateTime(exam.report_signed_at) <= toDateTime(exam.due_at))
+        reportsTimely++
       consistencyChecked++
       if (Number(exam.instance_count) > 0) consistencyOk++
 
@@ -244,18 +288,30 @@ export class DataQuality {
           header.patientName === exam.patient_name,
           header.sex === exam.patient_sex,
           header.accessionNumber === exam.accession_number,
-          examItems.length > 0 && examItems.every((i) => String(header.examName ?? '').includes(i.name) || String(header.examName ?? '').includes(i.source_name)),
+          examItems.length > 0 &&
+            examItems.every(
+              (i) =>
+                String(header.examName ?? '').includes(i.name) ||
+                String(header.examName ?? '').includes(i.source_name)
+            ),
           (header.department ?? null) === (exam.department ?? null),
         ]
-        const dates = studyDates.filter((s) => Number(s.exam_id) === Number(exam.id) && s.study_date)
+        const dates = studyDates.filter(
+          (s) => Number(s.exam_id) === Number(exam.id) && s.study_date
+        )
         if (dates.length) {
           // the images were taken between the request and the report, in hospital days
           const from = toDateTime(exam.registered_at).setZone(zone()).toISODate()!
           const to = toDateTime(exam.report_signed_at).setZone(zone()).toISODate()!
-          checks.push(dates.every((s) => {
-            const d = s.study_date instanceof Date ? DateTime.fromJSDate(s.study_date, { zone: 'utc' }).toISODate()! : String(s.study_date).slice(0, 10)
-            return d >= from && d <= to
-          }))
+          checks.push(
+            dates.every((s) => {
+              const d =
+                s.study_date instanceof Date
+                  ? DateTime.fromJSDate(s.study_date, { zone: 'utc' }).toISODate()!
+                  : String(s.study_date).slice(0, 10)
+              return d >= from && d <= to
+            })
+          )
         }
         fieldsChecked += checks.length
         fieldsAccurate += checks.filter(Boolean).length
@@ -319,7 +375,11 @@ export class DataQuality {
       .distinct('exam_studies.exam_id')
       .limit(5000)
     for (const row of missing) await this.recordUploads(Number(row.exam_id))
-    const clinics = await db.from('institutions').where('kind', 'member_clinic').where('active', true).select('id')
+    const clinics = await db
+      .from('institutions')
+      .where('kind', 'member_clinic')
+      .where('active', true)
+      .select('id')
     const today = this.clock.now().setZone(zone()).startOf('day')
     for (let back = days; back >= 0; back--) {
       const day = today.minus({ days: back }).toISODate()!
@@ -334,21 +394,48 @@ export class DataQuality {
   async alertBelowThreshold(month: string) {
     const from = DateTime.fromISO(`${month}-01`, { zone: zone() })
     const to = from.plus({ months: 1 })
-    const clinics = await db.from('institutions').where('kind', 'member_clinic').where('active', true).select('id', 'name')
-    const figures = await dataQualityByClinic(from, to, clinics.map((c) => Number(c.id)))
+    const clinics = await db
+      .from('institutions')
+      .where('kind', 'member_clinic')
+      .where('active', true)
+      .select('id', 'name')
+    const figures = await dataQualityByClinic(
+      from,
+      to,
+      clinics.map((c) => Number(c.id))
+    )
     const settings = await recognitionSettings()
-    const qcOfficers = (await db.from('users').join('institutions', 'institutions.id', 'users.institution_id').where('institutions.kind', 'lead_hospital').where('users.role', 'qc_officer').where('users.status', 'active').select('users.id')).map((u) => Number(u.id))
+    const qcOfficers = (
+      await db
+        .from('users')
+        .join('institutions', 'institutions.id', 'users.institution_id')
+        .where('institutions.kind', 'lead_hospital')
+        .where('users.role', 'qc_officer')
+        .where('users.status', 'active')
+        .select('users.id')
+    ).map((u) => Number(u.id))
     const sent: Array<{ institutionId: number; metric: string }> = []
     for (const clinic of clinics) {
       const figure = figures.get(Number(clinic.id))
       if (!figure) continue
-      for (const metric of ['timeliness', 'consistency', 'completeness', 'accuracy', 'continuity_gap_days'] as const) {
+      for (const metric of [
+        'timeliness',
+        'consistency',
+        'completeness',
+        'accuracy',
+        'continuity_gap_days',
+      ] as const) {
         const value = figure[metric].value
         const threshold = settings[`dq_${metric}`]
         if (value === null) continue
         const below = metric === 'continuity_gap_days' ? value > threshold : value < threshold
         if (!below) continue
-        const already = await db.from('recognition_dq_alerts').where('institution_id', clinic.id).where('metric', metric).where('period', month).first()
+        const already = await db
+          .from('recognition_dq_alerts')
+          .where('institution_id', clinic.id)
+          .where('metric', metric)
+          .where('period', month)
+          .first()
         if (already) continue
         const heads = await clinicHeads(Number(clinic.id))
         const recipients = [...heads, ...qcOfficers]
@@ -361,7 +448,13 @@ export class DataQuality {
           recipients: JSON.stringify(recipients),
           sent_at: sqlTime(this.clock.now()),
         })
-        await notify(recipients, 'dq_alert', 'recognition.notices.dq_below', { institution: clinic.name, metric, value, threshold, month }, this.clock.now())
+        await notify(
+          recipients,
+          'dq_alert',
+          'recognition.notices.dq_below',
+          { institution: clinic.name, metric, value, threshold, month },
+          this.clock.now()
+        )
         sent.push({ institutionId: Number(clinic.id), metric })
       }
     }
@@ -385,7 +478,11 @@ export interface ClinicDataQuality {
   continuity_gap_days: IndicatorValue
 }
 
-const rate = (numerator: number, denominator: number): IndicatorValue => ({ value: denominator ? numerator / denominator : null, numerator, denominator })
+const rate = (numerator: number, denominator: number): IndicatorValue => ({
+  value: denominator ? numerator / denominator : null,
+  numerator,
+  denominator,
+})
 
 /** Sums the daily rows of [from, to) per clinic: one grouped query over recognition_dq_days. */
 export async function dataQualityByClinic(from: DateTime, to: DateTime, clinicIds: number[]) {
@@ -418,7 +515,11 @@ export async function dataQualityByClinic(from: DateTime, to: DateTime, clinicId
       consistency: rate(n('consistency_ok'), n('consistency_checked')),
       completeness: rate(n('fields_present'), n('fields_expected')),
       accuracy: rate(n('fields_accurate'), n('fields_checked')),
-      continuity_gap_days: { value: r ? n('gap_days') : null, numerator: n('gap_days'), denominator: n('working_days') },
+      continuity_gap_days: {
+        value: r ? n('gap_days') : null,
+        numerator: n('gap_days'),
+        denominator: n('working_days'),
+      },
     })
   }
   return result
@@ -426,7 +527,12 @@ export async function dataQualityByClinic(from: DateTime, to: DateTime, clinicId
 
 /** Per day rows of one clinic, for the page's daily view. */
 export function dataQualityDays(institutionId: number, from: string, to: string) {
-  return db.from('recognition_dq_days').where('institution_id', institutionId).where('day', '>=', from).where('day', '<', to).orderBy('day')
+  return db
+    .from('recognition_dq_days')
+    .where('institution_id', institutionId)
+    .where('day', '>=', from)
+    .where('day', '<', to)
+    .orderBy('day')
 }
 
 /** The clinic's head as critical values know them (critical_value_contacts, duty clinic_head); else its active staff. */
@@ -438,6 +544,13 @@ async function clinicHeads(institutionId: number) {
     .where('users.institution_id', institutionId)
     .where('users.status', 'active')
     .select('users.id')
-  const rows = heads.length ? heads : await db.from('users').where('institution_id', institutionId).where('role', 'clinic_staff').where('status', 'active').select('id')
+  const rows = heads.length
+    ? heads
+    : await db
+        .from('users')
+        .where('institution_id', institutionId)
+        .where('role', 'clinic_staff')
+        .where('status', 'active')
+        .select('id')
   return rows.map((u) => Number(u.id))
 }

@@ -49,15 +49,33 @@ export interface ItemRow {
  * is marked 桂HR until the administrator changes it.
  */
 export const DEFAULT_CATALOGUES = [
-  { code: 'chuanyu', name: '川渝数字医学影像检查结果互认', mark: '川渝HR', scope_rank: 30, min_level: '二级乙等', requires_public: true },
-  { code: 'hechi', name: '广西医学影像检查结果互认（河池）', mark: '桂HR', scope_rank: 20, min_level: '二级甲等', requires_public: false },
+  {
+    code: 'chuanyu',
+    name: '川渝数字医学影像检查结果互认',
+    mark: '川渝HR',
+    scope_rank: 30,
+    min_level: '二级乙等',
+    requires_public: true,
+  },
+  {
+    code: 'hechi',
+    name: '广西医学影像检查结果互认（河池）',
+    mark: '桂HR',
+    scope_rank: 20,
+    min_level: '二级甲等',
+    requires_public: false,
+  },
 ]
 
 /** On a fresh database the defaults are written once (a catalogue the administrator switched off stays off). */
 export async function ensureDefaultCatalogues() {
   const now = sqlTime(DateTime.utc())
   for (const catalogue of DEFAULT_CATALOGUES) {
-    await insertIgnore('recognition_catalogues', { ...catalogue, active: true, created_at: now, updated_at: now }, 'code')
+    await insertIgnore(
+      'recognition_catalogues',
+      { ...catalogue, active: true, created_at: now, updated_at: now },
+      'code'
+    )
   }
 }
 
@@ -67,7 +85,14 @@ export async function activeCatalogues(): Promise<Map<string, CatalogueFacts>> {
   return new Map(
     rows.map((r) => [
       r.code,
-      { code: r.code, name: r.name, mark: r.mark, scopeRank: Number(r.scope_rank), minLevel: r.min_level, requiresPublic: !!r.requires_public },
+      {
+        code: r.code,
+        name: r.name,
+        mark: r.mark,
+        scopeRank: Number(r.scope_rank),
+        minLevel: r.min_level,
+        requiresPublic: !!r.requires_public,
+      },
     ])
   )
 }
@@ -76,9 +101,21 @@ export async function institutionFacts(ids: number[]): Promise<Map<number, Insti
   if (ids.length === 0) return new Map()
   const rows = await db
     .from('institutions')
-    .leftJoin('recognition_institutions', 'recognition_institutions.institution_id', 'institutions.id')
+    .leftJoin(
+      'recognition_institutions',
+      'recognition_institutions.institution_id',
+      'institutions.id'
+    )
     .whereIn('institutions.id', [...new Set(ids)])
-    .select('institutions.id', 'institutions.name', 'institutions.kind', 'institutions.level', 'recognition_institutions.is_public', 'recognition_institutions.qc_evaluation_passed_on', 'recognition_institutions.qc_evaluation_valid_until')
+    .select(
+      'institutions.id',
+      'institutions.name',
+      'institutions.kind',
+      'institutions.level',
+      'recognition_institutions.is_public',
+      'recognition_institutions.qc_evaluation_passed_on',
+      'recognition_institutions.qc_evaluation_valid_until'
+    )
   return new Map(
     rows.map((r) => [
       Number(r.id),
@@ -99,7 +136,12 @@ export async function institutionFacts(ids: number[]): Promise<Map<number, Insti
 /** Items by id, and every item of a catalogue in force that names the same thing (R 7.2), keyed by item key. */
 export async function equivalentItems(itemIds: number[], catalogues: Map<string, CatalogueFacts>) {
   const items: ItemRow[] = itemIds.length
-    ? (await db.from('exam_items').whereIn('id', [...new Set(itemIds)]).select('id', 'catalogue', 'modality', 'body_part', 'method', 'position')).map(itemRow)
+    ? (
+        await db
+          .from('exam_items')
+          .whereIn('id', [...new Set(itemIds)])
+          .select('id', 'catalogue', 'modality', 'body_part', 'method', 'position')
+      ).map(itemRow)
     : []
   const byKey = new Map<string, ItemRow[]>()
   const bodyParts = [...new Set(items.map((i) => i.bodyPart))]
@@ -109,30 +151,52 @@ export async function equivalentItems(itemIds: number[], catalogues: Map<string,
       .whereIn('body_part', bodyParts)
       .whereIn('catalogue', [...catalogues.keys()])
       .select('id', 'catalogue', 'modality', 'body_part', 'method', 'position')
-    for (const row of rows.map(itemRow)) byKey.set(itemKey(row), [...(byKey.get(itemKey(row)) ?? []), row])
+    for (const row of rows.map(itemRow))
+      byKey.set(itemKey(row), [...(byKey.get(itemKey(row)) ?? []), row])
   }
   return { items: new Map(items.map((i) => [i.id, i])), byKey }
 }
 
 function itemRow(r: any): ItemRow {
-  return { id: Number(r.id), catalogue: r.catalogue, modality: r.modality, bodyPart: r.body_part, method: r.method, position: r.position }
+  return {
+    id: Number(r.id),
+    catalogue: r.catalogue,
+    modality: r.modality,
+    bodyPart: r.body_part,
+    method: r.method,
+    position: r.position,
+  }
 }
 
 export async function itemEvaluations(institutionIds: number[], itemIds: number[]) {
   const map = new Map<string, ItemEvaluationFacts>()
   if (!institutionIds.length || !itemIds.length) return map
-  const rows = await db.from('recognition_item_evaluations').whereIn('institution_id', [...new Set(institutionIds)]).whereIn('exam_item_id', [...new Set(itemIds)])
-  for (const r of rows) map.set(`${r.institution_id}:${r.exam_item_id}`, { passed: !!r.passed, evaluatedOn: toDate(r.evaluated_on)!, validUntil: toDate(r.valid_until) })
+  const rows = await db
+    .from('recognition_item_evaluations')
+    .whereIn('institution_id', [...new Set(institutionIds)])
+    .whereIn('exam_item_id', [...new Set(itemIds)])
+  for (const r of rows)
+    map.set(`${r.institution_id}:${r.exam_item_id}`, {
+      passed: !!r.passed,
+      evaluatedOn: toDate(r.evaluated_on)!,
+      validUntil: toDate(r.valid_until),
+    })
   return map
 }
 
 export async function suspensionsOf(institutionIds: number[]) {
   const map = new Map<number, SuspensionFacts[]>()
   if (!institutionIds.length) return map
-  const rows = await db.from('recognition_suspensions').whereIn('institution_id', [...new Set(institutionIds)])
+  const rows = await db
+    .from('recognition_suspensions')
+    .whereIn('institution_id', [...new Set(institutionIds)])
   for (const r of rows) {
     const list = map.get(Number(r.institution_id)) ?? []
-    list.push({ modality: r.modality, suspendedAt: toDateTime(r.suspended_at), liftedAt: r.lifted_at ? toDateTime(r.lifted_at) : null })
+    list.push({
+      modality: r.modality,
+      suspendedAt: toDateTime(r.suspended_at),
+      liftedAt: r.lifted_at ? toDateTime(r.lifted_at) : null,
+    })
     map.set(Number(r.institution_id), list)
   }
   return map
@@ -164,7 +228,9 @@ export class EligibilityFacts {
       results.flatMap((r) => r.itemIds),
       catalogues
     )
-    const allItemIds = [...new Set([...items.keys(), ...[...byKey.values()].flat().map((i) => i.id)])]
+    const allItemIds = [
+      ...new Set([...items.keys(), ...[...byKey.values()].flat().map((i) => i.id)]),
+    ]
     return new EligibilityFacts(
       catalogues,
       await institutionFacts([...performerIds, ...moreInstitutionIds]),
@@ -182,13 +248,19 @@ export class EligibilityFacts {
   recognisedUnder(result: ResultToJudge, itemId: number): CatalogueFacts[] {
     const item = this.items.get(itemId)
     if (!item) return []
-    if (suspendedAt(this.suspensions.get(result.performerId) ?? [], item.modality, result.performedAt)) return []
+    if (
+      suspendedAt(this.suspensions.get(result.performerId) ?? [], item.modality, result.performedAt)
+    )
+      return []
     const day = hospitalDay(result.performedAt)
     const found: CatalogueFacts[] = []
     for (const equivalent of this.byKey.get(itemKey(item)) ?? []) {
       const catalogue = this.catalogues.get(equivalent.catalogue)
       if (!catalogue) continue
-      if (!itemEvaluationInForce(this.evaluations.get(`${result.performerId}:${equivalent.id}`), day)) continue
+      if (
+        !itemEvaluationInForce(this.evaluations.get(`${result.performerId}:${equivalent.id}`), day)
+      )
+        continue
       if (!found.some((c) => c.code === catalogue.code)) found.push(catalogue)
     }
     return found
@@ -199,7 +271,9 @@ export class EligibilityFacts {
     const performer = this.institutions.get(result.performerId)
     if (!performer) return null
     const day = hospitalDay(result.performedAt)
-    const candidates = result.itemIds.flatMap((id) => this.recognisedUnder(result, id)).filter((c) => institutionQualifies(performer, c, day))
+    const candidates = result.itemIds
+      .flatMap((id) => this.recognisedUnder(result, id))
+      .filter((c) => institutionQualifies(performer, c, day))
     return widestMark(candidates)
   }
 
@@ -209,22 +283,34 @@ export class EligibilityFacts {
     const performer = this.institutions.get(result.performerId)
     if (!receiver || !performer) return null
     const day = hospitalDay(result.performedAt)
-    return widestMark(this.recognisedUnder(result, itemId).filter((c) => receiverAccepts(receiver, performer, c, day)))
+    return widestMark(
+      this.recognisedUnder(result, itemId).filter((c) =>
+        receiverAccepts(receiver, performer, c, day)
+      )
+    )
   }
 }
 
 /** The exams as results to judge: performed when their images arrived (or when registered, before any). */
 export async function examsAsResults(examIds: number[]) {
   if (!examIds.length) return new Map<number, ResultToJudge>()
-  const exams = await db.from('exams').whereIn('id', examIds).select('id', 'institution_id', 'modality', 'registered_at', 'images_received_at')
-  const links = await db.from('exam_exam_items').whereIn('exam_id', examIds).select('exam_id', 'exam_item_id')
+  const exams = await db
+    .from('exams')
+    .whereIn('id', examIds)
+    .select('id', 'institution_id', 'modality', 'registered_at', 'images_received_at')
+  const links = await db
+    .from('exam_exam_items')
+    .whereIn('exam_id', examIds)
+    .select('exam_id', 'exam_item_id')
   const map = new Map<number, ResultToJudge>()
   for (const e of exams) {
     map.set(Number(e.id), {
       performerId: Number(e.institution_id),
       modality: e.modality,
       performedAt: toDateTime(e.images_received_at ?? e.registered_at),
-      itemIds: links.filter((l) => Number(l.exam_id) === Number(e.id)).map((l) => Number(l.exam_item_id)),
+      itemIds: links
+        .filter((l) => Number(l.exam_id) === Number(e.id))
+        .map((l) => Number(l.exam_item_id)),
     })
   }
   return map

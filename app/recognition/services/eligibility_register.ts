@@ -50,8 +50,13 @@ export class EligibilityRegister {
     if (!institution) throw DomainRefusal.notFound('institution')
     const passed = input.qcEvaluationPassedOn ?? null
     const until = input.qcEvaluationValidUntil ?? null
-    if (until && !passed) throw new DomainRefusal('evaluation_date_missing', 'recognition.refusals.evaluation_date_missing')
-    if (passed && until && until < passed) throw new DomainRefusal('dates_reversed', 'recognition.refusals.dates_reversed')
+    if (until && !passed)
+      throw new DomainRefusal(
+        'evaluation_date_missing',
+        'recognition.refusals.evaluation_date_missing'
+      )
+    if (passed && until && until < passed)
+      throw new DomainRefusal('dates_reversed', 'recognition.refusals.dates_reversed')
     await upsert(
       'recognition_institutions',
       {
@@ -74,8 +79,10 @@ export class EligibilityRegister {
     if (!institution) throw DomainRefusal.notFound('institution')
     const item = await db.from('exam_items').where('id', input.examItemId).first()
     if (!item) throw DomainRefusal.notFound('exam_item')
-    if (!(await activeCatalogues()).has(item.catalogue)) throw new DomainRefusal('item_not_in_catalogue', 'recognition.refusals.item_not_in_catalogue')
-    if (input.validUntil && input.validUntil < input.evaluatedOn) throw new DomainRefusal('dates_reversed', 'recognition.refusals.dates_reversed')
+    if (!(await activeCatalogues()).has(item.catalogue))
+      throw new DomainRefusal('item_not_in_catalogue', 'recognition.refusals.item_not_in_catalogue')
+    if (input.validUntil && input.validUntil < input.evaluatedOn)
+      throw new DomainRefusal('dates_reversed', 'recognition.refusals.dates_reversed')
     await upsert(
       'recognition_item_evaluations',
       {
@@ -90,12 +97,17 @@ export class EligibilityRegister {
       },
       ['institution_id', 'exam_item_id'] as any
     )
-    const row = await db.from('recognition_item_evaluations').where('institution_id', input.institutionId).where('exam_item_id', input.examItemId).firstOrFail()
+    const row = await db
+      .from('recognition_item_evaluations')
+      .where('institution_id', input.institutionId)
+      .where('exam_item_id', input.examItemId)
+      .firstOrFail()
     return { id: Number(row.id) }
   }
 
   async saveCatalogue(input: CatalogueInput) {
-    if (!(input.minLevel in LEVEL_RANK)) throw new DomainRefusal('unknown_level', 'recognition.refusals.unknown_level')
+    if (!(input.minLevel in LEVEL_RANK))
+      throw new DomainRefusal('unknown_level', 'recognition.refusals.unknown_level')
     const existing = await db.from('recognition_catalogues').where('code', input.code).first()
     const row = {
       code: input.code,
@@ -113,10 +125,20 @@ export class EligibilityRegister {
   }
 
   async setFee(userId: number, examItemId: number, feeYuan: number) {
-    if (!Number.isFinite(feeYuan) || feeYuan < 0) throw new DomainRefusal('fee_negative', 'recognition.refusals.fee_negative')
+    if (!Number.isFinite(feeYuan) || feeYuan < 0)
+      throw new DomainRefusal('fee_negative', 'recognition.refusals.fee_negative')
     const item = await db.from('exam_items').where('id', examItemId).first()
     if (!item) throw DomainRefusal.notFound('exam_item')
-    await upsert('recognition_fees', { exam_item_id: examItemId, fee_cents: Math.round(feeYuan * 100), updated_by_id: userId, updated_at: this.now() }, 'exam_item_id')
+    await upsert(
+      'recognition_fees',
+      {
+        exam_item_id: examItemId,
+        fee_cents: Math.round(feeYuan * 100),
+        updated_by_id: userId,
+        updated_at: this.now(),
+      },
+      'exam_item_id'
+    )
     return { examItemId, feeCents: Math.round(feeYuan * 100) }
   }
 
@@ -128,9 +150,22 @@ export class EligibilityRegister {
   institutions() {
     return db
       .from('institutions')
-      .leftJoin('recognition_institutions', 'recognition_institutions.institution_id', 'institutions.id')
+      .leftJoin(
+        'recognition_institutions',
+        'recognition_institutions.institution_id',
+        'institutions.id'
+      )
       .where('institutions.active', true)
-      .select('institutions.id', 'institutions.code', 'institutions.name', 'institutions.kind', 'institutions.level', 'recognition_institutions.is_public', 'recognition_institutions.qc_evaluation_passed_on', 'recognition_institutions.qc_evaluation_valid_until')
+      .select(
+        'institutions.id',
+        'institutions.code',
+        'institutions.name',
+        'institutions.kind',
+        'institutions.level',
+        'recognition_institutions.is_public',
+        'recognition_institutions.qc_evaluation_passed_on',
+        'recognition_institutions.qc_evaluation_valid_until'
+      )
       .orderBy('institutions.kind')
       .orderBy('institutions.code')
   }
@@ -140,7 +175,12 @@ export class EligibilityRegister {
       .from('recognition_item_evaluations')
       .join('exam_items', 'exam_items.id', 'recognition_item_evaluations.exam_item_id')
       .where('recognition_item_evaluations.institution_id', institutionId)
-      .select('recognition_item_evaluations.*', 'exam_items.name as item_name', 'exam_items.catalogue', 'exam_items.seq')
+      .select(
+        'recognition_item_evaluations.*',
+        'exam_items.name as item_name',
+        'exam_items.catalogue',
+        'exam_items.seq'
+      )
       .orderBy('exam_items.catalogue')
       .orderBy('exam_items.seq')
   }
@@ -152,7 +192,13 @@ export class EligibilityRegister {
       .leftJoin('recognition_fees', 'recognition_fees.exam_item_id', 'exam_items.id')
       .join('recognition_catalogues', 'recognition_catalogues.code', 'exam_items.catalogue')
       .where('exam_items.active', true)
-      .select('exam_items.id', 'exam_items.name', 'exam_items.catalogue', 'exam_items.seq', 'recognition_fees.fee_cents')
+      .select(
+        'exam_items.id',
+        'exam_items.name',
+        'exam_items.catalogue',
+        'exam_items.seq',
+        'recognition_fees.fee_cents'
+      )
       .orderBy('exam_items.catalogue')
       .orderBy('exam_items.seq')
   }

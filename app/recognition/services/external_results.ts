@@ -23,12 +23,18 @@ export interface ExternalResultInput {
 }
 
 export async function recordExternalResult(input: ExternalResultInput, now: DateTime) {
-  if (!input.impression?.trim()) throw new DomainRefusal('impression_missing', 'recognition.refusals.impression_missing')
+  if (!input.impression?.trim())
+    throw new DomainRefusal('impression_missing', 'recognition.refusals.impression_missing')
   const institution = await db.from('institutions').where('id', input.institutionId).first()
   if (!institution) throw DomainRefusal.notFound('institution')
   const item = await db.from('exam_items').where('id', input.examItemId).first()
   if (!item) throw DomainRefusal.notFound('exam_item')
-  const existing = await db.from('recognition_external_results').where('institution_id', input.institutionId).where('reference', input.reference.trim()).where('patient_id', input.patientId).first()
+  const existing = await db
+    .from('recognition_external_results')
+    .where('institution_id', input.institutionId)
+    .where('reference', input.reference.trim())
+    .where('patient_id', input.patientId)
+    .first()
   if (existing) return { id: Number(existing.id), created: false }
   const [id] = await db.table('recognition_external_results').insert({
     patient_id: input.patientId,

@@ -70,14 +70,27 @@ function within(day: string, from: string | null, until: string | null) {
  * Whether an institution is in a catalogue's recognised scope on a day: by its level (R 6.2: level-2
  * public and above; H 一: 二级甲等 and above) or by a QC-centre evaluation it passed (R 6.2), in force that day.
  */
-export function institutionQualifies(institution: InstitutionFacts, catalogue: Pick<CatalogueFacts, 'minLevel' | 'requiresPublic'>, day: string) {
-  const byLevel = levelRank(institution.level) >= levelRank(catalogue.minLevel) && (!catalogue.requiresPublic || institution.isPublic)
-  return byLevel || within(day, institution.qcEvaluationPassedOn, institution.qcEvaluationValidUntil)
+export function institutionQualifies(
+  institution: InstitutionFacts,
+  catalogue: Pick<CatalogueFacts, 'minLevel' | 'requiresPublic'>,
+  day: string
+) {
+  const byLevel =
+    levelRank(institution.level) >= levelRank(catalogue.minLevel) &&
+    (!catalogue.requiresPublic || institution.isPublic)
+  return (
+    byLevel || within(day, institution.qcEvaluationPassedOn, institution.qcEvaluationValidUntil)
+  )
 }
 
 /** R 6.4, R 9.1: the item passed its QC evaluation at that institution and the evaluation was in force that day. */
-export function itemEvaluationInForce(evaluation: ItemEvaluationFacts | null | undefined, day: string) {
-  return !!evaluation && evaluation.passed && within(day, evaluation.evaluatedOn, evaluation.validUntil)
+export function itemEvaluationInForce(
+  evaluation: ItemEvaluationFacts | null | undefined,
+  day: string
+) {
+  return (
+    !!evaluation && evaluation.passed && within(day, evaluation.evaluatedOn, evaluation.validUntil)
+  )
 }
 
 /**
@@ -85,7 +98,9 @@ export function itemEvaluationInForce(evaluation: ItemEvaluationFacts | null | u
  * recognised; once lifted, those made during the suspension stay unrecognised.
  */
 export function suspendedAt(suspensions: SuspensionFacts[], modality: string, at: DateTime) {
-  return suspensions.some((s) => s.modality === modality && (!s.liftedAt || (s.suspendedAt <= at && s.liftedAt > at)))
+  return suspensions.some(
+    (s) => s.modality === modality && (!s.liftedAt || (s.suspendedAt <= at && s.liftedAt > at))
+  )
 }
 
 /**
@@ -93,23 +108,43 @@ export function suspendedAt(suspensions: SuspensionFacts[], modality: string, at
  * alliance all members accept each other; otherwise the performer must be in the catalogue's scope and not
  * lower than the receiver (same level accept each other, lower levels accept upper ones).
  */
-export function receiverAccepts(receiver: InstitutionFacts, performer: InstitutionFacts, catalogue: CatalogueFacts, day: string) {
+export function receiverAccepts(
+  receiver: InstitutionFacts,
+  performer: InstitutionFacts,
+  catalogue: CatalogueFacts,
+  day: string
+) {
   if (receiver.id === performer.id) return true
   if (isAllianceMember(receiver) && isAllianceMember(performer)) return true
-  return institutionQualifies(performer, catalogue, day) && levelRank(performer.level) >= levelRank(receiver.level)
+  return (
+    institutionQualifies(performer, catalogue, day) &&
+    levelRank(performer.level) >= levelRank(receiver.level)
+  )
 }
 
 /** B: when several catalogues' marks apply, the widest scope wins (ties: the catalogue code, for a stable answer). */
-export function widestMark<T extends Pick<CatalogueFacts, 'scopeRank' | 'code'>>(candidates: T[]): T | null {
+export function widestMark<T extends Pick<CatalogueFacts, 'scopeRank' | 'code'>>(
+  candidates: T[]
+): T | null {
   let best: T | null = null
   for (const candidate of candidates) {
-    if (!best || candidate.scopeRank > best.scopeRank || (candidate.scopeRank === best.scopeRank && candidate.code < best.code)) best = candidate
+    if (
+      !best ||
+      candidate.scopeRank > best.scopeRank ||
+      (candidate.scopeRank === best.scopeRank && candidate.code < best.code)
+    )
+      best = candidate
   }
   return best
 }
 
 /** R 7.2: the same item is the same category + body part + method + position, whichever catalogue names it. */
-export function itemKey(item: { modality: string; bodyPart: string; method: string; position: string | null }) {
+export function itemKey(item: {
+  modality: string
+  bodyPart: string
+  method: string
+  position: string | null
+}) {
   return [item.modality, item.bodyPart, item.method, item.position ?? ''].join('|')
 }
 

@@ -36,11 +36,15 @@ const LIMITS: Record<SettingName, [number, number]> = {
 export async function recognitionSettings(): Promise<RecognitionSettings> {
   const rows = await db.from('recognition_settings').select('name', 'value')
   const settings = { ...SETTING_DEFAULTS } as RecognitionSettings
-  for (const row of rows) if (row.name in settings) settings[row.name as SettingName] = Number(row.value)
+  for (const row of rows)
+    if (row.name in settings) settings[row.name as SettingName] = Number(row.value)
   return settings
 }
 
-export async function updateRecognitionSettings(userId: number, changes: Partial<RecognitionSettings>) {
+export async function updateRecognitionSettings(
+  userId: number,
+  changes: Partial<RecognitionSettings>
+) {
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined || value === null) continue
     const limits = LIMITS[name as SettingName]
@@ -52,7 +56,12 @@ export async function updateRecognitionSettings(userId: number, changes: Partial
   await db.transaction(async (trx) => {
     for (const [name, value] of Object.entries(changes)) {
       if (value === undefined || value === null) continue
-      await upsert('recognition_settings', { name, value: String(value), updated_by_id: userId, updated_at: now }, 'name', trx)
+      await upsert(
+        'recognition_settings',
+        { name, value: String(value), updated_by_id: userId, updated_at: now },
+        'name',
+        trx
+      )
     }
   })
   return recognitionSettings()

@@ -39,7 +39,10 @@ export function monthBounds(month: string) {
   return { from: start.toUTC(), to: start.plus({ months: 1 }).toUTC() }
 }
 
-export async function monthlyStatistics(month: string, clinicIds?: number[]): Promise<MonthlyStatistics> {
+export async function monthlyStatistics(
+  month: string,
+  clinicIds?: number[]
+): Promise<MonthlyStatistics> {
   const { from, to } = monthBounds(month)
   const shown = await db
     .from('recognition_reminders')
@@ -58,18 +61,40 @@ export async function monthlyStatistics(month: string, clinicIds?: number[]): Pr
     .select('institution_id', 'exam_item_id', 'decision', 'reason_code')
     .count('* as n')
   const keys = new Map<string, { institutionId: number; examItemId: number }>()
-  for (const r of [...shown, ...decided]) keys.set(`${r.institution_id}:${r.exam_item_id}`, { institutionId: Number(r.institution_id), examItemId: Number(r.exam_item_id) })
+  for (const r of [...shown, ...decided])
+    keys.set(`${r.institution_id}:${r.exam_item_id}`, {
+      institutionId: Number(r.institution_id),
+      examItemId: Number(r.exam_item_id),
+    })
   const institutionIds = [...new Set([...keys.values()].map((k) => k.institutionId))]
   const itemIds = [...new Set([...keys.values()].map((k) => k.examItemId))]
-  const names = new Map((institutionIds.length ? await db.from('institutions').whereIn('id', institutionIds).select('id', 'name') : []).map((r) => [Number(r.id), r.name as string]))
-  const items = new Map((itemIds.length ? await db.from('exam_items').whereIn('id', itemIds).select('id', 'name') : []).map((r) => [Number(r.id), r.name as string]))
-  const fees = new Map((itemIds.length ? await db.from('recognition_fees').whereIn('exam_item_id', itemIds) : []).map((r) => [Number(r.exam_item_id), Number(r.fee_cents)]))
+  const names = new Map(
+    (institutionIds.length
+      ? await db.from('institutions').whereIn('id', institutionIds).select('id', 'name')
+      : []
+    ).map((r) => [Number(r.id), r.name as string])
+  )
+  const items = new Map(
+    (itemIds.length
+      ? await db.from('exam_items').whereIn('id', itemIds).select('id', 'name')
+      : []
+    ).map((r) => [Number(r.id), r.name as string])
+  )
+  const fees = new Map(
+    (itemIds.length ? await db.from('recognition_fees').whereIn('exam_item_id', itemIds) : []).map(
+      (r) => [Number(r.exam_item_id), Number(r.fee_cents)]
+    )
+  )
 
   const rows: StatisticsRow[] = [...keys.values()].map(({ institutionId, examItemId }) => {
-    const mine = (r: any) => Number(r.institution_id) === institutionId && Number(r.exam_item_id) === examItemId
-    const accepted = decided.filter((r) => mine(r) && r.decision === 'accepted').reduce((sum, r) => sum + Number(r.n), 0)
+    const mine = (r: any) =>
+      Number(r.institution_id) === institutionId && Number(r.exam_item_id) === examItemId
+    const accepted = decided
+      .filter((r) => mine(r) && r.decision === 'accepted')
+      .reduce((sum, r) => sum + Number(r.n), 0)
     const byReason: Record<string, number> = {}
-    for (const r of decided.filter((d) => mine(d) && d.decision === 're_examined')) byReason[r.reason_code] = (byReason[r.reason_code] ?? 0) + Number(r.n)
+    for (const r of decided.filter((d) => mine(d) && d.decision === 're_examined'))
+      byReason[r.reason_code] = (byReason[r.reason_code] ?? 0) + Number(r.n)
     const reExamined = Object.values(byReason).reduce((a, b) => a + b, 0)
     return {
       institutionId,
@@ -85,7 +110,11 @@ export async function monthlyStatistics(month: string, clinicIds?: number[]): Pr
       moneyAvoidedCents: accepted * (fees.get(examItemId) ?? 0),
     }
   })
-  rows.sort((a, b) => a.institutionName.localeCompare(b.institutionName, 'zh') || a.itemName.localeCompare(b.itemName, 'zh'))
+  rows.sort(
+    (a, b) =>
+      a.institutionName.localeCompare(b.institutionName, 'zh') ||
+      a.itemName.localeCompare(b.itemName, 'zh')
+  )
   const totals = rows.reduce(
     (t, r) => {
       t.shown += r.shown
@@ -93,12 +122,24 @@ export async function monthlyStatistics(month: string, clinicIds?: number[]): Pr
       t.reExamined += r.reExamined
       t.examsAvoided += r.examsAvoided
       t.moneyAvoidedCents += r.moneyAvoidedCents
-      for (const [code, n] of Object.entries(r.byReason)) t.byReason[code] = (t.byReason[code] ?? 0) + n
+      for (const [code, n] of Object.entries(r.byReason))
+        t.byReason[code] = (t.byReason[code] ?? 0) + n
       return t
     },
-    { shown: 0, accepted: 0, reExamined: 0, byReason: {} as Record<string, number>, recognitionRate: null as number | null, examsAvoided: 0, moneyAvoidedCents: 0 }
+    {
+      shown: 0,
+      accepted: 0,
+      reExamined: 0,
+      byReason: {} as Record<string, number>,
+      recognitionRate: null as number | null,
+      examsAvoided: 0,
+      moneyAvoidedCents: 0,
+    }
   )
-  totals.recognitionRate = totals.accepted + totals.reExamined ? totals.accepted / (totals.accepted + totals.reExamined) : null
+  totals.recognitionRate =
+    totals.accepted + totals.reExamined
+      ? totals.accepted / (totals.accepted + totals.reExamined)
+      : null
   return { month, rows, totals }
 }
 
@@ -109,7 +150,17 @@ export async function statisticsWorkbook(stats: MonthlyStatistics) {
   return xlsxBuffer([
     {
       name: `${stats.month} 互认统计`,
-      header: ['机构', '检查项目', '提醒次数', '认可', '复查', ...reasons.map((r) => `复查：${r.reasonZh.slice(0, 12)}`), '互认率', '减少检查', '节约费用（元）'],
+      header: [
+        '机构',
+        '检查项目',
+        '提醒次数',
+        '认可',
+        '复查',
+        ...reasons.map((r) => `复查：${r.reasonZh.slice(0, 12)}`),
+        '互认率',
+        '减少检查',
+        '节约费用（元）',
+      ],
       rows: [
         ...stats.rows.map((r) => [
           r.institutionName,
@@ -151,8 +202,12 @@ export async function recognitionRateByClinic(from: DateTime, to: DateTime, clin
     .select('institution_id', 'decision')
     .count('* as n')
   for (const id of clinicIds) {
-    const accepted = Number(rows.find((r) => Number(r.institution_id) === id && r.decision === 'accepted')?.n ?? 0)
-    const reExamined = Number(rows.find((r) => Number(r.institution_id) === id && r.decision === 're_examined')?.n ?? 0)
+    const accepted = Number(
+      rows.find((r) => Number(r.institution_id) === id && r.decision === 'accepted')?.n ?? 0
+    )
+    const reExamined = Number(
+      rows.find((r) => Number(r.institution_id) === id && r.decision === 're_examined')?.n ?? 0
+    )
     result.set(id, {
       value: accepted + reExamined ? accepted / (accepted + reExamined) : null,
       numerator: accepted,
@@ -175,5 +230,8 @@ export async function generateMonthlyReport(month: string, at: DateTime) {
 }
 
 export function monthlyReports() {
-  return db.from('recognition_monthly_reports').select('id', 'month', 'generated_at').orderBy('month', 'desc')
+  return db
+    .from('recognition_monthly_reports')
+    .select('id', 'month', 'generated_at')
+    .orderBy('month', 'desc')
 }

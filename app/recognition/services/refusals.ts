@@ -27,23 +27,38 @@ export class RecognitionRefusals {
   constructor(protected clock: Clock) {}
 
   async record(user: User, input: RefusalInput) {
-    if (!isRepeatReason(input.reasonCode)) throw new DomainRefusal('reason_missing', 'recognition.refusals.reason_missing')
-    if (input.reasonCode === OTHER_REASON && !(input.reasonText ?? '').trim()) throw new DomainRefusal('reason_text_missing', 'recognition.refusals.reason_text_missing')
+    if (!isRepeatReason(input.reasonCode))
+      throw new DomainRefusal('reason_missing', 'recognition.refusals.reason_missing')
+    if (input.reasonCode === OTHER_REASON && !(input.reasonText ?? '').trim())
+      throw new DomainRefusal('reason_text_missing', 'recognition.refusals.reason_text_missing')
     const exam = await db.from('exams').where('accession_number', input.accessionNumber).first()
     if (!exam) throw DomainRefusal.notFound('exam')
     let refusingId = user.institutionId
     if (seesAllClinicsFigures(user)) {
-      if (!input.refusingInstitutionId) throw new DomainRefusal('refusing_institution_missing', 'recognition.refusals.refusing_institution_missing')
-      const refusing = await db.from('institutions').where('id', input.refusingInstitutionId).first()
+      if (!input.refusingInstitutionId)
+        throw new DomainRefusal(
+          'refusing_institution_missing',
+          'recognition.refusals.refusing_institution_missing'
+        )
+      const refusing = await db
+        .from('institutions')
+        .where('id', input.refusingInstitutionId)
+        .first()
       if (!refusing) throw DomainRefusal.notFound('institution')
       refusingId = Number(refusing.id)
     } else {
       // A clinic refuses a result it was offered: one of its own patients', from another institution.
-      const ours = await db.from('clinic_patients').where('patient_id', exam.patient_id).where('institution_id', user.institutionId).first()
+      const ours = await db
+        .from('clinic_patients')
+        .where('patient_id', exam.patient_id)
+        .where('institution_id', user.institutionId)
+        .first()
       if (!ours) throw new HiddenRecord('exam', Number(exam.id))
-      if (Number(exam.institution_id) === user.institutionId) throw new DomainRefusal('own_result', 'recognition.refusals.own_result')
+      if (Number(exam.institution_id) === user.institutionId)
+        throw new DomainRefusal('own_result', 'recognition.refusals.own_result')
     }
-    if (refusingId === Number(exam.institution_id)) throw new DomainRefusal('own_result', 'recognition.refusals.own_result')
+    if (refusingId === Number(exam.institution_id))
+      throw new DomainRefusal('own_result', 'recognition.refusals.own_result')
     const item = await db.from('exam_exam_items').where('exam_id', exam.id).first()
     const [id] = await db.table('recognition_refusals').insert({
       exam_id: exam.id,
@@ -76,11 +91,26 @@ export class RecognitionRefusals {
     return db
       .from('recognition_refusals')
       .join('exams', 'exams.id', 'recognition_refusals.exam_id')
-      .join('institutions as refusing', 'refusing.id', 'recognition_refusals.refusing_institution_id')
+      .join(
+        'institutions as refusing',
+        'refusing.id',
+        'recognition_refusals.refusing_institution_id'
+      )
       .join('institutions as performer', 'performer.id', 'recognition_refusals.institution_id')
-      .if(!seesAllClinicsFigures(user), (q) => q.where((w) => w.where('recognition_refusals.institution_id', user.institutionId).orWhere('recognition_refusals.refusing_institution_id', user.institutionId)))
+      .if(!seesAllClinicsFigures(user), (q) =>
+        q.where((w) =>
+          w
+            .where('recognition_refusals.institution_id', user.institutionId)
+            .orWhere('recognition_refusals.refusing_institution_id', user.institutionId)
+        )
+      )
       .if(institutionId, (q) => q.where('recognition_refusals.institution_id', institutionId!))
-      .select('recognition_refusals.*', 'exams.accession_number', 'refusing.name as refusing_name', 'performer.name as performer_name')
+      .select(
+        'recognition_refusals.*',
+        'exams.accession_number',
+        'refusing.name as refusing_name',
+        'performer.name as performer_name'
+      )
       .orderBy('recognition_refusals.refused_at', 'desc')
       .limit(200)
   }

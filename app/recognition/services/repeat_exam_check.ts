@@ -8,7 +8,11 @@ import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { HiddenRecord } from '#app/platform/http/use_case'
 import { sqlTime } from '#app/platform/db_helpers'
-import { EligibilityFacts, type ResultToJudge, toDateTime } from '#app/recognition/services/eligibility'
+import {
+  EligibilityFacts,
+  type ResultToJudge,
+  toDateTime,
+} from '#app/recognition/services/eligibility'
 import { itemKey, withinWindow } from '#app/recognition/services/recognition_rules'
 import { recognitionSettings } from '#app/recognition/services/recognition_settings'
 import { OTHER_REASON, isRepeatReason } from '#app/recognition/services/repeat_reasons'
@@ -97,7 +101,11 @@ export class RepeatExamCheck {
 
   /** The clinic's patient: another clinic's is answered like a missing one. */
   protected async clinicPatient(user: User, clinicPatientId: number) {
-    const row = await db.from('clinic_patients').where('id', clinicPatientId).where('institution_id', user.institutionId).first()
+    const row = await db
+      .from('clinic_patients')
+      .where('id', clinicPatientId)
+      .where('institution_id', user.institutionId)
+      .first()
     if (!row) throw DomainRefusal.notFound('patient')
     return { id: Number(row.id), patientId: Number(row.patient_id) }
   }
@@ -114,9 +122,22 @@ export class RepeatExamCheck {
     // independent reads, in parallel: the reminder must add little to a registration
     const [{ window_days: windowDays }, requested] = await Promise.all([
       recognitionSettings(),
-      db.from('exam_items').whereIn('id', itemIds).select('id', 'name', 'modality', 'body_part', 'method', 'position'),
+      db
+        .from('exam_items')
+        .whereIn('id', itemIds)
+        .select('id', 'name', 'modality', 'body_part', 'method', 'position'),
     ])
-    const requestedKeys = new Map(requested.map((r) => [itemKey({ modality: r.modality, bodyPart: r.body_part, method: r.method, position: r.position }), r]))
+    const requestedKeys = new Map(
+      requested.map((r) => [
+        itemKey({
+          modality: r.modality,
+          bodyPart: r.body_part,
+          method: r.method,
+          position: r.position,
+        }),
+        r,
+      ])
+    )
     if (!requestedKeys.size) return []
     // Images arrive after registration: a result performed inside the window was registered at most a little before it.
     const since = now.minus({ days: windowDays + 7 })
@@ -149,7 +170,11 @@ export class RepeatExamCheck {
       .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
       .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
       .where('recognition_external_results.patient_id', patientId)
-      .where('recognition_external_results.performed_at', '>=', sqlTime(now.minus({ days: windowDays })))
+      .where(
+        'recognition_external_results.performed_at',
+        '>=',
+        sqlTime(now.minus({ days: windowDays }))
+      )
       .select(
         'recognition_external_results.*',
         'exam_items.name as item_name',
@@ -161,17 +186,37 @@ export class RepeatExamCheck {
       )
     const [candidates, external] = await Promise.all([candidatesQuery, externalQuery])
 
-    type Candidate = { earlier: Omit<EarlierResult, 'mark'>; result: ResultToJudge; requestedId: number }
+    type Candidate = {
+      earlier: Omit<EarlierResult, 'mark'>
+      result: ResultToJudge
+      requestedId: number
+    }
     const found: Candidate[] = []
-    for (const row of [...candidates.map((r) => ({ ...r, kind: 'exam' as const })), ...external.map((r) => ({ ...r, kind: 'external' as const }))]) {
-      const key = itemKey({ modality: row.item_modality, bodyPart: row.body_part, method: row.method, position: row.position })
+    for (const row of [
+      ...candidates.map((r) => ({ ...r, kind: 'exam' as const })),
+      ...external.map((r) => ({ ...r, kind: 'external' as const })),
+    ]) {
+      const key = itemKey({
+        modality: row.item_modality,
+        bodyPart: row.body_part,
+        method: row.method,
+        position: row.position,
+      })
       const wanted = requestedKeys.get(key)
       if (!wanted) continue
-      const performedAt = row.kind === 'exam' ? toDateTime(row.images_received_at ?? row.registered_at) : toDateTime(row.performed_at)
+      const performedAt =
+        row.kind === 'exam'
+          ? toDateTime(row.images_received_at ?? row.registered_at)
+          : toDateTime(row.performed_at)
       if (!withinWindow(performedAt, now, windowDays)) continue
       found.push({
         requestedId: Number(wanted.id),
-        result: { performerId: Number(row.institution_id), modality: row.item_modality, performedAt, itemIds: [Number(row.item_id ?? row.exam_item_id)] },
+        result: {
+          performerId: Number(row.institution_id),
+          modality: row.item_modality,
+          performedAt,
+          itemIds: [Number(row.item_id ?? row.exam_item_id)],
+        },
         earlier: {
           kind: row.kind,
           id: Number(row.id),
@@ -192,19 +237,35 @@ export class RepeatExamCheck {
       found.map((c) => c.result),
       [user.institutionId]
     )
-    const reports = await latestSignedReports(found.filter((c) => c.earlier.kind === 'exam').map((c) => c.earlier.id))
+    const reports = await latestSignedReports(
+      found.filter((c) => c.earlier.kind === 'exam').map((c) => c.earlier.id)
+    )
     const reminders = new Map<number, Reminder>()
     for (const candidate of found) {
-      const catalogue = facts.acceptedBy(user.institutionId, candidate.result, candidate.earlier.itemId)
+      const catalogue = facts.acceptedBy(
+        user.institutionId,
+        candidate.result,
+        candidate.earlier.itemId
+      )
       if (!catalogue) continue
       const report = candidate.earlier.kind === 'exam' ? reports.get(candidate.earlier.id) : null
-      const earlier: EarlierResult = { ...candidate.earlier, mark: catalogue.mark, ...(report ? { findings: report.findings, impression: report.impression } : {}) }
+      const earlier: EarlierResult = {
+        ...candidate.earlier,
+        mark: catalogue.mark,
+        ...(report ? { findings: report.findings, impression: report.impression } : {}),
+      }
       const wanted = requested.find((r) => Number(r.id) === candidate.requestedId)!
-      const reminder: Reminder = reminders.get(candidate.requestedId) ?? { itemId: candidate.requestedId, itemName: wanted.name, modality: wanted.modality, earlier: [] }
+      const reminder: Reminder = reminders.get(candidate.requestedId) ?? {
+        itemId: candidate.requestedId,
+        itemName: wanted.name,
+        modality: wanted.modality,
+        earlier: [],
+      }
       reminder.earlier.push(earlier)
       reminders.set(candidate.requestedId, reminder)
     }
-    for (const reminder of reminders.values()) reminder.earlier.sort((a, b) => b.performedAt.toMillis() - a.performedAt.toMillis())
+    for (const reminder of reminders.values())
+      reminder.earlier.sort((a, b) => b.performedAt.toMillis() - a.performedAt.toMillis())
     return [...reminders.values()]
   }
 
@@ -256,7 +317,12 @@ export class RepeatExamCheck {
     const itemIds = [...new Set(input.itemIds)]
     const decisions = input.decisions ?? []
     const reminders = await this.find(user, patient.patientId, itemIds)
-    const base = { patientId: patient.patientId, clinicPatientId: patient.id, requestingDoctor: input.requestingDoctor, purpose: input.purpose ?? null }
+    const base = {
+      patientId: patient.patientId,
+      clinicPatientId: patient.id,
+      requestingDoctor: input.requestingDoctor,
+      purpose: input.purpose ?? null,
+    }
 
     for (const decision of decisions) {
       if (decision.decision === 'accept' && !reminders.some((r) => r.itemId === decision.itemId)) {
@@ -275,23 +341,35 @@ export class RepeatExamCheck {
       const decision = decisions.find((d) => d.itemId === reminder.itemId)!
       if (decision.decision === 'accept') {
         const earlier = reminder.earlier.find((e) =>
-          decision.earlierExternalId ? e.kind === 'external' && e.id === decision.earlierExternalId : e.kind === 'exam' && e.id === decision.earlierExamId
+          decision.earlierExternalId
+            ? e.kind === 'external' && e.id === decision.earlierExternalId
+            : e.kind === 'exam' && e.id === decision.earlierExamId
         )
         if (!earlier) {
           await this.refuseEarlier(patient.patientId, decision)
-          throw new DomainRefusal('earlier_not_recognised', 'recognition.refusals.earlier_not_recognised')
+          throw new DomainRefusal(
+            'earlier_not_recognised',
+            'recognition.refusals.earlier_not_recognised'
+          )
         }
         planned.push({ reminder, input: decision, earlier })
       } else {
-        if (!isRepeatReason(decision.reasonCode)) throw new DomainRefusal('reason_missing', 'recognition.refusals.reason_missing')
+        if (!isRepeatReason(decision.reasonCode))
+          throw new DomainRefusal('reason_missing', 'recognition.refusals.reason_missing')
         if (decision.reasonCode === OTHER_REASON && !(decision.reasonText ?? '').trim()) {
           throw new DomainRefusal('reason_text_missing', 'recognition.refusals.reason_text_missing')
         }
-        if (!decision.patientInformed) throw new DomainRefusal('patient_not_informed', 'recognition.refusals.patient_not_informed')
+        if (!decision.patientInformed)
+          throw new DomainRefusal(
+            'patient_not_informed',
+            'recognition.refusals.patient_not_informed'
+          )
         planned.push({ reminder, input: decision, earlier: reminder.earlier[0] })
       }
     }
-    const acceptedItems = new Set(planned.filter((p) => p.input.decision === 'accept').map((p) => p.reminder.itemId))
+    const acceptedItems = new Set(
+      planned.filter((p) => p.input.decision === 'accept').map((p) => p.reminder.itemId)
+    )
     return { ...base, itemIds: itemIds.filter((id) => !acceptedItems.has(id)), planned }
   }
 
@@ -299,18 +377,54 @@ export class RepeatExamCheck {
   protected async refuseEarlier(patientId: number, decision: RepeatDecisionInput): Promise<never> {
     if (decision.earlierExamId) {
       const exam = await db.from('exams').where('id', decision.earlierExamId).first()
-      if (!exam || Number(exam.patient_id) !== patientId) throw new HiddenRecord('exam', decision.earlierExamId)
+      if (!exam || Number(exam.patient_id) !== patientId)
+        throw new HiddenRecord('exam', decision.earlierExamId)
       const { window_days: windowDays } = await recognitionSettings()
-      if (!withinWindow(toDateTime(exam.images_received_at ?? exam.registered_at), this.clock.now(), windowDays)) {
-        throw new DomainRefusal('earlier_outside_window', 'recognition.refusals.earlier_outside_window', { days: windowDays })
+      if (
+        !withinWindow(
+          toDateTime(exam.images_received_at ?? exam.registered_at),
+          this.clock.now(),
+          windowDays
+        )
+      ) {
+        throw new DomainRefusal(
+          'earlier_outside_window',
+          'recognition.refusals.earlier_outside_window',
+          { days: windowDays }
+        )
       }
-      const items = await db.from('exam_exam_items').join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id').where('exam_id', exam.id).select('exam_items.*')
+      const items = await db
+        .from('exam_exam_items')
+        .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
+        .where('exam_id', exam.id)
+        .select('exam_items.*')
       const wanted = await db.from('exam_items').where('id', decision.itemId).first()
-      const sameItem = wanted && items.some((i) => itemKey({ modality: i.modality, bodyPart: i.body_part, method: i.method, position: i.position }) === itemKey({ modality: wanted.modality, bodyPart: wanted.body_part, method: wanted.method, position: wanted.position }))
-      if (!sameItem) throw new DomainRefusal('earlier_other_item', 'recognition.refusals.earlier_other_item')
+      const sameItem =
+        wanted &&
+        items.some(
+          (i) =>
+            itemKey({
+              modality: i.modality,
+              bodyPart: i.body_part,
+              method: i.method,
+              position: i.position,
+            }) ===
+            itemKey({
+              modality: wanted.modality,
+              bodyPart: wanted.body_part,
+              method: wanted.method,
+              position: wanted.position,
+            })
+        )
+      if (!sameItem)
+        throw new DomainRefusal('earlier_other_item', 'recognition.refusals.earlier_other_item')
     } else if (decision.earlierExternalId) {
-      const external = await db.from('recognition_external_results').where('id', decision.earlierExternalId).first()
-      if (!external || Number(external.patient_id) !== patientId) throw new HiddenRecord('external_result', decision.earlierExternalId)
+      const external = await db
+        .from('recognition_external_results')
+        .where('id', decision.earlierExternalId)
+        .first()
+      if (!external || Number(external.patient_id) !== patientId)
+        throw new HiddenRecord('external_result', decision.earlierExternalId)
     }
     throw new DomainRefusal('earlier_not_recognised', 'recognition.refusals.earlier_not_recognised')
   }
@@ -320,7 +434,10 @@ export class RepeatExamCheck {
     const now = this.clock.now()
     const ids: number[] = []
     for (const plan of outcome.planned) {
-      const newExam = plan.input.decision === 're_examine' ? exams.find((e) => e.modality === plan.reminder.modality) ?? null : null
+      const newExam =
+        plan.input.decision === 're_examine'
+          ? (exams.find((e) => e.modality === plan.reminder.modality) ?? null)
+          : null
       const [id] = await trx.table('recognition_decisions').insert({
         reminder_id: plan.reminder.reminderId ?? null,
         institution_id: user.institutionId,
@@ -336,8 +453,10 @@ export class RepeatExamCheck {
         earlier_reference: plan.earlier.reference,
         earlier_impression: plan.earlier.impression,
         reason_code: plan.input.decision === 're_examine' ? plan.input.reasonCode : null,
-        reason_text: plan.input.decision === 're_examine' ? plan.input.reasonText?.trim() || null : null,
-        patient_informed: plan.input.decision === 're_examine' ? !!plan.input.patientInformed : false,
+        reason_text:
+          plan.input.decision === 're_examine' ? plan.input.reasonText?.trim() || null : null,
+        patient_informed:
+          plan.input.decision === 're_examine' ? !!plan.input.patientInformed : false,
         requesting_doctor: outcome.requestingDoctor.trim(),
         purpose: outcome.purpose?.trim() || null,
         new_exam_id: newExam?.id ?? null,
@@ -352,9 +471,22 @@ export class RepeatExamCheck {
 
 /** The latest signed version's findings and impression of each exam. */
 export async function latestSignedReports(examIds: number[]) {
-  const map = new Map<number, { findings: string | null; impression: string | null; signedAt: DateTime | null }>()
+  const map = new Map<
+    number,
+    { findings: string | null; impression: string | null; signedAt: DateTime | null }
+  >()
   if (!examIds.length) return map
-  const rows = await db.from('report_versions').whereIn('exam_id', examIds).where('status', 'signed').orderBy('version_no', 'asc').select('exam_id', 'findings', 'impression', 'signed_at')
-  for (const row of rows) map.set(Number(row.exam_id), { findings: row.findings, impression: row.impression, signedAt: row.signed_at ? toDateTime(row.signed_at) : null })
+  const rows = await db
+    .from('report_versions')
+    .whereIn('exam_id', examIds)
+    .where('status', 'signed')
+    .orderBy('version_no', 'asc')
+    .select('exam_id', 'findings', 'impression', 'signed_at')
+  for (const row of rows)
+    map.set(Number(row.exam_id), {
+      findings: row.findings,
+      impression: row.impression,
+      signedAt: row.signed_at ? toDateTime(row.signed_at) : null,
+    })
   return map
 }

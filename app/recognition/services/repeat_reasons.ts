@@ -13,7 +13,9 @@ let cached: RepeatReason[] | null = null
 
 export function repeatReasons(): RepeatReason[] {
   if (!cached) {
-    cached = parseCsv(readFileSync(app.makePath('database/data/repeat-exam-reasons.csv'), 'utf8')).map((row) => ({
+    cached = parseCsv(
+      readFileSync(app.makePath('database/data/repeat-exam-reasons.csv'), 'utf8')
+    ).map((row) => ({
       code: row.code,
       reasonZh: row.reason_zh,
       source: row.source,

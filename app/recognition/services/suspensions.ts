@@ -35,7 +35,10 @@ export class RecognitionSuspensions {
     const indicator = clinicIndicators.get(PASS_RATE_INDICATOR)
     if (!indicator) return []
     const { suspension_threshold: threshold } = await recognitionSettings()
-    const recognised = await db.from('recognition_item_evaluations').where('passed', true).distinct('institution_id')
+    const recognised = await db
+      .from('recognition_item_evaluations')
+      .where('passed', true)
+      .distinct('institution_id')
     const clinicIds = recognised.map((r) => Number(r.institution_id))
     if (!clinicIds.length) return []
     const from = now.minus({ months: 3 })
@@ -43,8 +46,14 @@ export class RecognitionSuspensions {
     for (const modality of MODALITIES) {
       const rates = await indicator.compute({ from, to: now, clinicIds, modality })
       for (const [institutionId, figure] of rates) {
-        if (figure.value === null || figure.value === undefined || figure.value >= threshold) continue
-        const active = await db.from('recognition_suspensions').where('institution_id', institutionId).where('modality', modality).whereNull('lifted_at').first()
+        if (figure.value === null || figure.value === undefined || figure.value >= threshold)
+          continue
+        const active = await db
+          .from('recognition_suspensions')
+          .where('institution_id', institutionId)
+          .where('modality', modality)
+          .whereNull('lifted_at')
+          .first()
         if (active) continue
         const [id] = await db.table('recognition_suspensions').insert({
           institution_id: institutionId,
@@ -56,14 +65,32 @@ export class RecognitionSuspensions {
           suspended_at: sqlTime(now),
         })
         outcomes.push({ institutionId, modality, passRate: figure.value, suspensionId: Number(id) })
-        await audit.system({ action: 'recognition.suspend', targetType: 'institution', targetId: institutionId, details: { modality, passRate: figure.value, threshold } })
-        const institution = await db.from('institutions').where('id', institutionId).select('name').first()
-        const admins = await db.from('users').where('role', 'admin').where('status', 'active').select('id')
+        await audit.system({
+          action: 'recognition.suspend',
+          targetType: 'institution',
+          targetId: institutionId,
+          details: { modality, passRate: figure.value, threshold },
+        })
+        const institution = await db
+          .from('institutions')
+          .where('id', institutionId)
+          .select('name')
+          .first()
+        const admins = await db
+          .from('users')
+          .where('role', 'admin')
+          .where('status', 'active')
+          .select('id')
         await notify(
           admins.map((a) => Number(a.id)),
           'suspension',
           'recognition.notices.suspended',
-          { institution: institution?.name ?? String(institutionId), modality, rate: Math.round(figure.value * 1000) / 10, threshold: Math.round(threshold * 1000) / 10 },
+          {
+            institution: institution?.name ?? String(institutionId),
+            modality,
+            rate: Math.round(figure.value * 1000) / 10,
+            threshold: Math.round(threshold * 1000) / 10,
+          },
           now
         )
       }
@@ -74,8 +101,12 @@ export class RecognitionSuspensions {
   async lift(suspensionId: number, userId: number) {
     const row = await db.from('recognition_suspensions').where('id', suspensionId).first()
     if (!row) throw DomainRefusal.notFound('suspension')
-    if (row.lifted_at) throw new DomainRefusal('already_lifted', 'recognition.refusals.already_lifted')
-    await db.from('recognition_suspensions').where('id', suspensionId).update({ lifted_at: sqlTime(this.clock.now()), lifted_by_id: userId })
+    if (row.lifted_at)
+      throw new DomainRefusal('already_lifted', 'recognition.refusals.already_lifted')
+    await db
+      .from('recognition_suspensions')
+      .where('id', suspensionId)
+      .update({ lifted_at: sqlTime(this.clock.now()), lifted_by_id: userId })
     return { id: suspensionId, institutionId: Number(row.institution_id), modality: row.modality }
   }
 

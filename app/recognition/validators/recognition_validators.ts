@@ -50,7 +50,12 @@ export const itemEvaluationValidator = vine.compile(
 
 export const catalogueValidator = vine.compile(
   vine.object({
-    code: vine.string().trim().minLength(2).maxLength(16).regex(/^[a-z][a-z0-9_]*$/),
+    code: vine
+      .string()
+      .trim()
+      .minLength(2)
+      .maxLength(16)
+      .regex(/^[a-z][a-z0-9_]*$/),
     name: vine.string().trim().minLength(1).maxLength(64),
     mark: vine.string().trim().minLength(1).maxLength(16),
     scopeRank: vine.number().min(1).max(100).withoutDecimals(),
@@ -80,7 +85,9 @@ export const settingsValidator = vine.compile(
   })
 )
 
-export const evaluationsQueryValidator = vine.compile(vine.object({ institutionId: vine.number().positive().withoutDecimals().optional() }))
+export const evaluationsQueryValidator = vine.compile(
+  vine.object({ institutionId: vine.number().positive().withoutDecimals().optional() })
+)
 
 export const refusalValidator = vine.compile(
   vine.object({
@@ -93,14 +100,22 @@ export const refusalValidator = vine.compile(
 
 export const monthValidator = vine.compile(
   vine.object({
-    month: vine.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional(),
+    month: vine
+      .string()
+      .trim()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+      .optional(),
     institutionId: vine.number().positive().withoutDecimals().optional(),
   })
 )
 
 export const dataQualityValidator = vine.compile(
   vine.object({
-    month: vine.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional(),
+    month: vine
+      .string()
+      .trim()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+      .optional(),
     institutionId: vine.number().positive().withoutDecimals().optional(),
   })
 )

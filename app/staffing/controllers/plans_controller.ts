@@ -2,10 +2,20 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DateTime } from 'luxon'
 import imaging from '#config/imaging'
-import { calculationInput, compareValidator, planValidator } from '#app/staffing/validators/staffing_validators'
+import {
+  calculationInput,
+  compareValidator,
+  planValidator,
+} from '#app/staffing/validators/staffing_validators'
 import { StaffingPlans } from '#app/staffing/services/staffing_plans'
 import { StaffingRatios } from '#app/staffing/services/staffing_ratios'
-import { comparisonRows, comparisonWorkbook, planDocument, planPdf, planWorkbook } from '#app/staffing/services/plan_documents'
+import {
+  comparisonRows,
+  comparisonWorkbook,
+  planDocument,
+  planPdf,
+  planWorkbook,
+} from '#app/staffing/services/plan_documents'
 import { presenter } from '#app/staffing/services/staffing_presenter'
 import { mayManageStaffing, staffingPlanTarget } from '#app/staffing/staffing_access'
 import type StaffingPlan from '#models/staffing_plan'
@@ -13,7 +23,8 @@ import { nameDownload, downloadStamp } from '#app/platform/documents'
 import { useCase, done } from '#app/platform/http/use_case'
 import { resultView, chartOf } from './staffing_view.js'
 
-const formatTime = (iso: string) => DateTime.fromISO(iso).setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
+const formatTime = (iso: string) =>
+  DateTime.fromISO(iso).setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm')
 
 const planJson = (plan: StaffingPlan, withResult = false) => ({
   id: plan.id,
@@ -29,7 +40,9 @@ const planJson = (plan: StaffingPlan, withResult = false) => ({
 /** `?ids=1,2` or `?ids=1&ids=2`: the plans to compare. */
 const compareInput = async (ctx: HttpContext) => {
   const raw = ctx.request.qs().ids
-  const ids = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).filter((v: unknown) => String(v).trim() !== '')
+  const ids = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).filter(
+    (v: unknown) => String(v).trim() !== ''
+  )
   return compareValidator.validate({ ids }, { messagesProvider: ctx.i18n.createMessagesProvider() })
 }
 
@@ -64,7 +77,8 @@ export default class PlansController {
       allow: mayManageStaffing,
       run: async () => ({ plans: await this.plans.list(), current: await this.ratios.current() }),
       json: ({ plans }) => ({ data: plans.map((plan) => planJson(plan)) }),
-      page: ({ plans, current }) => ctx.view.render('pages/staffing/plans', { plans, currentVersion: current.version }),
+      page: ({ plans, current }) =>
+        ctx.view.render('pages/staffing/plans', { plans, currentVersion: current.version }),
     })
   }
 
@@ -73,12 +87,14 @@ export default class PlansController {
       action: 'staffing.plan.save',
       allow: mayManageStaffing,
       input: planValidator,
-      run: ({ user, input }) => this.plans.save(user, { name: input.name, notes: input.notes }, calculationInput(input)),
+      run: ({ user, input }) =>
+        this.plans.save(user, { name: input.name, notes: input.notes }, calculationInput(input)),
       audit: {
         target: (plan) => ({ type: 'staffing_plan', id: plan.id }),
         details: (_, { input }) => ({ name: input.name, source: input.source ?? 'recorded' }),
       },
-      page: (plan) => done(ctx, 'staffing.plans.saved', { name: plan.name }, `/admin/staffing/plans/${plan.id}`),
+      page: (plan) =>
+        done(ctx, 'staffing.plans.saved', { name: plan.name }, `/admin/staffing/plans/${plan.id}`),
     })
   }
 
@@ -89,7 +105,12 @@ export default class PlansController {
       target: staffingPlanTarget,
       run: async ({ target }) => ({ plan: target, current: await this.ratios.current() }),
       json: ({ plan }) => ({ data: planJson(plan, true) }),
-      page: ({ plan, current }) => ctx.view.render('pages/staffing/plan', { plan, currentVersion: current.version, ...resultView(ctx, plan.result) }),
+      page: ({ plan, current }) =>
+        ctx.view.render('pages/staffing/plan', {
+          plan,
+          currentVersion: current.version,
+          ...resultView(ctx, plan.result),
+        }),
     })
   }
 
@@ -121,10 +142,20 @@ export default class PlansController {
       input: compareInput,
       run: async ({ input }) => {
         const plans = await this.plans.compare(input.ids)
-        return { plans, buffer: await comparisonWorkbook(plans.map((plan) => planDocument(plan, formatTime)), this.t(ctx)) }
+        return {
+          plans,
+          buffer: await comparisonWorkbook(
+            plans.map((plan) => planDocument(plan, formatTime)),
+            this.t(ctx)
+          ),
+        }
       },
-      audit: { target: () => ({ type: 'staffing_plan', id: null }), details: ({ plans }) => ({ ids: plans.map((p) => p.id), format: 'xlsx', compare: true }) },
-      page: ({ plans, buffer }) => this.send(ctx, XLSX, `staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`, buffer),
+      audit: {
+        target: () => ({ type: 'staffing_plan', id: null }),
+        details: ({ plans }) => ({ ids: plans.map((p) => p.id), format: 'xlsx', compare: true }),
+      },
+      page: ({ plans, buffer }) =>
+        this.send(ctx, XLSX, `staffing-compare-${plans.map((p) => p.id).join('-')}.xlsx`, buffer),
     })
   }
 
@@ -146,7 +177,8 @@ export default class PlansController {
       target: staffingPlanTarget,
       run: ({ target }) => planPdf(planDocument(target, formatTime), this.t(ctx)),
       audit: { details: () => ({ format: 'pdf' }) },
-      page: (buffer, { target }) => this.send(ctx, 'application/pdf', this.fileName(target, 'pdf'), buffer),
+      page: (buffer, { target }) =>
+        this.send(ctx, 'application/pdf', this.fileName(target, 'pdf'), buffer),
     })
   }
 
@@ -156,7 +188,8 @@ export default class PlansController {
       allow: mayManageStaffing,
       target: staffingPlanTarget,
       run: ({ target }) => this.plans.remove(target.id),
-      page: (plan) => done(ctx, 'staffing.plans.deleted', { name: plan.name }, '/admin/staffing/plans'),
+      page: (plan) =>
+        done(ctx, 'staffing.plans.deleted', { name: plan.name }, '/admin/staffing/plans'),
     })
   }
 }

@@ -16,7 +16,10 @@ export default class RatiosController {
     return useCase(ctx, {
       action: 'staffing.ratios.view',
       allow: mayManageStaffing,
-      run: async () => ({ current: await this.ratios.current(), history: await this.ratios.history() }),
+      run: async () => ({
+        current: await this.ratios.current(),
+        history: await this.ratios.history(),
+      }),
       json: async () => ({ data: await this.ratios.currentSnapshot() }),
       page: ({ current, history }) =>
         ctx.view.render('pages/staffing/ratios', {
@@ -37,7 +40,11 @@ export default class RatiosController {
         this.ratios.revise(user, input.baseVersion, {
           note: input.note,
           rows: WORKLOAD_CATEGORIES.map((category) => ({ category, ...input.rows[category] })),
-          floor: { doctors: input.floorDoctors, technologists: input.floorTechnologists, nurses: input.floorNurses },
+          floor: {
+            doctors: input.floorDoctors,
+            technologists: input.floorTechnologists,
+            nurses: input.floorNurses,
+          },
           titleMix: { intermediatePct: input.minIntermediatePct, seniorPct: input.minSeniorPct },
           memberRule: {
             technologistsFirstDevice: input.memberTechnologistsFirstDevice,
@@ -49,7 +56,8 @@ export default class RatiosController {
         target: (set) => ({ type: 'staffing_ratio_set', id: set.id }),
         details: (_, { input }) => ({ baseVersion: input.baseVersion, note: input.note }),
       },
-      page: (set) => done(ctx, 'staffing.ratios.saved', { version: set.version }, '/admin/staffing/ratios'),
+      page: (set) =>
+        done(ctx, 'staffing.ratios.saved', { version: set.version }, '/admin/staffing/ratios'),
     })
   }
 }

@@ -6,17 +6,32 @@ import User from '#models/user'
 import { TITLES } from '#app/access/roles'
 import { certificateValidator, staffValidator } from '#app/staffing/validators/staffing_validators'
 import { StaffRoster } from '#app/staffing/services/staff_roster'
-import { REQUIRED_CERTIFICATES, EXPIRY_WARNING_DAYS, certificateFlags, certificateState } from '#app/staffing/services/certificate_rules'
+import {
+  REQUIRED_CERTIFICATES,
+  EXPIRY_WARNING_DAYS,
+  certificateFlags,
+  certificateState,
+} from '#app/staffing/services/certificate_rules'
 import { rosterSummary } from '#app/staffing/services/staffing_rules'
 import { presenter } from '#app/staffing/services/staffing_presenter'
-import { certificateTarget, mayManageStaffing, rosterInstitutionTarget, staffMemberTarget } from '#app/staffing/staffing_access'
+import {
+  certificateTarget,
+  mayManageStaffing,
+  rosterInstitutionTarget,
+  staffMemberTarget,
+} from '#app/staffing/staffing_access'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { useCase, done } from '#app/platform/http/use_case'
 
-const day = (value: Date | undefined) => (value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null)
+const day = (value: Date | undefined) =>
+  value ? DateTime.fromJSDate(value, { zone: 'utc' }) : null
 
 async function personOf(certificateStaffMemberId: number) {
-  const person = await StaffMember.query().where('id', certificateStaffMemberId).preload('institution').preload('certificates', (q) => q.orderBy('kind')).first()
+  const person = await StaffMember.query()
+    .where('id', certificateStaffMemberId)
+    .preload('institution')
+    .preload('certificates', (q) => q.orderBy('kind'))
+    .first()
   if (!person) throw DomainRefusal.notFound('staff')
   return person
 }
@@ -31,7 +46,12 @@ export default class RosterController {
       action: 'staffing.roster.view',
       allow: mayManageStaffing,
       run: () => this.roster.allianceOverview(),
-      page: (overview) => ctx.view.render('pages/staffing/roster_index', { ...overview, warningDays: EXPIRY_WARNING_DAYS, p: presenter }),
+      page: (overview) =>
+        ctx.view.render('pages/staffing/roster_index', {
+          ...overview,
+          warningDays: EXPIRY_WARNING_DAYS,
+          p: presenter,
+        }),
     })
   }
 
@@ -82,7 +102,8 @@ export default class RosterController {
       action: 'staffing.staff.view',
       allow: mayManageStaffing,
       target: staffMemberTarget,
-      run: ({ target }) => User.query().where('institution_id', target.institutionId).orderBy('full_name'),
+      run: ({ target }) =>
+        User.query().where('institution_id', target.institutionId).orderBy('full_name'),
       page: (users, { target: person }) => {
         const today = this.roster.today()
         return ctx.view.render('pages/staffing/staff_edit', {
@@ -91,7 +112,9 @@ export default class RosterController {
           professions: PROFESSIONS,
           titles: TITLES,
           kinds: REQUIRED_CERTIFICATES[person.profession],
-          missingKinds: REQUIRED_CERTIFICATES[person.profession].filter((kind) => !person.certificates.some((c) => c.kind === kind)),
+          missingKinds: REQUIRED_CERTIFICATES[person.profession].filter(
+            (kind) => !person.certificates.some((c) => c.kind === kind)
+          ),
           flags: certificateFlags(person.profession, person.certificates, today),
           stateOf: (expiresOn: DateTime | null) => certificateState(expiresOn, today),
           warningDays: EXPIRY_WARNING_DAYS,
@@ -106,8 +129,10 @@ export default class RosterController {
       allow: mayManageStaffing,
       target: staffMemberTarget,
       input: staffValidator,
-      run: ({ target, input }) => this.roster.updatePerson(target, { ...input, active: input.active ?? false }),
-      page: (_, { target }) => done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.id}/edit`),
+      run: ({ target, input }) =>
+        this.roster.updatePerson(target, { ...input, active: input.active ?? false }),
+      page: (_, { target }) =>
+        done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.id}/edit`),
     })
   }
 
@@ -117,9 +142,15 @@ export default class RosterController {
       allow: mayManageStaffing,
       target: staffMemberTarget,
       input: certificateValidator,
-      run: ({ target, input }) => this.roster.addCertificate(target, { ...input, issuedOn: day(input.issuedOn), expiresOn: day(input.expiresOn) }),
+      run: ({ target, input }) =>
+        this.roster.addCertificate(target, {
+          ...input,
+          issuedOn: day(input.issuedOn),
+          expiresOn: day(input.expiresOn),
+        }),
       audit: { details: (_, { input }) => ({ kind: input.kind }) },
-      page: (_, { target }) => done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.id}/edit`),
+      page: (_, { target }) =>
+        done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.id}/edit`),
     })
   }
 
@@ -130,9 +161,17 @@ export default class RosterController {
       target: certificateTarget,
       input: certificateValidator,
       run: async ({ target: certificate, input }) =>
-        this.roster.updateCertificate(await personOf(certificate.staffMemberId), certificate, { ...input, issuedOn: day(input.issuedOn), expiresOn: day(input.expiresOn) }),
-      audit: { target: (_, { target }) => ({ type: 'staff_member', id: target.staffMemberId }), details: (_, { target }) => ({ kind: target.kind, certificateId: target.id }) },
-      page: (_, { target }) => done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.staffMemberId}/edit`),
+        this.roster.updateCertificate(await personOf(certificate.staffMemberId), certificate, {
+          ...input,
+          issuedOn: day(input.issuedOn),
+          expiresOn: day(input.expiresOn),
+        }),
+      audit: {
+        target: (_, { target }) => ({ type: 'staff_member', id: target.staffMemberId }),
+        details: (_, { target }) => ({ kind: target.kind, certificateId: target.id }),
+      },
+      page: (_, { target }) =>
+        done(ctx, 'common.saved', {}, `/admin/staffing/staff/${target.staffMemberId}/edit`),
     })
   }
 
@@ -142,7 +181,10 @@ export default class RosterController {
       allow: mayManageStaffing,
       target: certificateTarget,
       run: ({ target }) => this.roster.removeCertificate(target),
-      audit: { target: (c) => ({ type: 'staff_member', id: c.staffMemberId }), details: (c) => ({ kind: c.kind, number: c.number }) },
+      audit: {
+        target: (c) => ({ type: 'staff_member', id: c.staffMemberId }),
+        details: (c) => ({ kind: c.kind, number: c.number }),
+      },
       page: (c) => done(ctx, 'common.deleted', {}, `/admin/staffing/staff/${c.staffMemberId}/edit`),
     })
   }

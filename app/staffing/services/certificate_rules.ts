@@ -20,11 +20,13 @@ export const REQUIRED_CERTIFICATES: Record<Profession, CertificateKind[]> = {
 /** Flag a certificate this many days before it expires, so renewal can be arranged in time. */
 export const EXPIRY_WARNING_DAYS = 60
 
-
 export type CertificateState = 'valid' | 'expiring' | 'expired' | 'no_expiry'
 
 /** A certificate is good through its expiry date and expired the day after. */
-export function certificateState(expiresOn: DateTime | null, today: DateTime): { state: CertificateState; daysLeft: number | null } {
+export function certificateState(
+  expiresOn: DateTime | null,
+  today: DateTime
+): { state: CertificateState; daysLeft: number | null } {
   if (!expiresOn) return { state: 'no_expiry', daysLeft: null }
   const daysLeft = Math.round(calendarDay(expiresOn).diff(calendarDay(today), 'days').days)
   if (daysLeft < 0) return { state: 'expired', daysLeft }
@@ -44,7 +46,11 @@ export type CertificateFlag =
   | { code: 'scope'; kind: CertificateKind }
 
 /** Everything wrong with one person's certificates today; an empty list means all is in order. */
-export function certificateFlags(profession: Profession, certificates: CertificateLike[], today: DateTime): CertificateFlag[] {
+export function certificateFlags(
+  profession: Profession,
+  certificates: CertificateLike[],
+  today: DateTime
+): CertificateFlag[] {
   const flags: CertificateFlag[] = []
   for (const kind of REQUIRED_CERTIFICATES[profession]) {
     if (!certificates.some((c) => c.kind === kind)) flags.push({ code: 'missing', kind })
@@ -52,10 +58,19 @@ export function certificateFlags(profession: Profession, certificates: Certifica
   for (const certificate of certificates) {
     const { state, daysLeft } = certificateState(certificate.expiresOn, today)
     if (state === 'expired' || state === 'expiring') {
-      flags.push({ code: state, kind: certificate.kind, expiresOn: certificate.expiresOn!.toISODate()!, daysLeft: daysLeft! })
+      flags.push({
+        code: state,
+        kind: certificate.kind,
+        expiresOn: certificate.expiresOn!.toISODate()!,
+        daysLeft: daysLeft!,
+      })
     }
     // C 7.1.2: a doctor's practice scope must be 医学影像和放射治疗专业.
-    if (profession === 'doctor' && certificate.kind === 'physician_practice' && !certificate.imagingScope) {
+    if (
+      profession === 'doctor' &&
+      certificate.kind === 'physician_practice' &&
+      !certificate.imagingScope
+    ) {
       flags.push({ code: 'scope', kind: certificate.kind })
     }
   }

@@ -19,7 +19,10 @@ export interface PlanDocument {
   result: StaffingResult
 }
 
-export function planDocument(plan: StaffingPlan, formatTime: (iso: string) => string): PlanDocument {
+export function planDocument(
+  plan: StaffingPlan,
+  formatTime: (iso: string) => string
+): PlanDocument {
   return {
     name: plan.name,
     notes: plan.notes,
@@ -31,7 +34,13 @@ export function planDocument(plan: StaffingPlan, formatTime: (iso: string) => st
 
 function periodText(result: StaffingResult, t: Translate) {
   const period = result.workload.period
-  return period ? t('staffing.workload.recorded_period', { from: period.from, to: period.to, months: period.months }) : t('staffing.workload.typed')
+  return period
+    ? t('staffing.workload.recorded_period', {
+        from: period.from,
+        to: period.to,
+        months: period.months,
+      })
+    : t('staffing.workload.typed')
 }
 
 /* ------------------------------------------------------------------ tables */
@@ -64,7 +73,13 @@ function arithmeticRows(result: StaffingResult, t: Translate) {
   const req = result.lead.requirement
   const rows: unknown[][] = req.lines.map((line) => {
     const f = lineFormulas(line)
-    return [t(`staffing.categories.${line.category}`), f.initialReaders, f.reviewers, f.technologists, f.nurses]
+    return [
+      t(`staffing.categories.${line.category}`),
+      f.initialReaders,
+      f.reviewers,
+      f.technologists,
+      f.nurses,
+    ]
   })
   rows.push([
     t('staffing.arithmetic.total_fte'),
@@ -129,7 +144,8 @@ function memberRows(result: StaffingResult, t: Translate) {
     m.gap.nurses.actualHeadcount,
     m.gap.nurses.gap,
     m.doctors.headcount,
-    m.equipmentMissing.map((k) => t(`equipment.kinds.${k}`)).join(t('common.list_separator')) || '—',
+    m.equipmentMissing.map((k) => t(`equipment.kinds.${k}`)).join(t('common.list_separator')) ||
+      '—',
   ])
 }
 
@@ -171,8 +187,15 @@ function ruleLines(result: StaffingResult, t: Translate) {
   const r = result.ratios
   return [
     t('staffing.ratios.version_line', { version: r.version, note: r.note }),
-    t('staffing.floor.line', { doctors: r.floor.doctors, technologists: r.floor.technologists, nurses: r.floor.nurses }),
-    t('staffing.title_mix.rule', { intermediate: r.titleMix.intermediatePct, senior: r.titleMix.seniorPct }),
+    t('staffing.floor.line', {
+      doctors: r.floor.doctors,
+      technologists: r.floor.technologists,
+      nurses: r.floor.nurses,
+    }),
+    t('staffing.title_mix.rule', {
+      intermediate: r.titleMix.intermediatePct,
+      senior: r.titleMix.seniorPct,
+    }),
     t('staffing.members.rule', {
       first: r.memberRule.technologistsFirstDevice,
       additional: r.memberRule.technologistsPerAdditionalDevice,
@@ -198,7 +221,14 @@ export function planSheets(doc: PlanDocument, t: Translate): SheetSpec[] {
         [t('staffing.workload.source'), periodText(r, t)],
         [t('staffing.lead.institution'), r.lead.institution?.name ?? '—'],
         ...ruleLines(r, t).map((line) => [t('staffing.ratios.title'), line]),
-        [t('staffing.title_mix.planned'), t('staffing.title_mix.planned_line', { doctors: mix.doctors, intermediate: mix.intermediate, senior: mix.senior })],
+        [
+          t('staffing.title_mix.planned'),
+          t('staffing.title_mix.planned_line', {
+            doctors: mix.doctors,
+            intermediate: mix.intermediate,
+            senior: mix.senior,
+          }),
+        ],
         [
           t('staffing.title_mix.roster'),
           t('staffing.title_mix.roster_line', {
@@ -212,7 +242,11 @@ export function planSheets(doc: PlanDocument, t: Translate): SheetSpec[] {
       ],
     },
     { name: t('staffing.sheets.workload'), header: workloadHeader(t), rows: workloadRows(r, t) },
-    { name: t('staffing.sheets.arithmetic'), header: arithmeticHeader(t), rows: arithmeticRows(r, t) },
+    {
+      name: t('staffing.sheets.arithmetic'),
+      header: arithmeticHeader(t),
+      rows: arithmeticRows(r, t),
+    },
     { name: t('staffing.sheets.gap'), header: gapHeader(t), rows: gapRows(r, t) },
     { name: t('staffing.sheets.members'), header: memberHeader(t), rows: memberRows(r, t) },
     { name: t('staffing.sheets.ratios'), header: ratioHeader(t), rows: ratioRows(r, t) },
@@ -225,7 +259,13 @@ export function planWorkbook(doc: PlanDocument, t: Translate) {
 
 /** Several plans in one sheet, one column each, the rows an administrator compares. */
 export function comparisonWorkbook(docs: PlanDocument[], t: Translate) {
-  return xlsxBuffer([{ name: t('staffing.compare.title'), header: [t('staffing.columns.item'), ...docs.map((d) => d.name)], rows: comparisonRows(docs, t) }])
+  return xlsxBuffer([
+    {
+      name: t('staffing.compare.title'),
+      header: [t('staffing.columns.item'), ...docs.map((d) => d.name)],
+      rows: comparisonRows(docs, t),
+    },
+  ])
 }
 
 export function comparisonRows(docs: PlanDocument[], t: Translate): unknown[][] {
@@ -235,34 +275,82 @@ export function comparisonRows(docs: PlanDocument[], t: Translate): unknown[][] 
     [t('staffing.ratios.version'), ...each((r) => `v${r.ratios.version}`)],
   ]
   for (const category of ['ct_plain', 'mri_plain', 'dr', 'ct_contrast', 'mri_contrast'] as const) {
-    rows.push([`${t(`staffing.categories.${category}`)} · ${t('staffing.columns.read_planned')}`, ...each((r) => r.workload.read[category])])
+    rows.push([
+      `${t(`staffing.categories.${category}`)} · ${t('staffing.columns.read_planned')}`,
+      ...each((r) => r.workload.read[category]),
+    ])
   }
   for (const category of ['ct_plain', 'mri_plain', 'dr', 'ct_contrast', 'mri_contrast'] as const) {
-    rows.push([`${t(`staffing.categories.${category}`)} · ${t('staffing.columns.performed_planned')}`, ...each((r) => r.workload.performed[category])])
+    rows.push([
+      `${t(`staffing.categories.${category}`)} · ${t('staffing.columns.performed_planned')}`,
+      ...each((r) => r.workload.performed[category]),
+    ])
   }
   for (const role of ['doctors', 'reviewers', 'technologists', 'nurses'] as const) {
-    rows.push([`${t(`staffing.roles.${role}`)} · ${t('staffing.columns.required_fte')}`, ...each((r) => fte(r.lead.requirement.totals[role].fte))])
-    rows.push([`${t(`staffing.roles.${role}`)} · ${t('staffing.columns.required_whole')}`, ...each((r) => r.lead.requirement.planned[role])])
+    rows.push([
+      `${t(`staffing.roles.${role}`)} · ${t('staffing.columns.required_fte')}`,
+      ...each((r) => fte(r.lead.requirement.totals[role].fte)),
+    ])
+    rows.push([
+      `${t(`staffing.roles.${role}`)} · ${t('staffing.columns.required_whole')}`,
+      ...each((r) => r.lead.requirement.planned[role]),
+    ])
   }
-  for (const role of ['doctors', 'reviewers', 'intermediate', 'senior', 'technologists', 'nurses'] as const) {
-    rows.push([`${t(`staffing.roles.${role}`)} · ${t('staffing.columns.gap')}`, ...each((r) => signed(r.lead.gap.find((g) => g.role === role)!.gap))])
+  for (const role of [
+    'doctors',
+    'reviewers',
+    'intermediate',
+    'senior',
+    'technologists',
+    'nurses',
+  ] as const) {
+    rows.push([
+      `${t(`staffing.roles.${role}`)} · ${t('staffing.columns.gap')}`,
+      ...each((r) => signed(r.lead.gap.find((g) => g.role === role)!.gap)),
+    ])
   }
-  rows.push([t('staffing.roles.member_technologists'), ...each((r) => `${r.memberTotals.technologistsActual} / ${r.memberTotals.technologistsRequired}`)])
-  rows.push([t('staffing.roles.member_nurses'), ...each((r) => `${r.memberTotals.nursesActual} / ${r.memberTotals.nursesRequired}`)])
+  rows.push([
+    t('staffing.roles.member_technologists'),
+    ...each(
+      (r) => `${r.memberTotals.technologistsActual} / ${r.memberTotals.technologistsRequired}`
+    ),
+  ])
+  rows.push([
+    t('staffing.roles.member_nurses'),
+    ...each((r) => `${r.memberTotals.nursesActual} / ${r.memberTotals.nursesRequired}`),
+  ])
   return rows
 }
 
 /* --------------------------------------------------------------------- pdf */
 
-function pdfTable(pdf: PDFKit.PDFDocument, header: unknown[], rows: unknown[][], widths: number[], fontSize = 8) {
+function pdfTable(
+  pdf: PDFKit.PDFDocument,
+  header: unknown[],
+  rows: unknown[][],
+  widths: number[],
+  fontSize = 8
+) {
   const x0 = pdf.page.margins.left
   const drawRow = (cells: unknown[], bold: boolean) => {
-    const texts = cells.map((c) => (c === null || c === undefined ? '—' : typeof c === 'number' ? int(c) : String(c)))
+    const texts = cells.map((c) =>
+      c === null || c === undefined ? '—' : typeof c === 'number' ? int(c) : String(c)
+    )
     pdf.fontSize(fontSize)
-    const height = Math.max(...texts.map((text, i) => pdf.heightOfString(text, { width: widths[i] - 4 }))) + 4
+    const height =
+      Math.max(...texts.map((text, i) => pdf.heightOfString(text, { width: widths[i] - 4 }))) + 4
     if (pdf.y + height > pdf.page.height - pdf.page.margins.bottom) pdf.addPage()
     const y = pdf.y
-    if (bold) pdf.rect(x0, y, widths.reduce((a, b) => a + b, 0), height).fill('#eef2f6').fillColor('#000')
+    if (bold)
+      pdf
+        .rect(
+          x0,
+          y,
+          widths.reduce((a, b) => a + b, 0),
+          height
+        )
+        .fill('#eef2f6')
+        .fillColor('#000')
     let x = x0
     texts.forEach((text, i) => {
       pdf.fillColor('#1d2733').text(text, x + 2, y + 2, { width: widths[i] - 4 })
@@ -294,8 +382,15 @@ function pdfChart(pdf: PDFKit.PDFDocument, result: StaffingResult, t: Translate)
   const y = (v: number) => top + height - (v / max) * height
   pdf.fontSize(7)
   for (let tick = 0; tick <= max; tick += step) {
-    pdf.moveTo(left, y(tick)).lineTo(left + plotWidth, y(tick)).lineWidth(0.4).strokeColor(CHART_COLOURS.grid).stroke()
-    pdf.fillColor(CHART_COLOURS.ink).text(String(tick), left - 26, y(tick) - 4, { width: 22, align: 'right' })
+    pdf
+      .moveTo(left, y(tick))
+      .lineTo(left + plotWidth, y(tick))
+      .lineWidth(0.4)
+      .strokeColor(CHART_COLOURS.grid)
+      .stroke()
+    pdf
+      .fillColor(CHART_COLOURS.ink)
+      .text(String(tick), left - 26, y(tick) - 4, { width: 22, align: 'right' })
   }
   const group = plotWidth / bars.length
   const barWidth = Math.min(22, group / 3)
@@ -303,23 +398,40 @@ function pdfChart(pdf: PDFKit.PDFDocument, result: StaffingResult, t: Translate)
     const centre = left + group * i + group / 2
     const series = [
       { value: bar.required, x: centre - barWidth - 1, colour: CHART_COLOURS.required },
-      { value: bar.actual, x: centre + 1, colour: bar.met ? CHART_COLOURS.met : CHART_COLOURS.short },
+      {
+        value: bar.actual,
+        x: centre + 1,
+        colour: bar.met ? CHART_COLOURS.met : CHART_COLOURS.short,
+      },
     ]
     for (const s of series) {
       const h = Math.max(0, y(0) - y(s.value))
       if (h > 0) pdf.rect(s.x, y(s.value), barWidth, h).fill(s.colour)
-      pdf.fillColor(CHART_COLOURS.ink).text(Number.isInteger(s.value) ? String(s.value) : s.value.toFixed(2), s.x - 6, y(s.value) - 9, { width: barWidth + 12, align: 'center' })
+      pdf
+        .fillColor(CHART_COLOURS.ink)
+        .text(
+          Number.isInteger(s.value) ? String(s.value) : s.value.toFixed(2),
+          s.x - 6,
+          y(s.value) - 9,
+          { width: barWidth + 12, align: 'center' }
+        )
     }
-    pdf.fillColor(CHART_COLOURS.ink).text(bar.label, centre - group / 2, top + height + 4, { width: group, align: 'center' })
+    pdf
+      .fillColor(CHART_COLOURS.ink)
+      .text(bar.label, centre - group / 2, top + height + 4, { width: group, align: 'center' })
   })
   pdf.x = pdf.page.margins.left
   pdf.y = top + height + 30
   pdf.rect(pdf.x, pdf.y, 8, 8).fill(CHART_COLOURS.required)
-  pdf.fillColor(CHART_COLOURS.ink).text(t('staffing.chart.required'), pdf.page.margins.left + 12, pdf.y, { continued: false })
+  pdf
+    .fillColor(CHART_COLOURS.ink)
+    .text(t('staffing.chart.required'), pdf.page.margins.left + 12, pdf.y, { continued: false })
   const legendY = pdf.y - 9
   pdf.rect(pdf.page.margins.left + 140, legendY, 8, 8).fill(CHART_COLOURS.met)
   pdf.rect(pdf.page.margins.left + 150, legendY, 8, 8).fill(CHART_COLOURS.short)
-  pdf.fillColor(CHART_COLOURS.ink).text(t('staffing.chart.actual'), pdf.page.margins.left + 162, legendY)
+  pdf
+    .fillColor(CHART_COLOURS.ink)
+    .text(t('staffing.chart.actual'), pdf.page.margins.left + 162, legendY)
   pdf.x = pdf.page.margins.left
   pdf.moveDown(1)
 }
@@ -332,8 +444,15 @@ export async function planPdf(doc: PlanDocument, t: Translate) {
     pdf.fontSize(12).fillColor('#0b3d6e').text(text)
     pdf.moveDown(0.3)
   }
-  pdf.fontSize(16).fillColor('#1d2733').text(t('staffing.plans.document_heading', { name: doc.name }))
-  pdf.fontSize(9).text(`${t('staffing.plans.saved_at')}: ${doc.savedAt}${doc.savedBy ? ` · ${doc.savedBy}` : ''}`)
+  pdf
+    .fontSize(16)
+    .fillColor('#1d2733')
+    .text(t('staffing.plans.document_heading', { name: doc.name }))
+  pdf
+    .fontSize(9)
+    .text(
+      `${t('staffing.plans.saved_at')}: ${doc.savedAt}${doc.savedBy ? ` · ${doc.savedBy}` : ''}`
+    )
   pdf.text(`${t('staffing.workload.source')}: ${periodText(r, t)}`)
   pdf.text(`${t('staffing.lead.institution')}: ${r.lead.institution?.name ?? '—'}`)
   if (doc.notes) pdf.text(`${t('staffing.plans.notes')}: ${doc.notes}`)
@@ -344,7 +463,16 @@ export async function planPdf(doc: PlanDocument, t: Translate) {
   heading(t('staffing.arithmetic.title'))
   pdfTable(pdf, arithmeticHeader(t), arithmeticRows(r, t), [110, 150, 150, 150, 150])
   const mix = r.lead.requirement.titleMix
-  pdf.fontSize(9).fillColor('#1d2733').text(t('staffing.title_mix.planned_line', { doctors: mix.doctors, intermediate: mix.intermediate, senior: mix.senior }))
+  pdf
+    .fontSize(9)
+    .fillColor('#1d2733')
+    .text(
+      t('staffing.title_mix.planned_line', {
+        doctors: mix.doctors,
+        intermediate: mix.intermediate,
+        senior: mix.senior,
+      })
+    )
   pdf.moveDown(0.5)
   heading(t('staffing.gap.title'))
   pdfTable(pdf, gapHeader(t), gapRows(r, t), [110, 70, 50, 70, 70, 70, 70, 70, 70])

@@ -8,7 +8,11 @@ import type { Title } from '#app/access/roles'
 import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { REQUIRED_CERTIFICATES, certificateFlags, type CertificateFlag } from './certificate_rules.js'
+import {
+  REQUIRED_CERTIFICATES,
+  certificateFlags,
+  type CertificateFlag,
+} from './certificate_rules.js'
 import { calendarDay } from '#app/platform/dates'
 import { isDuplicateKey } from '#app/platform/db_helpers'
 import { rosterSummary } from './staffing_rules.js'
@@ -35,7 +39,10 @@ export interface CertificateInput {
 /** C 7 staffs the lead hospital and the members; other institutions keep no imaging roster here. */
 export async function staffedInstitution(id: number) {
   const institution = await Institution.find(id)
-  if (!institution || (institution.kind !== 'lead_hospital' && institution.kind !== 'member_clinic')) {
+  if (
+    !institution ||
+    (institution.kind !== 'lead_hospital' && institution.kind !== 'member_clinic')
+  ) {
     throw new DomainRefusal('institution_not_staffed', 'staffing.roster.institution_not_staffed')
   }
   return institution
@@ -57,13 +64,26 @@ export class StaffRoster {
 
   protected async checkPerson(input: StaffInput, existing?: StaffMember) {
     await staffedInstitution(input.institutionId)
-    const sameNo = await StaffMember.query().where('institution_id', input.institutionId).where('staff_no', input.staffNo).first()
-    if (sameNo && sameNo.id !== existing?.id) throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', { staffNo: input.staffNo })
+    const sameNo = await StaffMember.query()
+      .where('institution_id', input.institutionId)
+      .where('staff_no', input.staffNo)
+      .first()
+    if (sameNo && sameNo.id !== existing?.id)
+      throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', {
+        staffNo: input.staffNo,
+      })
     if (input.userId) {
       const user = await User.find(input.userId)
-      if (!user || user.institutionId !== input.institutionId) throw new DomainRefusal('user_other_institution', 'staffing.roster.user_other_institution')
-      const linked = await StaffMember.query().where('user_id', input.userId).whereNot('id', existing?.id ?? 0).first()
-      if (linked) throw new DomainRefusal('user_already_linked', 'staffing.roster.user_already_linked', { name: linked.fullName })
+      if (!user || user.institutionId !== input.institutionId)
+        throw new DomainRefusal('user_other_institution', 'staffing.roster.user_other_institution')
+      const linked = await StaffMember.query()
+        .where('user_id', input.userId)
+        .whereNot('id', existing?.id ?? 0)
+        .first()
+      if (linked)
+        throw new DomainRefusal('user_already_linked', 'staffing.roster.user_already_linked', {
+          name: linked.fullName,
+        })
     }
   }
 
@@ -85,7 +105,10 @@ export class StaffRoster {
     try {
       return await StaffMember.create(this.fields(input))
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', { staffNo: input.staffNo })
+      if (isDuplicateKey(error))
+        throw new DomainRefusal('staff_no_taken', 'staffing.roster.staff_no_taken', {
+          staffNo: input.staffNo,
+        })
       throw error
     }
   }
@@ -99,11 +122,19 @@ export class StaffRoster {
 
   protected checkCertificate(person: StaffMember, input: CertificateInput) {
     if (!REQUIRED_CERTIFICATES[person.profession].includes(input.kind)) {
-      throw new DomainRefusal('certificate_not_for_profession', 'staffing.certificates.not_for_profession')
+      throw new DomainRefusal(
+        'certificate_not_for_profession',
+        'staffing.certificates.not_for_profession'
+      )
     }
     const today = this.today()
-    if (input.issuedOn && calendarDay(input.issuedOn) > today) throw new DomainRefusal('certificate_issued_future', 'staffing.certificates.issued_future')
-    if (input.issuedOn && input.expiresOn && calendarDay(input.expiresOn) <= calendarDay(input.issuedOn)) {
+    if (input.issuedOn && calendarDay(input.issuedOn) > today)
+      throw new DomainRefusal('certificate_issued_future', 'staffing.certificates.issued_future')
+    if (
+      input.issuedOn &&
+      input.expiresOn &&
+      calendarDay(input.expiresOn) <= calendarDay(input.issuedOn)
+    ) {
       throw new DomainRefusal('certificate_dates', 'staffing.certificates.dates')
     }
   }
@@ -130,7 +161,9 @@ export class StaffRoster {
     const rows = institutions.map((institution) => ({
       institution,
       summary: rosterSummary(staff.filter((s) => s.institutionId === institution.id)),
-      flagged: new Set(flagged.filter((f) => f.person.institutionId === institution.id).map((f) => f.person.id)).size,
+      flagged: new Set(
+        flagged.filter((f) => f.person.institutionId === institution.id).map((f) => f.person.id)
+      ).size,
     }))
     return { rows, flagged }
   }
@@ -142,18 +175,30 @@ export class StaffRoster {
 
   async addCertificate(person: StaffMember, input: CertificateInput) {
     this.checkCertificate(person, input)
-    const existing = await StaffCertificate.query().where('staff_member_id', person.id).where('kind', input.kind).first()
+    const existing = await StaffCertificate.query()
+      .where('staff_member_id', person.id)
+      .where('kind', input.kind)
+      .first()
     if (existing) throw new DomainRefusal('certificate_exists', 'staffing.certificates.exists')
     try {
-      return await StaffCertificate.create({ staffMemberId: person.id, ...this.certificateFields(input) })
+      return await StaffCertificate.create({
+        staffMemberId: person.id,
+        ...this.certificateFields(input),
+      })
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DomainRefusal('certificate_exists', 'staffing.certificates.exists')
+      if (isDuplicateKey(error))
+        throw new DomainRefusal('certificate_exists', 'staffing.certificates.exists')
       throw error
     }
   }
 
-  async updateCertificate(person: StaffMember, certificate: StaffCertificate, input: CertificateInput) {
-    if (input.kind !== certificate.kind) throw new DomainRefusal('certificate_kind_fixed', 'staffing.certificates.kind_fixed')
+  async updateCertificate(
+    person: StaffMember,
+    certificate: StaffCertificate,
+    input: CertificateInput
+  ) {
+    if (input.kind !== certificate.kind)
+      throw new DomainRefusal('certificate_kind_fixed', 'staffing.certificates.kind_fixed')
     this.checkCertificate(person, input)
     certificate.merge(this.certificateFields(input))
     await certificate.save()
@@ -170,16 +215,35 @@ export class StaffRoster {
       .orderByRaw("CASE profession WHEN 'doctor' THEN 0 WHEN 'technologist' THEN 1 ELSE 2 END")
       .orderBy('staff_no')
     const today = this.today()
-    return people.map((person) => ({ person, flags: person.active ? certificateFlags(person.profession, person.certificates, today) : [] }))
+    return people.map((person) => ({
+      person,
+      flags: person.active ? certificateFlags(person.profession, person.certificates, today) : [],
+    }))
   }
 
   /** Every active person with a certificate problem, across the alliance, the most urgent first. */
   async flaggedAcrossAlliance() {
-    const people = await StaffMember.query().where('active', true).preload('certificates').preload('institution')
+    const people = await StaffMember.query()
+      .where('active', true)
+      .preload('certificates')
+      .preload('institution')
     const today = this.today()
-    const urgency = (flag: CertificateFlag) => (flag.code === 'expired' || flag.code === 'expiring' ? flag.daysLeft : flag.code === 'missing' ? -100000 : -50000)
+    const urgency = (flag: CertificateFlag) =>
+      flag.code === 'expired' || flag.code === 'expiring'
+        ? flag.daysLeft
+        : flag.code === 'missing'
+          ? -100000
+          : -50000
     return people
-      .flatMap((person) => certificateFlags(person.profession, person.certificates, today).map((flag) => ({ person, flag })))
-      .sort((a, b) => urgency(a.flag) - urgency(b.flag) || a.person.fullName.localeCompare(b.person.fullName))
+      .flatMap((person) =>
+        certificateFlags(person.profession, person.certificates, today).map((flag) => ({
+          person,
+          flag,
+        }))
+      )
+      .sort(
+        (a, b) =>
+          urgency(a.flag) - urgency(b.flag) || a.person.fullName.localeCompare(b.person.fullName)
+      )
   }
 }

@@ -63,7 +63,10 @@ export class StaffingCalculator {
   /** The last twelve whole months, ending yesterday (hospital days). */
   defaultPeriod() {
     const today = this.today()
-    return { from: today.minus({ years: 1 }).toISODate()!, to: today.minus({ days: 1 }).toISODate()! }
+    return {
+      from: today.minus({ years: 1 }).toISODate()!,
+      to: today.minus({ days: 1 }).toISODate()!,
+    }
   }
 
   /** Calendar dates (hospital zone, both inclusive) → the instants to count between, or a refusal saying what is wrong. */
@@ -72,20 +75,38 @@ export class StaffingCalculator {
     const zone = imaging.displayTimezone
     const first = DateTime.fromISO(from || fallback.from, { zone })
     const last = DateTime.fromISO(to || fallback.to, { zone })
-    if (!first.isValid || !last.isValid) throw new DomainRefusal('period_invalid', 'staffing.calculator.period_invalid')
-    if (last < first) throw new DomainRefusal('period_reversed', 'staffing.calculator.period_reversed')
-    if (last > this.today()) throw new DomainRefusal('period_in_future', 'staffing.calculator.period_in_future')
+    if (!first.isValid || !last.isValid)
+      throw new DomainRefusal('period_invalid', 'staffing.calculator.period_invalid')
+    if (last < first)
+      throw new DomainRefusal('period_reversed', 'staffing.calculator.period_reversed')
+    if (last > this.today())
+      throw new DomainRefusal('period_in_future', 'staffing.calculator.period_in_future')
     const start = first.startOf('day')
     const end = last.plus({ days: 1 }).startOf('day')
     const months = Math.round(end.diff(start, 'months').months * 1000) / 1000
-    if (months < MIN_PERIOD_MONTHS) throw new DomainRefusal('period_too_short', 'staffing.calculator.period_too_short', { months: MIN_PERIOD_MONTHS })
-    if (months > MAX_PERIOD_MONTHS) throw new DomainRefusal('period_too_long', 'staffing.calculator.period_too_long', { months: MAX_PERIOD_MONTHS })
-    return { from: start.toISODate()!, to: last.toISODate()!, start: start.toUTC(), end: end.toUTC(), months }
+    if (months < MIN_PERIOD_MONTHS)
+      throw new DomainRefusal('period_too_short', 'staffing.calculator.period_too_short', {
+        months: MIN_PERIOD_MONTHS,
+      })
+    if (months > MAX_PERIOD_MONTHS)
+      throw new DomainRefusal('period_too_long', 'staffing.calculator.period_too_long', {
+        months: MAX_PERIOD_MONTHS,
+      })
+    return {
+      from: start.toISODate()!,
+      to: last.toISODate()!,
+      start: start.toUTC(),
+      end: end.toUTC(),
+      months,
+    }
   }
 
   async calculate(input: CalculationInput, ratios?: RatioSnapshot): Promise<StaffingResult> {
     const snapshot = ratios ?? (await this.ratios.currentSnapshot())
-    const institutions = await Institution.query().whereIn('kind', ['lead_hospital', 'member_clinic']).where('active', true).orderBy('code')
+    const institutions = await Institution.query()
+      .whereIn('kind', ['lead_hospital', 'member_clinic'])
+      .where('active', true)
+      .orderBy('code')
     const lead = institutions.find((i) => i.kind === 'lead_hospital') ?? null
     const members = institutions.filter((i) => i.kind === 'member_clinic')
 
@@ -98,7 +119,8 @@ export class StaffingCalculator {
     let performedAnnual: Workload
     let byInstitution = new Map<number, Workload>()
     if (input.source === 'typed') {
-      if (!input.typed) throw new DomainRefusal('workload_missing', 'staffing.calculator.workload_missing')
+      if (!input.typed)
+        throw new DomainRefusal('workload_missing', 'staffing.calculator.workload_missing')
       readAnnual = { ...emptyWorkload(), ...input.typed.read }
       performedAnnual = { ...emptyWorkload(), ...input.typed.performed }
     } else {
@@ -124,13 +146,23 @@ export class StaffingCalculator {
       return {
         category,
         adjustmentPct: pct,
-        read: { counted: readCounted ? readCounted[category] : null, annual: readAnnual[category], planned: read[category] },
-        performed: { counted: performedCounted ? performedCounted[category] : null, annual: performedAnnual[category], planned: performed[category] },
+        read: {
+          counted: readCounted ? readCounted[category] : null,
+          annual: readAnnual[category],
+          planned: read[category],
+        },
+        performed: {
+          counted: performedCounted ? performedCounted[category] : null,
+          annual: performedAnnual[category],
+          planned: performed[category],
+        },
       }
     })
 
     const ids = institutions.map((i) => i.id)
-    const staff = ids.length ? await StaffMember.query().whereIn('institution_id', ids).where('active', true) : []
+    const staff = ids.length
+      ? await StaffMember.query().whereIn('institution_id', ids).where('active', true)
+      : []
     const devices = ids.length ? await Equipment.query().whereIn('institution_id', ids) : []
     const staffOf = (id: number) => staff.filter((s) => s.institutionId === id)
     const devicesOf = (id: number) => devices.filter((d) => d.institutionId === id)
@@ -149,8 +181,13 @@ export class StaffingCalculator {
         required,
         gap: memberGap(required, roster),
         doctors: roster.doctors,
-        workload: period ? Object.fromEntries(WORKLOAD_CATEGORIES.map((c) => [c, annualise(own?.[c] ?? 0, period!.months)])) as Workload : null,
-        equipmentMissing: equipmentCheck(EQUIPMENT_STANDARDS.member_clinic, devicesOf(member.id)).missing,
+        workload: period
+          ? (Object.fromEntries(
+              WORKLOAD_CATEGORIES.map((c) => [c, annualise(own?.[c] ?? 0, period!.months)])
+            ) as Workload)
+          : null,
+        equipmentMissing: equipmentCheck(EQUIPMENT_STANDARDS.member_clinic, devicesOf(member.id))
+          .missing,
       }
     })
 
@@ -170,13 +207,18 @@ export class StaffingCalculator {
         roster: leadRoster,
         titleMix: rosterTitleMix(leadRoster, snapshot.titleMix),
         gap: leadGap(requirement, leadRoster, snapshot),
-        equipmentMissing: lead ? equipmentCheck(EQUIPMENT_STANDARDS.lead_hospital, devicesOf(lead.id)).missing : [],
+        equipmentMissing: lead
+          ? equipmentCheck(EQUIPMENT_STANDARDS.lead_hospital, devicesOf(lead.id)).missing
+          : [],
       },
       members: memberPlans,
       memberTotals: {
         devices: memberPlans.reduce((n, m) => n + m.devices, 0),
         technologistsRequired: memberPlans.reduce((n, m) => n + m.required.technologists, 0),
-        technologistsActual: memberPlans.reduce((n, m) => n + m.gap.technologists.actualHeadcount, 0),
+        technologistsActual: memberPlans.reduce(
+          (n, m) => n + m.gap.technologists.actualHeadcount,
+          0
+        ),
         nursesRequired: memberPlans.reduce((n, m) => n + m.required.nurses, 0),
         nursesActual: memberPlans.reduce((n, m) => n + m.gap.nurses.actualHeadcount, 0),
       },

@@ -24,12 +24,41 @@ export function chartBars(result: StaffingResult, t: Translate): ChartBar[] {
   const roster = result.lead.roster
   const met = (role: string) => result.lead.gap.find((g) => g.role === role)?.met ?? false
   // Members: every member must be staffed, so one member's spare technologist does not cover another's shortfall.
-  const membersMet = (role: 'technologists' | 'nurses') => result.members.every((m) => m.gap[role].met)
+  const membersMet = (role: 'technologists' | 'nurses') =>
+    result.members.every((m) => m.gap[role].met)
   return [
-    { key: 'doctors', label: t('staffing.chart.labels.doctors'), required: planned.doctors, actual: roster.doctors.fte, unit: 'fte', met: met('doctors') },
-    { key: 'reviewers', label: t('staffing.chart.labels.reviewers'), required: planned.reviewers, actual: roster.reviewCapable.fte, unit: 'fte', met: met('reviewers') },
-    { key: 'technologists', label: t('staffing.chart.labels.technologists'), required: planned.technologists, actual: roster.technologists.fte, unit: 'fte', met: met('technologists') },
-    { key: 'nurses', label: t('staffing.chart.labels.nurses'), required: planned.nurses, actual: roster.nurses.fte, unit: 'fte', met: met('nurses') },
+    {
+      key: 'doctors',
+      label: t('staffing.chart.labels.doctors'),
+      required: planned.doctors,
+      actual: roster.doctors.fte,
+      unit: 'fte',
+      met: met('doctors'),
+    },
+    {
+      key: 'reviewers',
+      label: t('staffing.chart.labels.reviewers'),
+      required: planned.reviewers,
+      actual: roster.reviewCapable.fte,
+      unit: 'fte',
+      met: met('reviewers'),
+    },
+    {
+      key: 'technologists',
+      label: t('staffing.chart.labels.technologists'),
+      required: planned.technologists,
+      actual: roster.technologists.fte,
+      unit: 'fte',
+      met: met('technologists'),
+    },
+    {
+      key: 'nurses',
+      label: t('staffing.chart.labels.nurses'),
+      required: planned.nurses,
+      actual: roster.nurses.fte,
+      unit: 'fte',
+      met: met('nurses'),
+    },
     {
       key: 'member_technologists',
       label: t('staffing.chart.labels.member_technologists'),
@@ -55,13 +84,24 @@ const number = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).re
 /** A scale with 4–6 round ticks covering the largest bar. */
 export function axisMax(bars: ChartBar[]) {
   const top = Math.max(1, ...bars.flatMap((b) => [b.required, b.actual]))
-  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500].find((s) => top / s <= 6) ?? Math.ceil(top / 5)
+  const step =
+    [1, 2, 5, 10, 20, 25, 50, 100, 200, 500].find((s) => top / s <= 6) ?? Math.ceil(top / 5)
   return { max: Math.ceil(top / step) * step, step }
 }
 
-export const CHART_COLOURS = { required: '#0b5cab', met: '#1f7a3d', short: '#b42318', grid: '#d9dee4', ink: '#1d2733' }
+export const CHART_COLOURS = {
+  required: '#0b5cab',
+  met: '#1f7a3d',
+  short: '#b42318',
+  grid: '#d9dee4',
+  ink: '#1d2733',
+}
 
-export function chartSvg(bars: ChartBar[], labels: { title: string; required: string; actual: string }, id = 'staffing-chart') {
+export function chartSvg(
+  bars: ChartBar[],
+  labels: { title: string; required: string; actual: string },
+  id = 'staffing-chart'
+) {
   const width = 760
   const height = 320
   const left = 44
@@ -89,8 +129,20 @@ export function chartSvg(bars: ChartBar[], labels: { title: string; required: st
     const short = !bar.met
     const actualColour = short ? CHART_COLOURS.short : CHART_COLOURS.met
     const drawn = [
-      { value: bar.required, x: centre - barWidth - 2, colour: CHART_COLOURS.required, name: labels.required, series: 'required' },
-      { value: bar.actual, x: centre + 2, colour: actualColour, name: labels.actual, series: 'actual' },
+      {
+        value: bar.required,
+        x: centre - barWidth - 2,
+        colour: CHART_COLOURS.required,
+        name: labels.required,
+        series: 'required',
+      },
+      {
+        value: bar.actual,
+        x: centre + 2,
+        colour: actualColour,
+        name: labels.actual,
+        series: 'actual',
+      },
     ]
     for (const d of drawn) {
       const h = Math.max(0, y(0) - y(d.value))
@@ -99,7 +151,9 @@ export function chartSvg(bars: ChartBar[], labels: { title: string; required: st
         `<text x="${(d.x + barWidth / 2).toFixed(1)}" y="${(y(d.value) - 4).toFixed(1)}" text-anchor="middle" font-size="11" fill="${CHART_COLOURS.ink}">${number(d.value)}</text>`
       )
     }
-    parts.push(`<text x="${centre.toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle" font-size="12" fill="${CHART_COLOURS.ink}">${escapeXml(bar.label)}</text>`)
+    parts.push(
+      `<text x="${centre.toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle" font-size="12" fill="${CHART_COLOURS.ink}">${escapeXml(bar.label)}</text>`
+    )
   })
   const legendY = height - 16
   parts.push(

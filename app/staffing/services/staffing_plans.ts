@@ -20,9 +20,14 @@ export const COMPARE_MAX = 4
 export class StaffingPlans {
   constructor(protected calculator: StaffingCalculator) {}
 
-  async save(user: User, details: { name: string; notes?: string | null }, input: CalculationInput) {
+  async save(
+    user: User,
+    details: { name: string; notes?: string | null },
+    input: CalculationInput
+  ) {
     const name = details.name.trim()
-    if (await StaffingPlan.findBy('name', name)) throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
+    if (await StaffingPlan.findBy('name', name))
+      throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
     const result = await this.calculator.calculate(input)
     const period = result.workload.period
     try {
@@ -40,13 +45,17 @@ export class StaffingPlans {
       })
     } catch (error) {
       // The same form sent twice at once: the unique name lets one through.
-      if (isDuplicateKey(error)) throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
+      if (isDuplicateKey(error))
+        throw new DomainRefusal('plan_name_taken', 'staffing.plans.name_taken', { name })
       throw error
     }
   }
 
   list() {
-    return StaffingPlan.query().preload('createdBy').orderBy('created_at', 'desc').orderBy('id', 'desc')
+    return StaffingPlan.query()
+      .preload('createdBy')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
   }
 
   async find(id: number) {
@@ -58,7 +67,10 @@ export class StaffingPlans {
   async compare(ids: number[]) {
     const unique = [...new Set(ids)]
     if (unique.length < COMPARE_MIN || unique.length > COMPARE_MAX) {
-      throw new DomainRefusal('compare_count', 'staffing.plans.compare_count', { min: COMPARE_MIN, max: COMPARE_MAX })
+      throw new DomainRefusal('compare_count', 'staffing.plans.compare_count', {
+        min: COMPARE_MIN,
+        max: COMPARE_MAX,
+      })
     }
     const plans = await StaffingPlan.query().whereIn('id', unique).preload('createdBy')
     if (plans.length !== unique.length) throw DomainRefusal.notFound('plan')

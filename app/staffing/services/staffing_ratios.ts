@@ -9,7 +9,13 @@ import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { parseCsv } from '#app/platform/csv'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { STANDARD_DEFAULTS, WORKLOAD_CATEGORIES, type RatioRow, type RatioSnapshot, type WorkloadCategory } from './staffing_rules.js'
+import {
+  STANDARD_DEFAULTS,
+  WORKLOAD_CATEGORIES,
+  type RatioRow,
+  type RatioSnapshot,
+  type WorkloadCategory,
+} from './staffing_rules.js'
 import { isDuplicateKey } from '#app/platform/db_helpers'
 
 /** C 7.1.1 Table 1 as shipped with the app (copied from the standard). */
@@ -38,13 +44,16 @@ export function parseWorkloadTable(text: string): RatioRow[] {
       nurses: Number(record.nurses),
     }
     for (const [key, value] of Object.entries(row)) {
-      if (key !== 'category' && (!Number.isFinite(value) || (value as number) < 0)) throw new Error(`Table 1 row "${record.category}": ${key} is not a number`)
+      if (key !== 'category' && (!Number.isFinite(value) || (value as number) < 0))
+        throw new Error(`Table 1 row "${record.category}": ${key} is not a number`)
     }
-    if (row.bodyPartsPerUnit <= 0) throw new Error(`Table 1 row "${record.category}": body parts per unit must be positive`)
+    if (row.bodyPartsPerUnit <= 0)
+      throw new Error(`Table 1 row "${record.category}": body parts per unit must be positive`)
     return row
   })
   for (const category of WORKLOAD_CATEGORIES) {
-    if (rows.filter((r) => r.category === category).length !== 1) throw new Error(`Table 1 must have exactly one row for ${category}`)
+    if (rows.filter((r) => r.category === category).length !== 1)
+      throw new Error(`Table 1 must have exactly one row for ${category}`)
   }
   return WORKLOAD_CATEGORIES.map((category) => rows.find((r) => r.category === category)!)
 }
@@ -62,7 +71,13 @@ function content(snapshot: Pick<RatioSnapshot, 'rows' | 'floor' | 'titleMix' | '
   return JSON.stringify({
     rows: WORKLOAD_CATEGORIES.map((category) => {
       const row = snapshot.rows.find((r) => r.category === category)!
-      return [row.bodyPartsPerUnit, row.initialReaders, row.reviewers, row.technologists, row.nurses].map((n) => Math.round(Number(n) * 1000))
+      return [
+        row.bodyPartsPerUnit,
+        row.initialReaders,
+        row.reviewers,
+        row.technologists,
+        row.nurses,
+      ].map((n) => Math.round(Number(n) * 1000))
     }),
     floor: snapshot.floor,
     titleMix: snapshot.titleMix,
@@ -97,7 +112,11 @@ export class StaffingRatios {
           nurses: row.nurses,
         }
       }),
-      floor: { doctors: set.floorDoctors, technologists: set.floorTechnologists, nurses: set.floorNurses },
+      floor: {
+        doctors: set.floorDoctors,
+        technologists: set.floorTechnologists,
+        nurses: set.floorNurses,
+      },
       titleMix: { intermediatePct: set.minIntermediatePct, seniorPct: set.minSeniorPct },
       memberRule: {
         technologistsFirstDevice: set.memberTechnologistsFirstDevice,
@@ -126,7 +145,15 @@ export class StaffingRatios {
   async seedFromTable() {
     const rows = parseWorkloadTable(await readFile(app.makePath(WORKLOAD_TABLE_CSV), 'utf8'))
     try {
-      await this.insertVersion(1, { note: 'standard' /* C 7.1.1 Table 1, from database/data/staffing-workload-table.csv; shown as "the standard's Table 1" */, rows, ...STANDARD_DEFAULTS }, null)
+      await this.insertVersion(
+        1,
+        {
+          note: 'standard' /* C 7.1.1 Table 1, from database/data/staffing-workload-table.csv; shown as "the standard's Table 1" */,
+          rows,
+          ...STANDARD_DEFAULTS,
+        },
+        null
+      )
     } catch (error) {
       // Two first users at once: the other one seeded it.
       if (!isDuplicateKey(error)) throw error
@@ -141,12 +168,19 @@ export class StaffingRatios {
   async revise(user: User, baseVersion: number, revision: RatioRevision) {
     const current = await this.current()
     if (current.version !== baseVersion) {
-      throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version }, 409)
+      throw new DomainRefusal(
+        'ratios_changed',
+        'staffing.ratios.changed',
+        { version: current.version },
+        409
+      )
     }
     for (const category of WORKLOAD_CATEGORIES) {
       const rows = revision.rows.filter((r) => r.category === category)
-      if (rows.length !== 1) throw new DomainRefusal('ratios_incomplete', 'staffing.ratios.incomplete')
-      if (!(rows[0].bodyPartsPerUnit > 0)) throw new DomainRefusal('ratios_invalid', 'staffing.ratios.per_unit_positive')
+      if (rows.length !== 1)
+        throw new DomainRefusal('ratios_incomplete', 'staffing.ratios.incomplete')
+      if (!(rows[0].bodyPartsPerUnit > 0))
+        throw new DomainRefusal('ratios_invalid', 'staffing.ratios.per_unit_positive')
     }
     if (content(revision) === content(StaffingRatios.snapshot(current))) {
       throw new DomainRefusal('ratios_unchanged', 'staffing.ratios.unchanged')
@@ -154,12 +188,22 @@ export class StaffingRatios {
     try {
       return await this.insertVersion(current.version + 1, revision, user.id)
     } catch (error) {
-      if (isDuplicateKey(error)) throw new DomainRefusal('ratios_changed', 'staffing.ratios.changed', { version: current.version + 1 }, 409)
+      if (isDuplicateKey(error))
+        throw new DomainRefusal(
+          'ratios_changed',
+          'staffing.ratios.changed',
+          { version: current.version + 1 },
+          409
+        )
       throw error
     }
   }
 
-  protected async insertVersion(version: number, revision: RatioRevision, createdById: number | null) {
+  protected async insertVersion(
+    version: number,
+    revision: RatioRevision,
+    createdById: number | null
+  ) {
     return db.transaction(async (trx) => {
       const set = await StaffingRatioSet.create(
         {
@@ -171,7 +215,8 @@ export class StaffingRatios {
           minIntermediatePct: revision.titleMix.intermediatePct,
           minSeniorPct: revision.titleMix.seniorPct,
           memberTechnologistsFirstDevice: revision.memberRule.technologistsFirstDevice,
-          memberTechnologistsPerAdditionalDevice: revision.memberRule.technologistsPerAdditionalDevice,
+          memberTechnologistsPerAdditionalDevice:
+            revision.memberRule.technologistsPerAdditionalDevice,
           memberNursesPerContrastDevice: revision.memberRule.nursesPerContrastDevice,
           createdById,
           createdAt: this.clock.now(),

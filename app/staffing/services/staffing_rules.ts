@@ -12,11 +12,23 @@ import type { Profession } from '#models/staff_member'
 import { CONTRAST_KINDS, type EquipmentKind, type EquipmentStatus } from '#models/equipment'
 
 /** Table 1's work categories, in the table's order. */
-export const WORKLOAD_CATEGORIES = ['ct_plain', 'mri_plain', 'dr', 'ct_contrast', 'mri_contrast'] as const
+export const WORKLOAD_CATEGORIES = [
+  'ct_plain',
+  'mri_plain',
+  'dr',
+  'ct_contrast',
+  'mri_contrast',
+] as const
 export type WorkloadCategory = (typeof WORKLOAD_CATEGORIES)[number]
 export type Workload = Record<WorkloadCategory, number>
 
-export const emptyWorkload = (): Workload => ({ ct_plain: 0, mri_plain: 0, dr: 0, ct_contrast: 0, mri_contrast: 0 })
+export const emptyWorkload = (): Workload => ({
+  ct_plain: 0,
+  mri_plain: 0,
+  dr: 0,
+  ct_contrast: 0,
+  mri_contrast: 0,
+})
 
 /**
  * The Table 1 category of one performed catalogue item (one body part, 部位):
@@ -53,14 +65,25 @@ export interface RatioSnapshot {
   /** C 7.1.2: at least 20% of doctors 中级, at least 10% 高级. */
   titleMix: { intermediatePct: number; seniorPct: number }
   /** C 7.2.2 / 7.2.3: 2 technologists for the first device, 1 per additional device, 1 nurse per contrast CT/MRI. */
-  memberRule: { technologistsFirstDevice: number; technologistsPerAdditionalDevice: number; nursesPerContrastDevice: number }
+  memberRule: {
+    technologistsFirstDevice: number
+    technologistsPerAdditionalDevice: number
+    nursesPerContrastDevice: number
+  }
 }
 
 /** Table 1 and the clauses' numbers as the draft standard has them (used by tests and as the seed's fallback check). */
-export const STANDARD_DEFAULTS: Omit<RatioSnapshot, 'rows' | 'id' | 'version' | 'note' | 'createdAt'> = {
+export const STANDARD_DEFAULTS: Omit<
+  RatioSnapshot,
+  'rows' | 'id' | 'version' | 'note' | 'createdAt'
+> = {
   floor: { doctors: 8, technologists: 5, nurses: 2 },
   titleMix: { intermediatePct: 20, seniorPct: 10 },
-  memberRule: { technologistsFirstDevice: 2, technologistsPerAdditionalDevice: 1, nursesPerContrastDevice: 1 },
+  memberRule: {
+    technologistsFirstDevice: 2,
+    technologistsPerAdditionalDevice: 1,
+    nursesPerContrastDevice: 1,
+  },
 }
 
 const ROLES_OF_TABLE = ['initialReaders', 'reviewers', 'technologists', 'nurses'] as const
@@ -112,7 +135,11 @@ export interface LeadRequirement {
  * Doctors (initial readers, reviewers) follow what the centre reads; technologists
  * and nurses follow what is performed on the lead hospital's own devices.
  */
-export function tableLine(row: RatioRow, readBodyParts: number, performedBodyParts: number): TableLine {
+export function tableLine(
+  row: RatioRow,
+  readBodyParts: number,
+  performedBodyParts: number
+): TableLine {
   const basis: Record<TableRole, number> = {
     initialReaders: readBodyParts,
     reviewers: readBodyParts,
@@ -125,7 +152,14 @@ export function tableLine(row: RatioRow, readBodyParts: number, performedBodyPar
     ratio[role] = row[role]
     fte[role] = fromMilli(fteMilli(basis[role], row.bodyPartsPerUnit, row[role]))
   }
-  return { category: row.category, readBodyParts, performedBodyParts, bodyPartsPerUnit: row.bodyPartsPerUnit, ratio, fte }
+  return {
+    category: row.category,
+    readBodyParts,
+    performedBodyParts,
+    bodyPartsPerUnit: row.bodyPartsPerUnit,
+    ratio,
+    fte,
+  }
 }
 
 /** Title mix for a number of doctors: at least pct% (rounded up to whole people). Integer arithmetic, no 0.1 × 30 = 3.0000000004. */
@@ -137,7 +171,11 @@ export function titleMixFor(doctors: number, mix: RatioSnapshot['titleMix']) {
   }
 }
 
-export function leadRequirement(read: Workload, performed: Workload, ratios: RatioSnapshot): LeadRequirement {
+export function leadRequirement(
+  read: Workload,
+  performed: Workload,
+  ratios: RatioSnapshot
+): LeadRequirement {
   const lines = WORKLOAD_CATEGORIES.map((category) => {
     const row = ratios.rows.find((r) => r.category === category)
     if (!row) throw new Error(`ratio set v${ratios.version} has no row for ${category}`)
@@ -151,7 +189,10 @@ export function leadRequirement(read: Workload, performed: Workload, ratios: Rat
     nurses: sum('nurses'),
   }
   const doctorsMilli = totalsMilli.initialReaders + totalsMilli.reviewers
-  const both = (value: number): FteAndWhole => ({ fte: fromMilli(value), whole: wholeOfMilli(value) })
+  const both = (value: number): FteAndWhole => ({
+    fte: fromMilli(value),
+    whole: wholeOfMilli(value),
+  })
   const totals = {
     initialReaders: both(totalsMilli.initialReaders),
     reviewers: both(totalsMilli.reviewers),
@@ -207,11 +248,16 @@ const hundredths = (value: number) => Math.round(value * 100) / 100
 export function rosterSummary(people: RosterPerson[]): RosterSummary {
   const tally = (filter: (p: RosterPerson) => boolean): HeadsAndFte => {
     const chosen = people.filter(filter)
-    return { headcount: chosen.length, fte: hundredths(chosen.reduce((total, p) => total + p.fte, 0)) }
+    return {
+      headcount: chosen.length,
+      fte: hundredths(chosen.reduce((total, p) => total + p.fte, 0)),
+    }
   }
   return {
     doctors: tally((p) => p.profession === 'doctor'),
-    reviewCapable: tally((p) => p.profession === 'doctor' && (p.title === 'intermediate' || p.title === 'senior')),
+    reviewCapable: tally(
+      (p) => p.profession === 'doctor' && (p.title === 'intermediate' || p.title === 'senior')
+    ),
     intermediate: tally((p) => p.profession === 'doctor' && p.title === 'intermediate'),
     senior: tally((p) => p.profession === 'doctor' && p.title === 'senior'),
     technologists: tally((p) => p.profession === 'technologist'),
@@ -234,14 +280,22 @@ export function rosterTitleMix(roster: RosterSummary, mix: RatioSnapshot['titleM
     senior: roster.senior.headcount,
     intermediateSharePct: share(roster.intermediate.headcount),
     seniorSharePct: share(roster.senior.headcount),
-    intermediateMet: doctors > 0 && roster.intermediate.headcount * 100 >= mix.intermediatePct * doctors,
+    intermediateMet:
+      doctors > 0 && roster.intermediate.headcount * 100 >= mix.intermediatePct * doctors,
     seniorMet: doctors > 0 && roster.senior.headcount * 100 >= mix.seniorPct * doctors,
   }
 }
 
 /* --------------------------------------------------------------------- gap */
 
-export const GAP_ROLES = ['doctors', 'reviewers', 'intermediate', 'senior', 'technologists', 'nurses'] as const
+export const GAP_ROLES = [
+  'doctors',
+  'reviewers',
+  'intermediate',
+  'senior',
+  'technologists',
+  'nurses',
+] as const
 export type GapRole = (typeof GAP_ROLES)[number]
 
 export interface GapRow {
@@ -261,7 +315,12 @@ export interface GapRow {
   met: boolean
 }
 
-function gapRow(role: GapRole, required: { fte: number | null; floor: number | null; whole: number }, actual: HeadsAndFte, gap: number): GapRow {
+function gapRow(
+  role: GapRole,
+  required: { fte: number | null; floor: number | null; whole: number },
+  actual: HeadsAndFte,
+  gap: number
+): GapRow {
   const rounded = hundredths(gap)
   return {
     role,
@@ -282,7 +341,11 @@ function gapRow(role: GapRole, required: { fte: number | null; floor: number | n
  * technologists, compared in FTE, but allows 专/兼职 (part-time) nurses, so for
  * nurses the floor is met by head count. Title rows compare people.
  */
-export function leadGap(requirement: LeadRequirement, roster: RosterSummary, ratios: RatioSnapshot): GapRow[] {
+export function leadGap(
+  requirement: LeadRequirement,
+  roster: RosterSummary,
+  ratios: RatioSnapshot
+): GapRow[] {
   const t = requirement.totals
   const floor = ratios.floor
   return [
@@ -292,17 +355,31 @@ export function leadGap(requirement: LeadRequirement, roster: RosterSummary, rat
       roster.doctors,
       roster.doctors.fte - Math.max(t.doctors.fte, floor.doctors)
     ),
-    gapRow('reviewers', { fte: t.reviewers.fte, floor: null, whole: requirement.planned.reviewers }, roster.reviewCapable, roster.reviewCapable.fte - t.reviewers.fte),
+    gapRow(
+      'reviewers',
+      { fte: t.reviewers.fte, floor: null, whole: requirement.planned.reviewers },
+      roster.reviewCapable,
+      roster.reviewCapable.fte - t.reviewers.fte
+    ),
     gapRow(
       'intermediate',
       { fte: null, floor: null, whole: requirement.titleMix.intermediate },
       roster.intermediate,
       roster.intermediate.headcount - requirement.titleMix.intermediate
     ),
-    gapRow('senior', { fte: null, floor: null, whole: requirement.titleMix.senior }, roster.senior, roster.senior.headcount - requirement.titleMix.senior),
+    gapRow(
+      'senior',
+      { fte: null, floor: null, whole: requirement.titleMix.senior },
+      roster.senior,
+      roster.senior.headcount - requirement.titleMix.senior
+    ),
     gapRow(
       'technologists',
-      { fte: t.technologists.fte, floor: floor.technologists, whole: requirement.planned.technologists },
+      {
+        fte: t.technologists.fte,
+        floor: floor.technologists,
+        whole: requirement.planned.technologists,
+      },
       roster.technologists,
       roster.technologists.fte - Math.max(t.technologists.fte, floor.technologists)
     ),
@@ -335,13 +412,17 @@ export function memberDeviceRule(devices: DeviceLike[], rule: RatioSnapshot['mem
   return {
     devices: n,
     contrastDevices: contrast.length,
-    technologists: n === 0 ? 0 : rule.technologistsFirstDevice + (n - 1) * rule.technologistsPerAdditionalDevice,
+    technologists:
+      n === 0 ? 0 : rule.technologistsFirstDevice + (n - 1) * rule.technologistsPerAdditionalDevice,
     nurses: contrast.length * rule.nursesPerContrastDevice,
   }
 }
 
 /** A member's gap: C 7.2 allows 专（兼）职 staff, so people are counted by head. */
-export function memberGap(required: { technologists: number; nurses: number }, roster: RosterSummary) {
+export function memberGap(
+  required: { technologists: number; nurses: number },
+  roster: RosterSummary
+) {
   const row = (needed: number, actual: HeadsAndFte) => ({
     required: needed,
     actualHeadcount: actual.headcount,
@@ -349,7 +430,10 @@ export function memberGap(required: { technologists: number; nurses: number }, r
     gap: actual.headcount - needed,
     met: actual.headcount >= needed,
   })
-  return { technologists: row(required.technologists, roster.technologists), nurses: row(required.nurses, roster.nurses) }
+  return {
+    technologists: row(required.technologists, roster.technologists),
+    nurses: row(required.nurses, roster.nurses),
+  }
 }
 
 /* --------------------------------------------------------------- workload */
@@ -416,5 +500,11 @@ export interface StaffingResult {
     equipmentMissing: EquipmentKind[]
   }
   members: MemberPlan[]
-  memberTotals: { devices: number; technologistsRequired: number; technologistsActual: number; nursesRequired: number; nursesActual: number }
+  memberTotals: {
+    devices: number
+    technologistsRequired: number
+    technologistsActual: number
+    nursesRequired: number
+    nursesActual: number
+  }
 }

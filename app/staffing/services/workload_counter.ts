@@ -10,7 +10,13 @@ import { sqlTime } from '#app/platform/db_helpers'
  * happen (the patient did not come, the request was withdrawn), so it is not work
  * done. A new exam status must be added here on purpose, not counted by accident.
  */
-export const PERFORMED_STATUSES: ExamStatus[] = ['images_received', 'in_progress', 'pending_review', 'signed', 'amended']
+export const PERFORMED_STATUSES: ExamStatus[] = [
+  'images_received',
+  'in_progress',
+  'pending_review',
+  'signed',
+  'amended',
+]
 
 /** Body parts (部位) performed per institution and Table 1 category, in [start, end). */
 export interface CountedWorkload {
@@ -36,13 +42,20 @@ export class WorkloadCounter {
       .whereRaw('COALESCE(e.images_received_at, e.registered_at) >= ?', [sql(start)])
       .whereRaw('COALESCE(e.images_received_at, e.registered_at) < ?', [sql(end)])
       .groupBy('e.institution_id', 'i.modality', 'i.is_contrast')
-      .select('e.institution_id as institutionId', 'i.modality as modality', 'i.is_contrast as isContrast')
+      .select(
+        'e.institution_id as institutionId',
+        'i.modality as modality',
+        'i.is_contrast as isContrast'
+      )
       .count('* as parts')
 
     const all = emptyWorkload()
     const byInstitution = new Map<number, Workload>()
     for (const row of rows) {
-      const category = categoryOfItem({ modality: String(row.modality), isContrast: Boolean(Number(row.isContrast)) })
+      const category = categoryOfItem({
+        modality: String(row.modality),
+        isContrast: Boolean(Number(row.isContrast)),
+      })
       const parts = Number(row.parts)
       all[category] += parts
       const institutionId = Number(row.institutionId)

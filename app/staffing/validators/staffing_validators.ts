@@ -3,7 +3,12 @@ import { DateTime } from 'luxon'
 import { TITLES } from '#app/access/roles'
 import { PROFESSIONS } from '#models/staff_member'
 import { CERTIFICATE_KINDS } from '#models/staff_certificate'
-import { WORKLOAD_CATEGORIES, emptyWorkload, type CalculationInput, type Workload } from '#app/staffing/services/staffing_rules'
+import {
+  WORKLOAD_CATEGORIES,
+  emptyWorkload,
+  type CalculationInput,
+  type Workload,
+} from '#app/staffing/services/staffing_rules'
 
 /*
 | Shapes of what administrators send. The staffing rules themselves (a period
@@ -14,7 +19,8 @@ import { WORKLOAD_CATEGORIES, emptyWorkload, type CalculationInput, type Workloa
 const date = () => vine.date({ formats: ['YYYY-MM-DD'] })
 
 /** Annual body parts: a county centre does tens of thousands; ten million is a typo. */
-const perCategory = (rule: () => any) => vine.object(Object.fromEntries(WORKLOAD_CATEGORIES.map((c) => [c, rule()])))
+const perCategory = (rule: () => any) =>
+  vine.object(Object.fromEntries(WORKLOAD_CATEGORIES.map((c) => [c, rule()])))
 const bodyParts = () => vine.number().min(0).max(10_000_000).withoutDecimals().optional()
 const percent = () => vine.number().min(-100).max(1000).withoutDecimals().optional()
 
@@ -45,7 +51,8 @@ export const compareValidator = vine.compile(
 
 type CalculationData = Awaited<ReturnType<typeof calculationValidator.validate>>
 
-const isoDate = (value: Date | undefined) => (value ? DateTime.fromJSDate(value, { zone: 'utc' }).toISODate() : null)
+const isoDate = (value: Date | undefined) =>
+  value ? DateTime.fromJSDate(value, { zone: 'utc' }).toISODate() : null
 const workload = (value: Record<string, number | undefined> | undefined): Workload => {
   const out = emptyWorkload()
   for (const category of WORKLOAD_CATEGORIES) out[category] = value?.[category] ?? 0
@@ -59,7 +66,10 @@ export function calculationInput(data: CalculationData): CalculationInput {
     source,
     from: source === 'recorded' ? isoDate(data.from) : null,
     to: source === 'recorded' ? isoDate(data.to) : null,
-    typed: source === 'typed' ? { read: workload(data.read), performed: workload(data.performed) } : null,
+    typed:
+      source === 'typed'
+        ? { read: workload(data.read), performed: workload(data.performed) }
+        : null,
     adjustments: workload(data.adjust),
   }
 }

@@ -3,11 +3,16 @@ import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import LegalHold from '#models/legal_hold'
 import { LegalHolds } from '#app/storage/services/legal_holds'
-import { legalHoldValidator, releaseHoldValidator } from '#app/storage/validators/storage_validators'
+import {
+  legalHoldValidator,
+  releaseHoldValidator,
+} from '#app/storage/validators/storage_validators'
 import { legalHoldTarget, mayManageStorage } from '#app/storage/storage_access'
 import { useCase, done } from '#app/platform/http/use_case'
 
-const pageValidator = vine.compile(vine.object({ page: vine.number().positive().withoutDecimals().optional() }))
+const pageValidator = vine.compile(
+  vine.object({ page: vine.number().positive().withoutDecimals().optional() })
+)
 
 /** Legal holds on a patient or a study: placed and released with a reason, both audited. */
 @inject()
@@ -44,11 +49,18 @@ export default class LegalHoldsController {
           placed.map((hold) => ({
             type: 'legal_hold',
             id: hold.id,
-            details: { scope: hold.scope, reference: hold.reference, patientId: hold.patientId, studyInstanceUid: hold.studyInstanceUid, reason: hold.reason },
+            details: {
+              scope: hold.scope,
+              reference: hold.reference,
+              patientId: hold.patientId,
+              studyInstanceUid: hold.studyInstanceUid,
+              reason: hold.reason,
+            },
           })),
       },
       json: (placed) => ctx.response.status(201).send({ holds: placed.map((h) => h.id) }),
-      page: (placed) => done(ctx, 'storage.holds.placed', { count: placed.length }, '/storage/holds'),
+      page: (placed) =>
+        done(ctx, 'storage.holds.placed', { count: placed.length }, '/storage/holds'),
     })
   }
 

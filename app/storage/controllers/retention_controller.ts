@@ -10,7 +10,9 @@ import { retentionRunValidator } from '#app/storage/validators/storage_validator
 import { mayManageStorage, retentionRunTarget } from '#app/storage/storage_access'
 import { useCase, done } from '#app/platform/http/use_case'
 
-const pageValidator = vine.compile(vine.object({ page: vine.number().positive().withoutDecimals().optional() }))
+const pageValidator = vine.compile(
+  vine.object({ page: vine.number().positive().withoutDecimals().optional() })
+)
 
 /** Retention policies per node, the preview of the next nightly run, past runs and their decisions. */
 @inject()
@@ -22,9 +24,15 @@ export default class RetentionController {
       action: 'storage.retention.view',
       allow: mayManageStorage,
       run: async () => {
-        const nodes = await StorageNode.query().preload('institution').orderBy('role').orderBy('name')
+        const nodes = await StorageNode.query()
+          .preload('institution')
+          .orderBy('role')
+          .orderBy('name')
         return {
-          nodes: nodes.map((node) => ({ node, minimum: minimumRetentionYears(node.role, node.keepsThirtyYears) })),
+          nodes: nodes.map((node) => ({
+            node,
+            minimum: minimumRetentionYears(node.role, node.keepsThirtyYears),
+          })),
           preview: await this.sweep.preview({ limit: 100 }),
           runs: await RetentionRun.query().orderBy('id', 'desc').limit(20),
         }
@@ -39,14 +47,26 @@ export default class RetentionController {
       action: 'storage.retention.run_requested',
       allow: mayManageStorage,
       input: retentionRunValidator,
-      run: ({ user, input }) => this.sweep.run({ trigger: 'manual', userId: user.id, dryRun: input.dryRun ?? false }),
+      run: ({ user, input }) =>
+        this.sweep.run({ trigger: 'manual', userId: user.id, dryRun: input.dryRun ?? false }),
       audit: {
         target: (run) => ({ type: 'retention_run', id: run.id }),
-        details: (run) => ({ dryRun: run.dryRun, candidates: run.candidates, deleted: run.deleted, kept: run.kept, failed: run.failed }),
+        details: (run) => ({
+          dryRun: run.dryRun,
+          candidates: run.candidates,
+          deleted: run.deleted,
+          kept: run.kept,
+          failed: run.failed,
+        }),
       },
       json: (run) => ctx.response.status(201).send(run.serialize()),
       page: (run) =>
-        done(ctx, 'storage.retention.run_done', { candidates: run.candidates, deleted: run.deleted, kept: run.kept, failed: run.failed }, `/storage/retention/runs/${run.id}`),
+        done(
+          ctx,
+          'storage.retention.run_done',
+          { candidates: run.candidates, deleted: run.deleted, kept: run.kept, failed: run.failed },
+          `/storage/retention/runs/${run.id}`
+        ),
     })
   }
 
@@ -58,7 +78,12 @@ export default class RetentionController {
       input: pageValidator,
       run: async ({ target: run, input }) => ({
         run,
-        decisions: await RetentionDecision.query().where('retention_run_id', run.id).preload('node').preload('study').orderBy('id').paginate(input.page ?? 1, 50),
+        decisions: await RetentionDecision.query()
+          .where('retention_run_id', run.id)
+          .preload('node')
+          .preload('study')
+          .orderBy('id')
+          .paginate(input.page ?? 1, 50),
       }),
       page: ({ run, decisions }) => {
         decisions.baseUrl(`/storage/retention/runs/${run.id}`)

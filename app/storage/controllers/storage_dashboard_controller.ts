@@ -26,7 +26,12 @@ function statusJson({ nodes, alerts, totals }: Overview, now: string | null) {
       orthancStudies: o.node.orthancStudyCount,
       copies: o.copyStatus,
       damaged: o.damaged,
-      backlog: { count: o.backlog.count, oldestEnqueuedAt: o.backlog.oldest?.toISO() ?? null, oldestAgeMinutes: o.backlog.oldestAgeMinutes, failing: o.backlog.failing },
+      backlog: {
+        count: o.backlog.count,
+        oldestEnqueuedAt: o.backlog.oldest?.toISO() ?? null,
+        oldestAgeMinutes: o.backlog.oldestAgeMinutes,
+        failing: o.backlog.failing,
+      },
     })),
     singleCopyAlerts: {
       total: alerts.total,
@@ -55,7 +60,12 @@ export default class StorageDashboardController {
       allow: mayManageStorage,
       run: () => this.dashboard.overview(),
       json: (overview) => statusJson(overview, this.clock.now().toISO()),
-      page: (overview) => ctx.view.render('pages/storage/dashboard', { ...overview, now: this.clock.now(), alertHours: SINGLE_COPY_ALERT_HOURS }),
+      page: (overview) =>
+        ctx.view.render('pages/storage/dashboard', {
+          ...overview,
+          now: this.clock.now(),
+          alertHours: SINGLE_COPY_ALERT_HOURS,
+        }),
     })
   }
 
@@ -66,9 +76,21 @@ export default class StorageDashboardController {
       target: archivedStudyTarget,
       run: async ({ target: study }) => ({
         study,
-        copies: await StudyCopy.query().where('archived_study_id', study.id).preload('node').orderBy('storage_node_id'),
-        transfers: await StorageTransfer.query().where('archived_study_id', study.id).preload('target').preload('source').orderBy('id', 'desc').limit(50),
-        decisions: await RetentionDecision.query().where('archived_study_id', study.id).preload('node').orderBy('id', 'desc').limit(50),
+        copies: await StudyCopy.query()
+          .where('archived_study_id', study.id)
+          .preload('node')
+          .orderBy('storage_node_id'),
+        transfers: await StorageTransfer.query()
+          .where('archived_study_id', study.id)
+          .preload('target')
+          .preload('source')
+          .orderBy('id', 'desc')
+          .limit(50),
+        decisions: await RetentionDecision.query()
+          .where('archived_study_id', study.id)
+          .preload('node')
+          .orderBy('id', 'desc')
+          .limit(50),
       }),
       page: (state) => ctx.view.render('pages/storage/study', state),
     })

@@ -6,13 +6,20 @@ import { StorageNodeRegistry, type NodeInput } from '#app/storage/services/stora
 import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
 import { CHANGE_NODE, REGISTER_NODE, nodeSummary } from '#app/storage/approvals'
 import { StudyCatalogue } from '#app/storage/services/study_catalogue'
-import { registerNodeValidator, retentionValidator, updateNodeValidator } from '#app/storage/validators/storage_validators'
+import {
+  registerNodeValidator,
+  retentionValidator,
+  updateNodeValidator,
+} from '#app/storage/validators/storage_validators'
 import { mayManageStorage, storageNodeTarget } from '#app/storage/storage_access'
 import { wantsJson } from '#app/platform/http/wants_json'
 import { useCase, done } from '#app/platform/http/use_case'
 
 function institutions() {
-  return Institution.query().whereIn('kind', ['lead_hospital', 'member_clinic']).where('active', true).orderBy('code')
+  return Institution.query()
+    .whereIn('kind', ['lead_hospital', 'member_clinic'])
+    .where('active', true)
+    .orderBy('code')
 }
 
 /** The administrator registers and maintains the storage nodes and their retention. */
@@ -30,7 +37,8 @@ export default class StorageNodesController {
       allow: mayManageStorage,
       run: () => StorageNode.query().preload('institution').orderBy('role').orderBy('name'),
       json: (nodes) => ({ nodes: nodes.map((node) => node.serialize()) }),
-      page: async (nodes) => ctx.view.render('pages/storage/nodes/index', { nodes, institutions: await institutions() }),
+      page: async (nodes) =>
+        ctx.view.render('pages/storage/nodes/index', { nodes, institutions: await institutions() }),
     })
   }
 
@@ -44,7 +52,9 @@ export default class StorageNodesController {
       run: async ({ user, input }) => {
         const node: NodeInput = {
           ...input,
-          bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
+          bandwidthLimitKbps: input.bandwidthLimitMbps
+            ? Math.round(input.bandwidthLimitMbps * 1000)
+            : null,
           capacityGb: input.capacityGb ?? null,
           active: input.active ?? true,
           // On the form an unticked box is absent; an API caller who says nothing gets the safe choice.
@@ -57,7 +67,8 @@ export default class StorageNodesController {
         target: (approval) => ({ type: 'approval', id: approval.id }),
         details: (approval) => ({ ...approval.summary, approval: 'pending' }),
       },
-      json: (approval) => ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
+      json: (approval) =>
+        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
       page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes'),
     })
   }
@@ -84,16 +95,26 @@ export default class StorageNodesController {
         const change: NodeInput = {
           ...input,
           role: node.role,
-          bandwidthLimitKbps: input.bandwidthLimitMbps ? Math.round(input.bandwidthLimitMbps * 1000) : null,
+          bandwidthLimitKbps: input.bandwidthLimitMbps
+            ? Math.round(input.bandwidthLimitMbps * 1000)
+            : null,
           capacityGb: input.capacityGb ?? null,
           // an unticked checkbox is absent from the form
           active: input.active ?? false,
         }
         // Where the node is, or the credentials the app uses for it: two-person rule (MLPS 8.1.4.2).
-        const moves = StorageNodeRegistry.normaliseUrl(change.url) !== node.url || change.username !== node.username || !!change.password
+        const moves =
+          StorageNodeRegistry.normaliseUrl(change.url) !== node.url ||
+          change.username !== node.username ||
+          !!change.password
         if (moves) {
           await this.registry.vet(change, node)
-          const approval = await this.approvals.request(user, CHANGE_NODE, { nodeId: node.id, input: change }, nodeSummary(change, node))
+          const approval = await this.approvals.request(
+            user,
+            CHANGE_NODE,
+            { nodeId: node.id, input: change },
+            nodeSummary(change, node)
+          )
           return { node, approval }
         }
         const saved = await this.registry.update(node, change)
@@ -109,8 +130,16 @@ export default class StorageNodesController {
           ...(approval ? { approvalId: approval.id, approval: 'pending' } : {}),
         }),
       },
-      json: ({ node: saved, approval }) => ({ id: saved.id, url: saved.url, active: saved.active, approvalId: approval?.id ?? null }),
-      page: ({ approval }) => (approval ? done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes') : done(ctx, 'common.saved', {}, '/storage/nodes')),
+      json: ({ node: saved, approval }) => ({
+        id: saved.id,
+        url: saved.url,
+        active: saved.active,
+        approvalId: approval?.id ?? null,
+      }),
+      page: ({ approval }) =>
+        approval
+          ? done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes')
+          : done(ctx, 'common.saved', {}, '/storage/nodes'),
     })
   }
 
@@ -123,7 +152,13 @@ export default class StorageNodesController {
       audit: { details: (node) => ({ status: node.status }) },
       json: (node) => ({ id: node.id, status: node.status, lastError: node.lastError }),
       page: (node) =>
-        done(ctx, `storage.nodes.check_${node.status === 'up' ? 'up' : 'down'}`, { name: node.name, error: node.lastError ?? '' }, undefined, node.status === 'up' ? 'success' : 'error'),
+        done(
+          ctx,
+          `storage.nodes.check_${node.status === 'up' ? 'up' : 'down'}`,
+          { name: node.name, error: node.lastError ?? '' },
+          undefined,
+          node.status === 'up' ? 'success' : 'error'
+        ),
     })
   }
 
@@ -143,7 +178,11 @@ export default class StorageNodesController {
       audit: {
         details: (result, { target: node }) => ({
           before: result.before,
-          after: { retentionYears: node.retentionYears, keepsThirtyYears: node.keepsThirtyYears, retentionDryRun: node.retentionDryRun },
+          after: {
+            retentionYears: node.retentionYears,
+            keepsThirtyYears: node.keepsThirtyYears,
+            retentionDryRun: node.retentionDryRun,
+          },
         }),
       },
       json: (_, { target }) => ({ id: target.id, retentionYears: target.retentionYears }),

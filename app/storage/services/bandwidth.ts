@@ -35,7 +35,10 @@ export class TokenBucket {
 
   protected refill() {
     const now = this.time.now()
-    this.#tokens = Math.min(this.burstBytes, this.#tokens + ((now - this.#last) / 1000) * this.bytesPerSecond)
+    this.#tokens = Math.min(
+      this.burstBytes,
+      this.#tokens + ((now - this.#last) / 1000) * this.bytesPerSecond
+    )
     this.#last = now
   }
 

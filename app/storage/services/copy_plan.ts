@@ -29,14 +29,20 @@ export interface PlannedTransfer {
 
 const NEEDS_WORK: CopyState[] = ['expected', 'present', 'damaged']
 
-export function transfersNeeded(originRole: NodeRole, activeNodes: PlanNode[], copies: PlanCopy[], queuedTargets: Set<number>): PlannedTransfer[] {
+export function transfersNeeded(
+  originRole: NodeRole,
+  activeNodes: PlanNode[],
+  copies: PlanCopy[],
+  queuedTargets: Set<number>
+): PlannedTransfer[] {
   const copyAt = new Map(copies.map((c) => [c.nodeId, c.state]))
   const planned: PlannedTransfer[] = []
   const want = (node: PlanNode, firstPurpose: TransferPurpose) => {
     if (queuedTargets.has(node.id)) return
     const state = copyAt.get(node.id)
     if (state === undefined) planned.push({ nodeId: node.id, purpose: firstPurpose })
-    else if (NEEDS_WORK.includes(state)) planned.push({ nodeId: node.id, purpose: state === 'damaged' ? 'repair' : firstPurpose })
+    else if (NEEDS_WORK.includes(state))
+      planned.push({ nodeId: node.id, purpose: state === 'damaged' ? 'repair' : firstPurpose })
   }
 
   const central = activeNodes.find((n) => n.role === 'central')

@@ -60,8 +60,13 @@ export class CopyVerification {
           .where('state', 'verified')
           .whereNot('storage_node_id', node.id)
           .first()
-        if (goodElsewhere) for (const id of corrupted) await client.deleteInstance(id).catch(() => undefined)
-        await this.catalogue.markDamaged(study, copy, `${corrupted.length} file(s) on disk do not match their recorded MD5`)
+        if (goodElsewhere)
+          for (const id of corrupted) await client.deleteInstance(id).catch(() => undefined)
+        await this.catalogue.markDamaged(
+          study,
+          copy,
+          `${corrupted.length} file(s) on disk do not match their recorded MD5`
+        )
         await this.catalogue.planCopies(study)
         return 'damaged'
       }
@@ -81,14 +86,27 @@ export class CopyVerification {
       .where('storage_nodes.active', true)
       .whereNot('storage_nodes.status', 'down')
       .where('study_copies.state', 'verified')
-      .where((q) => q.whereNull('study_copies.checked_at').orWhere('study_copies.checked_at', '<=', sqlTime(now.minus({ days: olderThanDays }))))
+      .where((q) =>
+        q
+          .whereNull('study_copies.checked_at')
+          .orWhere('study_copies.checked_at', '<=', sqlTime(now.minus({ days: olderThanDays })))
+      )
       .orderBy('study_copies.checked_at', 'asc')
       .limit(limit)
       .select('study_copies.*')
-    const tally: Record<VerifyOutcome, number> = { verified: 0, damaged: 0, unreachable: 0, grew: 0 }
+    const tally: Record<VerifyOutcome, number> = {
+      verified: 0,
+      damaged: 0,
+      unreachable: 0,
+      grew: 0,
+    }
     for (const copy of due) tally[await this.verifyCopy(copy, { deep })]++
     if (tally.damaged > 0) {
-      await audit.system({ action: 'storage.verify.run', outcome: 'failed', details: { ...tally, deep } })
+      await audit.system({
+        action: 'storage.verify.run',
+        outcome: 'failed',
+        details: { ...tally, deep },
+      })
     }
     return tally
   }

@@ -6,7 +6,12 @@ import Exam from '#models/exam'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { PatientRegistry, checkNationalId, maskNationalId, normaliseNationalId } from '#app/intake/services/patient_registry'
+import {
+  PatientRegistry,
+  checkNationalId,
+  maskNationalId,
+  normaliseNationalId,
+} from '#app/intake/services/patient_registry'
 
 /*
 | Legal holds (a dispute, an investigation, a court order): while a hold is in
@@ -33,25 +38,60 @@ export class LegalHolds {
     const now = this.clock.now()
     if (input.scope === 'patient') {
       const { patient, shown } = await this.findPatient(reference)
-      const existing = await LegalHold.query().where('scope', 'patient').where('patient_id', patient.id).whereNull('released_at').first()
-      if (existing) throw new DomainRefusal('already_held', 'storage.holds.already_held', { id: existing.id }, 409)
-      return [await LegalHold.create({ scope: 'patient', patientId: patient.id, studyInstanceUid: null, reference: shown, reason: input.reason, placedById: user.id, placedAt: now, releasedAt: null })]
+      const existing = await LegalHold.query()
+        .where('scope', 'patient')
+        .where('patient_id', patient.id)
+        .whereNull('released_at')
+        .first()
+      if (existing)
+        throw new DomainRefusal(
+          'already_held',
+          'storage.holds.already_held',
+          { id: existing.id },
+          409
+        )
+      return [
+        await LegalHold.create({
+          scope: 'patient',
+          patientId: patient.id,
+          studyInstanceUid: null,
+          reference: shown,
+          reason: input.reason,
+          placedById: user.id,
+          placedAt: now,
+          releasedAt: null,
+        }),
+      ]
     }
     const uids = await this.findStudies(reference)
-    const held = await LegalHold.query().where('scope', 'study').whereIn('study_instance_uid', uids).whereNull('released_at')
-    if (held.length === uids.length) throw new DomainRefusal('already_held', 'storage.holds.already_held', { id: held[0].id }, 409)
+    const held = await LegalHold.query()
+      .where('scope', 'study')
+      .whereIn('study_instance_uid', uids)
+      .whereNull('released_at')
+    if (held.length === uids.length)
+      throw new DomainRefusal('already_held', 'storage.holds.already_held', { id: held[0].id }, 409)
     const heldUids = new Set(held.map((h) => h.studyInstanceUid))
     const placed = []
     for (const uid of uids.filter((u) => !heldUids.has(u))) {
       placed.push(
-        await LegalHold.create({ scope: 'study', patientId: null, studyInstanceUid: uid, reference: reference.slice(0, 80), reason: input.reason, placedById: user.id, placedAt: now, releasedAt: null })
+        await LegalHold.create({
+          scope: 'study',
+          patientId: null,
+          studyInstanceUid: uid,
+          reference: reference.slice(0, 80),
+          reason: input.reason,
+          placedById: user.id,
+          placedAt: now,
+          releasedAt: null,
+        })
       )
     }
     return placed
   }
 
   async release(hold: LegalHold, user: User, reason: string) {
-    if (hold.releasedAt) throw new DomainRefusal('hold_already_released', 'storage.holds.already_released', {}, 409)
+    if (hold.releasedAt)
+      throw new DomainRefusal('hold_already_released', 'storage.holds.already_released', {}, 409)
     hold.merge({ releasedAt: this.clock.now(), releasedById: user.id, releaseReason: reason })
     await hold.save()
     return hold
@@ -60,8 +100,12 @@ export class LegalHolds {
   protected async findPatient(reference: string) {
     const id = normaliseNationalId(reference)
     if (/^\d{17}[\dX]$/.test(id)) {
-      if (!checkNationalId(id).valid) throw new DomainRefusal('national_id_invalid', 'storage.holds.national_id_invalid')
-      const patient = await Patient.findBy('national_id_hash', new PatientRegistry().hashNationalId(id))
+      if (!checkNationalId(id).valid)
+        throw new DomainRefusal('national_id_invalid', 'storage.holds.national_id_invalid')
+      const patient = await Patient.findBy(
+        'national_id_hash',
+        new PatientRegistry().hashNationalId(id)
+      )
       if (!patient) throw new DomainRefusal('hold_target_unknown', 'storage.holds.patient_unknown')
       return { patient, shown: maskNationalId(id) }
     }
@@ -80,10 +124,18 @@ export class LegalHolds {
       return [reference]
     }
     const exam = await Exam.findBy('accession_number', reference)
-    const fromExam = exam ? await db.from('exam_studies').where('exam_id', exam.id).select('study_instance_uid') : []
-    const fromCatalogue = await db.from('archived_studies').where('accession_number', reference).select('study_instance_uid')
-    const uids = [...new Set([...fromExam, ...fromCatalogue].map((r) => String(r.study_instance_uid)))]
-    if (uids.length === 0) throw new DomainRefusal('hold_target_unknown', 'storage.holds.study_unknown')
+    const fromExam = exam
+      ? await db.from('exam_studies').where('exam_id', exam.id).select('study_instance_uid')
+      : []
+    const fromCatalogue = await db
+      .from('archived_studies')
+      .where('accession_number', reference)
+      .select('study_instance_uid')
+    const uids = [
+      ...new Set([...fromExam, ...fromCatalogue].map((r) => String(r.study_instance_uid))),
+    ]
+    if (uids.length === 0)
+      throw new DomainRefusal('hold_target_unknown', 'storage.holds.study_unknown')
     return uids
   }
 
@@ -91,12 +143,24 @@ export class LegalHolds {
   static async inForce() {
     const holds = await LegalHold.query().whereNull('released_at')
     return {
-      patients: new Set(holds.filter((h) => h.scope === 'patient' && h.patientId).map((h) => Number(h.patientId))),
-      studies: new Set(holds.filter((h) => h.scope === 'study' && h.studyInstanceUid).map((h) => h.studyInstanceUid!)),
+      patients: new Set(
+        holds.filter((h) => h.scope === 'patient' && h.patientId).map((h) => Number(h.patientId))
+      ),
+      studies: new Set(
+        holds
+          .filter((h) => h.scope === 'study' && h.studyInstanceUid)
+          .map((h) => h.studyInstanceUid!)
+      ),
     }
   }
 }
 
-export function isHeld(holds: { patients: Set<number>; studies: Set<string> }, study: { patientId: number | null; studyInstanceUid: string }) {
-  return (study.patientId !== null && holds.patients.has(Number(study.patientId))) || holds.studies.has(study.studyInstanceUid)
+export function isHeld(
+  holds: { patients: Set<number>; studies: Set<string> },
+  study: { patientId: number | null; studyInstanceUid: string }
+) {
+  return (
+    (study.patientId !== null && holds.patients.has(Number(study.patientId))) ||
+    holds.studies.has(study.studyInstanceUid)
+  )
 }

@@ -43,7 +43,11 @@ export function compareManifests(reference: Manifest, actual: Manifest): Manifes
 }
 
 export function isIdentical(comparison: ManifestComparison) {
-  return comparison.missing.length === 0 && comparison.mismatched.length === 0 && comparison.extra.length === 0
+  return (
+    comparison.missing.length === 0 &&
+    comparison.mismatched.length === 0 &&
+    comparison.extra.length === 0
+  )
 }
 
 /** Says what is wrong with a copy, briefly, for the copy row and the dashboard. */
@@ -64,7 +68,12 @@ export function manifestBytes(manifest: Manifest) {
  * each instance, the MD5 Orthanc recorded. An absent study is an empty manifest.
  * `known` MD5s were read from this same node just before (see copyStudy).
  */
-export async function fetchManifest(orthanc: OrthancClient, orthancStudyId: string, concurrency = 8, known: Manifest = {}): Promise<Manifest> {
+export async function fetchManifest(
+  orthanc: OrthancClient,
+  orthancStudyId: string,
+  concurrency = 8,
+  known: Manifest = {}
+): Promise<Manifest> {
   let instances
   try {
     instances = await orthanc.studyInstances(orthancStudyId)

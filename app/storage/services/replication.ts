@@ -57,7 +57,11 @@ export class Replication {
     await this.catalogue.linkExams()
     // The catch-up scans the whole catalogue: every few minutes is enough (new studies are planned as they arrive).
     const now = this.clock.now()
-    if (!lastCatchUp || now.diff(lastCatchUp, 'minutes').minutes >= CATCH_UP_MINUTES || now < lastCatchUp) {
+    if (
+      !lastCatchUp ||
+      now.diff(lastCatchUp, 'minutes').minutes >= CATCH_UP_MINUTES ||
+      now < lastCatchUp
+    ) {
       lastCatchUp = now
       await this.catalogue.planMissing()
     }
@@ -70,7 +74,11 @@ export class Replication {
     const now = this.clock.now()
     const down = await StorageNode.query().where('active', true).where('status', 'down')
     for (const node of down) {
-      if (node.statusCheckedAt && now.diff(node.statusCheckedAt, 'seconds').seconds < DOWN_NODE_RETRY_SECONDS) continue
+      if (
+        node.statusCheckedAt &&
+        now.diff(node.statusCheckedAt, 'seconds').seconds < DOWN_NODE_RETRY_SECONDS
+      )
+        continue
       await this.registry.checkHealth(node)
     }
   }
@@ -79,7 +87,11 @@ export class Replication {
    * Runs queued transfers until none is ready or the time budget is spent.
    * `concurrency` transfers run at once; each copies several instances at once.
    */
-  async drain({ maxMs = 5 * 60_000, concurrency = 2, maxItems = Number.POSITIVE_INFINITY } = {}): Promise<DrainSummary> {
+  async drain({
+    maxMs = 5 * 60_000,
+    concurrency = 2,
+    maxItems = Number.POSITIVE_INFINITY,
+  } = {}): Promise<DrainSummary> {
     // This runs under the job lease: a row still "running" was left by a process that died.
     await db.from('storage_transfers').where('status', 'running').update({ status: 'queued' })
     const started = Date.now()
@@ -133,7 +145,10 @@ export class Replication {
       return result
     } catch (error) {
       const message = (error as Error)?.message ?? String(error)
-      logger.warn({ err: error, transfer: transfer.id }, 'storage: transfer attempt failed; will retry')
+      logger.warn(
+        { err: error, transfer: transfer.id },
+        'storage: transfer attempt failed; will retry'
+      )
       await this.retryLater(transfer, message)
       return { kind: 'retry', error: message }
     }
@@ -143,21 +158,35 @@ export class Replication {
     const study = await ArchivedStudy.findOrFail(transfer.archivedStudyId)
     const target = await StorageNode.findOrFail(transfer.targetNodeId)
     const targetCopy = await this.catalogue.copyAt(study, target)
-    if (!target.active || targetCopy.state === 'deleted') return this.finish(transfer, 'cancelled', target.active ? 'copy deleted by retention' : 'node retired')
+    if (!target.active || targetCopy.state === 'deleted')
+      return this.finish(
+        transfer,
+        'cancelled',
+        target.active ? 'copy deleted by retention' : 'node retired'
+      )
 
     const sources = await this.sourcesFor(study, target)
-    if (sources.length === 0) return { kind: 'retry', error: 'no verified copy on a reachable node to copy from' }
+    if (sources.length === 0)
+      return { kind: 'retry', error: 'no verified copy on a reachable node to copy from' }
 
     const targetClient = this.registry.clientFor(target)
     let lastError = ''
     for (const source of sources) {
       const sourceCopy = await this.catalogue.copyAt(study, source)
       let outcome
-      const buckets = [bucketForNode(source.id, source.bandwidthLimitKbps), bucketForNode(target.id, target.bandwidthLimitKbps)].filter((b) => b !== null)
+      const buckets = [
+        bucketForNode(source.id, source.bandwidthLimitKbps),
+        bucketForNode(target.id, target.bandwidthLimitKbps),
+      ].filter((b) => b !== null)
       // Node to node when nothing is capped and the target has an address the other nodes reach.
       const direct =
         buckets.length === 0 && target.peerUrl
-          ? { peerName: `imaging-transfer-${transfer.id}`, url: target.peerUrl, username: target.username, password: this.registry.passwordOf(target) }
+          ? {
+              peerName: `imaging-transfer-${transfer.id}`,
+              url: target.peerUrl,
+              username: target.username,
+              password: this.registry.passwordOf(target),
+            }
           : undefined
       try {
         outcome = await copyStudy({
@@ -170,7 +199,11 @@ export class Replication {
         })
       } catch (error: any) {
         if (error instanceof SourceIncomplete) {
-          await this.catalogue.markDamaged(study, sourceCopy, `found while copying to ${target.name}: ${error.missing.length} missing, ${error.damaged.length} MD5 mismatch`)
+          await this.catalogue.markDamaged(
+            study,
+            sourceCopy,
+            `found while copying to ${target.name}: ${error.missing.length} missing, ${error.damaged.length} MD5 mismatch`
+          )
           await this.catalogue.planCopies(study)
           lastError = error.message
           continue
@@ -179,7 +212,8 @@ export class Replication {
           // Which side went away? Ask both; the one that does not answer is marked down.
           await this.registry.checkHealth(source)
           await this.registry.checkHealth(target)
-          if (target.status === 'down') return { kind: 'retry', error: `${target.name} unreachable: ${error.message}` }
+          if (target.status === 'down')
+            return { kind: 'retry', error: `${target.name} unreachable: ${error.message}` }
           lastError = `${source.name} unreachable: ${error.message}`
           continue
         }
@@ -187,12 +221,23 @@ export class Replication {
       }
 
       if (outcome.sourceDamaged.length > 0) {
-        await this.catalogue.markDamaged(study, sourceCopy, `${outcome.sourceDamaged.length} instance(s) read back with another MD5 than recorded (file corrupted)`)
+        await this.catalogue.markDamaged(
+          study,
+          sourceCopy,
+          `${outcome.sourceDamaged.length} instance(s) read back with another MD5 than recorded (file corrupted)`
+        )
         await this.catalogue.planCopies(study)
       }
       transfer.merge({
         sourceNodeId: source.id,
-        transport: outcome.copied === 0 ? transfer.transport : outcome.pushed === outcome.copied ? 'direct' : outcome.pushed === 0 ? 'relay' : 'mixed',
+        transport:
+          outcome.copied === 0
+            ? transfer.transport
+            : outcome.pushed === outcome.copied
+              ? 'direct'
+              : outcome.pushed === 0
+                ? 'relay'
+                : 'mixed',
         instancesCopied: transfer.instancesCopied + outcome.copied,
         bytesCopied: transfer.bytesCopied + outcome.bytes,
       })
@@ -204,14 +249,24 @@ export class Replication {
         }
         await this.finish(transfer, 'done', null)
         await this.catalogue.planCopies(study)
-        return { kind: 'verified', copied: outcome.copied, bytes: outcome.bytes, sourceNodeId: source.id }
+        return {
+          kind: 'verified',
+          copied: outcome.copied,
+          bytes: outcome.bytes,
+          sourceNodeId: source.id,
+        }
       }
       const { verification } = outcome
       if (verification.missing.length === 0 && verification.mismatched.length === 0) {
         // Only extra instances: the study grew on the target meanwhile; the catalogue takes them in.
         await this.catalogue.reconcileCopy(study, target, outcome.targetManifest)
         await this.finish(transfer, 'done', null)
-        return { kind: 'verified', copied: outcome.copied, bytes: outcome.bytes, sourceNodeId: source.id }
+        return {
+          kind: 'verified',
+          copied: outcome.copied,
+          bytes: outcome.bytes,
+          sourceNodeId: source.id,
+        }
       }
       lastError = `verification failed on ${target.name}: ${describeDifference(verification)}`
       if (outcome.sourceDamaged.length === 0) break
@@ -225,8 +280,13 @@ export class Replication {
    * study arrived on, then any other.
    */
   protected async sourcesFor(study: ArchivedStudy, target: StorageNode) {
-    const copies = await StudyCopy.query().where('archived_study_id', study.id).where('state', 'verified').whereNot('storage_node_id', target.id).preload('node')
-    const rank = (node: StorageNode) => (node.role === 'central' ? 0 : node.id === study.originNodeId ? 1 : 2)
+    const copies = await StudyCopy.query()
+      .where('archived_study_id', study.id)
+      .where('state', 'verified')
+      .whereNot('storage_node_id', target.id)
+      .preload('node')
+    const rank = (node: StorageNode) =>
+      node.role === 'central' ? 0 : node.id === study.originNodeId ? 1 : 2
     return copies
       .map((c) => c.node)
       .filter((node) => node.active && node.status !== 'down')
@@ -249,10 +309,19 @@ export class Replication {
         instances_copied: transfer.instancesCopied,
         bytes_copied: transfer.bytesCopied,
       })
-    transfer.merge({ status: 'queued', attempts, nextAttemptAt: next, lastError: error.slice(0, 500) })
+    transfer.merge({
+      status: 'queued',
+      attempts,
+      nextAttemptAt: next,
+      lastError: error.slice(0, 500),
+    })
   }
 
-  protected async finish(transfer: StorageTransfer, status: 'done' | 'cancelled', why: string | null): Promise<TransferResult> {
+  protected async finish(
+    transfer: StorageTransfer,
+    status: 'done' | 'cancelled',
+    why: string | null
+  ): Promise<TransferResult> {
     const now = this.clock.now()
     transfer.merge({ status, activeKey: null, finishedAt: now, lastError: why })
     await transfer.save()
@@ -261,7 +330,11 @@ export class Replication {
         action: 'storage.copy.repaired',
         targetType: 'archived_study',
         targetId: transfer.archivedStudyId,
-        details: { nodeId: transfer.targetNodeId, sourceNodeId: transfer.sourceNodeId, instances: transfer.instancesCopied },
+        details: {
+          nodeId: transfer.targetNodeId,
+          sourceNodeId: transfer.sourceNodeId,
+          instances: transfer.instancesCopied,
+        },
       })
     }
     return { kind: 'cancelled', why: why ?? '' }

@@ -25,7 +25,11 @@ export function minimumRetentionYears(role: NodeRole, keepsThirtyYears: boolean)
 }
 
 /** The years actually applied: never below the minimum, whatever the row says. */
-export function effectiveRetentionYears(node: { role: NodeRole; keepsThirtyYears: boolean; retentionYears: number }) {
+export function effectiveRetentionYears(node: {
+  role: NodeRole
+  keepsThirtyYears: boolean
+  retentionYears: number
+}) {
   return Math.max(node.retentionYears, minimumRetentionYears(node.role, node.keepsThirtyYears))
 }
 
@@ -73,7 +77,11 @@ export type RetentionVerdict =
 export function decideRetention(facts: RetentionFacts): RetentionVerdict {
   const years = effectiveRetentionYears(facts.node)
   const until = keepUntil(facts.examDate, years)
-  const keep = (reason: KeepReason): RetentionVerdict => ({ action: 'keep', reason, keepUntil: until })
+  const keep = (reason: KeepReason): RetentionVerdict => ({
+    action: 'keep',
+    reason,
+    keepUntil: until,
+  })
   if (!isPastRetention(facts.examDate, years, facts.today)) return keep('within_retention')
   if (facts.held) return keep('legal_hold')
   if (facts.node.role !== 'member' || facts.node.keepsThirtyYears) return keep('permanent_archive')

@@ -13,7 +13,12 @@ import { StorageNodeRegistry } from './storage_node_registry.js'
 import { StudyCatalogue } from './study_catalogue.js'
 import { LegalHolds, isHeld } from './legal_holds.js'
 import { compareManifests, fetchManifest, isIdentical } from './manifest.js'
-import { decideRetention, effectiveRetentionYears, retentionCutoff, type KeepReason } from './retention_rules.js'
+import {
+  decideRetention,
+  effectiveRetentionYears,
+  retentionCutoff,
+  type KeepReason,
+} from './retention_rules.js'
 import { sqlTime } from './transfer_queue.js'
 import { nextRetentionRun } from './retention_schedule.js'
 
@@ -26,7 +31,12 @@ import { nextRetentionRun } from './retention_schedule.js'
 | an administrator.
 */
 
-export { RETENTION_LOCAL_HOUR, RETENTION_LOCAL_MINUTE, retentionCron, nextRetentionRun } from './retention_schedule.js'
+export {
+  RETENTION_LOCAL_HOUR,
+  RETENTION_LOCAL_MINUTE,
+  retentionCron,
+  nextRetentionRun,
+} from './retention_schedule.js'
 
 export interface Candidate {
   copy: StudyCopy
@@ -86,11 +96,20 @@ export class RetentionSweep {
         if (copies.length === 0) break
         lastId = copies[copies.length - 1].id
         const studyIds = copies.map((c) => c.archivedStudyId)
-        const studies = new Map((await ArchivedStudy.query().whereIn('id', studyIds)).map((s) => [s.id, s]))
-        const elsewhere = await StudyCopy.query().whereIn('archived_study_id', studyIds).where('state', 'verified')
+        const studies = new Map(
+          (await ArchivedStudy.query().whereIn('id', studyIds)).map((s) => [s.id, s])
+        )
+        const elsewhere = await StudyCopy.query()
+          .whereIn('archived_study_id', studyIds)
+          .where('state', 'verified')
         for (const copy of copies) {
           const study = studies.get(copy.archivedStudyId)!
-          const verifiedOthers = elsewhere.filter((c) => c.archivedStudyId === study.id && c.storageNodeId !== node.id && activeIds.has(c.storageNodeId))
+          const verifiedOthers = elsewhere.filter(
+            (c) =>
+              c.archivedStudyId === study.id &&
+              c.storageNodeId !== node.id &&
+              activeIds.has(c.storageNodeId)
+          )
           const verdict = decideRetention({
             node,
             copyState: copy.state,
@@ -102,7 +121,14 @@ export class RetentionSweep {
             verifiedElsewhere: verifiedOthers.length,
           })
           if (verdict.reason === 'within_retention') continue
-          yield { copy, study, node, action: verdict.action, reason: verdict.reason, keepUntil: verdict.keepUntil }
+          yield {
+            copy,
+            study,
+            node,
+            action: verdict.action,
+            reason: verdict.reason,
+            keepUntil: verdict.keepUntil,
+          }
         }
       }
     }
@@ -125,7 +151,12 @@ export class RetentionSweep {
           node: candidate.node.name,
           examDate: candidate.study.examDate.toISODate()!,
           keepUntil: candidate.keepUntil.toISODate()!,
-          decision: candidate.action === 'delete' && candidate.node.retentionDryRun ? 'would_delete' : candidate.action === 'delete' ? 'deleted' : 'kept',
+          decision:
+            candidate.action === 'delete' && candidate.node.retentionDryRun
+              ? 'would_delete'
+              : candidate.action === 'delete'
+                ? 'deleted'
+                : 'kept',
           reason: candidate.reason,
         })
       }
@@ -137,7 +168,11 @@ export class RetentionSweep {
    * One run. `dryRun` forces a dry run on every node; otherwise each node's
    * own dry-run setting applies. Returns the recorded run.
    */
-  async run({ trigger = 'schedule', userId = null, dryRun = false }: { trigger?: 'schedule' | 'manual'; userId?: number | null; dryRun?: boolean } = {}) {
+  async run({
+    trigger = 'schedule',
+    userId = null,
+    dryRun = false,
+  }: { trigger?: 'schedule' | 'manual'; userId?: number | null; dryRun?: boolean } = {}) {
     const now = this.clock.now()
     const run = await RetentionRun.create({
       trigger,
@@ -177,7 +212,16 @@ export class RetentionSweep {
       action: 'storage.retention.run',
       targetType: 'retention_run',
       targetId: run.id,
-      details: { trigger, triggeredById: userId, dryRun, candidates: run.candidates, deleted: run.deleted, kept: run.kept, failed: run.failed, byReason },
+      details: {
+        trigger,
+        triggeredById: userId,
+        dryRun,
+        candidates: run.candidates,
+        deleted: run.deleted,
+        kept: run.kept,
+        failed: run.failed,
+        byReason,
+      },
     })
     return run
   }
@@ -202,14 +246,22 @@ export class RetentionSweep {
       await this.catalogue.reconcileCopy(study, node, here)
       return { decision: 'kept', reason: 'unreplicated_instances' satisfies KeepReason }
     }
-    const elsewhere = await StudyCopy.query().where('archived_study_id', study.id).where('state', 'verified').whereNot('storage_node_id', node.id).preload('node')
+    const elsewhere = await StudyCopy.query()
+      .where('archived_study_id', study.id)
+      .where('state', 'verified')
+      .whereNot('storage_node_id', node.id)
+      .preload('node')
     const confirmed = { central: false, backup: false }
     for (const other of elsewhere) {
-      if (!other.node.active || (other.node.role !== 'central' && other.node.role !== 'backup')) continue
+      if (!other.node.active || (other.node.role !== 'central' && other.node.role !== 'backup'))
+        continue
       const role = other.node.role
       if (confirmed[role]) continue
       try {
-        const manifest = await fetchManifest(this.registry.clientFor(other.node), study.orthancStudyId)
+        const manifest = await fetchManifest(
+          this.registry.clientFor(other.node),
+          study.orthancStudyId
+        )
         if (isIdentical(compareManifests(study.manifest, manifest))) {
           confirmed[role] = true
           await this.catalogue.markVerified(study, other, manifest)
@@ -221,14 +273,21 @@ export class RetentionSweep {
         await this.registry.markDown(other.node, error)
       }
     }
-    if (!confirmed.central || !confirmed.backup) return { decision: 'kept', reason: 'reverification_failed' satisfies KeepReason }
+    if (!confirmed.central || !confirmed.backup)
+      return { decision: 'kept', reason: 'reverification_failed' satisfies KeepReason }
 
     try {
       await this.registry.clientFor(node).deleteStudy(study.orthancStudyId)
     } catch (error: any) {
       if (!error?.isNotFound) {
-        logger.warn({ err: error, study: study.id, node: node.name }, 'storage: retention delete failed')
-        return { decision: 'failed', reason: error?.isUnreachable ? 'node_unreachable' : 'delete_failed' }
+        logger.warn(
+          { err: error, study: study.id, node: node.name },
+          'storage: retention delete failed'
+        )
+        return {
+          decision: 'failed',
+          reason: error?.isUnreachable ? 'node_unreachable' : 'delete_failed',
+        }
       }
     }
     copy.merge({ state: 'deleted', deletedAt: this.clock.now(), checkedAt: this.clock.now() })
@@ -250,7 +309,12 @@ export class RetentionSweep {
   }
 
   /** Writes the decision; a decision that differs from the copy's last one is also audited. */
-  protected async record(run: RetentionRun, candidate: Candidate, decision: Verdict, reason: string) {
+  protected async record(
+    run: RetentionRun,
+    candidate: Candidate,
+    decision: Verdict,
+    reason: string
+  ) {
     const now = this.clock.now()
     await RetentionDecision.create({
       retentionRunId: run.id,
@@ -262,17 +326,29 @@ export class RetentionSweep {
       keepUntil: candidate.keepUntil,
       decidedAt: now,
     })
-    const changed = candidate.copy.retentionDecision !== decision || candidate.copy.retentionReason !== reason
+    const changed =
+      candidate.copy.retentionDecision !== decision || candidate.copy.retentionReason !== reason
     await StudyCopy.query()
       .where('id', candidate.copy.id)
-      .update({ retention_decision: decision, retention_reason: reason, retention_decided_at: sqlTime(now) })
+      .update({
+        retention_decision: decision,
+        retention_reason: reason,
+        retention_decided_at: sqlTime(now),
+      })
     if (changed && decision !== 'deleted') {
       await audit.system({
         action: 'storage.retention.decision',
         outcome: decision === 'failed' ? 'failed' : 'success',
         targetType: 'archived_study',
         targetId: candidate.study.id,
-        details: { node: candidate.node.name, decision, reason, keepUntil: candidate.keepUntil.toISODate(), runId: run.id, dryRun: run.dryRun },
+        details: {
+          node: candidate.node.name,
+          decision,
+          reason,
+          keepUntil: candidate.keepUntil.toISODate(),
+          runId: run.id,
+          dryRun: run.dryRun,
+        },
       })
     }
   }

@@ -28,7 +28,13 @@ export interface NodeOverview {
   catalogued: number
   copyStatus: { single: number; copied: number; verified: number }
   damaged: number
-  backlog: { count: number; oldest: DateTime | null; oldestAgeMinutes: number | null; oldestPriority: string | null; failing: number }
+  backlog: {
+    count: number
+    oldest: DateTime | null
+    oldestAgeMinutes: number | null
+    oldestPriority: string | null
+    failing: number
+  }
 }
 
 @inject()
@@ -36,7 +42,10 @@ export class StorageDashboard {
   constructor(protected clock: Clock) {}
 
   async overview() {
-    const nodes = await StorageNode.query().preload('institution').orderByRaw("CASE role WHEN 'central' THEN 0 WHEN 'backup' THEN 1 ELSE 2 END").orderBy('name')
+    const nodes = await StorageNode.query()
+      .preload('institution')
+      .orderByRaw("CASE role WHEN 'central' THEN 0 WHEN 'backup' THEN 1 ELSE 2 END")
+      .orderBy('name')
     const statusRows = await db
       .from('study_copies')
       .join('archived_studies', 'archived_studies.id', 'study_copies.archived_study_id')
@@ -85,7 +94,9 @@ export class StorageDashboard {
         backlog: {
           count: Number(backlogRow?.total ?? 0),
           oldest,
-          oldestAgeMinutes: oldest ? Math.max(0, Math.round(this.clock.now().diff(oldest, 'minutes').minutes)) : null,
+          oldestAgeMinutes: oldest
+            ? Math.max(0, Math.round(this.clock.now().diff(oldest, 'minutes').minutes))
+            : null,
           oldestPriority,
           failing: Number(backlogRow?.failing ?? 0),
         },
@@ -97,14 +108,24 @@ export class StorageDashboard {
   /** Studies with at most one verified copy for more than 24 hours, longest first. */
   async singleCopyAlerts(limit = 50) {
     const since = this.clock.now().minus({ hours: SINGLE_COPY_ALERT_HOURS })
-    const query = ArchivedStudy.query().whereNotNull('single_copy_since').where('single_copy_since', '<=', sqlTime(since))
+    const query = ArchivedStudy.query()
+      .whereNotNull('single_copy_since')
+      .where('single_copy_since', '<=', sqlTime(since))
     const total = Number((await query.clone().count('* as total').first())?.$extras.total ?? 0)
-    const studies = await query.clone().preload('origin').orderBy('single_copy_since', 'asc').limit(limit)
+    const studies = await query
+      .clone()
+      .preload('origin')
+      .orderBy('single_copy_since', 'asc')
+      .limit(limit)
     return { total, studies }
   }
 
   async totals() {
-    const rows = await db.from('archived_studies').groupBy('copy_status').select('copy_status as status').count('* as total')
+    const rows = await db
+      .from('archived_studies')
+      .groupBy('copy_status')
+      .select('copy_status as status')
+      .count('* as total')
     const totals = { studies: 0, single: 0, copied: 0, verified: 0 }
     for (const row of rows) {
       totals[row.status as 'single' | 'copied' | 'verified'] = Number(row.total)

@@ -51,7 +51,10 @@ export class StorageNodeRegistry {
   /** The node's password, decrypted (for its client, and for a direct transfer's peer declaration). */
   passwordOf(node: StorageNode) {
     const password = encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE)
-    if (password === null) throw new Error(`storage node ${node.id}: stored password cannot be decrypted (APP_KEY changed?)`)
+    if (password === null)
+      throw new Error(
+        `storage node ${node.id}: stored password cannot be decrypted (APP_KEY changed?)`
+      )
     return password
   }
 
@@ -60,7 +63,11 @@ export class StorageNodeRegistry {
     const key = `${node.url}|${node.username}|${node.passwordCipher}`
     const cached = clients.get(node.id)
     if (cached && cached.key === key) return cached.client
-    const client = new OrthancClient({ url: node.url, username: node.username, password: this.passwordOf(node) })
+    const client = new OrthancClient({
+      url: node.url,
+      username: node.username,
+      password: this.passwordOf(node),
+    })
     clients.set(node.id, { key, client })
     return client
   }
@@ -75,35 +82,59 @@ export class StorageNodeRegistry {
    */
   async vet(input: NodeInput, existing?: StorageNode) {
     await this.check(input, existing)
-    if (input.password) await this.probeCredentials(StorageNodeRegistry.normaliseUrl(input.url), input.username, input.password)
+    if (input.password)
+      await this.probeCredentials(
+        StorageNodeRegistry.normaliseUrl(input.url),
+        input.username,
+        input.password
+      )
   }
 
   protected async check(input: NodeInput, existing?: StorageNode) {
     const url = StorageNodeRegistry.normaliseUrl(input.url)
-    const sameName = await StorageNode.query().where('name', input.name).whereNot('id', existing?.id ?? 0).first()
+    const sameName = await StorageNode.query()
+      .where('name', input.name)
+      .whereNot('id', existing?.id ?? 0)
+      .first()
     if (sameName) throw new DomainRefusal('node_name_taken', 'storage.nodes.name_taken')
-    const sameUrl = await StorageNode.query().where('url', url).whereNot('id', existing?.id ?? 0).first()
-    if (sameUrl) throw new DomainRefusal('node_url_taken', 'storage.nodes.url_taken', { name: sameUrl.name })
+    const sameUrl = await StorageNode.query()
+      .where('url', url)
+      .whereNot('id', existing?.id ?? 0)
+      .first()
+    if (sameUrl)
+      throw new DomainRefusal('node_url_taken', 'storage.nodes.url_taken', { name: sameUrl.name })
     if (existing && existing.role !== input.role) {
       // Copies, queue and retention all depend on the role: a node changes role by being registered anew.
       throw new DomainRefusal('node_role_fixed', 'storage.nodes.role_fixed')
     }
     if (input.role === 'central' && (input.active ?? true)) {
-      const central = await StorageNode.query().where('role', 'central').where('active', true).whereNot('id', existing?.id ?? 0).first()
-      if (central) throw new DomainRefusal('one_central_node', 'storage.nodes.one_central', { name: central.name })
+      const central = await StorageNode.query()
+        .where('role', 'central')
+        .where('active', true)
+        .whereNot('id', existing?.id ?? 0)
+        .first()
+      if (central)
+        throw new DomainRefusal('one_central_node', 'storage.nodes.one_central', {
+          name: central.name,
+        })
     }
     if (input.role === 'member') {
       const clinic = input.institutionId ? await Institution.find(input.institutionId) : null
-      if (!clinic || clinic.kind !== 'member_clinic') throw new DomainRefusal('member_needs_clinic', 'storage.nodes.member_needs_clinic')
+      if (!clinic || clinic.kind !== 'member_clinic')
+        throw new DomainRefusal('member_needs_clinic', 'storage.nodes.member_needs_clinic')
       const other = await StorageNode.query()
         .where('role', 'member')
         .where('institution_id', clinic.id)
         .where('active', true)
         .whereNot('id', existing?.id ?? 0)
         .first()
-      if (other && (input.active ?? true)) throw new DomainRefusal('one_store_per_clinic', 'storage.nodes.one_per_clinic', { name: other.name })
+      if (other && (input.active ?? true))
+        throw new DomainRefusal('one_store_per_clinic', 'storage.nodes.one_per_clinic', {
+          name: other.name,
+        })
     }
-    if (!existing && !input.password) throw new DomainRefusal('password_required', 'storage.nodes.password_required')
+    if (!existing && !input.password)
+      throw new DomainRefusal('password_required', 'storage.nodes.password_required')
   }
 
   /**
@@ -117,7 +148,10 @@ export class StorageNodeRegistry {
       const system = await client.system()
       return { reachable: true as const, client, system }
     } catch (error) {
-      if (error instanceof OrthancError && (error.orthancStatus === 401 || error.orthancStatus === 403)) {
+      if (
+        error instanceof OrthancError &&
+        (error.orthancStatus === 401 || error.orthancStatus === 403)
+      ) {
         throw new DomainRefusal('node_credentials_refused', 'storage.nodes.credentials_refused')
       }
       return { reachable: false as const, client, system: null }
@@ -130,7 +164,8 @@ export class StorageNodeRegistry {
     const probe = await this.probeCredentials(url, input.username, input.password!)
     // Starting the feed at 0 catalogues (and so protects) what the node already holds.
     let changesSeq = 0
-    if (input.catalogueExisting === false && probe.reachable) changesSeq = await probe.client.lastChange()
+    if (input.catalogueExisting === false && probe.reachable)
+      changesSeq = await probe.client.lastChange()
     const node = await StorageNode.create({
       name: input.name,
       role: input.role,
@@ -157,9 +192,11 @@ export class StorageNodeRegistry {
     await this.check(input, node)
     const url = StorageNodeRegistry.normaliseUrl(input.url)
     const previousUrl = node.url
-    const credentialsChanged = url !== node.url || input.username !== node.username || !!input.password
+    const credentialsChanged =
+      url !== node.url || input.username !== node.username || !!input.password
     if (credentialsChanged) {
-      const password = input.password || encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE) || ''
+      const password =
+        input.password || encryption.decrypt<string>(node.passwordCipher, PASSWORD_PURPOSE) || ''
       await this.probeCredentials(url, input.username, password)
     }
     node.merge({
@@ -172,7 +209,8 @@ export class StorageNodeRegistry {
       capacityGb: input.capacityGb ?? null,
       active: input.active ?? true,
     })
-    if (input.password) node.passwordCipher = encryption.encrypt(input.password, undefined, PASSWORD_PURPOSE)
+    if (input.password)
+      node.passwordCipher = encryption.encrypt(input.password, undefined, PASSWORD_PURPOSE)
     // Another Orthanc behind the node: its feed starts from the beginning (known studies are only re-checked).
     if (url !== previousUrl) node.changesSeq = 0
     await node.save()
@@ -182,7 +220,12 @@ export class StorageNodeRegistry {
         .from('storage_transfers')
         .where('target_node_id', node.id)
         .whereIn('status', ['queued', 'running'])
-        .update({ status: 'cancelled', active_key: null, finished_at: this.clock.now().toUTC().toSQL({ includeOffset: false }), last_error: 'node retired' })
+        .update({
+          status: 'cancelled',
+          active_key: null,
+          finished_at: this.clock.now().toUTC().toSQL({ includeOffset: false }),
+          last_error: 'node retired',
+        })
     }
     if (credentialsChanged) await this.checkHealth(node)
     return node
@@ -197,13 +240,25 @@ export class StorageNodeRegistry {
     const keepsThirty = node.role === 'member' ? (input.keepsThirtyYears ?? false) : false
     const minimum = minimumRetentionYears(node.role, keepsThirty)
     if (!Number.isInteger(input.retentionYears) || input.retentionYears < minimum) {
-      throw new DomainRefusal('retention_below_minimum', `storage.retention.below_minimum_${node.role === 'member' && !keepsThirty ? 'member' : 'archive'}`, {
-        minimum,
-        given: input.retentionYears,
-      })
+      throw new DomainRefusal(
+        'retention_below_minimum',
+        `storage.retention.below_minimum_${node.role === 'member' && !keepsThirty ? 'member' : 'archive'}`,
+        {
+          minimum,
+          given: input.retentionYears,
+        }
+      )
     }
-    const before = { retentionYears: node.retentionYears, keepsThirtyYears: node.keepsThirtyYears, retentionDryRun: node.retentionDryRun }
-    node.merge({ retentionYears: input.retentionYears, keepsThirtyYears: keepsThirty, retentionDryRun: input.retentionDryRun ?? node.retentionDryRun })
+    const before = {
+      retentionYears: node.retentionYears,
+      keepsThirtyYears: node.keepsThirtyYears,
+      retentionDryRun: node.retentionDryRun,
+    }
+    node.merge({
+      retentionYears: input.retentionYears,
+      keepsThirtyYears: keepsThirty,
+      retentionDryRun: input.retentionDryRun ?? node.retentionDryRun,
+    })
     await node.save()
     return { node, before }
   }
@@ -225,14 +280,22 @@ export class StorageNodeRegistry {
         orthancInstanceCount: statistics.CountInstances,
       })
     } catch (error) {
-      node.merge({ status: 'down', statusCheckedAt: now, lastError: String((error as Error).message).slice(0, 255) })
+      node.merge({
+        status: 'down',
+        statusCheckedAt: now,
+        lastError: String((error as Error).message).slice(0, 255),
+      })
     }
     await node.save()
     return node
   }
 
   async markDown(node: StorageNode, error: unknown) {
-    node.merge({ status: 'down', statusCheckedAt: this.clock.now(), lastError: String((error as Error)?.message ?? error).slice(0, 255) })
+    node.merge({
+      status: 'down',
+      statusCheckedAt: this.clock.now(),
+      lastError: String((error as Error)?.message ?? error).slice(0, 255),
+    })
     await node.save()
   }
 

@@ -13,7 +13,14 @@ import { Clock } from '#app/platform/clock'
 import { audit } from '#app/platform/audit/audit_log'
 import imaging from '#config/imaging'
 import { StorageNodeRegistry } from './storage_node_registry.js'
-import { compareManifests, describeDifference, fetchManifest, isIdentical, manifestBytes, manifestDigest } from './manifest.js'
+import {
+  compareManifests,
+  describeDifference,
+  fetchManifest,
+  isIdentical,
+  manifestBytes,
+  manifestDigest,
+} from './manifest.js'
 import { transfersNeeded } from './copy_plan.js'
 import { enqueueTransfer, PRIORITY_RANK, queuedTargets, sqlTime } from './transfer_queue.js'
 import { readChanges } from '#app/orthanc/change_feed'
@@ -46,7 +53,6 @@ export type NoteOutcome = 'catalogued' | 'verified' | 'grew' | 'damaged' | 'in_t
 /** Studies first seen this recently with no exam are routine; older ones are a back-fill (bulk). */
 const RECENT_DAYS = 7
 
-
 @inject()
 export class StudyCatalogue {
   constructor(
@@ -58,14 +64,21 @@ export class StudyCatalogue {
 
   /** Reads the feeds of every active central and member node; returns how many stable studies were handled. */
   async discover({ maxPages = 20 } = {}) {
-    const nodes = await StorageNode.query().where('active', true).whereIn('role', ['central', 'member']).whereNot('status', 'down')
+    const nodes = await StorageNode.query()
+      .where('active', true)
+      .whereIn('role', ['central', 'member'])
+      .whereNot('status', 'down')
     let handled = 0
     for (const node of nodes) {
       try {
         handled += await this.discoverAt(node, { maxPages })
       } catch (error: any) {
         if (error?.isUnreachable) await this.registry.markDown(node, error)
-        else logger.error({ err: error, node: node.name }, 'storage: reading a node feed failed; will retry')
+        else
+          logger.error(
+            { err: error, node: node.name },
+            'storage: reading a node feed failed; will retry'
+          )
       }
     }
     return handled
@@ -85,9 +98,17 @@ export class StudyCatalogue {
       now: () => this.clock.now(),
       maxPages,
       cursor: {
-        load: async () => Number((await db.from('storage_nodes').where('id', node.id).select('changes_seq').first())?.changes_seq ?? node.changesSeq),
+        load: async () =>
+          Number(
+            (await db.from('storage_nodes').where('id', node.id).select('changes_seq').first())
+              ?.changes_seq ?? node.changesSeq
+          ),
         save: async (seq) => {
-          await db.from('storage_nodes').where('id', node.id).where('changes_seq', '<', seq).update({ changes_seq: seq })
+          await db
+            .from('storage_nodes')
+            .where('id', node.id)
+            .where('changes_seq', '<', seq)
+            .update({ changes_seq: seq })
           node.changesSeq = Math.max(node.changesSeq, seq)
         },
       },
@@ -114,7 +135,11 @@ export class StudyCatalogue {
     for (const node of nodes.filter((n) => sameOrthanc(n.url, imaging.orthanc.url))) {
       if (change.Seq <= node.changesSeq) continue
       await this.noteStableStudy(node, change.ID)
-      await db.from('storage_nodes').where('id', node.id).where('changes_seq', '<', change.Seq).update({ changes_seq: change.Seq })
+      await db
+        .from('storage_nodes')
+        .where('id', node.id)
+        .where('changes_seq', '<', change.Seq)
+        .update({ changes_seq: change.Seq })
     }
   }
 
@@ -143,8 +168,15 @@ export class StudyCatalogue {
     const tags = orthancStudy.MainDicomTags
     const patientTags = orthancStudy.PatientMainDicomTags
     const now = this.clock.now()
-    const link = await this.findExam(node, orthancStudyId, tags.AccessionNumber, patientTags.PatientID)
-    const series = orthancStudy.Series[0] ? await client.series(orthancStudy.Series[0]).catch(() => null) : null
+    const link = await this.findExam(
+      node,
+      orthancStudyId,
+      tags.AccessionNumber,
+      patientTags.PatientID
+    )
+    const series = orthancStudy.Series[0]
+      ? await client.series(orthancStudy.Series[0]).catch(() => null)
+      : null
     const examDate = this.examDate(link.exam, tags.StudyDate, now)
     const values = {
       orthancStudyId,
@@ -194,13 +226,22 @@ export class StudyCatalogue {
    * The exam behind a study: the link intake made, or the accession number;
    * the patient from the exam, or (on a member store) the clinic's patient number.
    */
-  protected async findExam(node: StorageNode, orthancStudyId: string, accession?: string, dicomPatientId?: string) {
+  protected async findExam(
+    node: StorageNode,
+    orthancStudyId: string,
+    accession?: string,
+    dicomPatientId?: string
+  ) {
     let exam: Exam | null = null
     const linked = await ExamStudy.findBy('orthanc_study_id', orthancStudyId)
     if (linked) exam = await Exam.find(linked.examId)
     if (!exam && accession?.trim()) {
       const byAccession = await Exam.findBy('accession_number', accession.trim())
-      if (byAccession && (node.role !== 'member' || byAccession.institutionId === node.institutionId)) exam = byAccession
+      if (
+        byAccession &&
+        (node.role !== 'member' || byAccession.institutionId === node.institutionId)
+      )
+        exam = byAccession
     }
     let patientId = exam?.patientId ?? null
     if (!patientId && node.role === 'member' && node.institutionId && dicomPatientId?.trim()) {
@@ -250,7 +291,10 @@ export class StudyCatalogue {
         if (await this.linkOne(study, now)) linked++
       } catch (error) {
         // One odd study must not stop the cycle for every other.
-        logger.error({ err: error, study: study.orthancStudyId }, 'storage: linking a catalogued study to its exam failed')
+        logger.error(
+          { err: error, study: study.orthancStudyId },
+          'storage: linking a catalogued study to its exam failed'
+        )
       }
     }
     return linked
@@ -258,7 +302,12 @@ export class StudyCatalogue {
 
   protected async linkOne(study: ArchivedStudy, now: DateTime) {
     {
-      const { exam, patientId } = await this.findExam(study.origin, study.orthancStudyId, study.accessionNumber ?? undefined, study.dicomPatientId ?? undefined)
+      const { exam, patientId } = await this.findExam(
+        study.origin,
+        study.orthancStudyId,
+        study.accessionNumber ?? undefined,
+        study.dicomPatientId ?? undefined
+      )
       if (!exam && (!patientId || patientId === study.patientId)) return false
       study.merge({ examId: exam?.id ?? null, patientId: patientId ?? study.patientId })
       if (exam) {
@@ -283,7 +332,11 @@ export class StudyCatalogue {
    * them in and every other copy must fetch them. Anything missing or with
    * another MD5: damaged, and a repair is queued.
    */
-  async reconcileCopy(study: ArchivedStudy, node: StorageNode, manifest: Manifest): Promise<NoteOutcome> {
+  async reconcileCopy(
+    study: ArchivedStudy,
+    node: StorageNode,
+    manifest: Manifest
+  ): Promise<NoteOutcome> {
     const comparison = compareManifests(study.manifest, manifest)
     const copy = await this.copyAt(study, node)
     if (isIdentical(comparison)) {
@@ -294,7 +347,12 @@ export class StudyCatalogue {
     if (comparison.mismatched.length === 0 && comparison.extra.length > 0) {
       await this.grow(study, node, manifest, comparison.extra)
       if (comparison.missing.length === 0) await this.markVerified(study, copy, manifest)
-      else await this.markPresent(copy, manifest, describeDifference(compareManifests(study.manifest, manifest)))
+      else
+        await this.markPresent(
+          copy,
+          manifest,
+          describeDifference(compareManifests(study.manifest, manifest))
+        )
       await this.planCopies(study)
       return 'grew'
     }
@@ -311,11 +369,21 @@ export class StudyCatalogue {
     )
   }
 
-  protected async grow(study: ArchivedStudy, node: StorageNode, manifest: Manifest, extra: string[]) {
+  protected async grow(
+    study: ArchivedStudy,
+    node: StorageNode,
+    manifest: Manifest,
+    extra: string[]
+  ) {
     const grown: Manifest = { ...study.manifest }
     for (const id of extra) grown[id] = manifest[id]
     const previous = study.instanceCount
-    study.merge({ manifest: grown, manifestDigest: manifestDigest(grown), instanceCount: Object.keys(grown).length, totalBytes: manifestBytes(grown) })
+    study.merge({
+      manifest: grown,
+      manifestDigest: manifestDigest(grown),
+      instanceCount: Object.keys(grown).length,
+      totalBytes: manifestBytes(grown),
+    })
     await study.save()
     // Every verified copy now lacks the new instances.
     await db
@@ -323,7 +391,11 @@ export class StudyCatalogue {
       .where('archived_study_id', study.id)
       .whereNot('storage_node_id', node.id)
       .where('state', 'verified')
-      .update({ state: 'present', problem: `study grew on ${node.name}`.slice(0, 255), updated_at: sqlTime(this.clock.now()) })
+      .update({
+        state: 'present',
+        problem: `study grew on ${node.name}`.slice(0, 255),
+        updated_at: sqlTime(this.clock.now()),
+      })
     await audit.system({
       action: 'storage.study.grew',
       targetType: 'archived_study',
@@ -353,7 +425,13 @@ export class StudyCatalogue {
   }
 
   async markPresent(copy: StudyCopy, manifest: Manifest, problem: string | null) {
-    copy.merge({ state: 'present', instanceCount: Object.keys(manifest).length, manifestDigest: manifestDigest(manifest), checkedAt: this.clock.now(), problem })
+    copy.merge({
+      state: 'present',
+      instanceCount: Object.keys(manifest).length,
+      manifestDigest: manifestDigest(manifest),
+      checkedAt: this.clock.now(),
+      problem,
+    })
     await copy.save()
   }
 
@@ -364,7 +442,9 @@ export class StudyCatalogue {
       state: 'damaged',
       checkedAt: this.clock.now(),
       problem: problem.slice(0, 255),
-      ...(manifest ? { instanceCount: Object.keys(manifest).length, manifestDigest: manifestDigest(manifest) } : {}),
+      ...(manifest
+        ? { instanceCount: Object.keys(manifest).length, manifestDigest: manifestDigest(manifest) }
+        : {}),
     })
     await copy.save()
     await audit.system({
@@ -391,7 +471,8 @@ export class StudyCatalogue {
       copies.map((c) => ({ nodeId: c.storageNodeId, state: c.state })),
       queued
     )
-    for (const transfer of planned) await enqueueTransfer(study, transfer.nodeId, transfer.purpose, this.clock.now())
+    for (const transfer of planned)
+      await enqueueTransfer(study, transfer.nodeId, transfer.purpose, this.clock.now())
     return planned
   }
 
@@ -407,12 +488,17 @@ export class StudyCatalogue {
       .where('study_copies.archived_study_id', study.id)
       .where('storage_nodes.active', true)
       .select('study_copies.state', 'storage_nodes.role', 'storage_nodes.id')
-    const required = await db.from('storage_nodes').where('active', true).whereIn('role', ['central', 'backup']).select('id')
+    const required = await db
+      .from('storage_nodes')
+      .where('active', true)
+      .whereIn('role', ['central', 'backup'])
+      .select('id')
     const verifiedAt = new Set(rows.filter((r) => r.state === 'verified').map((r) => Number(r.id)))
     const verified = verifiedAt.size
     const others = rows.filter((r) => ['present', 'damaged'].includes(r.state)).length
     const allRequired = required.length > 0 && required.every((r) => verifiedAt.has(Number(r.id)))
-    const status = allRequired && verified >= 2 ? 'verified' : verified >= 2 || others > 0 ? 'copied' : 'single'
+    const status =
+      allRequired && verified >= 2 ? 'verified' : verified >= 2 || others > 0 ? 'copied' : 'single'
     const now = this.clock.now()
     const singleSince = verified <= 1 ? (study.singleCopySince ?? now) : null
     await db
@@ -436,7 +522,13 @@ export class StudyCatalogue {
    */
   async refreshAllStatuses() {
     const now = sqlTime(this.clock.now())
-    const required = (await db.from('storage_nodes').where('active', true).whereIn('role', ['central', 'backup']).select('id')).map((r) => Number(r.id))
+    const required = (
+      await db
+        .from('storage_nodes')
+        .where('active', true)
+        .whereIn('role', ['central', 'backup'])
+        .select('id')
+    ).map((r) => Number(r.id))
     const verifiedOnActive = `(SELECT COUNT(*) FROM study_copies c JOIN storage_nodes n ON n.id = c.storage_node_id
       WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND n.active = ?)`
     const verifiedOnRequired = required.length
@@ -463,7 +555,9 @@ export class StudyCatalogue {
    * verified copy to send them from.
    */
   async planMissing({ limit = 200 } = {}) {
-    const nodes = await StorageNode.query().where('active', true).whereIn('role', ['central', 'backup'])
+    const nodes = await StorageNode.query()
+      .where('active', true)
+      .whereIn('role', ['central', 'backup'])
     const central = nodes.find((n) => n.role === 'central')
     let planned = 0
     for (const node of nodes) {
@@ -475,20 +569,26 @@ export class StudyCatalogue {
             .whereColumn('study_copies.archived_study_id', 'archived_studies.id')
             .where('study_copies.storage_node_id', node.id)
             .where((w) =>
-              w.whereIn('study_copies.state', ['verified', 'deleted']).orWhereExists((t) =>
-                t
-                  .from('storage_transfers')
-                  .whereColumn('storage_transfers.archived_study_id', 'archived_studies.id')
-                  .where('storage_transfers.target_node_id', node.id)
-                  .whereIn('storage_transfers.status', ['queued', 'running'])
-              )
+              w
+                .whereIn('study_copies.state', ['verified', 'deleted'])
+                .orWhereExists((t) =>
+                  t
+                    .from('storage_transfers')
+                    .whereColumn('storage_transfers.archived_study_id', 'archived_studies.id')
+                    .where('storage_transfers.target_node_id', node.id)
+                    .whereIn('storage_transfers.status', ['queued', 'running'])
+                )
             )
         )
         .orderBy('id')
         .limit(limit)
       if (node.role === 'backup' && central) {
         query.whereExists((q) =>
-          q.from('study_copies').whereColumn('study_copies.archived_study_id', 'archived_studies.id').where('study_copies.storage_node_id', central.id).where('study_copies.state', 'verified')
+          q
+            .from('study_copies')
+            .whereColumn('study_copies.archived_study_id', 'archived_studies.id')
+            .where('study_copies.storage_node_id', central.id)
+            .where('study_copies.state', 'verified')
         )
       }
       for (const study of await query) {
@@ -496,7 +596,10 @@ export class StudyCatalogue {
           await this.refreshStatus(study)
           planned += (await this.planCopies(study)).length
         } catch (error) {
-          logger.error({ err: error, study: study.orthancStudyId }, 'storage: planning the copies of a study failed')
+          logger.error(
+            { err: error, study: study.orthancStudyId },
+            'storage: planning the copies of a study failed'
+          )
         }
       }
     }

@@ -2,7 +2,12 @@ import { pipeline } from 'node:stream'
 import { createHash } from 'node:crypto'
 import type { OrthancClient } from '#app/orthanc/orthanc_client'
 import type { Manifest } from '#models/archived_study'
-import { compareManifests, fetchManifest, isIdentical, type ManifestComparison } from './manifest.js'
+import {
+  compareManifests,
+  fetchManifest,
+  isIdentical,
+  type ManifestComparison,
+} from './manifest.js'
 import { MeteredStream, type TokenBucket } from './bandwidth.js'
 import { mapLimit } from './concurrency.js'
 
@@ -62,7 +67,9 @@ export class SourceIncomplete extends Error {
     public missing: string[],
     public damaged: string[]
   ) {
-    super(`source lacks ${missing.length} and has ${damaged.length} damaged instance(s) of the study`)
+    super(
+      `source lacks ${missing.length} and has ${damaged.length} damaged instance(s) of the study`
+    )
   }
 }
 
@@ -73,14 +80,19 @@ export async function copyStudy(request: CopyRequest): Promise<CopyOutcome> {
   // What the target holds now (with the MD5s it recorded), and which instances the source has.
   // The source's MD5s are the manifest's (read when its copy was verified); the bytes it sends
   // are checked against them in flight below.
-  const [sourceIds, targetBefore] = await Promise.all([instanceIds(source, orthancStudyId), fetchManifest(target, orthancStudyId)])
+  const [sourceIds, targetBefore] = await Promise.all([
+    instanceIds(source, orthancStudyId),
+    fetchManifest(target, orthancStudyId),
+  ])
   const atTarget = compareManifests(reference, targetBefore)
   const needed = [...atTarget.missing, ...atTarget.mismatched]
   const sourceMissing = needed.filter((id) => !sourceIds.has(id))
   if (sourceMissing.length) throw new SourceIncomplete(sourceMissing, [])
 
   // A target instance with the wrong content is removed first: Orthanc keeps the first copy of an instance.
-  await mapLimit(atTarget.mismatched, concurrency, (id) => target.deleteInstance(id).catch((e) => (e?.isNotFound ? null : Promise.reject(e))))
+  await mapLimit(atTarget.mismatched, concurrency, (id) =>
+    target.deleteInstance(id).catch((e) => (e?.isNotFound ? null : Promise.reject(e)))
+  )
 
   let copied = 0
   let pushed = 0
@@ -91,7 +103,11 @@ export async function copyStudy(request: CopyRequest): Promise<CopyOutcome> {
   let pending = needed
 
   if (request.direct && pending.length > 0) {
-    const landed = await pushDirect(request, pending, pick(targetBefore, atTarget.mismatched, false))
+    const landed = await pushDirect(
+      request,
+      pending,
+      pick(targetBefore, atTarget.mismatched, false)
+    )
     if (landed) {
       for (const id of pending) {
         const at = landed[id]
@@ -141,7 +157,10 @@ export async function copyStudy(request: CopyRequest): Promise<CopyOutcome> {
   })
 
   // The verification: the target's instance set now, and the MD5 it recorded for each instance.
-  const targetManifest = await fetchManifest(target, orthancStudyId, 8, { ...pick(targetBefore, atTarget.mismatched, false), ...recorded })
+  const targetManifest = await fetchManifest(target, orthancStudyId, 8, {
+    ...pick(targetBefore, atTarget.mismatched, false),
+    ...recorded,
+  })
   const verification = compareManifests(reference, targetManifest)
   return {
     copied,
@@ -161,10 +180,18 @@ export async function copyStudy(request: CopyRequest): Promise<CopyOutcome> {
  * when the push could not be made (the source cannot reach that address, the
  * job failed): the caller relays instead.
  */
-async function pushDirect(request: CopyRequest, ids: string[], known: Manifest): Promise<Manifest | null> {
+async function pushDirect(
+  request: CopyRequest,
+  ids: string[],
+  known: Manifest
+): Promise<Manifest | null> {
   const { source, target, orthancStudyId, direct } = request
   try {
-    await source.putPeer(direct!.peerName, { url: direct!.url, username: direct!.username, password: direct!.password })
+    await source.putPeer(direct!.peerName, {
+      url: direct!.url,
+      username: direct!.username,
+      password: direct!.password,
+    })
     try {
       await source.storeToPeer(direct!.peerName, ids, { synchronous: true })
     } finally {

@@ -30,11 +30,23 @@ export function activeKey(studyId: number, nodeId: number) {
 }
 
 /** Queues a transfer (no-op when one is already live) and notes the copy as expected. */
-export async function enqueueTransfer(study: ArchivedStudy, targetNodeId: number, purpose: TransferPurpose, now: DateTime) {
+export async function enqueueTransfer(
+  study: ArchivedStudy,
+  targetNodeId: number,
+  purpose: TransferPurpose,
+  now: DateTime
+) {
   const time = sqlTime(now)
   await insertIgnore(
     'study_copies',
-    { archived_study_id: study.id, storage_node_id: targetNodeId, state: 'expected', instance_count: 0, created_at: time, updated_at: time },
+    {
+      archived_study_id: study.id,
+      storage_node_id: targetNodeId,
+      state: 'expected',
+      instance_count: 0,
+      created_at: time,
+      updated_at: time,
+    },
     ['archived_study_id', 'storage_node_id'] as any
   )
   await insertIgnore(
@@ -59,6 +71,10 @@ export async function enqueueTransfer(study: ArchivedStudy, targetNodeId: number
 
 /** Nodes that already have a queued or running transfer of this study. */
 export async function queuedTargets(studyId: number) {
-  const rows = await db.from('storage_transfers').where('archived_study_id', studyId).whereIn('status', ['queued', 'running']).select('target_node_id')
+  const rows = await db
+    .from('storage_transfers')
+    .where('archived_study_id', studyId)
+    .whereIn('status', ['queued', 'running'])
+    .select('target_node_id')
   return new Set(rows.map((r) => Number(r.target_node_id)))
 }

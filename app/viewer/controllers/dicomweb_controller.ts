@@ -4,7 +4,11 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 import { useCase } from '#app/platform/http/use_case'
 import { needingOrthanc } from '#app/orthanc/unavailable'
 import type { DicomWebAnswer } from '#app/orthanc/orthanc_client'
-import { DicomWebPathTrick, parseDicomWebPath, type DicomWebTarget } from '#app/viewer/services/dicomweb_path'
+import {
+  DicomWebPathTrick,
+  parseDicomWebPath,
+  type DicomWebTarget,
+} from '#app/viewer/services/dicomweb_path'
 import { DicomWebProxy, type PublicAddress } from '#app/viewer/services/dicomweb_proxy'
 import { mayView, studyNamed } from '#app/viewer/viewer_access'
 
@@ -12,7 +16,9 @@ import { mayView, studyNamed } from '#app/viewer/viewer_access'
 function publicAddress(ctx: HttpContext): PublicAddress {
   const host = ctx.request.host() ?? ''
   return {
-    host: /^[A-Za-z0-9.\-]{1,253}(:\d{1,5})?$|^\[[0-9a-fA-F:]{2,45}\](:\d{1,5})?$/.test(host) ? host : 'localhost',
+    host: /^[A-Za-z0-9.\-]{1,253}(:\d{1,5})?$|^\[[0-9a-fA-F:]{2,45}\](:\d{1,5})?$/.test(host)
+      ? host
+      : 'localhost',
     proto: ctx.request.protocol() === 'https' ? 'https' : 'http',
   }
 }
@@ -21,7 +27,8 @@ function publicAddress(ctx: HttpContext): PublicAddress {
 function pipe(ctx: HttpContext, answer: DicomWebAnswer) {
   ctx.response.status(answer.status)
   if (answer.contentType) ctx.response.header('Content-Type', answer.contentType)
-  if (answer.contentLength !== null) ctx.response.header('Content-Length', String(answer.contentLength))
+  if (answer.contentLength !== null)
+    ctx.response.header('Content-Length', String(answer.contentLength))
   // Patient images: kept by this browser for a while (scrolling back), never by shared caches.
   ctx.response.header('Cache-Control', 'private, max-age=300')
   // A viewer that gives up (closed tab, next study) stops the transfer from Orthanc too.
@@ -94,15 +101,27 @@ export default class DicomWebController {
       target: studyNamed(found.study!),
       audit: {
         once: ({ target: study }) => study.link.studyInstanceUid,
-        details: (_result, { target: study }) => ({ studyInstanceUid: study.link.studyInstanceUid, accession: study.exam.accessionNumber }),
+        details: (_result, { target: study }) => ({
+          studyInstanceUid: study.link.studyInstanceUid,
+          accession: study.exam.accessionNumber,
+        }),
       },
       run: ({ target: study }): Promise<Opened> =>
         needingOrthanc(async () =>
           search
             ? { datasets: await this.proxy.searchWithin(study, found, qs, address) }
-            : { answer: await this.proxy.retrieve(study, found, qs, ctx.request.header('accept'), address) }
+            : {
+                answer: await this.proxy.retrieve(
+                  study,
+                  found,
+                  qs,
+                  ctx.request.header('accept'),
+                  address
+                ),
+              }
         ),
-      json: (result: Opened) => (result.datasets ? sendDatasets(ctx, result.datasets) : pipe(ctx, result.answer!)),
+      json: (result: Opened) =>
+        result.datasets ? sendDatasets(ctx, result.datasets) : pipe(ctx, result.answer!),
     })
   }
 }

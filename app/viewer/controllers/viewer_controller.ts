@@ -4,7 +4,15 @@ import { examTarget } from '#app/access/exam_access'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { useCase } from '#app/platform/http/use_case'
 import { resultMarks } from '#app/platform/result_marks'
-import { appConfig, distFile, newNonce, ohifDist, viewerCsp, viewerIndex, VIEWER_BASE } from '#app/viewer/services/ohif_app'
+import {
+  appConfig,
+  distFile,
+  newNonce,
+  ohifDist,
+  viewerCsp,
+  viewerIndex,
+  VIEWER_BASE,
+} from '#app/viewer/services/ohif_app'
 import { viewerOpening, viewerUrl } from '#app/viewer/services/viewer_links'
 import { isUid } from '#app/viewer/services/dicomweb_path'
 import { linkedStudy, mayOpen } from '#app/viewer/services/study_access'
@@ -15,7 +23,8 @@ function origin(ctx: HttpContext) {
 }
 
 function viewerInstalled() {
-  if (!ohifDist()) throw new DomainRefusal('viewer_not_installed', 'viewer.errors.not_installed', {}, 503)
+  if (!ohifDist())
+    throw new DomainRefusal('viewer_not_installed', 'viewer.errors.not_installed', {}, 503)
 }
 
 /** OHIF served by the app under /viewer, and the one-click opening of an exam in it. */
@@ -29,7 +38,8 @@ export default class ViewerController {
       run: async ({ user, target }) => {
         viewerInstalled()
         const opening = await viewerOpening(user, target)
-        if (opening.studyInstanceUids.length === 0) throw new DomainRefusal('no_images', 'viewer.errors.no_images', {}, 409)
+        if (opening.studyInstanceUids.length === 0)
+          throw new DomainRefusal('no_images', 'viewer.errors.no_images', {}, 409)
         return opening
       },
       audit: { details: (opening) => ({ priorExamId: opening.prior?.exam.id ?? null }) },
@@ -38,7 +48,9 @@ export default class ViewerController {
         data: {
           url: viewerUrl(opening, ctx.i18n.locale),
           studyInstanceUids: opening.studyInstanceUids,
-          prior: opening.prior ? { id: opening.prior.exam.id, accessionNumber: opening.prior.exam.accessionNumber } : null,
+          prior: opening.prior
+            ? { id: opening.prior.exam.id, accessionNumber: opening.prior.exam.accessionNumber }
+            : null,
         },
       }),
     })
@@ -75,11 +87,19 @@ export default class ViewerController {
     })
   }
 
-  protected respond(ctx: HttpContext, result: { file?: string; page?: { html: string; nonce: string } }) {
+  protected respond(
+    ctx: HttpContext,
+    result: { file?: string; page?: { html: string; nonce: string } }
+  ) {
     if (result.file) {
       ctx.response.header('Content-Security-Policy', viewerCsp())
       // The bundles' names carry their hash: they never change under the same name.
-      ctx.response.header('Cache-Control', /\.[0-9a-f]{16}\.(js|wasm)$|\.[0-9a-f]{16}\.wasm$/.test(result.file) ? 'private, max-age=31536000, immutable' : 'private, max-age=3600')
+      ctx.response.header(
+        'Cache-Control',
+        /\.[0-9a-f]{16}\.(js|wasm)$|\.[0-9a-f]{16}\.wasm$/.test(result.file)
+          ? 'private, max-age=31536000, immutable'
+          : 'private, max-age=3600'
+      )
       return ctx.response.download(result.file, true)
     }
     ctx.response.header('Content-Security-Policy', viewerCsp(result.page!.nonce))
@@ -103,7 +123,8 @@ export default class ViewerController {
     const marks: Record<string, string> = {}
     for (const uid of uids) {
       const linked = await linkedStudy(uid)
-      const mark = linked && mayOpen(user, linked) ? await resultMarks.forExam(linked.exam.id) : null
+      const mark =
+        linked && mayOpen(user, linked) ? await resultMarks.forExam(linked.exam.id) : null
       if (mark) marks[uid] = ctx.i18n.t('viewer.result_mark', { code: mark.code })
     }
     // JSON inside a script: `<` escaped so no value can close the script element.

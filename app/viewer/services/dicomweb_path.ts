@@ -45,22 +45,32 @@ export function isUid(value: unknown): value is string {
  * @returns the target, or null when it is not a DICOMweb resource the viewer uses
  * @throws DicomWebPathTrick for an encoded or relative path
  */
-export function parseDicomWebPath(rawPath: string, query: Record<string, unknown> = {}): DicomWebTarget | null {
+export function parseDicomWebPath(
+  rawPath: string,
+  query: Record<string, unknown> = {}
+): DicomWebTarget | null {
   const prefix = '/dicomweb/'
   if (!rawPath.startsWith(prefix)) return null
   const rest = rawPath.slice(prefix.length).replace(/\/$/, '')
-  if (/%|\\|\.\.|\/\/|\/\.|\.\//.test(rest) || /^\./.test(rest)) throw new DicomWebPathTrick(rawPath)
+  if (/%|\\|\.\.|\/\/|\/\.|\.\//.test(rest) || /^\./.test(rest))
+    throw new DicomWebPathTrick(rawPath)
   if (!/^[A-Za-z0-9.,/]*$/.test(rest)) throw new DicomWebPathTrick(rawPath)
   const parts = rest.split('/')
 
   if (parts.length === 1 && parts[0] === 'wado') return wadoUri(query)
   if (parts[0] !== 'studies') return null
-  if (parts.length === 1) return { kind: 'search_studies', study: null, series: null, instance: null, path: 'studies' }
+  if (parts.length === 1)
+    return { kind: 'search_studies', study: null, series: null, instance: null, path: 'studies' }
 
   const [, study, level2, series, level4, instance, level6, ...tail] = parts
   if (!isUid(study)) return null
   const studyPath = `studies/${study}`
-  const at = (kind: DicomWebKind, path: string, s: string | null = null, i: string | null = null): DicomWebTarget => ({ kind, study, series: s, instance: i, path })
+  const at = (
+    kind: DicomWebKind,
+    path: string,
+    s: string | null = null,
+    i: string | null = null
+  ): DicomWebTarget => ({ kind, study, series: s, instance: i, path })
 
   if (level2 === undefined) return at('retrieve', studyPath)
   if (parts.length === 3) {
@@ -88,8 +98,10 @@ export function parseDicomWebPath(rawPath: string, query: Record<string, unknown
     return null
   }
   if (level6 === 'frames') {
-    if (tail.length === 1 && FRAME_LIST.test(tail[0])) return at('frames', `${instancePath}/frames/${tail[0]}`, series, instance)
-    if (tail.length === 2 && FRAME.test(tail[0]) && tail[1] === 'rendered') return at('rendered', `${instancePath}/frames/${tail[0]}/rendered`, series, instance)
+    if (tail.length === 1 && FRAME_LIST.test(tail[0]))
+      return at('frames', `${instancePath}/frames/${tail[0]}`, series, instance)
+    if (tail.length === 2 && FRAME.test(tail[0]) && tail[1] === 'rendered')
+      return at('rendered', `${instancePath}/frames/${tail[0]}/rendered`, series, instance)
     return null
   }
   if (level6 === 'bulk' && tail.length <= 8 && tail.every((part) => BULK_PART.test(part))) {
@@ -101,6 +113,7 @@ export function parseDicomWebPath(rawPath: string, query: Record<string, unknown
 /** WADO-URI (PS3.18 §9): the UIDs are query parameters. */
 function wadoUri(query: Record<string, unknown>): DicomWebTarget | null {
   const { requestType, studyUID, seriesUID, objectUID } = query
-  if (requestType !== 'WADO' || !isUid(studyUID) || !isUid(seriesUID) || !isUid(objectUID)) return null
+  if (requestType !== 'WADO' || !isUid(studyUID) || !isUid(seriesUID) || !isUid(objectUID))
+    return null
   return { kind: 'wado_uri', study: studyUID, series: seriesUID, instance: objectUID, path: 'wado' }
 }

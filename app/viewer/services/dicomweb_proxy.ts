@@ -1,6 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type User from '#models/user'
-import { OrthancClient, type DicomJsonElement, type DicomWebAnswer } from '#app/orthanc/orthanc_client'
+import {
+  OrthancClient,
+  type DicomJsonElement,
+  type DicomWebAnswer,
+} from '#app/orthanc/orthanc_client'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { HiddenRecord } from '#app/platform/http/use_case'
 import type { DicomWebTarget } from '#app/viewer/services/dicomweb_path'
@@ -44,7 +48,9 @@ export function cleanQuery(raw: Record<string, unknown>, drop: string[] = []): Q
   const dropped = new Set(drop.map((key) => key.toLowerCase()))
   for (const [key, value] of Object.entries(raw)) {
     if (!QUERY_KEY.test(key) || dropped.has(key.toLowerCase())) continue
-    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v.length <= 1024)
+    const values = (Array.isArray(value) ? value : [value]).filter(
+      (v): v is string => typeof v === 'string' && v.length <= 1024
+    )
     if (values.length === 0) continue
     query[key] = values.length === 1 ? values[0] : values.slice(0, 64)
   }
@@ -52,8 +58,12 @@ export function cleanQuery(raw: Record<string, unknown>, drop: string[] = []): Q
 }
 
 function pagingOf(raw: Record<string, unknown>) {
-  const number = (value: unknown, fallback: number) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : fallback)
-  return { offset: number(raw.offset, 0), limit: Math.min(number(raw.limit, MAX_RESULTS), MAX_RESULTS) }
+  const number = (value: unknown, fallback: number) =>
+    typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : fallback
+  return {
+    offset: number(raw.offset, 0),
+    limit: Math.min(number(raw.limit, MAX_RESULTS), MAX_RESULTS),
+  }
 }
 
 @inject()
@@ -61,21 +71,51 @@ export class DicomWebProxy {
   constructor(protected orthanc: OrthancClient) {}
 
   /** QIDO-RS /studies: the person's query, answered with the studies they may open only. */
-  async searchStudies(user: User, raw: Record<string, unknown>, address: PublicAddress): Promise<Dataset[]> {
+  async searchStudies(
+    user: User,
+    raw: Record<string, unknown>,
+    address: PublicAddress
+  ): Promise<Dataset[]> {
     const query = cleanQuery(raw, [...PAGING])
-    const found = (await this.orthanc.dicomWebSearch({ path: 'studies', query, publicHost: address.host, publicProto: address.proto })) ?? []
-    const uids = found.map((study) => firstValue(study, STUDY_UID)).filter((uid): uid is string => uid !== null)
+    const found =
+      (await this.orthanc.dicomWebSearch({
+        path: 'studies',
+        query,
+        publicHost: address.host,
+        publicProto: address.proto,
+      })) ?? []
+    const uids = found
+      .map((study) => firstValue(study, STUDY_UID))
+      .filter((uid): uid is string => uid !== null)
     const visible = await visibleStudyUids(user, uids)
     const { offset, limit } = pagingOf(raw)
-    return found.filter((study) => visible.has(firstValue(study, STUDY_UID) ?? '')).slice(offset, offset + limit)
+    return found
+      .filter((study) => visible.has(firstValue(study, STUDY_UID) ?? ''))
+      .slice(offset, offset + limit)
   }
 
   /** QIDO-RS within one study (its series, its instances): never a held series, never another study. */
-  async searchWithin(study: OpenStudy, target: DicomWebTarget, raw: Record<string, unknown>, address: PublicAddress): Promise<Dataset[]> {
-    if (target.series && study.heldSeries.has(target.series)) throw new HiddenRecord('exam', study.exam.id)
+  async searchWithin(
+    study: OpenStudy,
+    target: DicomWebTarget,
+    raw: Record<string, unknown>,
+    address: PublicAddress
+  ): Promise<Dataset[]> {
+    if (target.series && study.heldSeries.has(target.series))
+      throw new HiddenRecord('exam', study.exam.id)
     // The path names the study (and series); a query parameter may not name another one.
-    const query = cleanQuery(raw, [...PAGING, 'StudyInstanceUID', STUDY_UID, ...(target.series ? ['SeriesInstanceUID', SERIES_UID] : [])])
-    const found = await this.orthanc.dicomWebSearch({ path: target.path, query, publicHost: address.host, publicProto: address.proto })
+    const query = cleanQuery(raw, [
+      ...PAGING,
+      'StudyInstanceUID',
+      STUDY_UID,
+      ...(target.series ? ['SeriesInstanceUID', SERIES_UID] : []),
+    ])
+    const found = await this.orthanc.dicomWebSearch({
+      path: target.path,
+      query,
+      publicHost: address.host,
+      publicProto: address.proto,
+    })
     if (found === null) return []
     const { offset, limit } = pagingOf(raw)
     return found
@@ -95,19 +135,36 @@ export class DicomWebProxy {
    * become ours: 404 (the series or instance is not in this study) is the
    * same "not found" as another clinic's study.
    */
-  async retrieve(study: OpenStudy, target: DicomWebTarget, raw: Record<string, unknown>, accept: string | undefined, address: PublicAddress): Promise<DicomWebAnswer> {
-    if (target.series && study.heldSeries.has(target.series)) throw new HiddenRecord('exam', study.exam.id)
+  async retrieve(
+    study: OpenStudy,
+    target: DicomWebTarget,
+    raw: Record<string, unknown>,
+    accept: string | undefined,
+    address: PublicAddress
+  ): Promise<DicomWebAnswer> {
+    if (target.series && study.heldSeries.has(target.series))
+      throw new HiddenRecord('exam', study.exam.id)
     // A study-wide answer would carry the held series with it: only their own series are served then.
-    if (!target.series && study.heldSeries.size > 0) throw new DomainRefusal('study_has_held_series', 'viewer.errors.held_series', {}, 409)
+    if (!target.series && study.heldSeries.size > 0)
+      throw new DomainRefusal('study_has_held_series', 'viewer.errors.held_series', {}, 409)
     const query = target.kind === 'wado_uri' ? wadoUriQuery(raw) : cleanQuery(raw)
-    const answer = await this.orthanc.dicomWeb({ path: target.path, query, accept, publicHost: address.host, publicProto: address.proto })
+    const answer = await this.orthanc.dicomWeb({
+      path: target.path,
+      query,
+      accept,
+      publicHost: address.host,
+      publicProto: address.proto,
+    })
     if (answer.status >= 200 && answer.status < 300) return answer
     answer.stream.resume()
     // Orthanc answers 404, or 400 when the UIDs in the path are not one study's series and instance: either
     // way the resource named does not exist in this study, and is answered like another clinic's.
-    if (answer.status === 404 || (answer.status === 400 && target.kind !== 'wado_uri')) throw new HiddenRecord('exam', study.exam.id)
-    if (answer.status === 406 || answer.status === 415) throw new DomainRefusal('not_acceptable', 'viewer.errors.not_acceptable', {}, 406)
-    if (answer.status === 400) throw new DomainRefusal('bad_request', 'viewer.errors.bad_request', {}, 400)
+    if (answer.status === 404 || (answer.status === 400 && target.kind !== 'wado_uri'))
+      throw new HiddenRecord('exam', study.exam.id)
+    if (answer.status === 406 || answer.status === 415)
+      throw new DomainRefusal('not_acceptable', 'viewer.errors.not_acceptable', {}, 406)
+    if (answer.status === 400)
+      throw new DomainRefusal('bad_request', 'viewer.errors.bad_request', {}, 400)
     throw new DomainRefusal('store_failed', 'viewer.errors.store_failed', {}, 502)
   }
 }
@@ -115,9 +172,23 @@ export class DicomWebProxy {
 /** WADO-URI's own parameters (PS3.18 §9.1.2), the UIDs already checked. */
 function wadoUriQuery(raw: Record<string, unknown>): Query {
   const query: Query = {}
-  for (const key of ['requestType', 'studyUID', 'seriesUID', 'objectUID', 'contentType', 'transferSyntax', 'frameNumber', 'rows', 'columns', 'windowCenter', 'windowWidth', 'anonymize']) {
+  for (const key of [
+    'requestType',
+    'studyUID',
+    'seriesUID',
+    'objectUID',
+    'contentType',
+    'transferSyntax',
+    'frameNumber',
+    'rows',
+    'columns',
+    'windowCenter',
+    'windowWidth',
+    'anonymize',
+  ]) {
     const value = raw[key]
-    if (typeof value === 'string' && value.length <= 128 && /^[A-Za-z0-9.,/+\-;= ]*$/.test(value)) query[key] = value
+    if (typeof value === 'string' && value.length <= 128 && /^[A-Za-z0-9.,/+\-;= ]*$/.test(value))
+      query[key] = value
   }
   return query
 }

@@ -48,8 +48,23 @@ export function ohifVersion(): string | null {
 export function distFile(rest: string): string | null {
   const dir = ohifDist()
   if (!dir || rest === '' || rest.length > 200) return null
-  if (!/^[A-Za-z0-9_\-./]+$/.test(rest) || rest.split('/').some((part) => part === '' || part.startsWith('.'))) return null
-  if (['index.html', 'app-config.js', 'init-service-worker.js', 'sw.js', '_headers', '_redirects', 'serve.json'].includes(rest)) return null
+  if (
+    !/^[A-Za-z0-9_\-./]+$/.test(rest) ||
+    rest.split('/').some((part) => part === '' || part.startsWith('.'))
+  )
+    return null
+  if (
+    [
+      'index.html',
+      'app-config.js',
+      'init-service-worker.js',
+      'sw.js',
+      '_headers',
+      '_redirects',
+      'serve.json',
+    ].includes(rest)
+  )
+    return null
   const file = normalize(join(dir, rest))
   if (!file.startsWith(dir + sep)) return null
   try {
@@ -71,8 +86,11 @@ const RUNTIME_PATH = '__webpack_require__.p = "/";'
 const assets = new Map<string, string>()
 
 function rewritten(file: string, source: string) {
-  if (file.endsWith('.css')) return source.includes('url(/') ? source.replace(/url\(\/(?!\/)/g, `url(${VIEWER_BASE}/`) : null
-  return source.includes(RUNTIME_PATH) ? source.replaceAll(RUNTIME_PATH, `__webpack_require__.p = "${VIEWER_BASE}/";`) : null
+  if (file.endsWith('.css'))
+    return source.includes('url(/') ? source.replace(/url\(\/(?!\/)/g, `url(${VIEWER_BASE}/`) : null
+  return source.includes(RUNTIME_PATH)
+    ? source.replaceAll(RUNTIME_PATH, `__webpack_require__.p = "${VIEWER_BASE}/";`)
+    : null
 }
 
 function servedAsset(rest: string, file: string) {
@@ -117,7 +135,12 @@ export function newNonce() {
  * carrying the nonce, and `extraBody` (already escaped HTML: the HR mark) at
  * the end of the body.
  */
-export function viewerIndex(options: { nonce: string; lang: string; extraHead?: string; extraBody?: string }) {
+export function viewerIndex(options: {
+  nonce: string
+  lang: string
+  extraHead?: string
+  extraBody?: string
+}) {
   return indexTemplate()
     .replace('<html lang="en">', `<html lang="${options.lang}">`)
     .replace(/<script(?=[ >])(?![^>]*\bsrc=)/g, `<script nonce="${options.nonce}"`)

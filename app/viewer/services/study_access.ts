@@ -24,7 +24,10 @@ export interface OpenStudy extends LinkedStudy {
 
 /** The exam that links a Study Instance UID, whoever may see it (the pipeline asks `mayOpen` next). */
 export async function linkedStudy(studyInstanceUid: string): Promise<LinkedStudy | null> {
-  const link = await ExamStudy.query().where('study_instance_uid', studyInstanceUid).preload('exam').first()
+  const link = await ExamStudy.query()
+    .where('study_instance_uid', studyInstanceUid)
+    .preload('exam')
+    .first()
   return link ? { exam: link.exam, link } : null
 }
 
@@ -53,7 +56,10 @@ const REMEMBER_LIMIT = 5_000
 const remembered = new Map<string, { study: OpenStudy; until: number }>()
 
 /** The study a viewer request names, with its exam and held series; null when no exam links it. */
-export async function openStudy(studyInstanceUid: string, now = Date.now()): Promise<OpenStudy | null> {
+export async function openStudy(
+  studyInstanceUid: string,
+  now = Date.now()
+): Promise<OpenStudy | null> {
   const known = remembered.get(studyInstanceUid)
   if (known && known.until > now) return known.study
   const linked = await linkedStudy(studyInstanceUid)

@@ -30,9 +30,13 @@ export async function mostRecentPrior(user: User, exam: Exam) {
     // Earlier: registered before, or in the same second and registered first.
     .where((query) => {
       const at = exam.registeredAt.toSQL({ includeOffset: false })!
-      query.where('exams.registered_at', '<', at).orWhere((same) => same.where('exams.registered_at', at).where('exams.id', '<', exam.id))
+      query
+        .where('exams.registered_at', '<', at)
+        .orWhere((same) => same.where('exams.registered_at', at).where('exams.id', '<', exam.id))
     })
-    .whereExists((query) => query.from('exam_studies').whereColumn('exam_studies.exam_id', 'exams.id'))
+    .whereExists((query) =>
+      query.from('exam_studies').whereColumn('exam_studies.exam_id', 'exams.id')
+    )
     .orderBy('exams.registered_at', 'desc')
     .limit(20)
   return earlier.find((prior) => prior.modality === exam.modality) ?? earlier[0] ?? null
@@ -41,15 +45,22 @@ export async function mostRecentPrior(user: User, exam: Exam) {
 export async function viewerOpening(user: User, exam: Exam): Promise<ViewerOpening> {
   const studyInstanceUids = await studyUidsOf(exam.id)
   const prior = await mostRecentPrior(user, exam)
-  return { studyInstanceUids, prior: prior ? { exam: prior, studyInstanceUids: await studyUidsOf(prior.id) } : null }
+  return {
+    studyInstanceUids,
+    prior: prior ? { exam: prior, studyInstanceUids: await studyUidsOf(prior.id) } : null,
+  }
 }
 
 /** OHIF's URL for an opening, in the person's language (OHIF has zh; English otherwise). */
 export function viewerUrl(opening: ViewerOpening, locale: string) {
   const params = new URLSearchParams()
   const priorUid = opening.prior?.studyInstanceUids[0]
-  params.set('StudyInstanceUIDs', [...opening.studyInstanceUids, ...(priorUid ? [priorUid] : [])].join(','))
-  if (priorUid && opening.studyInstanceUids.length === 1) params.set('hangingProtocolId', '@ohif/hpCompare')
+  params.set(
+    'StudyInstanceUIDs',
+    [...opening.studyInstanceUids, ...(priorUid ? [priorUid] : [])].join(',')
+  )
+  if (priorUid && opening.studyInstanceUids.length === 1)
+    params.set('hangingProtocolId', '@ohif/hpCompare')
   params.set('lng', locale.startsWith('zh') ? 'zh' : 'en-US')
   return `${VIEWER_BASE}/viewer?${params.toString()}`
 }

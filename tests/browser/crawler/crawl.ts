@@ -19,7 +19,15 @@ import { judgeText, type DataDictionary, type Locale, type TextFinding } from '.
 export interface Problem {
   who: string
   url: string
-  rule: TextFinding['rule'] | 'server_error' | 'script_error' | 'filter_refused' | 'status' | 'not_styled' | 'not_json' | 'login'
+  rule:
+    | TextFinding['rule']
+    | 'server_error'
+    | 'script_error'
+    | 'filter_refused'
+    | 'status'
+    | 'not_styled'
+    | 'not_json'
+    | 'login'
   detail: string
   text?: string
 }
@@ -44,15 +52,28 @@ export interface CrawlOptions {
   maxPages?: number
 }
 
-const DOWNLOAD = /\.(pdf|csv|xlsx|xls|zip|dcm|yaml|json)(\?|$)|\/(pdf|xlsx|csv)(\?|$)|\/export(\?|$)/
-const NEVER = [/^\/logout/, /^\/socket\.io/, /^\/api\//, /^\/(css|js|ohif|viewer-assets)\//, /^\/viewer(\/|$)/, /^\/exams\/\d+\/viewer$/, /^\/dicomweb\//, /\/instances\//, /\/series(\?|$)/]
+const DOWNLOAD =
+  /\.(pdf|csv|xlsx|xls|zip|dcm|yaml|json)(\?|$)|\/(pdf|xlsx|csv)(\?|$)|\/export(\?|$)/
+const NEVER = [
+  /^\/logout/,
+  /^\/socket\.io/,
+  /^\/api\//,
+  /^\/(css|js|ohif|viewer-assets)\//,
+  /^\/viewer(\/|$)/,
+  /^\/exams\/\d+\/viewer$/,
+  /^\/dicomweb\//,
+  /\/instances\//,
+  /\/series(\?|$)/,
+]
 
 /**
  * `/exams/12/report?x=1` → `/exams/:id/report`: one page per template. A
  * filtered list is the same page (its filter form is submitted separately).
  */
 export function pagePattern(url: URL) {
-  return url.pathname.replace(/\/\d+(?=\/|$)/g, '/:id').replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}(?=\/|$)/gi, '/:uuid')
+  return url.pathname
+    .replace(/\/\d+(?=\/|$)/g, '/:id')
+    .replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}(?=\/|$)/gi, '/:uuid')
 }
 
 /** Everything a person reads on the page, one entry per text node or text attribute. */
@@ -60,11 +81,14 @@ function pageTexts() {
   const out: string[] = []
   const pageLang = document.documentElement.lang
   // Code samples, and what is marked as written in another language (the language switch's own names), are not the page's prose.
-  const foreign = (el: Element) => !!el.closest('code, pre, kbd, samp') || (el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang
+  const foreign = (el: Element) =>
+    !!el.closest('code, pre, kbd, samp') ||
+    (el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement
-    if (!parent || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName) || foreign(parent)) continue
+    if (!parent || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName) || foreign(parent))
+      continue
     const text = node.textContent?.trim()
     if (text) out.push(text)
   }
@@ -80,7 +104,8 @@ function pageTexts() {
       const value = el.getAttribute(attr)
       if (value) out.push(value)
     }
-    if (el instanceof HTMLInputElement && ['submit', 'button'].includes(el.type) && el.value) out.push(el.value)
+    if (el instanceof HTMLInputElement && ['submit', 'button'].includes(el.type) && el.value)
+      out.push(el.value)
     for (const attr of Array.from(el.attributes)) {
       // Strings the page's scripts show later (data-messages, data-labels…): JSON objects of messages.
       if (attr.name.startsWith('data-') && /^\s*[{[]/.test(attr.value)) {
@@ -107,7 +132,9 @@ function pageForms() {
     .map((form) => {
       const action = new URL(form.getAttribute('action') || location.pathname, location.href)
       const data = new FormData(form)
-      const submitter = form.querySelector('button[type=submit][name], input[type=submit][name]') as HTMLButtonElement | null
+      const submitter = form.querySelector(
+        'button[type=submit][name], input[type=submit][name]'
+      ) as HTMLButtonElement | null
       if (submitter?.name) data.append(submitter.name, submitter.value)
       action.search = new URLSearchParams(data as any).toString()
       return { url: action.href, filtersItsPage: action.pathname === location.pathname }
@@ -167,26 +194,45 @@ export class Crawler {
     for (const path of result.pages) {
       const url = this.options.baseUrl + path
       this.current = url
-      const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch(() => null)
+      const response = await this.page
+        .goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 })
+        .catch(() => null)
       if ((response?.status() ?? 0) >= 500) continue // already reported by the response listener
       await this.judgePage(url)
     }
   }
 
   protected problem(url: string, rule: Problem['rule'], detail: string, text?: string) {
-    this.problems.push({ who: this.who, url: url.replace(this.options.baseUrl, ''), rule, detail, text })
+    this.problems.push({
+      who: this.who,
+      url: url.replace(this.options.baseUrl, ''),
+      rule,
+      detail,
+      text,
+    })
   }
 
   async open() {
     const { baseUrl, locale } = this.options
-    this.context = await this.browser.newContext({ locale: locale === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: false })
+    this.context = await this.browser.newContext({
+      locale: locale === 'en' ? 'en-US' : 'zh-CN',
+      acceptDownloads: false,
+    })
     // Live pushes are not what the crawler looks at; pages must render without them.
     await this.context.route('**/socket.io/**', (route) => route.abort())
     // Thumbnails and frames are rendered by Orthanc and tested where they are made; the words around them are what is crawled here.
-    await this.context.route('**/*', (route) => (['image', 'media', 'font'].includes(route.request().resourceType()) ? route.abort() : route.fallback()))
+    await this.context.route('**/*', (route) =>
+      ['image', 'media', 'font'].includes(route.request().resourceType())
+        ? route.abort()
+        : route.fallback()
+    )
     this.context.on('response', (response: Response) => {
       if (response.status() >= 500 && response.url().startsWith(baseUrl)) {
-        this.problem(this.current, 'server_error', `${response.status()} ${response.request().method()} ${response.url().replace(baseUrl, '')}`)
+        this.problem(
+          this.current,
+          'server_error',
+          `${response.status()} ${response.request().method()} ${response.url().replace(baseUrl, '')}`
+        )
       }
     })
     this.page = await this.context.newPage()
@@ -200,7 +246,11 @@ export class Crawler {
     await Promise.all([this.page.waitForLoadState('load'), this.page.click('button[type=submit]')])
     await secondFactor(this.page, this.options.username)
     if (new URL(this.page.url()).pathname.startsWith('/login')) {
-      this.problem(this.current, 'login', `could not log in as ${this.options.username}: ${await this.page.locator('.flash').allTextContents()}`)
+      this.problem(
+        this.current,
+        'login',
+        `could not log in as ${this.options.username}: ${await this.page.locator('.flash').allTextContents()}`
+      )
       return false
     }
     await this.switchLanguage(locale)
@@ -224,7 +274,8 @@ export class Crawler {
     this.pages.push(url.replace(this.options.baseUrl, ''))
     const status = response?.status() ?? 0
     await this.judgePage(url)
-    if (status >= 400 && status < 500) this.problem(url, 'status', `answered ${status} to a link the interface showed`)
+    if (status >= 400 && status < 500)
+      this.problem(url, 'status', `answered ${status} to a link the interface showed`)
     if (status >= 400) return null
     return {
       links: await this.page.evaluate(pageLinks),
@@ -246,7 +297,9 @@ export class Crawler {
 
   protected async fetchDownload(url: string) {
     this.current = url
-    const response = await requestWithRetry(() => this.context.request.get(url, { maxRedirects: 0, timeout: 60_000 }))
+    const response = await requestWithRetry(() =>
+      this.context.request.get(url, { maxRedirects: 0, timeout: 60_000 })
+    )
     this.downloads.push(url.replace(this.options.baseUrl, ''))
     if (response.status() >= 500) this.problem(url, 'server_error', `${response.status()} download`)
   }
@@ -256,7 +309,9 @@ export class Crawler {
     const { baseUrl, depth = 2, maxPages = 200 } = this.options
     await this.page.goto(baseUrl + '/')
     const menu = await this.page.evaluate(() =>
-      Array.from(document.querySelectorAll('header a[href], nav a[href]')).map((a) => (a as HTMLAnchorElement).href)
+      Array.from(document.querySelectorAll('header a[href], nav a[href]')).map(
+        (a) => (a as HTMLAnchorElement).href
+      )
     )
     let frontier = [baseUrl + '/', ...menu]
     for (let level = 0; level <= depth && frontier.length; level++) {
@@ -278,7 +333,11 @@ export class Crawler {
         next.push(...found.links)
         for (const form of found.forms) {
           const formUrl = new URL(form.url)
-          const key = 'form ' + pagePattern(formUrl) + '?' + [...new Set(formUrl.searchParams.keys())].sort().join('&')
+          const key =
+            'form ' +
+            pagePattern(formUrl) +
+            '?' +
+            [...new Set(formUrl.searchParams.keys())].sort().join('&')
           if (this.seenPatterns.has(key)) continue
           this.seenPatterns.add(key)
           if (DOWNLOAD.test(formUrl.pathname)) {
@@ -290,7 +349,13 @@ export class Crawler {
       }
       frontier = next
     }
-    return { who: this.who, pages: this.pages, downloads: this.downloads, forms: this.forms, problems: this.problems }
+    return {
+      who: this.who,
+      pages: this.pages,
+      downloads: this.downloads,
+      forms: this.forms,
+      problems: this.problems,
+    }
   }
 
   /** A GET form submitted as the page leaves it: a filter form must show its page filtered, without a complaint. */
@@ -298,21 +363,31 @@ export class Crawler {
     this.forms.push(url.replace(this.options.baseUrl, ''))
     const before = new URL(url).pathname
     this.current = url
-    const response = await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch(() => null)
+    const response = await this.page
+      .goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 })
+      .catch(() => null)
     const status = response?.status() ?? 0
     await this.judgePage(url)
     if (!filtersItsPage) return
     const after = new URL(this.page.url())
-    const refusal = (await this.page.locator('.flash.error, .field-error').allTextContents()).map((t) => t.trim()).filter(Boolean)
+    const refusal = (await this.page.locator('.flash.error, .field-error').allTextContents())
+      .map((t) => t.trim())
+      .filter(Boolean)
     if (status >= 400 || after.pathname !== before || refusal.length) {
-      this.problem(url, 'filter_refused', `filter submitted with its defaults: ${status} at ${after.pathname}${refusal.length ? ` — ${refusal.join(' | ')}` : ''}`)
+      this.problem(
+        url,
+        'filter_refused',
+        `filter submitted with its defaults: ${status} at ${after.pathname}${refusal.length ? ` — ${refusal.join(' | ')}` : ''}`
+      )
     }
   }
 
   /** A URL nobody links to, a record that does not exist and a page this person may not open. */
   async errorPages(forbiddenUrl: string | null, missingUrl: string | null) {
     const { baseUrl } = this.options
-    const cases: Array<[string, number]> = [[`${baseUrl}/no-such-page-${Date.now().toString(36)}`, 404]]
+    const cases: Array<[string, number]> = [
+      [`${baseUrl}/no-such-page-${Date.now().toString(36)}`, 404],
+    ]
     if (missingUrl) cases.push([baseUrl + missingUrl, 404])
     if (forbiddenUrl) cases.push([baseUrl + forbiddenUrl, 403])
     for (const [url, expected] of cases) {
@@ -321,8 +396,15 @@ export class Crawler {
       const status = response?.status() ?? 0
       if (status !== expected) this.problem(url, 'status', `expected ${expected}, got ${status}`)
       // The same page as every other: the top bar with this person's name, in their language.
-      const styled = (await this.page.locator('header.topbar').count()) > 0 && (await this.page.getAttribute('html', 'lang')) === this.options.locale
-      if (!styled) this.problem(url, 'not_styled', `the ${expected} page is not the application's own page in ${this.options.locale}`)
+      const styled =
+        (await this.page.locator('header.topbar').count()) > 0 &&
+        (await this.page.getAttribute('html', 'lang')) === this.options.locale
+      if (!styled)
+        this.problem(
+          url,
+          'not_styled',
+          `the ${expected} page is not the application's own page in ${this.options.locale}`
+        )
       await this.judgePage(url)
     }
   }
@@ -330,14 +412,19 @@ export class Crawler {
   /** The JSON API answers an unknown URL in JSON, never with a page or a trace. */
   async apiUnknown() {
     const url = `${this.options.baseUrl}/api/v1/no-such-endpoint`
-    const response = await requestWithRetry(() => this.context.request.get(url, { headers: { Accept: 'application/json' } }))
+    const response = await requestWithRetry(() =>
+      this.context.request.get(url, { headers: { Accept: 'application/json' } })
+    )
     const body = await response.text()
     let json: any = null
     try {
       json = JSON.parse(body)
     } catch {}
-    if (response.status() !== 404 && response.status() !== 401) this.problem(url, 'status', `API: expected 404, got ${response.status()}`)
-    if (!json || !Array.isArray(json.errors)) this.problem(url, 'not_json', `API answered: ${body.slice(0, 120)}`)
-    if (/\bat \S+:\d+:\d+|node_modules/.test(body)) this.problem(url, 'stack_trace', 'API answer contains a stack trace')
+    if (response.status() !== 404 && response.status() !== 401)
+      this.problem(url, 'status', `API: expected 404, got ${response.status()}`)
+    if (!json || !Array.isArray(json.errors))
+      this.problem(url, 'not_json', `API answered: ${body.slice(0, 120)}`)
+    if (/\bat \S+:\d+:\d+|node_modules/.test(body))
+      this.problem(url, 'stack_trace', 'API answer contains a stack trace')
   }
 }

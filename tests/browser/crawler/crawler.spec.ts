@@ -23,19 +23,35 @@ const PASSWORD = 'Demo@2026'
 /** One line per kind of problem (the first person and page that met it, and how often); a page that broke outright is one line. */
 function report(problems: Problem[]) {
   const byUrl = new Map<string, Problem[]>()
-  for (const p of problems) byUrl.set(`${p.who} ${p.url}`, [...(byUrl.get(`${p.who} ${p.url}`) ?? []), p])
+  for (const p of problems)
+    byUrl.set(`${p.who} ${p.url}`, [...(byUrl.get(`${p.who} ${p.url}`) ?? []), p])
   const lines = new Map<string, { line: string; count: number }>()
   for (const [where, found] of byUrl) {
     // A stack-trace page yields dozens of findings: it is one problem.
-    const broken = found.length > 8 ? [{ ...found[0], detail: `${found.length} problems, first: ${found[0].rule} ${found[0].detail}`, text: undefined }] : found
+    const broken =
+      found.length > 8
+        ? [
+            {
+              ...found[0],
+              detail: `${found.length} problems, first: ${found[0].rule} ${found[0].detail}`,
+              text: undefined,
+            },
+          ]
+        : found
     for (const p of broken) {
       const key = `${p.rule}|${p.detail.replace(/no-such-page-\w+/, 'no-such-page')}`
       const known = lines.get(key)
       if (known) known.count++
-      else lines.set(key, { line: `${where} ${p.rule}: ${p.detail}${p.text && p.text !== p.detail ? ` «${p.text}»` : ''}`, count: 1 })
+      else
+        lines.set(key, {
+          line: `${where} ${p.rule}: ${p.detail}${p.text && p.text !== p.detail ? ` «${p.text}»` : ''}`,
+          count: 1,
+        })
     }
   }
-  return [...lines.values()].map(({ line, count }) => (count > 1 ? `${line} (and ${count - 1} more like it)` : line))
+  return [...lines.values()].map(({ line, count }) =>
+    count > 1 ? `${line} (and ${count - 1} more like it)` : line
+  )
 }
 
 test.group('Crawler: every demo role, in both languages, over every page', (group) => {
@@ -54,29 +70,44 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
 
   test('the demo county is one a radiologist would believe', async ({ assert }) => {
     const connection = await mysql.createConnection(demo.db)
-    const rows = async (sql: string) => ((await connection.query(sql)) as any)[0] as Array<Record<string, any>>
+    const rows = async (sql: string) =>
+      ((await connection.query(sql)) as any)[0] as Array<Record<string, any>>
     try {
       // Sexes fit the items: no man has a mammography.
-      const mammographyMen = await rows(`SELECT e.id FROM exams e JOIN exam_exam_items x ON x.exam_id = e.id JOIN exam_items i ON i.id = x.exam_item_id
+      const mammographyMen =
+        await rows(`SELECT e.id FROM exams e JOIN exam_exam_items x ON x.exam_id = e.id JOIN exam_items i ON i.id = x.exam_item_id
         JOIN patients p ON p.id = e.patient_id WHERE i.name LIKE '%钼靶%' AND p.sex = 'M'`)
       assert.lengthOf(mammographyMen, 0)
       // Critical values sit on items that can show them (a haemorrhage on a head CT).
-      const critical = await rows(`SELECT f.code, i.name FROM critical_values v JOIN critical_findings f ON f.id = v.finding_id
+      const critical =
+        await rows(`SELECT f.code, i.name FROM critical_values v JOIN critical_findings f ON f.id = v.finding_id
         JOIN exam_exam_items x ON x.exam_id = v.exam_id JOIN exam_items i ON i.id = x.exam_item_id`)
       assert.isAbove(critical.length, 3)
-      const where: Record<string, RegExp> = { ICH: /^CT 头部/, PE: /^CT 胸部 增强/, AORTIC_DISSECTION: /^CT 胸部 增强/, TENSION_PTX: /胸部/, PERFORATION: /腹/, OBSTRUCTION: /腹/ }
-      for (const row of critical) assert.match(row.name, where[row.code] ?? /^$/, `${row.code} on ${row.name}`)
+      const where: Record<string, RegExp> = {
+        ICH: /^CT 头部/,
+        PE: /^CT 胸部 增强/,
+        AORTIC_DISSECTION: /^CT 胸部 增强/,
+        TENSION_PTX: /胸部/,
+        PERFORATION: /腹/,
+        OBSTRUCTION: /腹/,
+      }
+      for (const row of critical)
+        assert.match(row.name, where[row.code] ?? /^$/, `${row.code} on ${row.name}`)
       // Times in order and in the past: registered, images, submitted, signed.
-      const disorder = await rows(`SELECT e.id FROM exams e JOIN report_versions r ON r.exam_id = e.id
+      const disorder =
+        await rows(`SELECT e.id FROM exams e JOIN report_versions r ON r.exam_id = e.id
         WHERE e.images_received_at < e.registered_at OR r.submitted_at < e.images_received_at OR r.signed_at < r.submitted_at
            OR r.signed_at > UTC_TIMESTAMP() OR e.registered_at > UTC_TIMESTAMP()`)
       assert.lengthOf(disorder, 0)
       // A contrast exam is never concluded as a plain one.
-      const plainContrast = await rows(`SELECT e.id FROM exams e JOIN exam_exam_items x ON x.exam_id = e.id JOIN exam_items i ON i.id = x.exam_item_id
+      const plainContrast =
+        await rows(`SELECT e.id FROM exams e JOIN exam_exam_items x ON x.exam_id = e.id JOIN exam_items i ON i.id = x.exam_item_id
         JOIN report_versions r ON r.exam_id = e.id WHERE i.method = '增强' AND r.impression LIKE '%平扫%'`)
       assert.lengthOf(plainContrast, 0)
       // The queue as on a working day: a few overdue, most within their limits.
-      const queue = await rows(`SELECT due_at < UTC_TIMESTAMP() AS overdue FROM exams WHERE in_reading_queue = 1 AND status IN ('images_received', 'in_progress', 'pending_review')`)
+      const queue = await rows(
+        `SELECT due_at < UTC_TIMESTAMP() AS overdue FROM exams WHERE in_reading_queue = 1 AND status IN ('images_received', 'in_progress', 'pending_review')`
+      )
       const overdue = queue.filter((r) => Number(r.overdue) === 1).length
       assert.isAtLeast(queue.length, 5)
       assert.isAtLeast(overdue, 1)
@@ -86,7 +117,9 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
     }
   })
 
-  test('no server error, stack trace, file path, untranslated key or wrong language; filters work with their defaults', async ({ assert }) => {
+  test('no server error, stack trace, file path, untranslated key or wrong language; filters work with their defaults', async ({
+    assert,
+  }) => {
     const problems: Problem[] = []
     let loads = 0
     // Two people at a time (the machine has two cores); each person crawls in Chinese, then reads the same pages in English.
@@ -94,7 +127,13 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
     await Promise.all(
       Array.from({ length: 2 }, async () => {
         for (let role = queue.shift(); role; role = queue.shift()) {
-          const crawler = new Crawler(browser, { baseUrl: demo.baseUrl, username: role.username, password: PASSWORD, locale: 'zh-CN', dictionary })
+          const crawler = new Crawler(browser, {
+            baseUrl: demo.baseUrl,
+            username: role.username,
+            password: PASSWORD,
+            locale: 'zh-CN',
+            dictionary,
+          })
           try {
             if (await crawler.open()) {
               const result = await crawler.crawl()

@@ -13,8 +13,24 @@ const COLUMNS: Record<string, string[]> = {
   institutions: ['name', 'level', 'address'],
   users: ['full_name', 'username'],
   exams: ['department', 'requesting_doctor', 'clinical_history', 'purpose', 'clinical_diagnosis'],
-  exam_items: ['name', 'source_name', 'body_part', 'position', 'method', 'region', 'technique_note'],
-  report_versions: ['technique', 'findings', 'impression', 'comparison', 'amendment_reason', 'return_comment', 'no_comparison_reason'],
+  exam_items: [
+    'name',
+    'source_name',
+    'body_part',
+    'position',
+    'method',
+    'region',
+    'technique_note',
+  ],
+  report_versions: [
+    'technique',
+    'findings',
+    'impression',
+    'comparison',
+    'amendment_reason',
+    'return_comment',
+    'no_comparison_reason',
+  ],
   report_drafts: ['technique', 'findings', 'impression', 'comparison', 'no_comparison_reason'],
   report_templates: ['name', 'body_part', 'diagnosis', 'technique', 'findings', 'impression'],
   phrase_templates: ['text', 'category'],
@@ -58,21 +74,33 @@ export interface DatabaseTarget {
 }
 
 export async function dataDictionary(target: DatabaseTarget) {
-  const connection = await mysql.createConnection({ ...target, user: target.user || 'root', password: target.password || '' })
+  const connection = await mysql.createConnection({
+    ...target,
+    user: target.user || 'root',
+    password: target.password || '',
+  })
   try {
     const values: string[] = []
     for (const [table, columns] of Object.entries(COLUMNS)) {
-      const [rows] = await connection.query(`SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM \`${table}\``)
-      for (const row of rows as Array<Record<string, unknown>>) for (const value of Object.values(row)) if (typeof value === 'string') values.push(value)
+      const [rows] = await connection.query(
+        `SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM \`${table}\``
+      )
+      for (const row of rows as Array<Record<string, unknown>>)
+        for (const value of Object.values(row)) if (typeof value === 'string') values.push(value)
     }
     // Critical findings an administrator added without an English name are data; the standard list has English names.
-    const [findings] = await connection.query("SELECT name FROM critical_findings WHERE name_en IS NULL OR name_en = ''")
+    const [findings] = await connection.query(
+      "SELECT name FROM critical_findings WHERE name_en IS NULL OR name_en = ''"
+    )
     for (const row of findings as Array<{ name: string }>) values.push(row.name)
     // What people typed into a critical value's events (call notes, who was reached).
-    const [events] = await connection.query('SELECT details FROM critical_value_events WHERE details IS NOT NULL')
+    const [events] = await connection.query(
+      'SELECT details FROM critical_value_events WHERE details IS NOT NULL'
+    )
     for (const row of events as Array<{ details: string }>) {
       try {
-        for (const value of Object.values(JSON.parse(row.details) ?? {})) if (typeof value === 'string') values.push(value)
+        for (const value of Object.values(JSON.parse(row.details) ?? {}))
+          if (typeof value === 'string') values.push(value)
       } catch {}
     }
     return new DataDictionary(values)

@@ -4,7 +4,11 @@
 | hospital and a specialty centre count as their own), with a page
 | each may not open (403) and a record that does not exist (404).
 */
-export const DEMO_ROLES: Array<{ username: string; forbidden: string | null; missing: string | null }> = [
+export const DEMO_ROLES: Array<{
+  username: string
+  forbidden: string | null
+  missing: string | null
+}> = [
   { username: 'admin', forbidden: '/patients', missing: '/admin/users/999999999/edit' },
   { username: 'sec.admin', forbidden: '/storage', missing: null },
   { username: 'auditor', forbidden: '/admin/users', missing: null },

@@ -27,17 +27,32 @@ async function freePort() {
 
 function run(args: string[], env: NodeJS.ProcessEnv, log: string[]) {
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     child.stdout.on('data', (chunk) => log.push(String(chunk)))
     child.stderr.on('data', (chunk) => log.push(String(chunk)))
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}:\n${log.join('').slice(-3000)}`))))
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${args.join(' ')} exited ${code}:\n${log.join('').slice(-3000)}`))
+    )
   })
 }
 
 export interface DemoServer {
   baseUrl: string
   database: string
-  db: { host?: string; port?: number; socketPath?: string; user?: string; password?: string; database: string }
+  db: {
+    host?: string
+    port?: number
+    socketPath?: string
+    user?: string
+    password?: string
+    database: string
+  }
   log: string[]
   stop(): Promise<void>
 }
@@ -53,7 +68,9 @@ export async function startDemoServer(): Promise<DemoServer> {
   }
   const admin = await mysql.createConnection(connection)
   await admin.query(`DROP DATABASE IF EXISTS \`${database}\``)
-  await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  await admin.query(
+    `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
+  )
   await admin.end()
 
   const port = await freePort()
@@ -75,20 +92,29 @@ export async function startDemoServer(): Promise<DemoServer> {
   // Its own throw-away database, one process: no lock needed (Lucid's lock on a shared MariaDB sometimes fails to release).
   await run(['ace.js', 'migration:run', '--force', '--disable-locks'], env, log)
   await run(['ace.js', 'demo:seed'], env, log)
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const server: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'ts-node-maintained/register/esm', '--enable-source-maps', 'bin/server.ts'],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
   server.stdout!.on('data', (chunk) => log.push(String(chunk)))
   server.stderr!.on('data', (chunk) => log.push(String(chunk)))
   const baseUrl = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 90_000
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`the demo server exited ${server.exitCode}:\n${log.join('').slice(-3000)}`)
-    const ok = await fetch(baseUrl + '/health').then((r) => r.ok, () => false)
+    if (server.exitCode !== null)
+      throw new Error(`the demo server exited ${server.exitCode}:\n${log.join('').slice(-3000)}`)
+    const ok = await fetch(baseUrl + '/health').then(
+      (r) => r.ok,
+      () => false
+    )
     if (ok) break
-    if (Date.now() > deadline) throw new Error(`the demo server did not answer within 90 s:\n${log.join('').slice(-3000)}`)
+    if (Date.now() > deadline)
+      throw new Error(`the demo server did not answer within 90 s:\n${log.join('').slice(-3000)}`)
     await new Promise((r) => setTimeout(r, 300))
   }
   return {
