@@ -43,15 +43,6 @@ const dbConfig = defineConfig({
       migrations,
       seeders,
     },
-    // The login rate limiter's own pool (same account): its counts must never ride on a request's or a
-    // test's transaction, and a pool of its own keeps them out of each other's way.
-    limiter: {
-      client: 'mysql2',
-      connection: appUser
-        ? mysqlConnection(appUser, env.get('DB_APP_PASSWORD', ''))
-        : mysqlConnection(env.get('DB_USER', 'root'), env.get('DB_PASSWORD', '')),
-      pool: { min: 0, max: 4 },
-    },
     migrator: {
       client: 'mysql2',
       connection: mysqlConnection(env.get('DB_USER', 'root'), env.get('DB_PASSWORD', '')),

@@ -10,11 +10,7 @@ import type { InferLimiters } from '@adonisjs/limiter/types'
 const limiterConfig = defineConfig({
   default: env.get('LIMITER_STORE', 'database'),
   stores: {
-    database: stores.database({
-      connectionName: env.get('DB_CONNECTION') === 'mysql' ? 'limiter' : env.get('DB_CONNECTION'),
-      tableName: 'rate_limits',
-      clearExpiredByTimeout: false,
-    }),
+    database: stores.database({ tableName: 'rate_limits', clearExpiredByTimeout: false }),
     memory: stores.memory({}),
   },
 })

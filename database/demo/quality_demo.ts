@@ -16,7 +16,7 @@ import { DateTime } from 'luxon'
 import Institution from '#models/institution'
 import User from '#models/user'
 import imaging from '#config/imaging'
-import { sqlTime } from '#app/platform/db_helpers'
+import { insertIgnore, sqlTime } from '#app/platform/db_helpers'
 import { currentChecklists } from '#app/quality/services/checklists'
 import { imageFlags } from '#app/quality/services/qc_scoring'
 import { parseRule, scoreItem, type QcItem } from '#app/quality/services/scoring'
@@ -48,6 +48,26 @@ function generator(seed: number) {
     s = (s * 1103515245 + 12345) % 2 ** 31
     return s / 2 ** 31
   }
+}
+
+/**
+ * The reports other demo steps sign are decided outside the random QC sample before they are signed, so the
+ * county seeds the same whatever the sampling draws; the quality demo makes its own marked exams (the `qc`
+ * user's work waiting).
+ */
+export async function outsideRandomQc(examId: number, now: DateTime) {
+  await insertIgnore(
+    'qc_marks',
+    {
+      exam_id: examId,
+      rule_id: null,
+      rate_percent: 0,
+      seed: 'demo',
+      marked: false,
+      decided_at: sqlTime(now),
+    },
+    'exam_id'
+  )
 }
 
 export async function seedQualityDemo(now: DateTime, log: (message: string) => void = () => {}) {

@@ -6,6 +6,7 @@
 | in the queue. Written through the same SignOff service the app uses, with a
 | ManualClock so that every time is in order and in the past.
 */
+import { outsideRandomQc } from './quality_demo.js'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import Exam from '#models/exam'
@@ -118,6 +119,7 @@ export class ReadingDemo {
         i % 5 === 0
           ? { ...written, impression: written.impression.replace(/。?$/, '。请结合临床。') }
           : null
+      await outsideRandomQc(exam.id, clock.now())
       await signOff.sign(reviewer, exam, edited, await revision())
       counts.signed++
 

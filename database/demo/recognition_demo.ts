@@ -11,6 +11,7 @@
 | refusal by the upper hospital is recorded, the data-quality rows are rolled
 | up for the last five weeks and last month's report for the bureau is kept.
 */
+import { outsideRandomQc } from './quality_demo.js'
 import { Readable } from 'node:stream'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
@@ -193,6 +194,7 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     clock.set(at.plus({ minutes: 55 }))
     await signOff.submit(junior, exam, CHEST_REPORT, (await workingVersion(exam.id))!.revision)
     clock.set(at.plus({ minutes: 70 }))
+    await outsideRandomQc(exam.id, clock.now())
     await signOff.sign(mid, exam, null, (await workingVersion(exam.id))!.revision)
     return exam
   }

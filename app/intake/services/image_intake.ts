@@ -274,7 +274,13 @@ export class ImageIntake {
 
   async examIdentity(exam: Exam): Promise<ExamIdentity> {
     const known = identities.get(exam.id)
-    if (known) return known
+    // An id the database handed out again (a restored or emptied database) must not lend another exam's facts.
+    if (
+      known &&
+      known.accessionNumber === exam.accessionNumber &&
+      known.institutionId === exam.institutionId
+    )
+      return known
     const clinicPatient = await ClinicPatient.query()
       .where('patient_id', exam.patientId)
       .where('institution_id', exam.institutionId)
