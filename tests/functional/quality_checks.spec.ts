@@ -87,6 +87,7 @@ test.group('Automatic QC checks on real studies', (group) => {
     const qc = await make.user('qc_officer')
     const page = await client.get(`/quality/exams/${exam.id}`).loginAs(qc)
     assert.include(page.text(), '实例号 3')
+    assert.include(page.text(), 'DICOM 缺少必填字段：检查部位')
   })
 
   test('at submission: a warning refuses until overridden with a reason, which is recorded and audited', async ({
