@@ -13,8 +13,15 @@ edge.global(
 )
 
 /** An automatic check's finding as a sentence (a DICOM field by its name in the person's language). */
-edge.global('qcFinding', (i18n: { t: (key: string, data?: Record<string, unknown>) => string }, finding: { code: string; details: Record<string, unknown> }) => {
-  const details = { ...finding.details }
-  if (typeof details.field === 'string') details.field = i18n.t(`quality.checks.fields.${details.field}`)
-  return i18n.t(`quality.checks.${finding.code}`, details)
-})
+edge.global(
+  'qcFinding',
+  (
+    i18n: { t: (key: string, data?: Record<string, unknown>) => string },
+    finding: { code: string; details: Record<string, unknown> }
+  ) => {
+    const details = { ...finding.details }
+    if (typeof details.field === 'string')
+      details.field = i18n.t(`quality.checks.fields.${details.field}`)
+    return i18n.t(`quality.checks.${finding.code}`, details)
+  }
+)

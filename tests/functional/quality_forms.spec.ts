@@ -358,14 +358,19 @@ test.group('QC form refusals', (group) => {
 test.group('QC administration', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a QC administrator adds a criterion (new version, old kept); a reader may not', async ({ assert }) => {
+  test('a QC administrator adds a criterion (new version, old kept); a reader may not', async ({
+    assert,
+  }) => {
     const qc = await make.user('qc_officer')
     const token = await apiToken(qc)
     const listed = await api('GET', '/quality/checklists', token)
     assert.equal(listed.status, 200)
     const image = listed.body.data.find((c: any) => c.item === 'image_quality')
     assert.equal(image.version, 1)
-    const entries = [...image.entries.map((e: any) => ({ kind: e.kind, text: e.text })), { kind: 'criterion', text: '造影剂充盈度：充盈良好' }]
+    const entries = [
+      ...image.entries.map((e: any) => ({ kind: e.kind, text: e.text })),
+      { kind: 'criterion', text: '造影剂充盈度：充盈良好' },
+    ]
     const saved = await api('PUT', '/quality/checklists/image_quality', token, { entries })
     assert.equal(saved.status, 200, JSON.stringify(saved.body))
     assert.equal(saved.body.data.version, 2)
@@ -373,19 +378,39 @@ test.group('QC administration', (group) => {
     assert.lengthOf(await db.from('qc_checklists').where('item', 'image_quality'), 2)
 
     const reader = await doctor('senior')
-    const refused = await api('PUT', '/quality/checklists/image_quality', await apiToken(reader), { entries })
+    const refused = await api('PUT', '/quality/checklists/image_quality', await apiToken(reader), {
+      entries,
+    })
     assert.equal(refused.status, 403)
-    assert.isOk(await AuditEvent.query().where('action', 'quality.checklist_revise').where('outcome', 'denied').first())
+    assert.isOk(
+      await AuditEvent.query()
+        .where('action', 'quality.checklist_revise')
+        .where('outcome', 'denied')
+        .first()
+    )
   })
 
-  test('a sampling rate outside 0..100 % over HTTP: 422, audited, nothing saved', async ({ assert }) => {
+  test('a sampling rate outside 0..100 % over HTTP: 422, audited, nothing saved', async ({
+    assert,
+  }) => {
     const qc = await make.user('qc_officer')
-    const refused = await api('POST', '/quality/sampling', await apiToken(qc), { modality: 'CT', ratePercent: 120 })
+    const refused = await api('POST', '/quality/sampling', await apiToken(qc), {
+      modality: 'CT',
+      ratePercent: 120,
+    })
     assert.equal(refused.status, 422)
     assert.equal(refused.body.errors[0].code, 'rate_out_of_range')
-    assert.isOk(await AuditEvent.query().where('action', 'quality.sampling_save').where('outcome', 'refused').first())
+    assert.isOk(
+      await AuditEvent.query()
+        .where('action', 'quality.sampling_save')
+        .where('outcome', 'refused')
+        .first()
+    )
     assert.lengthOf(await db.from('qc_sampling_rules'), 0)
-    const saved = await api('POST', '/quality/sampling', await apiToken(qc), { modality: 'CT', ratePercent: 12.5 })
+    const saved = await api('POST', '/quality/sampling', await apiToken(qc), {
+      modality: 'CT',
+      ratePercent: 12.5,
+    })
     assert.equal(saved.status, 200)
     assert.equal(Number((await db.from('qc_sampling_rules').first()).rate_percent), 12.5)
   })
