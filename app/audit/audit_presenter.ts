@@ -143,7 +143,9 @@ export class AuditPresenter {
         : String(event.targetId))
     const key = `audit.targets.${event.targetType}`
     const text = escape(this.has(key) ? this.i18n.t(key, { label }) : label)
-    return known?.href ? `<a href="${escape(known.href)}">${text}</a>` : text
+    // MLPS 8.1.4.2: the audit log is the audit administrator's, who opens nothing else, so a target is
+    // named, never linked to a page that would answer 403.
+    return text
   }
 
   protected sentence(event: AuditEvent, target: string) {
