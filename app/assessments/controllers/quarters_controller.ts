@@ -68,8 +68,10 @@ export default class QuartersController {
         }
       },
       json: ({ visible, full }) => ({ data: { ...visible, memberCount: full.clinics.length } }),
-      page: ({ quarter, full, visible, versions }, { user }) =>
+      page: async ({ quarter, full, visible, versions }, { user }) =>
         ctx.view.render('pages/assessments/quarter', {
+          // A figure links to its records only where this person may open them (QC reports are the QC group's).
+          mayOpen: await recordsOpenTo(ctx),
           quarter,
           assessment: visible,
           memberCount: full.clinics.length,
@@ -125,9 +127,10 @@ export default class QuartersController {
           previousActions: result.previousActions,
         },
       }),
-      page: (result, { user }) =>
+      page: async (result, { user }) =>
         ctx.view.render('pages/assessments/clinic', {
           ...result,
+          mayOpen: await recordsOpenTo(ctx),
           choices: this.choices(),
           manage: seesAllClinics(user),
           chart: trendChartSvg(
@@ -204,4 +207,10 @@ export default class QuartersController {
         ),
     })
   }
+}
+
+/** Which records links this person may follow: a path of quality control only with its reports ability. */
+async function recordsOpenTo(ctx: HttpContext) {
+  const qualityReports = await (ctx as any).bouncer.with('QualityPolicy').allows('reports')
+  return (path: string) => qualityReports || !path.startsWith('/quality/')
 }
