@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { mayReport } from '#app/quality/quality_access'
 import { useCase, done } from '#app/platform/http/use_case'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { Clock } from '#app/platform/clock'
@@ -211,6 +212,6 @@ export default class QuartersController {
 
 /** Which records links this person may follow: a path of quality control only with its reports ability. */
 async function recordsOpenTo(ctx: HttpContext) {
-  const qualityReports = await (ctx as any).bouncer.with('QualityPolicy').allows('reports')
+  const qualityReports = mayReport(ctx)
   return (path: string) => qualityReports || !path.startsWith('/quality/')
 }
