@@ -210,8 +210,17 @@ export default class QuartersController {
   }
 }
 
-/** Which records links this person may follow: a path of quality control only with its reports ability. */
+/**
+ * Which records links this person may follow: QC figures lead to quality control's reports, the sharing rate to
+ * the signed-report list; each only for whom those pages are (an administrator sees the quarter, not them).
+ */
 async function recordsOpenTo(ctx: HttpContext) {
   const qualityReports = mayReport(ctx)
-  return (path: string) => qualityReports || !path.startsWith('/quality/')
+  const signedReports = await (ctx as any).bouncer.with('ReadingPolicy').allows('seeReports')
+  return (path: string) =>
+    path.startsWith('/quality/')
+      ? qualityReports
+      : path.startsWith('/reports')
+        ? signedReports
+        : true
 }
