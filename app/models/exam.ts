@@ -94,6 +94,11 @@ export default class Exam extends BaseModel {
   @column.dateTime()
   declare cancelledAt: DateTime | null
 
+  /** The requesting clinic may still withdraw it: no image has arrived and it was not withdrawn already. */
+  get isCancellable() {
+    return this.status === 'registered' && !this.cancelledAt
+  }
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

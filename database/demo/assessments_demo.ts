@@ -13,7 +13,6 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import { sqlTime } from '#app/platform/db_helpers'
-import { seededRandom } from '#app/assessments/services/spot_checks'
 import {
   lastClosedQuarter,
   previousQuarter,
@@ -27,6 +26,18 @@ import { CorrectiveActions } from '#app/assessments/services/corrective_actions'
 import { SpotChecks } from '#app/assessments/services/spot_checks'
 import { QcBulletins } from '#app/assessments/services/qc_bulletin'
 import imaging from '#config/imaging'
+
+/** mulberry32: a small seeded generator, so every newcomer gets the same four quarters. */
+function seededRandom(seed: number) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
 
 /** Per clinic: exams a quarter (DR, CT), share reported within the limit, days without uploads in a row now and then. */
 const PROFILES: Record<

@@ -295,20 +295,24 @@ export const staffAssessmentCoverage: ClinicIndicator = {
 }
 
 /** C 9.3 定期开展质量抽查: spot checks drawn from the clinic's exams in the period. */
+/** The spot checks drawn from the clinics' exams in the period (C 9.3). */
+function spotChecksIn(query: Query) {
+  return db
+    .from('spot_checks as c')
+    .whereIn('c.institution_id', query.clinicIds.length ? query.clinicIds : [0])
+    .where('c.created_at', '>=', sqlTime(query.from))
+    .where('c.created_at', '<', sqlTime(query.to))
+    .select('c.institution_id')
+    .groupBy('c.institution_id')
+}
+
 export const spotChecksDrawn: ClinicIndicator = {
   key: 'assessments.spot_checks',
   labelKey: 'assessments.indicators.spot_checks',
   unit: 'count',
   higherIsBetter: true,
   async compute(query) {
-    const rows = await db
-      .from('spot_checks')
-      .whereIn('institution_id', query.clinicIds.length ? query.clinicIds : [0])
-      .where('created_at', '>=', sqlTime(query.from))
-      .where('created_at', '<', sqlTime(query.to))
-      .select('institution_id')
-      .count('* as total')
-      .groupBy('institution_id')
+    const rows = await spotChecksIn(query).count('* as total')
     const found = new Map(
       rows.map((r: any) => [
         Number(r.institution_id),
@@ -331,17 +335,11 @@ export const spotCheckPassRate: ClinicIndicator = {
   unit: 'rate',
   higherIsBetter: true,
   async compute(query) {
-    const rows = await db
-      .from('spot_checks as c')
+    const rows = await spotChecksIn(query)
       .join('qc_scores as s', 's.session_id', 'c.qc_session_id')
-      .whereIn('c.institution_id', query.clinicIds.length ? query.clinicIds : [0])
-      .where('c.created_at', '>=', sqlTime(query.from))
-      .where('c.created_at', '<', sqlTime(query.to))
       .whereIn('s.item', ['image_quality', 'film_layout', 'reconstruction_3d'])
-      .select('c.institution_id')
       .count('* as total')
       .sum({ passed: db.raw('CASE WHEN s.passed THEN 1 ELSE 0 END') })
-      .groupBy('c.institution_id')
     const found = new Map(
       rows.map((r: any) => [
         Number(r.institution_id),

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import { QcSessions } from '#app/quality/services/qc_sessions'
+import { sampleOf } from '#app/quality/services/sampling'
 import type User from '#models/user'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
@@ -14,28 +15,9 @@ import { sqlTime } from '#app/platform/db_helpers'
 | centralised QC session of the quality-control capability (openQcSessionForSpotCheck).
 */
 
-/** mulberry32: a small, well-known seeded generator (the draw must be repeatable, not secret). */
-export function seededRandom(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** `size` distinct ids drawn from `ids` (in the order given) with the seed: a partial Fisher–Yates shuffle. */
+/** `size` of `ids` drawn with the seed, in id order: quality control's reproducible draw, so an auditor can repeat it. */
 export function drawSample(ids: number[], size: number, seed: number) {
-  const pool = [...ids]
-  const random = seededRandom(seed)
-  const n = Math.min(size, pool.length)
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (pool.length - i))
-    ;[pool[i], pool[j]] = [pool[j], pool[i]]
-  }
-  return pool.slice(0, n).sort((a, b) => a - b)
+  return sampleOf(ids, size, `spot-check:${seed}`)
 }
 
 export const MAX_SAMPLE = 100

@@ -5,7 +5,7 @@ import imaging from '#config/imaging'
 import { Clock } from '#app/platform/clock'
 import { sqlTime } from '#app/platform/db_helpers'
 import { DomainRefusal } from '#app/platform/domain_refusal'
-import { draw } from '#app/quality/services/sampling'
+import { sampleOf } from '#app/quality/services/sampling'
 import type { QcItem } from '#app/quality/services/scoring'
 
 /*
@@ -97,11 +97,14 @@ export class QcSessions {
     if (filters.sample && rows.length > filters.sample) {
       // A reproducible sample for the day it was drawn: the same filters drawn the same day give the same exams.
       const seed = `session:${now.toISODate()}:${JSON.stringify(filters)}`
-      rows = rows
-        .map((r: any) => ({ r, k: draw(seed, Number(r.id)) }))
-        .sort((a: any, b: any) => a.k - b.k)
-        .slice(0, filters.sample)
-        .map((x: any) => x.r)
+      const drawn = new Set(
+        sampleOf(
+          rows.map((r: any) => Number(r.id)),
+          filters.sample,
+          seed
+        )
+      )
+      rows = rows.filter((r: any) => drawn.has(Number(r.id)))
     }
     return rows.slice(0, LIMIT).map((r: any) => ({
       id: Number(r.id),

@@ -26,6 +26,19 @@ export function draw(seed: string, examId: number) {
   return digest.readUIntBE(0, 6) / 2 ** 48
 }
 
+/**
+ * `size` of the given exams, drawn reproducibly with the seed (the lowest draws win), in id order: the same
+ * seed over the same exams draws the same sample, for a QC session's "random N" and a spot check alike.
+ */
+export function sampleOf(examIds: number[], size: number, seed: string) {
+  return examIds
+    .map((id) => ({ id, key: draw(seed, id) }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, Math.max(0, size))
+    .map((x) => x.id)
+    .sort((a, b) => a - b)
+}
+
 export function isSampled(rule: Pick<SamplingRule, 'seed' | 'ratePercent'>, examId: number) {
   return draw(rule.seed, examId) < rule.ratePercent / 100
 }
