@@ -46,6 +46,11 @@
     tell(messages.shareReport, event.url)
   })
 
+  // C 4.2.3: the upper-level hospital is told once an escalated study is verified in its Orthanc.
+  socket.on('consultation:upper_escalated', function (event) {
+    announce('upperEscalated', event)
+  })
+
   socket.on('consultation:message', function (event) {
     if (current !== event.consultationId) {
       tell(

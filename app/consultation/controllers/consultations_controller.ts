@@ -11,6 +11,8 @@ import {
   mayRequestConsultation,
 } from '#app/consultation/consultation_access'
 import {
+  cancelValidator,
+  escalateUpperValidator,
   amendValidator,
   listValidator,
   messageValidator,
@@ -19,6 +21,7 @@ import {
 } from '#app/consultation/validators/consultation_validators'
 import { Consultations } from '#app/consultation/services/consultations'
 import { ConsultationList } from '#app/consultation/services/consultation_list'
+import { UpperEscalations } from '#app/consultation/services/upper_escalations'
 import { URGENCIES } from '#app/consultation/models/consultation'
 import type Consultation from '#app/consultation/models/consultation'
 import { minutesFor } from '#app/consultation/consultation_rules'
@@ -45,7 +48,8 @@ function asJson(consultation: Consultation) {
 export default class ConsultationsController {
   constructor(
     protected consultations: Consultations,
-    protected listing: ConsultationList
+    protected listing: ConsultationList,
+    protected upper: UpperEscalations
   ) {}
 
   index(ctx: HttpContext) {
@@ -194,6 +198,46 @@ export default class ConsultationsController {
           .json({ id: message.id, body: message.body, at: message.createdAt.toISO() }),
       page: (_, { target }) =>
         done(ctx, 'consultation.thread.sent', {}, `/consultations/${target.id}#thread`),
+    })
+  }
+
+  /** C 4.2.3: the assigned consultant sends the consultation on to the upper-level hospital. */
+  escalateUpper(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.escalate_upper',
+      target: consultationTarget,
+      allowOn: (c) => mayConsult(c),
+      input: escalateUpperValidator,
+      run: ({ user, target, input }) => this.upper.escalate(user, target, input),
+      audit: {
+        details: (escalation) => ({
+          escalationId: escalation.id,
+          upperInstitutionId: escalation.upperInstitutionId,
+          storageNodeId: escalation.storageNodeId,
+        }),
+      },
+      json: (escalation) =>
+        ctx.response.status(202).json({
+          id: escalation.id,
+          consultationId: escalation.consultationId,
+          status: escalation.status,
+        }),
+      page: (_, { target }) =>
+        done(ctx, 'consultation.upper.escalated', {}, `/consultations/${target.id}`),
+    })
+  }
+
+  /** The requester withdraws a consultation nobody has answered yet, saying why. */
+  cancel(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.cancel',
+      target: consultationTarget,
+      input: cancelValidator,
+      run: ({ user, target, input }) => this.consultations.cancel(user, target, input.reason),
+      audit: { details: (_, { input }) => ({ reason: input.reason }) },
+      json: (consultation) => asJson(consultation),
+      page: (consultation) =>
+        done(ctx, 'consultation.cancel.done', {}, `/consultations/${consultation.id}`),
     })
   }
 }
