@@ -57,6 +57,14 @@ router
       .post('/consultations/:id/cancel', [ConsultationsController, 'cancel'])
       .where('id', /^\d+$/)
       .as('consultations.cancel')
+    router
+      .post('/consultations/:id/attachments', [ConsultationsController, 'attach'])
+      .where('id', /^\d+$/)
+      .as('consultations.attach')
+    router
+      .get('/consultations/:id/attachments/:attachmentId', [ConsultationsController, 'attachment'])
+      .where('id', /^\d+$/)
+      .as('consultations.attachment')
 
     // C 4.2.3: the upper-level hospital's queue (only what was escalated to it).
     router
@@ -122,6 +130,12 @@ router
       .where('id', /^\d+$/)
     router
       .post('/consultations/:id/cancel', [ConsultationsController, 'cancel'])
+      .where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/attachments', [ConsultationsController, 'attach'])
+      .where('id', /^\d+$/)
+    router
+      .get('/consultations/:id/attachments/:attachmentId', [ConsultationsController, 'attachment'])
       .where('id', /^\d+$/)
     router.get('/upper-consultations', [UpperConsultationsController, 'index'])
     router

@@ -22,6 +22,11 @@ import {
 import { Consultations } from '#app/consultation/services/consultations'
 import { ConsultationList } from '#app/consultation/services/consultation_list'
 import { UpperEscalations } from '#app/consultation/services/upper_escalations'
+import { ConsultationAttachments } from '#app/consultation/services/consultation_attachments'
+import ConsultationAttachment from '#app/consultation/models/consultation_attachment'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { numericParam } from '#app/platform/http/use_case'
+import { readFile } from 'node:fs/promises'
 import { URGENCIES } from '#app/consultation/models/consultation'
 import type Consultation from '#app/consultation/models/consultation'
 import { minutesFor } from '#app/consultation/consultation_rules'
@@ -49,7 +54,8 @@ export default class ConsultationsController {
   constructor(
     protected consultations: Consultations,
     protected listing: ConsultationList,
-    protected upper: UpperEscalations
+    protected upper: UpperEscalations,
+    protected attachments: ConsultationAttachments
   ) {}
 
   index(ctx: HttpContext) {
@@ -238,6 +244,79 @@ export default class ConsultationsController {
       json: (consultation) => asJson(consultation),
       page: (consultation) =>
         done(ctx, 'consultation.cancel.done', {}, `/consultations/${consultation.id}`),
+    })
+  }
+
+  /** C 8.3.1: a photo of an outside film or a PDF (multipart field `file`), kept in Orthanc as DICOM. */
+  attach(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.attach',
+      target: consultationTarget,
+      input: async () => {
+        const file = ctx.request.file('file')
+        if (!file || !file.tmpPath)
+          throw new DomainRefusal('attachment_missing', 'consultation.errors.attachment_missing')
+        if (!file.isValid)
+          throw new DomainRefusal(
+            'attachment_too_large',
+            'consultation.errors.attachment_too_large',
+            {
+              mb: 10,
+            }
+          )
+        return { fileName: file.clientName, bytes: await readFile(file.tmpPath) }
+      },
+      run: ({ user, target, input }) => this.attachments.add(user, target, input),
+      audit: {
+        details: (attachment) => ({
+          attachmentId: attachment.id,
+          contentType: attachment.contentType,
+          sizeBytes: attachment.sizeBytes,
+        }),
+      },
+      json: (attachment) =>
+        ctx.response.status(201).json({
+          id: attachment.id,
+          fileName: attachment.fileName,
+          contentType: attachment.contentType,
+          sizeBytes: attachment.sizeBytes,
+          url: `/consultations/${attachment.consultationId}/attachments/${attachment.id}`,
+        }),
+      page: (attachment) =>
+        done(
+          ctx,
+          'consultation.attachments.added',
+          {},
+          `/consultations/${attachment.consultationId}#attachments`
+        ),
+    })
+  }
+
+  attachment(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'consultation.attachment_view',
+      target: consultationTarget,
+      run: async ({ target }) => {
+        const id = numericParam(ctx, 'attachmentId')
+        const attachment = id
+          ? await ConsultationAttachment.query()
+              .where('id', id)
+              .where('consultation_id', target.id)
+              .first()
+          : null
+        if (!attachment) throw DomainRefusal.notFound('consultation_attachment')
+        return this.attachments.content(attachment)
+      },
+      page: ({ contentType, body }) => {
+        ctx.response.header('Content-Type', contentType)
+        ctx.response.header('Cache-Control', 'private, no-store')
+        ctx.response.header('X-Content-Type-Options', 'nosniff')
+        return Buffer.isBuffer(body) ? ctx.response.send(body) : ctx.response.stream(body)
+      },
+      json: ({ contentType, body }) => {
+        ctx.response.header('Content-Type', contentType)
+        return Buffer.isBuffer(body) ? ctx.response.send(body) : ctx.response.stream(body)
+      },
     })
   }
 }
