@@ -17,6 +17,7 @@ router
 router
   .get('/s/:token/instances/:instanceId/file', [ShareLinksController, 'file'])
   .as('share_links.file')
+router.get('/s/:token/report.pdf', [ShareLinksController, 'reportPdf']).as('share_links.report_pdf')
 
 router
   .group(() => {
