@@ -251,6 +251,10 @@ test.group('Consultation · escalation to the upper-level hospital', (group) => 
       const page = await client.get(`/consultations/${s.consultation.id}`).loginAs(s.consultant)
       assert.include(page.text(), 'data-status="pending"')
       assert.include(page.text(), `data-transfer-attempts="${transfer.attempts}"`)
+      const shown = await client
+        .get(`/api/v1/consultations/${s.consultation.id}`)
+        .header('Authorization', `Bearer ${token}`)
+      assert.equal(shown.body().upperEscalation.status, 'pending')
       // Pending: upper.rad cannot answer yet.
       const escalation = await UpperEscalation.findByOrFail('consultation_id', s.consultation.id)
       const early = await client

@@ -122,8 +122,27 @@ export default class ConsultationsController {
       action: 'consultation.view',
       target: consultationTarget,
       run: ({ user, target }) => this.listing.detail(user, target),
-      json: ({ consultation, opinions, messages }) => ({
+      json: ({ consultation, opinions, messages, escalation, attachments }) => ({
         ...asJson(consultation),
+        upperEscalation: escalation
+          ? {
+              id: escalation.id,
+              status: escalation.status,
+              institution: escalation.upperInstitution.name,
+              escalatedAt: escalation.escalatedAt.toISO(),
+              deliveredAt: escalation.deliveredAt?.toISO() ?? null,
+              opinion: escalation.opinion,
+              recommendation: escalation.recommendation,
+              answeredAt: escalation.answeredAt?.toISO() ?? null,
+            }
+          : null,
+        attachments: attachments.map((a) => ({
+          id: a.id,
+          fileName: a.fileName,
+          contentType: a.contentType,
+          sizeBytes: a.sizeBytes,
+          url: `/consultations/${consultation.id}/attachments/${a.id}`,
+        })),
         opinions: opinions.map((o) => ({
           versionNo: o.versionNo,
           opinion: o.opinion,
