@@ -43,6 +43,11 @@ on('share:report', (event) => {
   tell(messages.shareReport, event.url)
 })
 
+// C 4.2.3: the upper-level hospital is told once an escalated study is verified in its Orthanc.
+on('consultation:upper_escalated', (event) => {
+  announce('upperEscalated', event)
+})
+
 on('consultation:message', (event) => {
   if (current !== event.consultationId) {
     tell(
