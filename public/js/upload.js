@@ -125,7 +125,9 @@ function start(root) {
       form.append('files', job.file, job.name)
     })
     var xhr = new XMLHttpRequest()
-    xhr.open('POST', url)
+    // The technologist picked from the clinic's roster goes in the query: checked before any file is read.
+    var picked = root.querySelector('[name=technologistId]')
+    xhr.open('POST', picked && picked.value ? url + '?technologistId=' + picked.value : url)
     xhr.setRequestHeader('Accept', 'application/json')
     xhr.setRequestHeader('X-CSRF-TOKEN', csrf)
     xhr.upload.onprogress = function (event) {
