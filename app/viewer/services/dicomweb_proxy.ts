@@ -74,7 +74,7 @@ const TEXT_KEYS: Record<string, string> = {
   SeriesDescription: '0008103E',
   InstitutionName: '00080080',
 }
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[\u{80}-\u{10ffff}]/u
 
 function tagOfTextKey(key: string) {
   const upper = key.toUpperCase()
@@ -98,7 +98,7 @@ export function widenForOrthanc(query: Query): { query: Query; local: LocalMatch
       widened[key] = value
       continue
     }
-    widened[key] = value.replace(/[^\x00-\x7f]+/g, '*').replace(/\*+/g, '*')
+    widened[key] = value.replace(/[\u{80}-\u{10ffff}]+/gu, '*').replace(/\*+/g, '*')
     local.push({ tag, pattern: wildcardPattern(value) })
   }
   return { query: widened, local }
