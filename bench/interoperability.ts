@@ -9,6 +9,8 @@
 |      search as the API runs it (parameters parsed, the scoped SQL with its
 |      count, 20 reports built with their signed versions), for the centre's
 |      token (every clinic) and a clinic's token.
+|   A2. the SCP's own work per C-FIND in process (query + encoding, no findscu).
+|   C. B over real HTTP: bin/server.ts on BENCH_HTTP_PORT (3507), bearer tokens.
 |
 |   node --import ts-node-maintained/register/esm bench/interoperability.ts
 |
@@ -157,11 +159,14 @@ async function main() {
   const { WorklistScp } = await import('#app/interoperability/worklist/worklist_scp')
   const scp = await new WorklistScp({ port: 0, host: '127.0.0.1', aet: 'IMAGING_MWL' }).start()
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
-  const findscu = async (keys: string[]) => {
+  // quiet: findscu -q prints nothing, as a modality's own client does not; printing 500
+  // identifiers costs findscu itself ~250 ms CPU at this load (measured with /usr/bin/time).
+  const findscu = async (keys: string[], quiet = false) => {
     const t = performance.now()
     const { stderr, stdout } = await run(
       'findscu',
       [
+        ...(quiet ? ['-q'] : []),
         '-W',
         '-aet',
         'M1_CT',
@@ -226,8 +231,40 @@ async function main() {
     }
     results[name] = { ...stats(times), answers }
     say(`${name}: ${JSON.stringify(results[name])}`)
+    const quiet: number[] = []
+    for (let i = 0; i < RUNS; i++) quiet.push((await findscu([...keys], true)).ms)
+    results[`${name}, findscu -q`] = { ...stats(quiet), answers }
+    say(`${name}, findscu -q: ${JSON.stringify(results[`${name}, findscu -q`])}`)
   }
   await scp.stop()
+
+  // The SCP's own work for one C-FIND, in process (no findscu start-up, no printing):
+  // the database query and every answer's identifier encoded in the device's character set.
+  {
+    const { WorklistService } = await import('#app/interoperability/worklist/worklist_service')
+    const { worklistIdentifier } = await import('#app/interoperability/worklist/dicom_writer')
+    const service = await app.container.make(WorklistService)
+    for (const [name, query] of [
+      ['worklist in process: everything (capped at 500)', { '0040,0100': [{}] }],
+      [
+        'worklist in process: CT today',
+        { '0040,0100': [{ '0008,0060': 'CT', '0040,0002': today }] },
+      ],
+      ['worklist in process: one accession', { '0008,0050': 'S000000002500', '0040,0100': [{}] }],
+    ] as const) {
+      const times: number[] = []
+      let answers = 0
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now()
+        const answer = await service.answer({ callingAet: 'M1_CT', query })
+        for (const item of answer.items) worklistIdentifier(item, answer.charset, true)
+        times.push(performance.now() - t)
+        answers = answer.items.length
+      }
+      results[name] = { ...stats(times), answers }
+      say(`${name}: ${JSON.stringify(results[name])}`)
+    }
+  }
 
   const { FhirService } = await import('#app/interoperability/fhir/fhir_service')
   const { parseSearch } = await import('#app/interoperability/fhir/search_params')
@@ -272,6 +309,66 @@ async function main() {
       results[key] = { ...stats(times), lastTotal: total }
       say(`${key}: ${JSON.stringify(results[key])}`)
     }
+  }
+  // C. The same searches over real HTTP: the app's server (bin/server.ts) on BENCH_HTTP_PORT,
+  // a bearer token with fhir:read per institution (auth, the pipeline, JSON), keep-alive.
+  {
+    const { default: User } = await import('#models/user')
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    await db.rawQuery(
+      `INSERT IGNORE INTO users (id, institution_id, username, full_name, password, role, title, status, failed_login_count, created_at, updated_at) VALUES (2, 2, 'bench_m1', '测试技师', 'x', 'technologist', 'junior', 'active', 0, NOW(), NOW())`
+    )
+    const tokens: Record<string, string> = {}
+    for (const [who, id] of [
+      ['centre', 1],
+      ['clinic', 2],
+    ] as const) {
+      const user = await User.findOrFail(id)
+      const token = await User.accessTokens.create(user, ['fhir:read'])
+      tokens[who] = token.value!.release()
+    }
+    const port = Number(process.env.BENCH_HTTP_PORT ?? 3507)
+    const { spawn } = await import('node:child_process')
+    const server = spawn(
+      process.execPath,
+      ['--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
+      { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }
+    )
+    const base = `http://127.0.0.1:${port}/fhir/r4`
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/metadata`)).ok) break
+      } catch {}
+      if (i > 600) throw new Error('server did not start')
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    for (const [who, token] of Object.entries(tokens)) {
+      for (const [label, span] of [
+        ['one day', 1],
+        ['one month', 30],
+      ] as const) {
+        const times: number[] = []
+        let total = 0
+        for (let i = 0; i < RUNS; i++) {
+          const daysAgo = 40 + Math.floor(Math.random() * 600)
+          const from = new Date(Date.now() - daysAgo * 86400_000).toISOString().slice(0, 10)
+          const to = new Date(Date.now() - (daysAgo - span) * 86400_000).toISOString().slice(0, 10)
+          const qs = span === 1 ? `date=${from}` : `date=ge${from}&date=lt${to}`
+          const t = performance.now()
+          const response = await fetch(`${base}/DiagnosticReport?${qs}`, {
+            headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
+          })
+          const body = (await response.json()) as { total?: number }
+          times.push(performance.now() - t)
+          if (!response.ok) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body)}`)
+          total = body.total ?? 0
+        }
+        const key = `HTTP DiagnosticReport?date= ${label}, ${who} token`
+        results[key] = { ...stats(times), lastTotal: total }
+        say(`${key}: ${JSON.stringify(results[key])}`)
+      }
+    }
+    server.kill('SIGTERM')
   }
   results.loadAfter = os.loadavg()
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })

@@ -12,6 +12,10 @@
 |   A. the repeat-exam check a registration runs (RepeatExamCheck.check) for
 |      random patients and items: its time is what the reminder adds to
 |      registering an exam; p50/p95/max, and the EXPLAIN of its candidate query;
+|  A2. the whole registration (ExamRegistration.registerRequest) with the
+|      lookup and without it (a check whose lookup finds nothing), interleaved
+|      in one run: p50/p95 of each and of the per-pair difference, the
+|      candidate query's EXPLAIN before (old index) and after, and its ANALYZE;
 |   B. the data-quality figures the page shows (dataQualityByClinic) for 40
 |      clinics over one month and over 12 months, and one clinic's daily rows.
 | Writes bench/results/recognition.json.
@@ -165,6 +169,7 @@ async function main() {
     const { default: User } = await import('#models/user')
     const { RepeatExamCheck } = await import('#app/recognition/services/repeat_exam_check')
     const { SystemClock } = await import('#app/platform/clock')
+    const { ExamRegistration } = await import('#app/intake/services/exam_registration')
     const { dataQualityByClinic, dataQualityDays } =
       await import('#app/recognition/services/data_quality')
     const { DateTime } = await import('luxon')
@@ -181,14 +186,17 @@ async function main() {
     let reminded = 0
     let n = 0
     const patientCount = Number((await db.from('patients').count('* as n').first()).n)
-    for (let i = 0; i < RUNS; i++) {
+    const patientFor = async (i: number) => {
       const patientId =
         1 + Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * patientCount)
-      const clinicPatient = await db
+      return db
         .from('clinic_patients')
         .where('patient_id', patientId)
         .where('clinic_patient_no', 'like', 'Q%')
         .first()
+    }
+    for (let i = 0; i < RUNS; i++) {
+      const clinicPatient = await patientFor(i)
       if (!clinicPatient) continue
       const user = byClinic.get(Number(clinicPatient.institution_id))!
       const itemId = items[i % items.length]
@@ -206,10 +214,73 @@ async function main() {
       timesCheck.push(performance.now() - start)
       n++
     }
-    const explain = await db.rawQuery(
-      `EXPLAIN SELECT exams.id FROM exams JOIN exam_exam_items ON exam_exam_items.exam_id = exams.id JOIN exam_items ON exam_items.id = exam_exam_items.exam_item_id JOIN institutions ON institutions.id = exams.institution_id
-       WHERE exams.patient_id = 12345 AND exams.registered_at >= UTC_TIMESTAMP() - INTERVAL 37 DAY AND exams.status IN ('signed','amended') AND exam_items.modality IN ('DR')`
+
+    // A2. the whole registration (ExamRegistration.registerRequest: checks, the transaction, the exam and its
+    // items), once with the reminder's lookup and once with a check whose lookup finds nothing without asking
+    // the database, interleaved (the order alternating) so both see the same load. Runs where the lookup found a
+    // result to remind are refused before saving (409) and left out of both columns, counted apart.
+    class NoLookup extends RepeatExamCheck {
+      protected async find() {
+        return []
+      }
+    }
+    const clock = new SystemClock()
+    const withLookup = new ExamRegistration(clock, new RepeatExamCheck(clock))
+    const withoutLookup = new ExamRegistration(clock, new NoLookup(clock))
+    const timesWith: number[] = []
+    const timesWithout: number[] = []
+    const timesAdded: number[] = []
+    let registrationReminded = 0
+    for (let i = 0; i < RUNS; i++) {
+      const clinicPatient = await patientFor(RUNS + i)
+      if (!clinicPatient) continue
+      const user = byClinic.get(Number(clinicPatient.institution_id))!
+      const input = {
+        clinicPatientId: Number(clinicPatient.id),
+        itemIds: [items[(i * 11) % items.length]],
+        priority: 'routine' as const,
+        clinicalHistory: '咳嗽三天',
+        purpose: '排除肺炎',
+        requestingDoctor: '医生',
+      }
+      const timed = async (registration: InstanceType<typeof ExamRegistration>) => {
+        const s = performance.now()
+        await registration.registerRequest(user, input)
+        return performance.now() - s
+      }
+      try {
+        let a: number
+        let b: number
+        if (i % 2) {
+          a = await timed(withLookup)
+          b = await timed(withoutLookup)
+        } else {
+          b = await timed(withoutLookup)
+          a = await timed(withLookup)
+        }
+        timesWith.push(a)
+        timesWithout.push(b)
+        timesAdded.push(a - b)
+      } catch (error: any) {
+        if (error?.code !== 'repeat_exam_reminder') throw error
+        registrationReminded++
+      }
+    }
+    // The reminder's own two reads for a patient with exams, as find() builds them (the SQL the app sends).
+    const { candidateQueries } = await import('#app/recognition/services/repeat_exam_check')
+    const { MAX_WINDOW_DAYS } = await import('#app/recognition/services/recognition_settings')
+    const { candidatesQuery, externalQuery } = candidateQueries(
+      12345,
+      [items[0]],
+      DateTime.utc().minus({ days: MAX_WINDOW_DAYS + 7 })
     )
+    const candidateSql = candidatesQuery.toQuery()
+    const explain = await db.rawQuery(`EXPLAIN ${candidateSql}`)
+    const explainBefore = await db.rawQuery(
+      `EXPLAIN ${candidateSql.replace(/from `exams`/, 'from `exams` IGNORE INDEX (exams_patient_modality_time_index)')}`
+    )
+    const analyze = await db.rawQuery(`ANALYZE ${candidateSql}`)
+    const explainExternal = await db.rawQuery(`EXPLAIN ${externalQuery.toQuery()}`)
 
     // B. the data-quality page's figures
     const clinicIds = [...byClinic.keys()]
@@ -246,7 +317,16 @@ async function main() {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
       exams: totalExams,
       reminderCheck: { ...summary(timesCheck), checked: n, reminded },
+      registration: {
+        withLookup: summary(timesWith),
+        withoutLookup: summary(timesWithout),
+        addedByLookup: summary(timesAdded),
+        remindedLeftOut: registrationReminded,
+      },
       reminderExplain: explain[0],
+      reminderExplainBefore: explainBefore[0],
+      reminderAnalyze: analyze[0],
+      externalExplain: explainExternal[0],
       dataQuality: {
         oneMonth40Clinics: summary(month),
         twelveMonths40Clinics: summary(year),
@@ -261,12 +341,22 @@ async function main() {
     )
     console.log(
       JSON.stringify(
-        { ...result, reminderExplain: undefined, dataQualityExplain: undefined },
+        {
+          ...result,
+          reminderExplain: undefined,
+          reminderExplainBefore: undefined,
+          reminderAnalyze: undefined,
+          externalExplain: undefined,
+          dataQualityExplain: undefined,
+        },
         null,
         2
       )
     )
+    console.table(result.reminderExplainBefore)
     console.table(result.reminderExplain)
+    console.table(result.reminderAnalyze)
+    console.table(result.externalExplain)
     console.table(result.dataQualityExplain)
   } finally {
     await app.terminate()

@@ -22,7 +22,13 @@ export default await Env.create(new URL('../', import.meta.url), {
     'trace',
     'silent',
   ] as const),
-  SESSION_DRIVER: Env.schema.enum.optional(['database', 'memory', 'cookie'] as const),
+  SESSION_DRIVER: Env.schema.enum.optional([
+    'auto',
+    'database',
+    'redis',
+    'memory',
+    'cookie',
+  ] as const),
   SESSION_IDLE_MINUTES: Env.schema.number.optional(),
   SESSION_ABSOLUTE_HOURS: Env.schema.number.optional(),
   LOGIN_MAX_FAILURES: Env.schema.number.optional(),
@@ -30,7 +36,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   LOGIN_RATE_PER_IP: Env.schema.number.optional(),
   LOGIN_RATE_PER_ACCOUNT: Env.schema.number.optional(),
   LOGIN_RATE_WINDOW_MINUTES: Env.schema.number.optional(),
-  LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
+  LIMITER_STORE: Env.schema.enum.optional(['auto', 'database', 'redis', 'memory'] as const),
   PASSWORD_PROFILE: Env.schema.enum.optional(['mlps', 'asvs'] as const),
   DISPLAY_TIMEZONE: Env.schema.string.optional(),
 

@@ -65,3 +65,14 @@ edge.global('levelName', (i18n: I18n, level: string | null) =>
 
 /** A storage node's or transfer's last error in the reader's language (the technical text stays in the record). */
 edge.global('storageProblem', storageProblem)
+
+/**
+ * A value as JSON for a <script type="application/json"> block (strings handed to the browser scripts):
+ * `<`, `>` and `&` escaped so no text can close the block, U+2028/2029 so no parser chokes on them.
+ */
+edge.global('scriptJson', (value: unknown) =>
+  JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+)

@@ -1,5 +1,6 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import '#app/administration/approvals'
 
 const InstitutionsController = () =>
   import('#app/administration/controllers/institutions_controller')

@@ -1,5 +1,6 @@
 import Consultation from '#app/consultation/models/consultation'
 import ExamShare from '#app/consultation/models/exam_share'
+import UpperEscalation from '#app/consultation/models/upper_escalation'
 import { can } from '#app/platform/http/can'
 import { recordById, type RecordLoader } from '#app/platform/http/use_case'
 
@@ -27,4 +28,13 @@ export const shareTarget: RecordLoader<ExamShare> = {
   ...recordById('exam_share', (id) => ExamShare.query().where('id', id).preload('exam').first()),
   visible: (ctx, share) =>
     (ctx as any).bouncer.with('ConsultationPolicy').allows('viewShare', share),
+}
+
+/** C 4.2.3: an escalation is the upper hospital's it was sent to; any other (or a consultation never escalated) answers 404. */
+export const mayListUpper = can('ConsultationPolicy', 'upperList')
+export const mayAnswerUpper = can('ConsultationPolicy', 'answerUpper')
+export const upperEscalationTarget: RecordLoader<UpperEscalation> = {
+  ...recordById('upper_escalation', (id) => UpperEscalation.find(id)),
+  visible: (ctx, escalation) =>
+    (ctx as any).bouncer.with('ConsultationPolicy').allows('viewUpper', escalation),
 }

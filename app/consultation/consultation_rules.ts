@@ -67,11 +67,26 @@ export function canRequest(
     : readsForAlliance(user) && user.role === 'radiologist'
 }
 
-/** Attachments: a photo of an outside film or a PDF (C 8.3.1: non-DICOM data too), at most 20 MB each. */
+/**
+ * Attachments: a photo of an outside film or a PDF (C 8.3.1: non-DICOM data too), at most 10 MB each
+ * (below the body parser's 20 MB multipart limit, so the refusal is ours and says why). The type is
+ * read from the bytes, never from the file's name.
+ */
 export const ATTACHMENT_TYPES: Record<string, 'image' | 'pdf'> = {
   'image/jpeg': 'image',
   'image/png': 'image',
   'application/pdf': 'pdf',
 }
 export const ATTACHMENT_EXTENSIONS = ['jpg', 'jpeg', 'png', 'pdf']
-export const ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+/** What the first bytes say the file is: JPEG (FF D8 FF), PNG (its 8-byte signature), PDF (%PDF-); else null. */
+export function sniffAttachment(bytes: Buffer): { kind: 'image' | 'pdf'; mime: string } | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return { kind: 'image', mime: 'image/jpeg' }
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return { kind: 'image', mime: 'image/png' }
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-')
+    return { kind: 'pdf', mime: 'application/pdf' }
+  return null
+}

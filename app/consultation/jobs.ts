@@ -25,3 +25,14 @@ scheduledJobs.register({
     await (await app.container.make(SpecialtySharing)).catchUp()
   },
 })
+
+scheduledJobs.register({
+  // C 4.2.3: an escalation whose study the storage queue has verified at the upper hospital is delivered there.
+  name: 'consultation.upper-deliveries',
+  cron: '*/15 * * * * *',
+  leaseMs: 60_000,
+  run: async () => {
+    const { UpperEscalations } = await import('#app/consultation/services/upper_escalations')
+    await (await app.container.make(UpperEscalations)).noteDeliveries()
+  },
+})

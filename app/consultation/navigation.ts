@@ -19,6 +19,14 @@ navigation.link(
     visible: (user) => consultations.sharedList(user),
   },
   {
+    // C 4.2.3: the upper-level hospital's queue of what was escalated to it.
+    section: 'main',
+    order: 47,
+    href: '/upper-consultations',
+    label: 'consultation.nav.upper_consultations',
+    visible: (user) => consultations.upperList(user),
+  },
+  {
     section: 'admin.reading',
     order: 40,
     href: '/admin/share-rules',

@@ -5,6 +5,8 @@ const ConsultationsController = () =>
   import('#app/consultation/controllers/consultations_controller')
 const SharedExamsController = () => import('#app/consultation/controllers/shared_exams_controller')
 const ShareLinksController = () => import('#app/consultation/controllers/share_links_controller')
+const UpperConsultationsController = () =>
+  import('#app/consultation/controllers/upper_consultations_controller')
 
 // A share link is opened by whoever holds it (a patient, an outside doctor): no account, its token (and code) only.
 router.get('/s/:token', [ShareLinksController, 'open']).as('share_links.open')
@@ -15,6 +17,7 @@ router
 router
   .get('/s/:token/instances/:instanceId/file', [ShareLinksController, 'file'])
   .as('share_links.file')
+router.get('/s/:token/report.pdf', [ShareLinksController, 'reportPdf']).as('share_links.report_pdf')
 
 router
   .group(() => {
@@ -47,6 +50,35 @@ router
       .post('/consultations/:id/messages', [ConsultationsController, 'message'])
       .where('id', /^\d+$/)
       .as('consultations.messages')
+    router
+      .post('/consultations/:id/escalate-upper', [ConsultationsController, 'escalateUpper'])
+      .where('id', /^\d+$/)
+      .as('consultations.escalate_upper')
+    router
+      .post('/consultations/:id/cancel', [ConsultationsController, 'cancel'])
+      .where('id', /^\d+$/)
+      .as('consultations.cancel')
+    router
+      .post('/consultations/:id/attachments', [ConsultationsController, 'attach'])
+      .where('id', /^\d+$/)
+      .as('consultations.attach')
+    router
+      .get('/consultations/:id/attachments/:attachmentId', [ConsultationsController, 'attachment'])
+      .where('id', /^\d+$/)
+      .as('consultations.attachment')
+
+    // C 4.2.3: the upper-level hospital's queue (only what was escalated to it).
+    router
+      .get('/upper-consultations', [UpperConsultationsController, 'index'])
+      .as('upper_consultations.index')
+    router
+      .get('/upper-consultations/:id', [UpperConsultationsController, 'show'])
+      .where('id', /^\d+$/)
+      .as('upper_consultations.show')
+    router
+      .post('/upper-consultations/:id/opinion', [UpperConsultationsController, 'answer'])
+      .where('id', /^\d+$/)
+      .as('upper_consultations.answer')
 
     // C 9.4: what a specialty centre sees, and the administrator's share rules.
     router.get('/shared-exams', [SharedExamsController, 'index']).as('shared_exams.index')
@@ -93,6 +125,25 @@ router
       .where('id', /^\d+$/)
     router
       .post('/consultations/:id/messages', [ConsultationsController, 'message'])
+      .where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/escalate-upper', [ConsultationsController, 'escalateUpper'])
+      .where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/cancel', [ConsultationsController, 'cancel'])
+      .where('id', /^\d+$/)
+    router
+      .post('/consultations/:id/attachments', [ConsultationsController, 'attach'])
+      .where('id', /^\d+$/)
+    router
+      .get('/consultations/:id/attachments/:attachmentId', [ConsultationsController, 'attachment'])
+      .where('id', /^\d+$/)
+    router.get('/upper-consultations', [UpperConsultationsController, 'index'])
+    router
+      .get('/upper-consultations/:id', [UpperConsultationsController, 'show'])
+      .where('id', /^\d+$/)
+    router
+      .post('/upper-consultations/:id/opinion', [UpperConsultationsController, 'answer'])
       .where('id', /^\d+$/)
     router.get('/shared-exams', [SharedExamsController, 'index'])
     router.get('/shared-exams/:id', [SharedExamsController, 'show']).where('id', /^\d+$/)

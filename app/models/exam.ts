@@ -94,6 +94,10 @@ export default class Exam extends BaseModel {
   @column.dateTime()
   declare cancelledAt: DateTime | null
 
+  /** The technologist the clinic picked from its roster at upload (Q 4.1: image items score who acquired it). */
+  @column()
+  declare technologistStaffId: number | null
+
   /** The requesting clinic may still withdraw it: no image has arrived and it was not withdrawn already. */
   get isCancellable() {
     return this.status === 'registered' && !this.cancelledAt

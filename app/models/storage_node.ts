@@ -3,8 +3,12 @@ import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Institution from '#models/institution'
 
-/** C 8.3.2–8.3.3: the lead hospital's archive, a member clinic's local store, or a disaster-recovery backup. */
-export const NODE_ROLES = ['central', 'member', 'backup'] as const
+/**
+ * C 8.3.2–8.3.3: the lead hospital's archive, a member clinic's local store, or a disaster-recovery backup;
+ * C 4.2.3: or the upper-level hospital's Orthanc, which receives only the studies of consultations escalated to it
+ * (never planned copies, never counted as one of the alliance's copies, never swept by retention).
+ */
+export const NODE_ROLES = ['central', 'member', 'backup', 'upper'] as const
 export type NodeRole = (typeof NODE_ROLES)[number]
 
 export type NodeStatus = 'up' | 'down' | 'unknown'

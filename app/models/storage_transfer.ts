@@ -4,7 +4,8 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import StorageNode from '#models/storage_node'
 import ArchivedStudy, { type TransferPriority } from '#models/archived_study'
 
-export type TransferPurpose = 'forward' | 'replicate' | 'repair'
+/** escalate: a consultation's study sent to the upper-level hospital (C 4.2.3). */
+export type TransferPurpose = 'forward' | 'replicate' | 'repair' | 'escalate'
 export type TransferStatus = 'queued' | 'running' | 'done' | 'cancelled'
 
 /** One item of the persistent replication queue: bring a study's copy on a node up to its manifest. */

@@ -810,6 +810,30 @@ export class OrthancClient {
     }
   }
 
+  /**
+   * Makes a DICOM instance of non-DICOM content (a JPEG/PNG as a secondary
+   * capture, a PDF as an encapsulated PDF) inside an existing study: `Parent`
+   * gives it that study's patient and study tags (POST /tools/create-dicom).
+   */
+  createDicom(body: { Parent?: string; Tags: Record<string, string>; Content: string }) {
+    return this.call<{ ID: string; Path: string }>(
+      this.http.post('/tools/create-dicom', body, { timeout: this.deadlines.transferIdleMs }),
+      'POST /tools/create-dicom'
+    )
+  }
+
+  /** The raw value of one tag of an instance (e.g. 0042-0011, the encapsulated document). */
+  async instanceContent(id: string, tag: string) {
+    const data = await this.call<ArrayBuffer>(
+      this.http.get(`/instances/${encodeURIComponent(id)}/content/${tag}`, {
+        responseType: 'arraybuffer',
+        timeout: this.deadlines.transferIdleMs,
+      }),
+      'GET /instances/{id}/content/{tag}'
+    )
+    return Buffer.from(data)
+  }
+
   deleteInstance(id: string) {
     return this.call<unknown>(
       this.http.delete(`/instances/${encodeURIComponent(id)}`),

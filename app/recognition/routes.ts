@@ -4,6 +4,8 @@ import { middleware } from '#start/kernel'
 const RemindersController = () => import('#app/recognition/controllers/reminders_controller')
 const EligibilityController = () => import('#app/recognition/controllers/eligibility_controller')
 const FiguresController = () => import('#app/recognition/controllers/figures_controller')
+const ExternalResultsController = () =>
+  import('#app/recognition/controllers/external_results_controller')
 
 // Administrators: eligibility (R 6.2, R 6.4, H 一), fees, settings, suspensions (R 9.1).
 router
@@ -64,6 +66,13 @@ router
     router
       .post('/recognition/notices/:id/read', [FiguresController, 'readNotice'])
       .as('recognition.notices.read')
+    // Clinics: results received from outside the alliance's own exams (R 6.5).
+    router
+      .get('/recognition/external-results', [ExternalResultsController, 'index'])
+      .as('recognition.external')
+    router
+      .post('/recognition/external-results', [ExternalResultsController, 'store'])
+      .as('recognition.external.store')
   })
   .use(middleware.auth())
 
@@ -77,6 +86,8 @@ router
     router.get('/recognition/data-quality', [FiguresController, 'dataQuality'])
     router.get('/recognition/refusals', [FiguresController, 'refusalsIndex'])
     router.post('/recognition/refusals', [FiguresController, 'storeRefusal'])
+    router.get('/recognition/external-results', [ExternalResultsController, 'index'])
+    router.post('/recognition/external-results', [ExternalResultsController, 'store'])
     router.get('/recognition/eligibility', [EligibilityController, 'index'])
     router.put('/recognition/institutions/:id', [EligibilityController, 'updateInstitution'])
     router.post('/recognition/evaluations', [EligibilityController, 'storeEvaluation'])

@@ -237,7 +237,7 @@ export const CASES: ClinicalCase[] = [
     report: {
       technique: '',
       findings:
-        '中上腹见多发扩张小肠肠管，最宽约 4.2 cm，并见多个阶梯状气液平面。结肠内积气少。膈下未见游离气体。',
+        '中上腹见多发扩张小肠肠管，最宽约 4.2 cm，并见多个阶梯状气液平面。结肠内气体较少。膈下未见游离气体。',
       impression: '急性小肠梗阻（机械性可能大），请临床紧急处理。',
     },
     critical: 'OBSTRUCTION',
@@ -428,7 +428,8 @@ export const CASES: ClinicalCase[] = [
       technique: CTA_CHEST,
       findings:
         '升主动脉、主动脉弓至降主动脉内见线样内膜片，将管腔分为真、假两腔，假腔较大，破口位于升主动脉根部上方约 2 cm。升主动脉增宽，最大径约 4.8 cm。心包少量积液。',
-      impression: '主动脉夹层（Stanford A 型），累及升主动脉、主动脉弓及降主动脉，请临床紧急处理。',
+      impression:
+        '主动脉夹层（Stanford A 型），累及升主动脉、主动脉弓及降主动脉；心包少量积液。请临床紧急处理。',
     },
     critical: 'AORTIC_DISSECTION',
     criticalMessage: [
@@ -592,7 +593,7 @@ export const CASES: ClinicalCase[] = [
       technique: '横断位：T1WI，T2WI，FLAIR，DWI，T1WI+C；矢状位：T1WI+C；冠状位：T1WI+C',
       findings:
         '右侧额部凸面见一类圆形肿块，以宽基底与硬脑膜相连，大小约 3.0 cm×2.6 cm，T1WI 呈等信号，T2WI 呈稍高信号，DWI 未见明显弥散受限；增强扫描病灶明显均匀强化，可见“脑膜尾征”。邻近脑实质受压，周围见轻度水肿。中线结构居中。',
-      impression: '右侧额部凸面占位，考虑脑膜瘤可能性大，建议神经外科会诊。',
+      impression: '右侧额部凸面肿块，考虑脑膜瘤可能性大，建议神经外科会诊。',
     },
   },
 ]

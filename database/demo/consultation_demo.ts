@@ -3,7 +3,8 @@
 | a fast track just asked (open), a fast track past its 30 minutes (escalated
 | to the duty desk), a routine one 40 hours old (escalated to the head
 | of department), and answered ones with a thread and a signed opinion (one
-| amended) — and the specialty centres' default rules, with every exam that
+| amended), one escalated to the upper-level hospital (its transfer waits in the
+| storage queue: the upper hospital's Orthanc is described, not running) — and the specialty centres' default rules, with every exam that
 | matches them shared (the stroke centre gets the stroke CTs). Made through
 | the same services the app uses, with a manual clock for the past.
 */
@@ -20,8 +21,15 @@ import { ConsultationEscalation } from '#app/consultation/services/consultation_
 import { SpecialtySharing } from '#app/consultation/services/specialty_sharing'
 import type { Urgency } from '#app/consultation/models/consultation'
 import { ShareLinks } from '#app/consultation/services/share_links'
+import app from '@adonisjs/core/services/app'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { StorageNodeRegistry } from '#app/storage/services/storage_node_registry'
+import { StudyCatalogue } from '#app/storage/services/study_catalogue'
+import { UpperEscalations } from '#app/consultation/services/upper_escalations'
 
 interface DemoConsultation {
+  /** C 4.2.3: the consultant sends it on to the upper-level hospital with this note. */
+  upper?: string
   minutesAgo: number
   urgency: Urgency
   question: string
@@ -63,6 +71,12 @@ const CASES: DemoConsultation[] = [
       },
     },
   },
+  {
+    minutesAgo: 5 * 60,
+    urgency: 'routine',
+    question: '鞍区占位，垂体瘤还是颅咽管瘤？',
+    upper: '鞍区病变本院经验有限，请上级医院神经影像专家会诊。',
+  },
 ]
 
 export async function seedConsultationDemo(
@@ -73,6 +87,9 @@ export async function seedConsultationDemo(
   const roster = new ConsultantRoster(clock, new DutyRoster(clock))
   const consultations = new Consultations(clock, roster)
   const escalation = new ConsultationEscalation(clock, roster)
+  const catalogue = new StudyCatalogue(await app.container.make(StorageNodeRegistry), clock)
+  const upperEscalations = new UpperEscalations(clock, catalogue, consultations)
+  let escalatedUpper = 0
 
   // The clinics' CT exams whose images are in, oldest first, one per case.
   const exams = await Exam.query()
@@ -127,6 +144,17 @@ export async function seedConsultationDemo(
         })
       }
     }
+    if (spec.upper && consultant) {
+      clock.set(clock.now().plus({ minutes: 20 }))
+      try {
+        await upperEscalations.escalate(consultant, consultation, { note: spec.upper })
+        escalatedUpper++
+      } catch (error) {
+        // No upper-hospital store registered (another service answers at its address): the case stays open.
+        if (!(error instanceof DomainRefusal)) throw error
+        log(`consultation not escalated to the upper hospital (${error.code})`)
+      }
+    }
     made++
   }
   // The overdue ones escalate as the job would have done, at their due times.
@@ -160,6 +188,6 @@ export async function seedConsultationDemo(
     linkUrl = `/s/${token}`
   }
   log(
-    `${made} consultations (open, overdue and escalated, answered, amended), ${shares} exams shared with the specialty centres${linkUrl ? `, a de-identified share link ${linkUrl} (access code 2468)` : ''}`
+    `${made} consultations (open, overdue and escalated, answered, amended; ${escalatedUpper} escalated to the upper-level hospital, pending until its Orthanc at 127.0.0.1:8046 answers), ${shares} exams shared with the specialty centres${linkUrl ? `, a de-identified share link ${linkUrl} (access code 2468)` : ''}`
   )
 }

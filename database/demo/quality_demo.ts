@@ -21,6 +21,7 @@ import { currentChecklists } from '#app/quality/services/checklists'
 import { imageFlags } from '#app/quality/services/qc_scoring'
 import { parseRule, scoreItem, type QcItem } from '#app/quality/services/scoring'
 import { saveSamplingRule } from '#app/quality/services/forced_qc'
+import { KINDS_BY_MODALITY } from '#app/quality/services/devices'
 
 const TECHNOLOGISTS: Record<string, string[]> = {
   M01: ['林勇', '陈晓'],
@@ -198,6 +199,25 @@ export async function seedQualityDemo(now: DateTime, log: (message: string) => v
       }
     }
   }
+
+  // C 9.2.2: each exam's device, as intake matches it from the study's StationName (the asset number).
+  const register = await db
+    .from('equipment')
+    .whereNot('status', 'retired')
+    .select('id', 'institution_id', 'kind', 'asset_no')
+  const devices = []
+  for (const exam of history) {
+    const fitting = register.filter(
+      (d: any) =>
+        Number(d.institution_id) === Number(exam.clinic.id) &&
+        (KINDS_BY_MODALITY[exam.modality] ?? []).includes(d.kind)
+    )
+    if (!fitting.length) continue
+    const device = fitting[Math.floor(random() * fitting.length)]
+    devices.push({ exam_id: exam.id, station_name: device.asset_no, equipment_id: device.id })
+  }
+  for (let i = 0; i < devices.length; i += 200)
+    await db.table('qc_exam_devices').multiInsert(devices.slice(i, i + 200))
 
   // ------------------------------------------------------------ scores of every band, in every mode
   const rows: Record<string, unknown>[] = []

@@ -21,6 +21,7 @@ export async function seedStorageDemo(log: (message: string) => void = () => {})
   const registry = await app.container.make(StorageNodeRegistry)
   const lead = await Institution.findByOrFail('code', 'LEAD')
   const clinic = await Institution.findByOrFail('code', 'M01')
+  const upper = await Institution.findBy('code', 'UPPER')
 
   log(
     'registering storage nodes: the central archive (running), a backup site and a clinic store (described, not running)…'
@@ -52,6 +53,18 @@ export async function seedStorageDemo(log: (message: string) => void = () => {})
       capacityGb: 500,
       bandwidthLimitKbps: 20_000,
     },
+    // C 4.2.3: the upper-level hospital's Orthanc, which receives the escalated consultations' studies only.
+    ...(upper
+      ? [
+          {
+            name: '江州市中心医院影像存储（上转会诊）',
+            role: 'upper' as const,
+            institutionId: upper.id,
+            url: 'http://127.0.0.1:8046',
+            capacityGb: 1024,
+          },
+        ]
+      : []),
   ]
   for (const node of described) {
     try {

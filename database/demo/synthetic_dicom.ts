@@ -29,6 +29,11 @@ export interface StudySpec {
   bodyPart?: string
   /** Operators' Name (0008,1070): the technologist */
   operatorsName?: string
+  /** Station Name (0008,1010), Manufacturer (0008,0070), Manufacturer's Model Name (0008,1090), Device Serial Number (0018,1000) */
+  stationName?: string
+  manufacturer?: string
+  modelName?: string
+  deviceSerialNumber?: string
 }
 
 export interface InstanceSpec {
@@ -166,6 +171,10 @@ export function syntheticInstance(study: StudySpec, instance: InstanceSpec): Buf
   if (instance.lossyImageCompression) dataset.LossyImageCompression = instance.lossyImageCompression
   if (study.bodyPart) dataset.BodyPartExamined = study.bodyPart
   if (study.operatorsName) dataset.OperatorsName = study.operatorsName
+  if (study.stationName) dataset.StationName = study.stationName
+  if (study.manufacturer) dataset.Manufacturer = study.manufacturer
+  if (study.modelName) dataset.ManufacturerModelName = study.modelName
+  if (study.deviceSerialNumber) dataset.DeviceSerialNumber = study.deviceSerialNumber
 
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta))
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset)

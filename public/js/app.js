@@ -1,59 +1,38 @@
-// Shared page behaviour: the language switch, and live updates over socket.io.
-;(function () {
-  document.querySelectorAll('[data-autosubmit]').forEach(function (el) {
-    el.addEventListener('change', function () {
-      el.form.submit()
-    })
-  })
-  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
-    form.addEventListener('submit', function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault()
-    })
-  })
+// Shared page behaviour: forms that submit on change or ask before submitting, and the exam news pushed over
+// socket.io (a status badge updated in place, a list refreshed, a toast).
+import { fill, messagesBlock } from './lib/i18n.js'
+import { on, showToast } from './lib/live.js'
 
-  var ticket = document.body.dataset.socketTicket
-  if (!ticket || typeof window.io !== 'function') return
-  var socket = window.io({ auth: { ticket: ticket }, transports: ['websocket', 'polling'] })
-  window.imagingSocket = socket
+for (const element of document.querySelectorAll('[data-autosubmit]')) {
+  element.addEventListener('change', () => element.form.submit())
+}
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault()
+  })
+}
 
-  var toast = document.getElementById('live-toast')
-  var toastTimer = null
-  window.showToast = function (text) {
-    if (!toast) return
-    toast.textContent = text
-    toast.hidden = false
-    clearTimeout(toastTimer)
-    toastTimer = setTimeout(function () {
-      toast.hidden = true
-    }, 6000)
+const messages = messagesBlock('live-messages').exam || {}
+let refreshTimer = null
+
+// Lists marked data-live-refresh reload (debounced) when an exam they could show changes.
+on('exam:changed', (event) => {
+  document.dispatchEvent(new CustomEvent('exam:changed', { detail: event }))
+  // On the exam's own page: update its status badge instead of announcing it.
+  const badge = document.getElementById('exam-status')
+  if (badge && Number(badge.dataset.examId) === event.id) {
+    const labels = JSON.parse(badge.dataset.labels)
+    badge.textContent = labels[event.status] || event.status
+    badge.className = 'badge ' + event.status
+    return
   }
-
-  // Lists marked data-live-refresh reload (debounced) when an exam they could show changes.
-  var refreshTimer = null
-  socket.on('exam:changed', function (event) {
-    document.dispatchEvent(new CustomEvent('exam:changed', { detail: event }))
-    // On the exam's own page: update its status badge instead of announcing it.
-    var badge = document.getElementById('exam-status')
-    if (badge && Number(badge.dataset.examId) === event.id) {
-      var labels = JSON.parse(badge.dataset.labels)
-      badge.textContent = labels[event.status] || event.status
-      badge.className = 'badge ' + event.status
-      return
-    }
-    var live = document.querySelector('[data-live-refresh]')
-    if (live && !document.querySelector('[data-uploading="true"]')) {
-      clearTimeout(refreshTimer)
-      refreshTimer = setTimeout(function () {
-        window.location.reload()
-      }, 1500)
-    }
-    var message =
-      document.body.dataset.locale === 'en'
-        ? 'Exam ' + event.accessionNumber + ': ' + event.change.replace(/_/g, ' ')
-        : '检查 ' +
-          event.accessionNumber +
-          '：' +
-          (event.change === 'images_received' ? '影像已到达' : '状态已更新')
-    window.showToast(message)
-  })
-})()
+  const live = document.querySelector('[data-live-refresh]')
+  if (live && !document.querySelector('[data-uploading="true"]')) {
+    clearTimeout(refreshTimer)
+    refreshTimer = setTimeout(() => window.location.reload(), 1500)
+  }
+  const template = event.change === 'images_received' ? messages.imagesReceived : messages.changed
+  showToast(
+    fill(template, { accession: event.accessionNumber, change: event.change.replace(/_/g, ' ') })
+  )
+})

@@ -1,14 +1,15 @@
 // Critical-value alerts (危急值): a blocking alert with sound in every open tab until it is acknowledged.
 // The server pushes 'critical:alert' to the person's own room and again on every (re)connection;
 // each tab confirms receipt with the alert id ('critical:received'); repeats are harmless (kept by id).
-;(function () {
-  var overlay = document.getElementById('critical-alerts')
-  var socket = window.imagingSocket
-  if (!overlay || !socket) return
+import { fill, messagesOf } from './lib/i18n.js'
+import { emit, enabled, on, showToast } from './lib/live.js'
 
-  var messages = JSON.parse(overlay.dataset.messages || '{}')
+const criticalOverlay = document.getElementById('critical-alerts')
+if (criticalOverlay && enabled) startAlerts(criticalOverlay)
+
+function startAlerts(overlay) {
+  var messages = messagesOf(overlay)
   var timeZone = overlay.dataset.timezone || undefined
-  var locale = document.body.dataset.locale === 'en' ? 'en-GB' : 'zh-CN'
   var list = overlay.querySelector('.critical-list')
   var countLabel = overlay.querySelector('.critical-count')
   var minimiseButton = overlay.querySelector('[data-critical-minimise]')
@@ -17,11 +18,6 @@
   var alerts = {} // id -> payload
   var minimised = false
 
-  function fill(template, values) {
-    return String(template || '').replace(/\{(\w+)\}/g, function (_, key) {
-      return values[key] === undefined ? '' : values[key]
-    })
-  }
   function time(iso) {
     if (!iso) return '—'
     try {
@@ -43,7 +39,7 @@
       return (
         parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute
       )
-    } catch (e) {
+    } catch {
       return iso
     }
   }
@@ -81,11 +77,11 @@
     var ctx = audioContext()
     if (!ctx) return
     if (ctx.state === 'suspended') ctx.resume().catch(function () {})
-    var start = ctx.currentTime + 0.02
+    var begin = ctx.currentTime + 0.02
     ;[880, 660, 880].forEach(function (frequency, index) {
       var oscillator = ctx.createOscillator()
       var gain = ctx.createGain()
-      var at = start + index * 0.25
+      var at = begin + index * 0.25
       oscillator.type = 'square'
       oscillator.frequency.value = frequency
       gain.gain.setValueAtTime(0.0001, at)
@@ -129,14 +125,16 @@
   /* ---------------------------------------------------------------- title */
   var originalTitle = document.title
   var titleTimer = null
-  function flashTitle(on) {
-    if (on && !titleTimer) {
+  function flashTitle(flashing) {
+    if (flashing && !titleTimer) {
       var flip = false
       titleTimer = setInterval(function () {
         flip = !flip
-        document.title = flip ? '【' + messages.title + '】' + originalTitle : originalTitle
+        document.title = flip
+          ? fill(messages.flashTitle, { title: messages.title, page: originalTitle })
+          : originalTitle
       }, 1000)
-    } else if (!on && titleTimer) {
+    } else if (!flashing && titleTimer) {
       clearInterval(titleTimer)
       titleTimer = null
       document.title = originalTitle
@@ -336,7 +334,7 @@
           alert.accessionNumber +
             ' · ' +
             alert.modality +
-            (alert.items.length ? ' · ' + alert.items.join('、') : '')
+            (alert.items.length ? ' · ' + alert.items.join(messages.listSeparator) : '')
         ),
         fact(
           messages.clinic,
@@ -415,33 +413,31 @@
   })
 
   /* ---------------------------------------------------------------- socket */
-  socket.on('critical:alert', function (alert) {
+  on('critical:alert', function (alert) {
     if (!alert || !alert.id) return
     var isNew = !alerts[alert.id]
     var escalated = !isNew && alerts[alert.id].escalationLevel !== alert.escalationLevel
     alerts[alert.id] = alert
     // Receipt: every tab confirms, the server keeps the first.
-    socket.emit('critical:received', { id: alert.id })
+    emit('critical:received', { id: alert.id })
     if (isNew || escalated) minimised = false
     render()
   })
-  socket.on('critical:closed', function (event) {
+  on('critical:closed', function (event) {
     if (event && alerts[event.id]) close(event.id)
   })
-  socket.on('critical:acknowledged', function (event) {
-    if (window.showToast)
-      window.showToast(
-        fill(messages.acknowledgedToast, {
-          finding:
-            document.body.dataset.locale === 'en' && event.findingEn
-              ? event.findingEn
-              : event.finding,
-          name: event.acknowledgedBy || '',
-        })
-      )
+  on('critical:acknowledged', function (event) {
+    showToast(
+      fill(messages.acknowledgedToast, {
+        finding:
+          document.body.dataset.locale === 'en' && event.findingEn
+            ? event.findingEn
+            : event.finding,
+        name: event.acknowledgedBy || '',
+      })
+    )
   })
-  socket.on('critical:confirmations', function (event) {
-    if (window.showToast && event && event.count)
-      window.showToast(fill(messages.confirmations, { count: event.count }))
+  on('critical:confirmations', function (event) {
+    if (event && event.count) showToast(fill(messages.confirmations, { count: event.count }))
   })
-})()
+}

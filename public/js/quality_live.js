@@ -1,16 +1,15 @@
 // Q 7.1: a failed QC score is news for the person scored and their clinic (socket event quality:failed).
-;(function (script) {
-  var messages = JSON.parse((script && script.dataset.messages) || '{}')
-  var items = JSON.parse((script && script.dataset.items) || '{}')
-  document.addEventListener('DOMContentLoaded', function () {
-    var socket = window.imagingSocket
-    if (!socket || !window.showToast) return
-    socket.on('quality:failed', function (event) {
-      var text = (messages.failed || 'QC failed: {accession} {item} {score}')
-        .replace('{accession}', event.accessionNumber)
-        .replace('{item}', items[event.item] || event.item)
-        .replace('{score}', String(event.score))
-      window.showToast(text)
+import { fill, messagesBlock } from './lib/i18n.js'
+import { on, showToast } from './lib/live.js'
+
+const messages = messagesBlock('quality-live-messages')
+
+on('quality:failed', (event) => {
+  showToast(
+    fill(messages.failed, {
+      accession: event.accessionNumber,
+      item: (messages.items || {})[event.item] || event.item,
+      score: String(event.score),
     })
-  })
-})(document.currentScript)
+  )
+})

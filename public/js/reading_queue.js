@@ -1,10 +1,14 @@
 // The reading queue refreshes itself when exams arrive or change (socket.io 'exam:changed' / 'queue:changed'):
 // it asks the server for its rows again (same filters) and swaps them in. Time left ticks every 30 s from the
 // server's clock, so the colours follow R 7.1.1 limits without reloading.
-;(function () {
-  var root = document.getElementById('reading-queue')
-  if (!root) return
-  var t = JSON.parse(root.dataset.messages)
+import { fill, messagesOf } from './lib/i18n.js'
+import { on } from './lib/live.js'
+
+const queueRoot = document.getElementById('reading-queue')
+if (queueRoot) start(queueRoot)
+
+function start(root) {
+  var t = messagesOf(root)
   var offset = Number(root.dataset.serverNow) - Date.now()
   var refreshTimer = null
 
@@ -14,9 +18,9 @@
     var hours = Math.floor((abs % 1440) / 60)
     var mins = abs % 60
     var parts = []
-    if (days) parts.push(t.days.replace('{n}', days))
-    if (hours) parts.push(t.hours.replace('{n}', hours))
-    if (!days && (mins || !hours)) parts.push(t.minutes.replace('{n}', mins))
+    if (days) parts.push(fill(t.days, { n: days }))
+    if (hours) parts.push(fill(t.hours, { n: hours }))
+    if (!days && (mins || !hours)) parts.push(fill(t.minutes, { n: mins }))
     return parts.slice(0, 2).join(' ')
   }
 
@@ -31,7 +35,7 @@
         : Math.floor((due - now) / 60000)
       var state = overdue ? 'overdue' : minutes <= Math.max(5, limit / 4) ? 'soon' : 'ok'
       var label = cell.querySelector('.left')
-      label.textContent = (overdue ? t.overdue : t.left).replace('{time}', span(minutes))
+      label.textContent = fill(overdue ? t.overdue : t.left, { time: span(minutes) })
       label.className = 'left ' + state
       cell.parentElement.className = 'queue-row ' + state
     })
@@ -55,9 +59,7 @@
     refreshTimer = setTimeout(refresh, 800)
   }
 
-  if (window.imagingSocket) {
-    window.imagingSocket.on('exam:changed', changed)
-    window.imagingSocket.on('queue:changed', changed)
-  }
+  on('exam:changed', changed)
+  on('queue:changed', changed)
   setInterval(tick, 30000)
-})()
+}

@@ -1,19 +1,32 @@
 // The report editor: drafts save themselves as the doctor types (debounced) and when the tab is hidden or
 // closed (fetch keepalive / sendBeacon), so a closed tab loses nothing. Templates, phrase templates, the MRI
 // technique helper (B: "方位：序列，序列；方位：…") and the prior-exam comparison prompt (B; Q 4.2.5e).
-;(function () {
-  document.querySelectorAll('[data-open-prior]').forEach(function (button) {
-    button.addEventListener('click', function () {
-      var root = document.getElementById(button.dataset.openPrior)
-      if (!root) return
-      root.hidden = !root.hidden
-      if (!root.hidden && window.initImageViewer) window.initImageViewer(root)
-    })
-  })
+import { fill, messagesOf } from './lib/i18n.js'
+import { initImageViewer } from './viewer.js'
 
-  var form = document.getElementById('report-editor')
-  if (!form) return
-  var t = JSON.parse(form.dataset.messages)
+// B: the technique line of an MRI report is written "方位：序列，序列；方位：…" in the report's own punctuation
+// (report text, not interface text: it is the same whatever the reader's language).
+const MRI = {
+  planeEnd: '：',
+  sequenceSeparator: '，',
+  planeSeparator: '；',
+  typedSeparators: /[,，、\s]+/,
+}
+
+document.querySelectorAll('[data-open-prior]').forEach(function (button) {
+  button.addEventListener('click', function () {
+    var root = document.getElementById(button.dataset.openPrior)
+    if (!root) return
+    root.hidden = !root.hidden
+    if (!root.hidden) initImageViewer(root)
+  })
+})
+
+const editorForm = document.getElementById('report-editor')
+if (editorForm) startEditor(editorForm)
+
+function startEditor(form) {
+  var t = messagesOf(form)
   var status = form.querySelector('[data-autosave-status]')
   var csrf = (form.querySelector('input[name=_csrf]') || {}).value || ''
   var fields = [
@@ -86,7 +99,7 @@
               say(t.failed + (body.errors && body.errors[0] ? ' ' + body.errors[0].message : ''))
               return
             }
-            say(t.saved.replace('{time}', clock(body.savedAt)) + (body.stale ? ' ' + t.stale : ''))
+            say(fill(t.saved, { time: clock(body.savedAt) }) + (body.stale ? ' ' + t.stale : ''))
             form.dataset.saved = body.savedAt
           })
       })
@@ -174,8 +187,8 @@
       var area = form.elements[button.dataset.phraseFor]
       if (!area) return
       var text = button.dataset.text
-      var start = area.selectionStart == null ? area.value.length : area.selectionStart
-      var end = area.selectionEnd == null ? area.value.length : area.selectionEnd
+      var start = area.selectionStart ?? area.value.length
+      var end = area.selectionEnd ?? area.value.length
       area.value = area.value.slice(0, start) + text + area.value.slice(end)
       area.focus()
       area.selectionStart = area.selectionEnd = start + text.length
@@ -190,13 +203,13 @@
       var plane = mri.querySelector('[data-mri-plane]').value
       var sequences = mri
         .querySelector('[data-mri-sequences]')
-        .value.split(/[,，、\s]+/)
+        .value.split(MRI.typedSeparators)
         .filter(Boolean)
-        .join('，')
+        .join(MRI.sequenceSeparator)
       if (!sequences) return
       var area = form.elements.technique
       var current = area.value.trim().replace(/[；;]+$/, '')
-      area.value = (current ? current + '；' : '') + plane + '：' + sequences
+      area.value = (current ? current + MRI.planeSeparator : '') + plane + MRI.planeEnd + sequences
       mri.querySelector('[data-mri-sequences]').value = ''
       changed()
     })
@@ -210,10 +223,11 @@
       if (comparison.value.trim()) return
       var option = priorSelect.selectedOptions[0]
       if (!option) return
-      comparison.value = t.comparisonPrefix
-        .replace('{date}', option.dataset.date)
-        .replace('{name}', option.dataset.name)
+      comparison.value = fill(t.comparisonPrefix, {
+        date: option.dataset.date,
+        name: option.dataset.name,
+      })
       changed()
     })
   }
-})()
+}

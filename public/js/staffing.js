@@ -1,20 +1,19 @@
 // Staffing calculator: show the typed-workload columns only when "typed" is chosen, the period only when "recorded".
-;(function () {
-  var form = document.getElementById('staffing-form')
-  if (!form) return
-  function sync() {
-    var chosen = form.querySelector('input[name="source"]:checked')
-    var source = chosen ? chosen.value : 'recorded'
-    form.querySelectorAll('[data-source]').forEach(function (el) {
-      var on = el.dataset.source === source
-      el.hidden = !on
-      el.querySelectorAll('input').forEach(function (input) {
-        input.disabled = !on
-      })
-    })
+const form = document.getElementById('staffing-form')
+
+function sync() {
+  const chosen = form.querySelector('input[name="source"]:checked')
+  const source = chosen ? chosen.value : 'recorded'
+  for (const element of form.querySelectorAll('[data-source]')) {
+    const shown = element.dataset.source === source
+    element.hidden = !shown
+    for (const input of element.querySelectorAll('input')) input.disabled = !shown
   }
-  form.querySelectorAll('input[name="source"]').forEach(function (radio) {
+}
+
+if (form) {
+  for (const radio of form.querySelectorAll('input[name="source"]')) {
     radio.addEventListener('change', sync)
-  })
+  }
   sync()
-})()
+}

@@ -2,13 +2,16 @@
 // a few requests at a time: the server checks the exam once per batch, skips what Orthanc already
 // holds and links the batch at once), with a progress bar per file and overall, then a summary of
 // what was stored and refused. A batch that failed is sent again; what it stored is not stored twice.
-;(function () {
-  var root = document.getElementById('uploader')
-  if (!root) return
+import { fill, messagesOf } from './lib/i18n.js'
+
+const uploader = document.getElementById('uploader')
+if (uploader) start(uploader)
+
+function start(root) {
   var url = root.dataset.uploadUrl
   var csrf = root.dataset.csrf
   var maxBytes = Number(root.dataset.maxBytes)
-  var t = JSON.parse(root.dataset.messages)
+  var t = messagesOf(root)
   var CONCURRENCY = 3
   // At most this many files or bytes per request; fewer while the queue is short, so every request slot is used.
   var BATCH_FILES = 16
@@ -26,16 +29,9 @@
   var running = 0
   var queue = []
 
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_m, key) {
-      return values[key]
-    })
-  }
-
   function addFiles(fileList) {
     var added = []
-    for (var i = 0; i < fileList.length; i++) {
-      var file = fileList[i]
+    for (var file of fileList) {
       var job = {
         file: file,
         name: file.webkitRelativePath || file.name,
@@ -69,9 +65,9 @@
   }
 
   function updateOverall() {
-    var total = 0,
-      loaded = 0,
-      done = 0
+    var total = 0
+    var loaded = 0
+    var done = 0
     jobs.forEach(function (job) {
       total += job.file.size
       loaded += job.state === 'done' || job.state === 'failed' ? job.file.size : job.loaded
@@ -80,7 +76,7 @@
     var percent = total ? Math.round((loaded / total) * 100) : 0
     overallBar.firstElementChild.style.width = percent + '%'
     overallBar.setAttribute('aria-valuenow', String(percent))
-    overallText.textContent = fmt(t.overall, { done: done, total: jobs.length, percent: percent })
+    overallText.textContent = fill(t.overall, { done: done, total: jobs.length, percent: percent })
   }
 
   function nextBatch() {
@@ -110,8 +106,8 @@
       }
       send(nextBatch())
     }
-    var waiting = jobs.some(function (job) {
-      return job.waiting
+    var waiting = jobs.some(function (queued) {
+      return queued.waiting
     })
     if (running === 0 && queue.length === 0 && !waiting) finish()
   }
@@ -129,7 +125,9 @@
       form.append('files', job.file, job.name)
     })
     var xhr = new XMLHttpRequest()
-    xhr.open('POST', url)
+    // The technologist picked from the clinic's roster goes in the query: checked before any file is read.
+    var picked = root.querySelector('[name=technologistId]')
+    xhr.open('POST', picked && picked.value ? url + '?technologistId=' + picked.value : url)
     xhr.setRequestHeader('Accept', 'application/json')
     xhr.setRequestHeader('X-CSRF-TOKEN', csrf)
     xhr.upload.onprogress = function (event) {
@@ -146,7 +144,9 @@
       var body = null
       try {
         body = JSON.parse(xhr.responseText)
-      } catch (e) {}
+      } catch {
+        // Not JSON (a proxy's error page): handled below as a server error.
+      }
       if (body && body.exam) showArrival(body.exam, body.warnings || [])
       running--
       if (body && body.files) {
@@ -247,8 +247,8 @@
       })
     )
     if (box && all.length) {
-      var list = box.querySelector('ul')
-      list.innerHTML = ''
+      var warningList = box.querySelector('ul')
+      warningList.innerHTML = ''
       all
         .filter(function (w, i) {
           return all.indexOf(w) === i
@@ -256,7 +256,7 @@
         .forEach(function (w) {
           var li = document.createElement('li')
           li.textContent = w
-          list.appendChild(li)
+          warningList.appendChild(li)
         })
       box.hidden = false
     }
@@ -264,10 +264,10 @@
 
   function finish() {
     root.dataset.uploading = 'false'
-    var stored = 0,
-      already = 0,
-      rejected = 0,
-      failed = 0
+    var stored = 0
+    var already = 0
+    var rejected = 0
+    var failed = 0
     var reasons = {}
     jobs.forEach(function (job) {
       if (!job.result) return
@@ -281,14 +281,14 @@
     })
     var html =
       '<strong>' +
-      fmt(t.summary, { stored: stored, already: already, rejected: rejected, failed: failed }) +
+      fill(t.summary, { stored: stored, already: already, rejected: rejected, failed: failed }) +
       '</strong>'
     var keys = Object.keys(reasons)
     if (keys.length) {
       html +=
         '<ul>' +
         keys
-          .map(function (k) {
+          .map(function () {
             return '<li></li>'
           })
           .join('') +
@@ -336,4 +336,4 @@
     dropzone.classList.remove('over')
     addFiles(event.dataTransfer.files)
   })
-})()
+}

@@ -30,7 +30,7 @@ async function login(page: Page, username: string) {
 }
 
 const socketUp = (page: Page) =>
-  page.waitForFunction(() => (globalThis as any).imagingSocket?.connected === true)
+  page.waitForFunction(() => document.body.dataset.live === 'connected')
 
 test.group('Consultation in the browser', (group) => {
   group.setup(async () => {

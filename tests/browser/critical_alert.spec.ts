@@ -64,7 +64,7 @@ test.group('Critical values in the browser', (group) => {
     const tabB = await clinicContext.newPage()
     await tabB.goto(baseUrl() + '/patients')
     for (const tab of [tabA, tabB])
-      await tab.waitForFunction(() => (globalThis as any).imagingSocket?.connected === true)
+      await tab.waitForFunction(() => document.body.dataset.live === 'connected')
 
     // The radiologist raises it from the exam page.
     const radiologistContext = await browser.newContext({ locale: 'zh-CN' })
@@ -132,7 +132,7 @@ test.group('Critical values in the browser', (group) => {
 
     // Reloading brings nothing back: it is closed.
     await tabB.reload()
-    await tabB.waitForFunction(() => (globalThis as any).imagingSocket?.connected === true)
+    await tabB.waitForFunction(() => document.body.dataset.live === 'connected')
     await tabB.waitForTimeout(500)
     assert.isTrue(await tabB.isHidden('#critical-alerts'))
     await clinicContext.close()

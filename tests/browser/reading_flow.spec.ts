@@ -89,9 +89,7 @@ test.group('Browser: a junior drafts, a senior signs, the clinic sees the report
     const clinicPage = await clinicContext.newPage()
     await login(clinicPage, clinic)
     await clinicPage.goto(`${baseUrl()}/reports`)
-    await clinicPage.waitForFunction(
-      () => (globalThis as any).imagingSocket && (globalThis as any).imagingSocket.connected
-    )
+    await clinicPage.waitForFunction(() => document.body.dataset.live === 'connected')
 
     // A senior reviews and signs.
     const seniorContext = await browser.newContext({ locale: 'zh-CN' })

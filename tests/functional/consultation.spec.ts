@@ -579,6 +579,35 @@ test.group('Consultation · the demo county step', (group) => {
       .update({
         images_received_at: DateTime.utc().minus({ days: 10 }).toSQL({ includeOffset: false }),
       })
+    // The sixth (last to arrive) goes to the upper-level hospital: its store registered, not running.
+    const { exam: lastCt } = await ctExamWithImages(clinicUser, '头', '头痛伴视物模糊')
+    await db
+      .from('exams')
+      .where('id', lastCt.id)
+      .update({
+        images_received_at: DateTime.utc().minus({ days: 9 }).toSQL({ includeOffset: false }),
+      })
+    const { StorageNodeRegistry } = await import('#app/storage/services/storage_node_registry')
+    const imaging = (await import('#config/imaging')).default
+    const { unusedPort } = await import('#tests/support/storage')
+    const registry = await app.container.make(StorageNodeRegistry)
+    await registry.register({
+      name: make.unique('centre'),
+      role: 'central',
+      url: imaging.orthanc.url,
+      username: imaging.orthanc.username,
+      password: imaging.orthanc.password,
+      catalogueExisting: false,
+    })
+    await registry.register({
+      name: make.unique('upper'),
+      role: 'upper',
+      institutionId: (await make.institution('upper_hospital')).id,
+      url: `http://127.0.0.1:${await unusedPort()}`,
+      username: 'imaging-app',
+      password: 'not-running-1',
+      catalogueExisting: false,
+    })
     await seedConsultationDemo(DateTime.utc())
     const all = await Consultation.query().whereIn(
       'exam_id',
@@ -587,11 +616,19 @@ test.group('Consultation · the demo county step', (group) => {
         .where('institution_id', clinicUser.institutionId)
         .select('id')
     )
-    assert.lengthOf(all, 5)
+    assert.lengthOf(all, 6)
     assert.sameMembers(
       all.map((c) => `${c.status}:${c.escalationLevel}`),
-      ['open:0', 'open:1', 'open:2', 'answered:0', 'answered:0']
+      ['open:0', 'open:1', 'open:2', 'answered:0', 'answered:0', 'open:0']
     )
+    const UpperEscalation = (await import('#app/consultation/models/upper_escalation')).default
+    const escalated = await UpperEscalation.query().whereIn(
+      'consultation_id',
+      all.map((c) => c.id)
+    )
+    assert.lengthOf(escalated, 1)
+    assert.equal(escalated[0].status, 'pending')
+    assert.equal(all.find((c) => c.id === escalated[0].consultationId)!.examId, lastCt.id)
     assert.isNotNull(
       await ExamShare.query().where('exam_id', strokeCt.id).where('centre_id', stroke.id).first()
     )

@@ -11,6 +11,12 @@ import { ExamRegistration } from '#app/intake/services/exam_registration'
 import { ImageIntake } from '#app/intake/services/image_intake'
 import { ExamImages } from '#app/images/services/exam_images'
 import * as make from '#tests/support/fixtures'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import db from '@adonisjs/lucid/services/db'
 import { studyFor } from '#tests/support/dicom'
 import { apiToken } from '#tests/support/http'
 
@@ -82,6 +88,56 @@ async function createLink(user: User, accession: string, body: Record<string, un
     }
   )
   return { status: response.status, body: (await response.json()) as any }
+}
+
+/** The text pdftotext reads out of a PDF (CJK text is glyph ids in the bytes: grep the text, and the bytes). */
+async function pdfText(pdf: Buffer) {
+  const dir = await mkdtemp(join(tmpdir(), 'link-pdf-'))
+  try {
+    await writeFile(join(dir, 'r.pdf'), pdf)
+    const { stdout } = await promisify(execFile)('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'])
+    return stdout
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** A signed report of the exam, its printed header frozen with the patient's identifiers (as sign-off freezes it). */
+async function signedReport(exam: any, clinicName: string) {
+  const author = await make.user('radiologist')
+  const at = DateTime.utc().toSQL({ includeOffset: false })
+  await db.table('report_versions').insert({
+    exam_id: exam.id,
+    version_no: 1,
+    status: 'signed',
+    technique: '平扫',
+    findings: '右肺下叶见斑片状高密度影。',
+    impression: '右肺下叶炎症',
+    header: JSON.stringify({
+      hospital: '县人民医院',
+      accessionNumber: exam.accessionNumber,
+      patientName: NAME,
+      sex: 'F',
+      age: '64岁',
+      department: '内科',
+      clinicalDiagnosis: '肺炎？',
+      clinic: clinicName,
+      examName: '胸部CT平扫',
+      examTime: '2026-11-20 09:00',
+      modality: 'CT',
+      authorName: author.fullName,
+      signerName: author.fullName,
+    }),
+    author_id: author.id,
+    last_modified_by_id: author.id,
+    signer_id: author.id,
+    revision: 1,
+    submitted_at: at,
+    signed_at: at,
+    created_at: at,
+    updated_at: at,
+  })
+  await db.from('exams').where('id', exam.id).update({ status: 'signed', report_signed_at: at })
 }
 
 test.group('Share links', (group) => {
@@ -242,5 +298,65 @@ test.group('Share links', (group) => {
         .then((r) => Number(r[0].$extras.n)),
       1
     )
+  })
+
+  test("the report's PDF through a link: a de-identified link's PDF carries none of the patient's identifiers; a plain link's does", async ({
+    assert,
+    client,
+  }) => {
+    const clinicUser = await make.user('clinic_staff')
+    const { exam, nationalId, clinicPatientNo } = await examOfKnownPatient(clinicUser)
+    await signedReport(exam, clinicUser.institution.name)
+    const hidden = await createLink(clinicUser, exam.accessionNumber, { deidentify: true })
+    const plain = await createLink(clinicUser, exam.accessionNumber, {})
+    const page = await client.get(hidden.body.url)
+    assert.include(page.text(), `${hidden.body.url}/report.pdf`)
+
+    const fetchPdf = async (url: string) => {
+      const response = await fetch(
+        `${(await import('#tests/support/http')).baseUrl()}${url}/report.pdf`
+      )
+      assert.equal(response.status, 200)
+      assert.equal(response.headers.get('content-type'), 'application/pdf')
+      return Buffer.from(await response.arrayBuffer())
+    }
+    const hiddenPdf = await fetchPdf(hidden.body.url)
+    const hiddenText = await pdfText(hiddenPdf)
+    assert.include(hiddenText, '右肺下叶炎症')
+    const identifiers = [
+      NAME,
+      nationalId,
+      clinicPatientNo,
+      exam.accessionNumber,
+      clinicUser.institution.name,
+      '1962-03-09',
+    ]
+    for (const identifier of identifiers) {
+      assert.notInclude(hiddenText, identifier, `PDF text carries ${identifier}`)
+      assert.isFalse(
+        hiddenPdf.includes(Buffer.from(identifier, 'latin1')),
+        `PDF bytes carry ${identifier}`
+      )
+    }
+    // The same grep finds them in a plain link's PDF: the check above can fail.
+    const plainPdf = await fetchPdf(plain.body.url)
+    const plainText = await pdfText(plainPdf)
+    assert.include(plainText, NAME)
+    assert.include(plainText, exam.accessionNumber)
+    assert.include(plainText, clinicUser.institution.name)
+    const opened = await AuditEvent.query()
+      .where('action', 'share_link.report_pdf')
+      .where('outcome', 'success')
+    assert.lengthOf(opened, 2)
+    assert.isNotNull(opened[0].ip)
+
+    // Revoked: its PDF answers 404 like the rest of the link.
+    const link = await ShareLink.findOrFail(hidden.body.id)
+    link.revokedAt = DateTime.utc()
+    await link.save()
+    const gone = await fetch(
+      `${(await import('#tests/support/http')).baseUrl()}${hidden.body.url}/report.pdf`
+    )
+    assert.equal(gone.status, 404)
   })
 })

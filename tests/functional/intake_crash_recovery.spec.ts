@@ -186,6 +186,7 @@ test.group('A server killed mid catch-up', () => {
         for (const table of [
           'qc_findings',
           'qc_exam_technologists',
+          'qc_exam_devices',
           'qc_marks',
           'recognition_dq_uploads',
           'exam_shares',

@@ -159,6 +159,8 @@ test.group("The audit log's hash chain against root", () => {
       }
       const rows = await db.from('audit_events').where('chain_day', iso).orderBy('chain_seq')
       assert.isTrue((await verifyChain(iso, iso)).ok)
+      // The fast path: worker threads on their own connections, the day cut into segments joined after.
+      assert.isTrue((await verifyChain(iso, iso, { workers: 2, segment: 1 })).ok)
       const [[trigger]] = await root.rawQuery('SHOW CREATE TRIGGER audit_events_no_update')
       await root.rawQuery('DROP TRIGGER audit_events_no_update')
       try {
@@ -170,6 +172,9 @@ test.group("The audit log's hash chain against root", () => {
       await db.from('audit_events').where('id', rows[2].id).delete()
       const report = await verifyChain(iso, iso)
       assert.isFalse(report.ok)
+      // Worker threads and segments (the joints fall on the changed and the missing line) say the same.
+      for (const segment of [1, 2, 3])
+        assert.deepEqual(await verifyChain(iso, iso, { workers: 2, segment }), report)
       assert.deepInclude(report.problems, {
         day: iso,
         seq: 2,

@@ -10,6 +10,8 @@ import {
 import { StaffDirectory } from '#app/administration/services/staff_directory'
 import { mayAdminister, userTarget } from '#app/administration/administration_access'
 import { useCase, done } from '#app/platform/http/use_case'
+import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
+import { RESET_PASSWORD, resetSummary } from '#app/administration/approvals'
 
 const filterValidator = vine.compile(
   vine.object({
@@ -28,7 +30,10 @@ async function options() {
 /** The alliance's user accounts: roles, titles, status and expiry (C 8.5.4). */
 @inject()
 export default class UsersController {
-  constructor(protected staff: StaffDirectory) {}
+  constructor(
+    protected staff: StaffDirectory,
+    protected approvals: TwoPersonApproval
+  ) {}
 
   index(ctx: HttpContext) {
     return useCase(ctx, {
@@ -88,9 +93,38 @@ export default class UsersController {
       allow: mayAdminister,
       target: userTarget,
       input: updateUserValidator,
-      run: ({ user, target, input }) => this.staff.update(target, input, user),
-      audit: { details: (saved) => ({ role: saved.role, status: saved.status }) },
-      page: () => done(ctx, 'common.saved', {}, '/admin/users'),
+      run: async ({ user, target, input }) => {
+        // Resetting another user's password: two-person rule (MLPS 8.1.4.2); the rest saves now.
+        if (input.password && target.id !== user.id) {
+          await this.staff.vetPassword(target, input.password)
+          const approval = await this.approvals.request(
+            user,
+            RESET_PASSWORD,
+            { userId: target.id, password: input.password },
+            resetSummary(target)
+          )
+          const saved = await this.staff.update(target, { ...input, password: null }, user)
+          return { saved, approval }
+        }
+        return { saved: await this.staff.update(target, input, user), approval: null }
+      },
+      audit: {
+        details: ({ saved, approval }) => ({
+          role: saved.role,
+          status: saved.status,
+          ...(approval ? { approvalId: approval.id, approval: 'pending' } : {}),
+        }),
+      },
+      json: ({ saved, approval }) => ({
+        id: saved.id,
+        role: saved.role,
+        status: saved.status,
+        approvalId: approval?.id ?? null,
+      }),
+      page: ({ approval }) =>
+        approval
+          ? done(ctx, 'approvals.requested', { id: approval.id }, '/admin/users')
+          : done(ctx, 'common.saved', {}, '/admin/users'),
     })
   }
 }

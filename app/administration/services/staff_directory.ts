@@ -127,4 +127,20 @@ export class StaffDirectory {
     if (ends) await endEverySession(user, ends)
     return user
   }
+
+  /** Checks a new password for `user` without setting it (before a reset is sent for approval). */
+  async vetPassword(user: User, password: string) {
+    await checkNewPassword(password, user)
+  }
+
+  /** Sets another user's password once the reset is approved (app/administration/approvals.ts). */
+  async resetPassword(user: User, password: string) {
+    await checkNewPassword(password, user)
+    await rememberPassword(user, DateTime.utc())
+    user.password = password
+    user.passwordChangedAt = DateTime.utc()
+    await user.save()
+    await endEverySession(user, 'password_changed')
+    return user
+  }
 }

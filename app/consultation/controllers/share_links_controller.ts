@@ -215,4 +215,23 @@ export default class ShareLinksController {
       },
     })
   }
+
+  /** GET /s/:token/report.pdf: the signed report's PDF, de-identified when the link is (C 8.5.2). */
+  reportPdf(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'share_link.report_pdf',
+      target: linkTarget(this.links),
+      run: async ({ target }) => {
+        if (target.accessCodeHash && ctx.session?.get(unlockedKey(target)) !== true)
+          throw new HiddenRecord('share_link', target.id)
+        return this.links.reportPdf(target)
+      },
+      page: (pdf) => {
+        ctx.response.header('Cache-Control', 'private, no-store')
+        ctx.response.header('Content-Type', 'application/pdf')
+        ctx.response.header('Content-Disposition', 'inline; filename="report.pdf"')
+        return ctx.response.send(pdf)
+      },
+    })
+  }
 }

@@ -59,6 +59,15 @@ export default class Consultation extends BaseModel {
   @column.dateTime()
   declare answeredAt: DateTime | null
 
+  @column.dateTime()
+  declare cancelledAt: DateTime | null
+
+  @column()
+  declare cancelledById: number | null
+
+  @column()
+  declare cancelReason: string | null
+
   @column({ serializeAs: null })
   declare requestKey: string
 

@@ -19,7 +19,8 @@ export default class ConsultationMessage extends BaseModel {
   declare institutionId: number | null
 
   @column()
-  declare kind: 'message' | 'system'
+  /** upper_opinion: the upper-level hospital's signed answer to an escalation (C 4.2.3), shown in the thread. */
+  declare kind: 'message' | 'system' | 'upper_opinion'
 
   @column()
   declare body: string

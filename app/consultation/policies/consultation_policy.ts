@@ -41,6 +41,23 @@ export default class ConsultationPolicy extends BasePolicy {
     return readsForAlliance(user) || isAdministrator(user)
   }
 
+  /** C 4.2.3: the upper-level hospital's queue holds what was escalated to it, and nothing else of the alliance. */
+  upperList(user: User) {
+    return user.institution?.kind === 'upper_hospital'
+  }
+
+  viewUpper(user: User, escalation: { upperInstitutionId: number }) {
+    return (
+      user.institution?.kind === 'upper_hospital' &&
+      escalation.upperInstitutionId === user.institutionId
+    )
+  }
+
+  /** Its radiologists answer (one signed opinion per escalation). */
+  answerUpper(user: User) {
+    return user.institution?.kind === 'upper_hospital' && user.role === 'radiologist'
+  }
+
   /** The share rules are the system administrator's. */
   manageSharing(user: User) {
     return isSystemAdministrator(user)

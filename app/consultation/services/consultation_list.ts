@@ -8,13 +8,16 @@ import ConsultationOpinion from '#app/consultation/models/consultation_opinion'
 import ConsultationMessage from '#app/consultation/models/consultation_message'
 import ConsultationAttachment from '#app/consultation/models/consultation_attachment'
 import { Consultations } from '#app/consultation/services/consultations'
+import UpperEscalation from '#app/consultation/models/upper_escalation'
+import { UpperEscalations } from '#app/consultation/services/upper_escalations'
 
 /** What the consultation pages show: the queue or the clinic's list, and one consultation with its exam, priors and thread. */
 @inject()
 export class ConsultationList {
   constructor(
     protected clock: Clock,
-    protected consultations: Consultations
+    protected consultations: Consultations,
+    protected upper: UpperEscalations
   ) {}
 
   async list(user: User, filters: { status?: string; mine?: boolean; page?: number }) {
@@ -63,7 +66,16 @@ export class ConsultationList {
       .orderBy('registered_at', 'desc')
       .limit(10)
     const now = this.clock.now()
+    const escalation = await UpperEscalation.query()
+      .where('consultation_id', consultation.id)
+      .preload('upperInstitution')
+      .preload('answeredBy')
+      .first()
+    const transfer =
+      escalation?.status === 'pending' ? await this.upper.transferOf(escalation) : null
     return {
+      escalation,
+      transfer,
       consultation,
       opinions,
       messages,

@@ -233,6 +233,46 @@ export class Consultations {
     return message
   }
 
+  /**
+   * The requester withdraws the request while nobody has answered it, with a
+   * reason (kept on the row, in the thread and in the audit line). Once
+   * answered it stays: the opinion is part of the record.
+   */
+  async cancel(user: User, consultation: Consultation, reason: string) {
+    if (consultation.requestedById !== user.id)
+      throw new DomainRefusal('not_requester', 'consultation.errors.not_requester', {}, 403)
+    if (consultation.status === 'answered')
+      throw new DomainRefusal('already_answered', 'consultation.errors.already_answered', {}, 409)
+    if (consultation.status !== 'open')
+      throw new DomainRefusal('closed', 'consultation.errors.closed', {}, 409)
+    const now = this.clock.now()
+    const at = now.toSQL({ includeOffset: false })
+    const line = await db.transaction(async (trx) => {
+      const changed = await trx
+        .from('consultations')
+        .where('id', consultation.id)
+        .where('status', 'open')
+        .update({
+          status: 'cancelled',
+          cancelled_at: at,
+          cancelled_by_id: user.id,
+          cancel_reason: reason,
+          updated_at: at,
+        })
+      if (Number(changed) !== 1)
+        throw new DomainRefusal(
+          'changed_meanwhile',
+          'consultation.errors.changed_meanwhile',
+          {},
+          409
+        )
+      return this.systemLine(consultation, `cancelled:${reason}`, trx)
+    })
+    await consultation.refresh()
+    consultationNews.message(consultation, line, null)
+    return consultation
+  }
+
   /** A line the system writes into the thread (who it went to, escalations, the answer); `body` is a code the page translates. */
   async systemLine(
     consultation: Pick<Consultation, 'id'>,

@@ -4,7 +4,10 @@ import hash from '@adonisjs/core/services/hash'
 import type { DateTime } from 'luxon'
 import type Exam from '#models/exam'
 import type User from '#models/user'
-import ReportVersion from '#models/report_version'
+import ReportVersion, { type ReportHeader } from '#models/report_version'
+import imaging from '#config/imaging'
+import { reportPdf } from '#app/reading/services/report_pdf'
+import { resultMarks } from '#app/platform/result_marks'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { readsForAlliance } from '#app/access/visibility'
@@ -138,5 +141,49 @@ export class ShareLinks {
           }
         : null,
     }
+  }
+
+  /**
+   * The signed report's PDF for a link (B appendix A layout). De-identified
+   * links (C 8.5.2 数据脱敏) print it from a redacted copy of the frozen header:
+   * no patient name, accession number or requesting clinic; sex and age stay,
+   * as on the page. The signed row itself is never changed.
+   */
+  async reportPdf(link: ShareLink) {
+    const exam = link.exam
+    const signed = await ReportVersion.query()
+      .where('exam_id', exam.id)
+      .where('status', 'signed')
+      .orderBy('version_no', 'desc')
+      .first()
+    if (!signed?.header) throw DomainRefusal.notFound('report')
+    const previous =
+      signed.versionNo > 1
+        ? await ReportVersion.query()
+            .where('exam_id', exam.id)
+            .where('status', 'signed')
+            .where('version_no', '<', signed.versionNo)
+            .orderBy('version_no', 'desc')
+            .first()
+        : null
+    const header: ReportHeader = link.deidentify
+      ? { ...signed.header, patientName: '（已脱敏）', accessionNumber: '—', clinic: '—' }
+      : signed.header
+    // A copy for printing only: the signed version is immutable and is not saved here.
+    const printed = new ReportVersion().merge({
+      versionNo: signed.versionNo,
+      technique: signed.technique,
+      findings: signed.findings,
+      impression: signed.impression,
+      comparison: signed.comparison,
+      amendmentReason: signed.amendmentReason,
+      signedAt: signed.signedAt,
+      header,
+    })
+    return reportPdf(
+      printed,
+      previous?.signedAt?.setZone(imaging.displayTimezone).toFormat('yyyy-MM-dd HH:mm') ?? null,
+      await resultMarks.forExam(exam.id)
+    )
   }
 }

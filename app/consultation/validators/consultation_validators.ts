@@ -46,3 +46,21 @@ export const listValidator = vine.compile(
     page: vine.number().positive().optional(),
   })
 )
+
+export const escalateUpperValidator = vine.compile(
+  vine.object({
+    note: vine.string().trim().minLength(2).maxLength(2000),
+  })
+)
+
+export const cancelValidator = vine.compile(
+  vine.object({
+    reason: vine.string().trim().minLength(2).maxLength(500),
+  })
+)
+
+export const pageValidator = vine.compile(
+  vine.object({
+    page: vine.number().positive().optional(),
+  })
+)

@@ -17,6 +17,7 @@ import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
 import { examArrival } from './image_uploads_controller.js'
 import { reminderFormState } from '#app/recognition/reminder_form'
+import { clinicTechnologists } from '#app/intake/services/exam_technologist'
 
 const newExamValidator = vine.compile(
   vine.object({ patient: vine.number().positive().withoutDecimals().optional() })
@@ -194,6 +195,8 @@ export default class ExamsController {
           studies: await ExamStudy.query().where('exam_id', exam.id).orderBy('first_received_at'),
           canUpload: await ctx.bouncer.with('ExamPolicy').allows('upload', exam as Exam),
           maxFileMb: Math.round(imaging.upload.maxFileBytes / 1024 / 1024),
+          // the clinic's roster, to say who acquired the images (else DICOM Operators' Name)
+          technologists: await clinicTechnologists(exam.institutionId),
         }),
     })
   }

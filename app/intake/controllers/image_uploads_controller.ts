@@ -14,6 +14,11 @@ import {
   type InstanceOutcome,
 } from '#app/intake/services/image_intake'
 import { studyDateWarning } from '#app/intake/services/intake_rules'
+import {
+  pickedTechnologistId,
+  recordTechnologist,
+  technologistRefusal,
+} from '#app/intake/services/exam_technologist'
 import { examTarget } from '#app/access/exam_access'
 import { mayUploadTo } from '#app/intake/intake_access'
 import { useCase } from '#app/platform/http/use_case'
@@ -237,7 +242,23 @@ export default class ImageUploadsController {
       action: 'exam.images.upload',
       target: examTarget,
       allowOn: mayUploadTo,
-      run: ({ target }) => receiveUploadedFiles(ctx, target, this.intake),
+      run: async ({ target }) => {
+        // The technologist picked from the clinic's roster (optional): checked before any file is read.
+        let picked: number | null = null
+        try {
+          picked = pickedTechnologistId(ctx.request.qs())
+          const refusal = picked ? await technologistRefusal(target, picked) : null
+          if (refusal) throw refusal
+        } catch (error) {
+          // Nothing is stored: the body is read and dropped, so the client gets the answer.
+          ctx.request.request.resume()
+          throw error
+        }
+        const summary = await receiveUploadedFiles(ctx, target, this.intake)
+        if (picked && summary.stored + summary.alreadyStored > 0)
+          await recordTechnologist(target, picked)
+        return summary
+      },
       audit: {
         outcome: (summary) =>
           summary.rejected === summary.files.length && summary.files.length > 0
@@ -248,6 +269,9 @@ export default class ImageUploadsController {
           alreadyStored: summary.alreadyStored,
           rejected: summary.rejected,
           reasons: [...new Set(summary.files.filter((f) => f.reason).map((f) => f.reason))],
+          ...(ctx.request.qs().technologistId
+            ? { technologistId: Number(ctx.request.qs().technologistId) }
+            : {}),
           ...(summary.warnings.length ? { warnings: summary.warnings.map((w) => w.code) } : {}),
         }),
       },

@@ -47,10 +47,28 @@ function tagHeader(tag: number, vr: string, length: number, explicit = true) {
   return header
 }
 
+/*
+| A worklist answer repeats the same few texts (catalogue item names, doctors,
+| the clinic's AE title) in every item: their GB18030 bytes are computed once and
+| kept in a bounded cache (emptied when full) instead of per element per exam.
+*/
+const GB18030_CACHE_MAX = 20_000
+const gb18030Cache = new Map<string, Buffer>()
+
+function gb18030(value: string) {
+  let bytes = gb18030Cache.get(value)
+  if (!bytes) {
+    if (gb18030Cache.size >= GB18030_CACHE_MAX) gb18030Cache.clear()
+    bytes = iconv.encode(value, 'gb18030')
+    gb18030Cache.set(value, bytes)
+  }
+  return bytes
+}
+
 function valueBytes(vr: string, value: string, charset: WorklistCharset) {
   let bytes =
     TEXT_VRS.has(vr) && charset === 'GB18030'
-      ? iconv.encode(value, 'gb18030')
+      ? gb18030(value)
       : Buffer.from(value, TEXT_VRS.has(vr) ? 'utf8' : 'ascii')
   if (bytes.length % 2) bytes = Buffer.concat([bytes, Buffer.from([vr === 'UI' ? 0 : 0x20])])
   return bytes

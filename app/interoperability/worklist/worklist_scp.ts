@@ -344,12 +344,12 @@ class Association {
       })
       // The pending responses leave in as few TCP segments as the socket allows.
       this.socket.cork()
+      // Every pending response carries the same command (PS3.7 9.3.2.2): encoded once per C-FIND.
+      const pending = command(
+        this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, STATUS_PENDING, true)
+      )
       for (const identifier of answer.items) {
-        this.send(
-          context,
-          this.responseFields(0x8020, WORKLIST_SOP_CLASS, messageId, STATUS_PENDING, true),
-          worklistIdentifier(identifier, answer.charset, explicit)
-        )
+        this.send(context, pending, worklistIdentifier(identifier, answer.charset, explicit))
       }
       process.nextTick(() => this.socket.uncork())
       await audit.record(
@@ -395,10 +395,10 @@ class Association {
   }
 
   /** One DIMSE message as P-DATA-TF PDUs: the command, then the identifier in fragments that fit the peer's PDU size. */
-  send(context: PresentationContext, fields: Element[], identifier: Buffer | null) {
+  send(context: PresentationContext, fields: Element[] | Buffer, identifier: Buffer | null) {
     const pdv = (data: Buffer, header: number) =>
       Buffer.concat([be32(data.length + 2), Buffer.from([context.id, header]), data])
-    this.socket.write(pdu(0x04, pdv(command(fields), 0x03)))
+    this.socket.write(pdu(0x04, pdv(Buffer.isBuffer(fields) ? fields : command(fields), 0x03)))
     if (!identifier) return
     const room = Math.max(this.maxPdu - 6, 1024)
     for (let start = 0; start < identifier.length; start += room) {

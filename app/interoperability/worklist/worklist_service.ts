@@ -3,6 +3,8 @@ import { DateTime } from 'luxon'
 import Exam from '#models/exam'
 import DicomSender from '#models/dicom_sender'
 import ClinicPatient from '#models/clinic_patient'
+import Patient from '#models/patient'
+import ExamItem from '#models/exam_item'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import imaging from '#config/imaging'
@@ -122,8 +124,6 @@ export class WorklistService {
         '>=',
         this.clock.now().minus({ days: WORKLIST_DAYS }).toUTC().toSQL({ includeOffset: false })!
       )
-      .preload('patient')
-      .preload('items')
       .orderBy('registered_at', 'desc')
       .orderBy('id', 'desc')
       .limit(WORKLIST_MAX_ANSWERS + 1)
@@ -155,7 +155,40 @@ export class WorklistService {
           .select('patient_id', 'clinic_patient_no')
       ).map((c) => [c.patientId, c.clinicPatientNo])
     )
-    const items = list.map((exam) => this.item(exam, numbers.get(exam.patientId) ?? '', sender))
+    // Patients and catalogue items by id maps, not Lucid's preload: its matching of
+    // related rows is one comparison per exam × row (quadratic, 500 × 500 per
+    // relation for a full answer; bench/interoperability.ts, docs/performance.md).
+    const patients = new Map(
+      (await Patient.query().whereIn('id', [...new Set(list.map((e) => e.patientId))])).map((p) => [
+        p.id,
+        p,
+      ])
+    )
+    const examIds = list.map((e) => e.id)
+    const itemRows = examIds.length
+      ? await ExamItem.query()
+          .join('exam_exam_items', 'exam_exam_items.exam_item_id', 'exam_items.id')
+          .whereIn('exam_exam_items.exam_id', examIds)
+          .select('exam_items.*', 'exam_exam_items.exam_id as pivot_exam_id')
+          .orderBy('exam_exam_items.exam_id')
+          .orderBy('exam_items.id')
+      : []
+    const itemsByExam = new Map<number, ExamItem[]>()
+    for (const row of itemRows) {
+      const examId = Number(row.$extras.pivot_exam_id)
+      const forExam = itemsByExam.get(examId)
+      if (forExam) forExam.push(row)
+      else itemsByExam.set(examId, [row])
+    }
+    const items = list.map((exam) =>
+      this.item(
+        exam,
+        patients.get(exam.patientId)!,
+        itemsByExam.get(exam.id) ?? [],
+        numbers.get(exam.patientId) ?? '',
+        sender
+      )
+    )
     return {
       sender,
       charset,
@@ -166,9 +199,14 @@ export class WorklistService {
   }
 
   /** One scheduled procedure step: who, what, where and when (PS3.4 Table K.6-1). */
-  protected item(exam: Exam, patientNo: string, sender: DicomSender): Element[] {
+  protected item(
+    exam: Exam,
+    patient: Patient,
+    items: ExamItem[],
+    patientNo: string,
+    sender: DicomSender
+  ): Element[] {
     const scheduled = exam.registeredAt.setZone(imaging.displayTimezone)
-    const items = exam.items ?? []
     const description =
       items
         .map((i) => i.name)
@@ -185,10 +223,10 @@ export class WorklistService {
     const elements: Element[] = [
       { tag: 0x00080050, vr: 'SH', value: exam.accessionNumber },
       { tag: 0x00080090, vr: 'PN', value: exam.requestingDoctor?.slice(0, 64) ?? '' },
-      { tag: 0x00100010, vr: 'PN', value: exam.patient.name },
+      { tag: 0x00100010, vr: 'PN', value: patient.name },
       { tag: 0x00100020, vr: 'LO', value: patientNo },
-      { tag: 0x00100030, vr: 'DA', value: exam.patient.birthDate?.toFormat('yyyyMMdd') ?? '' },
-      { tag: 0x00100040, vr: 'CS', value: exam.patient.sex === 'U' ? '' : exam.patient.sex },
+      { tag: 0x00100030, vr: 'DA', value: patient.birthDate?.toFormat('yyyyMMdd') ?? '' },
+      { tag: 0x00100040, vr: 'CS', value: patient.sex === 'U' ? '' : patient.sex },
       { tag: 0x0020000d, vr: 'UI', value: studyUidFor(exam) },
       { tag: 0x00321060, vr: 'LO', value: description },
       { tag: 0x00321064, vr: 'SQ', items: codes },

@@ -1,7 +1,20 @@
 import { createHmac } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
+import {
+  chainHasher,
+  checkRows,
+  emptySegment,
+  FIELD_COLUMNS,
+  type ChainHasher,
+  type ChainProblem,
+  type SegmentResult,
+} from './chain_check.js'
+
+export type { ChainProblem } from './chain_check.js'
 
 /*
 | The audit log's hash chain (MLPS 8.1.4.3 c; C 8.3.4). Each line's `row_hash` is
@@ -15,12 +28,11 @@ const key = () =>
   env.get('AUDIT_CHAIN_KEY') ||
   createHmac('sha256', env.get('APP_KEY')).update('audit-chain').digest('hex')
 let cachedKey: string | null = null
-const hmac = (text: string) =>
-  createHmac('sha256', (cachedKey ??= key()))
-    .update(text)
-    .digest('hex')
+let cachedHasher: ChainHasher | null = null
+const chainKey = () => (cachedKey ??= key())
+const hasher = () => (cachedHasher ??= chainHasher(chainKey()))
 
-export const genesis = (day: string) => hmac(`genesis:${day}`)
+export const genesis = (day: string) => hasher().genesis(day)
 
 export interface ChainFields {
   occurred_at: unknown
@@ -47,24 +59,13 @@ export function millisOf(value: unknown) {
 }
 
 export function rowHash(prev: string, day: string, seq: number, row: ChainFields) {
-  const canonical = JSON.stringify([
+  return hasher().rowHash(
+    prev,
     day,
     seq,
     millisOf(row.occurred_at),
-    row.actor_user_id ?? null,
-    row.actor_username ?? null,
-    row.actor_institution_id ?? null,
-    row.actor_role ?? null,
-    row.action,
-    row.outcome,
-    row.target_type ?? null,
-    row.target_id ?? null,
-    row.ip ?? null,
-    row.user_agent ?? null,
-    row.request_id ?? null,
-    row.details ?? null,
-  ])
-  return hmac(`${prev}\n${canonical}`)
+    FIELD_COLUMNS.map((column) => row[column] ?? null)
+  )
 }
 
 const isDeadlock = (error: any) =>
@@ -117,13 +118,6 @@ export async function appendChained(row: ChainFields & { occurred_at: DateTime }
   }
 }
 
-export interface ChainProblem {
-  day: string
-  seq: number | null
-  id: number | null
-  kind: 'changed' | 'missing' | 'broken_link' | 'missing_tail' | 'not_chained'
-}
-
 export interface ChainReport {
   from: string
   to: string
@@ -134,31 +128,28 @@ export interface ChainReport {
   ok: boolean
 }
 
-const FIELDS = [
-  'id',
-  'chain_day',
-  'chain_seq',
-  'prev_hash',
-  'row_hash',
-  'occurred_at',
-  'actor_user_id',
-  'actor_username',
-  'actor_institution_id',
-  'actor_role',
-  'action',
-  'outcome',
-  'target_type',
-  'target_id',
-  'ip',
-  'user_agent',
-  'request_id',
-  'details',
-]
+const FIELDS = ['id', 'chain_seq', 'prev_hash', 'row_hash', 'occurred_at', ...FIELD_COLUMNS]
+
+/** Below this many lines the verifier reads on the app's own connection (a test's transaction included). */
+const WORKERS_FROM = 200_000
+
+interface Segment {
+  index: number
+  day: string
+  after: number
+  upto: number
+}
 
 /**
  * Checks every chain of the UTC days from..to (ISO dates): each line's hash, its link to the line before, no
  * gap in the sequence, the day's head matching the last line, no line outside a chain. A day whose first
  * lines were removed by the retention purge (older than `purgedBefore`) may start past sequence 1.
+ *
+ * Fast (the issue asks 10,000,000 lines in ≤ 60 s): each day's sequence range is cut into segments that
+ * worker threads check in parallel on connections of their own (chain_worker.ts), reading only the needed
+ * columns as arrays in large keyset chunks; the joints between segments (link, sequence), the day's start and
+ * its head are checked here, so the report is the one a single pass would give. A small period (under
+ * WORKERS_FROM lines, or not on MySQL) is read on the app's own connection, with the same checks.
  */
 export async function verifyChain(
   from: string,
@@ -168,14 +159,16 @@ export async function verifyChain(
     batch?: number
     maxProblems?: number
     parallelDays?: number
+    /** worker threads; 0 = on this connection; default: by the number of lines and CPUs */
+    workers?: number
+    /** lines per segment (tests cut a day into several) */
+    segment?: number
   } = {}
 ): Promise<ChainReport> {
-  const batch = options.batch ?? 5000
+  const batch = options.batch ?? 20_000
   const maxProblems = options.maxProblems ?? 1000
   const report: ChainReport = { from, to, days: 0, checked: 0, legacy: 0, problems: [], ok: true }
-  const note = (p: ChainProblem) => {
-    if (report.problems.length < maxProblems) report.problems.push(p)
-  }
+  const problems: ChainProblem[] = []
   const heads = await db.from('audit_chain_heads').whereBetween('day', [from, to]).orderBy('day')
   const firstChained = await db
     .from('audit_events')
@@ -194,61 +187,171 @@ export async function verifyChain(
     .select('id')
   for (const row of unchained) {
     if (firstChained?.id && Number(row.id) < Number(firstChained.id)) report.legacy++
-    else note({ day: '', seq: null, id: Number(row.id), kind: 'not_chained' })
+    else problems.push({ day: '', seq: null, id: Number(row.id), kind: 'not_chained' })
   }
-  const days = new Set<string>(heads.map((h) => h.day))
-  const rowDays = await db
+  // Each day's range of sequence numbers (the unique index answers MIN/MAX per day without a scan).
+  const ranges = await db
     .from('audit_events')
     .whereBetween('chain_day', [from, to])
-    .distinct('chain_day')
-  for (const r of rowDays) days.add(r.chain_day)
-  // Each day's chain is independent: a few days at once, each on its own pooled connection.
-  const queue = [...days].sort()
-  const verifyDay = async (day: string) => {
+    .groupBy('chain_day')
+    .select('chain_day')
+    .min('chain_seq as lo')
+    .max('chain_seq as hi')
+  const days = new Set<string>(heads.map((h) => h.day))
+  for (const r of ranges) days.add(r.chain_day)
+  const sortedDays = [...days].sort()
+  const lines = ranges.reduce((sum, r) => sum + Number(r.hi) - Number(r.lo) + 1, 0)
+  const mysql = db.primaryConnectionName === 'mysql'
+  const workers =
+    options.workers ?? (mysql && lines >= WORKERS_FROM ? Math.min(availableParallelism(), 4) : 0)
+
+  // Segments of each day, in order.
+  const segmentsOf = new Map<string, Segment[]>()
+  const all: Segment[] = []
+  const size =
+    options.segment ??
+    (workers ? Math.max(20_000, Math.ceil(lines / (workers * 8))) : Number.MAX_SAFE_INTEGER)
+  for (const r of ranges) {
+    const list: Segment[] = []
+    for (let after = Number(r.lo) - 1; after < Number(r.hi); after += size) {
+      const segment = {
+        index: all.length,
+        day: r.chain_day as string,
+        after,
+        upto: Math.min(after + size, Number(r.hi)),
+      }
+      list.push(segment)
+      all.push(segment)
+    }
+    segmentsOf.set(r.chain_day, list)
+  }
+  const results: SegmentResult[] = workers
+    ? await checkInWorkers(all, workers, batch, maxProblems)
+    : await checkHere(all, options.parallelDays ?? 4, batch, maxProblems)
+
+  for (const day of sortedDays) {
     report.days++
     const head = heads.find((h) => h.day === day)
+    const dayProblems: ChainProblem[] = []
     let prev: string | null = null
     let expected = 1
-    let after = 0
+    for (const segment of segmentsOf.get(day) ?? []) {
+      const result = results[segment.index]
+      if (!result.first) continue
+      const { seq, id, prevHash } = result.first
+      if (prev === null) {
+        const purged = options.purgedBefore && day < options.purgedBefore
+        prev = seq === 1 ? genesis(day) : purged ? prevHash : genesis(day)
+        if (seq !== 1 && !purged) dayProblems.push({ day, seq: 1, id: null, kind: 'missing' })
+        expected = seq
+      }
+      if (seq !== expected) dayProblems.push({ day, seq: expected, id: null, kind: 'missing' })
+      if (prevHash !== prev) dayProblems.push({ day, seq, id, kind: 'broken_link' })
+      dayProblems.push(...result.problems)
+      prev = result.lastHash
+      expected = result.lastSeq + 1
+      report.checked += result.checked
+    }
+    if (!head || Number(head.last_seq) !== expected - 1 || (prev && head.last_hash !== prev)) {
+      dayProblems.push({
+        day,
+        seq: head ? Number(head.last_seq) : null,
+        id: null,
+        kind: 'missing_tail',
+      })
+    }
+    problems.push(...dayProblems)
+  }
+  report.problems = problems.slice(0, maxProblems)
+  report.problems.sort((a, b) => a.day.localeCompare(b.day) || (a.seq ?? 0) - (b.seq ?? 0))
+  report.ok = report.problems.length === 0
+  return report
+}
+
+/** On the app's connection (Lucid, so a test's global transaction is seen), a few days at once. */
+async function checkHere(
+  segments: Segment[],
+  parallel: number,
+  batch: number,
+  maxProblems: number
+): Promise<SegmentResult[]> {
+  const results: SegmentResult[] = []
+  const queue = [...segments]
+  const check = async (segment: Segment) => {
+    const result = emptySegment()
+    let after = segment.after
     for (;;) {
       const rows = await db
         .from('audit_events')
         .select(FIELDS)
-        .where('chain_day', day)
+        .where('chain_day', segment.day)
         .where('chain_seq', '>', after)
+        .where('chain_seq', '<=', segment.upto)
         .orderBy('chain_seq')
         .limit(batch)
       if (!rows.length) break
-      for (const row of rows) {
-        const seq = Number(row.chain_seq)
-        if (prev === null) {
-          const purged = options.purgedBefore && day < options.purgedBefore
-          prev = seq === 1 ? genesis(day) : purged ? row.prev_hash : genesis(day)
-          if (seq !== 1 && !purged) note({ day, seq: 1, id: null, kind: 'missing' })
-          expected = seq
-        }
-        if (seq !== expected) note({ day, seq: expected, id: null, kind: 'missing' })
-        if (row.prev_hash !== prev) note({ day, seq, id: Number(row.id), kind: 'broken_link' })
-        if (rowHash(row.prev_hash, day, seq, row) !== row.row_hash)
-          note({ day, seq, id: Number(row.id), kind: 'changed' })
-        prev = row.row_hash
-        expected = seq + 1
-        after = seq
-        report.checked++
-      }
+      const arrays = rows.map((row) => [
+        row.id,
+        row.chain_seq,
+        row.prev_hash,
+        row.row_hash,
+        millisOf(row.occurred_at),
+        ...FIELD_COLUMNS.map((column) => row[column]),
+      ])
+      checkRows(hasher(), segment.day, arrays, result, maxProblems)
+      after = result.lastSeq
+      if (rows.length < batch) break
     }
-    if (!head || Number(head.last_seq) !== expected - 1 || (prev && head.last_hash !== prev)) {
-      note({ day, seq: head ? Number(head.last_seq) : null, id: null, kind: 'missing_tail' })
-    }
+    results[segment.index] = result
   }
-  const workers = Array.from(
-    { length: Math.min(options.parallelDays ?? 4, queue.length) },
-    async () => {
-      for (let day = queue.shift(); day !== undefined; day = queue.shift()) await verifyDay(day)
-    }
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+      for (let s = queue.shift(); s !== undefined; s = queue.shift()) await check(s)
+    })
   )
-  await Promise.all(workers)
-  report.problems.sort((a, b) => a.day.localeCompare(b.day) || (a.seq ?? 0) - (b.seq ?? 0))
-  report.ok = report.problems.length === 0
-  return report
+  return results
+}
+
+/** In worker threads, each on a MySQL connection of its own (committed lines only). */
+async function checkInWorkers(
+  segments: Segment[],
+  count: number,
+  batch: number,
+  maxProblems: number
+): Promise<SegmentResult[]> {
+  const results: SegmentResult[] = []
+  if (!segments.length) return results
+  const queue = [...segments]
+  const connection = db.manager.get(db.primaryConnectionName)!.config.connection
+  // Under ts-node (development, tests) the worker is the .ts file; built, the .js one.
+  const file = new URL(
+    import.meta.url.endsWith('.ts') ? './chain_worker.ts' : './chain_worker.js',
+    import.meta.url
+  )
+  const run = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(file, {
+        workerData: { connection, key: chainKey(), batch, maxProblems },
+      })
+      const next = () => worker.postMessage(queue.shift() ?? null)
+      worker.on('message', (message: any) => {
+        if (message.error) {
+          worker.terminate()
+          reject(new Error(`audit verifier worker: ${message.error}`))
+          return
+        }
+        if (message.result) results[message.index] = message.result
+        next()
+      })
+      worker.once('error', reject)
+      worker.once('exit', (code) =>
+        code === 0 || queue.length === 0
+          ? resolve()
+          : reject(new Error(`audit verifier worker exited ${code}`))
+      )
+    })
+  await Promise.all(Array.from({ length: Math.min(count, segments.length) }, run))
+  if (results.filter(Boolean).length !== segments.length)
+    throw new Error('audit verifier: a segment was not checked')
+  return results
 }

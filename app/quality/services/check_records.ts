@@ -12,6 +12,7 @@ import {
   type Finding,
   type IntakeSeries,
 } from '#app/quality/services/automatic_checks'
+import { rememberDevice, type StudyDeviceFields } from '#app/quality/services/devices'
 
 /*
 | Running the automatic checks and keeping what they found on the exam, shown
@@ -27,12 +28,25 @@ async function seriesOf(examId: number) {
   const series: IntakeSeries[] = []
   let tags: Record<string, string> = {}
   let patient: Record<string, string> = {}
+  const device: StudyDeviceFields = {
+    stationName: null,
+    serialNumber: null,
+    manufacturer: null,
+    model: null,
+  }
   for (const row of studies) {
     const study = await orthanc.study(row.orthanc_study_id)
     tags = { ...study.MainDicomTags, ...tags }
     patient = { ...study.PatientMainDicomTags, ...patient }
     for (const s of await orthanc.studySeries(row.orthanc_study_id)) {
       const instances = await orthanc.seriesInstances(s.ID)
+      // C 9.2.2: the device's station / identity fields, from the first series that has them.
+      device.stationName ??= s.MainDicomTags.StationName || null
+      device.manufacturer ??= s.MainDicomTags.Manufacturer || null
+      if (instances[0] && !device.serialNumber && !device.model) {
+        device.serialNumber = (await orthanc.instanceTag(instances[0].ID, '0018-1000')) || null
+        device.model = (await orthanc.instanceTag(instances[0].ID, '0008-1090')) || null
+      }
       series.push({
         number: s.MainDicomTags.SeriesNumber ?? s.ID.slice(0, 8),
         modality: s.MainDicomTags.Modality ?? null,
@@ -45,7 +59,7 @@ async function seriesOf(examId: number) {
       })
     }
   }
-  return { tags, patient, series, found: studies.length > 0 }
+  return { tags, patient, series, device, found: studies.length > 0 }
 }
 
 const running = new Map<number, Promise<unknown>>()
@@ -66,7 +80,7 @@ export function checkIntake(examId: number, now: DateTime): Promise<Finding[]> {
 async function runIntakeChecks(examId: number, now: DateTime): Promise<Finding[]> {
   const exam = await Exam.find(examId)
   if (!exam) return []
-  const { tags, patient, series, found } = await seriesOf(examId)
+  const { tags, patient, series, device, found } = await seriesOf(examId)
   if (!found) return []
   const itemIds = (
     await db.from('exam_exam_items').where('exam_id', examId).select('exam_item_id')
@@ -103,6 +117,7 @@ async function runIntakeChecks(examId: number, now: DateTime): Promise<Finding[]
     }
   })
   await rememberTechnologist(exam, series)
+  await rememberDevice(exam, device)
   return findings
 }
 

@@ -130,6 +130,26 @@ function tables(report: QcReport, t: T) {
       ],
       rows: report.clinics.map((c) => [c.name, c.count, rate(c.wasteRate), rate(c.artefactRate)]),
     },
+    {
+      // C 9.2.2: the same rates per device of the equipment register
+      name: t('quality.reports.device_rates'),
+      header: [
+        t('quality.filters.clinic'),
+        t('quality.reports.device'),
+        t('quality.reports.count'),
+        t('quality.reports.waste'),
+        t('quality.reports.artefact'),
+      ],
+      rows: report.devices.map((d) => [
+        d.institution,
+        d.equipmentId
+          ? `${t(`equipment.kinds.${d.kind}`)} ${d.assetNo}${d.model ? ` · ${d.model}` : ''}`
+          : t('quality.reports.device_unknown'),
+        d.count,
+        rate(d.wasteRate),
+        rate(d.artefactRate),
+      ]),
+    },
   ]
 }
 

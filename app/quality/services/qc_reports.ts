@@ -14,7 +14,7 @@ import { QC_ITEMS, type QcItem } from '#app/quality/services/scoring'
 | distribution per person × modality with its red zone (Q 6.1), deduction
 | details and reason counts (Q 6.2), workload by modality (Q 6.4 图 5/6),
 | quality bands (Q 6.4 图 7/8), waste-film and artefact rates per clinic
-| (C 9.2.2), the automatic checks' findings and the diagnostic agreement rate.
+| and per device (C 9.2.2), the automatic checks' findings and the diagnostic agreement rate.
 | Counted: random, active and centralised scores (the gold standard's are a
 | second opinion on the same exams).
 */
@@ -210,11 +210,15 @@ export class QcReports {
       .where('exams.report_signed_at', '<', sqlTime(to.toUTC()))
     if (filter.institutionId) signed.where('exams.institution_id', filter.institutionId)
     if (filter.modality) signed.where('exams.modality', filter.modality)
+    // The technologist picked at upload, else the one DICOM Operators' Name named.
+    const technologist = 'COALESCE(picked.full_name, qc_exam_technologists.operator_name)'
     const technologists = await signed
       .clone()
-      .join('qc_exam_technologists', 'qc_exam_technologists.exam_id', 'exams.id')
-      .groupBy('qc_exam_technologists.operator_name', 'exams.modality')
-      .select('qc_exam_technologists.operator_name as person', 'exams.modality')
+      .leftJoin('staff_members as picked', 'picked.id', 'exams.technologist_staff_id')
+      .leftJoin('qc_exam_technologists', 'qc_exam_technologists.exam_id', 'exams.id')
+      .whereRaw(`${technologist} IS NOT NULL`)
+      .groupByRaw(`${technologist}, exams.modality`)
+      .select(db.raw(`${technologist} as person`), 'exams.modality')
       .count('* as n')
       .orderBy('n', 'desc')
       .limit(200)
@@ -243,6 +247,47 @@ export class QcReports {
     const clinics = (clinicRows as any[]).map((r) => ({
       institutionId: Number(r.institution_id),
       name: r.name as string,
+      count: Number(r.n),
+      waste: Number(r.waste),
+      artefact: Number(r.artefact),
+      wasteRate: pct(Number(r.waste), Number(r.n)),
+      artefactRate: pct(Number(r.artefact), Number(r.n)),
+    }))
+
+    // C 9.2.2: and per device of the equipment register (matched at intake; "unknown" when none matched).
+    const deviceRows = await this.scores(from, to, filter)
+      .where('item', 'image_quality')
+      .join('institutions', 'institutions.id', 'qc_scores.institution_id')
+      .leftJoin('qc_exam_devices', 'qc_exam_devices.exam_id', 'qc_scores.exam_id')
+      .leftJoin('equipment', 'equipment.id', 'qc_exam_devices.equipment_id')
+      .groupBy(
+        'qc_scores.institution_id',
+        'institutions.name',
+        'equipment.id',
+        'equipment.asset_no',
+        'equipment.kind',
+        'equipment.model'
+      )
+      .select(
+        'qc_scores.institution_id',
+        'institutions.name',
+        'equipment.id as equipment_id',
+        'equipment.asset_no',
+        'equipment.kind',
+        'equipment.model'
+      )
+      .count('* as n')
+      .select(db.raw('SUM(CASE WHEN waste_film THEN 1 ELSE 0 END) as waste'))
+      .select(db.raw('SUM(CASE WHEN artefact THEN 1 ELSE 0 END) as artefact'))
+      .orderBy('institutions.name')
+      .orderBy('equipment.asset_no')
+    const devices = (deviceRows as any[]).map((r) => ({
+      institutionId: Number(r.institution_id),
+      institution: r.name as string,
+      equipmentId: r.equipment_id ? Number(r.equipment_id) : null,
+      assetNo: (r.asset_no as string | null) ?? null,
+      kind: (r.kind as string | null) ?? null,
+      model: (r.model as string | null) ?? null,
       count: Number(r.n),
       waste: Number(r.waste),
       artefact: Number(r.artefact),
@@ -284,6 +329,7 @@ export class QcReports {
         })),
       },
       clinics,
+      devices,
       findings: ((await findingsQ) as any[]).map((r) => ({
         stage: r.stage,
         code: r.code,

@@ -23,8 +23,9 @@ import {
 
 /*
 | Scoring one QC item of one exam (Q 4.1, Q 7.1). Who is scored follows the
-| item: the image items the technologist who acquired the study (DICOM
-| Operators' Name matched to the clinic's roster) and the clinic; the
+| item: the image items the technologist who acquired the study (picked from
+| the clinic's roster at upload, else DICOM Operators' Name matched to the
+| roster) and the clinic; the
 | application form the clinic (who registered it); the report its author; the
 | review its signer. Nobody scores their own work.
 */
@@ -54,6 +55,17 @@ export interface Scored {
 /** Who an item of this exam scores. */
 export async function scoredFor(exam: Exam, item: QcItem): Promise<Scored> {
   if (IMAGE_ITEMS.includes(item)) {
+    // The technologist the clinic picked at upload comes first (checked against its roster then).
+    const picked = exam.technologistStaffId
+      ? await db
+          .from('staff_members')
+          .where('id', exam.technologistStaffId)
+          .where('institution_id', exam.institutionId)
+          .select('id', 'full_name', 'user_id')
+          .first()
+      : null
+    if (picked)
+      return { userId: picked.user_id ?? null, staffId: Number(picked.id), name: picked.full_name }
     const tech = await db.from('qc_exam_technologists').where('exam_id', exam.id).first()
     return {
       userId: tech?.user_id ?? null,

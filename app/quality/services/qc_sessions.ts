@@ -79,11 +79,26 @@ export class QcSessions {
       )
     }
     if (filters.technologist) {
-      q.whereExists((s) =>
-        s
-          .from('qc_exam_technologists')
-          .whereRaw('qc_exam_technologists.exam_id = exams.id')
-          .where('operator_name', 'like', `%${filters.technologist!.replace(/[%_]/g, '')}%`)
+      const like = `%${filters.technologist!.replace(/[%_]/g, '')}%`
+      // The technologist picked at upload, else the one DICOM named.
+      q.where((w) =>
+        w
+          .whereExists((s) =>
+            s
+              .from('staff_members')
+              .whereRaw('staff_members.id = exams.technologist_staff_id')
+              .where('staff_members.full_name', 'like', like)
+          )
+          .orWhere((o) =>
+            o
+              .whereNull('exams.technologist_staff_id')
+              .whereExists((s) =>
+                s
+                  .from('qc_exam_technologists')
+                  .whereRaw('qc_exam_technologists.exam_id = exams.id')
+                  .where('operator_name', 'like', like)
+              )
+          )
       )
     }
     if (filters.item || filters.maxScore) {

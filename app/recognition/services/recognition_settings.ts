@@ -33,6 +33,9 @@ const LIMITS: Record<SettingName, [number, number]> = {
   dq_continuity_gap_days: [0, 31],
 }
 
+/** The longest recognition window the administrator may set (R 6.5 says a month; a region may widen it). */
+export const MAX_WINDOW_DAYS = LIMITS.window_days[1]
+
 export async function recognitionSettings(): Promise<RecognitionSettings> {
   const rows = await db.from('recognition_settings').select('name', 'value')
   const settings = { ...SETTING_DEFAULTS } as RecognitionSettings

@@ -14,7 +14,10 @@ import {
   toDateTime,
 } from '#app/recognition/services/eligibility'
 import { itemKey, withinWindow } from '#app/recognition/services/recognition_rules'
-import { recognitionSettings } from '#app/recognition/services/recognition_settings'
+import {
+  MAX_WINDOW_DAYS,
+  recognitionSettings,
+} from '#app/recognition/services/recognition_settings'
 import { OTHER_REASON, isRepeatReason } from '#app/recognition/services/repeat_reasons'
 
 /*
@@ -119,72 +122,24 @@ export class RepeatExamCheck {
   protected async find(user: User, patientId: number, itemIds: number[]): Promise<Reminder[]> {
     if (!itemIds.length) return []
     const now = this.clock.now()
-    // independent reads, in parallel: the reminder must add little to a registration
-    const [{ window_days: windowDays }, requested] = await Promise.all([
-      recognitionSettings(),
-      db
-        .from('exam_items')
-        .whereIn('id', itemIds)
-        .select('id', 'name', 'modality', 'body_part', 'method', 'position'),
-    ])
-    const requestedKeys = new Map(
-      requested.map((r) => [
-        itemKey({
-          modality: r.modality,
-          bodyPart: r.body_part,
-          method: r.method,
-          position: r.position,
-        }),
-        r,
-      ])
-    )
-    if (!requestedKeys.size) return []
+    /*
+    | One round trip when nothing is found (every registration but a few): the settings, the patient's exams and
+    | the outside results are read at once, each joined to the requested items (`wanted`) on modality and body
+    | part, so nothing but candidates of the requested items comes back. The window is not known before the
+    | settings arrive, so the reads are bounded by the longest window the settings allow (R 6.5: a month by
+    | default, at most LIMITS.window_days) and the configured one is applied below, with itemKey (R 7.2) the
+    | judge of the same item. The exams are one range of exams_patient_modality_time_index per modality: one
+    | patient's exams of that modality in that time, whatever the number of exams in the database.
+    */
     // Images arrive after registration: a result performed inside the window was registered at most a little before it.
-    const since = now.minus({ days: windowDays + 7 })
-    const candidatesQuery = db
-      .from('exams')
-      .join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id')
-      .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
-      .join('institutions', 'institutions.id', 'exams.institution_id')
-      .where('exams.patient_id', patientId)
-      .where('exams.registered_at', '>=', sqlTime(since))
-      .whereIn('exams.status', RESULT_STATUSES)
-      .whereIn('exam_items.modality', [...new Set(requested.map((r) => r.modality))])
-      .select(
-        'exams.id',
-        'exams.institution_id',
-        'exams.modality',
-        'exams.accession_number',
-        'exams.registered_at',
-        'exams.images_received_at',
-        'exam_items.id as item_id',
-        'exam_items.name as item_name',
-        'exam_items.modality as item_modality',
-        'exam_items.body_part',
-        'exam_items.method',
-        'exam_items.position',
-        'institutions.name as institution_name'
-      )
-    const externalQuery = db
-      .from('recognition_external_results')
-      .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
-      .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
-      .where('recognition_external_results.patient_id', patientId)
-      .where(
-        'recognition_external_results.performed_at',
-        '>=',
-        sqlTime(now.minus({ days: windowDays }))
-      )
-      .select(
-        'recognition_external_results.*',
-        'exam_items.name as item_name',
-        'exam_items.modality as item_modality',
-        'exam_items.body_part',
-        'exam_items.method',
-        'exam_items.position',
-        'institutions.name as institution_name'
-      )
-    const [candidates, external] = await Promise.all([candidatesQuery, externalQuery])
+    const since = now.minus({ days: MAX_WINDOW_DAYS + 7 })
+    const { candidatesQuery, externalQuery } = candidateQueries(patientId, itemIds, since)
+    const [{ window_days: windowDays }, candidates, external] = await Promise.all([
+      recognitionSettings(),
+      candidatesQuery,
+      externalQuery,
+    ])
+    const requested = new Map<number, { id: number; name: string; modality: string }>()
 
     type Candidate = {
       earlier: Omit<EarlierResult, 'mark'>
@@ -202,8 +157,19 @@ export class RepeatExamCheck {
         method: row.method,
         position: row.position,
       })
-      const wanted = requestedKeys.get(key)
-      if (!wanted) continue
+      const wantedKey = itemKey({
+        modality: row.wanted_modality,
+        bodyPart: row.wanted_body_part,
+        method: row.wanted_method,
+        position: row.wanted_position,
+      })
+      if (key !== wantedKey) continue
+      const wanted = {
+        id: Number(row.wanted_id),
+        name: row.wanted_name,
+        modality: row.wanted_modality,
+      }
+      requested.set(wanted.id, wanted)
       const performedAt =
         row.kind === 'exam'
           ? toDateTime(row.images_received_at ?? row.registered_at)
@@ -254,7 +220,7 @@ export class RepeatExamCheck {
         mark: catalogue.mark,
         ...(report ? { findings: report.findings, impression: report.impression } : {}),
       }
-      const wanted = requested.find((r) => Number(r.id) === candidate.requestedId)!
+      const wanted = requested.get(candidate.requestedId)!
       const reminder: Reminder = reminders.get(candidate.requestedId) ?? {
         itemId: candidate.requestedId,
         itemName: wanted.name,
@@ -467,6 +433,74 @@ export class RepeatExamCheck {
     }
     return ids
   }
+}
+
+/**
+ * The reminder's two reads (exported for bench/recognition.ts, which EXPLAINs them): one patient's signed or
+ * amended exams since `since` and the outside results, each joined to the requested items on modality and body part.
+ */
+export function candidateQueries(patientId: number, itemIds: number[], since: DateTime) {
+  const requestedColumns = [
+    'wanted.id as wanted_id',
+    'wanted.name as wanted_name',
+    'wanted.modality as wanted_modality',
+    'wanted.body_part as wanted_body_part',
+    'wanted.method as wanted_method',
+    'wanted.position as wanted_position',
+  ]
+  const candidatesQuery = db
+    .from('exams')
+    .join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id')
+    .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
+    .join('exam_items as wanted', (j) =>
+      j
+        .onIn('wanted.id', itemIds)
+        .andOn('wanted.modality', 'exams.modality')
+        .andOn('wanted.body_part', 'exam_items.body_part')
+    )
+    .join('institutions', 'institutions.id', 'exams.institution_id')
+    .where('exams.patient_id', patientId)
+    .where('exams.registered_at', '>=', sqlTime(since))
+    .whereIn('exams.status', RESULT_STATUSES)
+    .select(
+      'exams.id',
+      'exams.institution_id',
+      'exams.modality',
+      'exams.accession_number',
+      'exams.registered_at',
+      'exams.images_received_at',
+      'exam_items.id as item_id',
+      'exam_items.name as item_name',
+      'exam_items.modality as item_modality',
+      'exam_items.body_part',
+      'exam_items.method',
+      'exam_items.position',
+      'institutions.name as institution_name',
+      ...requestedColumns
+    )
+  const externalQuery = db
+    .from('recognition_external_results')
+    .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
+    .join('exam_items as wanted', (j) =>
+      j
+        .onIn('wanted.id', itemIds)
+        .andOn('wanted.modality', 'exam_items.modality')
+        .andOn('wanted.body_part', 'exam_items.body_part')
+    )
+    .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
+    .where('recognition_external_results.patient_id', patientId)
+    .where('recognition_external_results.performed_at', '>=', sqlTime(since))
+    .select(
+      'recognition_external_results.*',
+      'exam_items.name as item_name',
+      'exam_items.modality as item_modality',
+      'exam_items.body_part',
+      'exam_items.method',
+      'exam_items.position',
+      'institutions.name as institution_name',
+      ...requestedColumns
+    )
+  return { candidatesQuery, externalQuery }
 }
 
 /** The latest signed version's findings and impression of each exam. */

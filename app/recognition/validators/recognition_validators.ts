@@ -119,3 +119,27 @@ export const dataQualityValidator = vine.compile(
     institutionId: vine.number().positive().withoutDecimals().optional(),
   })
 )
+
+/** An outside result (R 6.5): the item by id, by catalogue code, or by the sender's name; or a FHIR resource. */
+export const externalResultValidator = vine.compile(
+  vine.object({
+    clinicPatientId: vine.number().positive().withoutDecimals(),
+    institutionId: vine.number().positive().withoutDecimals(),
+    examItemId: vine.number().positive().withoutDecimals().optional(),
+    modality: vine.string().trim().maxLength(16).optional(),
+    itemName: vine.string().trim().maxLength(200).optional(),
+    performedAt: vine.string().trim().maxLength(40).optional(),
+    reference: vine.string().trim().maxLength(64).optional(),
+    findings: vine.string().trim().maxLength(4000).optional(),
+    impression: vine.string().trim().maxLength(2000).optional(),
+    source: vine.enum(['consultation', 'fhir', 'manual']).optional(),
+    resource: vine
+      .object({ resourceType: vine.enum(['DiagnosticReport', 'ImagingStudy']) })
+      .allowUnknownProperties()
+      .optional(),
+  })
+)
+
+export const externalResultsQueryValidator = vine.compile(
+  vine.object({ clinicPatientId: vine.number().positive().withoutDecimals().optional() })
+)

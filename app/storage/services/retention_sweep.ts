@@ -77,7 +77,11 @@ export class RetentionSweep {
   async *candidates(at: DateTime, batch = 200): AsyncGenerator<Candidate> {
     const today = this.today(at)
     const holds = await LegalHolds.inForce()
-    const nodes = await StorageNode.query().where('active', true).orderBy('id')
+    // The upper-level hospital's Orthanc keeps what was escalated to it by its own rules, not ours.
+    const nodes = await StorageNode.query()
+      .where('active', true)
+      .whereNot('role', 'upper')
+      .orderBy('id')
     const activeIds = new Set(nodes.map((n) => n.id))
     const roleOf = new Map(nodes.map((n) => [n.id, n.role]))
     for (const node of nodes) {

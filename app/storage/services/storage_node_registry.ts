@@ -133,6 +133,12 @@ export class StorageNodeRegistry {
           name: other.name,
         })
     }
+    if (input.role === 'upper') {
+      // C 4.2.3: the upper-level hospital's own Orthanc, where escalated consultations' studies go.
+      const upper = input.institutionId ? await Institution.find(input.institutionId) : null
+      if (!upper || upper.kind !== 'upper_hospital')
+        throw new DomainRefusal('upper_needs_hospital', 'storage.nodes.upper_needs_hospital')
+    }
     if (!existing && !input.password)
       throw new DomainRefusal('password_required', 'storage.nodes.password_required')
   }

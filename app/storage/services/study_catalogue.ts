@@ -487,6 +487,8 @@ export class StudyCatalogue {
       .join('storage_nodes', 'storage_nodes.id', 'study_copies.storage_node_id')
       .where('study_copies.archived_study_id', study.id)
       .where('storage_nodes.active', true)
+      // the upper hospital's copy of an escalated study is theirs, not one of the alliance's copies
+      .whereNot('storage_nodes.role', 'upper')
       .select('study_copies.state', 'storage_nodes.role', 'storage_nodes.id')
     const required = await db
       .from('storage_nodes')
@@ -530,12 +532,12 @@ export class StudyCatalogue {
         .select('id')
     ).map((r) => Number(r.id))
     const verifiedOnActive = `(SELECT COUNT(*) FROM study_copies c JOIN storage_nodes n ON n.id = c.storage_node_id
-      WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND n.active = ?)`
+      WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND n.active = ? AND n.role <> 'upper')`
     const verifiedOnRequired = required.length
       ? `(SELECT COUNT(*) FROM study_copies c WHERE c.archived_study_id = archived_studies.id AND c.state = 'verified' AND c.storage_node_id IN (${required.map(() => '?').join(',')}))`
       : '0'
     const othersPresent = `(SELECT COUNT(*) FROM study_copies c JOIN storage_nodes n ON n.id = c.storage_node_id
-      WHERE c.archived_study_id = archived_studies.id AND c.state IN ('present', 'damaged') AND n.active = ?)`
+      WHERE c.archived_study_id = archived_studies.id AND c.state IN ('present', 'damaged') AND n.active = ? AND n.role <> 'upper')`
     await db.rawQuery(`UPDATE archived_studies SET verified_copies = ${verifiedOnActive}`, [1])
     await db.rawQuery(
       `UPDATE archived_studies SET

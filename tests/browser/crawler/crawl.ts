@@ -236,7 +236,24 @@ export class Crawler {
       }
     })
     this.page = await this.context.newPage()
+    // A script that throws (or a promise nobody catches) is a problem; so is a script or stylesheet that does not
+    // load (a module that fails to import leaves no page error, only a console line and a 4xx) and any other
+    // console error the page's own scripts log. "Failed to load resource" lines are judged from the responses
+    // instead: the crawler itself aborts images and socket.io, and opens 403/404 pages on purpose.
     this.page.on('pageerror', (error) => this.problem(this.current, 'script_error', error.message))
+    this.page.on('console', (message) => {
+      if (message.type() !== 'error' || /^Failed to load resource/.test(message.text())) return
+      this.problem(this.current, 'script_error', `console: ${message.text()}`)
+    })
+    this.page.on('response', (response) => {
+      const type = response.request().resourceType()
+      if (['script', 'stylesheet'].includes(type) && response.status() >= 400)
+        this.problem(
+          this.current,
+          'script_error',
+          `${type} ${response.url().replace(baseUrl, '')} answered ${response.status()}`
+        )
+    })
     this.page.on('dialog', (dialog) => dialog.dismiss().catch(() => {}))
 
     this.current = baseUrl + '/login'
@@ -255,6 +272,18 @@ export class Crawler {
     }
     await this.switchLanguage(locale)
     return true
+  }
+
+  /** The crawler's own test: serves `source` in place of the script at `path` (so a planted error must be found). */
+  async replaceScript(path: string, source: string) {
+    await this.context.route(this.options.baseUrl + path, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript', body: source })
+    )
+  }
+
+  /** The crawler's own test: opens one page and judges it as the crawl would. */
+  async check(path: string) {
+    await this.visit(this.options.baseUrl + path)
   }
 
   async close() {

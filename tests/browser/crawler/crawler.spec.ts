@@ -117,6 +117,34 @@ test.group('Crawler: every demo role, in both languages, over every page', (grou
     }
   })
 
+  test('a script that throws, or does not load, is a problem the crawl reports', async ({
+    assert,
+  }) => {
+    const crawler = new Crawler(browser, {
+      baseUrl: demo.baseUrl,
+      username: 'clinic1',
+      password: PASSWORD,
+      locale: 'zh-CN',
+      dictionary,
+    })
+    try {
+      assert.isTrue(await crawler.open())
+      await crawler.replaceScript('/js/app.js', "throw new Error('planted by the crawler test')")
+      await crawler.check('/')
+      // A module whose import fails never runs: no page error, only the missing file.
+      await crawler.replaceScript('/js/app.js', "import './no_such_module.js'")
+      await crawler.check('/')
+      await crawler.replaceScript('/js/app.js', "console.error('planted console error')")
+      await crawler.check('/')
+      const found = crawler.problems.map((p) => `${p.rule} ${p.detail}`)
+      assert.include(found.join('\n'), 'script_error planted by the crawler test')
+      assert.include(found.join('\n'), 'script_error script /js/no_such_module.js answered 404')
+      assert.include(found.join('\n'), 'script_error console: planted console error')
+    } finally {
+      await crawler.close()
+    }
+  }).timeout(120_000)
+
   test('no server error, stack trace, file path, untranslated key or wrong language; filters work with their defaults', async ({
     assert,
   }) => {

@@ -52,6 +52,7 @@ const COLUMNS: Record<string, string[]> = {
   qc_findings: ['override_reason'],
   qc_followups: ['outcome'],
   qc_exam_technologists: ['operator_name'],
+  qc_exam_devices: ['station_name', 'manufacturer', 'model'],
   training_sessions: ['topic', 'trainer'],
   training_materials: ['file_name'],
   assessment_rounds: ['title'],
