@@ -8,8 +8,6 @@ server.errorHandler(() => import('#app/platform/exceptions/handler'))
 
 server.use([
   () => import('#app/platform/middleware/container_bindings_middleware'),
-  // the viewer's next frames of a study its session was just allowed to open (app/viewer/services/viewer_pass.ts)
-  () => import('#app/viewer/middleware/dicomweb_pass_middleware'),
   () => import('@adonisjs/static/static_middleware'),
 ])
 

@@ -10,7 +10,6 @@ import {
   type DicomWebTarget,
 } from '#app/viewer/services/dicomweb_path'
 import { DicomWebProxy } from '#app/viewer/services/dicomweb_proxy'
-import { grantPass } from '#app/viewer/services/viewer_pass'
 import { pipe, publicAddress } from '#app/viewer/controllers/dicomweb_answer'
 import { mayView, studyNamed } from '#app/viewer/viewer_access'
 
@@ -96,11 +95,9 @@ export default class DicomWebController {
                 ),
               }
         ),
-      json: (opened, { user, target: study }) => {
+      json: (opened) => {
         const result = opened as Opened
         if (result.datasets) return sendDatasets(ctx, result.datasets)
-        // Allowed and audited: the next frames of this study, with these credentials, take the short way.
-        grantPass(ctx, user.id, study)
         return pipe(ctx, result.answer!)
       },
     })
