@@ -16,11 +16,16 @@ import { apiToken, baseUrl, postDicom } from '#tests/support/http'
 | credential in anything a browser receives.
 */
 
-async function examWithStudy(clinic?: User, series = 2, perSeries = 2) {
+async function examWithStudy(
+  clinic?: User,
+  series = 2,
+  perSeries = 2,
+  extra: Parameters<typeof studyFor>[4] = {}
+) {
   clinic ??= await make.user('clinic_staff')
   const { exam, clinicPatient } = await make.exam(clinic, 'CT')
   const token = await apiToken(clinic)
-  const study = studyFor(exam, clinicPatient, series, perSeries)
+  const study = studyFor(exam, clinicPatient, series, perSeries, extra)
   for (const file of study.files) {
     const stored = await postDicom(`/api/v1/exams/${exam.accessionNumber}/images`, file.data, token)
     if (stored.status !== 201 && stored.status !== 200)
@@ -333,6 +338,42 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       .first()
     assert.isNotNull(search)
     assert.deepInclude(search!.details as any, { query: { PatientName: '*' } })
+  })
+
+  test('a Chinese name search (张*) finds the clinic own studies, and only theirs', async ({
+    assert,
+  }) => {
+    const clinic = await make.user('clinic_staff')
+    const mine = await examWithStudy(clinic, 1, 1, { patientName: '张^三' })
+    const theirs = await examWithStudy(undefined, 1, 1, { patientName: '张^四' })
+    const search = async (query: string, token = mine.token) => {
+      const answer = await raw(`/dicomweb/studies?${query}`, token)
+      assert.equal(answer.status, 200, query)
+      return JSON.parse(answer.body.toString()) as any[]
+    }
+    const uids = (found: any[]) => found.map((study) => tag(study, '0020000D'))
+    for (const query of [
+      `PatientName=${encodeURIComponent('张*')}`,
+      `PatientName=${encodeURIComponent('张^三')}`,
+      `PatientName=${encodeURIComponent('*三')}`,
+      `00100010=${encodeURIComponent('张*')}&limit=10`,
+    ]) {
+      const found = uids(await search(query))
+      assert.include(found, mine.studyUid, query)
+      assert.notInclude(found, theirs.studyUid, query)
+    }
+    // The name comes back as written (UTF-8), not as Latin-1's "^".
+    const own = (await search(`StudyInstanceUID=${mine.studyUid}`))[0]
+    assert.equal(own['00100010'].Value[0].Alphabetic, '张^三')
+    // Not a match: another surname, or another clinic's patient named exactly.
+    assert.notInclude(uids(await search(`PatientName=${encodeURIComponent('李*')}`)), mine.studyUid)
+    assert.deepEqual(await search(`PatientName=${encodeURIComponent('张^四')}`), [])
+    // The radiologist reads for every clinic: both 张.
+    const radiologist = await make.user('radiologist', await make.institution('lead_hospital'))
+    const all = uids(
+      await search(`PatientName=${encodeURIComponent('张*')}`, await apiToken(radiologist))
+    )
+    assert.includeMembers(all, [mine.studyUid, theirs.studyUid])
   })
 
   test('a series or instance of another study, named under the clinic own study, answers 404', async ({

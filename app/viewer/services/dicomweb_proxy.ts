@@ -57,6 +57,85 @@ export function cleanQuery(raw: Record<string, unknown>, drop: string[] = []): Q
   return query
 }
 
+/*
+| Orthanc 1.10's DICOMweb plugin matches no query value with a non-ASCII
+| character (`PatientName=张*`, percent-encoded or raw, in either default
+| encoding: measured), so a Chinese name search found nothing. Such values are
+| widened for Orthanc (each run of non-ASCII characters becomes `*`) and the
+| app applies the person's own pattern to what comes back, with DICOM's
+| wildcard rules (PS3.4 C.2.2.2.4: `*` any run, `?` one character; PN matched
+| case-insensitively like Orthanc's QidoCaseSensitive false), against every
+| component group of a PN (alphabetic, ideographic, phonetic).
+*/
+const TEXT_KEYS: Record<string, string> = {
+  PatientName: '00100010',
+  ReferringPhysicianName: '00080090',
+  StudyDescription: '00081030',
+  SeriesDescription: '0008103E',
+  InstitutionName: '00080080',
+}
+const NON_ASCII = /[\u{80}-\u{10ffff}]/u
+
+function tagOfTextKey(key: string) {
+  const upper = key.toUpperCase()
+  for (const [keyword, tag] of Object.entries(TEXT_KEYS))
+    if (keyword === key || tag === upper) return tag
+  return null
+}
+
+export interface LocalMatch {
+  tag: string
+  pattern: RegExp
+}
+
+/** The query Orthanc is sent, and the patterns the app matches itself (non-ASCII text values). */
+export function widenForOrthanc(query: Query): { query: Query; local: LocalMatch[] } {
+  const widened: Query = {}
+  const local: LocalMatch[] = []
+  for (const [key, value] of Object.entries(query)) {
+    const tag = tagOfTextKey(key)
+    if (tag === null || typeof value !== 'string' || !NON_ASCII.test(value)) {
+      widened[key] = value
+      continue
+    }
+    widened[key] = value.replace(/[\u{80}-\u{10ffff}]+/gu, '*').replace(/\*+/g, '*')
+    local.push({ tag, pattern: wildcardPattern(value) })
+  }
+  return { query: widened, local }
+}
+
+/** A DICOM wildcard pattern (`*`, `?`; `\\` separates values, any of which may match) as an anchored RegExp. */
+export function wildcardPattern(value: string): RegExp {
+  const alternatives = value
+    .split('\\')
+    .map((one) =>
+      [...one]
+        .map((char) =>
+          char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        )
+        .join('')
+    )
+  return new RegExp(`^(?:${alternatives.join('|')})$`, 'iu')
+}
+
+function textValues(dataset: Dataset, tag: string): string[] {
+  const values = dataset?.[tag]?.Value ?? []
+  return (values as unknown[]).flatMap((value) => {
+    if (typeof value === 'string') return [value]
+    if (value && typeof value === 'object')
+      return Object.values(value as Record<string, unknown>).filter(
+        (part): part is string => typeof part === 'string'
+      )
+    return []
+  })
+}
+
+export function matchesLocally(dataset: Dataset, local: LocalMatch[]) {
+  return local.every(({ tag, pattern }) =>
+    textValues(dataset, tag).some((text) => pattern.test(text))
+  )
+}
+
 function pagingOf(raw: Record<string, unknown>) {
   const number = (value: unknown, fallback: number) =>
     typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : fallback
@@ -76,14 +155,15 @@ export class DicomWebProxy {
     raw: Record<string, unknown>,
     address: PublicAddress
   ): Promise<Dataset[]> {
-    const query = cleanQuery(raw, [...PAGING])
-    const found =
+    const { query, local } = widenForOrthanc(cleanQuery(raw, [...PAGING]))
+    const found = (
       (await this.orthanc.dicomWebSearch({
         path: 'studies',
         query,
         publicHost: address.host,
         publicProto: address.proto,
       })) ?? []
+    ).filter((study) => matchesLocally(study, local))
     const uids = found
       .map((study) => firstValue(study, STUDY_UID))
       .filter((uid): uid is string => uid !== null)
@@ -104,12 +184,14 @@ export class DicomWebProxy {
     if (target.series && study.heldSeries.has(target.series))
       throw new HiddenRecord('exam', study.exam.id)
     // The path names the study (and series); a query parameter may not name another one.
-    const query = cleanQuery(raw, [
-      ...PAGING,
-      'StudyInstanceUID',
-      STUDY_UID,
-      ...(target.series ? ['SeriesInstanceUID', SERIES_UID] : []),
-    ])
+    const { query, local } = widenForOrthanc(
+      cleanQuery(raw, [
+        ...PAGING,
+        'StudyInstanceUID',
+        STUDY_UID,
+        ...(target.series ? ['SeriesInstanceUID', SERIES_UID] : []),
+      ])
+    )
     const found = await this.orthanc.dicomWebSearch({
       path: target.path,
       query,
@@ -123,6 +205,7 @@ export class DicomWebProxy {
         const studyUid = firstValue(item, STUDY_UID)
         const seriesUid = firstValue(item, SERIES_UID)
         if (studyUid !== null && studyUid !== target.study) return false
+        if (!matchesLocally(item, local)) return false
         if (target.series && seriesUid !== null && seriesUid !== target.series) return false
         return !(seriesUid !== null && study.heldSeries.has(seriesUid))
       })
