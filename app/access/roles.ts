@@ -58,6 +58,26 @@ export function isAuditAdministrator(user: Pick<User, 'role'>) {
 /** Roles that open clinical records: granting one to an account waits for the security administrator. */
 export const CLINICAL_ROLES: Role[] = ['clinic_staff', 'radiologist', 'qc_officer']
 
+/*
+| Roles the system administrator may not give on their own (MLPS 8.1.4.2): the clinical ones (an account
+| made by the administrator, whose password the administrator chose, would read every clinic's records),
+| and the other two administrators' (a second security administrator made by the system administrator
+| would approve the system administrator's own requests; the audit administrator reads the audit log).
+| Only giving the system administrator's own role needs no second person: it confers nothing more.
+*/
+export const ROLES_GRANTED_BY_APPROVAL: Role[] = [...CLINICAL_ROLES, 'security_admin', 'audit_admin']
+
+/** Whether saving an account with `next` (over `current`, or as a new account) grants such a role. */
+export function grantsGuardedRole(
+  next: { role: Role; institutionId: number },
+  current?: { role: Role; institutionId: number } | null
+) {
+  if (!ROLES_GRANTED_BY_APPROVAL.includes(next.role)) return false
+  if (!current) return true
+  // A clinic's staff moved to another clinic read that clinic's patients: a grant as well.
+  return current.role !== next.role || current.institutionId !== next.institutionId
+}
+
 /** Any of the administrators (they do not open clinical records unless clinical access is switched on). */
 export function isAdministrator(user: Pick<User, 'role'>) {
   return isSystemAdministrator(user) || isSecurityAdministrator(user) || isAuditAdministrator(user)

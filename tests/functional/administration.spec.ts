@@ -8,6 +8,7 @@ import ExamItem from '#models/exam_item'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { DicomSenderDirectory } from '#app/administration/services/dicom_sender_directory'
 import * as make from '#tests/support/fixtures'
+import { approvePending } from '#tests/support/approvals'
 
 test.group('Administration', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
@@ -63,6 +64,9 @@ test.group('Administration', (group) => {
       password: 'Ying-Xiang#2027',
       expiresOn: '2027-06-30',
     })
+    // A radiologist's account waits for the security administrator (tests/functional/security_approvals_roles.spec.ts).
+    assert.isNull(await User.findBy('username', username))
+    await approvePending('admin.user.create_with_role')
     const created = await User.findByOrFail('username', username)
     assert.equal(created.title, 'senior')
     assert.equal(created.expiresOn?.toISODate(), '2027-06-30')

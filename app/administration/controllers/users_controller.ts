@@ -10,8 +10,6 @@ import {
 import { StaffDirectory } from '#app/administration/services/staff_directory'
 import { mayAdminister, userTarget } from '#app/administration/administration_access'
 import { useCase, done } from '#app/platform/http/use_case'
-import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
-import { RESET_PASSWORD, resetSummary } from '#app/administration/approvals'
 
 const filterValidator = vine.compile(
   vine.object({
@@ -30,10 +28,7 @@ async function options() {
 /** The alliance's user accounts: roles, titles, status and expiry (C 8.5.4). */
 @inject()
 export default class UsersController {
-  constructor(
-    protected staff: StaffDirectory,
-    protected approvals: TwoPersonApproval
-  ) {}
+  constructor(protected staff: StaffDirectory) {}
 
   index(ctx: HttpContext) {
     return useCase(ctx, {
@@ -73,57 +68,66 @@ export default class UsersController {
     })
   }
 
+  /** A guarded role (app/access/roles.ts) is created only once the security administrator approves: 202. */
   store(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'admin.user.create',
       allow: mayAdminister,
       input: createUserValidator,
-      run: ({ user, input }) => this.staff.create(input, user),
+      run: ({ user, input }) => this.staff.createAccount(input, user),
       audit: {
-        target: (created) => ({ type: 'user', id: created.id }),
-        details: (created) => ({ role: created.role, status: created.status }),
+        target: ({ created, approval }) =>
+          created ? { type: 'user', id: created.id } : { type: 'approval', id: approval!.id },
+        details: ({ created, approval }) =>
+          created
+            ? { role: created.role, status: created.status }
+            : { role: approval!.summary.grantedRole, approvalId: approval!.id, approval: 'pending' },
       },
-      page: () => done(ctx, 'common.saved', {}, '/admin/users'),
+      json: ({ created, approval }) =>
+        created
+          ? { id: created.id, role: created.role, status: created.status, approvalId: null }
+          : ctx.response
+              .status(202)
+              .send({ id: null, approvalId: approval!.id, status: approval!.status }),
+      page: ({ approval }) =>
+        approval
+          ? done(ctx, 'approvals.requested', { id: approval.id }, '/admin/users')
+          : done(ctx, 'common.saved', {}, '/admin/users'),
     })
   }
 
+  /** Another user's password and a guarded role or institution wait for approval; the rest saves now. */
   update(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'admin.user.update',
       allow: mayAdminister,
       target: userTarget,
       input: updateUserValidator,
-      run: async ({ user, target, input }) => {
-        // Resetting another user's password: two-person rule (MLPS 8.1.4.2); the rest saves now.
-        if (input.password && target.id !== user.id) {
-          await this.staff.vetPassword(target, input.password)
-          const approval = await this.approvals.request(
-            user,
-            RESET_PASSWORD,
-            { userId: target.id, password: input.password },
-            resetSummary(target)
-          )
-          const saved = await this.staff.update(target, { ...input, password: null }, user)
-          return { saved, approval }
-        }
-        return { saved: await this.staff.update(target, input, user), approval: null }
-      },
+      run: ({ user, target, input }) => this.staff.updateAccount(target, input, user),
       audit: {
-        details: ({ saved, approval }) => ({
+        details: ({ saved, approvals }) => ({
           role: saved.role,
           status: saved.status,
-          ...(approval ? { approvalId: approval.id, approval: 'pending' } : {}),
+          ...(approvals.length
+            ? { approvalIds: approvals.map((a) => a.id), approval: 'pending' }
+            : {}),
         }),
       },
-      json: ({ saved, approval }) => ({
+      json: ({ saved, approvals }) => ({
         id: saved.id,
         role: saved.role,
         status: saved.status,
-        approvalId: approval?.id ?? null,
+        approvalId: approvals[0]?.id ?? null,
+        approvalIds: approvals.map((a) => a.id),
       }),
-      page: ({ approval }) =>
-        approval
-          ? done(ctx, 'approvals.requested', { id: approval.id }, '/admin/users')
+      page: ({ approvals }) =>
+        approvals.length
+          ? done(
+              ctx,
+              'approvals.requested',
+              { id: approvals.map((a) => a.id).join(', ') },
+              '/admin/users'
+            )
           : done(ctx, 'common.saved', {}, '/admin/users'),
     })
   }

@@ -1,10 +1,22 @@
 import { DateTime } from 'luxon'
+import app from '@adonisjs/core/services/app'
 import User from '#models/user'
 import Institution, { type InstitutionKind } from '#models/institution'
-import type { Role, Title } from '#app/access/roles'
+import { grantsGuardedRole, type Role, type Title } from '#app/access/roles'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { checkNewPassword, rememberPassword } from '#app/access/services/password_policy'
 import { endEverySession, type SessionEnd } from '#app/access/services/account_sessions'
+import type Approval from '#app/approvals/approval'
+import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
+import {
+  CREATE_ACCOUNT,
+  GRANT_ROLE,
+  RESET_PASSWORD,
+  accountSummary,
+  grantSummary,
+  resetSummary,
+  type RoleGrant,
+} from '#app/administration/approvals'
 
 export interface UserInput {
   institutionId: number
@@ -55,7 +67,11 @@ export class StaffDirectory {
       .paginate(filters.page ?? 1, 50)
   }
 
-  protected async check(input: UserInput, actor: User, existing?: User) {
+  protected async check(
+    input: Pick<UserInput, 'institutionId' | 'role' | 'title' | 'status'>,
+    actor: User,
+    existing?: User
+  ) {
     const institution = await Institution.find(input.institutionId)
     if (!institution)
       throw new DomainRefusal('unknown_institution', 'admin.users.unknown_institution')
@@ -72,13 +88,114 @@ export class StaffDirectory {
     ) {
       throw new DomainRefusal('self_lockout', 'admin.users.self_lockout')
     }
+    return institution
   }
 
-  async create(input: UserInput, actor: User) {
-    await this.check(input, actor)
+  /*
+  | What the system administrator's forms call (MLPS 8.1.4.2). What the administrator may do alone is done
+  | now; what needs a second person — a guarded role (app/access/roles.ts), another user's password — is
+  | checked now and sent for approval, and the account keeps its present role, institution and password
+  | until the security administrator approves. A new account with a guarded role does not exist until then
+  | (nobody can sign in with it, nothing can be given to it), so there is no half-made account to guard.
+  */
+
+  /** Creates the account now, or (a guarded role) asks for approval and creates nothing. */
+  async createAccount(
+    input: UserInput,
+    actor: User
+  ): Promise<{ created: User | null; approval: Approval | null }> {
+    if (!grantsGuardedRole(input)) return { created: await this.create(input, actor), approval: null }
+    const institution = await this.vetNew(input, actor)
+    const approval = await (
+      await app.container.make(TwoPersonApproval)
+    ).request(
+      actor,
+      CREATE_ACCOUNT,
+      {
+        ...input,
+        title: input.title ?? null,
+        expiresOn: input.expiresOn ? input.expiresOn.toISOString() : null,
+      },
+      accountSummary(input, institution)
+    )
+    return { created: null, approval }
+  }
+
+  /**
+   * Saves what the administrator may change alone and asks for approval of the rest: another user's new
+   * password, and a guarded role or institution (with the title that goes with a new role).
+   */
+  async updateAccount(
+    user: User,
+    input: UserInput,
+    actor: User
+  ): Promise<{ saved: User; approvals: Approval[] }> {
+    const approvals: Approval[] = []
+    const twoPerson = await app.container.make(TwoPersonApproval)
+    let now: UserInput = input
+    if (input.password && user.id !== actor.id) {
+      await this.vetPassword(user, input.password)
+      approvals.push(
+        await twoPerson.request(
+          actor,
+          RESET_PASSWORD,
+          { userId: user.id, password: input.password },
+          resetSummary(user)
+        )
+      )
+      now = { ...now, password: null }
+    }
+    if (grantsGuardedRole(input, user)) {
+      const institution = await this.check(input, actor, user)
+      const grant: RoleGrant = {
+        userId: user.id,
+        role: input.role,
+        institutionId: input.institutionId,
+        title: input.title ?? null,
+      }
+      await user.load('institution')
+      approvals.push(
+        await twoPerson.request(actor, GRANT_ROLE, grant, grantSummary(user, grant, institution))
+      )
+      const roleHeld = input.role !== user.role
+      now = {
+        ...now,
+        role: user.role,
+        institutionId: user.institutionId,
+        title: roleHeld ? user.title : input.title,
+      }
+    }
+    return { saved: await this.update(user, now, actor), approvals }
+  }
+
+  /** Gives an account the role and institution an approved request asked for (./approvals.ts). */
+  async applyGrant(user: User, grant: Omit<RoleGrant, 'userId'>, requester: User) {
+    // Checked again: the institution may have changed kind since the request.
+    await this.check({ ...grant, status: user.status }, requester, user)
+    const ends: SessionEnd | null =
+      grant.role !== user.role
+        ? 'role_changed'
+        : grant.institutionId !== user.institutionId
+          ? 'institution_changed'
+          : null
+    user.merge({ role: grant.role, institutionId: grant.institutionId, title: grant.title })
+    await user.save()
+    if (ends) await endEverySession(user, ends)
+    return user
+  }
+
+  /** The checks of `create`, without creating (before a new account is sent for approval). */
+  protected async vetNew(input: UserInput, actor: User) {
+    const institution = await this.check(input, actor)
     if (await User.findBy('username', input.username))
       throw new DomainRefusal('username_taken', 'admin.users.username_taken')
     await checkNewPassword(input.password!, null, input.username)
+    return institution
+  }
+
+  /** Creates an account as asked, no approval (an approved request, a guarded role not asked for). */
+  async create(input: UserInput, actor: User) {
+    await this.vetNew(input, actor)
     return User.create({
       institutionId: input.institutionId,
       username: input.username!,
@@ -92,6 +209,7 @@ export class StaffDirectory {
     })
   }
 
+  /** Saves the account as asked, no approval (what `updateAccount` decided may be done now; tests). */
   async update(user: User, input: UserInput, actor: User) {
     await this.check(input, actor, user)
     if (input.password) await checkNewPassword(input.password, user)
