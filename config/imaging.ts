@@ -33,8 +33,6 @@ const imagingConfig = {
   },
   /** Times are stored in UTC and shown in the hospital's zone. */
   displayTimezone: env.get('DISPLAY_TIMEZONE', 'Asia/Shanghai'),
-  /** Least privilege (C 8.5): administrators manage but do not open reports or images. */
-  adminClinicalAccess: false,
   scheduler: {
     enabled: env.get('SCHEDULER_ENABLED', true),
   },

@@ -1,5 +1,6 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import '#app/access/approvals'
 
 const SessionController = () => import('#app/access/controllers/session_controller')
 const AccountController = () => import('#app/access/controllers/account_controller')
@@ -28,3 +29,25 @@ router
 router
   .post('/login/second-factor', [SessionController, 'verifySecondFactor'])
   .use(middleware.guest())
+
+// Administrators' clinical access: on only by two-person approval (./approvals.ts), off at once.
+const ClinicalAccessController = () => import('#app/access/controllers/clinical_access_controller')
+router
+  .group(() => {
+    router.get('/admin/clinical-access', [ClinicalAccessController, 'show']).as('clinical_access')
+    router
+      .post('/admin/clinical-access/on', [ClinicalAccessController, 'requestOn'])
+      .as('clinical_access.on')
+    router
+      .post('/admin/clinical-access/off', [ClinicalAccessController, 'switchOff'])
+      .as('clinical_access.off')
+  })
+  .use(middleware.auth())
+router
+  .group(() => {
+    router.get('/admin/clinical-access', [ClinicalAccessController, 'show'])
+    router.post('/admin/clinical-access/on', [ClinicalAccessController, 'requestOn'])
+    router.post('/admin/clinical-access/off', [ClinicalAccessController, 'switchOff'])
+  })
+  .prefix('/api/v1')
+  .use(middleware.auth({ guards: ['api'] }))

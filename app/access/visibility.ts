@@ -2,7 +2,7 @@ import { isAdministrator } from '#app/access/roles'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type Exam from '#models/exam'
 import type User from '#models/user'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 
 /*
 | Who may see which exams (and their images and reports). Every query for
@@ -21,13 +21,13 @@ export function readsForAlliance(user: Viewer) {
 }
 
 export function canSeeExam(user: Viewer, exam: Pick<Exam, 'institutionId'>) {
-  if (isAdministrator(user)) return imaging.adminClinicalAccess
+  if (isAdministrator(user)) return adminClinicalAccess()
   if (readsForAlliance(user)) return true
   return exam.institutionId === user.institutionId
 }
 
 export function scopeExams(query: ModelQueryBuilderContract<typeof Exam>, user: Viewer) {
-  if (isAdministrator(user) && !imaging.adminClinicalAccess) return query.whereRaw('1 = 0')
+  if (isAdministrator(user) && !adminClinicalAccess()) return query.whereRaw('1 = 0')
   if (readsForAlliance(user)) return query
   return query.where('exams.institution_id', user.institutionId)
 }

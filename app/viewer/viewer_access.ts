@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 import { isAdministrator } from '#app/access/roles'
 import type { RecordLoader } from '#app/platform/http/use_case'
 import { mayOpen, openStudy, type OpenStudy } from '#app/viewer/services/study_access'
@@ -14,7 +14,7 @@ import { mayOpen, openStudy, type OpenStudy } from '#app/viewer/services/study_a
 */
 export function mayView(ctx: HttpContext) {
   const user = ctx.auth.user as User
-  return !isAdministrator(user) || imaging.adminClinicalAccess
+  return !isAdministrator(user) || adminClinicalAccess()
 }
 
 /** The study a DICOMweb request names: missing, unlinked or another clinic's answers the same 404. */

@@ -8,6 +8,8 @@ import { Clock } from '#app/platform/clock'
 import { wantsJson } from '#app/platform/http/wants_json'
 import app from '@adonisjs/core/services/app'
 import { socketTicket } from '#app/realtime/realtime'
+import { isAdministrator } from '#app/access/roles'
+import { refreshAdminClinicalAccess } from '#app/access/clinical_access'
 
 /**
  * Requires a logged-in user (session for pages, bearer token for /api/v1) whose
@@ -52,6 +54,8 @@ export default class AuthMiddleware {
       return ctx.response.redirect(this.redirectTo)
     }
     await user.load('institution')
+    // Only administrators' answers depend on it: read afresh so a switch-off anywhere counts now (./clinical_access.ts).
+    if (isAdministrator(user)) await refreshAdminClinicalAccess()
     // The socket ticket is encrypted only when a page is rendered, not on every API call.
     if ('view' in ctx && viaSession)
       ctx.view.share({

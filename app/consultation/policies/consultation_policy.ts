@@ -1,7 +1,7 @@
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Consultation from '#app/consultation/models/consultation'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 import { isAdministrator, isSystemAdministrator } from '#app/access/roles'
 import { canSeeExam, readsForAlliance } from '#app/access/visibility'
 import { canConsult, canRequest } from '#app/consultation/consultation_rules'
@@ -10,7 +10,7 @@ import { canConsult, canRequest } from '#app/consultation/consultation_rules'
 export default class ConsultationPolicy extends BasePolicy {
   /** The consultations page: clinics see their own, lead-hospital readers the alliance's. Upper hospital and centres see none here. */
   list(user: User) {
-    if (isAdministrator(user)) return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return adminClinicalAccess()
     return readsForAlliance(user) || canRequest(user)
   }
 

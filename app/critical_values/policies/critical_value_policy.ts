@@ -2,7 +2,7 @@ import { isAdministrator, isSystemAdministrator } from '#app/access/roles'
 import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type CriticalValue from '#models/critical_value'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 import { readsForAlliance } from '#app/access/visibility'
 import { canRaise, mayAcknowledge } from '#app/critical_values/critical_value_rules'
 
@@ -10,14 +10,14 @@ import { canRaise, mayAcknowledge } from '#app/critical_values/critical_value_ru
 export default class CriticalValuePolicy extends BasePolicy {
   /** The requesting clinic sees its own; lead-hospital readers see every clinic's. */
   view(user: User, value: CriticalValue) {
-    if (isAdministrator(user)) return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return adminClinicalAccess()
     if (readsForAlliance(user)) return true
     return value.institutionId === user.institutionId
   }
 
   /** The registry page (its rows are scoped per user). */
   registry(user: User) {
-    return !isAdministrator(user) || imaging.adminClinicalAccess
+    return !isAdministrator(user) || adminClinicalAccess()
   }
 
   /** B: the report writer (a lead-hospital radiologist) raises; so does the second doctor confirm. */

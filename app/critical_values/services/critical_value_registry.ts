@@ -5,6 +5,7 @@ import CriticalValue from '#models/critical_value'
 import Institution from '#models/institution'
 import type User from '#models/user'
 import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 import { readsForAlliance } from '#app/access/visibility'
 import { percentile } from '#app/critical_values/critical_value_rules'
 import { formatInZone, minutesBetween } from '#app/critical_values/display'
@@ -48,7 +49,7 @@ export class CriticalValueRegistry {
     query: ModelQueryBuilderContract<typeof CriticalValue>,
     user: Pick<User, 'role' | 'institutionId'> & { institution?: { kind: string } | null }
   ) {
-    if (isAdministrator(user)) return imaging.adminClinicalAccess ? query : query.whereRaw('1 = 0')
+    if (isAdministrator(user)) return adminClinicalAccess() ? query : query.whereRaw('1 = 0')
     if (readsForAlliance(user)) return query
     return query.where('critical_values.institution_id', user.institutionId)
   }

@@ -3,7 +3,7 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Exam from '#models/exam'
 import { canSeeExam } from '#app/access/visibility'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 
 /** Intake rules for exams; a denied `view` is answered 404 by the controllers. */
 export default class ExamPolicy extends BasePolicy {
@@ -13,7 +13,7 @@ export default class ExamPolicy extends BasePolicy {
 
   /** The exam list: everyone with clinical access (administrators only when it is switched on). */
   list(user: User) {
-    return !isAdministrator(user) || imaging.adminClinicalAccess
+    return !isAdministrator(user) || adminClinicalAccess()
   }
 
   /** Registering patients and exams is the member clinic's job. */

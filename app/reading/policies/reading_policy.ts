@@ -2,7 +2,7 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import { readsForAlliance } from '#app/access/visibility'
 import { isAdministrator, isIntermediateOrAbove, isSystemAdministrator } from '#app/access/roles'
-import imaging from '#config/imaging'
+import { adminClinicalAccess } from '#app/access/clinical_access'
 import { editRefusal } from '#app/reading/services/report_rules'
 
 /**
@@ -23,7 +23,7 @@ export default class ReadingPolicy extends BasePolicy {
 
   /** Signed reports: the requesting clinics, the readers and QC (administrators only with clinical access). */
   seeReports(user: User) {
-    if (isAdministrator(user)) return imaging.adminClinicalAccess
+    if (isAdministrator(user)) return adminClinicalAccess()
     return user.role === 'clinic_staff' || user.role === 'radiologist' || user.role === 'qc_officer'
   }
 
