@@ -30,19 +30,24 @@ export function adminClinicalAccess() {
   return current
 }
 
-/** Reads the setting from the database into the cache (each administrator's request; tests). */
-export async function refreshAdminClinicalAccess() {
-  const before = writes
+async function storedValue() {
   const row = await db.from(TABLE).where('name', NAME).select('value').first()
-  if (writes === before) current = row?.value === 'on'
+  return row?.value === 'on'
+}
+
+/** Reads the setting from the database into the cache (each administrator's request; tests). */
+export async function refreshAdminClinicalAccess(read: () => Promise<boolean> = storedValue) {
+  const before = writes
+  const on = await read()
+  if (writes === before) current = on
   return current
 }
 
 /** Stores the setting and applies it in this process; returns what it was. */
 export async function setAdminClinicalAccess(on: boolean, userId: number | null, now: DateTime) {
-  const row = await db.from(TABLE).where('name', NAME).select('value').first()
-  const before = row?.value === 'on'
+  // Counted before anything is awaited: a read already under way is discarded.
   writes += 1
+  const before = await storedValue()
   await upsert(
     TABLE,
     {

@@ -65,7 +65,11 @@ export const CLINICAL_ROLES: Role[] = ['clinic_staff', 'radiologist', 'qc_office
 | would approve the system administrator's own requests; the audit administrator reads the audit log).
 | Only giving the system administrator's own role needs no second person: it confers nothing more.
 */
-export const ROLES_GRANTED_BY_APPROVAL: Role[] = [...CLINICAL_ROLES, 'security_admin', 'audit_admin']
+export const ROLES_GRANTED_BY_APPROVAL: Role[] = [
+  ...CLINICAL_ROLES,
+  'security_admin',
+  'audit_admin',
+]
 
 /** Whether saving an account with `next` (over `current`, or as a new account) grants such a role. */
 export function grantsGuardedRole(

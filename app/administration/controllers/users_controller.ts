@@ -81,7 +81,11 @@ export default class UsersController {
         details: ({ created, approval }) =>
           created
             ? { role: created.role, status: created.status }
-            : { role: approval!.summary.grantedRole, approvalId: approval!.id, approval: 'pending' },
+            : {
+                role: approval!.summary.grantedRole,
+                approvalId: approval!.id,
+                approval: 'pending',
+              },
       },
       json: ({ created, approval }) =>
         created

@@ -104,7 +104,8 @@ export class StaffDirectory {
     input: UserInput,
     actor: User
   ): Promise<{ created: User | null; approval: Approval | null }> {
-    if (!grantsGuardedRole(input)) return { created: await this.create(input, actor), approval: null }
+    if (!grantsGuardedRole(input))
+      return { created: await this.create(input, actor), approval: null }
     const institution = await this.vetNew(input, actor)
     const approval = await (
       await app.container.make(TwoPersonApproval)
