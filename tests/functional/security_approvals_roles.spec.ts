@@ -252,6 +252,18 @@ test.group('Two-person approval of clinical roles', (group) => {
     )
     assert.sameMembers(kinds, ['admin.user.password_reset', 'admin.user.role_grant'])
 
+    // A refused grant (a radiologist needs a title) asks for nothing, not even the password reset with it.
+    const other = await make.user('qc_officer')
+    const refused = await client
+      .put(`/admin/users/${other.id}`)
+      .loginAs(sysadmin)
+      .withCsrfToken()
+      .header('Accept', 'application/json')
+      .json({ ...profile(other), role: 'radiologist', title: '', password: 'Reset-Held-2026!x' })
+    refused.assertStatus(422)
+    assert.lengthOf(await Approval.query().whereNotIn('id', response.body().approvalIds), 0)
+    assert.equal((await User.findOrFail(other.id)).role, 'qc_officer')
+
     // Locking, or a title change within the same role, needs nobody.
     const rad = await make.user('radiologist')
     const plain = await client

@@ -131,11 +131,27 @@ export class StaffDirectory {
     input: UserInput,
     actor: User
   ): Promise<{ saved: User; approvals: Approval[] }> {
-    const approvals: Approval[] = []
+    const resets = !!input.password && user.id !== actor.id
+    const grants = grantsGuardedRole(input, user)
+    const now: UserInput = {
+      ...input,
+      password: resets ? null : input.password,
+      ...(grants
+        ? {
+            role: user.role,
+            institutionId: user.institutionId,
+            title: input.role !== user.role ? user.title : input.title,
+          }
+        : {}),
+    }
+    // Everything is checked before anything is asked or saved: a refusal leaves no stray request behind.
+    if (resets) await this.vetPassword(user, input.password!)
+    const institution = grants ? await this.check(input, actor, user) : null
+    await this.check(now, actor, user)
+
     const twoPerson = await app.container.make(TwoPersonApproval)
-    let now: UserInput = input
-    if (input.password && user.id !== actor.id) {
-      await this.vetPassword(user, input.password)
+    const approvals: Approval[] = []
+    if (resets)
       approvals.push(
         await twoPerson.request(
           actor,
@@ -144,10 +160,7 @@ export class StaffDirectory {
           resetSummary(user)
         )
       )
-      now = { ...now, password: null }
-    }
-    if (grantsGuardedRole(input, user)) {
-      const institution = await this.check(input, actor, user)
+    if (grants) {
       const grant: RoleGrant = {
         userId: user.id,
         role: input.role,
@@ -156,15 +169,8 @@ export class StaffDirectory {
       }
       await user.load('institution')
       approvals.push(
-        await twoPerson.request(actor, GRANT_ROLE, grant, grantSummary(user, grant, institution))
+        await twoPerson.request(actor, GRANT_ROLE, grant, grantSummary(user, grant, institution!))
       )
-      const roleHeld = input.role !== user.role
-      now = {
-        ...now,
-        role: user.role,
-        institutionId: user.institutionId,
-        title: roleHeld ? user.title : input.title,
-      }
     }
     return { saved: await this.update(user, now, actor), approvals }
   }
