@@ -69,6 +69,13 @@ test.group('Two-person approval of DICOM senders', (group) => {
     assert.isNull(await DicomSender.findBy('ae_title', aeTitle))
     assert.isUndefined(await declaredInOrthanc(name))
 
+    // The approver reads which device, for which clinic, in words.
+    const queue = await client.get('/approvals').loginAs(await make.user('security_admin'))
+    queue.assertTextIncludes('新增 DICOM 发送设备')
+    queue.assertTextIncludes(aeTitle)
+    assert.notInclude(queue.text(), 'approvals.fields.')
+    assert.notInclude(queue.text(), 'approvals.kinds.')
+
     const approved = await decide(
       'approve',
       approval.id,
