@@ -276,5 +276,10 @@ test.group('Two-person approval of DICOM senders', (group) => {
       refused.assertStatus(403)
     }
     assert.isNull(await Approval.query().where('kind', 'admin.sender.declare').first())
+    // The system administrator's page says so, and where the requests are.
+    const page = await client.get('/admin/senders').loginAs(await make.user('admin'))
+    page.assertStatus(200)
+    page.assertTextIncludes('须经安全管理员批准后生效')
+    page.assertTextIncludes('/approvals/mine')
   })
 })
