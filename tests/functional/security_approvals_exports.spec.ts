@@ -142,6 +142,18 @@ test.group('Two-person approval of audit-log exports', (group) => {
     assert.equal((await lastAudit('audit.export', auditor.id))!.outcome, 'refused')
   })
 
+  test('two downloads at once: exactly one gets the file', async ({ client, assert }) => {
+    const auditor = await make.user('audit_admin')
+    const approval = await askAuditExport(client, auditor)
+    await decide('approve', approval.id, await apiToken(await make.user('security_admin')))
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        client.get(`/admin/audit/exports/${approval.id}`).loginAs(auditor).accept('json')
+      )
+    )
+    assert.deepEqual(answers.map((a) => a.status()).sort(), [200, 410, 410, 410])
+  })
+
   test('an approval is good for 24 hours', async ({ client }) => {
     const clock = new ManualClock(DateTime.utc())
     app.container.swap(Clock, () => clock)
