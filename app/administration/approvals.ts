@@ -4,14 +4,20 @@
 | - resetting another user's password lets the system administrator sign in as that user;
 | - giving an account a clinical role (or one of the other administrators' roles), by creating it with that
 |   role or by changing its role or institution to one, lets the system administrator — who chose its
-|   password — read every clinic's records, or approve their own requests.
+|   password — read every clinic's records, or approve their own requests;
+| - declaring a DICOM sender (an AE title Orthanc accepts C-STORE from, under a clinic's name) or changing
+|   which device it is: nothing is written to the database or to Orthanc's modality list before the approval
+|   (the sync job mirrors the database, so it cannot declare it early either).
 | Passwords travel encrypted in the approval's payload, never in its summary. The rules that decide when an
-| approval is needed are StaffDirectory's (./services/staff_directory.ts). Imported by ./routes.ts.
+| approval is needed are the services' (./services/staff_directory.ts, ./services/dicom_sender_directory.ts).
+| Imported by ./routes.ts.
 */
 import app from '@adonisjs/core/services/app'
 import User from '#models/user'
+import DicomSender from '#models/dicom_sender'
 import type Institution from '#models/institution'
 import type { Role, Title } from '#app/access/roles'
+import type { DicomSenderInput } from '#app/administration/services/dicom_sender_directory'
 import { approvalKinds } from '#app/approvals/services/two_person_approval'
 import type { UserInput } from '#app/administration/services/staff_directory'
 
@@ -94,5 +100,51 @@ export function grantSummary(
     grantedRole: grant.role,
     institution: `${institution.code} ${institution.name}`,
     ...(grant.title ? { title: grant.title } : {}),
+  }
+}
+
+export const DECLARE_SENDER = 'admin.sender.declare'
+export const CHANGE_SENDER = 'admin.sender.change'
+
+approvalKinds.register<DicomSenderInput>(DECLARE_SENDER, {
+  async execute(input) {
+    const { DicomSenderDirectory } =
+      await import('#app/administration/services/dicom_sender_directory')
+    const sender = await (await app.container.make(DicomSenderDirectory)).create(input)
+    return { type: 'dicom_sender', id: sender.id }
+  },
+})
+
+approvalKinds.register<{ senderId: number; input: DicomSenderInput }>(CHANGE_SENDER, {
+  async execute({ senderId, input }) {
+    const { DicomSenderDirectory } =
+      await import('#app/administration/services/dicom_sender_directory')
+    const sender = await DicomSender.findOrFail(senderId)
+    await (await app.container.make(DicomSenderDirectory)).update(sender, input)
+    return { type: 'dicom_sender', id: sender.id }
+  },
+})
+
+/** What the approver reads: which device, for which clinic, and what it was before. */
+export function senderSummary(
+  input: DicomSenderInput,
+  institution: Institution,
+  sender?: DicomSender
+) {
+  return {
+    institution: `${institution.code} ${institution.name}`,
+    aeTitle: input.aeTitle,
+    host: input.host,
+    port: input.port ?? 104,
+    active: input.active ?? true,
+    ...(sender
+      ? {
+          senderId: sender.id,
+          previousAeTitle: sender.aeTitle,
+          previousHost: sender.host,
+          previousPort: sender.port ?? 104,
+          previousActive: sender.active,
+        }
+      : {}),
   }
 }

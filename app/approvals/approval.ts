@@ -46,6 +46,10 @@ export default class Approval extends BaseModel {
   @column()
   declare resultId: string | null
 
+  /** For an approved export: when its one download happened (null: not yet). */
+  @column.dateTime()
+  declare downloadedAt: DateTime | null
+
   @belongsTo(() => User, { foreignKey: 'requestedById' })
   declare requestedBy: BelongsTo<typeof User>
 

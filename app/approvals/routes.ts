@@ -6,6 +6,7 @@ const ApprovalsController = () => import('#app/approvals/controllers/approvals_c
 router
   .group(() => {
     router.get('/approvals', [ApprovalsController, 'index']).as('approvals.index')
+    router.get('/approvals/mine', [ApprovalsController, 'mine']).as('approvals.mine')
     router.post('/approvals/:id/approve', [ApprovalsController, 'approve']).as('approvals.approve')
     router.post('/approvals/:id/reject', [ApprovalsController, 'reject']).as('approvals.reject')
   })
@@ -14,6 +15,7 @@ router
 router
   .group(() => {
     router.get('/approvals', [ApprovalsController, 'index'])
+    router.get('/approvals/mine', [ApprovalsController, 'mine'])
     router.post('/approvals/:id/approve', [ApprovalsController, 'approve'])
     router.post('/approvals/:id/reject', [ApprovalsController, 'reject'])
   })

@@ -1,6 +1,7 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import '#app/critical_values/wiring'
+import '#app/critical_values/approvals'
 
 const CriticalValuesController = () =>
   import('#app/critical_values/controllers/critical_values_controller')
@@ -23,6 +24,13 @@ router
     router
       .get('/critical-values/export.xlsx', [CriticalValuesController, 'exportXlsx'])
       .as('critical_values.export_xlsx')
+    router
+      .post('/critical-values/export-requests', [CriticalValuesController, 'requestExport'])
+      .as('critical_values.export_request')
+    router
+      .get('/critical-values/exports/:id', [CriticalValuesController, 'approvedExport'])
+      .where('id', /^\d+$/)
+      .as('critical_values.export_approved')
     router
       .post('/critical-values/duty', [CriticalValueActionsController, 'ownDuty'])
       .as('critical_values.duty')

@@ -129,7 +129,7 @@ test.group('Administration', (group) => {
     assert.equal((await User.findOrFail(admin.id)).status, 'active')
   })
 
-  test('a clinic AE title is declared in Orthanc, and removed from it with the sender', async ({
+  test('a clinic AE title is declared in Orthanc once approved, and removed from it with the sender', async ({
     client,
     assert,
   }) => {
@@ -141,6 +141,8 @@ test.group('Administration', (group) => {
       .loginAs(admin)
       .withCsrfToken()
       .form({ institutionId: clinic.id, aeTitle, host: '192.168.10.20', port: 104 })
+    // Declaring a DICOM peer is a two-person change (tests/functional/security_approvals_senders.spec.ts).
+    await approvePending('admin.sender.declare')
     const sender = await DicomSender.findByOrFail('ae_title', aeTitle)
     const orthanc = await app.container.make(OrthancClient)
     const declared = (await orthanc.modalities())[sender.orthancModalityName]

@@ -8,6 +8,7 @@ import { audit } from '#app/platform/audit/audit_log'
 import { AuditRetention } from '#app/audit/audit_retention'
 import { Clock, ManualClock } from '#app/platform/clock'
 import * as make from '#tests/support/fixtures'
+import { approvePending } from '#tests/support/approvals'
 import { checkAuditRetention } from '#config/imaging'
 
 const sql = (time: DateTime) => time.toUTC().toFormat('yyyy-MM-dd HH:mm:ss.SSS')
@@ -80,7 +81,14 @@ test.group('The audit log (C 8.3.4)', (group) => {
     page.assertStatus(200)
     page.assertTextIncludes('查看了检查 42')
     page.assertTextIncludes('10.1.2.3')
-    const csv = await client.get('/admin/audit/export').qs({ action: 'exam.view' }).loginAs(admin)
+    // Taking the log away is a two-person change (tests/functional/security_approvals_exports.spec.ts).
+    await client
+      .post('/admin/audit/export-requests')
+      .loginAs(admin)
+      .withCsrfToken()
+      .form({ action: 'exam.view' })
+    const [approval] = await approvePending('audit.export')
+    const csv = await client.get(`/admin/audit/exports/${approval.id}`).loginAs(admin)
     csv.assertStatus(200)
     csv.assertHeader('content-type', 'text/csv; charset=utf-8')
     assert.include(csv.text(), clinic.username)

@@ -34,17 +34,21 @@ export default class DicomSendersController {
     })
   }
 
+  /** A new sender waits for the security administrator (two-person rule, in the directory). */
   store(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'admin.sender.create',
       allow: mayAdminister,
       input: dicomSenderValidator,
-      run: ({ input }) => this.directory.create({ ...input, active: input.active ?? true }),
+      run: ({ user, input }) =>
+        this.directory.requestDeclaration(user, { ...input, active: input.active ?? true }),
       audit: {
-        target: (sender) => ({ type: 'dicom_sender', id: sender.id }),
-        details: (sender) => ({ ae: sender.aeTitle }),
+        target: (approval) => ({ type: 'approval', id: approval.id }),
+        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
       },
-      page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
+      json: (approval) =>
+        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
+      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/admin/senders'),
     })
   }
 
@@ -54,10 +58,24 @@ export default class DicomSendersController {
       allow: mayAdminister,
       target: dicomSenderTarget,
       input: dicomSenderValidator,
-      run: ({ target, input }) =>
-        this.directory.update(target, { ...input, active: input.active ?? false }),
-      audit: { details: (sender) => ({ ae: sender.aeTitle }) },
-      page: () => done(ctx, 'common.saved', {}, '/admin/senders'),
+      run: ({ user, target, input }) =>
+        this.directory.requestChange(user, target, { ...input, active: input.active ?? false }),
+      audit: {
+        details: ({ sender, approval }, { input }) => ({
+          ae: input.aeTitle,
+          previousAe: sender.aeTitle,
+          ...(approval ? { approvalId: approval.id, approval: 'pending' } : {}),
+        }),
+      },
+      json: ({ sender, approval }) => {
+        if (approval)
+          return ctx.response.status(202).send({ approvalId: approval.id, status: approval.status })
+        return { id: sender.id, aeTitle: sender.aeTitle, active: sender.active, approvalId: null }
+      },
+      page: ({ approval }) =>
+        approval
+          ? done(ctx, 'approvals.requested', { id: approval.id }, '/admin/senders')
+          : done(ctx, 'common.saved', {}, '/admin/senders'),
     })
   }
 

@@ -2,8 +2,11 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import DicomSender from '#models/dicom_sender'
 import Institution from '#models/institution'
+import type User from '#models/user'
 import { OrthancClient } from '#app/orthanc/orthanc_client'
 import { DomainRefusal } from '#app/platform/domain_refusal'
+import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
+import { CHANGE_SENDER, DECLARE_SENDER, senderSummary } from '#app/administration/approvals'
 
 export interface DicomSenderInput {
   institutionId: number
@@ -25,7 +28,58 @@ const MODALITY_PREFIX = 'clinic-'
  */
 @inject()
 export class DicomSenderDirectory {
-  constructor(protected orthanc: OrthancClient) {}
+  constructor(
+    protected orthanc: OrthancClient,
+    protected approvals: TwoPersonApproval
+  ) {}
+
+  /*
+  | Two-person rule (MLPS 8.1.4.2): a declared AE title may C-STORE into the centre's Orthanc under a
+  | clinic's name, so declaring one, or changing which device (AE title, host, port), which clinic it
+  | speaks for, or switching it back on, waits for the security administrator. The request is vetted
+  | now (a refusal is immediate) and nothing reaches the database or Orthanc before the approval
+  | (app/administration/approvals.ts carries it out). Taking access away (switching a sender off,
+  | deleting it) and the description or worklist character set apply at once.
+  */
+  async requestDeclaration(requester: User, input: DicomSenderInput) {
+    await this.check(input)
+    const institution = await Institution.findOrFail(input.institutionId)
+    return this.approvals.request(
+      requester,
+      DECLARE_SENDER,
+      input,
+      senderSummary(input, institution)
+    )
+  }
+
+  /** Applies what needs no approval; returns the approval when the change does. */
+  async requestChange(requester: User, sender: DicomSender, input: DicomSenderInput) {
+    await this.check(input, sender)
+    if (!DicomSenderDirectory.widensAccess(sender, input)) {
+      return { sender: await this.update(sender, input), approval: null }
+    }
+    const institution = await Institution.findOrFail(input.institutionId)
+    const approval = await this.approvals.request(
+      requester,
+      CHANGE_SENDER,
+      { senderId: sender.id, input },
+      senderSummary(input, institution, sender)
+    )
+    return { sender, approval }
+  }
+
+  /** Whether the change lets a different device, or the same one again, store under a clinic's name. */
+  static widensAccess(sender: DicomSender, input: DicomSenderInput) {
+    const active = input.active ?? true
+    if (!active) return false
+    return (
+      !sender.active ||
+      sender.aeTitle !== input.aeTitle ||
+      sender.host !== input.host ||
+      (sender.port ?? 104) !== (input.port ?? 104) ||
+      sender.institutionId !== input.institutionId
+    )
+  }
 
   protected async check(input: DicomSenderInput, existing?: DicomSender) {
     const institution = await Institution.find(input.institutionId)

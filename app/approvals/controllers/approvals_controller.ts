@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import Approval from '#app/approvals/approval'
-import { TwoPersonApproval } from '#app/approvals/services/two_person_approval'
+import { TwoPersonApproval, approvalKinds } from '#app/approvals/services/two_person_approval'
 import { can } from '#app/platform/http/can'
 import { recordById, useCase, done } from '#app/platform/http/use_case'
 
@@ -38,6 +38,34 @@ export default class ApprovalsController {
         })),
       }),
       page: (state) => ctx.view.render('pages/approvals/index', state),
+    })
+  }
+
+  /** Everyone's own requests, with the download of an approved export. */
+  mine(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'approval.mine',
+      audit: false,
+      run: async ({ user }) =>
+        (await this.approvals.mine(user)).map((a) => ({
+          approval: a,
+          downloadUrl: this.approvals.downloadable(a)
+            ? approvalKinds.downloadUrl(a.kind, a.id)
+            : null,
+        })),
+      json: (rows) => ({
+        requests: rows.map(({ approval: a, downloadUrl }) => ({
+          id: a.id,
+          kind: a.kind,
+          status: a.status,
+          summary: a.summary,
+          requestedAt: a.requestedAt,
+          decidedAt: a.decidedAt,
+          downloadedAt: a.downloadedAt,
+          downloadUrl,
+        })),
+      }),
+      page: (rows) => ctx.view.render('pages/approvals/mine', { rows }),
     })
   }
 

@@ -17,6 +17,11 @@ import { isSecurityAdministrator } from '#app/access/roles'
 export interface ApprovalKind<P = any> {
   /** carries the change out; returns what it made (audited and kept on the approval) */
   execute(payload: P, requester: User): Promise<{ type: string; id: string | number } | null>
+  /**
+   * For a bulk export: where its requester downloads the file once approved (the capability's own
+   * route, which claims the approval with `claimDownload`). Such a kind's `execute` changes nothing.
+   */
+  downloadUrl?: (approvalId: number) => string
 }
 
 const kinds = new Map<string, ApprovalKind>()
@@ -28,7 +33,18 @@ export const approvalKinds = {
   has(kind: string) {
     return kinds.has(kind)
   },
+  downloadUrl(kind: string, approvalId: number) {
+    return kinds.get(kind)?.downloadUrl?.(approvalId) ?? null
+  },
 }
+
+/*
+| An approved export is downloaded once, within a working day of the approval. Once: the approver
+| approved one copy of these rows, not a standing right to them; a second copy is a second request.
+| Within 24 h: an approval given in the evening can still be used the next morning, but does not
+| lie about for weeks as a key to patient data.
+*/
+export const DOWNLOAD_VALIDITY_HOURS = 24
 
 const PURPOSE = 'approval-payload'
 
@@ -47,6 +63,61 @@ export class TwoPersonApproval {
       payloadCipher: encryption.encrypt(payload, undefined, PURPOSE),
       summary,
     })
+  }
+
+  /** What this person asked for lately (their own requests page). */
+  mine(requester: User) {
+    return Approval.query()
+      .where('requested_by_id', requester.id)
+      .preload('decidedBy')
+      .orderBy('requested_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(50)
+  }
+
+  /** Whether an approved export may still be downloaded (for the requests page). */
+  downloadable(approval: Approval) {
+    return (
+      approval.status === 'approved' &&
+      !approval.downloadedAt &&
+      !!approval.decidedAt &&
+      approval.decidedAt >= this.clock.now().minus({ hours: DOWNLOAD_VALIDITY_HOURS }) &&
+      approvalKinds.downloadUrl(approval.kind, approval.id) !== null
+    )
+  }
+
+  /**
+   * The one download of an approved export: only its requester, only once (one conditional UPDATE,
+   * so two parallel downloads cannot both pass), only within the validity. Returns the request's
+   * payload (what to export); every other case is a refusal the caller's use case audits.
+   */
+  async claimDownload<P>(requester: User, approvalId: number, kind: string): Promise<P> {
+    const approval = await Approval.query()
+      .where('id', approvalId)
+      .where('kind', kind)
+      .where('requested_by_id', requester.id)
+      .first()
+    // Someone else's approval is answered like a missing one.
+    if (!approval)
+      throw new DomainRefusal('export_not_found', 'approvals.export_not_found', {}, 404)
+    if (approval.status === 'pending')
+      throw new DomainRefusal('export_pending', 'approvals.export_pending', {}, 409)
+    if (approval.status !== 'approved')
+      throw new DomainRefusal('export_rejected', 'approvals.export_rejected', {}, 409)
+    if (approval.downloadedAt)
+      throw new DomainRefusal('export_downloaded', 'approvals.export_downloaded', {}, 410)
+    const now = this.clock.now()
+    const since = now.minus({ hours: DOWNLOAD_VALIDITY_HOURS })
+    if (!approval.decidedAt || approval.decidedAt < since)
+      throw new DomainRefusal('export_expired', 'approvals.export_expired', {}, 410)
+    const affected = await Approval.query()
+      .where('id', approval.id)
+      .where('status', 'approved')
+      .whereNull('downloaded_at')
+      .update({ downloaded_at: now.toJSDate() })
+    if (Number(Array.isArray(affected) ? affected[0] : affected) !== 1)
+      throw new DomainRefusal('export_downloaded', 'approvals.export_downloaded', {}, 410)
+    return encryption.decrypt(approval.payloadCipher, PURPOSE) as P
   }
 
   pending() {

@@ -5,7 +5,9 @@ import { downloadStamp, nameDownload } from '#app/platform/documents'
 import { Clock } from '#app/platform/clock'
 import { can } from '#app/platform/http/can'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
-import { useCase } from '#app/platform/http/use_case'
+import { done, numericParam, useCase } from '#app/platform/http/use_case'
+import { DomainRefusal } from '#app/platform/domain_refusal'
+import { AuditExports } from '#app/audit/services/audit_exports'
 import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
 import { AuditPresenter } from '#app/audit/audit_presenter'
 import { AuditVerification } from '#app/audit/audit_verification'
@@ -34,7 +36,8 @@ export default class AuditController {
   constructor(
     protected search: AuditSearch,
     protected clock: Clock,
-    protected verification: AuditVerification
+    protected verification: AuditVerification,
+    protected exports: AuditExports
   ) {}
 
   /** The audit administrator checks the hash chain over a period (MLPS 8.1.4.3 c). Without dates: the form. */
@@ -83,48 +86,86 @@ export default class AuditController {
     })
   }
 
+  /** A direct export is refused: the audit log leaves the system only with approval (two-person rule). */
   export(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'audit.export',
       allow: mayReadAudit,
       input: auditFilterValidator,
-      run: ({ input }) => this.search.all(input),
-      audit: { details: (events) => ({ rows: events.length }) },
-      page: (events) => {
-        const csv = toCsv(
-          [
-            'id',
-            'occurred_at_utc',
-            'username',
-            'role',
-            'institution_id',
-            'action',
-            'outcome',
-            'target_type',
-            'target_id',
-            'ip',
-            'request_id',
-            'details',
-          ],
-          events.map((e) => [
-            e.id,
-            e.occurredAt.toISO(),
-            e.actorUsername,
-            e.actorRole,
-            e.actorInstitutionId,
-            e.action,
-            e.outcome,
-            e.targetType,
-            e.targetId,
-            e.ip,
-            e.requestId,
-            e.details ? JSON.stringify(e.details) : '',
-          ])
-        )
-        ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-        nameDownload(ctx, `audit-${downloadStamp(this.clock.now())}.csv`)
-        return csv
+      run: async (): Promise<never> => {
+        throw new DomainRefusal('export_needs_approval', 'approvals.export_needs_approval', {}, 403)
       },
     })
+  }
+
+  /** The audit administrator asks to export the lines the filters name; the security administrator decides. */
+  requestExport(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'audit.export_request',
+      allow: mayReadAudit,
+      input: auditFilterValidator,
+      run: ({ user }) => this.exports.request(user, AuditExports.pick(ctx.request.all())),
+      audit: {
+        target: (approval) => ({ type: 'approval', id: approval.id }),
+        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
+      },
+      json: (approval) =>
+        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
+      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/approvals/mine'),
+    })
+  }
+
+  /** The one download of an approved export, by the audit administrator who asked. */
+  approvedExport(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'audit.export',
+      allow: mayReadAudit,
+      run: async ({ user }) => {
+        const approvalId = numericParam(ctx) ?? 0
+        return { approvalId, events: await this.exports.claim(user, approvalId) }
+      },
+      audit: {
+        target: ({ approvalId }) => ({ type: 'approval', id: approvalId }),
+        details: ({ events, approvalId }) => ({ rows: events.length, approvalId }),
+      },
+      json: ({ events }) => this.csv(ctx, events),
+      page: ({ events }) => this.csv(ctx, events),
+    })
+  }
+
+  protected csv(ctx: HttpContext, events: Awaited<ReturnType<AuditSearch['all']>>) {
+    const csv = toCsv(
+      [
+        'id',
+        'occurred_at_utc',
+        'username',
+        'role',
+        'institution_id',
+        'action',
+        'outcome',
+        'target_type',
+        'target_id',
+        'ip',
+        'request_id',
+        'details',
+      ],
+      events.map((e) => [
+        e.id,
+        e.occurredAt.toISO(),
+        e.actorUsername,
+        e.actorRole,
+        e.actorInstitutionId,
+        e.action,
+        e.outcome,
+        e.targetType,
+        e.targetId,
+        e.ip,
+        e.requestId,
+        e.details ? JSON.stringify(e.details) : '',
+      ])
+    )
+    ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
+    nameDownload(ctx, `audit-${downloadStamp(this.clock.now())}.csv`)
+    return csv
   }
 }

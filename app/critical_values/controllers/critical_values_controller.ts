@@ -13,13 +13,20 @@ import { nameDownload, xlsxBuffer, downloadStamp } from '#app/platform/documents
 import { readsForAlliance } from '#app/access/visibility'
 import { Clock } from '#app/platform/clock'
 import { criticalValueTarget, mayUseRegistry } from '#app/critical_values/critical_value_access'
-import { registryFilterValidator } from '#app/critical_values/validators/critical_value_validators'
+import {
+  exportRequestValidator,
+  registryFilterValidator,
+} from '#app/critical_values/validators/critical_value_validators'
+import {
+  CriticalValueExports,
+  type ExportFormat,
+} from '#app/critical_values/services/critical_value_exports'
 import { CriticalValueRegistry } from '#app/critical_values/services/critical_value_registry'
 import { DutyRoster } from '#app/critical_values/services/duty_roster'
 import { ackChartSvg } from '#app/critical_values/ack_chart'
 import { DEFAULT_ACK_MINUTES } from '#app/critical_values/default_findings'
 import { minutesBetween } from '#app/critical_values/display'
-import { useCase } from '#app/platform/http/use_case'
+import { done, numericParam, useCase } from '#app/platform/http/use_case'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
 
 async function filterOptions(user: User) {
@@ -39,7 +46,8 @@ export default class CriticalValuesController {
   constructor(
     protected registry: CriticalValueRegistry,
     protected roster: DutyRoster,
-    protected clock: Clock
+    protected clock: Clock,
+    protected exports: CriticalValueExports
   ) {}
 
   index(ctx: HttpContext) {
@@ -60,6 +68,8 @@ export default class CriticalValuesController {
           values,
           filters: input,
           query,
+          exportNeedsApproval: CriticalValueExports.needsApproval(user),
+          exportFilters: asked,
           onDuty: duties.includes('on_duty'),
           ...(await filterOptions(user)),
         })
@@ -144,18 +154,18 @@ export default class CriticalValuesController {
     })
   }
 
+  /** A clinical user's export of what they see; an administrator's is refused (it needs approval). */
   exportCsv(ctx: HttpContext) {
     return useCase(ctx, {
       action: 'critical_value.export',
       allow: mayUseRegistry,
       input: registryFilterValidator,
-      run: ({ user, input }) => this.registry.exportRows(user, input, (key) => ctx.i18n.t(key)),
-      audit: { details: ({ rows }) => ({ format: 'csv', rows: rows.length }) },
-      page: ({ header, rows }) => {
-        ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
-        nameDownload(ctx, `critical-values-${this.stamp()}.csv`)
-        return toCsv(header, rows)
+      run: ({ user, input }) => {
+        this.exports.direct(user)
+        return this.sheet(ctx, user, 'csv', input)
       },
+      audit: { details: ({ rows }) => ({ format: 'csv', rows: rows.length }) },
+      page: (sheet) => this.send(ctx, sheet),
     })
   }
 
@@ -164,45 +174,101 @@ export default class CriticalValuesController {
       action: 'critical_value.export',
       allow: mayUseRegistry,
       input: registryFilterValidator,
-      run: async ({ user, input }) => ({
-        ...(await this.registry.exportRows(user, input, (key) => ctx.i18n.t(key))),
-        stats: await this.registry.clinicStats(user, input),
-      }),
-      audit: { details: ({ rows }) => ({ format: 'xlsx', rows: rows.length }) },
-      page: async ({ header, rows, stats }) => {
-        const t = (key: string) => ctx.i18n.t(`critical_values.stats.${key}`)
-        const buffer = await xlsxBuffer([
-          { name: ctx.i18n.t('critical_values.export.sheet_registry'), header, rows },
-          {
-            name: ctx.i18n.t('critical_values.export.sheet_stats'),
-            header: [
-              t('clinic'),
-              t('raised'),
-              t('acknowledged'),
-              t('open'),
-              t('escalated'),
-              t('median'),
-              t('p90'),
-            ],
-            rows: stats.map((s) => [
-              s.name,
-              s.raised,
-              s.acknowledged,
-              s.open,
-              s.escalated,
-              s.median ?? '',
-              s.p90 ?? '',
-            ]),
-          },
-        ])
-        ctx.response.header(
-          'Content-Type',
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-        )
-        nameDownload(ctx, `critical-values-${this.stamp()}.xlsx`)
-        return buffer
+      run: ({ user, input }) => {
+        this.exports.direct(user)
+        return this.sheet(ctx, user, 'xlsx', input)
       },
+      audit: { details: ({ rows }) => ({ format: 'xlsx', rows: rows.length }) },
+      page: (sheet) => this.send(ctx, sheet),
     })
+  }
+
+  /** An administrator asks for an export; the security administrator decides (two-person rule). */
+  requestExport(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'critical_value.export_request',
+      allow: mayUseRegistry,
+      input: exportRequestValidator,
+      run: ({ user, input: { format, ...filters } }) =>
+        this.exports.request(user, { format, filters }, (key) => ctx.i18n.t(key)),
+      audit: {
+        target: (approval) => ({ type: 'approval', id: approval.id }),
+        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
+      },
+      json: (approval) =>
+        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
+      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/approvals/mine'),
+    })
+  }
+
+  /** The one download of an approved export, by its requester. */
+  approvedExport(ctx: HttpContext) {
+    return useCase(ctx, {
+      action: 'critical_value.export',
+      allow: mayUseRegistry,
+      run: async ({ user }) => {
+        const approvalId = numericParam(ctx) ?? 0
+        const asked = await this.exports.claim(user, approvalId)
+        return { approvalId, ...(await this.sheet(ctx, user, asked.format, asked.filters)) }
+      },
+      audit: {
+        target: ({ approvalId }) => ({ type: 'approval', id: approvalId }),
+        details: ({ format, rows, approvalId }) => ({ format, rows: rows.length, approvalId }),
+      },
+      json: (sheet) => this.send(ctx, sheet),
+      page: (sheet) => this.send(ctx, sheet),
+    })
+  }
+
+  protected async sheet(ctx: HttpContext, user: User, format: ExportFormat, filters: any) {
+    const exported = await this.registry.exportRows(user, filters, (key) => ctx.i18n.t(key))
+    return {
+      format,
+      ...exported,
+      stats: format === 'xlsx' ? await this.registry.clinicStats(user, filters) : [],
+    }
+  }
+
+  protected async send(
+    ctx: HttpContext,
+    { format, header, rows, stats }: Awaited<ReturnType<CriticalValuesController['sheet']>>
+  ) {
+    if (format === 'csv') {
+      ctx.response.header('Content-Type', 'text/csv; charset=utf-8')
+      nameDownload(ctx, `critical-values-${this.stamp()}.csv`)
+      return toCsv(header, rows)
+    }
+    const t = (key: string) => ctx.i18n.t(`critical_values.stats.${key}`)
+    const buffer = await xlsxBuffer([
+      { name: ctx.i18n.t('critical_values.export.sheet_registry'), header, rows },
+      {
+        name: ctx.i18n.t('critical_values.export.sheet_stats'),
+        header: [
+          t('clinic'),
+          t('raised'),
+          t('acknowledged'),
+          t('open'),
+          t('escalated'),
+          t('median'),
+          t('p90'),
+        ],
+        rows: stats.map((s) => [
+          s.name,
+          s.raised,
+          s.acknowledged,
+          s.open,
+          s.escalated,
+          s.median ?? '',
+          s.p90 ?? '',
+        ]),
+      },
+    ])
+    ctx.response.header(
+      'Content-Type',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    )
+    nameDownload(ctx, `critical-values-${this.stamp()}.xlsx`)
+    return buffer
   }
 
   /** Download names carry the hospital's date and time. */

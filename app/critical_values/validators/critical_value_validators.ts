@@ -60,6 +60,20 @@ export const registryFilterValidator = vine.compile(
   })
 )
 
+/** An administrator's request for a registry export (two-person rule): the filters and the format. */
+export const exportRequestValidator = vine.compile(
+  vine.object({
+    format: vine.enum(['csv', 'xlsx'] as const),
+    status: vine.enum(CRITICAL_VALUE_STATUSES).optional(),
+    institutionId: vine.number().positive().optional(),
+    findingId: vine.number().positive().optional(),
+    from: day(),
+    to: day(),
+    escalated: vine.boolean().optional(),
+    search: vine.string().trim().maxLength(64).optional(),
+  })
+)
+
 export const findingValidator = vine.compile(
   vine.object({
     code: vine
