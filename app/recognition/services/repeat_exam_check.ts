@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { DateTime } from 'luxon'
 import type User from '#models/user'
 import type Exam from '#models/exam'
@@ -435,29 +436,58 @@ export class RepeatExamCheck {
   }
 }
 
+/** The columns of a candidate's own item (`exam_items`) the matching below reads. */
+const ITEM_COLUMNS = [
+  'exam_items.name as item_name',
+  'exam_items.modality as item_modality',
+  'exam_items.body_part',
+  'exam_items.method',
+  'exam_items.position',
+]
+
+/** The columns of the requested item (`wanted`) a candidate was joined to. */
+const WANTED_COLUMNS = [
+  'wanted.id as wanted_id',
+  'wanted.name as wanted_name',
+  'wanted.modality as wanted_modality',
+  'wanted.body_part as wanted_body_part',
+  'wanted.method as wanted_method',
+  'wanted.position as wanted_position',
+]
+
+/**
+ * Joins a candidate read to its own item (`exam_items`, by `itemIdColumn`) and to the requested items (`wanted`)
+ * on modality and body part, so only candidates of a requested item come back; itemKey (R 7.2) then judges the
+ * method and position. `modalityColumn` is the candidate's modality: the exam's own for exams (the column of
+ * exams_patient_modality_time_index), the item's for outside results.
+ */
+function joinRequestedItems(
+  query: DatabaseQueryBuilderContract<any>,
+  itemIds: number[],
+  itemIdColumn: string,
+  modalityColumn: string
+) {
+  return query
+    .join('exam_items', 'exam_items.id', itemIdColumn)
+    .join('exam_items as wanted', (j) =>
+      j
+        .onIn('wanted.id', itemIds)
+        .andOn('wanted.modality', modalityColumn)
+        .andOn('wanted.body_part', 'exam_items.body_part')
+    )
+}
+
 /**
  * The reminder's two reads (exported for bench/recognition.ts, which EXPLAINs them): one patient's signed or
  * amended exams since `since` and the outside results, each joined to the requested items on modality and body part.
  */
 export function candidateQueries(patientId: number, itemIds: number[], since: DateTime) {
-  const requestedColumns = [
-    'wanted.id as wanted_id',
-    'wanted.name as wanted_name',
-    'wanted.modality as wanted_modality',
-    'wanted.body_part as wanted_body_part',
-    'wanted.method as wanted_method',
-    'wanted.position as wanted_position',
-  ]
-  const candidatesQuery = db
-    .from('exams')
-    .join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id')
-    .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
-    .join('exam_items as wanted', (j) =>
-      j
-        .onIn('wanted.id', itemIds)
-        .andOn('wanted.modality', 'exams.modality')
-        .andOn('wanted.body_part', 'exam_items.body_part')
-    )
+  const candidatesQuery = joinRequestedItems(
+    db.from('exams').join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id'),
+    itemIds,
+    'exam_exam_items.exam_item_id',
+    'exams.modality'
+  )
     .join('institutions', 'institutions.id', 'exams.institution_id')
     .where('exams.patient_id', patientId)
     .where('exams.registered_at', '>=', sqlTime(since))
@@ -470,35 +500,24 @@ export function candidateQueries(patientId: number, itemIds: number[], since: Da
       'exams.registered_at',
       'exams.images_received_at',
       'exam_items.id as item_id',
-      'exam_items.name as item_name',
-      'exam_items.modality as item_modality',
-      'exam_items.body_part',
-      'exam_items.method',
-      'exam_items.position',
+      ...ITEM_COLUMNS,
       'institutions.name as institution_name',
-      ...requestedColumns
+      ...WANTED_COLUMNS
     )
-  const externalQuery = db
-    .from('recognition_external_results')
-    .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
-    .join('exam_items as wanted', (j) =>
-      j
-        .onIn('wanted.id', itemIds)
-        .andOn('wanted.modality', 'exam_items.modality')
-        .andOn('wanted.body_part', 'exam_items.body_part')
-    )
+  const externalQuery = joinRequestedItems(
+    db.from('recognition_external_results'),
+    itemIds,
+    'recognition_external_results.exam_item_id',
+    'exam_items.modality'
+  )
     .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
     .where('recognition_external_results.patient_id', patientId)
     .where('recognition_external_results.performed_at', '>=', sqlTime(since))
     .select(
       'recognition_external_results.*',
-      'exam_items.name as item_name',
-      'exam_items.modality as item_modality',
-      'exam_items.body_part',
-      'exam_items.method',
-      'exam_items.position',
+      ...ITEM_COLUMNS,
       'institutions.name as institution_name',
-      ...requestedColumns
+      ...WANTED_COLUMNS
     )
   return { candidatesQuery, externalQuery }
 }
