@@ -124,22 +124,21 @@ export class RepeatExamCheck {
     if (!itemIds.length) return []
     const now = this.clock.now()
     /*
-    | One round trip when nothing is found (every registration but a few): the settings, the patient's exams and
-    | the outside results are read at once, each joined to the requested items (`wanted`) on modality and body
-    | part, so nothing but candidates of the requested items comes back. The window is not known before the
-    | settings arrive, so the reads are bounded by the longest window the settings allow (R 6.5: a month by
+    | One round trip when nothing is found (every registration but a few): the patient's exams and the outside
+    | results are read as one UNION ALL, each joined to the requested items (`wanted`) on modality and body
+    | part, so nothing but candidates of the requested items comes back; the settings are read only when there
+    | is a candidate. The reads are therefore bounded by the longest window the settings allow (R 6.5: a month by
     | default, at most LIMITS.window_days) and the configured one is applied below, with itemKey (R 7.2) the
-    | judge of the same item. The exams are one range of exams_patient_modality_time_index per modality: one
-    | patient's exams of that modality in that time, whatever the number of exams in the database.
+    | judge of the same item. The exams are one range of an index on (patient_id, registered_at): one patient's
+    | exams in that time, whatever the number of exams in the database (bench/recognition.ts).
     */
     // Images arrive after registration: a result performed inside the window was registered at most a little before it.
     const since = now.minus({ days: MAX_WINDOW_DAYS + 7 })
     const { candidatesQuery, externalQuery } = candidateQueries(patientId, itemIds, since)
-    const [{ window_days: windowDays }, candidates, external] = await Promise.all([
-      recognitionSettings(),
-      candidatesQuery,
-      externalQuery,
-    ])
+    const rows = await candidatesQuery.unionAll(externalQuery, true)
+    // nothing to remind (every registration but a few): one round trip, the settings are not needed
+    if (!rows.length) return []
+    const { window_days: windowDays } = await recognitionSettings()
     const requested = new Map<number, { id: number; name: string; modality: string }>()
 
     type Candidate = {
@@ -148,10 +147,8 @@ export class RepeatExamCheck {
       requestedId: number
     }
     const found: Candidate[] = []
-    for (const row of [
-      ...candidates.map((r) => ({ ...r, kind: 'exam' as const })),
-      ...external.map((r) => ({ ...r, kind: 'external' as const })),
-    ]) {
+    for (const row of rows) {
+      const kind = row.kind === 'external' ? ('external' as const) : ('exam' as const)
       const key = itemKey({
         modality: row.item_modality,
         bodyPart: row.body_part,
@@ -172,7 +169,7 @@ export class RepeatExamCheck {
       }
       requested.set(wanted.id, wanted)
       const performedAt =
-        row.kind === 'exam'
+        kind === 'exam'
           ? toDateTime(row.images_received_at ?? row.registered_at)
           : toDateTime(row.performed_at)
       if (!withinWindow(performedAt, now, windowDays)) continue
@@ -182,19 +179,19 @@ export class RepeatExamCheck {
           performerId: Number(row.institution_id),
           modality: row.item_modality,
           performedAt,
-          itemIds: [Number(row.item_id ?? row.exam_item_id)],
+          itemIds: [Number(row.item_id)],
         },
         earlier: {
-          kind: row.kind,
+          kind,
           id: Number(row.id),
           institutionId: Number(row.institution_id),
           institutionName: row.institution_name,
           performedAt,
-          reference: row.kind === 'exam' ? row.accession_number : row.reference,
-          itemId: Number(row.item_id ?? row.exam_item_id),
+          reference: row.reference,
+          itemId: Number(row.item_id),
           itemName: row.item_name,
-          findings: row.kind === 'external' ? row.findings : null,
-          impression: row.kind === 'external' ? row.impression : null,
+          findings: kind === 'external' ? row.findings : null,
+          impression: kind === 'external' ? row.impression : null,
         },
       })
     }
@@ -480,6 +477,7 @@ function joinRequestedItems(
 /**
  * The reminder's two reads (exported for bench/recognition.ts, which EXPLAINs them): one patient's signed or
  * amended exams since `since` and the outside results, each joined to the requested items on modality and body part.
+ * Their columns line up (`kind` says which) so that `find` sends them as one UNION ALL: one round trip.
  */
 export function candidateQueries(patientId: number, itemIds: number[], since: DateTime) {
   const candidatesQuery = joinRequestedItems(
@@ -493,12 +491,15 @@ export function candidateQueries(patientId: number, itemIds: number[], since: Da
     .where('exams.registered_at', '>=', sqlTime(since))
     .whereIn('exams.status', RESULT_STATUSES)
     .select(
+      db.raw("'exam' as kind"),
       'exams.id',
       'exams.institution_id',
-      'exams.modality',
-      'exams.accession_number',
+      'exams.accession_number as reference',
       'exams.registered_at',
       'exams.images_received_at',
+      db.raw('NULL as performed_at'),
+      db.raw('NULL as findings'),
+      db.raw('NULL as impression'),
       'exam_items.id as item_id',
       ...ITEM_COLUMNS,
       'institutions.name as institution_name',
@@ -514,7 +515,16 @@ export function candidateQueries(patientId: number, itemIds: number[], since: Da
     .where('recognition_external_results.patient_id', patientId)
     .where('recognition_external_results.performed_at', '>=', sqlTime(since))
     .select(
-      'recognition_external_results.*',
+      db.raw("'external' as kind"),
+      'recognition_external_results.id',
+      'recognition_external_results.institution_id',
+      'recognition_external_results.reference',
+      db.raw('NULL as registered_at'),
+      db.raw('NULL as images_received_at'),
+      'recognition_external_results.performed_at',
+      'recognition_external_results.findings',
+      'recognition_external_results.impression',
+      'exam_items.id as item_id',
       ...ITEM_COLUMNS,
       'institutions.name as institution_name',
       ...WANTED_COLUMNS
