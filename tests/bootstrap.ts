@@ -62,6 +62,8 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await emptyAllTables()
       const { importAllCatalogues } = await import('#app/catalogue/catalogue_import')
       await importAllCatalogues()
+      const { seedWorkCalendar } = await import('#app/recognition/services/work_calendar_seed')
+      await seedWorkCalendar()
     },
   ],
   teardown: [],

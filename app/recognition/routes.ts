@@ -6,6 +6,7 @@ const EligibilityController = () => import('#app/recognition/controllers/eligibi
 const FiguresController = () => import('#app/recognition/controllers/figures_controller')
 const ExternalResultsController = () =>
   import('#app/recognition/controllers/external_results_controller')
+const CalendarController = () => import('#app/recognition/controllers/calendar_controller')
 
 // Administrators: eligibility (R 6.2, R 6.4, H 一), fees, settings, suspensions (R 9.1).
 router
@@ -30,6 +31,16 @@ router
     router
       .post('/recognition/suspensions/:id/lift', [EligibilityController, 'liftSuspension'])
       .as('admin.recognition.suspensions.lift')
+    // The working-day calendar of the continuity metric (R 7.1.5): public holidays and 调休 days.
+    router
+      .get('/recognition/calendar', [CalendarController, 'index'])
+      .as('admin.recognition.calendar')
+    router
+      .post('/recognition/calendar', [CalendarController, 'store'])
+      .as('admin.recognition.calendar.store')
+    router
+      .post('/recognition/calendar/:day/delete', [CalendarController, 'destroy'])
+      .as('admin.recognition.calendar.destroy')
   })
   .prefix('/admin')
   .use([middleware.auth(), middleware.role({ roles: ['admin'] })])
@@ -96,6 +107,9 @@ router
     router.post('/recognition/fees', [EligibilityController, 'storeFee'])
     router.put('/recognition/settings', [EligibilityController, 'updateSettings'])
     router.post('/recognition/suspensions/:id/lift', [EligibilityController, 'liftSuspension'])
+    router.get('/recognition/calendar', [CalendarController, 'index'])
+    router.put('/recognition/calendar', [CalendarController, 'store'])
+    router.delete('/recognition/calendar/:day', [CalendarController, 'destroy'])
   })
   .prefix('/api/v1')
   .use(middleware.auth({ guards: ['api'] }))

@@ -8,7 +8,8 @@
 | came from the upper hospital's consultation); a knee DR at M03 is
 | not evaluated and reminds nobody. A month of decisions (accepted and
 | re-examined with reasons) is taken through the registration itself, a
-| refusal by the upper hospital is recorded, the data-quality rows are rolled
+| refusal by the upper hospital is recorded, an outside result (the upper
+| hospital's, by FHIR) is accepted for 何淑芬 at M02, the data-quality rows are rolled
 | up for the last five weeks and last month's report for the bureau is kept.
 */
 import { outsideRandomQc } from './quality_demo.js'
@@ -229,6 +230,39 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     now
   )
 
+  // An outside result already accepted (R 6.6): the upper hospital's chest DR of 何淑芬 came by a FHIR import 12 days
+  // ago; M02 ordered a chest DR for her 4 days ago, was reminded and accepted it, so her record shows the outside
+  // result linked to that visit and the statistics count it, while 钱国华's is still waiting for the reminder.
+  const [heAtM02] = await person('何淑芬', 'F', '1964-10-09', [m02])
+  const heResult = await recordExternalResult(
+    {
+      patientId: heAtM02.patientId,
+      institutionId: upper.id,
+      examItemId: chest.id,
+      performedAt: now.minus({ days: 12 }),
+      reference: 'JZ-DR-20188',
+      findings: '两肺纹理清晰，心影不大，双侧膈面光整。',
+      impression: '心肺未见明显异常。',
+      source: 'fhir',
+    },
+    now.minus({ days: 12 })
+  )
+  clock.set(now.minus({ days: 4 }))
+  const heReminders = await check.show(await staff(m02), heAtM02.id, [chest.id])
+  const heEarlier = heReminders[0]?.earlier.find(
+    (e) => e.kind === 'external' && e.id === heResult.id
+  )
+  if (!heEarlier) throw new Error('recognition demo: the outside result of 何淑芬 is not reminded')
+  await registration.registerRequest(await staff(m02), {
+    clinicPatientId: heAtM02.id,
+    itemIds: [chest.id],
+    priority: 'routine',
+    clinicalHistory: '体检发现血压偏高，复查胸片',
+    purpose: '了解心肺情况',
+    requestingDoctor: '周医生',
+    recognition: [{ itemId: chest.id, decision: 'accept', earlierExternalId: heResult.id }],
+  })
+
   // A month of decisions, taken through the registration (R 6.6): most accepted, some re-examined with reasons.
   const NAMES: Array<[string, 'M' | 'F', string]> = [
     ['孙丽华', 'F', '1966-01-15'],
@@ -310,6 +344,6 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
   await quality.rollUp(35)
   await generateMonthlyReport(now.setZone(zone).minus({ months: 1 }).toFormat('yyyy-MM'), now)
   log(
-    `recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2), 李秀英 and 钱国华 (clinic1, an upper hospital's result), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`
+    `recognition: ${evaluated.length} items evaluated at 4 institutions, reminders waiting for 王建国 (clinic2), 李秀英 and 钱国华 (clinic1, an upper hospital's result), an outside result accepted for 何淑芬 (clinic2), ${accepted} results accepted and ${reExamined} re-examined this month, 1 refusal`
   )
 }

@@ -13,6 +13,8 @@ import app from '@adonisjs/core/services/app'
 import i18nManager from '@adonisjs/i18n/services/main'
 import { QcReports } from '#app/quality/services/qc_reports'
 import { qcReportXlsx } from '#app/quality/services/qc_report_files'
+import ExamItem from '#models/exam_item'
+import { chestDr } from '#tests/support/recognition'
 
 /*
 | A hand-computed fixture: in November 2026 (hospital time)
@@ -144,6 +146,161 @@ test.group('QC reports and indicators', (group) => {
     const pdf = await client.get('/quality/reports.pdf?month=2026-11').loginAs(qc)
     assert.equal(pdf.status(), 200)
     assert.equal(pdf.header('content-type'), 'application/pdf')
+  })
+
+  test('refusals of recognition per institution × catalogue item: a hand-computed fixture (page, API, Excel)', async ({
+    client,
+    assert,
+  }) => {
+    /*
+    | November 2026, hospital time:
+    |   clinic A, chest DR (川渝 1): refused twice (insufficient_quality, doubtful_result), re-examined once
+    |     instead of accepting A's exam (insufficient_quality)                        → 2 + 1 = 3
+    |   clinic A, another CT item: refused once (faulty_recognition_data)                 → 1 + 0 = 1
+    |   clinic B, chest DR: refused once in October (not counted), accepted once (not a refusal),
+    |     re-examined once instead of an outside result (not ours: not counted)       → no row
+    */
+    const { a, b, qc } = await fixture()
+    const chest = await chestDr()
+    const ct = await ExamItem.query()
+      .where('catalogue', 'chuanyu')
+      .where('modality', 'CT')
+      .orderBy('seq')
+      .firstOrFail()
+    const receiver = await make.institution('lead_hospital')
+    const receiverStaff = await make.user('clinic_staff', await make.institution('member_clinic'))
+    const ua = await make.user('clinic_staff', a)
+    const ub = await make.user('clinic_staff', b)
+    const examA = (await make.exam(ua, 'DR')).exam
+    const examB = (await make.exam(ub, 'DR')).exam
+    const at = (iso: string) =>
+      DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+    const refusal = (exam: Exam, itemId: number, reason: string, when: string) => ({
+      exam_id: exam.id,
+      institution_id: exam.institutionId,
+      exam_item_id: itemId,
+      refusing_institution_id: receiver.id,
+      reason_code: reason,
+      recorded_by_id: qc.id,
+      refused_at: at(when),
+    })
+    await db
+      .table('recognition_refusals')
+      .multiInsert([
+        refusal(examA, chest.id, 'insufficient_quality', '2026-11-01T00:05:00'),
+        refusal(examA, chest.id, 'doubtful_result', '2026-11-30T23:55:00'),
+        refusal(examA, ct.id, 'faulty_recognition_data', '2026-11-12T10:00:00'),
+        refusal(examB, chest.id, 'doubtful_result', '2026-10-31T23:55:00'),
+      ])
+    const external = await db.table('recognition_external_results').insert({
+      patient_id: examB.patientId,
+      institution_id: receiver.id,
+      exam_item_id: chest.id,
+      performed_at: at('2026-11-01T10:00:00'),
+      reference: 'OUT-1',
+      impression: '未见异常。',
+      source: 'manual',
+      created_at: at('2026-11-01T10:00:00'),
+    })
+    const decision = (
+      earlier: { exam?: Exam; externalId?: number; institutionId: number },
+      kind: 'accepted' | 're_examined',
+      when: string
+    ) => ({
+      institution_id: receiverStaff.institutionId,
+      patient_id: earlier.exam?.patientId ?? examB.patientId,
+      clinic_patient_id: 1,
+      exam_item_id: chest.id,
+      decision: kind,
+      earlier_exam_id: earlier.exam?.id ?? null,
+      earlier_external_id: earlier.externalId ?? null,
+      earlier_institution_id: earlier.institutionId,
+      earlier_institution_name: '某院',
+      earlier_exam_at: at('2026-11-01T09:00:00'),
+      earlier_reference: 'REF',
+      reason_code: kind === 're_examined' ? 'insufficient_quality' : null,
+      patient_informed: kind === 're_examined',
+      requesting_doctor: '医生',
+      decided_by_id: receiverStaff.id,
+      decided_at: at(when),
+    })
+    await db
+      .table('recognition_decisions')
+      .multiInsert([
+        decision({ exam: examA, institutionId: a.id }, 're_examined', '2026-11-15T10:00:00'),
+        decision({ exam: examB, institutionId: b.id }, 'accepted', '2026-11-15T10:00:00'),
+        decision(
+          { externalId: Number(external[0]), institutionId: receiver.id },
+          're_examined',
+          '2026-11-16T10:00:00'
+        ),
+      ])
+
+    const api = await client.get('/quality/reports?month=2026-11').loginAs(qc).accept('json')
+    assert.equal(api.status(), 200)
+    const rows = api.body().data.recognitionRefusals.map((r: any) => ({
+      institutionId: r.institutionId,
+      examItemId: r.examItemId,
+      refused: r.refused,
+      reExamined: r.reExamined,
+      total: r.total,
+      reasons: r.reasons,
+    }))
+    assert.deepEqual(rows, [
+      {
+        institutionId: a.id,
+        examItemId: chest.id,
+        refused: 2,
+        reExamined: 1,
+        total: 3,
+        reasons: { insufficient_quality: 2, doubtful_result: 1 },
+      },
+      {
+        institutionId: a.id,
+        examItemId: ct.id,
+        refused: 1,
+        reExamined: 0,
+        total: 1,
+        reasons: { faulty_recognition_data: 1 },
+      },
+    ])
+    // for one clinic and one modality
+    const ctOnly = await client
+      .get(`/quality/reports?month=2026-11&institutionId=${a.id}&modality=CT`)
+      .loginAs(qc)
+      .accept('json')
+    assert.deepEqual(
+      ctOnly.body().data.recognitionRefusals.map((r: any) => [r.examItemId, r.total]),
+      [[ct.id, 1]]
+    )
+    const none = await client
+      .get(`/quality/reports?month=2026-11&institutionId=${b.id}`)
+      .loginAs(qc)
+      .accept('json')
+    assert.deepEqual(none.body().data.recognitionRefusals, [])
+
+    // the page's table and the Excel sheet hold the same figures
+    const page = await client.get('/quality/reports?month=2026-11').loginAs(qc)
+    const html = page.text()
+    assert.include(html, 'id="qc-recognition-refusals"')
+    assert.match(
+      html,
+      new RegExp(
+        `data-institution="${a.id}" data-item="${chest.id}">[\\s\\S]*?<td>2</td>\\s*<td>1</td>\\s*<td>3</td>`
+      )
+    )
+    const reports = await app.container.make(QcReports)
+    const i18n = i18nManager.locale('en')
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(
+      (await qcReportXlsx(await reports.build({ month: '2026-11' }), (k, d) => i18n.t(k, d))) as any
+    )
+    const sheet = workbook.worksheets.find(
+      (w) => w.name === i18n.t('quality.reports.recognition_refusals').slice(0, 31)
+    )
+    assert.exists(sheet)
+    const first = (sheet!.getRow(2).values as any[]).slice(3, 6)
+    assert.deepEqual(first, [2, 1, 3])
   })
 
   test('per-clinic indicators, for a modality too', async ({ assert }) => {

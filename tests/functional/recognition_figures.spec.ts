@@ -283,6 +283,157 @@ test.group('Data quality of uploads (R 7.1)', (group) => {
   })
 })
 
+test.group('Continuity on working days: public holidays and 调休 (R 7.1.5)', (group) => {
+  group.each.setup(() => testUtils.db().withGlobalTransaction())
+  let restore: () => void
+  group.each.setup(() => {
+    restore = manualClock(local('2026-11-23T23:00').toISO()!).restore
+    return () => restore()
+  })
+
+  const dayRow = (clinicId: number, day: string) =>
+    db.from('recognition_dq_days').where('institution_id', clinicId).where('day', day).firstOrFail()
+
+  test('清明 2026 (Sat 4 to Mon 6 April) and its weekend are not counted; taking the holiday out of the calendar counts it again', async ({
+    assert,
+  }) => {
+    const item = await chestDr()
+    const clinic = await make.institution('member_clinic')
+    const staff = await make.user('clinic_staff', clinic)
+    // Friday 3 April 17:00, then Tuesday 7 April 09:00
+    await uploaded(staff, item, {
+      acquired: '2026-04-03T16:50',
+      received: '2026-04-03T17:00',
+      due: '2026-04-04T17:00',
+    })
+    await uploaded(staff, item, {
+      acquired: '2026-04-07T08:50',
+      received: '2026-04-07T09:00',
+      due: '2026-04-08T09:00',
+    })
+    const days = ['2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06', '2026-04-07']
+    await rollUp(clinic, days)
+    // the seeded calendar: Saturday to Monday is 清明
+    for (const day of ['2026-04-04', '2026-04-05', '2026-04-06']) {
+      const row = await dayRow(clinic.id, day)
+      assert.isFalse(!!row.working_day, day)
+      assert.isNull(row.longest_gap_minutes, day)
+      assert.isFalse(!!row.gap_over_24h, day)
+    }
+    // Tuesday: Friday 17:00–24:00 (7 h) + Tuesday 00:00–09:00 (9 h) = 16 h; the holiday Monday is not counted
+    const tuesday = await dayRow(clinic.id, '2026-04-07')
+    assert.isTrue(!!tuesday.working_day)
+    assert.equal(tuesday.longest_gap_minutes, 16 * 60)
+    assert.isFalse(!!tuesday.gap_over_24h)
+
+    // an administrator takes Monday out of the calendar: the kept rows are recomputed, Monday counts 24 h
+    const admin = await make.user('admin', await make.institution('lead_hospital'))
+    const token = await apiToken(admin)
+    const removed = await api('DELETE', '/recognition/calendar/2026-04-06', token)
+    assert.equal(removed.status, 200)
+    const monday = await dayRow(clinic.id, '2026-04-06')
+    assert.isTrue(!!monday.working_day)
+    // Monday: the stretch still open at its end, Friday 7 h + Monday 24 h = 31 h; Tuesday: 7 h + 24 h + 9 h = 40 h
+    assert.equal(monday.longest_gap_minutes, 31 * 60)
+    assert.isTrue(!!monday.gap_over_24h)
+    const tuesdayAgain = await dayRow(clinic.id, '2026-04-07')
+    assert.equal(tuesdayAgain.longest_gap_minutes, 40 * 60)
+    assert.isTrue(!!tuesdayAgain.gap_over_24h)
+
+    // and puts it back
+    const saved = await api('PUT', '/recognition/calendar', token, {
+      day: '2026-04-06',
+      kind: 'holiday',
+      name: '清明节',
+    })
+    assert.equal(saved.status, 200)
+    assert.isFalse(!!(await dayRow(clinic.id, '2026-04-06')).working_day)
+    assert.equal((await dayRow(clinic.id, '2026-04-07')).longest_gap_minutes, 16 * 60)
+    const listed = await api('GET', '/recognition/calendar?year=2026', token)
+    assert.deepInclude(listed.body.data.days, {
+      day: '2026-04-06',
+      kind: 'holiday',
+      name: '清明节',
+    })
+
+    const actions = await db
+      .from('audit_events')
+      .whereIn('action', ['recognition.calendar.save', 'recognition.calendar.remove'])
+      .select('action', 'target_id')
+    assert.includeDeepMembers(
+      actions.map((a) => `${a.action}:${a.target_id}`),
+      ['recognition.calendar.remove:2026-04-06', 'recognition.calendar.save:2026-04-06']
+    )
+  })
+
+  test('an adjusted working day (Saturday 9 May 2026, after 劳动节) counts; the Sunday does not', async ({
+    assert,
+  }) => {
+    const item = await chestDr()
+    const clinic = await make.institution('member_clinic')
+    const staff = await make.user('clinic_staff', clinic)
+    // Friday 8 May 17:00, then Monday 11 May 09:00
+    await uploaded(staff, item, {
+      acquired: '2026-05-08T16:50',
+      received: '2026-05-08T17:00',
+      due: '2026-05-09T17:00',
+    })
+    await uploaded(staff, item, {
+      acquired: '2026-05-11T08:50',
+      received: '2026-05-11T09:00',
+      due: '2026-05-12T09:00',
+    })
+    await rollUp(clinic, ['2026-05-08', '2026-05-09', '2026-05-10', '2026-05-11'])
+    // Saturday, worked: Friday 7 h + the whole Saturday 24 h = 31 h
+    const saturday = await dayRow(clinic.id, '2026-05-09')
+    assert.isTrue(!!saturday.working_day)
+    assert.equal(saturday.longest_gap_minutes, 31 * 60)
+    assert.isTrue(!!saturday.gap_over_24h)
+    const sunday = await dayRow(clinic.id, '2026-05-10')
+    assert.isFalse(!!sunday.working_day)
+    assert.isNull(sunday.longest_gap_minutes)
+    // Monday: 7 h + 24 h (Saturday) + 0 (Sunday) + 9 h = 40 h
+    assert.equal((await dayRow(clinic.id, '2026-05-11')).longest_gap_minutes, 40 * 60)
+  })
+
+  test('refusals: a weekday as an adjusted working day, an unknown kind, no name, a bad date, an unknown day, a clinic — nothing changed', async ({
+    assert,
+  }) => {
+    const admin = await make.user('admin', await make.institution('lead_hospital'))
+    const token = await apiToken(admin)
+    const before = await db.from('recognition_calendar_days').count('* as n').first()
+    const refused = async (body: Record<string, string>, code: string) => {
+      const r = await api('PUT', '/recognition/calendar', token, body)
+      assert.equal(r.status, 422, code)
+      assert.equal(r.body.errors[0].code, code)
+    }
+    // Wednesday 2 December 2026
+    await refused({ day: '2026-12-02', kind: 'workday', name: '调休' }, 'calendar_workday_weekday')
+    await refused({ day: '2026-12-05', kind: 'rest', name: '调休' }, 'calendar_bad_kind')
+    await refused({ day: '2026-12-05', kind: 'holiday', name: '   ' }, 'calendar_name_missing')
+    await refused({ day: '2026-13-40', kind: 'holiday', name: '节日' }, 'calendar_bad_day')
+    assert.equal((await api('DELETE', '/recognition/calendar/2026-12-02', token)).status, 404)
+    const clinicStaff = await make.user('clinic_staff', await make.institution('member_clinic'))
+    const forbidden = await api('PUT', '/recognition/calendar', await apiToken(clinicStaff), {
+      day: '2026-12-05',
+      kind: 'workday',
+      name: '调休',
+    })
+    assert.equal(forbidden.status, 403)
+    const after = await db.from('recognition_calendar_days').count('* as n').first()
+    assert.equal(Number(after.n), Number(before.n))
+    // the seeded years are there
+    assert.isTrue(
+      !!(await db
+        .from('recognition_calendar_days')
+        .where('day', '2026-02-28')
+        .where('kind', 'workday')
+        .first())
+    )
+    assert.isTrue(!!(await db.from('recognition_calendar_days').where('day', '2027-02-06').first()))
+  })
+})
+
 test.group('Recognition statistics (H 四(四))', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   let restore: () => void

@@ -10,7 +10,11 @@ import {
   widestMark,
   withinWindow,
 } from '#app/recognition/services/recognition_rules'
-import { longestGap, workingMinutesBetween } from '#app/recognition/services/data_quality'
+import {
+  isWorkingDay,
+  longestGap,
+  workingMinutesBetween,
+} from '#app/recognition/services/data_quality'
 
 const CHUANYU: CatalogueFacts = {
   code: 'chuanyu',
@@ -194,5 +198,30 @@ test.group('Continuity in working-day time (R 7.1.5)', () => {
     )
     assert.equal(longestGap(at('2026-11-23T08:00'), [], monday, at('2026-11-24T00:00')), 16 * 60)
     assert.isNull(longestGap(null, [], monday, at('2026-11-24T00:00')))
+  })
+
+  test('a public holiday is not counted and an adjusted working day (调休) is', ({ assert }) => {
+    // 劳动节 2026: Friday 1 May to Tuesday 5 May off, Saturday 9 May worked
+    const calendar = new Map([
+      ['2026-05-01', 'holiday'],
+      ['2026-05-04', 'holiday'],
+      ['2026-05-05', 'holiday'],
+      ['2026-05-09', 'workday'],
+    ] as const)
+    // Thursday 30 April 17:00 to Wednesday 6 May 09:00: 7 h + 9 h
+    assert.equal(
+      workingMinutesBetween(at('2026-04-30T17:00'), at('2026-05-06T09:00'), calendar),
+      16 * 60
+    )
+    // Friday 8 May 17:00 to Monday 11 May 09:00: 7 h + Saturday 24 h + 9 h
+    assert.equal(
+      workingMinutesBetween(at('2026-05-08T17:00'), at('2026-05-11T09:00'), calendar),
+      40 * 60
+    )
+    assert.isFalse(isWorkingDay(at('2026-05-04T12:00'), calendar))
+    assert.isTrue(isWorkingDay(at('2026-05-09T12:00'), calendar))
+    assert.isFalse(isWorkingDay(at('2026-05-10T12:00'), calendar))
+    // without the calendar, the week decides
+    assert.isTrue(isWorkingDay(at('2026-05-04T12:00')))
   })
 })

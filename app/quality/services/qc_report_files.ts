@@ -150,6 +150,30 @@ function tables(report: QcReport, t: T) {
         rate(d.artefactRate),
       ]),
     },
+    {
+      // issue 13 point 6: the refusals of recognition that count against an institution × item
+      name: t('quality.reports.recognition_refusals'),
+      header: [
+        t('quality.filters.clinic'),
+        t('quality.reports.refusal_item'),
+        t('quality.reports.refused'),
+        t('quality.reports.re_examined'),
+        t('quality.reports.refusal_total'),
+        t('quality.reports.refusal_reasons'),
+      ],
+      rows: report.recognitionRefusals.map((r) => [
+        r.institution,
+        r.item
+          ? `[${t(`common.catalogues.${r.catalogue}`)}] ${r.item}`
+          : t('quality.reports.item_unknown'),
+        r.refused,
+        r.reExamined,
+        r.total,
+        Object.entries(r.reasons)
+          .map(([code, n]) => `${t(`recognition.reasons.${code}`)} ${n}`)
+          .join(' · '),
+      ]),
+    },
   ]
 }
 

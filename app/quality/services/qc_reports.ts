@@ -7,6 +7,7 @@ import { sqlTime } from '#app/platform/db_helpers'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { agreementRate } from '#app/quality/services/follow_ups'
 import { QC_ITEMS, type QcItem } from '#app/quality/services/scoring'
+import { refusalCounts } from '#app/recognition/services/refusals'
 
 /*
 | QC reports (Q 6) for a period, a clinic and a modality: the monthly
@@ -14,7 +15,8 @@ import { QC_ITEMS, type QcItem } from '#app/quality/services/scoring'
 | distribution per person × modality with its red zone (Q 6.1), deduction
 | details and reason counts (Q 6.2), workload by modality (Q 6.4 图 5/6),
 | quality bands (Q 6.4 图 7/8), waste-film and artefact rates per clinic
-| and per device (C 9.2.2), the automatic checks' findings and the diagnostic agreement rate.
+| and per device (C 9.2.2), the automatic checks' findings, the diagnostic agreement rate, and the
+| refusals of recognition per institution × catalogue item (issue 13: they count against the item's QC).
 | Counted: random, active and centralised scores (the gold standard's are a
 | second opinion on the same exams).
 */
@@ -336,6 +338,11 @@ export class QcReports {
         count: Number(r.n),
       })),
       agreement: await agreementRate(from, to, {
+        institutionId: filter.institutionId,
+        modality: filter.modality,
+      }),
+      // issue 13 point 6: refusals of recognition by the receiving side count against the institution × item
+      recognitionRefusals: await refusalCounts(from.toUTC(), to.toUTC(), {
         institutionId: filter.institutionId,
         modality: filter.modality,
       }),

@@ -9,6 +9,12 @@ import { sqlTime, upsert } from '#app/platform/db_helpers'
 import { toDateTime } from '#app/recognition/services/eligibility'
 import { recognitionSettings } from '#app/recognition/services/recognition_settings'
 import { notify } from '#app/recognition/services/notices'
+import {
+  NO_CALENDAR,
+  isWorkingDay,
+  workCalendar,
+  type WorkCalendar,
+} from '#app/recognition/services/work_calendar'
 
 /*
 | R 7.1 data quality of what each clinic uploads, per hospital day, kept in
@@ -21,7 +27,8 @@ import { notify } from '#app/recognition/services/notices'
 |   completeness the R 7.1.3 fields we hold, filled in, on each report signed that day
 |   accuracy     the R 7.1.4 fields we hold agreeing with the request (see docs/architecture.md for each)
 |   continuity   on a working day, the longest stretch without an upload that touches the day, counted in
-|                working-day time (weekends are not counted); over 24 h flags the day (R 7.1.5)
+|                working-day time (weekends and the calendar's public holidays are not counted, its adjusted
+|                working days 调休 are: work_calendar.ts); over 24 h flags the day (R 7.1.5)
 */
 
 export const UPLOAD_LIMIT_MINUTES = 60
@@ -77,19 +84,21 @@ export function dayBounds(day: string) {
   return { start: start.toUTC(), end: start.plus({ days: 1 }).toUTC() }
 }
 
-export function isWorkingDay(day: DateTime) {
-  return day.setZone(zone()).weekday <= 5
-}
+export { isWorkingDay }
 
-/** Minutes of [from, to) that fall on working days (Monday–Friday, hospital time). */
-export function workingMinutesBetween(from: DateTime, to: DateTime) {
+/** Minutes of [from, to) that fall on working days (hospital time; the calendar's holidays and 调休 days, else Monday–Friday). */
+export function workingMinutesBetween(
+  from: DateTime,
+  to: DateTime,
+  calendar: WorkCalendar = NO_CALENDAR
+) {
   let minutes = 0
   let cursor = from.setZone(zone())
   const end = to.setZone(zone())
   while (cursor < end) {
     const nextMidnight = cursor.startOf('day').plus({ days: 1 })
     const stop = nextMidnight < end ? nextMidnight : end
-    if (isWorkingDay(cursor)) minutes += stop.diff(cursor, 'minutes').minutes
+    if (isWorkingDay(cursor, calendar)) minutes += stop.diff(cursor, 'minutes').minutes
     cursor = stop
   }
   return Math.round(minutes)
@@ -103,7 +112,8 @@ export function longestGap(
   previous: DateTime | null,
   during: DateTime[],
   dayStart: DateTime,
-  until: DateTime
+  until: DateTime,
+  calendar: WorkCalendar = NO_CALENDAR
 ) {
   const points = [...(previous ? [previous] : []), ...during].sort(
     (a, b) => a.toMillis() - b.toMillis()
@@ -111,10 +121,10 @@ export function longestGap(
   if (!points.length) return null
   let longest = 0
   for (let i = 1; i < points.length; i++)
-    longest = Math.max(longest, workingMinutesBetween(points[i - 1], points[i]))
+    longest = Math.max(longest, workingMinutesBetween(points[i - 1], points[i], calendar))
   const last = points[points.length - 1]
   if (until > last && until > dayStart)
-    longest = Math.max(longest, workingMinutesBetween(last, until))
+    longest = Math.max(longest, workingMinutesBetween(last, until, calendar))
   return longest
 }
 
@@ -332,7 +342,7 @@ export class DataQuality {
 
     // Continuity on working days (R 7.1.5)
     const dayStart = DateTime.fromISO(day, { zone: zone() })
-    const working = isWorkingDay(dayStart)
+    const working = isWorkingDay(dayStart, await workCalendar(dayStart, dayStart))
     let longest: number | null = null
     if (working) {
       const previous = await db
@@ -341,11 +351,15 @@ export class DataQuality {
         .where('received_at', '<', sqlTime(start))
         .max('received_at as at')
         .first()
+      const previousAt = previous?.at ? toDateTime(previous.at) : null
+      // the holidays and 调休 days the stretches cross, from the last upload before the day to its end
+      const calendar = await workCalendar(previousAt ?? start, until)
       longest = longestGap(
-        previous?.at ? toDateTime(previous.at) : null,
+        previousAt,
         uploads.map((u) => toDateTime(u.received_at)),
         start,
-        until
+        until,
+        calendar
       )
     }
 
@@ -364,6 +378,28 @@ export class DataQuality {
       working_day: working,
       gap_over_24h: longest !== null && longest > GAP_LIMIT_MINUTES,
     }
+  }
+
+  /**
+   * After the working-day calendar changed on `day`: every active clinic's rows from that day on, up to today.
+   * A stretch without uploads that crosses the day can reach the days after it, so 14 days are redone (longer than
+   * the longest holiday with its weekends); a day in the future has no rows yet.
+   */
+  async recomputeFrom(day: string, days = 14) {
+    const today = this.clock.now().setZone(zone()).startOf('day')
+    const first = DateTime.fromISO(day, { zone: zone() }).startOf('day')
+    if (first > today) return 0
+    const clinics = await db
+      .from('institutions')
+      .where('kind', 'member_clinic')
+      .where('active', true)
+      .select('id')
+    let done = 0
+    for (let d = first; d <= today && d < first.plus({ days }); d = d.plus({ days: 1 })) {
+      for (const clinic of clinics) await this.recompute(Number(clinic.id), d.toISODate()!)
+      done++
+    }
+    return done
   }
 
   /** The nightly catch-up: studies not yet recorded, then each active clinic's last `days` hospital days. */

@@ -115,3 +115,128 @@ export class RecognitionRefusals {
       .limit(200)
   }
 }
+
+export interface RefusalCount {
+  institutionId: number
+  institution: string
+  examItemId: number | null
+  item: string | null
+  catalogue: string | null
+  modality: string | null
+  /** refusals the receiving side recorded (RecognitionRefusals.record) */
+  refused: number
+  /** re-examinations decided instead of accepting one of this institution's exams at a reminder (R 6.6) */
+  reExamined: number
+  total: number
+  /** reason code (R 6.7, H 三(五)) → count, both kinds together */
+  reasons: Record<string, number>
+}
+
+/**
+ * What counts against an institution × catalogue item in the QC reports (issue 13 point 6): the recorded refusals
+ * of its results and the re-examinations decided instead of accepting its exam, by reason, over [from, to). A
+ * re-examination is counted under the requested item (the same normalised item as the refused exam's, R 7.2);
+ * results from outside the alliance (recognition_external_results) are not ours and are not counted.
+ */
+export async function refusalCounts(
+  from: DateTime,
+  to: DateTime,
+  filter: { institutionId?: number; modality?: string } = {}
+): Promise<RefusalCount[]> {
+  const refusals = db
+    .from('recognition_refusals')
+    .leftJoin('exam_items', 'exam_items.id', 'recognition_refusals.exam_item_id')
+    .where('recognition_refusals.refused_at', '>=', sqlTime(from))
+    .where('recognition_refusals.refused_at', '<', sqlTime(to))
+    .if(filter.institutionId, (q) =>
+      q.where('recognition_refusals.institution_id', filter.institutionId!)
+    )
+    .if(filter.modality, (q) => q.where('exam_items.modality', filter.modality!))
+    .groupBy(
+      'recognition_refusals.institution_id',
+      'recognition_refusals.exam_item_id',
+      'recognition_refusals.reason_code'
+    )
+    .select(
+      'recognition_refusals.institution_id',
+      'recognition_refusals.exam_item_id',
+      'recognition_refusals.reason_code'
+    )
+    .count('* as n')
+  const reExaminations = db
+    .from('recognition_decisions')
+    .join('exam_items', 'exam_items.id', 'recognition_decisions.exam_item_id')
+    .where('recognition_decisions.decision', 're_examined')
+    .whereNotNull('recognition_decisions.earlier_exam_id')
+    .where('recognition_decisions.decided_at', '>=', sqlTime(from))
+    .where('recognition_decisions.decided_at', '<', sqlTime(to))
+    .if(filter.institutionId, (q) =>
+      q.where('recognition_decisions.earlier_institution_id', filter.institutionId!)
+    )
+    .if(filter.modality, (q) => q.where('exam_items.modality', filter.modality!))
+    .groupBy(
+      'recognition_decisions.earlier_institution_id',
+      'recognition_decisions.exam_item_id',
+      'recognition_decisions.reason_code'
+    )
+    .select(
+      'recognition_decisions.earlier_institution_id as institution_id',
+      'recognition_decisions.exam_item_id',
+      'recognition_decisions.reason_code'
+    )
+    .count('* as n')
+  const [refusedRows, reExaminedRows] = await Promise.all([refusals, reExaminations])
+  const counts = new Map<string, RefusalCount>()
+  const add = (row: any, kind: 'refused' | 'reExamined') => {
+    const key = `${row.institution_id}|${row.exam_item_id ?? ''}`
+    const entry = counts.get(key) ?? {
+      institutionId: Number(row.institution_id),
+      institution: '',
+      examItemId: row.exam_item_id === null ? null : Number(row.exam_item_id),
+      item: null,
+      catalogue: null,
+      modality: null,
+      refused: 0,
+      reExamined: 0,
+      total: 0,
+      reasons: {},
+    }
+    const n = Number(row.n)
+    entry[kind] += n
+    entry.total += n
+    const reason = String(row.reason_code ?? '')
+    entry.reasons[reason] = (entry.reasons[reason] ?? 0) + n
+    counts.set(key, entry)
+  }
+  for (const row of refusedRows) add(row, 'refused')
+  for (const row of reExaminedRows) add(row, 'reExamined')
+  if (!counts.size) return []
+  const entries = [...counts.values()]
+  const [institutions, items] = await Promise.all([
+    db
+      .from('institutions')
+      .whereIn('id', [...new Set(entries.map((e) => e.institutionId))])
+      .select('id', 'name'),
+    db
+      .from('exam_items')
+      .whereIn('id', [
+        ...new Set(entries.flatMap((e) => (e.examItemId === null ? [] : [e.examItemId]))),
+      ])
+      .select('id', 'name', 'catalogue', 'modality'),
+  ])
+  const institutionName = new Map(institutions.map((i) => [Number(i.id), i.name as string]))
+  const itemById = new Map(items.map((i) => [Number(i.id), i]))
+  for (const entry of entries) {
+    entry.institution = institutionName.get(entry.institutionId) ?? ''
+    const item = entry.examItemId === null ? null : itemById.get(entry.examItemId)
+    entry.item = item?.name ?? null
+    entry.catalogue = item?.catalogue ?? null
+    entry.modality = item?.modality ?? null
+  }
+  return entries.sort(
+    (a, b) =>
+      b.total - a.total ||
+      a.institution.localeCompare(b.institution) ||
+      (a.item ?? '').localeCompare(b.item ?? '')
+  )
+}

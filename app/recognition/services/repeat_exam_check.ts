@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { DateTime } from 'luxon'
 import type User from '#models/user'
 import type Exam from '#models/exam'
@@ -123,22 +124,21 @@ export class RepeatExamCheck {
     if (!itemIds.length) return []
     const now = this.clock.now()
     /*
-    | One round trip when nothing is found (every registration but a few): the settings, the patient's exams and
-    | the outside results are read at once, each joined to the requested items (`wanted`) on modality and body
-    | part, so nothing but candidates of the requested items comes back. The window is not known before the
-    | settings arrive, so the reads are bounded by the longest window the settings allow (R 6.5: a month by
+    | One round trip when nothing is found (every registration but a few): the patient's exams and the outside
+    | results are read as one UNION ALL, each joined to the requested items (`wanted`) on modality and body
+    | part, so nothing but candidates of the requested items comes back; the settings are read only when there
+    | is a candidate. The reads are therefore bounded by the longest window the settings allow (R 6.5: a month by
     | default, at most LIMITS.window_days) and the configured one is applied below, with itemKey (R 7.2) the
-    | judge of the same item. The exams are one range of exams_patient_modality_time_index per modality: one
-    | patient's exams of that modality in that time, whatever the number of exams in the database.
+    | judge of the same item. The exams are one range of an index on (patient_id, registered_at): one patient's
+    | exams in that time, whatever the number of exams in the database (bench/recognition.ts).
     */
     // Images arrive after registration: a result performed inside the window was registered at most a little before it.
     const since = now.minus({ days: MAX_WINDOW_DAYS + 7 })
     const { candidatesQuery, externalQuery } = candidateQueries(patientId, itemIds, since)
-    const [{ window_days: windowDays }, candidates, external] = await Promise.all([
-      recognitionSettings(),
-      candidatesQuery,
-      externalQuery,
-    ])
+    const rows = await candidatesQuery.unionAll(externalQuery, true)
+    // nothing to remind (every registration but a few): one round trip, the settings are not needed
+    if (!rows.length) return []
+    const { window_days: windowDays } = await recognitionSettings()
     const requested = new Map<number, { id: number; name: string; modality: string }>()
 
     type Candidate = {
@@ -147,10 +147,8 @@ export class RepeatExamCheck {
       requestedId: number
     }
     const found: Candidate[] = []
-    for (const row of [
-      ...candidates.map((r) => ({ ...r, kind: 'exam' as const })),
-      ...external.map((r) => ({ ...r, kind: 'external' as const })),
-    ]) {
+    for (const row of rows) {
+      const kind = row.kind === 'external' ? ('external' as const) : ('exam' as const)
       const key = itemKey({
         modality: row.item_modality,
         bodyPart: row.body_part,
@@ -171,7 +169,7 @@ export class RepeatExamCheck {
       }
       requested.set(wanted.id, wanted)
       const performedAt =
-        row.kind === 'exam'
+        kind === 'exam'
           ? toDateTime(row.images_received_at ?? row.registered_at)
           : toDateTime(row.performed_at)
       if (!withinWindow(performedAt, now, windowDays)) continue
@@ -181,19 +179,19 @@ export class RepeatExamCheck {
           performerId: Number(row.institution_id),
           modality: row.item_modality,
           performedAt,
-          itemIds: [Number(row.item_id ?? row.exam_item_id)],
+          itemIds: [Number(row.item_id)],
         },
         earlier: {
-          kind: row.kind,
+          kind,
           id: Number(row.id),
           institutionId: Number(row.institution_id),
           institutionName: row.institution_name,
           performedAt,
-          reference: row.kind === 'exam' ? row.accession_number : row.reference,
-          itemId: Number(row.item_id ?? row.exam_item_id),
+          reference: row.reference,
+          itemId: Number(row.item_id),
           itemName: row.item_name,
-          findings: row.kind === 'external' ? row.findings : null,
-          impression: row.kind === 'external' ? row.impression : null,
+          findings: kind === 'external' ? row.findings : null,
+          impression: kind === 'external' ? row.impression : null,
         },
       })
     }
@@ -435,70 +433,101 @@ export class RepeatExamCheck {
   }
 }
 
+/** The columns of a candidate's own item (`exam_items`) the matching below reads. */
+const ITEM_COLUMNS = [
+  'exam_items.name as item_name',
+  'exam_items.modality as item_modality',
+  'exam_items.body_part',
+  'exam_items.method',
+  'exam_items.position',
+]
+
+/** The columns of the requested item (`wanted`) a candidate was joined to. */
+const WANTED_COLUMNS = [
+  'wanted.id as wanted_id',
+  'wanted.name as wanted_name',
+  'wanted.modality as wanted_modality',
+  'wanted.body_part as wanted_body_part',
+  'wanted.method as wanted_method',
+  'wanted.position as wanted_position',
+]
+
 /**
- * The reminder's two reads (exported for bench/recognition.ts, which EXPLAINs them): one patient's signed or
- * amended exams since `since` and the outside results, each joined to the requested items on modality and body part.
+ * Joins a candidate read to its own item (`exam_items`, by `itemIdColumn`) and to the requested items (`wanted`)
+ * on modality and body part, so only candidates of a requested item come back; itemKey (R 7.2) then judges the
+ * method and position. `modalityColumn` is the candidate's modality: the exam's own for exams (the column of
+ * exams_patient_modality_time_index), the item's for outside results.
  */
-export function candidateQueries(patientId: number, itemIds: number[], since: DateTime) {
-  const requestedColumns = [
-    'wanted.id as wanted_id',
-    'wanted.name as wanted_name',
-    'wanted.modality as wanted_modality',
-    'wanted.body_part as wanted_body_part',
-    'wanted.method as wanted_method',
-    'wanted.position as wanted_position',
-  ]
-  const candidatesQuery = db
-    .from('exams')
-    .join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id')
-    .join('exam_items', 'exam_items.id', 'exam_exam_items.exam_item_id')
+function joinRequestedItems(
+  query: DatabaseQueryBuilderContract<any>,
+  itemIds: number[],
+  itemIdColumn: string,
+  modalityColumn: string
+) {
+  return query
+    .join('exam_items', 'exam_items.id', itemIdColumn)
     .join('exam_items as wanted', (j) =>
       j
         .onIn('wanted.id', itemIds)
-        .andOn('wanted.modality', 'exams.modality')
+        .andOn('wanted.modality', modalityColumn)
         .andOn('wanted.body_part', 'exam_items.body_part')
     )
+}
+
+/**
+ * The reminder's two reads (exported for bench/recognition.ts, which EXPLAINs them): one patient's signed or
+ * amended exams since `since` and the outside results, each joined to the requested items on modality and body part.
+ * Their columns line up (`kind` says which) so that `find` sends them as one UNION ALL: one round trip.
+ */
+export function candidateQueries(patientId: number, itemIds: number[], since: DateTime) {
+  const candidatesQuery = joinRequestedItems(
+    db.from('exams').join('exam_exam_items', 'exam_exam_items.exam_id', 'exams.id'),
+    itemIds,
+    'exam_exam_items.exam_item_id',
+    'exams.modality'
+  )
     .join('institutions', 'institutions.id', 'exams.institution_id')
     .where('exams.patient_id', patientId)
     .where('exams.registered_at', '>=', sqlTime(since))
     .whereIn('exams.status', RESULT_STATUSES)
     .select(
+      db.raw("'exam' as kind"),
       'exams.id',
       'exams.institution_id',
-      'exams.modality',
-      'exams.accession_number',
+      'exams.accession_number as reference',
       'exams.registered_at',
       'exams.images_received_at',
+      db.raw('NULL as performed_at'),
+      db.raw('NULL as findings'),
+      db.raw('NULL as impression'),
       'exam_items.id as item_id',
-      'exam_items.name as item_name',
-      'exam_items.modality as item_modality',
-      'exam_items.body_part',
-      'exam_items.method',
-      'exam_items.position',
+      ...ITEM_COLUMNS,
       'institutions.name as institution_name',
-      ...requestedColumns
+      ...WANTED_COLUMNS
     )
-  const externalQuery = db
-    .from('recognition_external_results')
-    .join('exam_items', 'exam_items.id', 'recognition_external_results.exam_item_id')
-    .join('exam_items as wanted', (j) =>
-      j
-        .onIn('wanted.id', itemIds)
-        .andOn('wanted.modality', 'exam_items.modality')
-        .andOn('wanted.body_part', 'exam_items.body_part')
-    )
+  const externalQuery = joinRequestedItems(
+    db.from('recognition_external_results'),
+    itemIds,
+    'recognition_external_results.exam_item_id',
+    'exam_items.modality'
+  )
     .join('institutions', 'institutions.id', 'recognition_external_results.institution_id')
     .where('recognition_external_results.patient_id', patientId)
     .where('recognition_external_results.performed_at', '>=', sqlTime(since))
     .select(
-      'recognition_external_results.*',
-      'exam_items.name as item_name',
-      'exam_items.modality as item_modality',
-      'exam_items.body_part',
-      'exam_items.method',
-      'exam_items.position',
+      db.raw("'external' as kind"),
+      'recognition_external_results.id',
+      'recognition_external_results.institution_id',
+      'recognition_external_results.reference',
+      db.raw('NULL as registered_at'),
+      db.raw('NULL as images_received_at'),
+      'recognition_external_results.performed_at',
+      'recognition_external_results.findings',
+      'recognition_external_results.impression',
+      'exam_items.id as item_id',
+      ...ITEM_COLUMNS,
       'institutions.name as institution_name',
-      ...requestedColumns
+      ...WANTED_COLUMNS
     )
   return { candidatesQuery, externalQuery }
 }

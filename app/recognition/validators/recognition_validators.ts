@@ -85,6 +85,19 @@ export const settingsValidator = vine.compile(
   })
 )
 
+export const calendarYearValidator = vine.compile(
+  vine.object({ year: vine.number().withoutDecimals().range([2000, 2100]).optional() })
+)
+
+/** The service judges the day, the kind and the name with its own messages. */
+export const calendarDayValidator = vine.compile(
+  vine.object({
+    day: vine.string().trim().maxLength(10),
+    kind: vine.string().trim().maxLength(16),
+    name: vine.string().trim().maxLength(60),
+  })
+)
+
 export const evaluationsQueryValidator = vine.compile(
   vine.object({ institutionId: vine.number().positive().withoutDecimals().optional() })
 )

@@ -62,6 +62,8 @@ const COLUMNS: Record<string, string[]> = {
   consultations: ['question', 'clinical_summary', 'cancel_reason'],
   consultation_upper_escalations: ['note', 'opinion', 'recommendation'],
   recognition_external_results: ['reference', 'findings', 'impression'],
+  // the holidays' names the administrators enter (seeded in Chinese: 春节, 清明节…)
+  recognition_calendar_days: ['name'],
   consultation_opinions: ['opinion', 'recommendation', 'amendment_reason'],
   consultation_messages: ['body'],
   share_links: ['note'],
