@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type Exam from '#models/exam'
 import { DomainRefusal } from '#app/platform/domain_refusal'
+import { technologistChanged } from '#app/quality/services/workload_days'
 
 /*
 | The technologist who acquired an exam, picked by the clinic from its own
@@ -59,4 +60,6 @@ export async function recordTechnologist(exam: Exam, staffId: number) {
   if (exam.technologistStaffId === staffId) return
   await db.from('exams').where('id', exam.id).update({ technologist_staff_id: staffId })
   exam.technologistStaffId = staffId
+  // Images sent again after the signature: QC's workload counts the signed day under the new pick (Q 6.4).
+  if (exam.reportSignedAt) await technologistChanged(exam.id)
 }

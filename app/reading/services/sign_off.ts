@@ -16,6 +16,7 @@ import { currentLimits, limitFrom } from '#app/reading/services/turnaround'
 import { ReportContext, versionContent, workingVersion } from '#app/reading/services/report_context'
 import { sqlTime } from '#app/platform/db_helpers'
 import { forcedQcRefusal } from '#app/quality/services/forced_qc'
+import { countSignedExam } from '#app/quality/services/workload_days'
 import { recordSubmissionFindings, submissionCheck } from '#app/quality/services/check_records'
 import {
   cleanContent,
@@ -319,6 +320,8 @@ export class SignOff {
         updated_at: sql(now),
       })
       await trx.from('report_drafts').where('exam_id', exam.id).delete()
+      // Q 6.4's workload counts an exam once, at its first signature, in this same transaction.
+      if (!fresh.reportSignedAt) await countSignedExam(trx, exam.id, now)
     })
     await exam.refresh()
     const signed = await ReportVersion.findOrFail(version.id)
