@@ -280,6 +280,29 @@ async function main() {
     if (!same) throw new Error('workload per day differs from the exams')
   }
 
+  if (process.env.BENCH_PROFILE === '1') {
+    // Where one all-clinics month goes: each query's own time, as the driver saw it.
+    const started = new Map<string, number>()
+    const took: Array<{ ms: number; sql: string }> = []
+    const onQuery = (q: any) => started.set(q.__knexQueryUid, performance.now())
+    const onResponse = (_r: unknown, q: any) =>
+      took.push({
+        ms: performance.now() - (started.get(q.__knexQueryUid) ?? 0),
+        sql: q.sql.slice(0, 120),
+      })
+    knex.on('query', onQuery)
+    knex.on('query-response', onResponse)
+    for (let i = 0; i < 3; i++) {
+      took.length = 0
+      const t0 = performance.now()
+      await reports.build({ month })
+      say(`build ${Math.round(performance.now() - t0)} ms`)
+    }
+    knex.off('query', onQuery)
+    knex.off('query-response', onResponse)
+    for (const t of took) say(`${t.ms.toFixed(1)} ms  ${t.sql}`)
+  }
+
   const months = Array.from({ length: 12 }, (_, i) =>
     DateTime.utc()
       .setZone('Asia/Shanghai')
@@ -293,6 +316,8 @@ async function main() {
         const t0 = performance.now()
         await reports.build({ ...filter, month: m })
         samples.push(performance.now() - t0)
+        if (process.env.BENCH_PROFILE === '1')
+          say(`${m} ${JSON.stringify(filter)} ${Math.round(performance.now() - t0)} ms`)
       }
     return summary(samples)
   }
