@@ -366,30 +366,66 @@ async function main() {
     await countSignedExam(trx, examId, now)
     await trx.rollback()
   }
-  const decidedOff: number[] = []
-  const decidedOn: number[] = []
-  const checkDecided: number[] = []
-  const keptOff: number[] = []
-  const keptOn: number[] = []
-  const checkKept: number[] = []
+  // The check as it was before this change (commit fa5957a), for the side by side: the kept mark, else the
+  // rules read, the mark inserted and read back; then, when marked, the scored forced items.
+  const { samplingRules, missingForcedItems, defaultRatePercent } =
+    await import('#app/quality/services/forced_qc')
+  const { ruleFor, isSampled } = await import('#app/quality/services/sampling')
+  const { insertIgnore } = await import('#app/platform/db_helpers')
+  const before = async (exam: { id: number; modality: string; institutionId: number }) => {
+    let mark = await db.from('qc_marks').where('exam_id', exam.id).first()
+    if (!mark) {
+      const rule = ruleFor(
+        await samplingRules(),
+        { modality: exam.modality, institutionId: exam.institutionId, readerId: 2 },
+        defaultRatePercent()
+      )
+      await insertIgnore(
+        'qc_marks',
+        {
+          exam_id: exam.id,
+          rule_id: rule.id,
+          rate_percent: rule.ratePercent,
+          seed: rule.seed,
+          marked: isSampled(rule, exam.id),
+          decided_at: now.toSQL({ includeOffset: false }),
+        },
+        'exam_id'
+      )
+      mark = await db.from('qc_marks').where('exam_id', exam.id).firstOrFail()
+    }
+    return mark.marked ? (await missingForcedItems(exam.id)).length > 0 : false
+  }
+  // Three arms, rotating exam by exam: off (the writes alone), before (the old check, then the writes),
+  // after (the new check, then the writes); on exams with no mark yet, and on exams whose mark is kept.
+  const arms = ['off', 'before', 'after'] as const
+  const samples = {
+    decidedNow: { off: [] as number[], before: [] as number[], after: [] as number[] },
+    markKept: { off: [] as number[], before: [] as number[], after: [] as number[] },
+  }
+  const checkOnly = {
+    decidedNow: { before: [] as number[], after: [] as number[] },
+    markKept: { before: [] as number[], after: [] as number[] },
+  }
   const decideExams = ids.slice(0, FORCED)
   const keptExams = ids.slice(FORCED, FORCED * 2)
   for (const exam of keptExams) await markFor(exam, 2, now)
   let marked = 0
   for (let i = 0; i < FORCED; i++) {
-    const on = i % 2 === 1
-    for (const [exam, off, onSamples, check] of [
-      [decideExams[i], decidedOff, decidedOn, checkDecided],
-      [keptExams[i], keptOff, keptOn, checkKept],
+    const arm = arms[i % 3]
+    for (const [kind, exam] of [
+      ['decidedNow', decideExams[i]],
+      ['markKept', keptExams[i]],
     ] as const) {
       const t0 = performance.now()
-      if (on) {
-        const refusal = await forcedQcRefusal(exam, 2, now)
-        if (refusal) marked++
-        check.push(performance.now() - t0)
+      if (arm !== 'off') {
+        const refused =
+          arm === 'before' ? await before(exam) : Boolean(await forcedQcRefusal(exam, 2, now))
+        if (refused && kind === 'decidedNow') marked++
+        checkOnly[kind][arm].push(performance.now() - t0)
       }
       await signatureWrites(exam.id)
-      ;(on ? onSamples : off).push(performance.now() - t0)
+      samples[kind][arm].push(performance.now() - t0)
     }
   }
   const added = (a: ReturnType<typeof summary>, b: ReturnType<typeof summary>) => ({
@@ -398,20 +434,21 @@ async function main() {
     ratioP50: Math.round((b.p50 / a.p50) * 100) / 100,
     ratioP95: Math.round((b.p95 / a.p95) * 100) / 100,
   })
+  const sum = (o: Record<string, number[]>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, summary(v)]))
   const forced = {
-    decidedNow: {
-      off: summary(decidedOff),
-      on: summary(decidedOn),
-      checkAlone: summary(checkDecided),
-    },
-    markKept: { off: summary(keptOff), on: summary(keptOn), checkAlone: summary(checkKept) },
-    refusedAsMarked: marked,
+    signature: { decidedNow: sum(samples.decidedNow), markKept: sum(samples.markKept) },
+    checkAlone: { decidedNow: sum(checkOnly.decidedNow), markKept: sum(checkOnly.markKept) },
+    markedAmongDecided: marked,
   }
-  const forcedAdded = {
-    decidedNow: added(forced.decidedNow.off, forced.decidedNow.on),
-    markKept: added(forced.markKept.off, forced.markKept.on),
-  }
-  say(`forced QC: ${JSON.stringify(forced)} added: ${JSON.stringify(forcedAdded)}`)
+  const forcedAdded = Object.fromEntries(
+    (['decidedNow', 'markKept'] as const).flatMap((kind) => [
+      [`${kind}.before`, added(forced.signature[kind].off, forced.signature[kind].before)],
+      [`${kind}.after`, added(forced.signature[kind].off, forced.signature[kind].after)],
+    ])
+  )
+  say(`forced QC: ${JSON.stringify(forced)}`)
+  say(`forced QC added to a signature: ${JSON.stringify(forcedAdded)}`)
 
   const results = {
     date: new Date().toISOString(),
