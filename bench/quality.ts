@@ -204,12 +204,26 @@ function summary(samples: number[]) {
 }
 
 async function main() {
-  if (process.env.BENCH_REUSE !== '1') await generate()
+  const fresh = process.env.BENCH_REUSE !== '1'
+  if (fresh) await generate()
   await bootApp()
   const { QcReports } = await import('#app/quality/services/qc_reports')
   const { forcedQcRefusal } = await import('#app/quality/services/forced_qc')
+  const { rebuildAll, countSignedExam, workloadBy } =
+    await import('#app/quality/services/workload_days')
+  const { markFor } = await import('#app/quality/services/forced_qc')
+  const { periodOf } = await import('#app/quality/services/qc_reports')
   const { DateTime } = await import('luxon')
   const db = (await import('@adonisjs/lucid/services/db')).default
+  let backfillSeconds: number | null = null
+  if (fresh || process.env.BENCH_REBUILD === '1') {
+    // The migration's backfill, run again over the generated year (it ran on an empty database).
+    const t0 = performance.now()
+    const days = await rebuildAll()
+    backfillSeconds = Math.round((performance.now() - t0) / 100) / 10
+    say(`workload per day counted again: ${days} days in ${backfillSeconds} s`)
+  }
+  const workloadRows = Number((await db.from('qc_workload_days').count('* as n').first()).n)
   const app = (await import('@adonisjs/core/services/app')).default
   const reports = await app.container.make(QcReports)
   const exams = Number((await db.from('exams').count('* as n').first()).n)
@@ -240,6 +254,55 @@ async function main() {
     })
   }
 
+  // The per-day counts against the exams themselves (the query the report ran before), for last month.
+  {
+    const { from, to } = periodOf({ month }, DateTime.utc())
+    const range = [
+      from.toUTC().toFormat('yyyy-MM-dd HH:mm:ss'),
+      to.toUTC().toFormat('yyyy-MM-dd HH:mm:ss'),
+    ]
+    const [live] = (await db.rawQuery(
+      `SELECT person, modality, COUNT(*) AS n FROM (
+         SELECT COALESCE(picked.full_name, t.operator_name) AS person, e.modality FROM exams e
+           LEFT JOIN staff_members picked ON picked.id = e.technologist_staff_id
+           LEFT JOIN qc_exam_technologists t ON t.exam_id = e.id
+          WHERE e.report_signed_at >= ? AND e.report_signed_at < ?) x
+        WHERE person IS NOT NULL GROUP BY person, modality`,
+      range
+    )) as any
+    const kept = await workloadBy('technologist', { from, to }, 100_000)
+    const key = (r: any) => `${r.person}|${r.modality}|${Number(r.n ?? r.count)}`
+    const a = new Set((live as any[]).map(key))
+    const same = a.size === kept.length && kept.every((r) => a.has(key(r)))
+    say(
+      `workload per day equals the exams' own count for ${month}: ${same} (${a.size} person × modality)`
+    )
+    if (!same) throw new Error('workload per day differs from the exams')
+  }
+
+  if (process.env.BENCH_PROFILE === '1') {
+    // Where one all-clinics month goes: each query's own time, as the driver saw it.
+    const started = new Map<string, number>()
+    const took: Array<{ ms: number; sql: string }> = []
+    const onQuery = (q: any) => started.set(q.__knexQueryUid, performance.now())
+    const onResponse = (_r: unknown, q: any) =>
+      took.push({
+        ms: performance.now() - (started.get(q.__knexQueryUid) ?? 0),
+        sql: q.sql.slice(0, 120),
+      })
+    knex.on('query', onQuery)
+    knex.on('query-response', onResponse)
+    for (let i = 0; i < 3; i++) {
+      took.length = 0
+      const t0 = performance.now()
+      await reports.build({ month })
+      say(`build ${Math.round(performance.now() - t0)} ms`)
+    }
+    knex.off('query', onQuery)
+    knex.off('query-response', onResponse)
+    for (const t of took) say(`${t.ms.toFixed(1)} ms  ${t.sql}`)
+  }
+
   const months = Array.from({ length: 12 }, (_, i) =>
     DateTime.utc()
       .setZone('Asia/Shanghai')
@@ -253,6 +316,8 @@ async function main() {
         const t0 = performance.now()
         await reports.build({ ...filter, month: m })
         samples.push(performance.now() - t0)
+        if (process.env.BENCH_PROFILE === '1')
+          say(`${m} ${JSON.stringify(filter)} ${Math.round(performance.now() - t0)} ms`)
       }
     return summary(samples)
   }
@@ -264,47 +329,126 @@ async function main() {
   say(`report, CT only: ${JSON.stringify(ctOnly)}`)
 
   // The forced-QC check, as SignOff.sign asks it, side by side with a signature's own writes
-  // (the version locked FOR UPDATE and the exam's UPDATE, in a transaction rolled back;
+  // (the version locked FOR UPDATE, the exam's UPDATE and the workload count, in a transaction rolled back;
   // a signed version's triggers refuse changes, so the version's own UPDATE is not timed).
+  // A and B alternate exam by exam in the same run: A = the writes alone (forced QC off), B = the check then
+  // the writes (forced QC on). Each case runs on its own exams: "decided now" on exams with no mark kept
+  // (the marks of earlier runs are deleted first), "kept" on exams whose mark was decided beforehand.
   const now = DateTime.utc()
+  const FORCED = Number(process.env.BENCH_FORCED ?? 2000)
   const ids = (
-    await db.from('exams').where('id', '<=', 4000).select('id', 'modality', 'institution_id')
+    await db
+      .from('exams')
+      .where('id', '<=', FORCED * 3)
+      .orderBy('id')
+      .select('id', 'modality', 'institution_id')
   ).map((e: any) => ({
     id: Number(e.id),
     modality: e.modality,
     institutionId: Number(e.institution_id),
   }))
-  const first: number[] = []
-  const kept: number[] = []
-  const sign: number[] = []
-  for (const exam of ids.slice(0, 2000)) {
-    let t0 = performance.now()
-    await forcedQcRefusal(exam, 2, now)
-    first.push(performance.now() - t0)
-    t0 = performance.now()
-    await forcedQcRefusal(exam, 2, now)
-    kept.push(performance.now() - t0)
-    t0 = performance.now()
+  await db
+    .from('qc_marks')
+    .where('exam_id', '<=', FORCED * 3)
+    .delete()
+  const signatureWrites = async (examId: number) => {
     const trx = await db.transaction()
     await trx
       .from('report_versions')
-      .where('exam_id', exam.id)
+      .where('exam_id', examId)
       .where('version_no', 1)
       .forUpdate()
       .first()
     await trx
       .from('exams')
-      .where('id', exam.id)
+      .where('id', examId)
       .update({ report_signed_at: now.toSQL({ includeOffset: false }) })
+    await countSignedExam(trx, examId, now)
     await trx.rollback()
-    sign.push(performance.now() - t0)
   }
+  // The check as it was before this change (commit fa5957a), for the side by side: the kept mark, else the
+  // rules read, the mark inserted and read back; then, when marked, the scored forced items.
+  const { samplingRules, missingForcedItems, defaultRatePercent } =
+    await import('#app/quality/services/forced_qc')
+  const { ruleFor, isSampled } = await import('#app/quality/services/sampling')
+  const { insertIgnore } = await import('#app/platform/db_helpers')
+  const before = async (exam: { id: number; modality: string; institutionId: number }) => {
+    let mark = await db.from('qc_marks').where('exam_id', exam.id).first()
+    if (!mark) {
+      const rule = ruleFor(
+        await samplingRules(),
+        { modality: exam.modality, institutionId: exam.institutionId, readerId: 2 },
+        defaultRatePercent()
+      )
+      await insertIgnore(
+        'qc_marks',
+        {
+          exam_id: exam.id,
+          rule_id: rule.id,
+          rate_percent: rule.ratePercent,
+          seed: rule.seed,
+          marked: isSampled(rule, exam.id),
+          decided_at: now.toSQL({ includeOffset: false }),
+        },
+        'exam_id'
+      )
+      mark = await db.from('qc_marks').where('exam_id', exam.id).firstOrFail()
+    }
+    return mark.marked ? (await missingForcedItems(exam.id)).length > 0 : false
+  }
+  // Three arms, rotating exam by exam: off (the writes alone), before (the old check, then the writes),
+  // after (the new check, then the writes); on exams with no mark yet, and on exams whose mark is kept.
+  const arms = ['off', 'before', 'after'] as const
+  const samples = {
+    decidedNow: { off: [] as number[], before: [] as number[], after: [] as number[] },
+    markKept: { off: [] as number[], before: [] as number[], after: [] as number[] },
+  }
+  const checkOnly = {
+    decidedNow: { before: [] as number[], after: [] as number[] },
+    markKept: { before: [] as number[], after: [] as number[] },
+  }
+  const decideExams = ids.slice(0, FORCED)
+  const keptExams = ids.slice(FORCED, FORCED * 2)
+  for (const exam of keptExams) await markFor(exam, 2, now)
+  let marked = 0
+  for (let i = 0; i < FORCED; i++) {
+    const arm = arms[i % 3]
+    for (const [kind, exam] of [
+      ['decidedNow', decideExams[i]],
+      ['markKept', keptExams[i]],
+    ] as const) {
+      const t0 = performance.now()
+      if (arm !== 'off') {
+        const refused =
+          arm === 'before' ? await before(exam) : Boolean(await forcedQcRefusal(exam, 2, now))
+        if (refused && kind === 'decidedNow') marked++
+        checkOnly[kind][arm].push(performance.now() - t0)
+      }
+      await signatureWrites(exam.id)
+      samples[kind][arm].push(performance.now() - t0)
+    }
+  }
+  const added = (a: ReturnType<typeof summary>, b: ReturnType<typeof summary>) => ({
+    p50: Math.round((b.p50 - a.p50) * 10) / 10,
+    p95: Math.round((b.p95 - a.p95) * 10) / 10,
+    ratioP50: Math.round((b.p50 / a.p50) * 100) / 100,
+    ratioP95: Math.round((b.p95 / a.p95) * 100) / 100,
+  })
+  const sum = (o: Record<string, number[]>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, summary(v)]))
   const forced = {
-    firstDecision: summary(first),
-    markKept: summary(kept),
-    signatureWrites: summary(sign),
+    signature: { decidedNow: sum(samples.decidedNow), markKept: sum(samples.markKept) },
+    checkAlone: { decidedNow: sum(checkOnly.decidedNow), markKept: sum(checkOnly.markKept) },
+    markedAmongDecided: marked,
   }
+  const forcedAdded = Object.fromEntries(
+    (['decidedNow', 'markKept'] as const).flatMap((kind) => [
+      [`${kind}.before`, added(forced.signature[kind].off, forced.signature[kind].before)],
+      [`${kind}.after`, added(forced.signature[kind].off, forced.signature[kind].after)],
+    ])
+  )
   say(`forced QC: ${JSON.stringify(forced)}`)
+  say(`forced QC added to a signature: ${JSON.stringify(forcedAdded)}`)
 
   const results = {
     date: new Date().toISOString(),
@@ -315,6 +459,9 @@ async function main() {
     runsPerMonth: RUNS,
     reportMs: { allClinics, oneClinic, ctOnly },
     forcedQcMs: forced,
+    forcedQcAddedMs: forcedAdded,
+    workloadRows,
+    backfillSeconds,
     explains,
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })

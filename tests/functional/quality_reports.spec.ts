@@ -15,6 +15,11 @@ import { QcReports } from '#app/quality/services/qc_reports'
 import { qcReportXlsx } from '#app/quality/services/qc_report_files'
 import ExamItem from '#models/exam_item'
 import { chestDr } from '#tests/support/recognition'
+import {
+  countSignedExam,
+  rebuildAll,
+  technologistChanged,
+} from '#app/quality/services/workload_days'
 
 /*
 | A hand-computed fixture: in November 2026 (hospital time)
@@ -336,5 +341,125 @@ test.group('QC reports and indicators', (group) => {
       .get('quality.diagnostic_agreement_rate')!
       .compute({ from, to, clinicIds: [a.id] })
     assert.isNull(agreement.get(a.id)!.value)
+  })
+
+  /*
+  | Workload by modality (Q 6.4 图 5/6), hand-computed: signed in November 2026 (hospital time)
+  |   clinic A, CT: picked 李技师, written by doctor D1          (11-05 10:00)
+  |   clinic A, CT: DICOM operator 王技师, written by D1          (11-30 23:30, the month's last hour)
+  |   clinic B, DR: DICOM operator 王技师, written by D2          (11-15 10:00)
+  | and, not counted: clinic A, CT signed 10-31 23:50; clinic B, DR signed 12-01 00:10; one never signed.
+  */
+  test('workload by modality equals the hand-computed fixture, counted at signing and by the backfill alike', async ({
+    assert,
+  }) => {
+    const { a, b, qc } = await fixture()
+    const d1 = await make.user('radiologist')
+    const d2 = await make.user('radiologist')
+    const [li] = await db.table('staff_members').insert({
+      institution_id: a.id,
+      staff_no: make.unique('T').slice(0, 16),
+      full_name: '李技师',
+      profession: 'technologist',
+      title: 'junior',
+      fte: 1,
+      active: true,
+      created_at: DateTime.utc().toSQL({ includeOffset: false }),
+      updated_at: DateTime.utc().toSQL({ includeOffset: false }),
+    })
+    const ua = await make.user('clinic_staff', a)
+    const ub = await make.user('clinic_staff', b)
+    const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toUTC()
+    const signedExam = async (
+      clinicUser: any,
+      modality: 'CT' | 'DR',
+      author: number,
+      when: string | null,
+      technologist: { staffId?: number; operator?: string }
+    ) => {
+      const { exam } = await make.exam(clinicUser, modality)
+      if (technologist.staffId)
+        await db
+          .from('exams')
+          .where('id', exam.id)
+          .update({ technologist_staff_id: technologist.staffId })
+      if (technologist.operator)
+        await db
+          .table('qc_exam_technologists')
+          .insert({ exam_id: exam.id, operator_name: technologist.operator })
+      await db.table('report_versions').insert({
+        exam_id: exam.id,
+        version_no: 1,
+        status: when ? 'signed' : 'pending_review',
+        findings: '未见异常',
+        impression: '未见异常',
+        author_id: author,
+        last_modified_by_id: author,
+        signer_id: when ? qc.id : null,
+        revision: 1,
+        created_at: DateTime.utc().toSQL({ includeOffset: false }),
+        updated_at: DateTime.utc().toSQL({ includeOffset: false }),
+      })
+      if (when) {
+        const at = utc(when)
+        await db
+          .from('exams')
+          .where('id', exam.id)
+          .update({ status: 'signed', report_signed_at: at.toFormat('yyyy-MM-dd HH:mm:ss') })
+        // What SignOff.sign does in its transaction at the first signature.
+        await db.transaction((trx) => countSignedExam(trx, exam.id, at))
+      }
+      return exam
+    }
+    const e1 = await signedExam(ua, 'CT', d1.id, '2026-11-05T10:00:00', { staffId: Number(li) })
+    await signedExam(ua, 'CT', d1.id, '2026-11-30T23:30:00', { operator: '王技师' })
+    await signedExam(ub, 'DR', d2.id, '2026-11-15T10:00:00', { operator: '王技师' })
+    await signedExam(ua, 'CT', d1.id, '2026-10-31T23:50:00', { operator: '王技师' })
+    await signedExam(ub, 'DR', d2.id, '2026-12-01T00:10:00', { operator: '王技师' })
+    await signedExam(ua, 'CT', d1.id, null, { operator: '王技师' })
+
+    const reports = await app.container.make(QcReports)
+    const workload = async (filter: Record<string, unknown> = {}) => {
+      const r = await reports.build({ month: '2026-11', ...filter })
+      const rows = (list: any[]) => list.map((w) => [w.person, w.modality, w.count]).sort()
+      return { technologists: rows(r.workload.technologists), doctors: rows(r.workload.doctors) }
+    }
+    const expected = {
+      technologists: [
+        ['李技师', 'CT', 1],
+        ['王技师', 'CT', 1],
+        ['王技师', 'DR', 1],
+      ],
+      doctors: [
+        [d1.fullName, 'CT', 2],
+        [d2.fullName, 'DR', 1],
+      ].sort(),
+    }
+    const clinicA = {
+      technologists: [
+        ['李技师', 'CT', 1],
+        ['王技师', 'CT', 1],
+      ],
+      doctors: [[d1.fullName, 'CT', 2]],
+    }
+    // Counted at signing.
+    assert.deepEqual(await workload(), expected)
+    assert.deepEqual(await workload({ institutionId: a.id }), clinicA)
+    assert.deepEqual((await workload({ modality: 'DR' })).doctors, [[d2.fullName, 'DR', 1]])
+
+    // The migration's backfill counts the same days from the exams, and again to the same figures (idempotent).
+    await db.from('qc_workload_days').delete()
+    assert.deepEqual(await workload(), { technologists: [], doctors: [] })
+    await rebuildAll()
+    assert.deepEqual(await workload(), expected)
+    await rebuildAll()
+    assert.deepEqual(await workload(), expected)
+    assert.deepEqual(await workload({ institutionId: a.id }), clinicA)
+
+    // A technologist picked after the signature: that clinic's day is counted again under the pick.
+    await db.from('exams').where('id', e1.id).update({ technologist_staff_id: null })
+    await db.table('qc_exam_technologists').insert({ exam_id: e1.id, operator_name: '王技师' })
+    await technologistChanged(e1.id)
+    assert.deepEqual((await workload({ institutionId: a.id })).technologists, [['王技师', 'CT', 2]])
   })
 })

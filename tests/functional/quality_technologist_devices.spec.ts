@@ -164,6 +164,92 @@ test.group('QC: the technologist picked at upload (Q 4.1)', (group) => {
     assert.lengthOf(await db.from('exam_studies').where('exam_id', exam.id), 0)
   })
 
+  /*
+  | The no-JavaScript form (the <noscript> form of the exam page): the technologist list belongs to it
+  | (form="plain-upload") and, coming before the file input in the page, is sent before the files.
+  | Posted here as a browser sends it: the field first, then the files, the CSRF token in the action's query.
+  */
+  async function plainFormPost(
+    client: any,
+    clinic: any,
+    examId: number,
+    pick: string,
+    files: any[]
+  ) {
+    const page = await client.get(`/exams/${examId}`).loginAs(clinic)
+    const html = page.text()
+    check(/<select id="upload-technologist" name="technologistId" form="plain-upload">/.test(html))
+    const action =
+      /<form method="POST" action="([^"]+)" enctype="multipart\/form-data" id="plain-upload">/.exec(
+        html
+      )
+    check(action, 'the plain form is on the page')
+    // The page's own token belongs to the page's session: the test client brings its own.
+    const path = new URL(action![1].replace(/&amp;/g, '&'), 'http://x').pathname
+    check(path === `/exams/${examId}/images`, path)
+    let request = client
+      .post(path)
+      .loginAs(clinic)
+      .withCsrfToken()
+      .redirects(0)
+      .field('technologistId', pick)
+    for (const file of files) request = request.file('files', file.data, { filename: file.name })
+    return request
+  }
+  const check = (ok: unknown, message = 'expected') => {
+    if (!ok) throw new Error(message)
+  }
+
+  test('the no-JavaScript form as a person leaves it (no technologist chosen): images stored, none picked', async ({
+    client,
+    assert,
+  }) => {
+    const clinic = await make.user('clinic_staff')
+    await clinic.load('institution')
+    const { exam, clinicPatient } = await make.exam(clinic, 'CT')
+    await technologist(clinic.institution, '李技师')
+    const study = studyFor(exam, clinicPatient, 1, 2)
+    const response = await plainFormPost(client, clinic, exam.id, '', study.files)
+    assert.equal(response.status(), 302, response.text())
+    await exam.refresh()
+    assert.equal(exam.instanceCount, 2)
+    assert.isNull(exam.technologistStaffId)
+  })
+
+  test('the no-JavaScript form with a technologist chosen: the pick lands on the exam; one off the roster is refused, nothing stored', async ({
+    client,
+    assert,
+  }) => {
+    const clinic = await make.user('clinic_staff')
+    await clinic.load('institution')
+    const other = await make.institution('member_clinic')
+    const { exam, clinicPatient } = await make.exam(clinic, 'CT')
+    const picked = await technologist(clinic.institution, '李技师')
+    const foreign = await technologist(other, '外院技师')
+    const study = studyFor(exam, clinicPatient, 1, 2)
+
+    const refused = await plainFormPost(client, clinic, exam.id, String(foreign), study.files)
+    assert.notEqual(refused.status(), 200)
+    await exam.refresh()
+    assert.equal(exam.instanceCount, 0)
+    assert.isNull(exam.technologistStaffId)
+    assert.lengthOf(await db.from('exam_studies').where('exam_id', exam.id), 0)
+
+    const response = await plainFormPost(client, clinic, exam.id, String(picked), study.files)
+    assert.equal(response.status(), 302, response.text())
+    await exam.refresh()
+    assert.equal(exam.instanceCount, 2)
+    assert.equal(exam.technologistStaffId, picked)
+    const audit = await db
+      .from('audit_events')
+      .where('action', 'exam.images.upload')
+      .where('outcome', 'success')
+      .orderBy('id', 'desc')
+      .first()
+    const details = typeof audit.details === 'string' ? JSON.parse(audit.details) : audit.details
+    assert.equal(details.technologistId, picked)
+  })
+
   test("the upload page lists the clinic roster's technologists only", async ({
     client,
     assert,

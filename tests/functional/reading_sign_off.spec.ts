@@ -117,6 +117,21 @@ test.group('Two-tier sign-off through the API', (group) => {
     assert.equal(version.header!.accessionNumber, exam.accessionNumber)
     assert.match(version.header!.examName, /CT/)
     assert.equal((await audits('report.sign', exam.id).firstOrFail()).outcome, 'success')
+    // QC's workload (Q 6.4) counted the author once, on the signature's hospital-time day, in its transaction.
+    const counted = await db
+      .from('qc_workload_days')
+      .where('kind', 'doctor')
+      .where('person_ref', `u:${junior.id}`)
+      .select('day', 'institution_id', 'modality', 'n')
+    assert.deepEqual(
+      counted.map((r: any) => [
+        DateTime.fromJSDate(r.day, { zone: 'utc' }).toISODate(),
+        r.institution_id,
+        r.modality,
+        r.n,
+      ]),
+      [['2026-11-22', exam.institutionId, 'CT', 1]]
+    )
   })
 
   test('a reviewer who edits becomes the last modifier and so the signer (B)', async ({
@@ -285,6 +300,13 @@ test.group('Two-tier sign-off through the API', (group) => {
     assert.equal(replay.status, 409)
     assert.equal(replay.body.errors[0].code, 'already_signed')
     assert.deepEqual(await snapshot(exam.id), before)
+    // Counted once in QC's workload, not again by the replay.
+    assert.deepEqual(
+      (await db.from('qc_workload_days').where('person_ref', `u:${junior.id}`)).map(
+        (r: any) => r.n
+      ),
+      [1]
+    )
     assert.equal((await audits('report.draft', exam.id).firstOrFail()).outcome, 'refused')
     assert.equal((await audits('report.submit', exam.id).firstOrFail()).outcome, 'refused')
     assert.equal((await audits('report.sign', exam.id).firstOrFail()).outcome, 'refused')

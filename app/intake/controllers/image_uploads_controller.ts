@@ -15,6 +15,7 @@ import {
 } from '#app/intake/services/image_intake'
 import { studyDateWarning } from '#app/intake/services/intake_rules'
 import {
+  leadingFormField,
   pickedTechnologistId,
   recordTechnologist,
   technologistRefusal,
@@ -247,6 +248,15 @@ export default class ImageUploadsController {
         let picked: number | null = null
         try {
           picked = pickedTechnologistId(ctx.request.qs())
+          // The no-JavaScript form sends it as the field before its files.
+          if (picked === null && ctx.request.is(['multipart/form-data']))
+            picked = pickedTechnologistId({
+              technologistId: await leadingFormField(
+                ctx.request.request,
+                ctx.request.header('content-type'),
+                'technologistId'
+              ),
+            })
           const refusal = picked ? await technologistRefusal(target, picked) : null
           if (refusal) throw refusal
         } catch (error) {
@@ -257,7 +267,7 @@ export default class ImageUploadsController {
         const summary = await receiveUploadedFiles(ctx, target, this.intake)
         if (picked && summary.stored + summary.alreadyStored > 0)
           await recordTechnologist(target, picked)
-        return summary
+        return { ...summary, picked }
       },
       audit: {
         outcome: (summary) =>
@@ -269,13 +279,12 @@ export default class ImageUploadsController {
           alreadyStored: summary.alreadyStored,
           rejected: summary.rejected,
           reasons: [...new Set(summary.files.filter((f) => f.reason).map((f) => f.reason))],
-          ...(ctx.request.qs().technologistId
-            ? { technologistId: Number(ctx.request.qs().technologistId) }
-            : {}),
+          ...(summary.picked ? { technologistId: summary.picked } : {}),
           ...(summary.warnings.length ? { warnings: summary.warnings.map((w) => w.code) } : {}),
         }),
       },
-      json: (summary) => ctx.response.status(uploadStatus(summary)).send(summary),
+      json: ({ picked: _picked, ...summary }) =>
+        ctx.response.status(uploadStatus(summary)).send(summary),
       page: (summary, { target }) => {
         // Flash messages ride in the session cookie: keep them short.
         ctx.session.flash('uploadSummary', {

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { technologistChanged } from '#app/quality/services/workload_days'
 import type { DateTime } from 'luxon'
 import Exam from '#models/exam'
 import ExamItem from '#models/exam_item'
@@ -144,6 +145,8 @@ async function rememberTechnologist(exam: Exam, series: IntakeSeries[]) {
     user_id: staff?.user_id ?? null,
   }
   await db.knexQuery().table('qc_exam_technologists').insert(row).onConflict('exam_id').merge()
+  // A study arriving after the signature: the workload counts the signed day under this name (Q 6.4).
+  if (exam.reportSignedAt) await technologistChanged(exam.id)
 }
 
 /**

@@ -8,6 +8,7 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 import { agreementRate } from '#app/quality/services/follow_ups'
 import { QC_ITEMS, type QcItem } from '#app/quality/services/scoring'
 import { refusalCounts } from '#app/recognition/services/refusals'
+import { workloadBy } from '#app/quality/services/workload_days'
 
 /*
 | QC reports (Q 6) for a period, a clinic and a modality: the monthly
@@ -75,12 +76,138 @@ export class QcReports {
 
   async build(filter: ReportFilter) {
     const { from, to } = periodOf(filter, this.clock.now())
+    // The report's queries are independent: they run at once on the pool's connections.
+    const perItemQuery = Promise.resolve(
+      this.scores(from, to, filter).groupBy('item', 'band').select('item', 'band').count('* as n')
+    )
+    const byPersonQuery = Promise.resolve(
+      this.scores(from, to, filter)
+        .groupBy('scored_name', 'scored_user_id', 'modality', 'item')
+        .select('scored_name', 'scored_user_id', 'modality', 'item')
+        .count('* as n')
+        .avg('score as average')
+        .select(db.raw('SUM(CASE WHEN score = 5 THEN 1 ELSE 0 END) as s5'))
+        .select(db.raw('SUM(CASE WHEN score = 4 THEN 1 ELSE 0 END) as s4'))
+        .select(db.raw('SUM(CASE WHEN score = 3 THEN 1 ELSE 0 END) as s3'))
+        .select(db.raw('SUM(CASE WHEN passed THEN 0 ELSE 1 END) as failed'))
+        .orderBy('scored_name')
+        .limit(1000)
+    )
+    const deductedQuery = Promise.resolve(
+      this.scores(from, to, filter)
+        .where('qc_scores.score', '<', 5)
+        .join('exams', 'exams.id', 'qc_scores.exam_id')
+        .join('institutions', 'institutions.id', 'qc_scores.institution_id')
+        .select(
+          'qc_scores.id',
+          'qc_scores.item',
+          'qc_scores.score',
+          'qc_scores.note',
+          'qc_scores.scored_name',
+          'qc_scores.findings',
+          'qc_scores.criteria',
+          'qc_scores.checklist_id',
+          'qc_scores.scored_at',
+          'exams.accession_number',
+          'institutions.name as institution'
+        )
+        .orderBy('qc_scores.scored_at', 'desc')
+        .limit(5000)
+    )
+    const clinicRowsQuery = Promise.resolve(
+      this.scores(from, to, filter)
+        .where('item', 'image_quality')
+        .join('institutions', 'institutions.id', 'qc_scores.institution_id')
+        .groupBy('qc_scores.institution_id', 'institutions.name')
+        .select('qc_scores.institution_id', 'institutions.name')
+        .count('* as n')
+        .select(db.raw('SUM(CASE WHEN waste_film THEN 1 ELSE 0 END) as waste'))
+        .select(db.raw('SUM(CASE WHEN artefact THEN 1 ELSE 0 END) as artefact'))
+        .orderBy('institutions.name')
+    )
+    const deviceRowsQuery = Promise.resolve(
+      this.scores(from, to, filter)
+        .where('item', 'image_quality')
+        .join('institutions', 'institutions.id', 'qc_scores.institution_id')
+        .leftJoin('qc_exam_devices', 'qc_exam_devices.exam_id', 'qc_scores.exam_id')
+        .leftJoin('equipment', 'equipment.id', 'qc_exam_devices.equipment_id')
+        .groupBy(
+          'qc_scores.institution_id',
+          'institutions.name',
+          'equipment.id',
+          'equipment.asset_no',
+          'equipment.kind',
+          'equipment.model'
+        )
+        .select(
+          'qc_scores.institution_id',
+          'institutions.name',
+          'equipment.id as equipment_id',
+          'equipment.asset_no',
+          'equipment.kind',
+          'equipment.model'
+        )
+        .count('* as n')
+        .select(db.raw('SUM(CASE WHEN waste_film THEN 1 ELSE 0 END) as waste'))
+        .select(db.raw('SUM(CASE WHEN artefact THEN 1 ELSE 0 END) as artefact'))
+        .orderBy('institutions.name')
+        .orderBy('equipment.asset_no')
+    )
+    const workloadFilter = {
+      from,
+      to,
+      institutionId: filter.institutionId,
+      modality: filter.modality,
+    }
+    const workloadQuery = Promise.all([
+      workloadBy('technologist', workloadFilter),
+      workloadBy('doctor', workloadFilter),
+    ])
+    const findingsQ = db
+      .from('qc_findings')
+      .join('exams', 'exams.id', 'qc_findings.exam_id')
+      .where('qc_findings.found_at', '>=', sqlTime(from.toUTC()))
+      .where('qc_findings.found_at', '<', sqlTime(to.toUTC()))
+      .groupBy('qc_findings.stage', 'qc_findings.code')
+      .select('qc_findings.stage', 'qc_findings.code')
+      .count('* as n')
+      .orderBy('n', 'desc')
+    if (filter.institutionId) findingsQ.where('qc_findings.institution_id', filter.institutionId)
+    if (filter.modality) findingsQ.where('exams.modality', filter.modality)
+    const findingsQuery = Promise.resolve(findingsQ)
+    const agreementQuery = agreementRate(from, to, {
+      institutionId: filter.institutionId,
+      modality: filter.modality,
+    })
+    const refusalsQuery = refusalCounts(from.toUTC(), to.toUTC(), {
+      institutionId: filter.institutionId,
+      modality: filter.modality,
+    })
+
+    // One wait for all of them (a failure fails the report once, leaving no promise unobserved).
+    const [
+      perItem,
+      byPerson,
+      deducted,
+      clinicRows,
+      deviceRows,
+      workload,
+      findingsRows,
+      agreement,
+      recognitionRefusals,
+    ] = await Promise.all([
+      perItemQuery,
+      byPersonQuery,
+      deductedQuery,
+      clinicRowsQuery,
+      deviceRowsQuery,
+      workloadQuery,
+      findingsQuery,
+      agreementQuery,
+      refusalsQuery,
+    ])
 
     // Q 5.1 / Q 6.4: per item, cases sampled and passed, and the bands.
-    const perItem = await this.scores(from, to, filter)
-      .groupBy('item', 'band')
-      .select('item', 'band')
-      .count('* as n')
     const items = QC_ITEMS.map((item) => {
       const rows = (perItem as any[]).filter((r) => r.item === item)
       const count = (band: string) => Number(rows.find((r) => r.band === band)?.n ?? 0)
@@ -111,17 +238,6 @@ export class QcReports {
     )
 
     // Q 6.1: score distribution per person × modality.
-    const byPerson = await this.scores(from, to, filter)
-      .groupBy('scored_name', 'scored_user_id', 'modality', 'item')
-      .select('scored_name', 'scored_user_id', 'modality', 'item')
-      .count('* as n')
-      .avg('score as average')
-      .select(db.raw('SUM(CASE WHEN score = 5 THEN 1 ELSE 0 END) as s5'))
-      .select(db.raw('SUM(CASE WHEN score = 4 THEN 1 ELSE 0 END) as s4'))
-      .select(db.raw('SUM(CASE WHEN score = 3 THEN 1 ELSE 0 END) as s3'))
-      .select(db.raw('SUM(CASE WHEN passed THEN 0 ELSE 1 END) as failed'))
-      .orderBy('scored_name')
-      .limit(1000)
     const distribution = (byPerson as any[]).map((r) => {
       const n = Number(r.n)
       const failed = Number(r.failed)
@@ -139,25 +255,6 @@ export class QcReports {
     })
 
     // Q 6.2: deduction details and reason counts (everything below 5, with its ticks read against its own checklist version).
-    const deducted = await this.scores(from, to, filter)
-      .where('qc_scores.score', '<', 5)
-      .join('exams', 'exams.id', 'qc_scores.exam_id')
-      .join('institutions', 'institutions.id', 'qc_scores.institution_id')
-      .select(
-        'qc_scores.id',
-        'qc_scores.item',
-        'qc_scores.score',
-        'qc_scores.note',
-        'qc_scores.scored_name',
-        'qc_scores.findings',
-        'qc_scores.criteria',
-        'qc_scores.checklist_id',
-        'qc_scores.scored_at',
-        'exams.accession_number',
-        'institutions.name as institution'
-      )
-      .orderBy('qc_scores.scored_at', 'desc')
-      .limit(5000)
     const checklistIds = [...new Set((deducted as any[]).map((d) => Number(d.checklist_id)))]
     const entries = checklistIds.length
       ? await db.from('qc_checklist_entries').whereIn('checklist_id', checklistIds)
@@ -204,48 +301,12 @@ export class QcReports {
       }
     }
 
-    // Q 6.4 图 5/6: workload by modality, of the exams signed in the period.
-    const signed = db
-      .from('exams')
-      .whereNotNull('exams.report_signed_at')
-      .where('exams.report_signed_at', '>=', sqlTime(from.toUTC()))
-      .where('exams.report_signed_at', '<', sqlTime(to.toUTC()))
-    if (filter.institutionId) signed.where('exams.institution_id', filter.institutionId)
-    if (filter.modality) signed.where('exams.modality', filter.modality)
-    // The technologist picked at upload, else the one DICOM Operators' Name named.
-    const technologist = 'COALESCE(picked.full_name, qc_exam_technologists.operator_name)'
-    const technologists = await signed
-      .clone()
-      .leftJoin('staff_members as picked', 'picked.id', 'exams.technologist_staff_id')
-      .leftJoin('qc_exam_technologists', 'qc_exam_technologists.exam_id', 'exams.id')
-      .whereRaw(`${technologist} IS NOT NULL`)
-      .groupByRaw(`${technologist}, exams.modality`)
-      .select(db.raw(`${technologist} as person`), 'exams.modality')
-      .count('* as n')
-      .orderBy('n', 'desc')
-      .limit(200)
-    const doctors = await signed
-      .clone()
-      .join('report_versions', (j) =>
-        j.on('report_versions.exam_id', 'exams.id').andOnVal('report_versions.version_no', 1)
-      )
-      .join('users', 'users.id', 'report_versions.author_id')
-      .groupBy('users.full_name', 'exams.modality')
-      .select('users.full_name as person', 'exams.modality')
-      .count('* as n')
-      .orderBy('n', 'desc')
-      .limit(200)
+    // Q 6.4 图 5/6: workload by modality, of the exams signed in the period (the technologist picked at
+    // upload, else the one DICOM Operators' Name named; the first version's author), from the per-day counts
+    // kept at signing (workload_days.ts): a month of all clinics is a few thousand rows, not ~83,000 exams.
+    const [technologists, doctors] = workload
 
     // C 9.2.2: waste-film and artefact rates per clinic.
-    const clinicRows = await this.scores(from, to, filter)
-      .where('item', 'image_quality')
-      .join('institutions', 'institutions.id', 'qc_scores.institution_id')
-      .groupBy('qc_scores.institution_id', 'institutions.name')
-      .select('qc_scores.institution_id', 'institutions.name')
-      .count('* as n')
-      .select(db.raw('SUM(CASE WHEN waste_film THEN 1 ELSE 0 END) as waste'))
-      .select(db.raw('SUM(CASE WHEN artefact THEN 1 ELSE 0 END) as artefact'))
-      .orderBy('institutions.name')
     const clinics = (clinicRows as any[]).map((r) => ({
       institutionId: Number(r.institution_id),
       name: r.name as string,
@@ -257,32 +318,6 @@ export class QcReports {
     }))
 
     // C 9.2.2: and per device of the equipment register (matched at intake; "unknown" when none matched).
-    const deviceRows = await this.scores(from, to, filter)
-      .where('item', 'image_quality')
-      .join('institutions', 'institutions.id', 'qc_scores.institution_id')
-      .leftJoin('qc_exam_devices', 'qc_exam_devices.exam_id', 'qc_scores.exam_id')
-      .leftJoin('equipment', 'equipment.id', 'qc_exam_devices.equipment_id')
-      .groupBy(
-        'qc_scores.institution_id',
-        'institutions.name',
-        'equipment.id',
-        'equipment.asset_no',
-        'equipment.kind',
-        'equipment.model'
-      )
-      .select(
-        'qc_scores.institution_id',
-        'institutions.name',
-        'equipment.id as equipment_id',
-        'equipment.asset_no',
-        'equipment.kind',
-        'equipment.model'
-      )
-      .count('* as n')
-      .select(db.raw('SUM(CASE WHEN waste_film THEN 1 ELSE 0 END) as waste'))
-      .select(db.raw('SUM(CASE WHEN artefact THEN 1 ELSE 0 END) as artefact'))
-      .orderBy('institutions.name')
-      .orderBy('equipment.asset_no')
     const devices = (deviceRows as any[]).map((r) => ({
       institutionId: Number(r.institution_id),
       institution: r.name as string,
@@ -297,18 +332,6 @@ export class QcReports {
       artefactRate: pct(Number(r.artefact), Number(r.n)),
     }))
 
-    const findingsQ = db
-      .from('qc_findings')
-      .join('exams', 'exams.id', 'qc_findings.exam_id')
-      .where('qc_findings.found_at', '>=', sqlTime(from.toUTC()))
-      .where('qc_findings.found_at', '<', sqlTime(to.toUTC()))
-      .groupBy('qc_findings.stage', 'qc_findings.code')
-      .select('qc_findings.stage', 'qc_findings.code')
-      .count('* as n')
-      .orderBy('n', 'desc')
-    if (filter.institutionId) findingsQ.where('qc_findings.institution_id', filter.institutionId)
-    if (filter.modality) findingsQ.where('exams.modality', filter.modality)
-
     return {
       from,
       to,
@@ -319,33 +342,19 @@ export class QcReports {
       details,
       reasons: [...reasons.values()].sort((a, b) => b.count - a.count).slice(0, 50),
       workload: {
-        technologists: (technologists as any[]).map((r) => ({
-          person: r.person,
-          modality: r.modality,
-          count: Number(r.n),
-        })),
-        doctors: (doctors as any[]).map((r) => ({
-          person: r.person,
-          modality: r.modality,
-          count: Number(r.n),
-        })),
+        technologists,
+        doctors,
       },
       clinics,
       devices,
-      findings: ((await findingsQ) as any[]).map((r) => ({
+      findings: (findingsRows as any[]).map((r) => ({
         stage: r.stage,
         code: r.code,
         count: Number(r.n),
       })),
-      agreement: await agreementRate(from, to, {
-        institutionId: filter.institutionId,
-        modality: filter.modality,
-      }),
+      agreement,
       // issue 13 point 6: refusals of recognition by the receiving side count against the institution × item
-      recognitionRefusals: await refusalCounts(from.toUTC(), to.toUTC(), {
-        institutionId: filter.institutionId,
-        modality: filter.modality,
-      }),
+      recognitionRefusals,
     }
   }
 }

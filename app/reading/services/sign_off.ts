@@ -1,6 +1,7 @@
 import { publish } from '#app/platform/domain_events'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { DateTime } from 'luxon'
 import Exam from '#models/exam'
@@ -15,7 +16,8 @@ import { singleSignatureAllowed } from '#app/reading/services/reading_settings'
 import { currentLimits, limitFrom } from '#app/reading/services/turnaround'
 import { ReportContext, versionContent, workingVersion } from '#app/reading/services/report_context'
 import { sqlTime } from '#app/platform/db_helpers'
-import { forcedQcRefusal } from '#app/quality/services/forced_qc'
+import { forcedQcRefusal, markFor } from '#app/quality/services/forced_qc'
+import { countSignedExam } from '#app/quality/services/workload_days'
 import { recordSubmissionFindings, submissionCheck } from '#app/quality/services/check_records'
 import {
   cleanContent,
@@ -242,6 +244,11 @@ export class SignOff {
       await trx.from('report_drafts').where('exam_id', exam.id).where('author_id', user.id).delete()
     })
     await recordSubmissionFindings(fresh, qcWarnings, qcOverrideReason, user.id, now)
+    // Q 7.2.1: the random-QC mark is decided now that the reader is known, so the signature only reads it back.
+    // Not deciding here loses nothing: the reviewer's page or the signature decides it then.
+    await markFor(fresh, user.id, now).catch((error) =>
+      logger.warn({ err: error, examId: exam.id }, 'random-QC mark not decided at submission')
+    )
     await exam.refresh()
     realtime.examChanged(exam, 'submitted')
     publish('report:submitted', {
@@ -319,6 +326,8 @@ export class SignOff {
         updated_at: sql(now),
       })
       await trx.from('report_drafts').where('exam_id', exam.id).delete()
+      // Q 6.4's workload counts an exam once, at its first signature, in this same transaction.
+      if (!fresh.reportSignedAt) await countSignedExam(trx, exam.id, now)
     })
     await exam.refresh()
     const signed = await ReportVersion.findOrFail(version.id)
