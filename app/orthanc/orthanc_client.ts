@@ -191,12 +191,14 @@ export interface DicomWebAnswer {
  * Query parameters as Orthanc's DICOMweb plugin reads them: it does not
  * percent-decode argument values (1.10 / DICOMweb 1.7: `PatientName=%2A`
  * matches nothing, `contentType=application%2Fdicom` is refused), so the
- * characters QIDO and WADO-URI use (`*`, `^`, `,`, `/`, `:`) go as they are;
+ * characters QIDO and WADO-URI use (`*`, `?`, `^`, `,`, `/`, `:`) go as they are
+ * (a `?` inside the query is allowed by RFC 3986 §3.4; encoded, it would be
+ * matched as the three characters `%3F`);
  * only what would break the URL is encoded.
  */
 export function dicomWebQueryString(query: Record<string, string | string[]> = {}) {
   const encode = (value: string) =>
-    encodeURIComponent(value).replace(/%(2A|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) =>
+    encodeURIComponent(value).replace(/%(2A|3F|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) =>
       String.fromCharCode(Number.parseInt(hex, 16))
     )
   return Object.entries(query)

@@ -319,6 +319,10 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       'ModalitiesInStudy=CT',
       '00100010=Z*',
       'PatientName=zhang*&limit=50&offset=0',
+      // `?` is one character (PS3.4 C.2.2.2.4), as the viewer's URL encodes it or not
+      'PatientName=Zhang?San',
+      'PatientName=Zhang%3FSan',
+      'PatientName=Zh?ng*',
     ]) {
       const found = JSON.parse(
         (await raw(`/dicomweb/studies?${query}`, mine.token)).body.toString()
@@ -365,6 +369,20 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       assert.include(found, mine.studyUid, query)
       assert.notInclude(found, theirs.studyUid, query)
     }
+    // `?` is exactly one character, like `*` is any run (PS3.4 C.2.2.2.4): 张?三 is 张^三, 张? is not.
+    for (const query of ['张?三', '张??', '?^三', '张?*']) {
+      const found = uids(await search(`PatientName=${encodeURIComponent(query)}`))
+      assert.include(found, mine.studyUid, query)
+      assert.notInclude(found, theirs.studyUid, query)
+    }
+    for (const query of ['张?', '张??三', '李?三'])
+      assert.notInclude(
+        uids(await search(`PatientName=${encodeURIComponent(query)}`)),
+        mine.studyUid,
+        query
+      )
+    // Another clinic's patient named with `?`: nothing, not even a count.
+    assert.deepEqual(await search(`PatientName=${encodeURIComponent('张?四')}`), [])
     // The name comes back as written (UTF-8), not as Latin-1's "^".
     const own = (await search(`StudyInstanceUID=${mine.studyUid}`))[0]
     assert.equal(own['00100010'].Value[0].Alphabetic, '张^三')
