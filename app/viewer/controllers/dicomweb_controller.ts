@@ -10,7 +10,7 @@ import {
   type DicomWebTarget,
 } from '#app/viewer/services/dicomweb_path'
 import { DicomWebProxy } from '#app/viewer/services/dicomweb_proxy'
-import { pipe, publicAddress } from '#app/viewer/controllers/dicomweb_answer'
+import { pipe, publicAddress } from '#app/viewer/dicomweb_answer'
 import { mayView, studyNamed } from '#app/viewer/viewer_access'
 import { grantPass } from '#app/viewer/services/viewer_pass'
 

@@ -6,7 +6,7 @@ import { parseDicomWebPath, type DicomWebTarget } from '#app/viewer/services/dic
 import { DicomWebProxy } from '#app/viewer/services/dicomweb_proxy'
 import { openStudy } from '#app/viewer/services/study_access'
 import { passFor } from '#app/viewer/services/viewer_pass'
-import { pipe, publicAddress } from '#app/viewer/controllers/dicomweb_answer'
+import { pipe, publicAddress } from '#app/viewer/dicomweb_answer'
 
 const RETRIEVALS = new Set<DicomWebTarget['kind']>([
   'retrieve',
