@@ -221,6 +221,7 @@ async function main() {
   })
   await orthanc.start()
   let server: ChildProcess | null = null
+  let stopping = false
   try {
     ace('migration:run', '--force')
     // The small demo county: the bench needs one clinic user and a patient, not a hundred exams.
@@ -243,6 +244,9 @@ async function main() {
       [...profile, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
       { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }
     )
+    server.once('exit', (code, signal) => {
+      if (!stopping) console.error(`the app exited during the bench: code ${code}, signal ${signal}`)
+    })
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, {
@@ -397,6 +401,7 @@ async function main() {
       `machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, ${new Date().toISOString()}`
     )
   } finally {
+    stopping = true
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r))
       server.kill('SIGTERM')
