@@ -245,7 +245,8 @@ async function main() {
       { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }
     )
     server.once('exit', (code, signal) => {
-      if (!stopping) console.error(`the app exited during the bench: code ${code}, signal ${signal}`)
+      if (!stopping)
+        console.error(`the app exited during the bench: code ${code}, signal ${signal}`)
     })
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
@@ -354,7 +355,10 @@ async function main() {
       ] as const) {
         const baseline = rssOf(server.pid!)
         let peak = baseline
-        const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server!.pid!))), 20)
+        const sampler = setInterval(() => {
+          // a dying app ends the read with an error; the sampler must not end the bench without its cleanup
+          if (server!.exitCode === null) peak = Math.max(peak, rssOf(server!.pid!))
+        }, 20)
         const result = await readSeries(side, studyUid)
         clearInterval(sampler)
         peak = Math.max(peak, rssOf(server.pid!))
