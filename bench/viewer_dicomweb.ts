@@ -1,7 +1,8 @@
 /*
 | Viewer benchmark (issue 14): a 300-slice CT read the way OHIF reads it,
 | (a) straight from Orthanc's DICOMweb and (b) through the app's /dicomweb
-| proxy (session/token check, visibility, audit once per study, streaming),
+| proxy (session check, visibility, audit once per study, streaming) with the
+| session cookie of a login by the form, as OHIF in a browser, and with a bearer token,
 | with the same requests at the same concurrency:
 |
 |   QIDO studies?StudyInstanceUID=…  →  QIDO studies/…/series  →  WADO-RS series metadata
@@ -117,6 +118,38 @@ function get(
 
 const tag = (dataset: any, key: string) => dataset?.[key]?.Value?.[0]
 
+/** The demo clinic user that the bench's token is for (`api:token clinic1`). */
+const DEMO_USER = 'clinic1'
+
+/** Logs in by the form as a browser does (CSRF token from the page); returns the session's Cookie header. */
+async function logIn(username: string) {
+  const { password: demoPassword } = JSON.parse(
+    readFileSync(join(ROOT, 'database/demo/logins.json'), 'utf8')
+  ) as { password: string }
+  const jar = new Map<string, string>()
+  const keep = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const at = pair.indexOf('=')
+      jar.set(pair.slice(0, at), pair.slice(at + 1))
+    }
+  }
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+  const page = await fetch(`http://127.0.0.1:${APP_PORT}/login`)
+  keep(page)
+  const csrf = (await page.text()).match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)?.[1] ?? ''
+  const login = await fetch(`http://127.0.0.1:${APP_PORT}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'cookie': cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, username, password: demoPassword }),
+  })
+  keep(login)
+  if (login.status !== 302 || login.headers.get('location') === '/login')
+    throw new Error(`login of ${username} failed: ${login.status} ${login.headers.get('location')}`)
+  return cookie()
+}
+
 interface Side {
   name: string
   port: number
@@ -188,6 +221,7 @@ async function main() {
   })
   await orthanc.start()
   let server: ChildProcess | null = null
+  let stopping = false
   try {
     ace('migration:run', '--force')
     // The small demo county: the bench needs one clinic user and a patient, not a hundred exams.
@@ -210,6 +244,10 @@ async function main() {
       [...profile, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
       { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }
     )
+    server.once('exit', (code, signal) => {
+      if (!stopping)
+        console.error(`the app exited during the bench: code ${code}, signal ${signal}`)
+    })
     await waitFor(`http://127.0.0.1:${APP_PORT}/health`)
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${APP_PORT}/api/v1${path}`, {
@@ -290,9 +328,17 @@ async function main() {
       root: '/dicomweb',
       headers: { Authorization: `Bearer ${token}` },
     }
-    // Warm both (Orthanc's cache, the app's JIT) once, unmeasured.
+    // What OHIF in a browser presents: the session cookie of a login by the form.
+    const viaSession: Side = {
+      name: 'app (session)',
+      port: APP_PORT,
+      root: '/dicomweb',
+      headers: { Cookie: await logIn(DEMO_USER) },
+    }
+    // Warm them (Orthanc's cache, the app's JIT) once, unmeasured.
     await readSeries(direct, studyUid)
     await readSeries(proxied, studyUid)
+    await readSeries(viaSession, studyUid)
 
     type Row = Awaited<ReturnType<typeof readSeries>> & {
       side: string
@@ -303,19 +349,27 @@ async function main() {
     const rows: Row[] = []
     for (let round = 1; round <= ROUNDS; round++) {
       rows.push({ side: 'direct from Orthanc', round, ...(await readSeries(direct, studyUid)) })
-      const baseline = rssOf(server.pid!)
-      let peak = baseline
-      const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server!.pid!))), 20)
-      const result = await readSeries(proxied, studyUid)
-      clearInterval(sampler)
-      peak = Math.max(peak, rssOf(server.pid!))
-      rows.push({
-        side: 'through the app',
-        round,
-        ...result,
-        baselineMb: baseline / 1024 / 1024,
-        peakMb: peak / 1024 / 1024,
-      })
+      for (const [side, label] of [
+        [viaSession, 'through the app'],
+        [proxied, 'through the app (token)'],
+      ] as const) {
+        const baseline = rssOf(server.pid!)
+        let peak = baseline
+        const sampler = setInterval(() => {
+          // a dying app ends the read with an error; the sampler must not end the bench without its cleanup
+          if (server!.exitCode === null) peak = Math.max(peak, rssOf(server!.pid!))
+        }, 20)
+        const result = await readSeries(side, studyUid)
+        clearInterval(sampler)
+        peak = Math.max(peak, rssOf(server.pid!))
+        rows.push({
+          side: label,
+          round,
+          ...result,
+          baselineMb: baseline / 1024 / 1024,
+          peakMb: peak / 1024 / 1024,
+        })
+      }
     }
 
     const median = (values: number[]) =>
@@ -336,6 +390,11 @@ async function main() {
       of('direct from Orthanc', 'firstImageMs') / of('through the app', 'firstImageMs')
     const wholeRatio =
       of('direct from Orthanc', 'wholeSeriesMs') / of('through the app', 'wholeSeriesMs')
+    const tokenRatio =
+      of('direct from Orthanc', 'wholeSeriesMs') / of('through the app (token)', 'wholeSeriesMs')
+    console.log(
+      `bearer token instead of the session: whole series ${of('through the app (token)', 'wholeSeriesMs').toFixed(0)} ms (${tokenRatio.toFixed(2)}×)`
+    )
     const peakRss = Math.max(...rows.filter((r) => r.peakMb).map((r) => r.peakMb!))
     console.log(
       `\n${rows[0].frames} frames, ${mb.toFixed(0)} MB of pixel data a read, concurrency ${CONCURRENCY}, median of ${ROUNDS}:` +
@@ -346,6 +405,7 @@ async function main() {
       `machine: ${cpus().length} cores (${cpus()[0].model}), ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, ${new Date().toISOString()}`
     )
   } finally {
+    stopping = true
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r))
       server.kill('SIGTERM')

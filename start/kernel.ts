@@ -13,6 +13,8 @@ server.use([
 
 router.use([
   () => import('#app/platform/middleware/transport_security_middleware'),
+  // a viewer's next frames of a study its session was just allowed to open (app/viewer/services/viewer_pass.ts)
+  () => import('#app/viewer/middleware/dicomweb_pass_middleware'),
   () => import('@adonisjs/core/bodyparser_middleware'),
   // session and shield (CSRF, security headers) for pages only: the bearer-token API needs neither
   () => import('#app/platform/middleware/web_session_middleware'),

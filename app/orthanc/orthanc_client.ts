@@ -191,12 +191,14 @@ export interface DicomWebAnswer {
  * Query parameters as Orthanc's DICOMweb plugin reads them: it does not
  * percent-decode argument values (1.10 / DICOMweb 1.7: `PatientName=%2A`
  * matches nothing, `contentType=application%2Fdicom` is refused), so the
- * characters QIDO and WADO-URI use (`*`, `^`, `,`, `/`, `:`) go as they are;
+ * characters QIDO and WADO-URI use (`*`, `?`, `^`, `,`, `/`, `:`) go as they are
+ * (a `?` inside the query is allowed by RFC 3986 §3.4; encoded, it would be
+ * matched as the three characters `%3F`);
  * only what would break the URL is encoded.
  */
 export function dicomWebQueryString(query: Record<string, string | string[]> = {}) {
   const encode = (value: string) =>
-    encodeURIComponent(value).replace(/%(2A|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) =>
+    encodeURIComponent(value).replace(/%(2A|3F|5E|2C|2F|3A|40|21|24|27|28|29)/gi, (_, hex) =>
       String.fromCharCode(Number.parseInt(hex, 16))
     )
   return Object.entries(query)
@@ -658,37 +660,63 @@ export class OrthancClient {
    * an idle one: a series that keeps streaming is never cut, a hung Orthanc
    * fails within it.
    */
-  async dicomWeb(request: DicomWebRequest): Promise<DicomWebAnswer> {
-    try {
-      const response = await this.http.get(`${DICOMWEB_ROOT}/${request.path}`, {
-        params: request.query,
-        paramsSerializer: { serialize: dicomWebQueryString },
-        responseType: 'stream',
-        timeout: this.deadlines.renderMs,
-        maxRedirects: 0,
-        validateStatus: () => true,
-        // Orthanc may compress nothing (HttpCompressionEnabled false); a browser's gzip request is not passed on.
-        decompress: false,
-        headers: {
-          Accept: request.accept || 'application/dicom+json',
-          Forwarded: `host=${request.publicHost};proto=${request.publicProto}`,
+  dicomWeb(request: DicomWebRequest): Promise<DicomWebAnswer> {
+    // Plain node:http on the keep-alive agent, not axios (as storeInstance): a viewer asks for one frame
+    // per request, 300 for a CT, and axios's config merging and adapter cost a frame more CPU than its bytes.
+    const what = `GET ${DICOMWEB_ROOT}/{…}`
+    const base = new URL(this.connection.url)
+    const query = dicomWebQueryString(request.query)
+    const path = `${base.pathname.replace(/\/$/, '')}${DICOMWEB_ROOT}/${request.path}${query ? `?${query}` : ''}`
+    const idle = this.deadlines.renderMs
+    return new Promise((resolve, reject) => {
+      let answered = false
+      const unreachable = (code: string, timedOut: boolean) =>
+        new OrthancError(`Orthanc unreachable (${what}): ${code}`, null, undefined, timedOut)
+      const outgoing = http.request(
+        {
+          host: base.hostname,
+          port: base.port || 80,
+          path,
+          method: 'GET',
+          agent: this.http.defaults.httpAgent,
+          auth: `${this.connection.username}:${this.connection.password}`,
+          headers: {
+            // Orthanc may compress nothing (HttpCompressionEnabled false); a browser's gzip request is not passed on.
+            Accept: request.accept || 'application/dicom+json',
+            Forwarded: `host=${request.publicHost};proto=${request.publicProto}`,
+          },
         },
+        (response) => {
+          answered = true
+          // A transfer cut later (the deadline above, Orthanc gone) is the reader's to handle; never the process's.
+          response.on('error', () => {})
+          const length = Number(response.headers['content-length'])
+          resolve({
+            status: response.statusCode ?? 502,
+            contentType: response.headers['content-type']
+              ? String(response.headers['content-type'])
+              : null,
+            contentLength:
+              response.headers['content-length'] !== undefined && Number.isFinite(length)
+                ? length
+                : null,
+            stream: response,
+          })
+        }
+      )
+      // An idle deadline on the socket: a series that keeps streaming is never cut, a hung Orthanc fails.
+      outgoing.setTimeout(idle, () => {
+        const error = unreachable(`timeout of ${idle} ms`, true)
+        outgoing.destroy(error)
+        if (!answered) reject(error)
       })
-      const length = Number(response.headers['content-length'])
-      return {
-        status: response.status,
-        contentType: response.headers['content-type']
-          ? String(response.headers['content-type'])
-          : null,
-        contentLength:
-          Number.isFinite(length) && response.headers['content-length'] !== undefined
-            ? length
-            : null,
-        stream: response.data as Readable,
-      }
-    } catch (error) {
-      throw this.describe(error as AxiosError, `GET ${DICOMWEB_ROOT}/{…}`)
-    }
+      outgoing.on('error', (error: any) => {
+        if (answered) return
+        const code = String(error.code || error.message)
+        reject(unreachable(code, ['ECONNABORTED', 'ETIMEDOUT', 'ECONNTIMEOUT'].includes(code)))
+      })
+      outgoing.end()
+    })
   }
 
   /** A QIDO-RS search read whole (search answers are small lists of tags, never pixel data); null for 404. */

@@ -8,6 +8,9 @@ import imaging from '#config/imaging'
 import * as make from '#tests/support/fixtures'
 import { studyFor } from '#tests/support/dicom'
 import { apiToken, baseUrl, postDicom } from '#tests/support/http'
+import { CookieClient } from '#tests/support/sessions'
+import db from '@adonisjs/lucid/services/db'
+import { forgetOpenStudies } from '#app/viewer/services/study_access'
 
 /*
 | The viewer's DICOMweb through the app (issue 14): every route OHIF uses, as
@@ -316,6 +319,10 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       'ModalitiesInStudy=CT',
       '00100010=Z*',
       'PatientName=zhang*&limit=50&offset=0',
+      // `?` is one character (PS3.4 C.2.2.2.4), as the viewer's URL encodes it or not
+      'PatientName=Zhang?San',
+      'PatientName=Zhang%3FSan',
+      'PatientName=Zh?ng*',
     ]) {
       const found = JSON.parse(
         (await raw(`/dicomweb/studies?${query}`, mine.token)).body.toString()
@@ -362,6 +369,20 @@ test.group('Viewer DICOMweb: what is not theirs answers like what does not exist
       assert.include(found, mine.studyUid, query)
       assert.notInclude(found, theirs.studyUid, query)
     }
+    // `?` is exactly one character, like `*` is any run (PS3.4 C.2.2.2.4): 张?三 is 张^三, 张? is not.
+    for (const query of ['张?三', '张??', '?^三', '张?*']) {
+      const found = uids(await search(`PatientName=${encodeURIComponent(query)}`))
+      assert.include(found, mine.studyUid, query)
+      assert.notInclude(found, theirs.studyUid, query)
+    }
+    for (const query of ['张?', '张??三', '李?三'])
+      assert.notInclude(
+        uids(await search(`PatientName=${encodeURIComponent(query)}`)),
+        mine.studyUid,
+        query
+      )
+    // Another clinic's patient named with `?`: nothing, not even a count.
+    assert.deepEqual(await search(`PatientName=${encodeURIComponent('张?四')}`), [])
     // The name comes back as written (UTF-8), not as Latin-1's "^".
     const own = (await search(`StudyInstanceUID=${mine.studyUid}`))[0]
     assert.equal(own['00100010'].Value[0].Alphabetic, '张^三')
@@ -578,3 +599,157 @@ test.group('Viewer page', (group) => {
     }
   })
 })
+
+/*
+| The frame pass (app/viewer/services/viewer_pass.ts): a session's next frames
+| of a study it was just allowed to open skip the session, shield and auth
+| middleware. What must still hold on every request: a session that ended is
+| refused at once, and the pass is this session's for this study only.
+*/
+const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
+
+/** The frame paths of a study's instances (asked with the owning clinic's token). */
+async function framePaths(studyUid: string, token: string) {
+  const series = JSON.parse(
+    (await raw(`/dicomweb/studies/${studyUid}/series`, token)).body.toString()
+  )
+  const paths: string[] = []
+  for (const one of series) {
+    const seriesUid = tag(one, '0020000E')
+    const instances = JSON.parse(
+      (
+        await raw(`/dicomweb/studies/${studyUid}/series/${seriesUid}/instances`, token)
+      ).body.toString()
+    )
+    for (const instance of instances)
+      paths.push(
+        `/dicomweb/studies/${studyUid}/series/${seriesUid}/instances/${tag(instance, '00080018')}/frames/1`
+      )
+  }
+  return paths
+}
+
+/** A logged-in browser (the login form) and its frame requests. */
+async function browserOf(user: User) {
+  const browser = new CookieClient(baseUrl())
+  const landed = await browser.logIn(user.username, make.PASSWORD)
+  if (landed !== '/') throw new Error(`login of ${user.username} landed on ${landed}`)
+  const frame = async (path: string) => {
+    const answer = await browser.get(path, { accept: FRAME_ACCEPT })
+    return { status: answer.status, headers: answer.headers }
+  }
+  return { browser, frame }
+}
+
+test.group(
+  'Viewer DICOMweb: the frame pass never outlives the session or crosses clinics',
+  (group) => {
+    group.each.setup(() => testUtils.db().withGlobalTransaction())
+
+    test('logout, then the next frame of the study just being read answers 401', async ({
+      assert,
+    }) => {
+      const own = await examWithStudy(undefined, 1, 3)
+      const paths = await framePaths(own.studyUid, own.token)
+      const { browser, frame } = await browserOf(own.clinic)
+      const stolen = browser.copy()
+      const first = await frame(paths[0])
+      assert.equal(first.status, 200)
+      // The full path answers with the session's cookie; the pass touches no session: this one took the short way.
+      assert.isNotNull(first.headers.get('set-cookie'))
+      const second = await frame(paths[1])
+      assert.equal(second.status, 200)
+      assert.isNull(second.headers.get('set-cookie'), 'the second frame was not served by the pass')
+      // The pass's answer carries the security headers of the full path.
+      for (const header of ['x-content-type-options', 'x-frame-options', 'cache-control'])
+        assert.equal(second.headers.get(header), first.headers.get(header), header)
+
+      await browser.get('/account')
+      assert.equal((await browser.post('/logout')).location, '/login')
+      // The same cookie (a copy of it, as a second tab or a thief has), a moment later: refused, no frame.
+      const after = await stolen.get(paths[2], { accept: FRAME_ACCEPT })
+      assert.equal(after.status, 401)
+      assert.equal((await stolen.get(paths[1], { accept: FRAME_ACCEPT })).status, 401)
+    })
+
+    test('locking the account, or revoking the token, refuses the next frame at once', async ({
+      assert,
+    }) => {
+      const own = await examWithStudy(undefined, 1, 2)
+      const paths = await framePaths(own.studyUid, own.token)
+      const { frame } = await browserOf(own.clinic)
+      assert.equal((await frame(paths[0])).status, 200)
+      assert.equal((await frame(paths[1])).status, 200)
+      assert.equal((await raw(paths[0], own.token, FRAME_ACCEPT)).status, 200)
+      assert.equal((await raw(paths[1], own.token, FRAME_ACCEPT)).status, 200)
+
+      const { OwnAccount } = await import('#app/access/services/own_account')
+      const { SystemClock } = await import('#app/platform/clock')
+      const tokens = await (await import('#models/user')).default.accessTokens.all(own.clinic)
+      await new OwnAccount(new SystemClock()).revokeToken(own.clinic, String(tokens[0].identifier))
+      assert.equal((await raw(paths[1], own.token, FRAME_ACCEPT)).status, 401)
+
+      const { endEverySession } = await import('#app/access/services/account_sessions')
+      await endEverySession(own.clinic, 'locked')
+      assert.equal((await frame(paths[1])).status, 401)
+    })
+
+    test('another clinic gets 404 for a study right after its owner was served it, on the pass or not', async ({
+      assert,
+    }) => {
+      const own = await examWithStudy(undefined, 1, 2)
+      const other = await examWithStudy(undefined, 1, 1)
+      const paths = await framePaths(own.studyUid, own.token)
+      const [otherPath] = await framePaths(other.studyUid, other.token)
+      const owner = await browserOf(own.clinic)
+      assert.equal((await owner.frame(paths[0])).status, 200)
+      assert.equal((await owner.frame(paths[1])).status, 200)
+      assert.equal((await raw(paths[0], own.token, FRAME_ACCEPT)).status, 200)
+
+      // Another clinic's user, by session and by token, a moment after: 404, audited as denied.
+      const stranger = await make.user('clinic_staff')
+      const strangers = await browserOf(stranger)
+      for (const path of paths) {
+        assert.equal((await strangers.frame(path)).status, 404, path)
+        assert.equal((await raw(path, await apiToken(stranger), FRAME_ACCEPT)).status, 404, path)
+      }
+      const denied = await AuditEvent.query()
+        .where('action', 'viewer.study.open')
+        .where('actor_user_id', stranger.id)
+        .where('outcome', 'denied')
+      assert.lengthOf(denied, paths.length * 2)
+      assert.isTrue(denied.every((line) => line.targetId === String(own.exam.id)))
+
+      // The owner's pass is for that study only: another clinic's study through the same session is 404.
+      assert.equal((await owner.frame(otherPath)).status, 404)
+      assert.equal((await raw(otherPath, own.token, FRAME_ACCEPT)).status, 404)
+      // And the other clinic itself is served its own.
+      assert.equal((await raw(otherPath, other.token, FRAME_ACCEPT)).status, 200)
+    })
+
+    test('a series held apart is refused on the pass as on the full path', async ({ assert }) => {
+      const own = await examWithStudy(undefined, 2, 1)
+      const paths = await framePaths(own.studyUid, own.token)
+      const { frame } = await browserOf(own.clinic)
+      assert.equal((await frame(paths[0])).status, 200)
+      assert.equal((await frame(paths[1])).status, 200)
+      const link = await ExamStudy.findByOrFail('exam_id', own.exam.id)
+      const heldSeries = paths[1].split('/series/')[1].split('/')[0]
+      const now = new Date()
+      await db.table('held_series').insert({
+        orthanc_series_id: `held-${heldSeries}`.slice(0, 64),
+        orthanc_study_id: link.orthancStudyId,
+        series_instance_uid: heldSeries,
+        exam_id: own.exam.id,
+        reason: 'another_clinic',
+        status: 'held',
+        received_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      forgetOpenStudies()
+      assert.equal((await frame(paths[1])).status, 404)
+      assert.equal((await frame(paths[0])).status, 200)
+    })
+  }
+)

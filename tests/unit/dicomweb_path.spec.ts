@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { DicomWebPathTrick, parseDicomWebPath } from '#app/viewer/services/dicomweb_path'
-import { cleanQuery } from '#app/viewer/services/dicomweb_proxy'
+import { cleanQuery, matchesLocally, widenForOrthanc } from '#app/viewer/services/dicomweb_proxy'
 import { dicomWebQueryString } from '#app/orthanc/orthanc_client'
 
 const S = '1.2.840.113619.2.55.3.1'
@@ -121,5 +121,26 @@ test.group('DICOMweb paths the viewer may ask for', () => {
       }),
       'PatientName=Zhang^San*&contentType=application/dicom&q=a%26b%20c'
     )
+    // PS3.4 C.2.2.2.4's single-character wildcard reaches Orthanc as `?`, not as the text `%3F`
+    assert.equal(dicomWebQueryString({ PatientName: 'Zhang?San' }), 'PatientName=Zhang?San')
+  })
+
+  test('a name pattern with `?` or Chinese goes to Orthanc widened and is matched here exactly', ({
+    assert,
+  }) => {
+    const name = (alphabetic: string) => ({
+      '00100010': { vr: 'PN', Value: [{ Alphabetic: alphabetic }] },
+    })
+    const { query, local } = widenForOrthanc({ PatientName: '张??', Modality: 'C?' })
+    // Orthanc matches its index's form of a name (non-ASCII dropped): `?` cannot be trusted to it
+    assert.deepEqual(query, { PatientName: '*', Modality: 'C?' })
+    assert.isTrue(matchesLocally(name('张^三') as any, local))
+    assert.isFalse(matchesLocally(name('张^三丰') as any, local))
+    assert.isFalse(matchesLocally(name('李^三') as any, local))
+    const ascii = widenForOrthanc({ PatientName: 'Zhang?San' })
+    assert.deepEqual(ascii.query, { PatientName: 'Zhang*San' })
+    assert.isTrue(matchesLocally(name('ZHANG^SAN') as any, ascii.local))
+    assert.isFalse(matchesLocally(name('Zhang^^San') as any, ascii.local))
+    assert.deepEqual(widenForOrthanc({ PatientName: 'Zhang*' }).local, [])
   })
 })

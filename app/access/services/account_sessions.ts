@@ -38,12 +38,26 @@ export type SessionEnd =
 /** Socket layer hooks (app/realtime registers them): access does not import socket.io. */
 type Disconnect = (userId: number) => Promise<void> | void
 type DisconnectSession = (sessionId: string) => Promise<void> | void
-const socketHooks: { user: Disconnect[]; session: DisconnectSession[] } = { user: [], session: [] }
+type TokenRevoked = (tokenId: string) => Promise<void> | void
+const socketHooks: { user: Disconnect[]; session: DisconnectSession[]; token: TokenRevoked[] } = {
+  user: [],
+  session: [],
+  token: [],
+}
 export function onAccountSessionsEnded(handler: Disconnect) {
   socketHooks.user.push(handler)
 }
 export function onSessionEnded(handler: DisconnectSession) {
   socketHooks.session.push(handler)
+}
+/** What holds on to one API token beyond its row (the viewer's frame passes) lets go when it is revoked. */
+export function onTokenRevoked(handler: TokenRevoked) {
+  socketHooks.token.push(handler)
+}
+
+/** One API token was revoked (its row is already gone). */
+export async function tokenRevoked(tokenId: string) {
+  for (const hook of socketHooks.token) await safely(() => hook(tokenId))
 }
 
 let resolvedConfig: any = null

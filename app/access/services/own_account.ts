@@ -5,7 +5,7 @@ import { DomainRefusal } from '#app/platform/domain_refusal'
 import { Clock } from '#app/platform/clock'
 import { inject } from '@adonisjs/core'
 import { checkNewPassword, rememberPassword } from './password_policy.js'
-import { endEverySession } from './account_sessions.js'
+import { endEverySession, tokenRevoked } from './account_sessions.js'
 
 /** What a person does to their own account: language, password, API tokens for integrations. */
 @inject()
@@ -47,6 +47,7 @@ export class OwnAccount {
 
   async revokeToken(user: User, tokenId: string) {
     await User.accessTokens.delete(user, tokenId)
+    await tokenRevoked(String(tokenId))
     return tokenId
   }
 }

@@ -10,8 +10,9 @@ import {
   type DicomWebTarget,
 } from '#app/viewer/services/dicomweb_path'
 import { DicomWebProxy } from '#app/viewer/services/dicomweb_proxy'
-import { pipe, publicAddress } from '#app/viewer/controllers/dicomweb_answer'
+import { pipe, publicAddress } from '#app/viewer/dicomweb_answer'
 import { mayView, studyNamed } from '#app/viewer/viewer_access'
+import { grantPass } from '#app/viewer/services/viewer_pass'
 
 type Opened = { datasets?: unknown[]; answer?: DicomWebAnswer }
 
@@ -98,6 +99,8 @@ export default class DicomWebController {
       json: (opened) => {
         const result = opened as Opened
         if (result.datasets) return sendDatasets(ctx, result.datasets)
+        // Allowed, audited, and Orthanc has it: this session's next retrievals of the study take the short way.
+        grantPass(ctx, found.study!)
         return pipe(ctx, result.answer!)
       },
     })

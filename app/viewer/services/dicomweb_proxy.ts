@@ -66,6 +66,9 @@ export function cleanQuery(raw: Record<string, unknown>, drop: string[] = []): Q
 | wildcard rules (PS3.4 C.2.2.2.4: `*` any run, `?` one character; PN matched
 | case-insensitively like Orthanc's QidoCaseSensitive false), against every
 | component group of a PN (alphabetic, ideographic, phonetic).
+| A `?` is widened too: Orthanc matches its index's form of a name, upper-cased
+| with the non-ASCII characters dropped (张^三 is `^` there, one character), so
+| `张??` would find nothing there; as `*` it finds a superset the app narrows.
 */
 const TEXT_KEYS: Record<string, string> = {
   PatientName: '00100010',
@@ -94,11 +97,15 @@ export function widenForOrthanc(query: Query): { query: Query; local: LocalMatch
   const local: LocalMatch[] = []
   for (const [key, value] of Object.entries(query)) {
     const tag = tagOfTextKey(key)
-    if (tag === null || typeof value !== 'string' || !NON_ASCII.test(value)) {
+    if (
+      tag === null ||
+      typeof value !== 'string' ||
+      !(NON_ASCII.test(value) || value.includes('?'))
+    ) {
       widened[key] = value
       continue
     }
-    widened[key] = value.replace(/[\u{80}-\u{10ffff}]+/gu, '*').replace(/\*+/g, '*')
+    widened[key] = value.replace(/[\u{80}-\u{10ffff}?]+/gu, '*').replace(/\*+/g, '*')
     local.push({ tag, pattern: wildcardPattern(value) })
   }
   return { query: widened, local }

@@ -2,6 +2,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { DicomWebAnswer } from '#app/orthanc/orthanc_client'
 import type { PublicAddress } from '#app/viewer/services/dicomweb_proxy'
 
+/*
+| How a DICOMweb answer reaches the browser, shared by the controller's full
+| path and the frame pass (app/viewer/middleware/dicomweb_pass_middleware.ts),
+| so both answer the same request with the same headers.
+*/
+
 /** The host the browser used, as Orthanc may write it into its URLs (a Host header is not trusted beyond this). */
 export function publicAddress(ctx: HttpContext): PublicAddress {
   const host = ctx.request.host() ?? ''
