@@ -61,7 +61,7 @@ async function main() {
   const perDay = Math.ceil(ROWS / DAYS)
   const t0 = performance.now()
   let written = 0
-  const lineOf = (day: string, seq: number, n: number, d: number) => {
+  const lineOf = (seq: number, n: number, d: number) => {
     const millis = first.toMillis() + d * 86_400_000 + Math.floor((seq * 86_400_000) / (n + 1))
     return {
       occurred_at: new Date(millis).toISOString().replace('T', ' ').replace('Z', ''),
@@ -156,7 +156,7 @@ async function main() {
       let prev = genesis(day)
       let chunk: string[] = []
       for (let seq = 1; seq <= n; seq++) {
-        const row = lineOf(day, seq, n, d)
+        const row = lineOf(seq, n, d)
         const hash = rowHash(prev, day, seq, { ...row, occurred_at: row.millis })
         const full: Record<string, unknown> = {
           ...row,
@@ -200,7 +200,7 @@ async function main() {
       let batch: any[] = []
       const n = Math.min(perDay, ROWS - written)
       for (let seq = 1; seq <= n; seq++) {
-        const { millis, ...row } = lineOf(day, seq, n, d)
+        const { millis, ...row } = lineOf(seq, n, d)
         const hash = rowHash(prev, day, seq, { ...row, occurred_at: millis })
         batch.push({ ...row, chain_day: day, chain_seq: seq, prev_hash: prev, row_hash: hash })
         prev = hash
