@@ -18,6 +18,13 @@
 | /exams/:id/consultations, JSON, CSRF), on a fresh exam each (one open
 | consultation per exam); latency = receipt of consultation:assigned on the
 | assigned consultant's socket − start of the request.
+| Baseline, in the same run, alternating with the requests (B before A on odd
+| rounds): a lead-hospital radiologist raises a critical value on an exam of
+| one of the bystander clinics (POST /exams/:id/critical-values, as
+| bench/critical_push.ts), whose 20 users are on duty; its latency is taken to
+| the first and to every one of the clinic's sockets. Same server, same sockets,
+| same moment: the ratio says what the consultation path costs over the push
+| path that meets its target, whatever the machine's load.
 |
 | Env: BENCH_PORT (3517), BENCH_DB (imaging_bench_consult), BENCH_SOCKETS (1000),
 |      BENCH_CONSULTANTS (4), BENCH_REQUESTS (300), BENCH_RATE (5).
@@ -65,6 +72,7 @@ async function seed() {
   const { default: Institution } = await import('#models/institution')
   const { default: User } = await import('#models/user')
   const { default: ExamItem } = await import('#models/exam_item')
+  const { default: CriticalFinding } = await import('#models/critical_finding')
   const { ticketFor } = await import('#tests/support/sessions')
   const { importAllCatalogues } = await import('#app/catalogue/catalogue_import')
   const { PatientRegistry } = await import('#app/intake/services/patient_registry')
@@ -100,6 +108,16 @@ async function seed() {
       .insert({ user_id: user.id, duty: 'duty_desk', assigned_at: now })
     consultants.push(user)
   }
+  await User.create({
+    username: 'bench.rad',
+    fullName: '基准危急值医师',
+    password: PASSWORD,
+    institutionId: lead.id,
+    role: 'radiologist',
+    title: 'senior',
+    status: 'active',
+    failedLoginCount: 0,
+  })
   const clinic = await Institution.create({
     code: 'C000',
     name: '基准卫生院',
@@ -137,13 +155,10 @@ async function seed() {
     })
     exams.push(exam.id)
   }
-  await db
-    .from('exams')
-    .update({ status: 'images_received', images_received_at: now, instance_count: 1 })
-
-  // Bystanders: clinic users of other clinics, 20 a clinic, sockets open, never told of these consultations.
-  const bystanderCount = SOCKETS - CONSULTANTS - 1
-  const bystanderTickets: string[] = []
+  // Bystanders: clinic users of other clinics, 20 a clinic, on duty (the baseline's critical values go to them).
+  const bystanderCount = SOCKETS - CONSULTANTS - 2
+  const bystanderTickets: Array<{ clinic: number; ticket: string }> = []
+  const clinicExams: number[][] = []
   for (let c = 0; bystanderTickets.length < bystanderCount; c++) {
     const other = await Institution.create({
       code: `B${String(c).padStart(3, '0')}`,
@@ -166,10 +181,43 @@ async function seed() {
         updated_at: now,
       }))
     )
-    for (const user of await User.query().where('institution_id', other.id))
-      bystanderTickets.push(await ticketFor(user))
+    const users = await User.query().where('institution_id', other.id).orderBy('id')
+    await db
+      .table('critical_value_contacts')
+      .multiInsert(users.map((u) => ({ user_id: u.id, duty: 'on_duty', assigned_at: now })))
+    for (const user of users) bystanderTickets.push({ clinic: c, ticket: await ticketFor(user) })
+    clinicExams.push([])
+    void other
   }
+  // One baseline exam per round, the bystander clinics in turn.
+  const clinicRows = await Institution.query().where('code', 'like', 'B%').orderBy('id')
+  for (let e = 0; e < REQUESTS; e++) {
+    const c = e % clinicRows.length
+    const owner = await User.query().where('institution_id', clinicRows[c].id).firstOrFail()
+    const patient = await registry.register(clinicRows[c], {
+      name: `危急值患者${e}`,
+      sex: 'M',
+      birthDate: DateTime.utc(1960, 1, 1),
+      clinicPatientNo: `Q${e}`,
+      nationalId: null,
+    })
+    const [exam] = await registration.register(owner, {
+      clinicPatientId: patient.clinicPatient.id,
+      itemIds: [item.id],
+      priority: 'emergency',
+      clinicalHistory: '突发头痛伴呕吐2小时',
+      purpose: '排除脑出血',
+      requestingDoctor: '值班医生',
+    })
+    clinicExams[c].push(exam.id)
+  }
+  await db
+    .from('exams')
+    .update({ status: 'images_received', images_received_at: now, instance_count: 1 })
+  const finding = await CriticalFinding.findByOrFail('code', 'ICH')
   return {
+    findingId: finding.id,
+    clinicExams,
     consultants: consultants.map((c) => ({ id: c.id, username: c.username })),
     requester: requester.username,
     exams,
@@ -177,7 +225,12 @@ async function seed() {
   }
 }
 
-function connect(base: string, ticket: string, onAssigned?: (id: number) => void) {
+function connect(
+  base: string,
+  ticket: string,
+  onAssigned?: (id: number) => void,
+  onAlert?: (id: number) => void
+) {
   const socket: Socket = io(base, {
     auth: { ticket },
     transports: ['websocket'],
@@ -187,6 +240,11 @@ function connect(base: string, ticket: string, onAssigned?: (id: number) => void
   if (onAssigned)
     socket.on('consultation:assigned', (p: { id: number; reason: string }) => {
       if (p.reason === 'assigned') onAssigned(p.id)
+    })
+  if (onAlert)
+    socket.on('critical:alert', (alert: { id: number }) => {
+      onAlert(alert.id)
+      socket.emit('critical:received', { id: alert.id })
     })
   return new Promise<Socket>((resolve, reject) => {
     socket.once('connect', () => resolve(socket))
@@ -229,11 +287,23 @@ async function main() {
         )
       )
     )
+    const radiologist = new Browser(server.base)
+    sockets.push(
+      await connect(server.base, await radiologist.login('bench.rad', PASSWORD, '/critical-values'))
+    )
+    /** alert id → receipt times at its clinic's sockets */
+    const alerts = new Map<number, number[]>()
     const connectStart = performance.now()
     for (let i = 0; i < seeded.bystanderTickets.length; i += 50)
       sockets.push(
         ...(await Promise.all(
-          seeded.bystanderTickets.slice(i, i + 50).map((t) => connect(server!.base, t))
+          seeded.bystanderTickets.slice(i, i + 50).map((t) =>
+            connect(server!.base, t.ticket, undefined, (id) => {
+              const list = alerts.get(id)
+              if (list) list.push(performance.now())
+              else alerts.set(id, [performance.now()])
+            })
+          )
         ))
       )
     say(
@@ -250,8 +320,29 @@ async function main() {
     }> = []
     const refused: number[] = []
     const pending: Array<Promise<void>> = []
+    const raised: Array<{ id: number; startedAt: number; respondedAt: number }> = []
+    const raiseCritical = async (round: number) => {
+      const clinic = round % seeded.clinicExams.length
+      const examId = seeded.clinicExams[clinic][Math.floor(round / seeded.clinicExams.length)]
+      const startedAt = performance.now()
+      const response = await radiologist.request('POST', `/exams/${examId}/critical-values`, {
+        json: {
+          findingId: seeded.findingId,
+          message: '右侧基底节区急性脑出血',
+          requestKey: randomUUID(),
+        },
+      })
+      const respondedAt = performance.now()
+      if (response.status !== 201) return void refused.push(response.status)
+      const body = (await response.json()) as { id: number }
+      raised.push({ id: body.id, startedAt, respondedAt })
+    }
     for (let i = 0; i < REQUESTS; i++) {
       const examId = seeded.exams[i]
+      if (i % 2 === 1) {
+        pending.push(raiseCritical(i))
+        await sleep(500 / RATE)
+      }
       pending.push(
         (async () => {
           const startedAt = performance.now()
@@ -272,7 +363,11 @@ async function main() {
           samples.push({ id: body.id, consultantId: body.consultantId, startedAt, respondedAt })
         })()
       )
-      await sleep(1000 / RATE)
+      await sleep(500 / RATE)
+      if (i % 2 === 0) {
+        pending.push(raiseCritical(i))
+        await sleep(500 / RATE)
+      }
     }
     await Promise.all(pending)
     const deadline = performance.now() + 30_000
@@ -283,6 +378,13 @@ async function main() {
       .filter((s) => received.has(s.id))
       .map((s) => received.get(s.id)!.at - s.startedAt)
     const http = samples.map((s) => s.respondedAt - s.startedAt)
+    const alertFirst = raised
+      .filter((r) => alerts.has(r.id))
+      .map((r) => Math.min(...alerts.get(r.id)!) - r.startedAt)
+    const alertAll = raised.flatMap((r) => (alerts.get(r.id) ?? []).map((t) => t - r.startedAt))
+    const alertLost = raised.reduce((n, r) => n + (20 - (alerts.get(r.id)?.length ?? 0)), 0)
+    const consultationSummary = summary(latencies)
+    const baselineSummary = summary(alertFirst)
     const wrongSocket = samples.filter(
       (s) => received.has(s.id) && received.get(s.id)!.userId !== s.consultantId
     ).length
@@ -306,11 +408,22 @@ async function main() {
       ratePerSecond: RATE,
       accepted: samples.length,
       refused,
-      requestToConsultantSocketMs: summary(latencies),
+      requestToConsultantSocketMs: consultationSummary,
       requestHttpMs: summary(http),
       lost: samples.length - latencies.length,
       deliveredToAnotherConsultant: wrongSocket,
       perConsultant,
+      baselineCriticalValue: {
+        raised: raised.length,
+        raiseToFirstSocketMs: baselineSummary,
+        raiseToEverySocketMs: summary(alertAll),
+        raiseHttpMs: summary(raised.map((r) => r.respondedAt - r.startedAt)),
+        lost: alertLost,
+      },
+      ratioConsultationToCriticalFirstSocket: {
+        p50: ms(consultationSummary.p50 / baselineSummary.p50),
+        p99: ms(consultationSummary.p99 / baselineSummary.p99),
+      },
       benchEventLoopDelayMs: {
         p99: ms(loopDelay.percentile(99) / 1e6),
         max: ms(loopDelay.max / 1e6),

@@ -86,6 +86,16 @@ export async function startServer(port: number, env: Record<string, string> = {}
     }
   )
   const base = `http://127.0.0.1:${port}`
+  // Something already answering there (a server of an earlier run) would be measured instead of ours.
+  if (
+    await fetch(base + '/login').then(
+      () => true,
+      () => false
+    )
+  ) {
+    child.kill('SIGKILL')
+    throw new Error(`port ${port} is taken by another server`)
+  }
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server on ${port} exited`)
@@ -98,11 +108,16 @@ export async function startServer(port: number, env: Record<string, string> = {}
   throw new Error(`server on ${port} did not start`)
 }
 
+/** SIGTERM, then SIGKILL after 10 s: a server left running would answer the next run on its port. */
 export function stopServer(server: AppServer | null, signal: NodeJS.Signals = 'SIGTERM') {
   const child = server?.child
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise<void>((resolve) => {
-    child.once('exit', () => resolve())
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', () => {
+      clearTimeout(force)
+      resolve()
+    })
     child.kill(signal)
   })
 }
@@ -110,7 +125,8 @@ export function stopServer(server: AppServer | null, signal: NodeJS.Signals = 'S
 /** Peak resident set (VmHWM) and current RSS of a process, in MB (Linux /proc). */
 export function memoryOf(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? Number.NaN)
+  const kb = (key: string) =>
+    Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? Number.NaN)
   return { peakRssMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) }
 }
 
