@@ -31,7 +31,7 @@ export function summary(values: number[]) {
     p50: ms(quantile(values, 0.5)),
     p95: ms(quantile(values, 0.95)),
     p99: ms(quantile(values, 0.99)),
-    max: ms(values.length ? Math.max(...values) : Number.NaN),
+    max: ms(values.length ? values.reduce((a, b) => (b > a ? b : a)) : Number.NaN),
   }
 }
 
