@@ -12,6 +12,7 @@ import { readsForAlliance } from '#app/access/visibility'
 import { audit } from '#app/platform/audit/audit_log'
 import env from '#start/env'
 import { attachRedisAdapter, type RedisLink } from './redis_adapter.js'
+import { storesRedis } from '#app/platform/redis/stores_client'
 import {
   onAccountSessionsEnded,
   onSessionEnded,
@@ -89,7 +90,7 @@ class Realtime {
     if (redisUrl)
       this.redis = attachRedisAdapter(
         io,
-        redisUrl,
+        storesRedis(),
         env.get('REDIS_PREFIX') || `imaging:${env.get('DB_DATABASE')}`
       )
     io.use(async (socket, next) => {

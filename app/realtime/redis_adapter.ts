@@ -1,8 +1,8 @@
 import type { Server } from 'socket.io'
 import { createAdapter } from '@socket.io/redis-adapter'
-import { createClient } from 'redis'
 import logger from '@adonisjs/core/services/logger'
 import { healthChecks } from '#app/platform/health'
+import type { StoresRedis } from '#app/platform/redis/stores_client'
 
 /*
 | Several app nodes (issue 18): with REDIS_URL set, socket.io's Redis adapter
@@ -16,6 +16,13 @@ import { healthChecks } from '#app/platform/health'
 | own. Pushes published while Redis was away wait in the client's offline
 | queue and go out when it is back; alerts are stored before they are pushed
 | and re-sent to every socket that (re)connects, so none is lost either way.
+|
+| Connections: the adapter publishes on the platform's one Redis connection
+| (app/platform/redis/stores_client.ts, which the session store and the login
+| limiter use), so a node holds two connections, not three. Its subscriber
+| stays a connection of its own: a Redis connection in subscribe mode accepts
+| no other command. The platform owns the shared connection (it opens it and
+| closes it); close() here ends only the subscriber.
 */
 
 export interface RedisLink {
@@ -24,14 +31,13 @@ export interface RedisLink {
   close(): Promise<void>
 }
 
-const reconnectStrategy = (retries: number) => Math.min(200 * 2 ** Math.min(retries, 5), 5000)
-
 /**
+ * @param pub the platform's shared connection (storesRedis()), already connecting; its subscriber
+ *   duplicate is made here, with the same URL and reconnect strategy
  * @param key the channels' prefix: the same on every node of one deployment, different between
  *   deployments sharing a Redis (the default is derived from the database name, which the nodes share)
  */
-export function attachRedisAdapter(io: Server, url: string, key: string): RedisLink {
-  const pub = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy } })
+export function attachRedisAdapter(io: Server, pub: StoresRedis, key: string): RedisLink {
   const sub = pub.duplicate()
   let lost = false
   const ready = () => pub.isReady && sub.isReady
@@ -54,12 +60,13 @@ export function attachRedisAdapter(io: Server, url: string, key: string): RedisL
         logger.info('redis: connected again; pushes reach every node')
       }
     })
-    client
-      .connect()
-      .catch((error: Error) =>
-        logger.error({ err: error, connection: name }, 'redis: could not connect (retrying)')
-      )
   }
+  // The shared connection is opened by its owner (storesRedis() connects at first use).
+  sub
+    .connect()
+    .catch((error: Error) =>
+      logger.error({ err: error, connection: 'subscribe' }, 'redis: could not connect (retrying)')
+    )
   // The adapter does not await its publishes: a command lost with its connection must not become an
   // unhandled rejection (which would end the process and every socket on it).
   const publisher = new Proxy(pub, {
@@ -84,7 +91,7 @@ export function attachRedisAdapter(io: Server, url: string, key: string): RedisL
       return ready()
     },
     async close() {
-      await Promise.allSettled([pub.disconnect(), sub.disconnect()])
+      await sub.disconnect().catch(() => {})
     },
   }
 }

@@ -16,6 +16,7 @@ import Consultation from '#app/consultation/models/consultation'
 import ConsultationMessage from '#app/consultation/models/consultation_message'
 import UpperEscalation from '#app/consultation/models/upper_escalation'
 import { UpperEscalations } from '#app/consultation/services/upper_escalations'
+import { ConsultationEscalation } from '#app/consultation/services/consultation_escalation'
 import * as make from '#tests/support/fixtures'
 import { apiToken } from '#tests/support/http'
 import { studyFor } from '#tests/support/dicom'
@@ -99,6 +100,14 @@ async function scene(clock: ManualClock) {
     escalations: await app.container.make(UpperEscalations),
   }
 }
+
+const systemSteps = async (consultationId: number) =>
+  (
+    await ConsultationMessage.query()
+      .where('consultation_id', consultationId)
+      .where('kind', 'system')
+      .orderBy('id')
+  ).map((l) => l.body.split(':')[0])
 
 const escalateForm = { note: '基底节区病灶性质难定，请上级医院会诊' }
 
@@ -305,6 +314,56 @@ test.group('Consultation · escalation to the upper-level hospital', (group) => 
     ;(await post(s.consultant)).assertStatus(202)
     ;(await post(s.consultant)).assertStatus(409)
     assert.lengthOf(await UpperEscalation.query().where('consultation_id', s.consultation.id), 1)
+  }).timeout(120_000)
+
+  test('sent on to the upper hospital before its due time, the overdue sweep never takes it to the duty desk or the head', async ({
+    assert,
+  }) => {
+    const clock = new ManualClock('2026-11-22T16:10:00Z')
+    const s = await scene(clock)
+    const sweep = await app.container.make(ConsultationEscalation)
+    await s.escalations.escalate(s.consultant, s.consultation, escalateForm)
+    clock.advance({ minutes: 31 })
+    assert.deepEqual(await sweep.escalateOverdue(), { escalated: 0 })
+    clock.advance({ minutes: 15 })
+    assert.deepEqual(await sweep.escalateOverdue(), { escalated: 0 })
+    const consultation = await Consultation.findOrFail(s.consultation.id)
+    assert.equal(consultation.escalationLevel, 0)
+    assert.equal(consultation.status, 'open')
+    assert.notIncludeMembers(await systemSteps(consultation.id), [
+      'escalated_desk',
+      'escalated_head',
+    ])
+    assert.lengthOf(
+      await AuditEvent.query()
+        .where('action', 'consultation.escalate')
+        .where('target_id', String(consultation.id)),
+      0
+    )
+  }).timeout(120_000)
+
+  test('at the duty desk and then sent on to the upper hospital, the sweep takes no head-of-department step', async ({
+    assert,
+  }) => {
+    const clock = new ManualClock('2026-11-22T16:10:00Z')
+    const s = await scene(clock)
+    const sweep = await app.container.make(ConsultationEscalation)
+    clock.advance({ minutes: 30 })
+    assert.deepEqual(await sweep.escalateOverdue(), { escalated: 1 })
+    const consultation = await Consultation.findOrFail(s.consultation.id)
+    assert.equal(consultation.escalationLevel, 1)
+    await s.escalations.escalate(s.consultant, consultation, escalateForm)
+    clock.advance({ minutes: 20 })
+    assert.deepEqual(await sweep.escalateOverdue(), { escalated: 0 })
+    await consultation.refresh()
+    assert.equal(consultation.escalationLevel, 1)
+    assert.notInclude(await systemSteps(consultation.id), 'escalated_head')
+    assert.lengthOf(
+      await AuditEvent.query()
+        .where('action', 'consultation.escalate')
+        .where('target_id', String(consultation.id)),
+      1
+    )
   }).timeout(120_000)
 
   test('the upper hospital sees only what was escalated to it: a consultation never escalated, another hospital’s escalation (404)', async ({

@@ -11,11 +11,29 @@ import { consultationNews } from '#app/consultation/services/consultation_news'
 
 const sql = (t: DateTime) => t.toUTC().toSQL({ includeOffset: false })!
 
+/** The consultation has an escalation to the upper-level hospital (any status: pending, delivered, answered). */
+const notSentUpper = (query: any) =>
+  query
+    .from('consultation_upper_escalations')
+    .whereColumn('consultation_upper_escalations.consultation_id', 'consultations.id')
+    .select(db.raw('1'))
+
 /*
 | C 4.2.3: 24-hour service with a time limit. An open consultation past its due
 | time goes to the duty desk (level 1); still open half a window later, to the
 | head of department (level 2). Run every few seconds under the job lease; each
 | step is claimed with a conditional update so overlapping runs never repeat it.
+|
+| A consultation the assigned consultant has sent on to the upper-level
+| hospital (C 4.2.3 疑难病例转上级医院会诊) is out of this sweep: the lead
+| hospital has acted on it within its time limit, and the answer awaited is the
+| upper hospital's. Taking it to the duty desk or the head of department then
+| would hand a second lead-hospital reader a case already with a higher
+| authority and tell the clinic nothing new. The wait stays visible instead:
+| the thread and the API show the escalation pending or delivered, and the
+| upper hospital's queue lists it with its urgency. The exclusion is checked in
+| the claiming update too, so an escalation made between the candidate query
+| and the claim still wins.
 */
 @inject()
 export class ConsultationEscalation {
@@ -29,6 +47,7 @@ export class ConsultationEscalation {
       .where('status', 'open')
       .where('escalation_level', '<', 2)
       .where('due_at', '<=', sql(now))
+      .whereNotExists(notSentUpper)
       .orderBy('due_at')
       .limit(500)
     let escalated = 0
@@ -51,6 +70,7 @@ export class ConsultationEscalation {
         .where('id', consultation.id)
         .where('status', 'open')
         .where('escalation_level', level - 1)
+        .whereNotExists(notSentUpper)
         .update({ escalation_level: level, escalated_at: sql(now), updated_at: sql(now) })
       if (Number(claimed) !== 1) return false
       await ConsultationMessage.create(
