@@ -180,23 +180,70 @@ test.group('FHIR R4 API', (group) => {
     assert.equal((await fhir(`/ServiceRequest?status=active`, clinicToken)).body.total, 2)
     assert.equal((await fhir(`/ServiceRequest?status=completed`, clinicToken)).body.total, 1)
 
+    // Paging without a count (the default): no total on a page that is not the last,
+    // the next link from the page itself, and the last page shows the total.
     const first = await fhir('/ServiceRequest?_count=2', clinicToken)
-    assert.equal(first.body.total, 3)
+    assert.notProperty(first.body, 'total')
     assert.lengthOf(first.body.entry, 2)
     const next = first.body.link.find((l: any) => l.relation === 'next')
     assert.exists(next)
+    assert.notInclude(next.url, '_total')
     const second = await fhir(next.url, clinicToken)
     assert.lengthOf(second.body.entry, 1)
+    assert.equal(second.body.total, 3)
     assert.notExists(second.body.link.find((l: any) => l.relation === 'next'))
     assert.exists(second.body.link.find((l: any) => l.relation === 'previous'))
     const ids = [...first.body.entry, ...second.body.entry].map((e: any) => e.resource.id)
     assert.lengthOf(new Set(ids), 3)
+    // Exactly a page's worth: the extra row is not there, so no next link.
+    const exact = await fhir('/ServiceRequest?_count=3', clinicToken)
+    assert.lengthOf(exact.body.entry, 3)
+    assert.equal(exact.body.total, 3)
+    assert.notExists(exact.body.link.find((l: any) => l.relation === 'next'))
+
+    // _total (R4 3.1.1.5.8): accurate counts, estimate is at least what was seen, none leaves it out.
+    const accurate = await fhir('/ServiceRequest?_count=2&_total=accurate', clinicToken)
+    assert.equal(accurate.body.total, 3)
+    const accurateNext = accurate.body.link.find((l: any) => l.relation === 'next')
+    assert.include(accurateNext.url, '_total=accurate')
+    const accurateSecond = await fhir(accurateNext.url, clinicToken)
+    assert.equal(accurateSecond.body.total, 3)
+    assert.lengthOf(accurateSecond.body.entry, 1)
+    const estimate = await fhir('/ServiceRequest?_count=2&_total=estimate', clinicToken)
+    assert.isAtLeast(estimate.body.total, 3)
+    assert.lengthOf(estimate.body.entry, 2)
+    assert.exists(estimate.body.link.find((l: any) => l.relation === 'next'))
+    const none = await fhir('/ServiceRequest?_count=2&_total=none', clinicToken)
+    assert.notProperty(none.body, 'total')
+    assert.exists(none.body.link.find((l: any) => l.relation === 'next'))
+    // Past the end: no rows, so the page proves nothing; accurate still counts.
+    const beyond = await fhir('/ServiceRequest?_count=2&_offset=10&_total=accurate', clinicToken)
+    assert.equal(beyond.body.total, 3)
+    assert.isEmpty(beyond.body.entry ?? [])
+    assert.notProperty(
+      (await fhir('/ServiceRequest?_count=2&_offset=10', clinicToken)).body,
+      'total'
+    )
+    // The same for reports, patients and studies (one each here: the page shows the total).
+    assert.equal(
+      (await fhir('/DiagnosticReport?_total=accurate', clinicToken)).body.total,
+      (await fhir('/DiagnosticReport?_total=none', clinicToken)).body.total
+    )
+    assert.equal(
+      (await fhir(`/Patient?_id=${exam.patientId}&_total=accurate`, clinicToken)).body.total,
+      1
+    )
+    assert.equal(
+      (await fhir(`/ImagingStudy?patient=${exam.patientId}&_total=estimate`, clinicToken)).body
+        .total,
+      1
+    )
 
     const audit = await AuditEvent.query()
       .where('action', 'fhir.search')
       .orderBy('id', 'desc')
       .firstOrFail()
-    assert.equal((audit.details as any).type, 'ServiceRequest')
+    assert.equal((audit.details as any).type, 'ImagingStudy')
   })
 
   test('bad input gets an OperationOutcome and changes nothing', async ({ assert }) => {
@@ -214,6 +261,13 @@ test.group('FHIR R4 API', (group) => {
     }
     assert.equal((await fhir('/DiagnosticReport?status=preliminary', clinicToken)).status, 400)
     assert.equal((await fhir('/ServiceRequest?_count=1000', clinicToken)).status, 400)
+    for (const total of ['exact', 'ACCURATE', 'true']) {
+      const bad = await fhir(`/DiagnosticReport?_total=${total}`, clinicToken)
+      assert.equal(bad.status, 400, total)
+      assert.equal(bad.body.resourceType, 'OperationOutcome')
+      assert.equal(bad.body.issue[0].code, 'invalid')
+      assert.include(bad.body.issue[0].diagnostics, total)
+    }
 
     const versionsBefore = await ReportVersion.query().where('exam_id', exam.id).count('* as n')
     for (const method of ['POST', 'PUT', 'DELETE']) {

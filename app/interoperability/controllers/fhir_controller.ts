@@ -102,18 +102,19 @@ export default class FhirController {
         const link = (offset: number) => {
           const params = new URLSearchParams(input.query)
           params.set('_count', String(input.count))
+          if (input.total) params.set('_total', input.total)
           params.set('_offset', String(offset))
           return `${base}?${params.toString()}`
         }
         const links: R4.BundleLink[] = [{ relation: 'self', url: link(input.offset) }]
-        if (input.offset + input.count < result.total)
-          links.push({ relation: 'next', url: link(input.offset + input.count) })
+        if (result.hasNext) links.push({ relation: 'next', url: link(input.offset + input.count) })
         if (input.offset > 0)
           links.push({ relation: 'previous', url: link(Math.max(0, input.offset - input.count)) })
         const bundle: R4.Bundle = {
           resourceType: 'Bundle',
           type: 'searchset',
-          total: result.total,
+          // Left out unless counted or shown by the page (R4 Bundle.total 0..1, `_total`).
+          ...(result.total === null ? {} : { total: result.total }),
           link: links,
           entry: result.resources.map((resource) => ({
             fullUrl: `${fhirClientOf(ctx).baseUrl}/${resource.resourceType}/${resource.id}`,

@@ -26,7 +26,11 @@ export const STATUSES: Record<FhirType, readonly string[]> = {
 }
 
 /** Parameters that shape the answer, allowed on every type. */
-const CONTROL = ['_count', '_offset', '_format']
+const CONTROL = ['_count', '_offset', '_format', '_total']
+
+/** `_total` (R4 3.1.1.5.8): how hard the server should work for `Bundle.total`. */
+export const TOTAL_MODES = ['none', 'estimate', 'accurate'] as const
+export type TotalMode = (typeof TOTAL_MODES)[number]
 
 export const MAX_COUNT = 100
 export const DEFAULT_COUNT = 20
@@ -48,6 +52,8 @@ export interface SearchInput {
   statuses: string[]
   count: number
   offset: number
+  /** `_total` as asked; null when not given (then as `none`: counted only when the page shows it) */
+  total: TotalMode | null
   /** the accepted query, as it goes into the Bundle's links */
   query: Array<[string, string]>
 }
@@ -112,6 +118,7 @@ export function parseSearch(type: FhirType, qs: Record<string, unknown>): Search
     statuses: [],
     count: DEFAULT_COUNT,
     offset: 0,
+    total: null,
     query: [],
   }
   const single: Record<string, string> = {}
@@ -126,7 +133,7 @@ export function parseSearch(type: FhirType, qs: Record<string, unknown>): Search
     const values = (Array.isArray(given) ? given : [given]).map((v) => String(v ?? ''))
     for (const value of values) {
       if (value === '') continue
-      if (name === '_count' || name === '_offset' || name === '_format') {
+      if (name === '_count' || name === '_offset' || name === '_format' || name === '_total') {
         single[name] = value
         continue
       }
@@ -163,6 +170,16 @@ export function parseSearch(type: FhirType, qs: Record<string, unknown>): Search
       { name: `_format=${single._format}`, type },
       400
     )
+  }
+  if (single._total !== undefined) {
+    if (!(TOTAL_MODES as readonly string[]).includes(single._total))
+      throw new DomainRefusal(
+        'bad_total',
+        'interoperability.fhir.bad_total',
+        { value: single._total },
+        400
+      )
+    input.total = single._total as TotalMode
   }
   input.count = count(single._count, '_count', DEFAULT_COUNT, 1, MAX_COUNT)
   input.offset = count(single._offset, '_offset', 0, 0, 1_000_000)

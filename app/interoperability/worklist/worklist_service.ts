@@ -1,10 +1,9 @@
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
-import Exam from '#models/exam'
+import db from '@adonisjs/lucid/services/db'
+import { IANAZone } from 'luxon'
 import DicomSender from '#models/dicom_sender'
-import ClinicPatient from '#models/clinic_patient'
-import Patient from '#models/patient'
-import ExamItem from '#models/exam_item'
+import type ExamItem from '#models/exam_item'
 import { Clock } from '#app/platform/clock'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import imaging from '#config/imaging'
@@ -30,6 +29,64 @@ export interface WorklistAnswer {
   items: Element[][]
   incomplete: boolean
   accessionNumbers: string[]
+}
+
+/** One exam of the worklist as read (plain row, snake_case columns). */
+interface WorklistRow {
+  id: number | string
+  accession_number: string
+  modality: string
+  priority: string
+  requesting_doctor: string | null
+  registered_at: Date | string
+  patient_name: string
+  patient_sex: string | null
+  patient_birth_date: Date | string | null
+  clinic_patient_no: string | null
+}
+
+interface WorklistItemRow {
+  seq: number
+  catalogue: ExamItem['catalogue']
+  name: string
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+
+/** A stored UTC DATETIME as a Date (mysql2 gives Dates; SQLite gives `yyyy-MM-dd HH:mm:ss` text). */
+function utcDate(value: Date | string) {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`)
+}
+
+/** A DATE column as DICOM DA (`yyyyMMdd`): mysql2 with timezone 'Z' gives UTC midnight. */
+function dicomDate(value: Date | string | null) {
+  if (!value) return ''
+  if (typeof value === 'string') return value.slice(0, 10).replace(/-/g, '')
+  return `${value.getUTCFullYear()}${pad(value.getUTCMonth() + 1)}${pad(value.getUTCDate())}`
+}
+
+/**
+ * UTC instants as the hospital's local DA and TM. The zone's offset is looked up
+ * once per quarter hour (tz transitions fall on quarter hours) instead of a luxon
+ * DateTime per exam, which the profile showed as a steady share of a full answer.
+ */
+function localTime(zoneName: string) {
+  const zone = IANAZone.create(zoneName)
+  const offsets = new Map<number, number>()
+  return (at: Date | string) => {
+    const ms = utcDate(at).getTime()
+    const bucket = Math.floor(ms / 900_000)
+    let offset = offsets.get(bucket)
+    if (offset === undefined) {
+      offset = zone.isValid ? zone.offset(ms) : 0
+      offsets.set(bucket, offset)
+    }
+    const t = new Date(ms + offset * 60_000)
+    return {
+      date: `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}`,
+      time: `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`,
+    }
+  }
 }
 
 /** How far back a registered exam still waits on the worklist (older ones are stale requests, not work). */
@@ -115,98 +172,104 @@ export class WorklistService {
     const step = Array.isArray(query['0040,0100'])
       ? ((query['0040,0100'] as Record<string, unknown>[])[0] ?? {})
       : {}
-    const exams = Exam.query()
-      .where('institution_id', sender.institutionId)
-      .where('status', 'registered')
-      .whereNull('cancelled_at')
+    /*
+    | Plain rows, not Lucid models: hydrating 500 exams and their patients into
+    | models (proxy getters, luxon DateTimes per column) was the largest share of
+    | the SCP's time in the profile (docs/performance.md). One query reads the
+    | exams with their patient and the clinic's patient number (unique per
+    | patient and clinic), selected columns only; a second reads the items.
+    | The clinic + time range is read backwards on an (institution_id,
+    | registered_at) index, already in answer order (no filesort; EXPLAIN in
+    | docs/performance.md).
+    */
+    const exams = db
+      .from('exams')
+      .join('patients', 'patients.id', 'exams.patient_id')
+      .leftJoin('clinic_patients', (join) => {
+        join
+          .on('clinic_patients.patient_id', '=', 'exams.patient_id')
+          .andOnVal('clinic_patients.institution_id', '=', sender.institutionId)
+      })
+      .where('exams.institution_id', sender.institutionId)
+      .where('exams.status', 'registered')
+      .whereNull('exams.cancelled_at')
       .where(
-        'registered_at',
+        'exams.registered_at',
         '>=',
         this.clock.now().minus({ days: WORKLIST_DAYS }).toUTC().toSQL({ includeOffset: false })!
       )
-      .orderBy('registered_at', 'desc')
-      .orderBy('id', 'desc')
+      .select(
+        'exams.id',
+        'exams.accession_number',
+        'exams.modality',
+        'exams.priority',
+        'exams.requesting_doctor',
+        'exams.registered_at',
+        'patients.name as patient_name',
+        'patients.sex as patient_sex',
+        'patients.birth_date as patient_birth_date',
+        'clinic_patients.clinic_patient_no'
+      )
+      .orderBy('exams.registered_at', 'desc')
+      .orderBy('exams.id', 'desc')
       .limit(WORKLIST_MAX_ANSWERS + 1)
     const modality = exactKey(step['0008,0060'])
-    if (modality) exams.where('modality', modality)
+    if (modality) exams.where('exams.modality', modality)
     const accession = exactKey(query['0008,0050'])
-    if (accession) exams.where('accession_number', accession)
+    if (accession) exams.where('exams.accession_number', accession)
     const range = dateRange(step['0040,0002'])
-    if (range?.from) exams.where('registered_at', '>=', range.from.toSQL({ includeOffset: false })!)
-    if (range?.to) exams.where('registered_at', '<=', range.to.toSQL({ includeOffset: false })!)
+    if (range?.from)
+      exams.where('exams.registered_at', '>=', range.from.toSQL({ includeOffset: false })!)
+    if (range?.to)
+      exams.where('exams.registered_at', '<=', range.to.toSQL({ includeOffset: false })!)
     const patientId = exactKey(query['0010,0020'])
-    if (patientId) {
-      exams.whereIn(
-        'patient_id',
-        ClinicPatient.query()
-          .select('patient_id')
-          .where('institution_id', sender.institutionId)
-          .where('clinic_patient_no', patientId)
-      )
-    }
-    const found = await exams
+    if (patientId) exams.where('clinic_patients.clinic_patient_no', patientId)
+    const found: WorklistRow[] = await exams
     const incomplete = found.length > WORKLIST_MAX_ANSWERS
     const list = found.slice(0, WORKLIST_MAX_ANSWERS)
-    const numbers = new Map(
-      (
-        await ClinicPatient.query()
-          .where('institution_id', sender.institutionId)
-          .whereIn('patient_id', [...new Set(list.map((e) => e.patientId))])
-          .select('patient_id', 'clinic_patient_no')
-      ).map((c) => [c.patientId, c.clinicPatientNo])
-    )
-    // Patients and catalogue items by id maps, not Lucid's preload: its matching of
-    // related rows is one comparison per exam × row (quadratic, 500 × 500 per
-    // relation for a full answer; bench/interoperability.ts, docs/performance.md).
-    const patients = new Map(
-      (await Patient.query().whereIn('id', [...new Set(list.map((e) => e.patientId))])).map((p) => [
-        p.id,
-        p,
-      ])
-    )
-    const examIds = list.map((e) => e.id)
-    const itemRows = examIds.length
-      ? await ExamItem.query()
+    const examIds = list.map((e) => Number(e.id))
+    const itemRows: Array<WorklistItemRow & { exam_id: number }> = examIds.length
+      ? await db
+          .from('exam_items')
           .join('exam_exam_items', 'exam_exam_items.exam_item_id', 'exam_items.id')
           .whereIn('exam_exam_items.exam_id', examIds)
-          .select('exam_items.*', 'exam_exam_items.exam_id as pivot_exam_id')
+          .select(
+            'exam_exam_items.exam_id',
+            'exam_items.seq',
+            'exam_items.catalogue',
+            'exam_items.name'
+          )
           .orderBy('exam_exam_items.exam_id')
           .orderBy('exam_items.id')
       : []
-    const itemsByExam = new Map<number, ExamItem[]>()
+    const itemsByExam = new Map<number, WorklistItemRow[]>()
     for (const row of itemRows) {
-      const examId = Number(row.$extras.pivot_exam_id)
+      const examId = Number(row.exam_id)
       const forExam = itemsByExam.get(examId)
       if (forExam) forExam.push(row)
       else itemsByExam.set(examId, [row])
     }
+    const local = localTime(imaging.displayTimezone)
     const items = list.map((exam) =>
-      this.item(
-        exam,
-        patients.get(exam.patientId)!,
-        itemsByExam.get(exam.id) ?? [],
-        numbers.get(exam.patientId) ?? '',
-        sender
-      )
+      this.item(exam, itemsByExam.get(Number(exam.id)) ?? [], sender, local)
     )
     return {
       sender,
       charset,
       items,
       incomplete,
-      accessionNumbers: list.map((e) => e.accessionNumber),
+      accessionNumbers: list.map((e) => e.accession_number),
     }
   }
 
   /** One scheduled procedure step: who, what, where and when (PS3.4 Table K.6-1). */
   protected item(
-    exam: Exam,
-    patient: Patient,
-    items: ExamItem[],
-    patientNo: string,
-    sender: DicomSender
+    exam: WorklistRow,
+    items: WorklistItemRow[],
+    sender: DicomSender,
+    local: (at: Date | string) => { date: string; time: string }
   ): Element[] {
-    const scheduled = exam.registeredAt.setZone(imaging.displayTimezone)
+    const scheduled = local(exam.registered_at)
     const description =
       items
         .map((i) => i.name)
@@ -220,17 +283,22 @@ export class WorklistService {
           { tag: 0x00080104, vr: 'LO', value: i.name.slice(0, 64) },
         ] as Element[]
     )
+    const accessionNumber = exam.accession_number
     const elements: Element[] = [
-      { tag: 0x00080050, vr: 'SH', value: exam.accessionNumber },
-      { tag: 0x00080090, vr: 'PN', value: exam.requestingDoctor?.slice(0, 64) ?? '' },
-      { tag: 0x00100010, vr: 'PN', value: patient.name },
-      { tag: 0x00100020, vr: 'LO', value: patientNo },
-      { tag: 0x00100030, vr: 'DA', value: patient.birthDate?.toFormat('yyyyMMdd') ?? '' },
-      { tag: 0x00100040, vr: 'CS', value: patient.sex === 'U' ? '' : patient.sex },
-      { tag: 0x0020000d, vr: 'UI', value: studyUidFor(exam) },
+      { tag: 0x00080050, vr: 'SH', value: accessionNumber },
+      { tag: 0x00080090, vr: 'PN', value: exam.requesting_doctor?.slice(0, 64) ?? '' },
+      { tag: 0x00100010, vr: 'PN', value: exam.patient_name },
+      { tag: 0x00100020, vr: 'LO', value: exam.clinic_patient_no ?? '' },
+      { tag: 0x00100030, vr: 'DA', value: dicomDate(exam.patient_birth_date) },
+      {
+        tag: 0x00100040,
+        vr: 'CS',
+        value: exam.patient_sex === 'U' ? '' : (exam.patient_sex ?? ''),
+      },
+      { tag: 0x0020000d, vr: 'UI', value: studyUidFor({ id: Number(exam.id), accessionNumber }) },
       { tag: 0x00321060, vr: 'LO', value: description },
       { tag: 0x00321064, vr: 'SQ', items: codes },
-      { tag: 0x00401001, vr: 'SH', value: exam.accessionNumber },
+      { tag: 0x00401001, vr: 'SH', value: accessionNumber },
       { tag: 0x00401003, vr: 'SH', value: exam.priority === 'emergency' ? 'STAT' : 'ROUTINE' },
       {
         tag: 0x00400100,
@@ -239,11 +307,11 @@ export class WorklistService {
           [
             { tag: 0x00080060, vr: 'CS', value: exam.modality },
             { tag: 0x00400001, vr: 'AE', value: sender.aeTitle },
-            { tag: 0x00400002, vr: 'DA', value: scheduled.toFormat('yyyyMMdd') },
-            { tag: 0x00400003, vr: 'TM', value: scheduled.toFormat('HHmmss') },
+            { tag: 0x00400002, vr: 'DA', value: scheduled.date },
+            { tag: 0x00400003, vr: 'TM', value: scheduled.time },
             { tag: 0x00400007, vr: 'LO', value: description },
             { tag: 0x00400008, vr: 'SQ', items: codes },
-            { tag: 0x00400009, vr: 'SH', value: exam.accessionNumber },
+            { tag: 0x00400009, vr: 'SH', value: accessionNumber },
             { tag: 0x00400020, vr: 'CS', value: 'SCHEDULED' },
           ],
         ],
