@@ -8,6 +8,14 @@
 |   node ace build
 |   node --import ts-node-maintained/register/esm bench/ingest_curve.ts [--instances 200000] [--slice 20000]
 |        [--index sqlite,postgresql] [--per-study 100] [--batch 50] [--concurrency 4] [--max-minutes 15]
+|        [--direct] [--parallel]
+|
+| --direct leaves the app out: each instance is POSTed straight to Orthanc's REST
+| (POST /instances, the call the app itself makes per file), CONCURRENCY in flight, so
+| what is measured is Orthanc and its index alone. It exists because the run through
+| the app could not reach 200,000 on this loaded machine within the time. No database,
+| no build needed. --parallel runs the indexes at the same time (each its own Orthanc,
+| ports 8082 and 8083), so a shared machine's load falls on both alike.
 |
 | Its own world: database imaging_bench_ingest, an Orthanc on 127.0.0.1:8082
 | (PostgreSQL database orthanc_imaging_bench_ingest), the compiled app on 127.0.0.1:3382.
@@ -34,6 +42,8 @@ const PER_STUDY = Number(option('per-study', '100'))
 const BATCH = Number(option('batch', '50'))
 const CONCURRENCY = Number(option('concurrency', '4'))
 const MAX_MS = Number(option('max-minutes', '15')) * 60_000
+const DIRECT = process.argv.includes('--direct')
+const PARALLEL = process.argv.includes('--parallel')
 const APP_PORT = 3382
 const ORTHANC_PORT = 8082
 const DATABASE = 'imaging_bench_ingest'
@@ -255,7 +265,133 @@ async function runIndex(
   }
 }
 
+/** Straight into Orthanc's REST, one instance per request, CONCURRENCY in flight. */
+async function runDirect(
+  index: string,
+  port: number
+): Promise<{ slices: Slice[]; loaded: number; stopped: boolean }> {
+  const postgres =
+    index === 'postgresql'
+      ? {
+          host: '127.0.0.1',
+          port: 5432,
+          user: 'postgres',
+          password: '',
+          database: `orthanc_${DATABASE}`,
+        }
+      : null
+  const orthanc = new OrthancProcess({
+    name: `bench-ingest-direct-${index}`,
+    httpPort: port,
+    dicomPort: port - 3800,
+    password: base.ORTHANC_PASSWORD,
+    fresh: true,
+    stableAge: 60,
+    postgres,
+  })
+  await orthanc.start()
+  const auth = 'Basic ' + Buffer.from(`imaging-app:${base.ORTHANC_PASSWORD}`).toString('base64')
+  try {
+    let next = 0
+    let loaded = 0
+    let stopped = false
+    const started = Date.now()
+    const slices: Slice[] = []
+    let sliceStart = performance.now()
+    let sliceFrom = 0
+    const studies = new Map<number, { study: string; series: string }>()
+    async function worker() {
+      while (!stopped) {
+        const n = next++
+        if (n >= INSTANCES) return
+        const s = Math.floor(n / PER_STUDY)
+        if (!studies.has(s)) studies.set(s, { study: newUid(), series: newUid() })
+        const uids = studies.get(s)!
+        if (n % PER_STUDY === PER_STUDY - 1) studies.delete(s)
+        const body = syntheticInstance(
+          {
+            modality: 'CT',
+            patientName: 'Bench^Ingest',
+            patientId: `BENCH${Math.floor(s / 10)}`,
+            accessionNumber: String(26_900_000_000 + s),
+            studyInstanceUid: uids.study,
+          },
+          {
+            seriesInstanceUid: uids.series,
+            seriesNumber: 1,
+            instanceNumber: (n % PER_STUDY) + 1,
+            rows: 64,
+            columns: 64,
+            position: (n % 100) / 100,
+          }
+        )
+        for (let attempt = 1; ; attempt++) {
+          const response = await fetch(`http://127.0.0.1:${port}/instances`, {
+            method: 'POST',
+            headers: { 'Authorization': auth, 'Content-Type': 'application/dicom' },
+            body,
+          })
+          const answer = (await response.json().catch(() => ({}))) as any
+          if (response.ok && (answer.Status === 'Success' || answer.Status === 'AlreadyStored'))
+            break
+          if (attempt >= 3)
+            throw new Error(`${index}: ${response.status} ${JSON.stringify(answer)}`)
+        }
+        loaded++
+        if (loaded - sliceFrom >= SLICE) {
+          const seconds = (performance.now() - sliceStart) / 1000
+          slices.push({
+            index,
+            from: sliceFrom,
+            to: loaded,
+            seconds,
+            perSecond: (loaded - sliceFrom) / seconds,
+          })
+          console.log(
+            `${index} (direct): ${sliceFrom}–${loaded} in ${seconds.toFixed(1)} s = ${((loaded - sliceFrom) / seconds).toFixed(0)} instances/s (load ${loadavg()[0].toFixed(1)}, ${new Date().toISOString().slice(11, 19)})`
+          )
+          sliceFrom = loaded
+          sliceStart = performance.now()
+        }
+        if (Date.now() - started > MAX_MS) stopped = true
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    if (loaded > sliceFrom) {
+      const seconds = (performance.now() - sliceStart) / 1000
+      slices.push({
+        index,
+        from: sliceFrom,
+        to: loaded,
+        seconds,
+        perSecond: (loaded - sliceFrom) / seconds,
+      })
+    }
+    return { slices, loaded, stopped }
+  } finally {
+    await orthanc.stop()
+  }
+}
+
 async function main() {
+  if (DIRECT) {
+    console.log(
+      `ingest curve, straight into Orthanc's REST (no app): ${INSTANCES} instances (64×64 CT, ~9 KB), slices of ${SLICE}, ${PER_STUDY} per study, ${CONCURRENCY} requests in flight, indexes ${INDEXES.join(', ')}${PARALLEL ? ' side by side' : ''}, at most ${MAX_MS / 60_000} min each, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`
+    )
+    // allSettled: one index failing must not leave the other's Orthanc running unattended.
+    const settled = PARALLEL
+      ? await Promise.allSettled(INDEXES.map((index, i) => runDirect(index, ORTHANC_PORT + i)))
+      : []
+    const failed = settled.find((r) => r.status === 'rejected')
+    if (failed) throw (failed as PromiseRejectedResult).reason
+    const results = settled.map(
+      (r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof runDirect>>>).value
+    )
+    if (!PARALLEL) for (const index of INDEXES) results.push(await runDirect(index, ORTHANC_PORT))
+    return report(results)
+  }
   if (!existsSync(join(ROOT, 'build/bin/server.js')))
     throw new Error('no build/: run `node ace build` first')
   console.log(
@@ -289,6 +425,10 @@ async function main() {
 
   const results: Array<Awaited<ReturnType<typeof runIndex>>> = []
   for (const index of INDEXES) results.push(await runIndex(index, token))
+  report(results)
+}
+
+function report(results: Array<{ slices: Slice[]; loaded: number; stopped: boolean }>) {
   console.log('\n| index | instances | seconds | instances/s |')
   console.log('| --- | --- | ---: | ---: |')
   for (const run of results) {

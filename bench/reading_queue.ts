@@ -11,7 +11,9 @@
 | BENCH_EXAMS (1000000), BENCH_SECONDS (60), BENCH_USERS (50),
 | The server runs as production does: compiled (`node ace build`, then
 | build/bin/server.js); BENCH_SERVER=ts runs bin/server.ts through ts-node instead.
-| BENCH_REUSE=1 keeps an already generated database; BENCH_EXPLAIN_ONLY=1 stops
+| BENCH_BUILT=1 starts the existing build/ without compiling again.
+| BENCH_REUSE=1 keeps an already generated database (e.g. the 10,000,000 exams of
+| bench/reading_queue_10m.sql, with BENCH_DB=imaging_bench_scale); BENCH_EXPLAIN_ONLY=1 stops
 | after the EXPLAINs (no load); BENCH_NODE_ARGS passes
 | flags to the server's node (e.g. --cpu-prof to profile it).
 | BENCH_COMPARE=<path of another checkout> runs the same load, alternately, against
@@ -533,6 +535,15 @@ function startServer(root = ROOT): Promise<ChildProcess> {
       [...extra, '--import', 'ts-node-maintained/register/esm', 'bin/server.ts'],
       { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] }
     )
+  } else if (process.env.BENCH_BUILT === '1' && existsSync(join(root, 'build/bin/server.js'))) {
+    say('using the existing build/ (BENCH_BUILT=1)')
+    if (!existsSync(join(root, 'build/node_modules')))
+      symlinkSync(join(root, 'node_modules'), join(root, 'build/node_modules'))
+    server = spawn(process.execPath, [...extra, 'bin/server.js'], {
+      cwd: join(root, 'build'),
+      env: serverEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
   } else {
     say('compiling the app (node ace build)…')
     const built = spawnSync(process.execPath, ['ace.js', 'build'], {
