@@ -107,6 +107,8 @@ export class ReadingDemo {
         continue
       }
       clock.set(submitAt)
+      // A report the demo signs is decided outside the random QC sample before the submission draws it.
+      if (stage !== 'pending_review') await outsideRandomQc(exam.id, clock.now())
       await signOff.submit(author, exam, written, await revision())
       read.push({ ...entry, exam, reader: author, claimedAt, submittedAt: submitAt })
       if (stage === 'pending_review') {
@@ -119,7 +121,6 @@ export class ReadingDemo {
         i % 5 === 0
           ? { ...written, impression: written.impression.replace(/。?$/, '。请结合临床。') }
           : null
-      await outsideRandomQc(exam.id, clock.now())
       await signOff.sign(reviewer, exam, edited, await revision())
       counts.signed++
 

@@ -193,9 +193,10 @@ export async function seedRecognitionDemo(log: (message: string) => void, now: D
     clock.set(at.plus({ minutes: 40 }))
     await signOff.claim(junior, exam)
     clock.set(at.plus({ minutes: 55 }))
+    // Decided outside the random QC sample before the submission decides it (the sample is drawn at submission).
+    await outsideRandomQc(exam.id, clock.now())
     await signOff.submit(junior, exam, CHEST_REPORT, (await workingVersion(exam.id))!.revision)
     clock.set(at.plus({ minutes: 70 }))
-    await outsideRandomQc(exam.id, clock.now())
     await signOff.sign(mid, exam, null, (await workingVersion(exam.id))!.revision)
     return exam
   }
