@@ -8,6 +8,7 @@ import { dicomSenderTarget, mayAdminister } from '#app/administration/administra
 import { useCase, done } from '#app/platform/http/use_case'
 import imaging from '#config/imaging'
 import { worklistSettings } from '#app/interoperability/worklist/worklist_settings'
+import { approvalRequested } from '#app/approvals/approval_requested'
 
 /** The clinics' devices allowed to send by DICOM C-STORE (mirrored into Orthanc's modality list). */
 @inject()
@@ -42,13 +43,7 @@ export default class DicomSendersController {
       input: dicomSenderValidator,
       run: ({ user, input }) =>
         this.directory.requestDeclaration(user, { ...input, active: input.active ?? true }),
-      audit: {
-        target: (approval) => ({ type: 'approval', id: approval.id }),
-        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
-      },
-      json: (approval) =>
-        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
-      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/admin/senders'),
+      ...approvalRequested(ctx, '/admin/senders'),
     })
   }
 

@@ -5,13 +5,14 @@ import { downloadStamp, nameDownload } from '#app/platform/documents'
 import { Clock } from '#app/platform/clock'
 import { can } from '#app/platform/http/can'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
-import { done, numericParam, useCase } from '#app/platform/http/use_case'
+import { numericParam, useCase } from '#app/platform/http/use_case'
 import { DomainRefusal } from '#app/platform/domain_refusal'
 import { AuditExports } from '#app/audit/services/audit_exports'
 import { AuditSearch, auditFilterValidator } from '#app/audit/services/audit_search'
 import { AuditPresenter } from '#app/audit/audit_presenter'
 import { AuditVerification } from '#app/audit/audit_verification'
 import vine from '@vinejs/vine'
+import { approvalRequested } from '#app/approvals/approval_requested'
 
 const verifyValidator = vine.compile(
   vine.object({
@@ -105,13 +106,7 @@ export default class AuditController {
       allow: mayReadAudit,
       input: auditFilterValidator,
       run: ({ user }) => this.exports.request(user, AuditExports.pick(ctx.request.all())),
-      audit: {
-        target: (approval) => ({ type: 'approval', id: approval.id }),
-        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
-      },
-      json: (approval) =>
-        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
-      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/approvals/mine'),
+      ...approvalRequested(ctx, '/approvals/mine'),
     })
   }
 

@@ -26,8 +26,9 @@ import { DutyRoster } from '#app/critical_values/services/duty_roster'
 import { ackChartSvg } from '#app/critical_values/ack_chart'
 import { DEFAULT_ACK_MINUTES } from '#app/critical_values/default_findings'
 import { minutesBetween } from '#app/critical_values/display'
-import { done, numericParam, useCase } from '#app/platform/http/use_case'
+import { numericParam, useCase } from '#app/platform/http/use_case'
 import { normaliseQuery, withoutPage } from '#app/platform/http/request_input'
+import { approvalRequested } from '#app/approvals/approval_requested'
 
 async function filterOptions(user: User) {
   return {
@@ -191,13 +192,7 @@ export default class CriticalValuesController {
       input: exportRequestValidator,
       run: ({ user, input: { format, ...filters } }) =>
         this.exports.request(user, { format, filters }, (key) => ctx.i18n.t(key)),
-      audit: {
-        target: (approval) => ({ type: 'approval', id: approval.id }),
-        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
-      },
-      json: (approval) =>
-        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
-      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/approvals/mine'),
+      ...approvalRequested(ctx, '/approvals/mine'),
     })
   }
 

@@ -14,6 +14,7 @@ import {
 import { mayManageStorage, storageNodeTarget } from '#app/storage/storage_access'
 import { wantsJson } from '#app/platform/http/wants_json'
 import { useCase, done } from '#app/platform/http/use_case'
+import { approvalRequested } from '#app/approvals/approval_requested'
 
 function institutions() {
   return Institution.query()
@@ -63,13 +64,7 @@ export default class StorageNodesController {
         await this.registry.vet(node)
         return this.approvals.request(user, REGISTER_NODE, node, nodeSummary(node))
       },
-      audit: {
-        target: (approval) => ({ type: 'approval', id: approval.id }),
-        details: (approval) => ({ ...approval.summary, approval: 'pending' }),
-      },
-      json: (approval) =>
-        ctx.response.status(202).send({ approvalId: approval.id, status: approval.status }),
-      page: (approval) => done(ctx, 'approvals.requested', { id: approval.id }, '/storage/nodes'),
+      ...approvalRequested(ctx, '/storage/nodes'),
     })
   }
 
