@@ -20,6 +20,10 @@
 | that checkout's server and this one's (BENCH_ROUNDS rounds each, default 3), and
 | reports p95 and the server's CPU milliseconds per request for both and their
 | ratio: CPU per request stays comparable on a loaded machine, latency does not.
+| BENCH_AUTH=session loads the queue PAGE (GET /reading, HTML) with a session cookie from a login by the form
+| instead of the API with a bearer token: the path a radiologist's browser takes, through the session store,
+| CSRF/shield and the login rate limiter (each side logs its radiologists in again after it starts, as a
+| cookie of one server's store means nothing to the other's).
 | Loopback only. Writes bench/results/reading_queue.json and prints a summary.
 */
 import 'reflect-metadata'
@@ -70,7 +74,14 @@ const env = {
   SCHEDULER_ENABLED: 'false',
   // The queue never calls Orthanc; nothing listens here.
   ORTHANC_URL: 'http://127.0.0.1:9',
+  // BENCH_AUTH=session logs every radiologist in by the form from this one address, each round.
+  LOGIN_RATE_PER_IP: '100000',
+  LOGIN_RATE_PER_ACCOUNT: '100000',
 }
+const SESSION_AUTH = process.env.BENCH_AUTH === 'session'
+const BENCH_PASSWORD = 'Queue-bench-2026!'
+
+type Radiologist = { userId: number; token: string; username: string; cookie?: string }
 
 async function connect(database?: string) {
   return mysql.createConnection({
@@ -502,13 +513,53 @@ async function explainAll(app: any, userId: number) {
 
 async function createTokens(count: number) {
   const User = (await import('#models/user')).default
-  const tokens: Array<{ userId: number; token: string }> = []
+  const tokens: Radiologist[] = []
+  if (SESSION_AUTH) {
+    // The generated users have no usable password: give the radiologists one (hashed as the app hashes).
+    const hash = (await import('@adonisjs/core/services/hash')).default
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    await db
+      .from('users')
+      .where('role', 'radiologist')
+      .update({ password: await hash.make(BENCH_PASSWORD) })
+  }
   for (let id = 1; id <= count; id++) {
     const user = await User.findOrFail(((id - 1) % RADIOLOGISTS) + 1)
     const token = await User.accessTokens.create(user, ['*'], { name: 'bench' })
-    tokens.push({ userId: user.id, token: token.value!.release() })
+    tokens.push({ userId: user.id, token: token.value!.release(), username: user.username })
   }
   return tokens
+}
+
+/** BENCH_AUTH=session: each radiologist logs in by the form (CSRF token from the page), as a browser does. */
+async function logInAll(radiologists: Radiologist[]) {
+  const logIn = async (who: Radiologist) => {
+    const jar = new Map<string, string>()
+    const keep = (response: Response) => {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';')
+        const at = pair.indexOf('=')
+        jar.set(pair.slice(0, at), pair.slice(at + 1))
+      }
+    }
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const page = await fetch(`http://127.0.0.1:${PORT}/login`)
+    keep(page)
+    const csrf = (await page.text()).match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)?.[1] ?? ''
+    const login = await fetch(`http://127.0.0.1:${PORT}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'cookie': cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, username: who.username, password: BENCH_PASSWORD }),
+    })
+    keep(login)
+    if (login.status !== 302 || login.headers.get('location') === '/login')
+      throw new Error(`login of ${who.username} failed: ${login.status}`)
+    return { ...who, cookie: cookie() }
+  }
+  const signedIn: Radiologist[] = []
+  for (const who of radiologists) signedIn.push(await logIn(who))
+  return signedIn
 }
 
 /* ------------------------------------------------------------------ load */
@@ -592,11 +643,7 @@ function summary(samples: number[]) {
   }
 }
 
-async function load(
-  tokens: Array<{ userId: number; token: string }>,
-  seconds: number,
-  thinkMs: [number, number]
-) {
+async function load(tokens: Radiologist[], seconds: number, thinkMs: [number, number]) {
   const byScenario = new Map<string, number[]>()
   const all: number[] = []
   let errors = 0
@@ -610,7 +657,7 @@ async function load(
   const warmupEnd = started + 5_000
   const end = warmupEnd + seconds * 1000
   const nextCursor = new Map<number, string>()
-  const radiologist = async (who: { userId: number; token: string }) => {
+  const radiologist = async (who: Radiologist) => {
     await new Promise((r) => setTimeout(r, random() * 1000))
     while (Date.now() < end) {
       const scenario = chooseScenario()
@@ -625,10 +672,16 @@ async function load(
       ).toString()
       const t0 = performance.now()
       try {
-        const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/reading/queue?${qs}`, {
-          headers: { Authorization: `Bearer ${who.token}`, Accept: 'application/json' },
-        })
-        const body: any = await response.json()
+        const response = who.cookie
+          ? await fetch(`http://127.0.0.1:${PORT}/reading?${qs}`, {
+              headers: { Cookie: who.cookie, Accept: 'text/html' },
+              redirect: 'manual',
+            })
+          : await fetch(`http://127.0.0.1:${PORT}/api/v1/reading/queue?${qs}`, {
+              headers: { Authorization: `Bearer ${who.token}`, Accept: 'application/json' },
+            })
+        // The page's next-page link is not followed: its keyset cursor comes from the API's meta only.
+        const body: any = who.cookie ? { html: await response.text() } : await response.json()
         const ms = performance.now() - t0
         if (response.status !== 200) errors++
         else if (Date.now() > warmupEnd) {
@@ -666,7 +719,7 @@ async function main() {
   else say(`reusing ${DB}`)
 
   const app = await bootApp()
-  const tokens = await createTokens(USERS)
+  let tokens = await createTokens(USERS)
   say('EXPLAIN of every query a queue request runs…')
   const plans = await explainAll(app, 1)
   const scanned = plans.flatMap((p) =>
@@ -696,6 +749,7 @@ async function main() {
   say('starting the app server…')
   const server = await startServer()
   try {
+    if (SESSION_AUTH) tokens = await logInAll(tokens)
     say(`${USERS} radiologists, think time 0.5–1.5 s, ${SECONDS} s after a 5 s warm-up…`)
     const paced = await load(tokens, SECONDS, [500, 1500])
     say(`paced: ${JSON.stringify(paced.overall)} at ${paced.throughput} req/s`)
@@ -730,11 +784,7 @@ function cpuMs(pid: number) {
 }
 
 /** The same paced load against two checkouts' servers, alternately, BENCH_ROUNDS rounds each. */
-async function compare(
-  tokens: Array<{ userId: number; token: string }>,
-  other: string,
-  exams: number
-) {
+async function compare(tokens: Radiologist[], other: string, exams: number) {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
   const sides = [
     { name: 'previous', root: other },
@@ -752,9 +802,10 @@ async function compare(
     for (const side of sides) {
       const server = await startServer(side.root)
       try {
-        await load(tokens, 5, [500, 1500]) // JIT warm-up, not counted
+        const who = SESSION_AUTH ? await logInAll(tokens) : tokens
+        await load(who, 5, [500, 1500]) // JIT warm-up, not counted
         const before = cpuMs(server.pid!)
-        const paced = await load(tokens, SECONDS, [500, 1500])
+        const paced = await load(who, SECONDS, [500, 1500])
         const cpu = cpuMs(server.pid!) - before
         const run = {
           side: side.name,
@@ -778,6 +829,7 @@ async function compare(
     median(runs.filter((r) => r.side === side).map((r) => r[key]))
   const result = {
     date: new Date().toISOString(),
+    auth: SESSION_AUTH ? 'session cookie, queue page' : 'bearer token, queue API',
     exams,
     users: USERS,
     seconds: SECONDS,
@@ -796,7 +848,7 @@ async function compare(
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   writeFileSync(
-    join(ROOT, 'bench/results/reading_queue_compare.json'),
+    join(ROOT, `bench/results/reading_queue_compare${SESSION_AUTH ? '_session' : ''}.json`),
     JSON.stringify(result, null, 2)
   )
   say(

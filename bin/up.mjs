@@ -494,7 +494,9 @@ async function main() {
     env.DB_DATABASE = env.TEST_DB_DATABASE || `${env.DB_DATABASE}_test`
     const httpPort = Number(env.TEST_ORTHANC_HTTP_PORT || 8043)
     env.ORTHANC_URL = `http://127.0.0.1:${httpPort}`
-    env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3800)
+    // 8043 → 4343: not 4243, which is the demo county's worklist SCP (its Orthanc's 4242 + 1), so `npm start`
+    // and `npm test` can run side by side.
+    env.ORTHANC_DICOM_PORT = env.TEST_ORTHANC_DICOM_PORT || String(httpPort - 3700)
     env.PORT = env.TEST_PORT || '3334'
     // The test client (loginAs, CSRF, flash assertions) shares the in-process memory store with the server;
     // the crawler's demo server runs on the database store.
