@@ -14,7 +14,8 @@ import type { StoresRedis } from '#app/platform/redis/stores_client'
 | /health says "redis": "degraded" (200: it stays in the balancer); the clients reconnect by themselves (redis@4's
 | reconnect strategy) and the adapter's subscriptions are restored on their
 | own. Pushes published while Redis was away wait in the client's offline
-| queue and go out when it is back; alerts are stored before they are pushed
+| queue (or, if a dropped connection took them, in ours) and go out when it
+| is back; alerts are stored before they are pushed
 | and re-sent to every socket that (re)connects, so none is lost either way.
 |
 | Connections: the adapter publishes on the platform's one Redis connection
@@ -24,6 +25,10 @@ import type { StoresRedis } from '#app/platform/redis/stores_client'
 | no other command. The platform owns the shared connection (it opens it and
 | closes it); close() here ends only the subscriber.
 */
+
+/** Pushes kept while Redis is away (each one small message), and how often one is tried before it is given up. */
+const UNSENT_KEPT = 10_000
+const PUBLISH_TRIES = 100
 
 export interface RedisLink {
   /** both connections up */
@@ -68,17 +73,32 @@ export function attachRedisAdapter(io: Server, pub: StoresRedis, key: string): R
       logger.error({ err: error, connection: 'subscribe' }, 'redis: could not connect (retrying)')
     )
   // The adapter does not await its publishes: a command lost with its connection must not become an
-  // unhandled rejection (which would end the process and every socket on it).
+  // unhandled rejection (which would end the process and every socket on it). A publish the connection
+  // took and then lost (written to a socket that closed before Redis answered: a reconnect that Redis
+  // accepted and dropped) is kept and sent again once the connection is ready: an alert pushed to a
+  // socket that stayed connected to another node would otherwise never reach it (its re-send on
+  // reconnection does not happen, nothing reconnected). A repeat is harmless: pages keep alerts by id.
+  const unsent: Array<{ channel: string; message: string | Buffer; tries: number }> = []
+  const send = (channel: string, message: string | Buffer, tries = 0): Promise<unknown> =>
+    pub.publish(channel, message).catch((error: Error) => {
+      if (tries >= PUBLISH_TRIES || unsent.length >= UNSENT_KEPT) {
+        logger.error({ err: error, channel }, 'redis: a push to the other nodes was lost')
+        return
+      }
+      if (unsent.length === 0)
+        logger.warn({ err: error }, 'redis: pushes to the other nodes wait until Redis is back')
+      unsent.push({ channel, message, tries: tries + 1 })
+      // Lost on a connection that is up again already: no 'ready' will come for it.
+      if (pub.isReady) setTimeout(sendAgain, 200)
+    })
+  const sendAgain = () => {
+    if (!pub.isReady) return
+    for (const { channel, message, tries } of unsent.splice(0)) void send(channel, message, tries)
+  }
+  pub.on('ready', sendAgain)
   const publisher = new Proxy(pub, {
     get(target, property) {
-      if (property === 'publish') {
-        return (channel: string, message: string | Buffer) =>
-          target
-            .publish(channel, message)
-            .catch((error: Error) =>
-              logger.warn({ err: error }, 'redis: a push to the other nodes was lost')
-            )
-      }
+      if (property === 'publish') return send
       const value = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value
     },

@@ -124,8 +124,20 @@ async function redisRelay() {
   const target = new URL(REDIS_URL)
   const sockets = new Set<net.Socket>()
   let up = true
+  /** what clients wrote to a connection the relay accepted while cut, then dropped */
+  const dropped: string[] = []
   const server = net.createServer((client) => {
-    if (!up) return client.destroy()
+    if (!up) {
+      // As a Redis that accepts and then drops: the client sees a connection, may write what it
+      // queued (a publish), and loses it with the connection.
+      client.on('error', () => {})
+      client.once('data', (chunk) => {
+        dropped.push(chunk.toString('latin1'))
+        client.destroy()
+      })
+      setTimeout(() => client.destroy(), 50)
+      return
+    }
     const upstream = net.connect(Number(target.port || 6379), target.hostname)
     for (const socket of [client, upstream]) {
       sockets.add(socket)
@@ -141,6 +153,7 @@ async function redisRelay() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   return {
     url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    dropped,
     cut() {
       up = false
       for (const socket of sockets) socket.destroy()
@@ -509,6 +522,12 @@ test.group('Two app nodes', (group) => {
       })
       assert.equal(raised.status, 201)
       const { id } = (await raised.json()) as any
+      // The push of that alert is written to a reconnection the relay then drops (it used to be lost
+      // there for a socket that stayed connected to node B).
+      await eventually(async () => relay.dropped.some((chunk) => chunk.includes('PUBLISH')), {
+        timeoutMs: 20_000,
+        everyMs: 50,
+      })
 
       relay.restore()
       await eventually(
