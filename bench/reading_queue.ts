@@ -564,10 +564,10 @@ async function logInAll(radiologists: Radiologist[]) {
 
 /* ------------------------------------------------------------------ load */
 
-/** The app's secrets from .env (APP_KEY…), for a server started outside bin/up.mjs. */
-function dotEnv() {
+/** The app's secrets from a checkout's .env (APP_KEY…), for a server started outside bin/up.mjs. */
+function dotEnv(root = ROOT) {
   const values: Record<string, string> = {}
-  const file = join(ROOT, '.env')
+  const file = join(root, '.env')
   if (!existsSync(file)) return values
   for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
     const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
@@ -578,7 +578,8 @@ function dotEnv() {
 
 function startServer(root = ROOT): Promise<ChildProcess> {
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const serverEnv = { ...dotEnv(), ...env }
+  // That checkout's own .env: an older checkout refuses settings it does not know (SESSION_DRIVER=auto).
+  const serverEnv = { ...dotEnv(root), ...env }
   let server: ChildProcess
   if (process.env.BENCH_SERVER === 'ts') {
     server = spawn(
