@@ -19,7 +19,8 @@
 | BENCH_COMPARE=<path of another checkout> runs the same load, alternately, against
 | that checkout's server and this one's (BENCH_ROUNDS rounds each, default 3), and
 | reports p95 and the server's CPU milliseconds per request for both and their
-| ratio: CPU per request stays comparable on a loaded machine, latency does not.
+| ratio: CPU per request stays comparable on a loaded machine, latency does not. BENCH_CURRENT=<path> puts a
+| third checkout on the "current" side (one commit against its parent, both older than this bench).
 | BENCH_AUTH=session loads the queue PAGE (GET /reading, HTML) with a session cookie from a login by the form
 | instead of the API with a bearer token: the path a radiologist's browser takes, through the session store,
 | CSRF/shield and the login rate limiter (each side logs its radiologists in again after it starts, as a
@@ -789,7 +790,7 @@ async function compare(tokens: Radiologist[], other: string, exams: number) {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
   const sides = [
     { name: 'previous', root: other },
-    { name: 'current', root: ROOT },
+    { name: 'current', root: process.env.BENCH_CURRENT ?? ROOT },
   ]
   const runs: Array<{
     side: string
