@@ -233,6 +233,13 @@ test.group('Browser: the diagnostic viewer (OHIF) through the app', (group) => {
     await login(page, radiologist)
     await page.goto(`${baseUrl()}/exams/${ct.exam.id}/viewer`)
     await page.locator('canvas.cornerstone-canvas').first().waitFor({ timeout: 60_000 })
+    // One viewport before MPR: OHIF may hold a second canvas for a moment while the first viewport
+    // initialises (seen once in CI), so the count must settle at one, not be one at the first instant.
+    await page.waitForFunction(
+      () => document.querySelectorAll('canvas.cornerstone-canvas').length === 1,
+      null,
+      { timeout: 15_000 }
+    )
     assert.equal(await page.locator('canvas.cornerstone-canvas').count(), 1)
     await page.locator('[data-cy="Layout"]').first().click()
     // OHIF's MPR protocol, in its Chinese translation (多平面重建).
