@@ -51,6 +51,13 @@ export async function sendAndWaitStable(
     return found.length ? found : null
   })
   await eventually(async () => (await orthanc.study(orthancStudyId)).IsStable)
+  // IsStable can turn true a moment before Orthanc logs the StableStudy change the feed reads (seen once in
+  // CI: the feed read, found nothing, and the test failed): wait for the change itself.
+  await eventually(async () => {
+    const last = await orthanc.lastChange()
+    const page = await orthanc.changes(Math.max(0, last - 500), 500)
+    return page.Changes.some((c) => c.ChangeType === 'StableStudy' && c.ID === orthancStudyId)
+  })
   return orthancStudyId
 }
 
