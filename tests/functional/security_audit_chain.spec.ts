@@ -70,6 +70,51 @@ test.group("The audit log's hash chain", (group) => {
     assert.isAtLeast(report.checked, 21)
   })
 
+  test('lines that arrive together are appended in groups, each caller gets its own line, and a line the database refuses fails only its caller', async ({
+    assert,
+  }) => {
+    // MariaDB's strict mode refuses the out-of-range actor id; the global transaction keeps every append on one
+    // connection, whose counter of savepoints (one per append transaction) shows how many transactions ran.
+    if (!mysql()) return
+    const clock = new ManualClock('2026-10-05T10:00:00Z')
+    app.container.swap(Clock, () => clock)
+    const savepoints = async () => {
+      const [rows] = await db.rawQuery("SHOW SESSION STATUS LIKE 'Com_savepoint'")
+      return Number(rows[0].Value)
+    }
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        i === 17
+          ? audit.record(
+              { user: { id: -1, username: 'nobody', institutionId: 1 } },
+              { action: 'test.group_refused' }
+            )
+          : audit.system({ action: 'test.group', targetId: i })
+      )
+    )
+    assert.equal(outcomes[17].status, 'rejected')
+    for (const [i, outcome] of outcomes.entries()) {
+      if (i === 17) continue
+      assert.equal(outcome.status, 'fulfilled')
+      const row = await db
+        .from('audit_events')
+        .where('id', (outcome as PromiseFulfilledResult<number>).value)
+        .firstOrFail()
+      assert.equal(row.target_id, String(i))
+    }
+    // Without a refusal, a burst of 30 is a few transactions, not 30.
+    const burstBefore = await savepoints()
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        audit.system({ action: 'test.group_burst', targetId: i })
+      )
+    )
+    assert.isAtMost((await savepoints()) - burstBefore, 3)
+    const report = await verifyChain('2026-10-05', '2026-10-05')
+    assert.isTrue(report.ok, JSON.stringify(report.problems))
+    assert.equal(report.checked, 59)
+  })
+
   test('a line slipped in with SQL (no link, or a copied link) is reported', async ({ assert }) => {
     const clock = new ManualClock('2026-09-14T08:00:00Z')
     app.container.swap(Clock, () => clock)

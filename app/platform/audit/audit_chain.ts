@@ -71,14 +71,82 @@ export function rowHash(prev: string, day: string, seq: number, row: ChainFields
 const isDeadlock = (error: any) =>
   error?.errno === 1213 || error?.code === 'ER_LOCK_DEADLOCK' || error?.code === 'SQLITE_BUSY'
 
+type ChainLine = ChainFields & { occurred_at: DateTime }
+
+interface WaitingLine {
+  row: ChainLine
+  day: string
+  written: (id: number) => void
+  failed: (error: unknown) => void
+}
+
+/** Lines one transaction appends at most (a burst beyond it takes several). */
+const GROUP_MAX = 200
+const waiting: WaitingLine[] = []
+let writing = false
+
 /**
- * Appends one line to its day's chain; the caller passes the row as it will be stored. The day's head row is
- * locked first (a plain SELECT … FOR UPDATE: an INSERT IGNORE before it would take a shared lock that two
- * writers then both try to upgrade). Only the first line of a day creates the head; two first lines at once
- * may deadlock, and the loser simply tries again.
+ * Appends one line to its day's chain and resolves with its id once it is committed (the caller's answer
+ * waits for its audit line, so nothing answered goes unrecorded). Lines are written by group commit: while
+ * one transaction holds the day's head, the lines that arrive meanwhile wait, and the next transaction
+ * appends all of them at once (one head lock, one multi-row INSERT, one commit) instead of one convoy of
+ * lock waits and log flushes per line. A lone line is written at once, as before.
  */
-export async function appendChained(row: ChainFields & { occurred_at: DateTime }) {
+export function appendChained(row: ChainLine) {
   const day = row.occurred_at.toUTC().toISODate()!
+  return new Promise<number>((written, failed) => {
+    waiting.push({ row, day, written, failed })
+    if (!writing) void writeWaiting()
+  })
+}
+
+async function writeWaiting() {
+  writing = true
+  try {
+    while (waiting.length) {
+      const group = waiting.splice(0, GROUP_MAX)
+      const byDay = new Map<string, WaitingLine[]>()
+      for (const line of group) {
+        const list = byDay.get(line.day)
+        if (list) list.push(line)
+        else byDay.set(line.day, [line])
+      }
+      for (const [day, lines] of byDay) {
+        try {
+          const ids = await appendLines(
+            day,
+            lines.map((l) => l.row)
+          )
+          lines.forEach((line, i) => line.written(ids[i]))
+        } catch (error) {
+          if (lines.length === 1) {
+            lines[0].failed(error)
+            continue
+          }
+          // One line the database refuses must not fail the other requests' audit: each again on its own.
+          for (const line of lines) {
+            try {
+              line.written((await appendLines(day, [line.row]))[0])
+            } catch (own) {
+              line.failed(own)
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    writing = false
+  }
+}
+
+/**
+ * Appends lines (in order) to one day's chain in one transaction; the caller passes the rows as they will be
+ * stored. The day's head row is locked first (a plain SELECT … FOR UPDATE: an INSERT IGNORE before it would
+ * take a shared lock that two writers then both try to upgrade), so app nodes sharing the database still
+ * make one chain. Only the first line of a day creates the head; two first lines at once may deadlock, and
+ * the loser simply tries again.
+ */
+async function appendLines(day: string, rows: ChainLine[]): Promise<number[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (trx) => {
@@ -92,24 +160,37 @@ export async function appendChained(row: ChainFields & { occurred_at: DateTime }
             .ignore()
           head = await trx.from('audit_chain_heads').where('day', day).forUpdate().firstOrFail()
         }
-        const seq = Number(head.last_seq) + 1
-        const hash = rowHash(head.last_hash, day, seq, row)
-        const [id] = await trx
-          .insertQuery()
-          .table('audit_events')
-          .insert({
+        const firstSeq = Number(head.last_seq) + 1
+        let prev: string = head.last_hash
+        const stored = rows.map((row, i) => {
+          const seq = firstSeq + i
+          const hash = rowHash(prev, day, seq, row)
+          const line = {
             ...row,
             occurred_at: row.occurred_at.toUTC().toFormat('yyyy-MM-dd HH:mm:ss.SSS'),
             chain_day: day,
             chain_seq: seq,
-            prev_hash: head.last_hash,
+            prev_hash: prev,
             row_hash: hash,
-          })
+          }
+          prev = hash
+          return line
+        })
+        const lastSeq = firstSeq + rows.length - 1
+        const [insertedId] = await trx.insertQuery().table('audit_events').multiInsert(stored)
         await trx
           .from('audit_chain_heads')
           .where('day', day)
-          .update({ last_seq: seq, last_hash: hash })
-        return Number(id)
+          .update({ last_seq: lastSeq, last_hash: prev })
+        if (rows.length === 1) return [Number(insertedId)]
+        // Ids by their place in the chain: what a multi-row INSERT reports differs between drivers.
+        const ids = await trx
+          .from('audit_events')
+          .where('chain_day', day)
+          .whereBetween('chain_seq', [firstSeq, lastSeq])
+          .orderBy('chain_seq')
+          .select('id')
+        return ids.map((r) => Number(r.id))
       })
     } catch (error) {
       if (!isDeadlock(error) || attempt >= 8) throw error
