@@ -7,12 +7,16 @@
 | time of every receipt (performance.timeOrigin + now, comparable with the
 | parent's), and reports on request: receipts, its CPU time and its event-loop
 | delay (a busy client delays its own receipt times, which would be counted
-| as push latency).
+| as push latency). On 'reconnect' it drops every socket and connects each
+| again after a random 0–spreadMs delay (a forced reconnection of every tab,
+| spread as socket.io's own back-off spreads it); on 'settle' it waits until
+| every socket is connected again (after a node was killed and restarted).
 */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { io, type Socket } from 'socket.io-client'
 
 const epochNow = () => performance.timeOrigin + performance.now()
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const sockets: Socket[] = []
 /** `${alertId}:${node}` → receipt times */
 const receipts = new Map<string, number[]>()
@@ -56,6 +60,39 @@ process.on('message', async (message: any) => {
         list.slice(i, i + 100).map((s) => connect(s.base, s.node, s.ticket).catch(() => failed++))
       )
     process.send!({ type: 'connected', count: sockets.filter((s) => s.connected).length, failed })
+  } else if (message.type === 'reconnect') {
+    const spreadMs = Number(message.spreadMs ?? 5000)
+    const t0 = performance.now()
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.disconnect()
+            const giveUp = setTimeout(resolve, 120_000)
+            setTimeout(() => {
+              socket.once('connect', () => {
+                clearTimeout(giveUp)
+                resolve()
+              })
+              socket.connect()
+            }, Math.random() * spreadMs)
+          })
+      )
+    )
+    process.send!({
+      type: 'reconnected',
+      connected: sockets.filter((s) => s.connected).length,
+      ms: Math.round(performance.now() - t0),
+    })
+  } else if (message.type === 'settle') {
+    const t0 = performance.now()
+    const deadline = Date.now() + Number(message.timeoutMs ?? 120_000)
+    while (sockets.some((s) => !s.connected) && Date.now() < deadline) await sleep(200)
+    process.send!({
+      type: 'settled',
+      connected: sockets.filter((s) => s.connected).length,
+      ms: Math.round(performance.now() - t0),
+    })
   } else if (message.type === 'measure') {
     receipts.clear()
     loop.reset()
